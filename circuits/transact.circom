@@ -1,0 +1,147 @@
+pragma circom 2.1.0;
+
+// Paraloom join-split: 2 inputs, 2 outputs, commitment tree depth 32.
+// Public inputs, in this exact order (docs/protocol.md §Circuit):
+//   root, public_amount, ext_data_hash, asset, nullifier[0], nullifier[1], out_commitment[0], out_commitment[1]
+//
+// commitment = P4(amount, pk, blinding, asset)      pk = P1(sk)
+// nullifier  = P3(commitment, leafIndex, P3(sk, commitment, leafIndex))
+
+include "poseidon.circom";
+include "bitify.circom";
+include "comparators.circom";
+
+// Root of the path from `leaf` whose left/right choices are the bits of the leaf index
+// (bit i = 1: the node at level i is a right child). The same bits feed the nullifier,
+// so one note cannot be opened at two positions to mint two nullifiers.
+template MerkleRootFromIndex(levels) {
+    signal input leaf;
+    signal input indexBits[levels];
+    signal input siblings[levels];
+    signal output root;
+
+    component hashers[levels];
+    signal node[levels + 1];
+    signal left[levels];
+    node[0] <== leaf;
+    for (var i = 0; i < levels; i++) {
+        // left = bit ? sibling : node; right = node + sibling - left
+        left[i] <== node[i] + indexBits[i] * (siblings[i] - node[i]);
+        hashers[i] = Poseidon(2);
+        hashers[i].inputs[0] <== left[i];
+        hashers[i].inputs[1] <== node[i] + siblings[i] - left[i];
+        node[i + 1] <== hashers[i].out;
+    }
+    root <== node[levels];
+}
+
+template Transact(levels, nIns, nOuts) {
+    signal input root;
+    signal input public_amount;
+    signal input ext_data_hash;
+    signal input asset;
+    signal input nullifier[nIns];
+    signal input out_commitment[nOuts];
+
+    signal input in_amount[nIns];
+    signal input in_sk[nIns];
+    signal input in_blinding[nIns];
+    signal input in_leaf_index[nIns];
+    signal input in_path[nIns][levels];
+
+    signal input out_amount[nOuts];
+    signal input out_pk[nOuts];
+    signal input out_blinding[nOuts];
+
+    component inPk[nIns];
+    component inCommit[nIns];
+    component inSig[nIns];
+    component inNullifier[nIns];
+    component inIndexBits[nIns];
+    component inAmountBits[nIns];
+    component inTree[nIns];
+    component inRootCheck[nIns];
+    var sumIns = 0;
+
+    for (var i = 0; i < nIns; i++) {
+        inAmountBits[i] = Num2Bits(64);
+        inAmountBits[i].in <== in_amount[i];
+
+        inPk[i] = Poseidon(1);
+        inPk[i].inputs[0] <== in_sk[i];
+
+        inCommit[i] = Poseidon(4);
+        inCommit[i].inputs[0] <== in_amount[i];
+        inCommit[i].inputs[1] <== inPk[i].out;
+        inCommit[i].inputs[2] <== in_blinding[i];
+        inCommit[i].inputs[3] <== asset;
+
+        inIndexBits[i] = Num2Bits(levels);
+        inIndexBits[i].in <== in_leaf_index[i];
+
+        inSig[i] = Poseidon(3);
+        inSig[i].inputs[0] <== in_sk[i];
+        inSig[i].inputs[1] <== inCommit[i].out;
+        inSig[i].inputs[2] <== in_leaf_index[i];
+
+        inNullifier[i] = Poseidon(3);
+        inNullifier[i].inputs[0] <== inCommit[i].out;
+        inNullifier[i].inputs[1] <== in_leaf_index[i];
+        inNullifier[i].inputs[2] <== inSig[i].out;
+        inNullifier[i].out === nullifier[i];
+
+        inTree[i] = MerkleRootFromIndex(levels);
+        inTree[i].leaf <== inCommit[i].out;
+        for (var j = 0; j < levels; j++) {
+            inTree[i].indexBits[j] <== inIndexBits[i].out[j];
+            inTree[i].siblings[j] <== in_path[i][j];
+        }
+
+        // Membership is enforced for every input whose amount is non-zero; a zero-amount
+        // dummy input carries no value, so it needs no place in the tree.
+        inRootCheck[i] = ForceEqualIfEnabled();
+        inRootCheck[i].in[0] <== root;
+        inRootCheck[i].in[1] <== inTree[i].root;
+        inRootCheck[i].enabled <== in_amount[i];
+
+        sumIns += in_amount[i];
+    }
+
+    component outCommit[nOuts];
+    component outAmountBits[nOuts];
+    var sumOuts = 0;
+    for (var i = 0; i < nOuts; i++) {
+        outAmountBits[i] = Num2Bits(64);
+        outAmountBits[i].in <== out_amount[i];
+
+        outCommit[i] = Poseidon(4);
+        outCommit[i].inputs[0] <== out_amount[i];
+        outCommit[i].inputs[1] <== out_pk[i];
+        outCommit[i].inputs[2] <== out_blinding[i];
+        outCommit[i].inputs[3] <== asset;
+        outCommit[i].out === out_commitment[i];
+
+        sumOuts += out_amount[i];
+    }
+
+    // Pairwise distinct nullifiers (a note spent twice in one transaction).
+    component sameNullifier[nIns * (nIns - 1) / 2];
+    var k = 0;
+    for (var i = 0; i < nIns - 1; i++) {
+        for (var j = i + 1; j < nIns; j++) {
+            sameNullifier[k] = IsEqual();
+            sameNullifier[k].in[0] <== nullifier[i];
+            sameNullifier[k].in[1] <== nullifier[j];
+            sameNullifier[k].out === 0;
+            k++;
+        }
+    }
+
+    sumIns + public_amount === sumOuts;
+
+    // ext_data_hash takes part in no other constraint; squaring it binds it to the proof.
+    signal extDataSquare;
+    extDataSquare <== ext_data_hash * ext_data_hash;
+}
+
+component main {public [root, public_amount, ext_data_hash, asset, nullifier, out_commitment]} = Transact(32, 2, 2);

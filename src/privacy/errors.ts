@@ -1,0 +1,30 @@
+import { ParaloomError } from '../common/index.js';
+
+export type PrivacyErrorCode =
+  | 'FIELD_NOT_CANONICAL'
+  | 'FIELD_BAD_LENGTH'
+  | 'FIELD_BAD_STRING'
+  | 'AMOUNT_OUT_OF_RANGE'
+  | 'ADDRESS_INVALID'
+  | 'ADDRESS_CHECKSUM'
+  | 'ENVELOPE_INVALID'
+  | 'ENVELOPE_UNSUPPORTED_VERSION'
+  | 'NOTE_NOT_FOR_US'
+  | 'TREE_FULL'
+  | 'TREE_INDEX_OUT_OF_RANGE'
+  | 'TREE_CORRUPT'
+  | 'PROOF_BAD_LENGTH'
+  | 'PROOF_UNKNOWN_SUITE'
+  | 'PROOF_POINT_INVALID'
+  | 'PROOF_NOT_IN_SUBGROUP'
+  | 'PROOF_INVALID'
+  | 'PROVER_INPUT_INVALID'
+  | 'PROVER_FAILED'
+  | 'VKEY_INVALID'
+  | 'VKEY_NO_CONTRIBUTION'
+  | 'KEYS_MISSING'
+  | 'KEYS_CHECKSUM'
+  | 'PEDERSEN_INVALID'
+  | 'EXT_DATA_INVALID';
+
+export class PrivacyError extends ParaloomError<PrivacyErrorCode> {}
