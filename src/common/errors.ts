@@ -6,7 +6,12 @@ export class ParaloomError<Code extends string = string> extends Error {
   readonly code: Code;
   readonly context: Readonly<Record<string, unknown>>;
 
-  constructor(code: Code, message: string, context: Record<string, unknown> = {}, options?: { cause?: unknown }) {
+  constructor(
+    code: Code,
+    message: string,
+    context: Record<string, unknown> = {},
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = new.target.name;
     this.code = code;

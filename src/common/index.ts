@@ -1,4 +1,3 @@
-export { ParaloomError, isParaloomError } from './errors.js';
 export {
   bigintToBytesBE,
   bigintToBytesLE,
@@ -11,3 +10,4 @@ export {
   i64ToBytesLE,
   u64ToBytesLE,
 } from './bytes.js';
+export { isParaloomError, ParaloomError } from './errors.js';

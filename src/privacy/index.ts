@@ -1,4 +1,15 @@
+// Public face of the privacy module: fields, hashes, keys, notes, note encryption, the commitment
+// tree, Pedersen commitments, the `transact` statement, prover, proof codec and verifiers.
+
+export {
+  type CircuitArtifacts,
+  DEV_KEYS_DIR,
+  loadCircuitArtifacts,
+  loadVerifyingKeyJson,
+} from './artifacts.js';
+export { initCurve as privacyReady } from './curve/mcl.js';
 export { PrivacyError, type PrivacyErrorCode } from './errors.js';
+export { computeExtDataHash, type ExtData, publicAmountFromExt, validateExtData } from './ext-data.js';
 export {
   FIELD_BYTES,
   FIELD_MODULUS,
@@ -16,7 +27,38 @@ export {
   randomField,
   toField,
 } from './field.js';
+export {
+  ADDRESS_PREFIX,
+  decodeAddress,
+  deriveKeys,
+  encodeAddress,
+  generateSpendingKeys,
+  type ShieldedAddress,
+  type SpendingKeys,
+} from './keys.js';
+export { checkAmount, MAX_AMOUNT, NATIVE_ASSET, type Note, noteCommitment, noteNullifier } from './note.js';
+export { ENVELOPE_BYTES, ENVELOPE_VERSION, encryptNote, tryDecryptNote } from './note-encryption.js';
+export { PEDERSEN_ORDER, PedersenCommitment, randomPedersenBlinding } from './pedersen.js';
 export { hash1, hash2, hash3, hash4 } from './poseidon.js';
+export {
+  Groth16Proof,
+  PROOF_CHAIN_BYTES,
+  PROOF_SUITE_GROTH16_BN254,
+  PROOF_WIRE_BYTES,
+  type SnarkjsProof,
+} from './proof/groth16-proof.js';
+export {
+  buildWitnessInput,
+  dummyInput,
+  type ProgressCallback,
+  type ProveStage,
+  proveTransact,
+  type SpendInput,
+  shutdownProver,
+  type TransactProof,
+  type TransactRequest,
+} from './prover.js';
+export { TRANSACT_PUBLIC_INPUT_NAMES, type TransactStatement, transactPublicInputs } from './transact.js';
 export { computeRoot, type MerklePath, MerkleTree, verifyPath } from './tree/merkle-tree.js';
 export {
   MemoryTreeStorage,
@@ -26,3 +68,30 @@ export {
   type TreeStorage,
 } from './tree/storage.js';
 export { ROOT_HISTORY_SIZE, TREE_CAPACITY, TREE_DEPTH, ZERO_HASHES } from './tree/zero-hashes.js';
+export { type BatchResult, Groth16Verifier, type VerificationItem } from './verifier/groth16-verifier.js';
+export { type TransactVerification, TransactVerifier } from './verifier/transact-verifier.js';
+export { type SnarkjsVerifyingKey, VerifyingKey } from './verifier/verifying-key.js';
+
+import type { Field } from './field.js';
+import { fieldToBytesBE } from './field.js';
+import type { Groth16Proof as ProofType } from './proof/groth16-proof.js';
+import type { VerifyingKey as VkType } from './verifier/verifying-key.js';
+
+/** 256-byte on-chain proof: -A | B | C, big-endian, G2 as x.c1 x.c0 y.c1 y.c0. */
+export function proofToChainBytes(proof: ProofType): Uint8Array {
+  return proof.toChain();
+}
+
+/** On-chain VerifyingKey body; see VerifyingKey.toChainBytes. */
+export function verifyingKeyToChainBytes(vk: VkType): Uint8Array {
+  return vk.toChainBytes();
+}
+
+/** Public inputs as the program reads them: 32-byte big-endian each, circuit order. */
+export function publicInputsToChainBytes(inputs: readonly Field[]): Uint8Array {
+  const out = new Uint8Array(inputs.length * 32);
+  inputs.forEach((v, i) => {
+    out.set(fieldToBytesBE(v), i * 32);
+  });
+  return out;
+}

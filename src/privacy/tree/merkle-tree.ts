@@ -44,7 +44,10 @@ export class MerkleTree {
       const leftIndex = last % 2 === 0 ? last : last - 1;
       const value = await storage.getNode(level, leftIndex);
       if (value === undefined) {
-        throw new PrivacyError('TREE_CORRUPT', 'stored tree is missing a frontier node', { level, leftIndex });
+        throw new PrivacyError('TREE_CORRUPT', 'stored tree is missing a frontier node', {
+          level,
+          leftIndex,
+        });
       }
       frontier.push(value);
     }
@@ -91,7 +94,11 @@ export class MerkleTree {
   planAppend(leaves: readonly Field[]): TreeChanges & { readonly frontier: readonly (Field | undefined)[] } {
     const start = this.leafCount;
     if (leaves.length === 0) {
-      return { nodes: [], state: { leafCount: start, rootHistory: [...this.roots] }, frontier: this.leftFrontier };
+      return {
+        nodes: [],
+        state: { leafCount: start, rootHistory: [...this.roots] },
+        frontier: this.leftFrontier,
+      };
     }
     if (start + leaves.length > TREE_CAPACITY) {
       throw new PrivacyError('TREE_FULL', 'commitment tree is full', { size: start, adding: leaves.length });
@@ -164,7 +171,10 @@ export class MerkleTree {
 
   private checkIndex(index: number): void {
     if (!Number.isSafeInteger(index) || index < 0 || index >= this.leafCount) {
-      throw new PrivacyError('TREE_INDEX_OUT_OF_RANGE', 'no leaf at this index', { index, size: this.leafCount });
+      throw new PrivacyError('TREE_INDEX_OUT_OF_RANGE', 'no leaf at this index', {
+        index,
+        size: this.leafCount,
+      });
     }
   }
 }
@@ -172,7 +182,9 @@ export class MerkleTree {
 /** Root obtained by hashing `leaf` up along `path`; compare it with a known root. */
 export function computeRoot(leaf: Field, path: MerklePath): Field {
   if (path.siblings.length !== TREE_DEPTH) {
-    throw new PrivacyError('TREE_INDEX_OUT_OF_RANGE', 'path has the wrong depth', { depth: path.siblings.length });
+    throw new PrivacyError('TREE_INDEX_OUT_OF_RANGE', 'path has the wrong depth', {
+      depth: path.siblings.length,
+    });
   }
   let node = leaf;
   for (let level = 0; level < TREE_DEPTH; level++) {
@@ -183,6 +195,7 @@ export function computeRoot(leaf: Field, path: MerklePath): Field {
 }
 
 export function verifyPath(leaf: Field, path: MerklePath, root: Field): boolean {
-  if (!Number.isSafeInteger(path.leafIndex) || path.leafIndex < 0 || path.leafIndex >= TREE_CAPACITY) return false;
+  if (!Number.isSafeInteger(path.leafIndex) || path.leafIndex < 0 || path.leafIndex >= TREE_CAPACITY)
+    return false;
   return computeRoot(leaf, path) === root;
 }
