@@ -1,0 +1,65 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { BlockStore } from './block-store.js';
+import { Database } from './db.js';
+import { quietLogger, tempDir } from './test-helpers.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0)) await c();
+});
+
+const hashOf = (h: number) => {
+  const out = new Uint8Array(32);
+  new DataView(out.buffer).setUint32(0, h * 2654435761, true);
+  out[31] = 0xaa;
+  return out;
+};
+const blockOf = (h: number) => new TextEncoder().encode(`block ${h}`);
+
+describe('BlockStore', () => {
+  it('stores blocks and QCs by height and hash, in numeric order past 255, across reopen', async () => {
+    const d = await tempDir('blocks');
+    cleanups.push(d.cleanup);
+    let db = await Database.open(d.path, { logger: quietLogger });
+    let store = await BlockStore.open(db);
+    expect(store.tip()).toBeUndefined();
+    const n = 300;
+    for (let h = 1; h <= n; h++) {
+      await store.put({
+        height: BigInt(h),
+        hash: hashOf(h),
+        block: blockOf(h),
+        qc: h % 2 ? Uint8Array.of(h & 0xff) : undefined,
+      });
+    }
+    await store.putQc(2n, Uint8Array.of(9, 9));
+    await db.close();
+
+    db = await Database.open(d.path, { logger: quietLogger });
+    store = await BlockStore.open(db);
+    expect(store.tip()).toEqual({ height: BigInt(n), hash: hashOf(n) });
+    const range = await store.range(250n, 20);
+    expect(range.map((b) => Number(b.height))).toEqual(Array.from({ length: 20 }, (_, i) => 250 + i));
+    expect(range[6]!.block).toEqual(blockOf(256));
+    expect((await store.getByHash(hashOf(257)))?.height).toBe(257n);
+    expect(await store.getByHash(new Uint8Array(32))).toBeUndefined();
+    expect(await store.getQc(3n)).toEqual(Uint8Array.of(3));
+    expect(await store.getQc(2n)).toEqual(Uint8Array.of(9, 9));
+    expect(await store.getQc(4n)).toBeUndefined();
+    expect((await store.range(1n, 1000)).length).toBe(n);
+
+    await expect(store.put({ height: 300n, hash: hashOf(1), block: blockOf(1) })).rejects.toMatchObject({
+      code: 'BLOCK_CONFLICT',
+    });
+    await expect(store.put({ height: 302n, hash: hashOf(302), block: blockOf(302) })).rejects.toMatchObject({
+      code: 'BLOCK_HEIGHT_GAP',
+    });
+    await expect(
+      store.put({ height: 301n, hash: new Uint8Array(31), block: blockOf(301) }),
+    ).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    });
+    await expect(store.putQc(999n, Uint8Array.of(1))).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await db.close();
+  });
+});

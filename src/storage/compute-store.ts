@@ -1,0 +1,167 @@
+import { bytesToHex, concatBytes } from '../common/index.js';
+import { WriteBatch } from './batch.js';
+import type { Database } from './db.js';
+import { StorageError } from './errors.js';
+import { checkBytes32, key, metaKey, Prefix, prefixRange, readU64BE, u64BE } from './keys.js';
+import { plain, RecordReader, u64LE } from './values.js';
+
+const RECORD_VERSION = 1;
+const NEXT_SEQ_KEY = metaKey('compute_next_seq');
+
+export type ComputeJobState = 'queued' | 'done';
+const STATE_CODES: Record<ComputeJobState, number> = { queued: 0, done: 1 };
+
+export interface ComputeJob {
+  /** 32-byte job id (the compute layer defines it). */
+  readonly id: Uint8Array;
+  readonly state: ComputeJobState;
+  /** Position in the queue (enqueue order). */
+  readonly seq: bigint;
+  /** Opaque job description (the compute layer's codec). */
+  readonly payload: Uint8Array;
+}
+
+export interface AuditEntry {
+  readonly seq: bigint;
+  readonly entry: Uint8Array;
+}
+
+/**
+ * Compute jobs: a FIFO queue ([0x50][seq u64 BE] -> job id), job records ([0x51][id]), results
+ * ([0x52][id]) and an append-only audit log ([0x53][seq u64 BE]). Payloads, results and audit
+ * entries are opaque bytes; the compute layer defines their codecs.
+ */
+export class ComputeStore {
+  private nextQueueSeq = 0n;
+  private nextAuditSeq = 0n;
+  private readonly inFlight = new Set<string>();
+
+  private constructor(private readonly db: Database) {}
+
+  static async open(db: Database): Promise<ComputeStore> {
+    const store = new ComputeStore(db);
+    // Queue entries are deleted when jobs finish, so the next sequence number is kept in metadata.
+    const raw = await db.get(NEXT_SEQ_KEY);
+    if (raw !== undefined) {
+      const r = new RecordReader(raw, 'compute queue sequence');
+      store.nextQueueSeq = r.u64();
+      r.end();
+    }
+    const queued = await lastSeq(db, Prefix.COMPUTE_QUEUE);
+    if (queued > store.nextQueueSeq) store.nextQueueSeq = queued;
+    store.nextAuditSeq = await lastSeq(db, Prefix.COMPUTE_AUDIT);
+    return store;
+  }
+
+  async enqueue(id: Uint8Array, payload: Uint8Array): Promise<bigint> {
+    checkBytes32(id, 'job id');
+    const release = this.reserve(id);
+    try {
+      if (await this.db.get(key(Prefix.COMPUTE_JOB, id))) {
+        throw new StorageError('JOB_EXISTS', 'job already known', { id: bytesToHex(id) });
+      }
+      const seq = this.nextQueueSeq++;
+      const batch = new WriteBatch();
+      batch.put(key(Prefix.COMPUTE_QUEUE, u64BE(seq)), id);
+      batch.put(key(Prefix.COMPUTE_JOB, id), encodeJob('queued', seq, payload));
+      batch.deferredPut(NEXT_SEQ_KEY, () => u64LE(this.nextQueueSeq));
+      await this.db.write(batch, { sync: true });
+      return seq;
+    } finally {
+      release();
+    }
+  }
+
+  /** The oldest queued jobs, in enqueue order. */
+  async peek(limit: number): Promise<ComputeJob[]> {
+    const ids: Buffer[] = [];
+    for await (const [, v] of this.db.iterate({ ...prefixRange(Prefix.COMPUTE_QUEUE), limit })) ids.push(v);
+    const records = await this.db.getMany(ids.map((id) => key(Prefix.COMPUTE_JOB, id)));
+    return records.map((raw, i) => {
+      if (raw === undefined) {
+        throw this.db.reportError(
+          new StorageError('VALUE_CORRUPT', 'queued job has no record', { id: bytesToHex(ids[i]!) }),
+        );
+      }
+      return decodeJob(ids[i]!, raw);
+    });
+  }
+
+  async getJob(id: Uint8Array): Promise<ComputeJob | undefined> {
+    checkBytes32(id, 'job id');
+    const raw = await this.db.get(key(Prefix.COMPUTE_JOB, id));
+    return raw === undefined ? undefined : decodeJob(id, raw);
+  }
+
+  /** Atomically: removes the job from the queue, stores its result, appends an audit entry. */
+  async complete(id: Uint8Array, result: Uint8Array, audit?: Uint8Array): Promise<void> {
+    checkBytes32(id, 'job id');
+    const release = this.reserve(id);
+    try {
+      const job = await this.getJob(id);
+      if (job?.state !== 'queued') {
+        throw new StorageError('JOB_UNKNOWN', 'no queued job with this id', { id: bytesToHex(id) });
+      }
+      const batch = new WriteBatch();
+      batch.del(key(Prefix.COMPUTE_QUEUE, u64BE(job.seq)));
+      batch.put(key(Prefix.COMPUTE_JOB, id), encodeJob('done', job.seq, job.payload));
+      batch.put(key(Prefix.COMPUTE_RESULT, id), result);
+      if (audit) batch.put(key(Prefix.COMPUTE_AUDIT, u64BE(this.nextAuditSeq++)), audit);
+      await this.db.write(batch, { sync: true });
+    } finally {
+      release();
+    }
+  }
+
+  async getResult(id: Uint8Array): Promise<Uint8Array | undefined> {
+    checkBytes32(id, 'job id');
+    return plain(await this.db.get(key(Prefix.COMPUTE_RESULT, id)));
+  }
+
+  async appendAudit(entry: Uint8Array): Promise<bigint> {
+    const seq = this.nextAuditSeq++;
+    const batch = new WriteBatch();
+    batch.put(key(Prefix.COMPUTE_AUDIT, u64BE(seq)), entry);
+    await this.db.write(batch, { sync: true });
+    return seq;
+  }
+
+  async audit(from: bigint, limit: number): Promise<AuditEntry[]> {
+    const out: AuditEntry[] = [];
+    const { lt } = prefixRange(Prefix.COMPUTE_AUDIT);
+    for await (const [k, v] of this.db.iterate({ gte: key(Prefix.COMPUTE_AUDIT, u64BE(from)), lt, limit })) {
+      out.push({ seq: readU64BE(k, 1), entry: plain(v) });
+    }
+    return out;
+  }
+
+  private reserve(id: Uint8Array): () => void {
+    const hex = bytesToHex(id);
+    if (this.inFlight.has(hex))
+      throw new StorageError('JOB_EXISTS', 'job is being written concurrently', { id: hex });
+    this.inFlight.add(hex);
+    return () => this.inFlight.delete(hex);
+  }
+}
+
+async function lastSeq(db: Database, prefix: number): Promise<bigint> {
+  for await (const [k] of db.iterate({ ...prefixRange(prefix), reverse: true, limit: 1 }))
+    return readU64BE(k, 1) + 1n;
+  return 0n;
+}
+
+function encodeJob(state: ComputeJobState, seq: bigint, payload: Uint8Array): Uint8Array {
+  return concatBytes(Uint8Array.of(RECORD_VERSION, STATE_CODES[state]), u64LE(seq), payload);
+}
+
+function decodeJob(id: Uint8Array, raw: Uint8Array): ComputeJob {
+  const r = new RecordReader(raw, 'compute job');
+  const version = r.u8();
+  if (version !== RECORD_VERSION)
+    throw new StorageError('VALUE_CORRUPT', 'unknown job record version', { version });
+  const code = r.u8();
+  const state = (Object.keys(STATE_CODES) as ComputeJobState[]).find((s) => STATE_CODES[s] === code);
+  if (!state) throw new StorageError('VALUE_CORRUPT', 'unknown job state', { code });
+  const seq = r.u64();
+  return { id: Uint8Array.from(id), state, seq, payload: r.rest() };
+}
