@@ -1,6 +1,27 @@
 import { Command } from 'commander';
+import { isParaloomError } from '../common/index.js';
+import { runDemo } from './commands/demo.js';
 
 const program = new Command();
 program.name('paraloom').description('Paraloom: a privacy Layer 2 for Solana').version('0.1.0');
 
-await program.parseAsync(process.argv);
+program
+  .command('demo')
+  .description('prove and verify a private transfer end to end with the committed dev keys')
+  .option('--json', 'print one JSON object instead of a narrative')
+  .action(async (opts: { json?: boolean }) => {
+    const report = await runDemo({ json: Boolean(opts.json), log: (line) => console.log(line) });
+    if (opts.json) console.log(JSON.stringify(report));
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (isParaloomError(e)) {
+    console.error(`error [${e.code}]: ${e.message}`);
+    if (Object.keys(e.context).length) console.error(JSON.stringify(e.context));
+  } else {
+    console.error(e instanceof Error ? e.stack : String(e));
+  }
+  process.exitCode = 1;
+}

@@ -45,6 +45,7 @@ export {
   PROOF_CHAIN_BYTES,
   PROOF_SUITE_GROTH16_BN254,
   PROOF_WIRE_BYTES,
+  rerandomizeProof,
   type SnarkjsProof,
 } from './proof/groth16-proof.js';
 export {

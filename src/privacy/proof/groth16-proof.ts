@@ -107,6 +107,18 @@ export class Groth16Proof {
     );
   }
 
+  /** From points computed by this process (already valid by construction); checks them anyway. */
+  static fromParts(a: mcl.G1, b: mcl.G2, c: mcl.G1): Groth16Proof {
+    return Groth16Proof.fromWire(
+      concatBytes(
+        Uint8Array.of(PROOF_SUITE_GROTH16_BN254),
+        g1ToCompressed(a),
+        g2ToCompressed(b),
+        g1ToCompressed(c),
+      ),
+    );
+  }
+
   toWire(): Uint8Array {
     return concatBytes(
       Uint8Array.of(PROOF_SUITE_GROTH16_BN254),
@@ -136,4 +148,21 @@ export class Groth16Proof {
       curve: 'bn128',
     };
   }
+}
+
+/**
+ * A fresh proof of the same statement: A' = A/r, B' = r·B + s·δ, C' = C + (s/r)·A for random
+ * r, s. Anyone can do this without the witness, so a proof's bytes never identify a transaction.
+ */
+export function rerandomizeProof(proof: Groth16Proof, delta: mcl.G2): Groth16Proof {
+  const r = new mcl.Fr();
+  const s = new mcl.Fr();
+  r.setByCSPRNG();
+  s.setByCSPRNG();
+  const rInv = mcl.inv(r);
+  return Groth16Proof.fromParts(
+    mcl.mul(proof.a, rInv),
+    mcl.add(mcl.mul(proof.b, r), mcl.mul(delta, s)),
+    mcl.add(proof.c, mcl.mul(proof.a, mcl.mul(s, rInv))),
+  );
 }

@@ -1,0 +1,242 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as snarkjs from 'snarkjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type CircuitArtifacts,
+  computeExtDataHash,
+  deriveKeys,
+  FIELD_MODULUS,
+  fieldMod,
+  hash4,
+  loadCircuitArtifacts,
+  noteCommitment,
+  noteNullifier,
+  PrivacyError,
+  proveTransact,
+  randomField,
+  shutdownProver,
+  TransactVerifier,
+  toField,
+  transactPublicInputs,
+} from '../../src/privacy/index.js';
+import { makePool, transferRequest, withdrawRequest } from '../helpers/transact-scenario.js';
+
+let artifacts: CircuitArtifacts;
+let verifier: TransactVerifier;
+
+beforeAll(async () => {
+  artifacts = await loadCircuitArtifacts();
+  verifier = await TransactVerifier.create(artifacts.verifyingKey);
+});
+afterAll(shutdownProver);
+
+/** Runs the circuit's witness generator on raw signals; resolves if every constraint holds. */
+async function witness(input: Record<string, unknown>): Promise<void> {
+  await snarkjs.wtns.calculate(input, { type: 'mem', data: artifacts.wasm }, { type: 'mem' });
+}
+
+type Signals = Record<string, string | string[] | string[][]>;
+const s = (v: bigint) => v.toString();
+
+/** Valid raw signals of a transfer, to be broken one constraint at a time. */
+async function validTransferSignals(): Promise<{ input: Signals; sk: bigint }> {
+  const pool = await makePool([5_000n, 7_000n]);
+  const { request } = await transferRequest(pool, 4_000n);
+  const ins = request.inputs;
+  const outs = request.outputs;
+  const commitments = ins.map((i) => noteCommitment(i.note));
+  return {
+    sk: pool.owner.sk,
+    input: {
+      root: s(request.root),
+      public_amount: '0',
+      ext_data_hash: s(computeExtDataHash(request.extData)),
+      asset: '0',
+      nullifier: ins.map((i, k) => s(noteNullifier(i.sk, commitments[k]!, i.path.leafIndex))),
+      out_commitment: outs.map((o) => s(noteCommitment(o))),
+      in_amount: ins.map((i) => s(i.note.amount)),
+      in_sk: ins.map((i) => s(i.sk)),
+      in_blinding: ins.map((i) => s(i.note.blinding)),
+      in_leaf_index: ins.map((i) => s(BigInt(i.path.leafIndex))),
+      in_path: ins.map((i) => i.path.siblings.map(s)),
+      out_amount: outs.map((o) => s(o.amount)),
+      out_pk: outs.map((o) => s(o.pk)),
+      out_blinding: outs.map((o) => s(o.blinding)),
+    },
+  };
+}
+
+function outCommitment(input: Signals, k: number, amount: bigint): string {
+  const f = (v: string) => toField(BigInt(v));
+  return s(
+    hash4(
+      fieldMod(amount),
+      f((input.out_pk as string[])[k]!),
+      f((input.out_blinding as string[])[k]!),
+      toField(0n),
+    ),
+  );
+}
+
+describe('transact circuit with real proofs', () => {
+  it('proves and verifies a private transfer; snarkjs agrees', async () => {
+    const pool = await makePool([5_000_000_000n, 2_500_000_000n]);
+    const { request } = await transferRequest(pool, 3_000_000_000n);
+    const stages: string[] = [];
+    const result = await proveTransact(request, artifacts, (stage) => stages.push(stage));
+    expect(stages).toEqual(['checking', 'witness', 'proving', 'done']);
+    expect(verifier.verify(result)).toBe(true);
+    const publicSignals = transactPublicInputs(result.statement).map(String);
+    expect(
+      await snarkjs.groth16.verify(
+        artifacts.verifyingKey,
+        publicSignals,
+        result.proof.toSnarkjs() as snarkjs.SnarkjsProofJson,
+      ),
+    ).toBe(true);
+  });
+
+  it('proves and verifies a withdrawal with a dummy input and a relayer fee', async () => {
+    const pool = await makePool([5_000_000_000n]);
+    const request = await withdrawRequest(pool, 2_000_000_000n, 5_000_000n);
+    const result = await proveTransact(request, artifacts);
+    expect(verifier.verify(result)).toBe(true);
+    expect(transactPublicInputs(result.statement)[1]).toBe(FIELD_MODULUS - 2_000_000_000n);
+  });
+
+  it('rejects a proof whose public inputs changed after proving', async () => {
+    const pool = await makePool([5_000_000_000n]);
+    const result = await proveTransact(await withdrawRequest(pool, 2_000_000_000n, 5_000_000n), artifacts);
+    const st = result.statement;
+    const changed = [
+      { ...st, root: randomField() },
+      { ...st, extData: { ...st.extData, fee: st.extData.fee + 1n } },
+      { ...st, extData: { ...st.extData, extAmount: st.extData.extAmount - 1n } },
+      { ...st, extData: { ...st.extData, recipient: new Uint8Array(32).fill(9) } },
+      { ...st, extData: { ...st.extData, expirationSlot: st.extData.expirationSlot + 1n } },
+      { ...st, nullifiers: [st.nullifiers[1], st.nullifiers[0]] as const },
+      { ...st, outputCommitments: [st.outputCommitments[0], randomField()] as const },
+      { ...st, asset: toField(1n) },
+    ];
+    for (const statement of changed) expect(verifier.verify({ proof: result.proof, statement })).toBe(false);
+  });
+
+  it('the circuit computes the same Poseidon, commitments and nullifiers as the host', async () => {
+    const { input } = await validTransferSignals();
+    await expect(witness(input)).resolves.toBeUndefined();
+  });
+
+  it('cannot produce a witness for unbalanced amounts', async () => {
+    const { input } = await validTransferSignals();
+    const amount = BigInt((input.out_amount as string[])[0]!) + 1n;
+    (input.out_amount as string[])[0] = s(amount);
+    (input.out_commitment as string[])[0] = outCommitment(input, 0, amount);
+    await expect(witness(input)).rejects.toThrow(/Assert Failed/);
+  });
+
+  it('cannot produce a witness for duplicate nullifiers (one note spent twice)', async () => {
+    const { input } = await validTransferSignals();
+    for (const key of ['in_amount', 'in_sk', 'in_blinding', 'in_leaf_index', 'nullifier'] as const) {
+      (input[key] as string[])[1] = (input[key] as string[])[0]!;
+    }
+    (input.in_path as string[][])[1] = (input.in_path as string[][])[0]!;
+    const total = 2n * BigInt((input.in_amount as string[])[0]!);
+    (input.out_amount as string[])[0] = s(total);
+    (input.out_amount as string[])[1] = '0';
+    (input.out_commitment as string[])[0] = outCommitment(input, 0, total);
+    (input.out_commitment as string[])[1] = outCommitment(input, 1, 0n);
+    await expect(witness(input)).rejects.toThrow(/Assert Failed/);
+  });
+
+  it('cannot produce a witness for an input that is not in the tree', async () => {
+    const { input } = await validTransferSignals();
+    (input.in_blinding as string[])[0] = s(randomField()); // a different note: same owner, unknown commitment
+    const sk = toField(BigInt((input.in_sk as string[])[0]!));
+    const c = hash4(
+      toField(BigInt((input.in_amount as string[])[0]!)),
+      deriveKeys(sk).pk,
+      toField(BigInt((input.in_blinding as string[])[0]!)),
+      toField(0n),
+    );
+    (input.nullifier as string[])[0] = s(noteNullifier(sk, c, Number((input.in_leaf_index as string[])[0])));
+    await expect(witness(input)).rejects.toThrow(/Assert Failed/);
+  });
+
+  it('cannot produce a witness for amounts of 2^64 or more, even when they balance mod p', async () => {
+    const { input } = await validTransferSignals();
+    const total = BigInt((input.in_amount as string[])[0]!) + BigInt((input.in_amount as string[])[1]!);
+    const big = (1n << 64n) + total;
+    const wrap = FIELD_MODULUS - (1n << 64n); // big + wrap == total (mod p)
+    (input.out_amount as string[])[0] = s(big);
+    (input.out_amount as string[])[1] = s(wrap);
+    (input.out_commitment as string[])[0] = outCommitment(input, 0, big);
+    (input.out_commitment as string[])[1] = outCommitment(input, 1, wrap);
+    await expect(witness(input)).rejects.toThrow(/Assert Failed/);
+  });
+
+  it('cannot produce a witness for a nullifier made with the wrong key', async () => {
+    const { input } = await validTransferSignals();
+    const other = randomField();
+    const commitment = hash4(
+      toField(BigInt((input.in_amount as string[])[0]!)),
+      deriveKeys(toField(BigInt((input.in_sk as string[])[0]!))).pk,
+      toField(BigInt((input.in_blinding as string[])[0]!)),
+      toField(0n),
+    );
+    (input.nullifier as string[])[0] = s(
+      noteNullifier(other, commitment, Number((input.in_leaf_index as string[])[0])),
+    );
+    await expect(witness(input)).rejects.toThrow(/Assert Failed/);
+    // and spending with another key than the owner's breaks the commitment, hence membership
+    const { input: second } = await validTransferSignals();
+    (second.in_sk as string[])[0] = s(other);
+    await expect(witness(second)).rejects.toThrow(/Assert Failed/);
+  });
+
+  it('the prover refuses inconsistent requests before proving, with a typed error', async () => {
+    const pool = await makePool([5_000n, 7_000n]);
+    const { request } = await transferRequest(pool, 4_000n);
+    const unbalanced = {
+      ...request,
+      outputs: [{ ...request.outputs[0], amount: 4_001n }, request.outputs[1]] as const,
+    };
+    await expect(proveTransact(unbalanced, artifacts)).rejects.toMatchObject({
+      code: 'PROVER_INPUT_INVALID',
+    });
+    const wrongRoot = { ...request, root: randomField() };
+    await expect(proveTransact(wrongRoot, artifacts)).rejects.toBeInstanceOf(PrivacyError);
+  });
+});
+
+describe('Poseidon known answer through a compiled circuit', () => {
+  it('P2(1, 2) from circom equals the host value', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'paraloom-poseidon-'));
+    writeFileSync(
+      join(dir, 'p2.circom'),
+      'pragma circom 2.1.0;\ninclude "poseidon.circom";\ntemplate T() { signal input a; signal input b; signal output h; component p = Poseidon(2); p.inputs[0] <== a; p.inputs[1] <== b; h <== p.out; }\ncomponent main = T();\n',
+    );
+    execFileSync(
+      'npx',
+      ['circom2', join(dir, 'p2.circom'), '--wasm', '-l', 'node_modules/circomlib/circuits', '-o', dir],
+      {
+        stdio: 'ignore',
+      },
+    );
+    const wasm = readFileSync(join(dir, 'p2_js', 'p2.wasm'));
+    const wtns = { type: 'mem' as const, data: undefined as Uint8Array | undefined };
+    await snarkjs.wtns.calculate({ a: '1', b: '2' }, { type: 'mem', data: new Uint8Array(wasm) }, wtns);
+    // wtns file: header sections, then the witness as 32-byte little-endian field elements; signal 1 is the output
+    const data = wtns.data!;
+    const n8 = 32;
+    const witnessStart = data.length - 4 * n8; // 4 signals: one, h, a, b
+    const h = Buffer.from(data.subarray(witnessStart + n8, witnessStart + 2 * n8))
+      .reverse()
+      .toString('hex');
+    expect(BigInt(`0x${h}`)).toBe(
+      7853200120776062878684798364095072458815029376092732009249414926327459813530n,
+    );
+  });
+});
