@@ -18,6 +18,8 @@ const COUNT_KEY = metaKey('nullifier_count');
  */
 export class NullifierStore {
   private readonly inFlight = new Set<bigint>();
+  private lookups: { keys: Buffer[]; resolve: (v: boolean[]) => void; reject: (e: unknown) => void }[] = [];
+  private lookupScheduled = false;
   private count = 0n;
 
   private constructor(private readonly db: Database) {}
@@ -42,10 +44,34 @@ export class NullifierStore {
     return (await this.db.get(nullifierKey(nullifier))) !== undefined;
   }
 
-  /** For each nullifier, whether it is already spent (on disk). */
-  async hasMany(nullifiers: readonly Field[]): Promise<boolean[]> {
-    const values = await this.db.getMany(nullifiers.map(nullifierKey));
-    return values.map((v) => v !== undefined);
+  /**
+   * For each nullifier, whether it is already spent (on disk). Lookups issued in the same event
+   * loop turn are merged into one RocksDB multi-get (concurrent inserts each check their nullifiers).
+   */
+  hasMany(nullifiers: readonly Field[]): Promise<boolean[]> {
+    if (nullifiers.length === 0) return Promise.resolve([]);
+    return new Promise((resolve, reject) => {
+      this.lookups.push({ keys: nullifiers.map(nullifierKey), resolve, reject });
+      if (!this.lookupScheduled) {
+        this.lookupScheduled = true;
+        setImmediate(() => void this.runLookups());
+      }
+    });
+  }
+
+  private async runLookups(): Promise<void> {
+    this.lookupScheduled = false;
+    const group = this.lookups.splice(0);
+    try {
+      const values = await this.db.getMany(group.flatMap((l) => l.keys));
+      let offset = 0;
+      for (const l of group) {
+        l.resolve(values.slice(offset, offset + l.keys.length).map((v) => v !== undefined));
+        offset += l.keys.length;
+      }
+    } catch (err) {
+      for (const l of group) l.reject(err);
+    }
   }
 
   /** Adds nullifiers durably (one synced write, merged with concurrent writers by group commit). */
