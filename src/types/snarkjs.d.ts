@@ -20,6 +20,7 @@ declare module 'snarkjs' {
   }
   export const wtns: {
     calculate(input: Record<string, unknown>, wasm: FileRef, out: FileRef, options?: unknown): Promise<void>;
+    exportJson(wtns: FileRef): Promise<bigint[]>;
   };
   export const groth16: {
     prove(

@@ -20,7 +20,6 @@ const PSI_Y = [
 interface Constants {
   psiX: mcl.Fp2;
   psiY: mcl.Fp2;
-  one: mcl.Fp2;
   x: mcl.Fr;
 }
 let constants: Constants | undefined;
@@ -35,7 +34,7 @@ function getConstants(): Constants {
   if (!constants) {
     const x = new mcl.Fr();
     x.setStr(BN_X.toString(), 10);
-    constants = { psiX: fp2(PSI_X[0], PSI_X[1]), psiY: fp2(PSI_Y[0], PSI_Y[1]), one: fp2(1n, 0n), x };
+    constants = { psiX: fp2(PSI_X[0], PSI_X[1]), psiY: fp2(PSI_Y[0], PSI_Y[1]), x };
   }
   return constants;
 }
@@ -47,14 +46,14 @@ function conjugate(a: mcl.Fp2): mcl.Fp2 {
   return r;
 }
 
+// Frobenius (conjugation) is a field automorphism, so psi acts on Jacobian coordinates directly:
+// psi(X : Y : Z) = (conj(X)·cx : conj(Y)·cy : conj(Z)), with no inversion.
 function psi(q: mcl.G2): mcl.G2 {
   const k = getConstants();
-  if (q.isZero()) return q;
-  const n = mcl.normalize(q);
   const r = new mcl.G2();
-  r.setX(mcl.mul(conjugate(n.getX()), k.psiX));
-  r.setY(mcl.mul(conjugate(n.getY()), k.psiY));
-  r.setZ(k.one);
+  r.setX(mcl.mul(conjugate(q.getX()), k.psiX));
+  r.setY(mcl.mul(conjugate(q.getY()), k.psiY));
+  r.setZ(conjugate(q.getZ()));
   return r;
 }
 
