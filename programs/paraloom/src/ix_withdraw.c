@@ -1,0 +1,159 @@
+/* withdraw: pay out a shielded note. Everything the payout depends on is checked here, on chain:
+ * anchored root, L2 approval, expiry, derived public inputs, Groth16, and one nullifier PDA per input. */
+#include "paraloom.h"
+
+#define W_PROOF 0
+#define W_ROOT 256
+#define W_NULL0 288
+#define W_NULL1 320
+#define W_OUT0 352
+#define W_OUT1 384
+#define W_EXT_AMOUNT 416
+#define W_FEE 424
+#define W_EXPIRATION 432
+#define W_CT0 440
+#define W_CT1 472
+#define W_APPROVAL_HEIGHT 504
+#define W_APPROVAL_INDEX 512
+#define W_APPROVAL_DEPTH 516
+#define W_SIBLINGS 517
+#define MAX_APPROVAL_DEPTH 16
+
+static const AnchorEntry *find_root(const BridgeState *s, const u8 *root) {
+  for (u64 i = 0; i < ANCHOR_RING; i++)
+    if (s->anchors[i].height != 0 && bytes_eq(s->anchors[i].root, root, 32)) return &s->anchors[i];
+  return NULL;
+}
+
+static const AnchorEntry *find_height(const BridgeState *s, u64 height) {
+  if (height == 0) return NULL;
+  for (u64 i = 0; i < ANCHOR_RING; i++)
+    if (s->anchors[i].height == height) return &s->anchors[i];
+  return NULL;
+}
+
+/* leaf = P3(nullifier0, nullifier1, ext_data_hash); parent = P2(left, right); bit i of index = side. */
+static u64 check_approval(const u8 *a, const u8 *ext_hash, const u8 *wroot) {
+  u32 index = rd_u32(a + W_APPROVAL_INDEX);
+  u64 depth = a[W_APPROVAL_DEPTH];
+  if (depth < 32 && (index >> depth) != 0) return ERR_APPROVAL_PATH_INVALID;
+  u8 node[32];
+  const u8 *leaf_in[3] = {a + W_NULL0, a + W_NULL1, ext_hash};
+  TRY(poseidon(leaf_in, 3, node));
+  for (u64 i = 0; i < depth; i++) {
+    const u8 *sib = a + W_SIBLINGS + 32 * i;
+    if (!field_is_canonical(sib)) return ERR_NON_CANONICAL_FIELD;
+    const u8 *in[2];
+    u8 left[32];
+    memcpy(left, node, 32);
+    if ((index >> i) & 1) {
+      in[0] = sib;
+      in[1] = left;
+    } else {
+      in[0] = left;
+      in[1] = sib;
+    }
+    TRY(poseidon(in, 2, node));
+  }
+  return bytes_eq(node, wroot, 32) ? 0 : ERR_APPROVAL_PATH_INVALID;
+}
+
+/* ext_data_hash = sha256(recipient | relayer | fee u64 | ext_amount i64 | expiration u64 | ct0 | ct1) mod p */
+static u64 ext_data_hash(const u8 *a, const SolPubkey *recipient, const SolPubkey *relayer, u8 *out) {
+  SolBytes parts[4] = {{recipient->x, 32}, {relayer->x, 32}, {NULL, 0}, {a + W_CT0, 64}};
+  u8 nums[24];
+  memcpy(nums, a + W_FEE, 8);
+  memcpy(nums + 8, a + W_EXT_AMOUNT, 8);
+  memcpy(nums + 16, a + W_EXPIRATION, 8);
+  parts[2].addr = nums;
+  parts[2].len = 24;
+  TRY(sha256_parts(parts, 4, out));
+  field_reduce(out);
+  return 0;
+}
+
+static u64 create_nullifier(Ctx *c, const SolAccountInfo *payer, const SolAccountInfo *pda, const u8 *nullifier) {
+  u8 bump;
+  SolBytes seeds[3] = {{(const u8 *)"nullifier", 9}, {nullifier, 32}, {&bump, 1}};
+  TRY(require_writable(pda));
+  TRY(check_pda(c, pda, seeds, 2, &bump));
+  if (key_eq(pda->owner, c->p->program_id)) return ERR_NULLIFIER_SPENT;
+  CreateSpec cs = {payer, pda, 0, NULLIFIER_RECORD_SIZE, seeds, 3};
+  TRY(rent_minimum(NULLIFIER_RECORD_SIZE, &cs.lamports));
+  TRY(cpi_create_account(c, &cs));
+  *(u64 *)pda->data = DISC_NULLIFIER_RECORD;
+  return 0;
+}
+
+/* accounts: payer (signer, w), state (w), vault (w), verifying_key, nullifier0 (w), nullifier1 (w),
+ *           recipient (w), relayer (w), system program */
+u64 ix_withdraw(Ctx *c) {
+  TRY(require_accounts(c, 9));
+  SolAccountInfo *k = c->p->ka;
+  BridgeState *s;
+  const u8 *a = c->args;
+  if (c->args_len < W_SIBLINGS) return ERR_INVALID_INSTRUCTION;
+  u64 depth = a[W_APPROVAL_DEPTH];
+  if (depth > MAX_APPROVAL_DEPTH || c->args_len != W_SIBLINGS + 32 * depth) return ERR_INVALID_INSTRUCTION;
+  TRY(require_signer(&k[0]));
+  TRY(require_writable(&k[1]));
+  TRY(require_writable(&k[2]));
+  TRY(require_writable(&k[6]));
+  TRY(require_writable(&k[7]));
+  TRY(require_system_program(&k[8]));
+  TRY(load_state(c, &k[1], &s));
+  TRY(require_program_account(c, &k[2], DISC_VAULT, VAULT_SIZE));
+  TRY(require_program_account(c, &k[3], DISC_VERIFYING_KEY, VK_HEADER + VK_FIXED));
+  const VerifyingKeyAccount *vk = (const VerifyingKeyAccount *)k[3].data;
+  if (s->paused) return ERR_PAUSED;
+  if (!s->vk_ready || !vk->finalized) return ERR_VK_NOT_READY;
+
+  const u8 *fields[5] = {a + W_ROOT, a + W_NULL0, a + W_NULL1, a + W_OUT0, a + W_OUT1};
+  for (int i = 0; i < 5; i++)
+    if (!field_is_canonical(fields[i])) return ERR_NON_CANONICAL_FIELD;
+  i64 ext_amount = (i64)rd_u64(a + W_EXT_AMOUNT);
+  u64 fee = rd_u64(a + W_FEE), expiration = rd_u64(a + W_EXPIRATION);
+  if (ext_amount >= 0 || ext_amount == (i64)0x8000000000000000ULL) return ERR_INVALID_EXT_AMOUNT;
+  u64 gross = (u64)(-ext_amount);
+  if (fee > gross) return ERR_FEE_TOO_HIGH;
+  u64 slot;
+  TRY(current_slot(&slot));
+  if (slot > expiration) return ERR_EXPIRED;
+  if (!find_root(s, a + W_ROOT)) return ERR_UNKNOWN_ROOT;
+  const AnchorEntry *approval = find_height(s, rd_u64(a + W_APPROVAL_HEIGHT));
+  if (!approval) return ERR_UNKNOWN_APPROVAL_HEIGHT;
+
+  /* Public inputs in circuit order: root, public_amount, ext_data_hash, asset, n0, n1, out0, out1. */
+  u8 inputs[8 * 32];
+  memset(inputs, 0, sizeof(inputs));
+  memcpy(inputs, a + W_ROOT, 32);
+  field_neg_u64(gross, inputs + 32); /* public_amount = ext_amount mod p = p - gross */
+  TRY(ext_data_hash(a, k[6].key, k[7].key, inputs + 64));
+  /* inputs + 96: asset = 0 (native SOL) */
+  memcpy(inputs + 128, a + W_NULL0, 128); /* n0, n1, out0, out1 */
+
+  TRY(check_approval(a, inputs + 64, approval->withdrawals_root));
+  TRY(groth16_verify(vk, a + W_PROOF, inputs, 8));
+
+  u64 vault_min;
+  TRY(rent_minimum(VAULT_SIZE, &vault_min));
+  if (*k[2].lamports < gross || *k[2].lamports - gross < vault_min) return ERR_VAULT_INSUFFICIENT;
+  TRY(create_nullifier(c, &k[0], &k[4], a + W_NULL0));
+  TRY(create_nullifier(c, &k[0], &k[5], a + W_NULL1));
+
+  *k[2].lamports -= gross;
+  *k[6].lamports += gross - fee;
+  *k[7].lamports += fee;
+  s->total_withdrawn += gross;
+  s->total_fees_paid += fee;
+
+  /* Event: disc | nullifier0 | nullifier1 | amount u64 | fee u64 */
+  u8 ev[8 + 64 + 16];
+  wr_u64(ev, EVENT_WITHDRAW_EVENT);
+  memcpy(ev + 8, a + W_NULL0, 64);
+  wr_u64(ev + 72, gross);
+  wr_u64(ev + 80, fee);
+  SolBytes f = {ev, sizeof(ev)};
+  sol_log_data(&f, 1);
+  return 0;
+}

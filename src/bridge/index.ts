@@ -1,0 +1,92 @@
+// Public face of the bridge module: the Paraloom program's addresses, instruction builders, account
+// decoders, signed-message formats, Ed25519 quorum instructions and typed program errors.
+
+export {
+  type AnchorEntry,
+  type BridgeState,
+  decodeBridgeState,
+  decodeValidatorAccount,
+  decodeValidatorRegistry,
+  decodeVerifyingKeyAccount,
+  isAccountOfType,
+  type ValidatorAccount,
+  type ValidatorRegistry,
+  type VerifyingKeyAccount,
+} from './accounts.js';
+export {
+  ACCOUNT_NAMES,
+  type AccountName,
+  ANCHOR_RING,
+  accountDiscriminator,
+  CLUSTER_IDS,
+  type ClusterName,
+  DEPOSIT_RING,
+  ED25519_PROGRAM_ID,
+  EVENT_NAMES,
+  type EventName,
+  eventDiscriminator,
+  INSTRUCTION_NAMES,
+  INSTRUCTIONS_SYSVAR_ID,
+  type InstructionName,
+  instructionDiscriminator,
+  LAMPORTS_PER_SOL,
+  MAX_VALIDATORS,
+  PARALOOM_DEV_PROGRAM_ID,
+  PROGRAM_VERSION,
+  SIZES,
+  SYSTEM_PROGRAM_ID,
+  UPGRADEABLE_LOADER_ID,
+} from './constants.js';
+export { buildEd25519Instruction, type Ed25519Entry } from './ed25519.js';
+export {
+  BridgeError,
+  type BridgeErrorCode,
+  bridgeErrorFromProgramCode,
+  PROGRAM_ERROR_BASE,
+  PROGRAM_ERROR_CODES,
+  type ProgramErrorCode,
+  programCodeOf,
+} from './errors.js';
+export {
+  type ApprovalPath,
+  anchorRootInstruction,
+  claimRewardsInstruction,
+  type DepositArgs,
+  depositInstruction,
+  finalizeVerifyingKeyInstruction,
+  type InitializeParams,
+  initializeInstruction,
+  pauseInstruction,
+  registerValidatorInstruction,
+  type SlashArgs,
+  slashInstruction,
+  unpauseInstruction,
+  unregisterValidatorInstruction,
+  updateValidatorEndpointsInstruction,
+  type WithdrawArgs,
+  withdrawInstruction,
+  withdrawUnbondedInstruction,
+  writeVerifyingKeyInstructions,
+} from './instructions.js';
+export {
+  type AnchorFields,
+  anchorDigest,
+  encodeAnchorFields,
+  encodeVoteMessage,
+  VOTE_TYPES,
+  type VoteFields,
+  type VoteType,
+  voteSlotKey,
+} from './messages.js';
+export {
+  deriveProgramAddresses,
+  findBridgeStatePda,
+  findNullifierPda,
+  findSlashRecordPda,
+  findValidatorPda,
+  findValidatorRegistryPda,
+  findVaultPda,
+  findVerifyingKeyPda,
+  type ProgramAddresses,
+} from './pda.js';
+export { WithdrawalsTree, withdrawalLeaf } from './withdrawals-tree.js';

@@ -1,0 +1,72 @@
+import { sha256 } from '@noble/hashes/sha2.js';
+import { type Address, getAddressEncoder } from '@solana/kit';
+import { concatBytes } from '../common/index.js';
+import { ByteWriter } from './bytes.js';
+import { ANCHOR_DOMAIN, VOTE_DOMAIN } from './constants.js';
+
+const enc = new TextEncoder();
+const addr = getAddressEncoder();
+
+export interface AnchorFields {
+  height: bigint;
+  root: Uint8Array; // 32 bytes, big-endian field element
+  depositsConsumed: bigint;
+  depositAcc: Uint8Array;
+  withdrawalsRoot: Uint8Array;
+  blockHash: Uint8Array;
+}
+
+/** The 144-byte anchor body, exactly as it appears in anchor_root's instruction data. */
+export function encodeAnchorFields(f: AnchorFields): Uint8Array {
+  return new ByteWriter()
+    .u64(f.height, 'height')
+    .bytes(f.root, 32, 'root')
+    .u64(f.depositsConsumed, 'depositsConsumed')
+    .bytes(f.depositAcc, 32, 'depositAcc')
+    .bytes(f.withdrawalsRoot, 32, 'withdrawalsRoot')
+    .bytes(f.blockHash, 32, 'blockHash')
+    .finish();
+}
+
+/**
+ * What validators sign for an anchor: sha256(domain tag | program id | cluster u8 | anchor body). The tag
+ * and program id keep a signature from being replayed as a vote or against another deployment.
+ */
+export function anchorDigest(programId: Address, cluster: number, f: AnchorFields): Uint8Array {
+  return sha256(
+    concatBytes(
+      enc.encode(ANCHOR_DOMAIN),
+      addr.encode(programId) as Uint8Array,
+      Uint8Array.of(cluster),
+      encodeAnchorFields(f),
+    ),
+  );
+}
+
+export const VOTE_TYPES = { prevote: 1, precommit: 2 } as const;
+export type VoteType = keyof typeof VOTE_TYPES;
+
+export interface VoteFields {
+  height: bigint;
+  round: number;
+  voteType: VoteType;
+  blockHash: Uint8Array;
+}
+
+/** 94-byte vote message: tag(16) | program id | cluster u8 | height u64 | round u32 | type u8 | block hash. */
+export function encodeVoteMessage(programId: Address, cluster: number, v: VoteFields): Uint8Array {
+  return new ByteWriter()
+    .bytes(enc.encode(VOTE_DOMAIN), 16)
+    .bytes(addr.encode(programId) as Uint8Array, 32)
+    .u8(cluster, 'cluster')
+    .u64(v.height, 'height')
+    .u32(v.round, 'round')
+    .u8(VOTE_TYPES[v.voteType])
+    .bytes(v.blockHash, 32, 'blockHash')
+    .finish();
+}
+
+/** height u64 | round u32 | type u8: the part of a vote that identifies its slot (slash record seed). */
+export function voteSlotKey(v: Omit<VoteFields, 'blockHash'>): Uint8Array {
+  return new ByteWriter().u64(v.height).u32(v.round).u8(VOTE_TYPES[v.voteType]).finish();
+}
