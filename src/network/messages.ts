@@ -1,0 +1,344 @@
+/**
+ * Every message that crosses the network, in one versioned binary codec:
+ *
+ *   envelope = version u8 (= 1) | type u8 | payload (layout per type, docs/protocol.md "Network messages")
+ *
+ * Decoding checks the whole message against the global cap and its type's cap before reading any
+ * field, then every length field against its own cap and the remaining bytes, and refuses trailing
+ * bytes. Field elements (note commitments) must be canonical.
+ */
+import { type Field, fieldFromBytesCanonical, fieldToBytesLE } from '../privacy/index.js';
+import { NetworkError } from './errors.js';
+import { WireReader, WireWriter } from './wire.js';
+
+export const WIRE_VERSION = 1;
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+/** No message of any type is larger than this (checked before the type byte is looked at). */
+export const MAX_MESSAGE_BYTES = 8 * MiB;
+
+export const MessageType = {
+  TX: 0x01,
+  PROPOSAL: 0x02,
+  VOTE: 0x03,
+  EVIDENCE: 0x04,
+  COMPUTE: 0x05,
+  BLOCK_SYNC_REQUEST: 0x10,
+  BLOCK_SYNC_RESPONSE: 0x11,
+  SNAPSHOT_REQUEST: 0x12,
+  SNAPSHOT_RESPONSE: 0x13,
+  NOTE_SCAN_REQUEST: 0x14,
+  NOTE_SCAN_RESPONSE: 0x15,
+  DIRECT: 0x16,
+  ERROR: 0x17,
+} as const;
+export type MessageTypeName = keyof typeof MessageType;
+
+/** Field caps (bytes or entries). */
+export const Caps = {
+  tx: 64 * KiB,
+  proposal: 1 * MiB,
+  evidence: 4 * KiB,
+  compute: 256 * KiB,
+  syncMaxBlocks: 64,
+  syncBlock: 1 * MiB,
+  syncQc: 64 * KiB,
+  snapshotChunk: 1 * MiB,
+  scanMaxNotes: 1024,
+  noteCiphertext: 1 * KiB,
+  direct: 64 * KiB,
+  errorText: 256,
+} as const;
+
+/** Whole-message caps per type (envelope included). */
+export const MESSAGE_CAPS: Readonly<Record<MessageTypeName, number>> = {
+  TX: 2 + 4 + Caps.tx,
+  PROPOSAL: 2 + 8 + 4 + 4 + Caps.proposal,
+  VOTE: 2 + 141,
+  EVIDENCE: 2 + 4 + Caps.evidence,
+  COMPUTE: 2 + 1 + 4 + Caps.compute,
+  BLOCK_SYNC_REQUEST: 2 + 8 + 2,
+  BLOCK_SYNC_RESPONSE: MAX_MESSAGE_BYTES,
+  SNAPSHOT_REQUEST: 2 + 8 + 4,
+  SNAPSHOT_RESPONSE: 2 + 8 + 4 + 4 + 4 + Caps.snapshotChunk,
+  NOTE_SCAN_REQUEST: 2 + 8 + 2,
+  NOTE_SCAN_RESPONSE: 2 + 2 + Caps.scanMaxNotes * (8 + 32 + 2 + Caps.noteCiphertext),
+  DIRECT: 2 + 2 + 4 + Caps.direct,
+  ERROR: 2 + 2 + 2 + Caps.errorText,
+};
+
+export const VoteKind = { PREVOTE: 1, PRECOMMIT: 2 } as const;
+
+export interface SyncedBlock {
+  readonly height: bigint;
+  readonly hash: Uint8Array;
+  readonly block: Uint8Array;
+  readonly qc: Uint8Array;
+}
+
+export interface ScannedNote {
+  readonly leafIndex: bigint;
+  readonly commitment: Field;
+  readonly ciphertext: Uint8Array;
+}
+
+export type NetworkMessage =
+  | { readonly type: 'TX'; readonly tx: Uint8Array }
+  | { readonly type: 'PROPOSAL'; readonly height: bigint; readonly round: number; readonly body: Uint8Array }
+  | {
+      readonly type: 'VOTE';
+      readonly height: bigint;
+      readonly round: number;
+      readonly kind: number;
+      readonly blockHash: Uint8Array;
+      readonly validator: Uint8Array;
+      readonly signature: Uint8Array;
+    }
+  | { readonly type: 'EVIDENCE'; readonly body: Uint8Array }
+  | { readonly type: 'COMPUTE'; readonly kind: number; readonly body: Uint8Array }
+  | { readonly type: 'BLOCK_SYNC_REQUEST'; readonly fromHeight: bigint; readonly maxBlocks: number }
+  | { readonly type: 'BLOCK_SYNC_RESPONSE'; readonly blocks: readonly SyncedBlock[] }
+  | { readonly type: 'SNAPSHOT_REQUEST'; readonly height: bigint; readonly chunk: number }
+  | {
+      readonly type: 'SNAPSHOT_RESPONSE';
+      readonly height: bigint;
+      readonly chunk: number;
+      readonly totalChunks: number;
+      readonly data: Uint8Array;
+    }
+  | { readonly type: 'NOTE_SCAN_REQUEST'; readonly fromLeaf: bigint; readonly limit: number }
+  | { readonly type: 'NOTE_SCAN_RESPONSE'; readonly notes: readonly ScannedNote[] }
+  | { readonly type: 'DIRECT'; readonly kind: number; readonly body: Uint8Array }
+  | { readonly type: 'ERROR'; readonly code: number; readonly text: string };
+
+export type MessageOf<T extends MessageTypeName> = Extract<NetworkMessage, { type: T }>;
+
+const TYPE_BY_CODE = new Map<number, MessageTypeName>(
+  (Object.entries(MessageType) as [MessageTypeName, number][]).map(([name, code]) => [code, name]),
+);
+
+export function encodeMessage(msg: NetworkMessage): Uint8Array {
+  const w = new WireWriter().u8(WIRE_VERSION).u8(MessageType[msg.type]);
+  switch (msg.type) {
+    case 'TX':
+      w.bytes32(msg.tx, Caps.tx, 'tx');
+      break;
+    case 'PROPOSAL':
+      w.u64(msg.height).u32(msg.round).bytes32(msg.body, Caps.proposal, 'proposal');
+      break;
+    case 'VOTE':
+      checkVoteKind(msg.kind);
+      w.u64(msg.height)
+        .u32(msg.round)
+        .u8(msg.kind)
+        .fixed(msg.blockHash, 32, 'blockHash')
+        .fixed(msg.validator, 32, 'validator')
+        .fixed(msg.signature, 64, 'signature');
+      break;
+    case 'EVIDENCE':
+      w.bytes32(msg.body, Caps.evidence, 'evidence');
+      break;
+    case 'COMPUTE':
+      w.u8(msg.kind).bytes32(msg.body, Caps.compute, 'compute');
+      break;
+    case 'BLOCK_SYNC_REQUEST':
+      checkRange(msg.maxBlocks, 1, Caps.syncMaxBlocks, 'maxBlocks');
+      w.u64(msg.fromHeight).u16(msg.maxBlocks);
+      break;
+    case 'BLOCK_SYNC_RESPONSE':
+      checkRange(msg.blocks.length, 0, Caps.syncMaxBlocks, 'blocks');
+      w.u16(msg.blocks.length);
+      for (const b of msg.blocks) {
+        w.u64(b.height)
+          .fixed(b.hash, 32, 'hash')
+          .bytes32(b.block, Caps.syncBlock, 'block')
+          .bytes32(b.qc, Caps.syncQc, 'qc');
+      }
+      break;
+    case 'SNAPSHOT_REQUEST':
+      w.u64(msg.height).u32(msg.chunk);
+      break;
+    case 'SNAPSHOT_RESPONSE':
+      if (msg.chunk >= msg.totalChunks)
+        throw new NetworkError('MESSAGE_INVALID', 'chunk index >= total chunks');
+      w.u64(msg.height).u32(msg.chunk).u32(msg.totalChunks).bytes32(msg.data, Caps.snapshotChunk, 'data');
+      break;
+    case 'NOTE_SCAN_REQUEST':
+      checkRange(msg.limit, 1, Caps.scanMaxNotes, 'limit');
+      w.u64(msg.fromLeaf).u16(msg.limit);
+      break;
+    case 'NOTE_SCAN_RESPONSE':
+      checkRange(msg.notes.length, 0, Caps.scanMaxNotes, 'notes');
+      w.u16(msg.notes.length);
+      for (const n of msg.notes) {
+        w.u64(n.leafIndex).fixed(fieldToBytesLE(n.commitment), 32, 'commitment');
+        w.bytes16(n.ciphertext, Caps.noteCiphertext, 'ciphertext');
+      }
+      break;
+    case 'DIRECT':
+      w.u16(msg.kind).bytes32(msg.body, Caps.direct, 'direct');
+      break;
+    case 'ERROR':
+      w.u16(msg.code).bytes16(
+        new TextEncoder().encode(msg.text.slice(0, Caps.errorText)),
+        Caps.errorText * 4,
+        'text',
+      );
+      break;
+  }
+  const out = w.finish();
+  if (out.length > MESSAGE_CAPS[msg.type]) {
+    throw new NetworkError('MESSAGE_TOO_LARGE', 'encoded message over its cap', {
+      type: msg.type,
+      size: out.length,
+    });
+  }
+  return out;
+}
+
+/**
+ * Decodes one message. `allowed` restricts the accepted types (a topic or protocol accepts only
+ * its own); anything else is MESSAGE_NOT_ALLOWED.
+ */
+export function decodeMessage(bytes: Uint8Array, allowed?: ReadonlySet<MessageTypeName>): NetworkMessage {
+  if (bytes.length > MAX_MESSAGE_BYTES) {
+    throw new NetworkError('MESSAGE_TOO_LARGE', 'message over the global cap', { size: bytes.length });
+  }
+  if (bytes.length < 2) throw new NetworkError('MESSAGE_TRUNCATED', 'message shorter than its envelope');
+  if (bytes[0] !== WIRE_VERSION) {
+    throw new NetworkError('MESSAGE_UNKNOWN_VERSION', 'unknown wire version', { version: bytes[0] });
+  }
+  const type = TYPE_BY_CODE.get(bytes[1]!);
+  if (!type) throw new NetworkError('MESSAGE_UNKNOWN_TYPE', 'unknown message type', { code: bytes[1] });
+  if (allowed && !allowed.has(type)) {
+    throw new NetworkError('MESSAGE_NOT_ALLOWED', 'message type not allowed here', { type });
+  }
+  if (bytes.length > MESSAGE_CAPS[type]) {
+    throw new NetworkError('MESSAGE_TOO_LARGE', 'message over its type cap', {
+      type,
+      size: bytes.length,
+      cap: MESSAGE_CAPS[type],
+    });
+  }
+  const r = new WireReader(bytes.subarray(2));
+  const msg = decodePayload(type, r);
+  r.end();
+  return msg;
+}
+
+function decodePayload(type: MessageTypeName, r: WireReader): NetworkMessage {
+  switch (type) {
+    case 'TX':
+      return { type, tx: r.bytes32(Caps.tx, 'tx') };
+    case 'PROPOSAL':
+      return {
+        type,
+        height: r.u64('height'),
+        round: r.u32('round'),
+        body: r.bytes32(Caps.proposal, 'proposal'),
+      };
+    case 'VOTE': {
+      const height = r.u64('height');
+      const round = r.u32('round');
+      const kind = r.u8('kind');
+      checkVoteKind(kind);
+      return {
+        type,
+        height,
+        round,
+        kind,
+        blockHash: r.fixed(32, 'blockHash'),
+        validator: r.fixed(32, 'validator'),
+        signature: r.fixed(64, 'signature'),
+      };
+    }
+    case 'EVIDENCE':
+      return { type, body: r.bytes32(Caps.evidence, 'evidence') };
+    case 'COMPUTE':
+      return { type, kind: r.u8('kind'), body: r.bytes32(Caps.compute, 'compute') };
+    case 'BLOCK_SYNC_REQUEST': {
+      const fromHeight = r.u64('fromHeight');
+      const maxBlocks = r.u16('maxBlocks');
+      checkRange(maxBlocks, 1, Caps.syncMaxBlocks, 'maxBlocks');
+      return { type, fromHeight, maxBlocks };
+    }
+    case 'BLOCK_SYNC_RESPONSE': {
+      const n = r.count(r.u16('count'), Caps.syncMaxBlocks, 8 + 32 + 4 + 4, 'blocks');
+      const blocks: SyncedBlock[] = [];
+      for (let i = 0; i < n; i++) {
+        blocks.push({
+          height: r.u64('height'),
+          hash: r.fixed(32, 'hash'),
+          block: r.bytes32(Caps.syncBlock, 'block'),
+          qc: r.bytes32(Caps.syncQc, 'qc'),
+        });
+      }
+      return { type, blocks };
+    }
+    case 'SNAPSHOT_REQUEST':
+      return { type, height: r.u64('height'), chunk: r.u32('chunk') };
+    case 'SNAPSHOT_RESPONSE': {
+      const height = r.u64('height');
+      const chunk = r.u32('chunk');
+      const totalChunks = r.u32('totalChunks');
+      if (chunk >= totalChunks) throw new NetworkError('MESSAGE_INVALID', 'chunk index >= total chunks');
+      return { type, height, chunk, totalChunks, data: r.bytes32(Caps.snapshotChunk, 'data') };
+    }
+    case 'NOTE_SCAN_REQUEST': {
+      const fromLeaf = r.u64('fromLeaf');
+      const limit = r.u16('limit');
+      checkRange(limit, 1, Caps.scanMaxNotes, 'limit');
+      return { type, fromLeaf, limit };
+    }
+    case 'NOTE_SCAN_RESPONSE': {
+      const n = r.count(r.u16('count'), Caps.scanMaxNotes, 8 + 32 + 2, 'notes');
+      const notes: ScannedNote[] = [];
+      for (let i = 0; i < n; i++) {
+        const leafIndex = r.u64('leafIndex');
+        const commitment = canonical(r.fixed(32, 'commitment'));
+        notes.push({ leafIndex, commitment, ciphertext: r.bytes16(Caps.noteCiphertext, 'ciphertext') });
+      }
+      return { type, notes };
+    }
+    case 'DIRECT':
+      return { type, kind: r.u16('kind'), body: r.bytes32(Caps.direct, 'direct') };
+    case 'ERROR': {
+      const code = r.u16('code');
+      const raw = r.bytes16(Caps.errorText * 4, 'text');
+      let text: string;
+      try {
+        text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
+      } catch (err) {
+        throw new NetworkError('MESSAGE_INVALID', 'error text is not utf-8', {}, { cause: err });
+      }
+      return { type, code, text };
+    }
+  }
+}
+
+function canonical(bytes: Uint8Array): Field {
+  try {
+    return fieldFromBytesCanonical(bytes);
+  } catch (err) {
+    throw new NetworkError(
+      'MESSAGE_INVALID',
+      'field element is not canonical',
+      { field: 'commitment' },
+      { cause: err },
+    );
+  }
+}
+
+function checkVoteKind(kind: number): void {
+  if (kind !== VoteKind.PREVOTE && kind !== VoteKind.PRECOMMIT) {
+    throw new NetworkError('MESSAGE_INVALID', 'unknown vote kind', { kind });
+  }
+}
+
+function checkRange(v: number, min: number, max: number, field: string): void {
+  if (!Number.isInteger(v) || v < min || v > max) {
+    throw new NetworkError('MESSAGE_INVALID', `${field} out of range`, { field, value: v, min, max });
+  }
+}
