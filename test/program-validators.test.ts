@@ -55,8 +55,8 @@ describe('validator lifecycle', () => {
     // Another key cannot touch this validator's account: its own PDA does not exist.
     const stranger = await h.fundedKey();
     const foreign = await updateValidatorEndpointsInstruction(p, stranger.signer, peerId, newAddrs);
-    foreign.accounts![1] = { ...foreign.accounts![1]!, address: pda };
-    expect((await h.send([foreign])).error?.code).toBe('ACCOUNT_MISMATCH');
+    const accounts = [foreign.accounts![0]!, { ...foreign.accounts![1]!, address: pda }];
+    expect((await h.send([{ ...foreign, accounts }])).error?.code).toBe('ACCOUNT_MISMATCH');
 
     expect((await h.send([await claimRewardsInstruction(p, v.signer)])).error?.code).toBe('NO_REWARDS');
     expect((await h.send([await withdrawUnbondedInstruction(p, v.signer)])).error?.code).toBe(
