@@ -46,6 +46,7 @@ const SAMPLES: NetworkMessage[] = [
   },
   { type: 'DIRECT', kind: 65535, body: b(3) },
   { type: 'ERROR', code: 2, text: 'bad request ✓' },
+  { type: 'ERROR', code: 3, text: '✓'.repeat(256) },
 ];
 
 function codeOf(fn: () => unknown): string | undefined {
@@ -77,7 +78,8 @@ describe('network codec', () => {
         expect(['MESSAGE_TRUNCATED', 'MESSAGE_INVALID']).toContain(code);
       }
       // A message already at its type cap (a vote) is refused as too large instead.
-      const expected = bytes.length === MESSAGE_CAPS[msg.type] ? 'MESSAGE_TOO_LARGE' : 'MESSAGE_TRAILING_BYTES';
+      const expected =
+        bytes.length === MESSAGE_CAPS[msg.type] ? 'MESSAGE_TOO_LARGE' : 'MESSAGE_TRAILING_BYTES';
       expect(codeOf(() => decodeMessage(Uint8Array.from([...bytes, 0])))).toBe(expected);
     }
   });

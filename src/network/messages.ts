@@ -66,7 +66,7 @@ export const MESSAGE_CAPS: Readonly<Record<MessageTypeName, number>> = {
   NOTE_SCAN_REQUEST: 2 + 8 + 2,
   NOTE_SCAN_RESPONSE: 2 + 2 + Caps.scanMaxNotes * (8 + 32 + 2 + Caps.noteCiphertext),
   DIRECT: 2 + 2 + 4 + Caps.direct,
-  ERROR: 2 + 2 + 2 + Caps.errorText,
+  ERROR: 2 + 2 + 2 + Caps.errorText * 4,
 };
 
 export const VoteKind = { PREVOTE: 1, PRECOMMIT: 2 } as const;

@@ -108,6 +108,11 @@ export class NetworkNode {
     return this.libp2p.getMultiaddrs().map((m) => m.toString());
   }
 
+  /** Gossipsub's current score of a peer (negative after it sent messages our validators rejected). */
+  gossipScore(peerId: string): number {
+    return (this.libp2p.services.pubsub as unknown as { getScore(id: string): number }).getScore(peerId);
+  }
+
   topic(purpose: GossipPurpose): string {
     return this.topics[purpose];
   }

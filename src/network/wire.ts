@@ -55,7 +55,8 @@ export class WireReader {
 
   fixed(n: number, field: string): Uint8Array {
     this.need(n, field);
-    const out = this.bytes.slice(this.offset, this.offset + n);
+    // A copy into a plain Uint8Array: decoded fields never alias (or keep alive) the frame buffer.
+    const out = new Uint8Array(this.bytes.subarray(this.offset, this.offset + n));
     this.offset += n;
     return out;
   }
