@@ -107,7 +107,6 @@ static u64 load_admin_state(Ctx *c, BridgeState **s) {
   TRY(require_accounts(c, 2));
   SolAccountInfo *admin = &c->p->ka[0];
   TRY(require_signer(admin));
-  TRY(require_writable(&c->p->ka[1]));
   TRY(load_state(c, &c->p->ka[1], s));
   return key_eq(admin->key, &(*s)->admin) ? 0 : ERR_UNAUTHORIZED;
 }
@@ -117,6 +116,7 @@ u64 ix_pause(Ctx *c, bool pause) {
   BridgeState *s;
   if (c->args_len != 0) return ERR_INVALID_INSTRUCTION;
   TRY(load_admin_state(c, &s));
+  TRY(require_writable(&c->p->ka[1]));
   if ((s->paused != 0) == pause) return ERR_PAUSE_STATE_UNCHANGED;
   s->paused = pause ? 1 : 0;
   return 0;
@@ -184,6 +184,7 @@ u64 ix_finalize_verifying_key(Ctx *c) {
   if (c->args_len != 0) return ERR_INVALID_INSTRUCTION;
   TRY(load_admin_state(c, &s));
   TRY(require_accounts(c, 3));
+  TRY(require_writable(&c->p->ka[1]));
   TRY(require_writable(&c->p->ka[2]));
   TRY(load_vk(c, &c->p->ka[2], &vk));
   if (vk->finalized) return ERR_VK_FINALIZED;

@@ -135,11 +135,12 @@ u64 ix_withdraw(Ctx *c) {
   TRY(check_approval(a, inputs + 64, approval->withdrawals_root));
   TRY(groth16_verify(vk, a + W_PROOF, inputs, 8));
 
+  /* Both nullifiers of every spend get a PDA: nobody can tell a dummy input from a real one. */
+  TRY(create_nullifier(c, &k[0], &k[4], a + W_NULL0));
+  TRY(create_nullifier(c, &k[0], &k[5], a + W_NULL1));
   u64 vault_min;
   TRY(rent_minimum(VAULT_SIZE, &vault_min));
   if (*k[2].lamports < gross || *k[2].lamports - gross < vault_min) return ERR_VAULT_INSUFFICIENT;
-  TRY(create_nullifier(c, &k[0], &k[4], a + W_NULL0));
-  TRY(create_nullifier(c, &k[0], &k[5], a + W_NULL1));
 
   *k[2].lamports -= gross;
   *k[6].lamports += gross - fee;

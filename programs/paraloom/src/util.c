@@ -112,6 +112,11 @@ static u64 system_invoke(const SystemCall *sc) {
   if (sc->b) infos[1] = *sc->b;
   SolSignerSeeds signer = {sc->seeds, sc->nseeds};
   if (sol_invoke_signed_c(&ix, infos, n, sc->seeds ? &signer : NULL, sc->seeds ? 1 : 0) != 0) return ERR_SYSCALL_FAILED;
+  /* The callee may have resized an account (Allocate, CreateAccount). The runtime updated the length in
+   * the input buffer, just before the data; our cached copy must follow, or the next CPI would look like
+   * this program resizing an account it does not own. */
+  ((SolAccountInfo *)sc->a)->data_len = *(const u64 *)(sc->a->data - 8);
+  if (sc->b) ((SolAccountInfo *)sc->b)->data_len = *(const u64 *)(sc->b->data - 8);
   return 0;
 }
 

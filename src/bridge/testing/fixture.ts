@@ -1,6 +1,11 @@
 /** Shared setup for program tests and the bench: an initialized deployment with the dev verifying key. */
 import type { Address, Instruction } from '@solana/kit';
-import { loadVerifyingKeyJson, VerifyingKey, verifyingKeyToChainBytes } from '../../privacy/index.js';
+import {
+  loadVerifyingKeyJson,
+  privacyReady,
+  VerifyingKey,
+  verifyingKeyToChainBytes,
+} from '../../privacy/index.js';
 import { LAMPORTS_PER_SOL } from '../constants.js';
 import { buildEd25519Instruction } from '../ed25519.js';
 import {
@@ -36,6 +41,7 @@ function must(res: TxResult, what: string): void {
 }
 
 export async function devVerifyingKeyBody(): Promise<Uint8Array> {
+  await privacyReady();
   return verifyingKeyToChainBytes(VerifyingKey.fromSnarkjs(await loadVerifyingKeyJson()));
 }
 
