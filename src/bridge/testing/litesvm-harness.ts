@@ -26,6 +26,9 @@ import { PARALOOM_DEV_PROGRAM_ID, UPGRADEABLE_LOADER_ID } from '../constants.js'
 import { type BridgeError, bridgeErrorFromProgramCode } from '../errors.js';
 import { deriveProgramAddresses, type ProgramAddresses } from '../pda.js';
 
+/** Solana's packet data size: the largest transaction a cluster accepts. */
+export const MAX_TRANSACTION_BYTES = 1232;
+
 export const PROGRAM_SO_PATH = fileURLToPath(
   new URL('../../../programs/paraloom/paraloom.so', import.meta.url),
 );
@@ -144,6 +147,10 @@ export class ProgramHarness {
       (m) => appendTransactionMessageInstructions(instructions, m),
     );
     const size = getTransactionEncoder().encode(compileTransaction(msg)).length;
+    // LiteSVM does not enforce the network's packet limit; a real cluster drops larger transactions.
+    if (size > MAX_TRANSACTION_BYTES) {
+      return { ok: false, computeUnits: 0n, logs: [], size, runtimeError: 'transaction too large' };
+    }
     const tx = await signTransactionMessageWithSigners(msg);
     const res = this.svm.sendTransaction(tx);
     if (res instanceof FailedTransactionMetadata) {
