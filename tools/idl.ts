@@ -1,0 +1,297 @@
+import type { AccountName, EventName, InstructionName } from '../src/bridge/index.js';
+import { accountDiscriminator, eventDiscriminator, instructionDiscriminator } from '../src/bridge/index.js';
+
+type Ty = string | { array: [Ty, number] } | { vec: Ty } | { defined: { name: string } };
+interface Field {
+  name: string;
+  type: Ty;
+}
+interface Acc {
+  name: string;
+  writable?: boolean;
+  signer?: boolean;
+  optional?: boolean;
+}
+
+const b32: Ty = { array: ['u8', 32] };
+const f = (name: string, type: Ty): Field => ({ name, type });
+const w = (name: string, signer = false): Acc => ({ name, writable: true, ...(signer ? { signer } : {}) });
+const r = (name: string, signer = false): Acc => ({ name, ...(signer ? { signer } : {}) });
+
+const INSTRUCTIONS: [InstructionName, Acc[], Field[]][] = [
+  [
+    'initialize',
+    [
+      w('admin', true),
+      w('bridge_state'),
+      w('vault'),
+      w('validator_registry'),
+      w('verifying_key'),
+      r('program'),
+      r('program_data'),
+      r('system_program'),
+    ],
+    [
+      f('cluster', 'u8'),
+      f('min_stake', 'u64'),
+      f('deposit_cap', 'u64'),
+      f('unbonding_slots', 'u64'),
+      f('slash_bps', 'u16'),
+      f('reporter_bps', 'u16'),
+      f('ic_count', 'u32'),
+    ],
+  ],
+  ['pause', [r('admin', true), w('bridge_state')], []],
+  ['unpause', [r('admin', true), w('bridge_state')], []],
+  [
+    'write_verifying_key',
+    [r('admin', true), r('bridge_state'), w('verifying_key')],
+    [f('offset', 'u32'), f('chunk', 'bytes')],
+  ],
+  ['finalize_verifying_key', [r('admin', true), w('bridge_state'), w('verifying_key')], []],
+  [
+    'register_validator',
+    [
+      w('validator', true),
+      r('bridge_state'),
+      w('validator_registry'),
+      w('validator_account'),
+      r('system_program'),
+    ],
+    [f('stake', 'u64'), f('peer_id', 'bytes'), f('multiaddrs', 'bytes')],
+  ],
+  [
+    'update_validator_endpoints',
+    [r('validator', true), w('validator_account')],
+    [f('peer_id', 'bytes'), f('multiaddrs', 'bytes')],
+  ],
+  [
+    'unregister_validator',
+    [r('validator', true), r('bridge_state'), w('validator_registry'), w('validator_account')],
+    [],
+  ],
+  ['withdraw_unbonded', [w('validator', true), w('validator_registry'), w('validator_account')], []],
+  [
+    'deposit',
+    [w('depositor', true), w('bridge_state'), w('vault'), r('system_program')],
+    [f('amount', 'u64'), f('owner_pk', b32), f('blinding', b32), f('asset', b32)],
+  ],
+  [
+    'anchor_root',
+    [r('submitter', true), w('bridge_state'), r('validator_registry'), r('instructions_sysvar')],
+    [
+      f('height', 'u64'),
+      f('root', b32),
+      f('deposits_consumed', 'u64'),
+      f('deposit_acc', b32),
+      f('withdrawals_root', b32),
+      f('block_hash', b32),
+    ],
+  ],
+  [
+    'withdraw',
+    [
+      w('payer', true),
+      w('bridge_state'),
+      w('vault'),
+      r('verifying_key'),
+      w('nullifier0'),
+      w('nullifier1'),
+      w('recipient'),
+      w('relayer'),
+      r('system_program'),
+    ],
+    [
+      f('proof', { array: ['u8', 256] }),
+      f('root', b32),
+      f('nullifiers', { array: [b32, 2] }),
+      f('outputs', { array: [b32, 2] }),
+      f('ext_amount', 'i64'),
+      f('fee', 'u64'),
+      f('expiration_slot', 'u64'),
+      f('ciphertext_hashes', { array: [b32, 2] }),
+      f('approval_height', 'u64'),
+      f('approval_index', 'u32'),
+      f('approval_siblings', { defined: { name: 'ApprovalSiblings' } }),
+    ],
+  ],
+  [
+    'slash',
+    [
+      w('reporter', true),
+      w('bridge_state'),
+      w('validator_registry'),
+      w('validator_account'),
+      w('slash_record'),
+      w('vault'),
+      r('instructions_sysvar'),
+      r('system_program'),
+      { ...w('reporter_validator_account'), optional: true },
+    ],
+    [f('signature_a', 'u8'), f('signature_b', 'u8')],
+  ],
+  ['claim_rewards', [w('validator', true), w('validator_account')], []],
+];
+
+const ACCOUNTS: [AccountName, Field[]][] = [
+  [
+    'BridgeState',
+    [
+      f('program_version', 'u32'),
+      f('bump', 'u8'),
+      f('vault_bump', 'u8'),
+      f('paused', 'u8'),
+      f('cluster', 'u8'),
+      f('admin', 'pubkey'),
+      f('min_stake', 'u64'),
+      f('deposit_cap', 'u64'),
+      f('unbonding_slots', 'u64'),
+      f('quorum_num', 'u32'),
+      f('quorum_den', 'u32'),
+      f('slash_bps', 'u16'),
+      f('reporter_bps', 'u16'),
+      f('vk_ready', 'u8'),
+      f('registry_bump', 'u8'),
+      f('vk_bump', 'u8'),
+      f('reserved0', 'u8'),
+      f('last_height', 'u64'),
+      f('anchor_count', 'u64'),
+      f('deposit_count', 'u64'),
+      f('deposits_consumed', 'u64'),
+      f('total_deposited', 'u64'),
+      f('total_withdrawn', 'u64'),
+      f('total_fees_paid', 'u64'),
+      f('total_slashed', 'u64'),
+      f('reserved', { array: ['u64', 4] }),
+      f('anchors', { array: [{ defined: { name: 'AnchorEntry' } }, 64] }),
+      f('deposit_accs', { array: [b32, 96] }),
+    ],
+  ],
+  ['Vault', []],
+  [
+    'VerifyingKey',
+    [
+      f('ic_count', 'u32'),
+      f('finalized', 'u8'),
+      f('reserved', { array: ['u8', 3] }),
+      f('alpha_g1', { array: ['u8', 64] }),
+      f('beta_g2', { array: ['u8', 128] }),
+      f('gamma_g2', { array: ['u8', 128] }),
+      f('delta_g2', { array: ['u8', 128] }),
+      f('ic', { vec: { array: ['u8', 64] } }),
+    ],
+  ],
+  [
+    'ValidatorRegistry',
+    [
+      f('total', 'u32'),
+      f('active', 'u32'),
+      f('total_active_stake', 'u64'),
+      f('min_stake', 'u64'),
+      f('validators', { array: [{ defined: { name: 'ActiveValidator' } }, 64] }),
+    ],
+  ],
+  [
+    'ValidatorAccount',
+    [
+      f('key', 'pubkey'),
+      f('stake', 'u64'),
+      f('registered_slot', 'u64'),
+      f('unbonding_until', 'u64'),
+      f('total_earnings', 'u64'),
+      f('pending_rewards', 'u64'),
+      f('total_slashed', 'u64'),
+      f('last_slash_slot', 'u64'),
+      f('reputation', 'u32'),
+      f('slash_count', 'u32'),
+      f('active', 'u8'),
+      f('bump', 'u8'),
+      f('peer_id_len', 'u8'),
+      f('reserved0', 'u8'),
+      f('multiaddrs_len', 'u16'),
+      f('reserved1', 'u16'),
+      f('peer_id', { array: ['u8', 64] }),
+      f('multiaddrs', { array: ['u8', 256] }),
+    ],
+  ],
+  ['NullifierRecord', []],
+  ['SlashRecord', [f('reporter', 'pubkey'), f('slot', 'u64')]],
+];
+
+const EVENTS: [EventName, Field[]][] = [
+  ['DepositEvent', [f('index', 'u64'), f('amount', 'u64'), f('commitment', b32), f('deposit_acc', b32)]],
+  [
+    'AnchorEvent',
+    [
+      f('height', 'u64'),
+      f('root', b32),
+      f('deposits_consumed', 'u64'),
+      f('signers', 'u64'),
+      f('signed_stake', 'u64'),
+    ],
+  ],
+  ['WithdrawEvent', [f('nullifier0', b32), f('nullifier1', b32), f('amount', 'u64'), f('fee', 'u64')]],
+  [
+    'SlashEvent',
+    [
+      f('validator', 'pubkey'),
+      f('height', 'u64'),
+      f('round', 'u32'),
+      f('vote_type', 'u8'),
+      f('amount', 'u64'),
+      f('reward', 'u64'),
+    ],
+  ],
+];
+
+const struct = (name: string, fields: Field[]) => ({
+  name,
+  serialization: 'bytemuck',
+  repr: { kind: 'c' },
+  type: { kind: 'struct', fields },
+});
+const arr = (u: Uint8Array): number[] => Array.from(u);
+
+export function buildIdl(programId: string, errorBase: number, errorCodes: readonly string[]) {
+  return {
+    address: programId,
+    metadata: {
+      name: 'paraloom',
+      version: '0.1.0',
+      spec: '0.1.0',
+      description: 'Paraloom privacy L2 settlement program (C, SBPFv0)',
+    },
+    instructions: INSTRUCTIONS.map(([name, accounts, args]) => ({
+      name,
+      discriminator: arr(instructionDiscriminator(name)),
+      accounts,
+      args,
+    })),
+    accounts: ACCOUNTS.map(([name]) => ({ name, discriminator: arr(accountDiscriminator(name)) })),
+    events: EVENTS.map(([name]) => ({ name, discriminator: arr(eventDiscriminator(name)) })),
+    errors: errorCodes.map((code, i) => ({
+      code: errorBase + i,
+      name: code
+        .toLowerCase()
+        .replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())
+        .replace(/^./, (c) => c.toUpperCase()),
+      msg: code.toLowerCase().replaceAll('_', ' '),
+    })),
+    types: [
+      ...ACCOUNTS.map(([name, fields]) => struct(name, fields)),
+      ...EVENTS.map(([name, fields]) => ({ name, type: { kind: 'struct', fields } })),
+      struct('AnchorEntry', [
+        f('height', 'u64'),
+        f('root', b32),
+        f('withdrawals_root', b32),
+        f('block_hash', b32),
+      ]),
+      struct('ActiveValidator', [f('key', 'pubkey'), f('stake', 'u64')]),
+      {
+        name: 'ApprovalSiblings',
+        docs: ['u8 depth followed by depth x 32-byte siblings (depth <= 16)'],
+        type: { kind: 'struct', fields: [f('depth', 'u8'), f('siblings', { vec: b32 })] },
+      },
+    ],
+  };
+}
