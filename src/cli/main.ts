@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import { isParaloomError } from '../common/index.js';
+import { registerCeremonyCommand } from './commands/ceremony.js';
 import { runDemo } from './commands/demo.js';
+import { registerLocalnetCommand } from './commands/localnet.js';
 
 const program = new Command();
 program.name('paraloom').description('Paraloom: a privacy Layer 2 for Solana').version('0.1.0');
@@ -13,6 +15,10 @@ program
     const report = await runDemo({ json: Boolean(opts.json), log: (line) => console.log(line) });
     if (opts.json) console.log(JSON.stringify(report));
   });
+
+registerCeremonyCommand(program);
+
+registerLocalnetCommand(program);
 
 try {
   await program.parseAsync(process.argv);
