@@ -28,7 +28,7 @@ interface Acks {
 }
 
 /** Runs the writer child until it acknowledged something, then SIGKILLs it after a random delay. */
-async function runAndKill(dir: string, acks: Acks): Promise<void> {
+async function runAndKill(dir: string, acks: Acks, armAtLeaves = 0): Promise<void> {
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', CHILD, 'write', dir], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -41,17 +41,21 @@ async function runAndKill(dir: string, acks: Acks): Promise<void> {
     const [kind, ...rest] = text.split(' ');
     if (kind === 'B') {
       acks.blocks.set(BigInt(rest[0]!), Number(rest[1]));
+      if (armAtLeaves > 0 && Number(rest[1]) >= armAtLeaves && !killTimer) arm();
       acks.nullifiers.push(fieldFromBytesCanonical(hexToBytes(rest[2]!)));
       acks.nullifiers.push(fieldFromBytesCanonical(hexToBytes(rest[3]!)));
       acks.lines++;
     } else if (kind === 'N') {
       acks.nullifiers.push(fieldFromBytesCanonical(hexToBytes(rest[0]!)));
       acks.lines++;
-    } else if (kind === 'READY' && !killTimer) {
-      // Kill at a random moment of the write stream: 5 to 300 ms after the writers started.
-      killTimer = setTimeout(() => child.kill('SIGKILL'), 5 + Math.floor(Math.random() * 295));
+    } else if (kind === 'READY' && armAtLeaves === 0 && !killTimer) {
+      arm();
     }
   });
+  // Kill at a random moment of the write stream: 5 to 300 ms after arming.
+  const arm = () => {
+    killTimer = setTimeout(() => child.kill('SIGKILL'), 5 + Math.floor(Math.random() * 295));
+  };
   const outcome = await exited;
   clearTimeout(killTimer);
   // Drain lines already in the pipe: they were acknowledged before the kill.
@@ -116,7 +120,8 @@ describe('storage survives SIGKILL at random moments', () => {
     const acks: Acks = { blocks: new Map(), nullifiers: [], lines: 0 };
     let leaves = 0;
     for (let round = 0; round < ROUNDS; round++) {
-      await runAndKill(dir, acks);
+      // The first round runs until the tree is past 256 leaves (keys past one byte), whatever the load.
+      await runAndKill(dir, acks, round === 0 ? 300 : 0);
       leaves = await verify(dir, acks);
     }
     // The test exercised real work: many acknowledged writes and a tree past 255 leaves.
