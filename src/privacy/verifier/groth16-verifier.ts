@@ -134,6 +134,22 @@ export class Groth16Verifier {
     return mcl.finalExp(millerLoopVec(g1, g2)).isOne();
   }
 
+  /**
+   * Completes a batch check from aggregated parts computed elsewhere (worker threads): the product
+   * of Π e(r_i·A_i, B_i) Miller loops, Σr_i, Σr_i·x_ij and Σr_i·C_i.
+   */
+  checkAggregated(parts: { miller: mcl.GT; sumR: mcl.Fr; sumRX: readonly mcl.Fr[]; sumRC: mcl.G1 }): boolean {
+    if (parts.sumRX.length !== this.key.publicInputCount) {
+      throw new PrivacyError('PROOF_INVALID', 'aggregate has the wrong number of public inputs');
+    }
+    const vkX = mcl.mulVec([...this.key.ic], [parts.sumR, ...parts.sumRX]);
+    const fixed = millerLoopVec(
+      [mcl.mul(this.negAlpha, parts.sumR), mcl.neg(vkX), mcl.neg(parts.sumRC)],
+      [this.key.beta, this.key.gamma, this.key.delta],
+    );
+    return mcl.finalExp(mcl.mul(parts.miller, fixed)).isOne();
+  }
+
   private linearCombination(inputs: readonly Field[]): mcl.G1 {
     this.checkInputs(inputs);
     const ic = this.key.ic;
