@@ -9,7 +9,6 @@ import {
   getTransactionDecoder,
   type Lamports,
   type MaybeEncodedAccount,
-  type Signature,
   type Transaction,
 } from '@solana/kit';
 import { FailedTransactionMetadata, LiteSVM, type TransactionMetadata } from 'litesvm';

@@ -173,9 +173,14 @@ export class Localnet {
       res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
       res.end(body);
     };
-    if (req.method === 'GET' && req.url === '/health') return reply(200, 'ok', 'text/plain');
-    if (req.method !== 'POST')
-      return reply(405, 'Used HTTP Method is not allowed. POST or OPTIONS is required', 'text/plain');
+    if (req.method === 'GET' && req.url === '/health') {
+      reply(200, 'ok', 'text/plain');
+      return;
+    }
+    if (req.method !== 'POST') {
+      reply(405, 'Used HTTP Method is not allowed. POST or OPTIONS is required', 'text/plain');
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {

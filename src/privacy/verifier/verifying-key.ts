@@ -23,7 +23,7 @@ function dec(v: string | undefined, role: string): bigint {
 }
 
 function g1(p: readonly string[] | undefined, role: string): mcl.G1 {
-  if (!p || p.length !== 3 || p[2] !== '1') throw new PrivacyError('VKEY_INVALID', `${role}: not affine`);
+  if (p?.length !== 3 || p[2] !== '1') throw new PrivacyError('VKEY_INVALID', `${role}: not affine`);
   try {
     return g1FromCoordinates(dec(p[0], role), dec(p[1], role), role);
   } catch (e) {
@@ -32,7 +32,7 @@ function g1(p: readonly string[] | undefined, role: string): mcl.G1 {
 }
 
 function g2(p: readonly (readonly string[])[] | undefined, role: string): mcl.G2 {
-  if (!p || p.length !== 3 || p[2]?.[0] !== '1' || p[2]?.[1] !== '0') {
+  if (p?.length !== 3 || p[2]?.[0] !== '1' || p[2]?.[1] !== '0') {
     throw new PrivacyError('VKEY_INVALID', `${role}: not affine`);
   }
   const x = p[0];
