@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { isParaloomError } from '../common/index.js';
 import { registerCeremonyCommand } from './commands/ceremony.js';
+import { registerConfigCommand } from './commands/config.js';
 import { runDemo } from './commands/demo.js';
 import { registerLocalnetCommand } from './commands/localnet.js';
 
@@ -19,6 +20,8 @@ program
 registerCeremonyCommand(program);
 
 registerLocalnetCommand(program);
+
+registerConfigCommand(program);
 
 try {
   await program.parseAsync(process.argv);

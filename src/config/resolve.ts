@@ -1,0 +1,129 @@
+/**
+ * From the validated file to what the node runs with: absolute paths, and the cluster's RPC/WS
+ * URLs, program id and tag filled in where the file left them empty.
+ */
+import { isAbsolute, join, resolve } from 'node:path';
+import { CLUSTER_PRESETS, type ClusterName, clusterTag } from './clusters.js';
+import type { ConfigIssue } from './errors.js';
+import type { ConfigFile } from './schema.js';
+
+export type LogLevel = ConfigFile['node']['log_level'];
+export type Commitment = ConfigFile['solana']['commitment'];
+
+export interface NodeConfig {
+  readonly node: {
+    readonly dataDir: string;
+    /** RocksDB directory: `<dataDir>/db`. */
+    readonly dbDir: string;
+    readonly logLevel: LogLevel;
+    readonly stopTimeoutMs: number;
+  };
+  readonly network: {
+    readonly listen: readonly string[];
+    readonly announce: readonly string[];
+    readonly bootstrap: readonly string[];
+    readonly identityFile: string;
+    readonly targetPeers: number;
+    readonly maxConnections: number;
+    readonly pingIntervalMs: number;
+    readonly slowPingMs: number;
+    readonly pingTimeoutMs: number;
+    readonly maxPingFailures: number;
+    readonly reconnectBaseMs: number;
+    readonly reconnectMaxMs: number;
+    readonly reconnectMaxAttempts: number;
+    readonly requestTimeoutMs: number;
+    readonly discoveryIntervalMs: number;
+    readonly allowPrivateAddresses: boolean;
+  };
+  readonly solana: {
+    readonly cluster: ClusterName;
+    /** u8 tag of the cluster in signed messages. */
+    readonly clusterTag: number;
+    readonly rpcUrl: string;
+    readonly wsUrl: string;
+    /** Base58 program id. */
+    readonly programId: string;
+    readonly commitment: Commitment;
+  };
+  readonly validator: {
+    readonly keyFile: string;
+    readonly stakeLamports: bigint;
+    readonly coordinatorCandidate: boolean;
+    readonly coordinatorPriority: number;
+  };
+  readonly health: {
+    readonly host: string;
+    readonly port: number;
+    readonly minPeers: number;
+    readonly checkTimeoutMs: number;
+  };
+  readonly ingress: { readonly host: string; readonly port: number };
+}
+
+/** `baseDir`: where relative paths start (the config file's directory, or the working directory). */
+export function resolveConfig(f: ConfigFile, baseDir: string): { config: NodeConfig; issues: ConfigIssue[] } {
+  const issues: ConfigIssue[] = [];
+  const abs = (p: string, from: string) => (isAbsolute(p) ? p : resolve(from, p));
+  const dataDir = abs(f.node.data_dir, baseDir);
+  const preset = CLUSTER_PRESETS[f.solana.cluster];
+  const programId = f.solana.program_id || preset.programId;
+  if (!programId) {
+    issues.push({
+      path: 'solana.program_id',
+      message: `required on ${f.solana.cluster}: no known deployment of the program there`,
+      source: 'file',
+    });
+  }
+  const n = f.network;
+  const config: NodeConfig = {
+    node: {
+      dataDir,
+      dbDir: join(dataDir, 'db'),
+      logLevel: f.node.log_level,
+      stopTimeoutMs: f.node.stop_timeout_ms,
+    },
+    network: {
+      listen: n.listen,
+      announce: n.announce,
+      bootstrap: n.bootstrap,
+      identityFile: n.identity_file ? abs(n.identity_file, baseDir) : join(dataDir, 'network-identity.key'),
+      targetPeers: n.target_peers,
+      maxConnections: n.max_connections,
+      pingIntervalMs: n.ping_interval_ms,
+      slowPingMs: n.slow_ping_ms,
+      pingTimeoutMs: n.ping_timeout_ms,
+      maxPingFailures: n.max_ping_failures,
+      reconnectBaseMs: n.reconnect_base_ms,
+      reconnectMaxMs: n.reconnect_max_ms,
+      reconnectMaxAttempts: n.reconnect_max_attempts,
+      requestTimeoutMs: n.request_timeout_ms,
+      discoveryIntervalMs: n.discovery_interval_ms,
+      allowPrivateAddresses: n.allow_private_addresses,
+    },
+    solana: {
+      cluster: f.solana.cluster,
+      clusterTag: clusterTag(f.solana.cluster),
+      rpcUrl: f.solana.rpc_url || preset.rpcUrl,
+      wsUrl: f.solana.ws_url || preset.wsUrl,
+      programId: programId ?? '',
+      commitment: f.solana.commitment,
+    },
+    validator: {
+      keyFile: f.validator.key_file
+        ? abs(f.validator.key_file, baseDir)
+        : join(dataDir, 'validator-keypair.json'),
+      stakeLamports: f.validator.stake_lamports,
+      coordinatorCandidate: f.validator.coordinator_candidate,
+      coordinatorPriority: f.validator.coordinator_priority,
+    },
+    health: {
+      host: f.health.host,
+      port: f.health.port,
+      minPeers: f.health.min_peers,
+      checkTimeoutMs: f.health.check_timeout_ms,
+    },
+    ingress: { host: f.ingress.host, port: f.ingress.port },
+  };
+  return { config, issues };
+}
