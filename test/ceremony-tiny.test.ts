@@ -1,5 +1,7 @@
+import { execFile } from 'node:child_process';
 import { cp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signingMessage } from '../src/ceremony/canonical.js';
 import {
@@ -296,5 +298,27 @@ describe('verify rejects', () => {
     const d = await copyOf(out);
     await flipByte(join(d, 'verifying_key.bin'), 1);
     await expectCode(audit(d), 'EXPORT_MISMATCH', 5);
+  });
+});
+
+describe('paraloom ceremony (CLI)', () => {
+  const run = (...args: string[]) =>
+    promisify(execFile)('node', ['bin/paraloom.js', 'ceremony', ...args]).then(
+      (r) => ({ code: 0, ...r }),
+      (e: { code: number; stdout: string; stderr: string }) => e,
+    );
+
+  it('verifies a finalized directory, and names the entry and code of a failure', async () => {
+    const ok = await run('verify', '--dir', out, '--ptau', setup.ptau);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain('#3');
+    expect(ok.stdout).toContain('ceremony verified, finalized exports match');
+    const d = await copyOf(out);
+    await editTranscript(d, (t) => {
+      t.entries.splice(3, 1);
+    });
+    const bad = await run('verify', '--dir', d, '--ptau', setup.ptau);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('error [ENTRY_MISSING]: transcript entry #3');
   });
 });

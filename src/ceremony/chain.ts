@@ -22,17 +22,17 @@ export type EntryBody<E extends Entry> = Omit<E, SealedField>;
  * hashes it.
  */
 export function seal<E extends Entry>(prev: Entry | undefined, body: EntryBody<E>, signer?: SigningKey): E {
+  // Insertion order only matters for how the file reads (see transcript.ts); hashes sort keys.
   const draft: Record<string, CanonicalValue | undefined> = {
-    ...(body as Record<string, CanonicalValue | undefined>),
     index: prev ? prev.index + 1 : 0,
-    prev_entry_sha256: prev ? prev.entry_sha256 : GENESIS_PREV,
+    ...(body as Record<string, CanonicalValue | undefined>),
   };
-  if (signer) {
-    draft.signer_public_key = bytesToHex(signer.publicKey);
-    draft.signature = sign(signingMessage(draft), signer);
-  }
-  draft.entry_sha256 = entryHash(draft);
-  return draft as unknown as E;
+  if (signer) draft.signer_public_key = bytesToHex(signer.publicKey);
+  draft.prev_entry_sha256 = prev ? prev.entry_sha256 : GENESIS_PREV;
+  if (signer) draft.signature = sign(signingMessage(draft), signer);
+  const { prev_entry_sha256, ...rest } = draft;
+  const sealed = { ...rest, prev_entry_sha256 };
+  return { ...sealed, entry_sha256: entryHash(sealed) } as unknown as E;
 }
 
 export interface ChainView {

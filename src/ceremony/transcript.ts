@@ -13,12 +13,11 @@ const fileName = z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'a bare file name')
 const uint = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 const text = z.string().min(1).max(256);
 
-const common = {
-  index: uint,
-  time: z.iso.datetime(),
-  prev_entry_sha256: sha256,
-  entry_sha256: sha256,
-};
+// Field order here is the order entries are written in (hashes do not depend on it): position
+// and kind first, the link and the entry's own hash last.
+const head = { index: uint };
+const time = { time: z.iso.datetime() };
+const link = { prev_entry_sha256: sha256, entry_sha256: sha256 };
 
 export const Phase1RecordSchema = z.strictObject({
   power: uint.max(28),
@@ -28,8 +27,9 @@ export const Phase1RecordSchema = z.strictObject({
 });
 
 const InitEntrySchema = z.strictObject({
-  ...common,
+  ...head,
   kind: z.literal('init'),
+  ...time,
   circuit: fileName,
   r1cs_sha256: sha256,
   constraints: uint,
@@ -40,11 +40,13 @@ const InitEntrySchema = z.strictObject({
   min_contributions: uint,
   zkey_file: fileName,
   zkey_sha256: sha256,
+  ...link,
 });
 
 const ContributionEntrySchema = z.strictObject({
-  ...common,
+  ...head,
   kind: z.literal('contribution'),
+  ...time,
   name: text,
   contribution_hash: contributionHash,
   prev_zkey_sha256: sha256,
@@ -58,11 +60,13 @@ const ContributionEntrySchema = z.strictObject({
     .string()
     .regex(/^[0-9a-f]{128}$/)
     .optional(),
+  ...link,
 });
 
 const BeaconEntrySchema = z.strictObject({
-  ...common,
+  ...head,
   kind: z.literal('beacon'),
+  ...time,
   name: text,
   beacon_hex: z.string().regex(/^([0-9a-f]{2}){1,255}$/),
   iterations_exp: z.number().int().min(10).max(63),
@@ -70,16 +74,19 @@ const BeaconEntrySchema = z.strictObject({
   prev_zkey_sha256: sha256,
   zkey_file: fileName,
   zkey_sha256: sha256,
+  ...link,
 });
 
 const FinalEntrySchema = z.strictObject({
-  ...common,
+  ...head,
   kind: z.literal('final'),
+  ...time,
   zkey_file: fileName,
   zkey_sha256: sha256,
   contributions: uint,
   verification_key_sha256: sha256,
   chain_verifying_key_sha256: sha256,
+  ...link,
 });
 
 export const EntrySchema = z.discriminatedUnion('kind', [

@@ -27,7 +27,7 @@ async function withProgress<T>(run: (io: CeremonyIO) => Promise<T>): Promise<T> 
   }
 }
 
-function positiveInt(value: string): number {
+function nonNegativeInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new Error(`not a non-negative integer: ${value}`);
   return n;
@@ -70,7 +70,7 @@ export function registerCeremonyCommand(program: Command): void {
     .option(...dirOption)
     .option('--circuit <name>', 'circuit name (default: r1cs file name)')
     .option('--ptau-provenance <text>', 'how the phase-1 file was produced, recorded in the transcript')
-    .option('--min-contributions <n>', 'contributions finalize will require', positiveInt, 1)
+    .option('--min-contributions <n>', 'contributions finalize will require', nonNegativeInt, 1)
     .action(
       async (
         r1cs: string,
@@ -128,7 +128,7 @@ export function registerCeremonyCommand(program: Command): void {
     .option('--name <name>', 'name recorded for the beacon step', 'beacon')
     .action(async (hex: string, exp: string, o: { dir: string; name: string }) => {
       const e = await withProgress((io) =>
-        beacon({ dir: o.dir, beaconHex: hex, iterationsExp: positiveInt(exp), name: o.name, io }),
+        beacon({ dir: o.dir, beaconHex: hex, iterationsExp: nonNegativeInt(exp), name: o.name, io }),
       );
       console.log(`entry #${e.index} beacon ${e.beacon_hex} (2^${e.iterations_exp}): ${e.contribution_hash}`);
     });
@@ -155,7 +155,7 @@ export function registerCeremonyCommand(program: Command): void {
     .requiredOption('--out <dir>', 'output directory for the keys')
     .option(...dirOption)
     .option('--wasm <file>', 'witness generator to ship beside the keys')
-    .option('--min-contributions <n>', 'raise the required number of contributions', positiveInt)
+    .option('--min-contributions <n>', 'raise the required number of contributions', nonNegativeInt)
     .action(
       async (o: { ptau: string; out: string; dir: string; wasm?: string; minContributions?: number }) => {
         const r = await withProgress((io) =>
