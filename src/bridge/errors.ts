@@ -60,7 +60,21 @@ export type BridgeErrorCode =
   | 'UNKNOWN_PROGRAM_ERROR'
   | 'ACCOUNT_DECODE_FAILED'
   | 'ARGUMENT_INVALID'
-  | 'TRANSACTION_TOO_LARGE';
+  | 'TRANSACTION_TOO_LARGE'
+  // RPC layer: the call did not answer in time, could not reach the node, or the node answered an error.
+  | 'RPC_TIMEOUT'
+  | 'RPC_UNAVAILABLE'
+  | 'RPC_ERROR'
+  // Version handshake.
+  | 'BRIDGE_NOT_INITIALIZED'
+  | 'PROGRAM_VERSION_MISMATCH'
+  // Deposit listener: an event that does not decode, or a queue index that is not the next one.
+  | 'EVENT_DECODE_FAILED'
+  | 'DEPOSIT_GAP'
+  // Submitters: a runtime failure that is not a program error, or no confirmation in time.
+  | 'TRANSACTION_FAILED'
+  | 'CONFIRMATION_TIMEOUT'
+  | 'RETRIES_EXHAUSTED';
 
 export class BridgeError extends ParaloomError<BridgeErrorCode> {}
 

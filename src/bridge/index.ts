@@ -1,5 +1,6 @@
 // Public face of the bridge module: the Paraloom program's addresses, instruction builders, account
-// decoders, signed-message formats, Ed25519 quorum instructions and typed program errors.
+// decoders, signed-message formats, Ed25519 quorum instructions and typed program errors; and the
+// node's side of Solana: the RPC layer, version handshake, deposit listener and submitters.
 
 export {
   type AnchorEntry,
@@ -37,6 +38,13 @@ export {
   SYSTEM_PROGRAM_ID,
   UPGRADEABLE_LOADER_ID,
 } from './constants.js';
+export {
+  type Deposit,
+  type DepositCursorPort,
+  DepositListener,
+  type DepositListenerOptions,
+  type ListenerCursor,
+} from './deposits/listener.js';
 export { buildEd25519Instruction, type Ed25519Entry } from './ed25519.js';
 export {
   BridgeError,
@@ -47,6 +55,21 @@ export {
   type ProgramErrorCode,
   programCodeOf,
 } from './errors.js';
+export {
+  type DepositEventData,
+  decodeDepositEvent,
+  depositInstructionCommitment,
+  programDataFor,
+} from './events.js';
+export {
+  bridgeGenesisTransactions,
+  devVerifyingKeyBody,
+  LOCALNET_DEV_ADMIN_SEED,
+  LOCALNET_INITIALIZE_PARAMS,
+  loadParaloomProgram,
+  PARALOOM_SO_PATH,
+  programDataAddress,
+} from './genesis.js';
 export {
   type ApprovalPath,
   anchorRootInstruction,
@@ -89,4 +112,18 @@ export {
   findVerifyingKeyPda,
   type ProgramAddresses,
 } from './pda.js';
+export { BridgeRpc, type BridgeRpcOptions } from './rpc/client.js';
+export { type BridgeMetrics, bridgeMetrics } from './rpc/metrics.js';
+export {
+  type AnchorOutcome,
+  AnchorSubmitter,
+  type AnchorSubmitterOptions,
+} from './submit/anchor-submitter.js';
+export { type SenderOptions, type Sent, TransactionSender } from './submit/sender.js';
+export {
+  type WithdrawOutcome,
+  WithdrawSubmitter,
+  type WithdrawSubmitterOptions,
+} from './submit/withdraw-submitter.js';
+export { checkProgramVersion } from './version.js';
 export { WithdrawalsTree, withdrawalLeaf } from './withdrawals-tree.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { Localnet, type LocalnetProgram } from '../../localnet/index.js';
+import { initializeParaloom, Localnet, type LocalnetProgram, paraloomProgram } from '../../localnet/index.js';
 
 function parsePrograms(values: string[]): LocalnetProgram[] {
   return values.map((v) => {
@@ -21,6 +21,7 @@ export function registerLocalnetCommand(program: Command): void {
     .option('--finalized-lag <slots>', 'slots between processed and finalized', '4')
     .option('--ledger <dir>', 'keep the ledger snapshot in this directory across restarts')
     .option('--program <id=path...>', 'load an SBF program at genesis', [])
+    .option('--paraloom <mode>', 'Paraloom program: init (load + initialize bridge), load, or off', 'init')
     .action(
       async (opts: {
         host: string;
@@ -30,16 +31,23 @@ export function registerLocalnetCommand(program: Command): void {
         finalizedLag: string;
         ledger?: string;
         program: string[];
+        paraloom: string;
       }) => {
+        if (!['init', 'load', 'off'].includes(opts.paraloom))
+          throw new Error(`--paraloom expects init, load or off, got ${opts.paraloom}`);
         const net = new Localnet({
           host: opts.host,
           port: Number(opts.port),
           slotMs: Number(opts.slotMs),
           confirmedLag: Number(opts.confirmedLag),
           finalizedLag: Number(opts.finalizedLag),
-          programs: parsePrograms(opts.program),
+          programs: [...(opts.paraloom === 'off' ? [] : [paraloomProgram()]), ...parsePrograms(opts.program)],
           ...(opts.ledger ? { ledgerDir: opts.ledger } : {}),
         });
+        if (opts.paraloom === 'init') {
+          const { programId, admin } = await initializeParaloom(net.chain);
+          console.log(`paraloom program ${programId} initialized (dev admin ${admin})`);
+        }
         await net.start();
         console.log(`localnet RPC ${net.rpcUrl}  WebSocket ${net.wsUrl}`);
         await new Promise<void>((resolve) => {

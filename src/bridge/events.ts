@@ -1,0 +1,99 @@
+import { getBase64Encoder } from '@solana/kit';
+import { bytesEqual } from '../common/index.js';
+import { type Field, fieldFromBytesBE, noteCommitment } from '../privacy/index.js';
+import { ByteReader } from './bytes.js';
+import { eventDiscriminator, instructionDiscriminator } from './constants.js';
+import { BridgeError } from './errors.js';
+
+const base64 = getBase64Encoder();
+const DEPOSIT_EVENT_BYTES = 8 + 8 + 8 + 32 + 32;
+const DEPOSIT_ARGS_BYTES = 8 + 8 + 32 * 3;
+/** Log lines longer than this are not ours; refusing them early bounds the work a hostile log costs. */
+const MAX_DATA_LINE = 4096;
+
+/** One entry of the program's deposit queue, as DepositEvent logs it. */
+export interface DepositEventData {
+  /** 0-based position in the on-chain queue. */
+  readonly index: bigint;
+  readonly amount: bigint;
+  readonly commitment: Field;
+  /** acc_{index+1} = P2(acc_index, commitment). */
+  readonly accumulator: Field;
+}
+
+const fail = (message: string, context: Record<string, unknown> = {}): never => {
+  throw new BridgeError('EVENT_DECODE_FAILED', message, context);
+};
+
+/** A 32-byte big-endian value that must be a canonical field element (rejected otherwise, never reduced). */
+function field(bytes: Uint8Array, what: string): Field {
+  try {
+    return fieldFromBytesBE(bytes);
+  } catch {
+    return fail(`${what} is not a canonical field element`);
+  }
+}
+
+/**
+ * The `Program data:` payloads emitted by `programId` itself, in order. Attribution follows the
+ * runtime's invoke/success/failed lines, so another program cannot forge a deposit by logging the
+ * same bytes. Truncated logs fail: a missing event would otherwise look like no event.
+ */
+export function programDataFor(logs: readonly string[], programId: string): Uint8Array[] {
+  const stack: string[] = [];
+  const out: Uint8Array[] = [];
+  for (const line of logs) {
+    if (line === 'Log truncated') fail('transaction logs are truncated');
+    const invoke = /^Program (\w+) invoke \[\d+\]$/.exec(line);
+    if (invoke) {
+      stack.push(invoke[1]!);
+      continue;
+    }
+    if (/^Program \w+ (success|failed)/.test(line)) {
+      stack.pop();
+      continue;
+    }
+    if (line.startsWith('Program data: ') && stack[stack.length - 1] === programId) {
+      if (line.length > MAX_DATA_LINE) continue;
+      for (const part of line.slice('Program data: '.length).split(' ')) {
+        out.push(new Uint8Array(base64.encode(part)));
+      }
+    }
+  }
+  return out;
+}
+
+export function isDepositEvent(data: Uint8Array): boolean {
+  return data.length >= 8 && bytesEqual(data.subarray(0, 8), eventDiscriminator('DepositEvent'));
+}
+
+/** DepositEvent = disc | index u64 | amount u64 | commitment [32] | acc [32]. */
+export function decodeDepositEvent(data: Uint8Array): DepositEventData {
+  if (!isDepositEvent(data)) fail('not a DepositEvent');
+  if (data.length !== DEPOSIT_EVENT_BYTES) fail('DepositEvent has the wrong size', { length: data.length });
+  const r = new ByteReader(data, 'DepositEvent');
+  return {
+    index: r.u64(8),
+    amount: r.u64(16),
+    commitment: field(r.bytes(24, 32), 'commitment'),
+    accumulator: field(r.bytes(56, 32), 'accumulator'),
+  };
+}
+
+/**
+ * The commitment a top-level `deposit` instruction asks for, recomputed from its arguments, so the
+ * listener can check the program's event against what the depositor signed.
+ */
+export function depositInstructionCommitment(data: Uint8Array): { amount: bigint; commitment: Field } | null {
+  if (data.length < 8 || !bytesEqual(data.subarray(0, 8), instructionDiscriminator('deposit'))) return null;
+  if (data.length !== DEPOSIT_ARGS_BYTES) fail('deposit instruction has the wrong size');
+  const r = new ByteReader(data, 'deposit');
+  const amount = r.u64(8);
+  const note = {
+    amount,
+    pk: field(r.bytes(16, 32), 'owner_pk'),
+    blinding: field(r.bytes(48, 32), 'blinding'),
+    asset: field(r.bytes(80, 32), 'asset'),
+  };
+  return { amount, commitment: noteCommitment(note) };
+}
