@@ -4,6 +4,7 @@ import { registerCeremonyCommand } from './commands/ceremony.js';
 import { registerConfigCommand } from './commands/config.js';
 import { runDemo } from './commands/demo.js';
 import { registerLocalnetCommand } from './commands/localnet.js';
+import { registerValidatorCommand } from './commands/validator.js';
 
 const program = new Command();
 program.name('paraloom').description('Paraloom: a privacy Layer 2 for Solana').version('0.1.0');
@@ -22,6 +23,8 @@ registerCeremonyCommand(program);
 registerLocalnetCommand(program);
 
 registerConfigCommand(program);
+
+registerValidatorCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,116 @@
+/**
+ * What a validator signs, and how. Messages are the bridge's canonical encodings (the program parses
+ * the very same bytes in `slash` and `anchor_root`), each starting with a domain tag and binding the
+ * program id and the cluster tag, so a signature is valid for one purpose on one deployment only.
+ * Layouts: docs/protocol.md, "Validator signatures".
+ */
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { type Address, address } from '@solana/kit';
+import {
+  type AnchorFields,
+  anchorDigest,
+  CLUSTER_IDS,
+  type ClusterName,
+  encodeVoteMessage,
+  type VoteFields,
+} from '../bridge/index.js';
+import { ValidatorError } from './errors.js';
+import type { ValidatorKeypair } from './keypair.js';
+
+/** The deployment a signature is bound to. */
+export interface SigningDomain {
+  readonly programId: string;
+  readonly cluster: ClusterName;
+}
+
+export interface SignedVote {
+  readonly vote: VoteFields;
+  /** The exact 94 signed bytes. */
+  readonly message: Uint8Array;
+  readonly publicKey: Uint8Array;
+  readonly signature: Uint8Array;
+}
+
+export interface SignedAnchor {
+  readonly fields: AnchorFields;
+  /** The 32-byte digest that was signed (what the Ed25519 program instruction carries). */
+  readonly digest: Uint8Array;
+  readonly publicKey: Uint8Array;
+  readonly signature: Uint8Array;
+}
+
+function resolveDomain(domain: SigningDomain): { programId: Address; cluster: number } {
+  let programId: Address;
+  try {
+    programId = address(domain.programId);
+  } catch (err) {
+    throw new ValidatorError(
+      'ARGUMENT_INVALID',
+      'program id is not a base58 address',
+      { programId: domain.programId },
+      { cause: err },
+    );
+  }
+  return { programId, cluster: CLUSTER_IDS[domain.cluster] };
+}
+
+export function voteMessage(domain: SigningDomain, vote: VoteFields): Uint8Array {
+  const d = resolveDomain(domain);
+  return encodeVoteMessage(d.programId, d.cluster, vote);
+}
+
+export function anchorMessage(domain: SigningDomain, fields: AnchorFields): Uint8Array {
+  const d = resolveDomain(domain);
+  return anchorDigest(d.programId, d.cluster, fields);
+}
+
+/**
+ * Strict verification (RFC 8032; no small-order keys or non-canonical encodings, unlike ZIP-215), so
+ * nothing is accepted off chain that the chain's Ed25519 program could reject.
+ */
+function verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
+  if (signature.length !== 64 || publicKey.length !== 32) return false;
+  try {
+    return ed25519.verify(signature, message, publicKey, { zip215: false });
+  } catch {
+    return false;
+  }
+}
+
+export function verifyVote(domain: SigningDomain, signed: Omit<SignedVote, 'message'>): boolean {
+  return verify(signed.signature, voteMessage(domain, signed.vote), signed.publicKey);
+}
+
+export function verifyAnchor(domain: SigningDomain, signed: Omit<SignedAnchor, 'digest'>): boolean {
+  return verify(signed.signature, anchorMessage(domain, signed.fields), signed.publicKey);
+}
+
+/**
+ * A validator's signing key bound to one deployment: consensus holds one of these and never the raw
+ * key or the domain, so it cannot sign for another program or cluster by mistake.
+ */
+export class ValidatorSigner {
+  readonly publicKey: Uint8Array;
+  readonly address: Address;
+  private readonly seed: Uint8Array;
+
+  constructor(
+    keypair: ValidatorKeypair,
+    readonly domain: SigningDomain,
+  ) {
+    resolveDomain(domain);
+    this.seed = keypair.secretKey.slice(0, 32);
+    this.publicKey = keypair.publicKey;
+    this.address = keypair.address;
+  }
+
+  signVote(vote: VoteFields): SignedVote {
+    const message = voteMessage(this.domain, vote);
+    return { vote, message, publicKey: this.publicKey, signature: ed25519.sign(message, this.seed) };
+  }
+
+  signAnchor(fields: AnchorFields): SignedAnchor {
+    const digest = anchorMessage(this.domain, fields);
+    return { fields, digest, publicKey: this.publicKey, signature: ed25519.sign(digest, this.seed) };
+  }
+}
