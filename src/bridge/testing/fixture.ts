@@ -17,6 +17,7 @@ import {
   writeVerifyingKeyInstructions,
 } from '../instructions.js';
 import { type AnchorFields, anchorDigest } from '../messages.js';
+import type { ChainDriver } from './chain-driver.js';
 import { newTestKey, ProgramHarness, type TestKey, type TxResult } from './litesvm-harness.js';
 
 export const TEST_PARAMS: InitializeParams = {
@@ -68,12 +69,15 @@ export async function deploy(
   return { h, admin };
 }
 
-export async function registerValidators(h: ProgramHarness, n: number, stakeSol = 10n): Promise<TestKey[]> {
+export async function registerValidators(h: ChainDriver, n: number, stakeSol = 10n): Promise<TestKey[]> {
   const out: TestKey[] = [];
   for (let i = 0; i < n; i++) {
     const v = await h.fundedKey(stakeSol + 10n);
     must(
-      await h.send([await registerValidatorInstruction(h.addresses, v.signer, stakeSol * LAMPORTS_PER_SOL)]),
+      await h.send(
+        [await registerValidatorInstruction(h.addresses, v.signer, stakeSol * LAMPORTS_PER_SOL)],
+        v,
+      ),
       'register',
     );
     out.push(v);
@@ -83,7 +87,7 @@ export async function registerValidators(h: ProgramHarness, n: number, stakeSol 
 
 /** The Ed25519 instruction + anchor_root pair: `signers` sign the digest, `submitter` signs the transaction. */
 export function anchorInstructions(
-  h: ProgramHarness,
+  h: Pick<ChainDriver, 'addresses'>,
   submitter: TestKey,
   signers: readonly TestKey[],
   fields: AnchorFields,

@@ -24,8 +24,10 @@ import {
   randomField,
 } from '../../privacy/index.js';
 import { depositInstruction, type WithdrawArgs } from '../instructions.js';
+import type { AnchorFields } from '../messages.js';
 import { WithdrawalsTree, withdrawalLeaf } from '../withdrawals-tree.js';
-import { anchorInstructions, type Deployment } from './fixture.js';
+import type { ChainDriver } from './chain-driver.js';
+import { anchorInstructions } from './fixture.js';
 import type { TestKey, TxResult } from './litesvm-harness.js';
 
 export interface WithdrawScenario {
@@ -35,10 +37,12 @@ export interface WithdrawScenario {
   amount: bigint;
   /** Instructions of the anchor approving the withdrawal (height 2); send them to make it withdrawable. */
   approvalAnchor: () => Promise<TxResult>;
+  /** The fields of that anchor, for callers that submit it their own way (the AnchorSubmitter). */
+  approvalFields: AnchorFields;
 }
 
 export async function prepareWithdrawal(
-  d: Deployment,
+  d: { h: ChainDriver },
   validators: readonly TestKey[],
   opts: { amount?: bigint; fee?: bigint; expiresIn?: bigint } = {},
 ): Promise<WithdrawScenario> {
@@ -89,7 +93,7 @@ export async function prepareWithdrawal(
     relayer: new Uint8Array(enc.encode(relayer.address)),
     fee,
     extAmount: -amount,
-    expirationSlot: h.slot() + (opts.expiresIn ?? 1000n),
+    expirationSlot: (await h.slot()) + (opts.expiresIn ?? 1000n),
     encryptedOutput0: crypto.getRandomValues(new Uint8Array(120)),
     encryptedOutput1: crypto.getRandomValues(new Uint8Array(120)),
   };
@@ -116,18 +120,16 @@ export async function prepareWithdrawal(
   await tree.append(st.outputCommitments[1]);
   const extHash: Field = computeExtDataHash(extData);
   const wtree = new WithdrawalsTree([withdrawalLeaf(st.nullifiers[0], st.nullifiers[1], extHash)]);
+  const approvalFields: AnchorFields = {
+    height: 2n,
+    root: fieldToBytesBE(tree.root),
+    depositsConsumed: 1n,
+    depositAcc: fieldToBytesBE(acc1),
+    withdrawalsRoot: fieldToBytesBE(wtree.root),
+    blockHash: sha256(Uint8Array.of(2)),
+  };
   const approvalAnchor = () =>
-    h.send(
-      anchorInstructions(h, submitter, validators.slice(1), {
-        height: 2n,
-        root: fieldToBytesBE(tree.root),
-        depositsConsumed: 1n,
-        depositAcc: fieldToBytesBE(acc1),
-        withdrawalsRoot: fieldToBytesBE(wtree.root),
-        blockHash: sha256(Uint8Array.of(2)),
-      }),
-      submitter,
-    );
+    h.send(anchorInstructions(h, submitter, validators.slice(1), approvalFields), submitter);
 
   const args: WithdrawArgs = {
     proof: proofToChainBytes(proved.proof),
@@ -142,5 +144,5 @@ export async function prepareWithdrawal(
     relayer: relayer.address,
     approval: { height: 2n, index: 0, siblings: wtree.path(0) },
   };
-  return { args, recipient, relayer, amount, approvalAnchor };
+  return { args, recipient, relayer, amount, approvalAnchor, approvalFields };
 }
