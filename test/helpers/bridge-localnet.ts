@@ -71,3 +71,22 @@ export async function until(check: () => boolean | Promise<boolean>, timeoutMs =
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+/** Forwards the first `count` calls of `method` to the node, then throws as if the response was lost. */
+export function lostResponseTransport(
+  url: string,
+  method: string,
+  count: number,
+): { transport: RpcTransport; lost: () => number } {
+  const inner = createDefaultRpcTransport({ url });
+  let lost = 0;
+  const transport = (async (config: Parameters<RpcTransport>[0]) => {
+    const response = await inner(config);
+    if ((config.payload as { method?: string }).method === method && lost < count) {
+      lost++;
+      throw new Error(`response of ${method} lost`);
+    }
+    return response;
+  }) as RpcTransport;
+  return { transport, lost: () => lost };
+}
