@@ -4,6 +4,7 @@ import { registerCeremonyCommand } from './commands/ceremony.js';
 import { registerConfigCommand } from './commands/config.js';
 import { runDemo } from './commands/demo.js';
 import { registerLocalnetCommand } from './commands/localnet.js';
+import { registerNodeCommand } from './commands/node.js';
 import { registerValidatorCommand } from './commands/validator.js';
 
 const program = new Command();
@@ -25,6 +26,8 @@ registerLocalnetCommand(program);
 registerConfigCommand(program);
 
 registerValidatorCommand(program);
+
+registerNodeCommand(program);
 
 try {
   await program.parseAsync(process.argv);

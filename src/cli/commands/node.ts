@@ -1,0 +1,33 @@
+import type { Command } from 'commander';
+import { createLogger } from '../../common/index.js';
+import { loadConfig } from '../../config/index.js';
+import { assembleNode, stopOnSignal } from '../../node/index.js';
+
+export function registerNodeCommand(program: Command): void {
+  program
+    .command('node')
+    .description('run a Paraloom node (storage, health, network) until SIGINT/SIGTERM')
+    .option('--config <file>', 'TOML config (see `paraloom config init`); without it, the defaults')
+    .action(async (opts: { config?: string }) => {
+      // A bad config throws here, before anything starts; main prints the key paths.
+      const config = await loadConfig(opts.config);
+      const logger = createLogger('node', config.node.logLevel);
+      const { node, health } = assembleNode(config);
+      // Listening before start: a signal during startup stops what has started.
+      const exit = stopOnSignal(node, logger);
+      try {
+        await node.start();
+      } catch (err) {
+        // start() has stopped what it started; if a library still holds the event loop, do not hang.
+        setTimeout(() => process.exit(1), 1_000).unref();
+        throw err;
+      }
+      logger.info(
+        { health: health.url, dataDir: config.node.dataDir, cluster: config.solana.cluster },
+        'paraloom node started',
+      );
+      const code = await exit;
+      // libp2p and others may leave timers behind; the node is stopped, so exit with its status now.
+      process.exit(code);
+    });
+}

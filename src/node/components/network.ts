@@ -1,0 +1,69 @@
+import type { Logger } from '../../common/index.js';
+import type { NodeConfig } from '../../config/index.js';
+import type { Readiness, Registry } from '../../health/index.js';
+import { NetworkNode } from '../../network/index.js';
+import type { Component } from '../component.js';
+import { NodeError } from '../errors.js';
+
+export interface NetworkComponentOptions {
+  readonly config: NodeConfig;
+  readonly registry: Registry;
+  readonly readiness: Readiness;
+  readonly logger: Logger;
+}
+
+/** libp2p: joins the cluster's DHT and gossip; ready once `health.min_peers` peers are connected. */
+export class NetworkComponent implements Component {
+  readonly name = 'network';
+  private node: NetworkNode | undefined;
+  private unregister: (() => void) | undefined;
+
+  constructor(private readonly options: NetworkComponentOptions) {}
+
+  get network(): NetworkNode {
+    if (!this.node) throw new NodeError('INVALID_STATE', 'network is not started');
+    return this.node;
+  }
+
+  async start(): Promise<void> {
+    const { config, registry, readiness, logger } = this.options;
+    const n = config.network;
+    const node = await NetworkNode.create(
+      {
+        // One cluster name for topics, protocol ids and signed messages.
+        cluster: config.solana.cluster,
+        listen: n.listen,
+        announce: n.announce,
+        bootstrap: n.bootstrap,
+        identityFile: n.identityFile,
+        targetPeers: n.targetPeers,
+        maxConnections: n.maxConnections,
+        pingIntervalMs: n.pingIntervalMs,
+        slowPingMs: n.slowPingMs,
+        pingTimeoutMs: n.pingTimeoutMs,
+        maxPingFailures: n.maxPingFailures,
+        reconnectBaseMs: n.reconnectBaseMs,
+        reconnectMaxMs: n.reconnectMaxMs,
+        reconnectMaxAttempts: n.reconnectMaxAttempts,
+        requestTimeoutMs: n.requestTimeoutMs,
+        discoveryIntervalMs: n.discoveryIntervalMs,
+        allowPrivateAddresses: n.allowPrivateAddresses,
+      },
+      { registry, logger },
+    );
+    await node.start();
+    this.node = node;
+    const need = config.health.minPeers;
+    this.unregister = readiness.register('peers', () => {
+      // Slow peers are connected: they count.
+      const have = node.peers.list().filter((p) => p.state !== 'offline').length;
+      return { ok: have >= need, detail: `${have} connected, need ${need}` };
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.unregister?.();
+    await this.node?.stop();
+    this.node = undefined;
+  }
+}

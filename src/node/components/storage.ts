@@ -1,0 +1,71 @@
+import { mkdir } from 'node:fs/promises';
+import type { Logger } from '../../common/index.js';
+import type { Readiness, Registry } from '../../health/index.js';
+import { NodeStorage, StorageError } from '../../storage/index.js';
+import type { Component } from '../component.js';
+import { NodeError } from '../errors.js';
+
+export interface StorageComponentOptions {
+  readonly dataDir: string;
+  readonly dbDir: string;
+  readonly registry: Registry;
+  readonly readiness: Readiness;
+  readonly logger: Logger;
+}
+
+/**
+ * The node's RocksDB. Started first: its directory lock is what refuses a second node on the same
+ * data directory, before that node binds any port or touches the network identity.
+ */
+export class StorageComponent implements Component {
+  readonly name = 'storage';
+  private opened: NodeStorage | undefined;
+  private unregister: (() => void) | undefined;
+
+  constructor(private readonly options: StorageComponentOptions) {}
+
+  /** The open store, for components that depend on `storage`. */
+  get storage(): NodeStorage {
+    if (!this.opened) throw new NodeError('INVALID_STATE', 'storage is not started');
+    return this.opened;
+  }
+
+  async start(): Promise<void> {
+    const { dataDir, dbDir, registry, readiness, logger } = this.options;
+    try {
+      await mkdir(dataDir, { recursive: true, mode: 0o700 });
+    } catch (err) {
+      throw new NodeError(
+        'DATA_DIR_UNUSABLE',
+        `cannot create data directory ${dataDir}`,
+        { dataDir },
+        { cause: err },
+      );
+    }
+    try {
+      this.opened = await NodeStorage.open(dbDir, { registry, logger });
+    } catch (err) {
+      if (err instanceof StorageError && err.code === 'DB_LOCKED') {
+        throw new NodeError(
+          'DATA_DIR_LOCKED',
+          `data directory ${dataDir} is in use by another paraloom node (its database lock is held); stop that node or give this one another node.data_dir`,
+          { dataDir },
+          { cause: err },
+        );
+      }
+      throw err;
+    }
+    const db = this.opened.db;
+    this.unregister = readiness.register('storage', () => ({
+      ok: db.isOpen,
+      detail: db.isOpen ? 'open' : 'closed',
+    }));
+  }
+
+  async stop(): Promise<void> {
+    this.unregister?.();
+    // close() waits for queued writes: everything acknowledged is on disk before the lock is released.
+    await this.opened?.close();
+    this.opened = undefined;
+  }
+}

@@ -1,0 +1,262 @@
+/**
+ * `paraloom node` as operators run it: separate processes started from TOML files, scraped over
+ * HTTP on 127.0.0.1, stopped with SIGTERM; a second node on a held data directory is refused.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parsePrometheusText } from './helpers/prometheus-text.js';
+
+const BIN = join(import.meta.dirname, '..', 'bin', 'paraloom.js');
+
+interface Running {
+  readonly child: ChildProcess;
+  readonly logs: Record<string, unknown>[];
+  readonly stderr: string[];
+  readonly exited: Promise<number | null>;
+  /** Resolves with the first log line whose msg is `msg`. */
+  waitFor(msg: string, timeoutMs?: number): Promise<Record<string, unknown>>;
+}
+
+function run(args: string[], env: Record<string, string> = {}): Running {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, PARALOOM_LOG_LEVEL: 'info', ...env },
+  });
+  const logs: Record<string, unknown>[] = [];
+  const stderr: string[] = [];
+  const waiters: { msg: string; resolve: (l: Record<string, unknown>) => void }[] = [];
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    let entry: Record<string, unknown>;
+    try {
+      entry = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      return;
+    }
+    logs.push(entry);
+    for (const w of waiters.filter((w) => w.msg === entry.msg)) w.resolve(entry);
+  });
+  createInterface({ input: child.stderr! }).on('line', (line) => stderr.push(line));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    child,
+    logs,
+    stderr,
+    exited,
+    waitFor(msg, timeoutMs = 30_000) {
+      const seen = logs.find((l) => l.msg === msg);
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`no "${msg}" within ${timeoutMs} ms: ${stderr.join('\n')}`)),
+          timeoutMs,
+        );
+        waiters.push({
+          msg,
+          resolve: (l) => {
+            clearTimeout(timer);
+            resolve(l);
+          },
+        });
+        void exited.then((code) =>
+          reject(new Error(`exited with ${code} before "${msg}": ${stderr.join('\n')}`)),
+        );
+      });
+    },
+  };
+}
+
+async function nodeConfig(dir: string, extra = ''): Promise<string> {
+  const file = join(dir, 'node.toml');
+  await writeFile(
+    file,
+    `[node]
+data_dir = "data"
+stop_timeout_ms = 5000
+
+[network]
+listen = ["/ip4/127.0.0.1/tcp/0"]
+ping_interval_ms = 1000
+
+[health]
+host = "127.0.0.1"
+port = 0
+min_peers = 0
+
+[ingress]
+port = 0
+${extra}`,
+  );
+  return file;
+}
+
+async function get(url: string): Promise<{ status: number; body: string; type: string | null }> {
+  const res = await fetch(url);
+  return { status: res.status, body: await res.text(), type: res.headers.get('content-type') };
+}
+
+async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn().catch(() => undefined);
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('paraloom node (multi-process)', () => {
+  let dirA: string;
+  let dirB: string;
+  let a: Running;
+  let healthA: string;
+  let addrA: string;
+
+  beforeAll(async () => {
+    dirA = await mkdtemp(join(tmpdir(), 'paraloom-node-a-'));
+    dirB = await mkdtemp(join(tmpdir(), 'paraloom-node-b-'));
+    a = run(['node', '--config', await nodeConfig(dirA)]);
+    healthA = String((await a.waitFor('paraloom node started')).health);
+    const net = await a.waitFor('network started');
+    addrA = (net.addrs as string[])[0]!;
+  });
+
+  afterAll(async () => {
+    if (a.child.exitCode === null) a.child.kill('SIGKILL');
+    await rm(dirA, { recursive: true, force: true });
+    await rm(dirB, { recursive: true, force: true });
+  });
+
+  it('serves /health, /ready and Prometheus /metrics on its loopback health port', async () => {
+    expect(healthA).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const health = await get(`${healthA}/health`);
+    expect(health.status).toBe(200);
+    expect(JSON.parse(health.body)).toMatchObject({ status: 'ok' });
+
+    const ready = await until('ready', async () => {
+      const r = await get(`${healthA}/ready`);
+      return r.status === 200 ? r : undefined;
+    });
+    const checks = (JSON.parse(ready.body) as { checks: { name: string; ok: boolean }[] }).checks;
+    expect(checks.map((c) => c.name).sort()).toEqual(['node', 'peers', 'storage']);
+
+    const metrics = await get(`${healthA}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(metrics.type).toMatch(/^text\/plain; version=0\.0\.4/);
+    const families = parsePrometheusText(metrics.body);
+    for (const [name, type] of [
+      ['paraloom_proof_verify_seconds', 'histogram'],
+      ['paraloom_consensus_rounds_total', 'counter'],
+      ['paraloom_coordinator_role', 'gauge'],
+      ['paraloom_storage_nullifiers', 'gauge'],
+      ['paraloom_storage_commits_total', 'counter'],
+      ['paraloom_network_peers', 'gauge'],
+      ['process_cpu_user_seconds_total', 'counter'],
+      ['process_resident_memory_bytes', 'gauge'],
+      ['nodejs_eventloop_lag_seconds', 'gauge'],
+    ] as const) {
+      expect(families.get(name)?.type, name).toBe(type);
+    }
+    // The network identity was created owner-only in the data directory.
+    expect((await stat(join(dirA, 'data', 'network-identity.key'))).mode & 0o777).toBe(0o600);
+  });
+
+  it('refuses a second node on the same data directory, and the first keeps running', async () => {
+    const second = run(['node', '--config', join(dirA, 'node.toml')]);
+    expect(await second.exited).toBe(1);
+    expect(second.stderr.join('\n')).toMatch(
+      /error \[DATA_DIR_LOCKED\]: data directory .*paraloom-node-a-.*\/data is in use by another paraloom node/,
+    );
+    expect(second.logs.some((l) => l.msg === 'health server listening')).toBe(false);
+    expect((await get(`${healthA}/health`)).status).toBe(200);
+  });
+
+  it('reports ready only once min_peers peers are connected (a second node bootstrapping from the first)', async () => {
+    const b = run(['node', '--config', await nodeConfig(dirB, '')], {
+      PARALOOM_HEALTH_MIN_PEERS: '1',
+      PARALOOM_NETWORK_BOOTSTRAP: addrA,
+    });
+    try {
+      const healthB = String((await b.waitFor('paraloom node started')).health);
+      const ready = await until('B ready with a peer', async () => {
+        const r = await get(`${healthB}/ready`);
+        return r.status === 200 ? r : undefined;
+      });
+      const peers = (JSON.parse(ready.body) as { checks: { name: string; detail: string }[] }).checks.find(
+        (c) => c.name === 'peers',
+      );
+      expect(peers?.detail).toBe('1 connected, need 1');
+      const metrics = parsePrometheusText((await get(`${healthB}/metrics`)).body);
+      // On a loaded machine the peer may be measured slow: still connected.
+      const live = metrics
+        .get('paraloom_network_peers')
+        ?.samples.filter((s) => s.labels.state !== 'offline')
+        .reduce((n, s) => n + s.value, 0);
+      expect(live).toBe(1);
+    } finally {
+      b.child.kill('SIGTERM');
+      expect(await b.exited).toBe(0);
+    }
+  });
+
+  it('stops cleanly on SIGTERM within the deadline, releasing the data directory', async () => {
+    const t0 = Date.now();
+    a.child.kill('SIGTERM');
+    expect(await a.exited).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(5_000);
+    const stopped = a.logs.filter((l) => l.msg === 'component stopped').map((l) => l.component);
+    expect(stopped).toEqual(['network', 'health', 'storage']);
+    expect(a.logs.some((l) => l.msg === 'node stopped')).toBe(true);
+    await expect(fetch(`${healthA}/health`)).rejects.toThrow();
+
+    // The lock went with the process: the same data directory starts again (same peer id).
+    const again = run(['node', '--config', join(dirA, 'node.toml')]);
+    const net = await again.waitFor('network started');
+    expect(net.peer).toBe(addrA.split('/p2p/')[1]);
+    again.child.kill('SIGINT');
+    expect(await again.exited).toBe(0);
+  });
+
+  it('exits non-zero when a component does not stop by the deadline', async () => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(import.meta.dirname, 'fixtures', 'node-hang-child.ts')],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    const lines: string[] = [];
+    const rl = createInterface({ input: child.stdout });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    await new Promise<void>((resolve) =>
+      rl.on('line', (l) => {
+        lines.push(l);
+        if (l.includes('READY')) resolve();
+      }),
+    );
+    const t0 = Date.now();
+    child.kill('SIGTERM');
+    expect(await exited).toBe(1);
+    expect(Date.now() - t0).toBeLessThan(3_000);
+    const logs = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(logs).toContainEqual(
+      expect.objectContaining({ msg: 'component did not stop in time', component: 'stuck' }),
+    );
+    expect(logs).toContainEqual(expect.objectContaining({ msg: 'storage closed' }));
+  });
+
+  it('refuses a bad config before starting anything, naming the key path and its source', async () => {
+    const bad = join(dirB, 'bad.toml');
+    await writeFile(bad, '[health]\nport = "high"\n[node]\ndata_dir = "x"\n');
+    const r = run(['node', '--config', bad], { PARALOOM_NODE_LOG_LEVEL: 'loud' });
+    expect(await r.exited).toBe(1);
+    const err = r.stderr.join('\n');
+    expect(err).toContain('error [CONFIG_INVALID]');
+    expect(err).toMatch(/node\.log_level: .*\(PARALOOM_NODE_LOG_LEVEL\)/);
+    expect(err).toMatch(/health\.port: .*expected number.*bad\.toml\)/);
+    expect(r.logs).toEqual([]);
+  });
+});
