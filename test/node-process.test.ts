@@ -69,7 +69,7 @@ function run(args: string[], env: Record<string, string> = {}): Running {
   };
 }
 
-async function nodeConfig(dir: string, extra = ''): Promise<string> {
+async function nodeConfig(dir: string): Promise<string> {
   const file = join(dir, 'node.toml');
   await writeFile(
     file,
@@ -88,7 +88,7 @@ min_peers = 0
 
 [ingress]
 port = 0
-${extra}`,
+`,
   );
   return file;
 }
@@ -174,10 +174,16 @@ describe('paraloom node (multi-process)', () => {
     expect((await get(`${healthA}/health`)).status).toBe(200);
   });
 
-  it('reports ready only once min_peers peers are connected (a second node bootstrapping from the first)', async () => {
-    const b = run(['node', '--config', await nodeConfig(dirB, '')], {
-      PARALOOM_HEALTH_MIN_PEERS: '1',
+  it('runs from the config init example with env overrides, ready once min_peers peers are connected', async () => {
+    // B runs on the file `paraloom config init` writes, untouched, plus environment overrides.
+    const init = run(['config', 'init', join(dirB, 'paraloom.toml')]);
+    expect(await init.exited).toBe(0);
+    const b = run(['node', '--config', join(dirB, 'paraloom.toml')], {
+      PARALOOM_NETWORK_LISTEN: '/ip4/127.0.0.1/tcp/0',
       PARALOOM_NETWORK_BOOTSTRAP: addrA,
+      PARALOOM_HEALTH_PORT: '0',
+      PARALOOM_HEALTH_MIN_PEERS: '1',
+      PARALOOM_INGRESS_PORT: '0',
     });
     try {
       const healthB = String((await b.waitFor('paraloom node started')).health);
