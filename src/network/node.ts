@@ -66,6 +66,7 @@ export class NetworkNode {
   private readonly requestHandlers = new Map<ProtocolName, RequestHandler>();
   private readonly decoded = new WeakMap<Uint8Array, NetworkMessage>();
   private readonly warnedAt = new Map<string, number>();
+  private readonly pendingDials = new Set<string>();
   private discoveryTimer: NodeJS.Timeout | undefined;
   private discovering: Promise<void> | undefined;
   private started = false;
@@ -253,16 +254,13 @@ export class NetworkNode {
     const timeoutMs = options.timeoutMs ?? this.config.requestTimeoutMs;
     let stream: Stream | undefined;
     try {
-      stream = await this.libp2p.dialProtocol(
-        peerIdFromString(peerId),
-        protocolId(this.config.cluster, name),
-        {
-          signal: AbortSignal.timeout(timeoutMs),
-        },
-      );
+      stream = await this.openStream(peerId, name, timeoutMs);
       await writeFrame(stream, encodeMessage(req));
+      // Start reading before half-closing: a fast answer (and the remote's close) must find a reader.
+      const response = readFrame(stream, capOf(spec.response), timeoutMs);
+      response.catch(() => undefined); // handled by the await below; avoids an unhandled rejection
       await stream.close({ signal: AbortSignal.timeout(timeoutMs) });
-      const raw = await readFrame(stream, capOf(spec.response), timeoutMs);
+      const raw = await response;
       const res = decodeMessage(raw, spec.response);
       this.metrics.requests.inc({ protocol: name, direction: 'outbound', outcome: 'ok' });
       if (res.type === 'ERROR') {
@@ -291,6 +289,28 @@ export class NetworkNode {
       this.logger.debug({ err: e, peer: peerId, protocol: name }, 'request failed');
       stream?.abort(e);
       throw this.countError(e);
+    }
+  }
+
+  /**
+   * Opens a protocol stream. A failure before anything was sent (the connection closing under the
+   * negotiation, say) is retried once on a fresh connection: the peer has seen no request yet.
+   */
+  private async openStream(peerId: string, name: ProtocolName, timeoutMs: number): Promise<Stream> {
+    const peer = peerIdFromString(peerId);
+    const protocol = protocolId(this.config.cluster, name);
+    const signal = AbortSignal.timeout(timeoutMs);
+    try {
+      return await this.libp2p.dialProtocol(peer, protocol, { signal });
+    } catch (err) {
+      if (signal.aborted) throw err;
+      this.metrics.errors.inc({ code: 'DIAL_FAILED' });
+      this.logger.debug(
+        { err, peer: peerId, protocol: name },
+        'opening a request stream failed; retrying once',
+      );
+      await new Promise((r) => setTimeout(r, 50));
+      return await this.libp2p.dialProtocol(peer, protocol, { signal });
     }
   }
 
@@ -414,13 +434,17 @@ export class NetworkNode {
   private readonly onDiscovery = (evt: CustomEvent<{ id: PeerId }>) => {
     const peer = evt.detail.id;
     if (peer.equals(this.libp2p.peerId) || this.libp2p.getConnections(peer).length > 0) return;
-    if (this.libp2p.getConnections().length >= this.config.targetPeers) return;
+    if (this.libp2p.getPeers().length >= this.config.targetPeers) return;
+    const id = peer.toString();
+    if (this.pendingDials.has(id)) return;
+    this.pendingDials.add(id);
     this.libp2p
       .dial(peer, { signal: AbortSignal.timeout(this.config.requestTimeoutMs) })
       .catch((err: unknown) => {
         this.metrics.errors.inc({ code: 'DIAL_FAILED' });
-        this.logger.debug({ err, peer: peer.toString() }, 'dial to discovered peer failed');
-      });
+        this.logger.debug({ err, peer: id }, 'dial to discovered peer failed');
+      })
+      .finally(() => this.pendingDials.delete(id));
   };
 
   /** Counts a dropped message and logs it (warn at most once per second per channel and reason). */
@@ -477,8 +501,9 @@ function buildLibp2pOptions(config: ResolvedNetworkConfig, privateKey: PrivateKe
               t,
               createTopicScoreParams({
                 topicWeight: 1,
-                // A rejected (invalid) message costs its sender: weight x count^2, decaying slowly.
-                invalidMessageDeliveriesWeight: -100,
+                // A rejected message costs its sender count^2 (decaying); past -80 (graylist, about 9 bad
+                // messages) all its RPCs are ignored, so a flood of garbage is cut off early.
+                invalidMessageDeliveriesWeight: -1,
                 invalidMessageDeliveriesDecay: 0.9,
                 timeInMeshWeight: 0,
                 firstMessageDeliveriesWeight: 0,

@@ -194,6 +194,7 @@ export class PeerRegistry {
   private async reconnect(rec: PeerRecord): Promise<void> {
     rec.timer = undefined;
     if (!this.running || rec.state !== 'offline') return;
+    if (this.libp2p.getConnections(rec.peerId).length > 0) return; // it came back on its own
     rec.attempts++;
     // Pinned peers at their configured addresses; others at what identify told the peer store.
     const target = rec.pinned && rec.addrs.length > 0 ? rec.addrs : rec.peerId;
