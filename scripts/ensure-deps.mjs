@@ -6,7 +6,9 @@ import { existsSync, statSync } from 'node:fs';
 const marker = 'node_modules/.package-lock.json';
 const stale = !existsSync(marker) || statSync('package-lock.json').mtimeMs > statSync(marker).mtimeMs + 1000;
 if (stale) {
-  console.error('paraloom: installing dependencies (npm ci)...');
-  const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { stdio: 'inherit' });
+  // `npm install` with the committed lock, not `npm ci`: the registry mirror lacks litesvm's
+  // optional binaries for other platforms, and npm ci refuses a lock without their entries.
+  console.error('paraloom: installing dependencies (npm install from the lock)...');
+  const r = spawnSync('npm', ['install', '--no-audit', '--no-fund'], { stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
