@@ -1,0 +1,387 @@
+import type { Registry } from 'prom-client';
+import { bytesEqual, bytesToHex, createLogger, type Logger } from '../common/index.js';
+import type { BatchVerifierPool, Field } from '../privacy/index.js';
+import type { DepositCursor, NodeStorage } from '../storage/index.js';
+import {
+  type Block,
+  blockHash,
+  decodeBlock,
+  encodeBlock,
+  MAX_BLOCK_DEPOSITS,
+  MAX_BLOCK_TRANSACTIONS,
+} from './block.js';
+import { DepositQueue, type PendingDeposit } from './deposits.js';
+import { LedgerError } from './errors.js';
+import {
+  type BlockEffects,
+  type BlockRefusal,
+  computeEffects,
+  executeBlock,
+  type VoteChecks,
+} from './execute.js';
+import { type AdmitResult, Mempool, type MempoolOptions } from './mempool.js';
+import { type LedgerMetrics, ledgerMetrics } from './metrics.js';
+import { Refusal, reasonOfDecodeError } from './rejections.js';
+import { LedgerState, type LedgerTip } from './state.js';
+import { type DecodedTransaction, isWithdrawal } from './transaction.js';
+import { verifyTransactions } from './verify.js';
+
+export interface LedgerAppOptions {
+  readonly storage: NodeStorage;
+  /** Started worker pool; shared by mempool admission and proposal re-execution. */
+  readonly pool: BatchVerifierPool;
+  readonly registry: Registry;
+  /** This validator's Ed25519 public key, written as `leader` in the blocks it proposes. */
+  readonly leader: Uint8Array;
+  /** Whether a root is anchored on chain (withdrawals must spend from one). */
+  readonly isAnchored: (root: Field) => boolean;
+  readonly currentSlot: () => bigint | Promise<bigint>;
+  /** Expected proposer of (height, round), when consensus wants the header's leader checked. */
+  readonly leaderOf?: (height: bigint, round: number) => Uint8Array | undefined;
+  readonly maxTransactionsPerBlock?: number;
+  readonly maxDepositsPerBlock?: number;
+  /** A withdrawal in a proposal must stay valid this many slots past now; default 32. */
+  readonly minWithdrawalSlotsInBlock?: bigint;
+  /** How far ahead of this node's clock a proposal's timestamp may be; default 10 s. */
+  readonly maxClockDriftMs?: number;
+  readonly now?: () => number;
+  readonly mempool?: Pick<
+    MempoolOptions,
+    'maxEntries' | 'maxBatch' | 'lingerMs' | 'minWithdrawalSlots' | 'onAdmitted'
+  >;
+  readonly logger?: Logger;
+}
+
+export type ValidateResult = { ok: true; hash: Uint8Array } | { ok: false; reason: string };
+
+interface Prepared {
+  readonly block: Block;
+  readonly hash: Uint8Array;
+  readonly effects: BlockEffects;
+}
+
+/** Executions kept between validate/build and commit; more only means some re-execution. */
+const PREPARED_CAP = 16;
+
+/**
+ * The ledger as consensus sees it (implements the consensus module's ConsensusApplication):
+ * buildProposal assembles a block from pending deposits and the mempool; validateProposal
+ * re-executes a proposal (decode, state checks, recomputed roots, proofs) without writing anything;
+ * commit applies a final block and its QC in one synced batch, then adopts the tree changes.
+ * Calls are serialized, so a commit never interleaves with an execution against the same state.
+ */
+export class LedgerApp {
+  readonly mempool: Mempool;
+  readonly deposits: DepositQueue;
+  readonly metrics: LedgerMetrics;
+  private readonly log: Logger;
+  private readonly prepared = new Map<string, Prepared>();
+  private serial: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  private constructor(
+    private readonly o: LedgerAppOptions,
+    private readonly state: LedgerState,
+  ) {
+    if (o.leader.length !== 32) throw new LedgerError('ARGUMENT_INVALID', 'leader must be a 32-byte key');
+    this.metrics = ledgerMetrics(o.registry);
+    this.log = o.logger ?? createLogger('ledger');
+    const tip = state.tip;
+    this.deposits = new DepositQueue(tip.depositsConsumed, tip.depositAccumulator);
+    this.mempool = new Mempool({
+      ...o.mempool,
+      pool: o.pool,
+      metrics: this.metrics,
+      context: {
+        isRecentRoot: (root) => state.isRecentRoot(root),
+        isAnchored: o.isAnchored,
+        currentSlot: o.currentSlot,
+        isSpent: (n) => state.isSpent(n),
+      },
+    });
+    this.metrics.height.set(Number(tip.height));
+  }
+
+  static async open(options: LedgerAppOptions): Promise<LedgerApp> {
+    return new LedgerApp(options, await LedgerState.open(options.storage));
+  }
+
+  get tip(): LedgerTip {
+    return this.state.tip;
+  }
+
+  get root(): Field {
+    return this.state.tree.root;
+  }
+
+  get leafCount(): number {
+    return this.state.tree.size;
+  }
+
+  /** Transaction ingress (node RPC or gossip). */
+  submit(bytes: Uint8Array): Promise<AdmitResult> {
+    return this.mempool.admit(bytes);
+  }
+
+  /** Finalized deposits from the deposit listener, in queue order. */
+  addDeposits(deposits: readonly PendingDeposit[]): number {
+    return this.deposits.add(deposits);
+  }
+
+  buildProposal(
+    height: bigint,
+    round: number,
+    previousHash: Uint8Array,
+  ): Promise<{ hash: Uint8Array; bytes: Uint8Array }> {
+    return this.exclusive(async () => {
+      const tip = this.state.tip;
+      if (height !== tip.height + 1n || !bytesEqual(previousHash, tip.hash)) {
+        throw new LedgerError('STATE_MISMATCH', 'proposal requested on a state this ledger is not at', {
+          height: `${height}`,
+          tip: `${tip.height}`,
+        });
+      }
+      const checks = await this.voteChecks();
+      const deposits = this.deposits
+        .take(tip.depositsConsumed, Math.min(this.o.maxDepositsPerBlock ?? 256, MAX_BLOCK_DEPOSITS))
+        .map((d) => d.commitment);
+      const txs = await this.pickTransactions(checks);
+      const effects = await computeEffects(this.state, deposits, txs, checks);
+      if (effects instanceof Refusal) {
+        // Cannot happen for entries picked above; refusing to propose beats proposing garbage.
+        throw new LedgerError('BLOCK_INVALID', `own proposal does not execute: ${effects}`);
+      }
+      const header = {
+        height,
+        round,
+        previousHash: Uint8Array.from(previousHash),
+        leader: Uint8Array.from(this.o.leader),
+        depositsConsumed: effects.depositsConsumed,
+        depositAccumulator: effects.depositAccumulator,
+        commitmentRoot: effects.commitmentRoot,
+        leafCount: BigInt(effects.plan.state.leafCount),
+        withdrawalsRoot: effects.withdrawalsRoot,
+        transactionRoot: effects.transactionRoot,
+        timestampMs: maxBig(BigInt(this.now()), tip.timestampMs),
+      };
+      const block: Block = { header, deposits, transactions: txs };
+      const hash = blockHash(header);
+      this.remember({ block, hash, effects });
+      return { hash, bytes: encodeBlock(block) };
+    });
+  }
+
+  validateProposal(height: bigint, round: number, bytes: Uint8Array): Promise<ValidateResult> {
+    return this.exclusive(async () => {
+      const outcome = await this.validate(height, round, bytes);
+      if (outcome instanceof Refusal) {
+        this.metrics.proposalsRefused.inc({ reason: outcome.code });
+        this.log.warn({ height: `${height}`, round, reason: `${outcome}` }, 'proposal refused');
+        return { ok: false, reason: `${outcome}` };
+      }
+      this.remember(outcome);
+      return { ok: true, hash: outcome.hash };
+    });
+  }
+
+  commit(height: bigint, bytes: Uint8Array, certificate: Uint8Array): Promise<void> {
+    return this.exclusive(async () => {
+      const tip = this.state.tip;
+      if (height !== tip.height + 1n) {
+        throw new LedgerError('STATE_MISMATCH', 'commit out of order', {
+          height: `${height}`,
+          tip: `${tip.height}`,
+        });
+      }
+      const prepared = await this.prepareForCommit(height, bytes);
+      const { block, hash, effects } = prepared;
+      await this.state.storage.commitBlock({
+        height,
+        hash,
+        block: bytes,
+        qc: certificate,
+        tree: effects.plan,
+        nullifiers: effects.nullifiers,
+        ...this.cursorUpdate(block, effects),
+      });
+      this.state.tree.adopt(effects.plan, effects.leafCount);
+      this.state.advance({
+        height,
+        hash,
+        timestampMs: block.header.timestampMs,
+        depositsConsumed: effects.depositsConsumed,
+        depositAccumulator: effects.depositAccumulator,
+      });
+      this.prepared.clear();
+      this.deposits.consumedUpTo(effects.depositsConsumed, effects.depositAccumulator);
+      this.mempool.removeIncluded(
+        block.transactions.map((t) => t.idHex),
+        effects.nullifiers,
+      );
+      this.metrics.blocksCommitted.inc();
+      this.metrics.height.set(Number(height));
+      this.log.debug(
+        { height: `${height}`, txs: block.transactions.length, deposits: block.deposits.length },
+        'block applied',
+      );
+      // Roots leave the window and withdrawals approach expiry as blocks pass; not awaited by consensus.
+      void this.mempool.pruneStale().catch((err: unknown) => {
+        this.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'mempool prune failed');
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.mempool.stop();
+    await this.serial.catch(() => {});
+  }
+
+  private async validate(height: bigint, round: number, bytes: Uint8Array): Promise<Prepared | BlockRefusal> {
+    let block: Block;
+    try {
+      block = decodeBlock(bytes);
+    } catch (err) {
+      const reason = reasonOfDecodeError(err);
+      if (!reason) throw err;
+      return new Refusal(reason, (err as Error).message);
+    }
+    const h = block.header;
+    if (h.height !== height) return new Refusal('WRONG_HEIGHT', `header height ${h.height}, asked ${height}`);
+    // A value re-proposed in a later round (Tendermint's valid value) keeps its original round.
+    if (h.round > round) return new Refusal('WRONG_ROUND', `header round ${h.round} is after round ${round}`);
+    const expected = this.o.leaderOf?.(h.height, h.round);
+    if (expected && !bytesEqual(expected, h.leader))
+      return new Refusal('WRONG_LEADER', `not the leader of round ${h.round}`);
+    if (
+      block.deposits.length > (this.o.maxDepositsPerBlock ?? 256) ||
+      block.transactions.length > (this.o.maxTransactionsPerBlock ?? 512)
+    ) {
+      return new Refusal('TOO_MANY', 'more deposits or transactions than a block may carry');
+    }
+    const effects = await executeBlock(this.state, block, await this.voteChecks());
+    if (effects instanceof Refusal) return effects;
+    const bad = await this.verifyUnknown(block.transactions);
+    if (bad !== undefined)
+      return new Refusal('BAD_PROOF', `transaction ${bad} has a proof that does not verify`);
+    return { block, hash: blockHash(h), effects };
+  }
+
+  /**
+   * A final block is applied even if this node never validated it (it is catching up), but only if
+   * it re-executes: a certified block that does not is a safety failure and stops the ledger.
+   */
+  private async prepareForCommit(height: bigint, bytes: Uint8Array): Promise<Prepared> {
+    const block = decodeBlock(bytes);
+    const hash = blockHash(block.header);
+    const known = this.prepared.get(bytesToHex(hash));
+    if (
+      known &&
+      known.effects.baseHeight === height - 1n &&
+      known.effects.baseLeafCount === this.state.tree.size
+    ) {
+      return known;
+    }
+    const effects = await executeBlock(this.state, block, undefined);
+    const problem =
+      effects instanceof Refusal
+        ? effects
+        : (await this.verifyUnknown(block.transactions)) !== undefined
+          ? new Refusal('BAD_PROOF', 'a proof does not verify')
+          : undefined;
+    if (problem || effects instanceof Refusal) {
+      throw new LedgerError('BLOCK_INVALID', `final block does not re-execute: ${problem}`, {
+        height: `${height}`,
+      });
+    }
+    return { block, hash, effects };
+  }
+
+  /**
+   * Verifies every proof this node has not verified itself. A transaction id commits to its whole
+   * encoding (proof and statement), so an id already in the mempool names a proof checked there.
+   */
+  private async verifyUnknown(txs: readonly DecodedTransaction[]): Promise<number | undefined> {
+    const unknown: number[] = [];
+    txs.forEach((t, i) => {
+      if (!this.mempool.has(t.idHex)) unknown.push(i);
+    });
+    const invalid = await verifyTransactions(
+      this.o.pool,
+      unknown.map((i) => txs[i]!),
+      this.metrics,
+      'block',
+    );
+    return invalid.length ? unknown[invalid[0]!] : undefined;
+  }
+
+  private async pickTransactions(checks: VoteChecks): Promise<DecodedTransaction[]> {
+    const limit = Math.min(this.o.maxTransactionsPerBlock ?? 512, MAX_BLOCK_TRANSACTIONS);
+    const picked: DecodedTransaction[] = [];
+    const used = new Set<bigint>();
+    for (const d of this.mempool.candidates()) {
+      if (picked.length >= limit) break;
+      const s = d.tx.statement;
+      if (s.nullifiers.some((n) => used.has(n))) continue;
+      if (isWithdrawal(d.tx)) {
+        if (!checks.isAnchored(s.root)) continue;
+        if (s.extData.expirationSlot < checks.currentSlot + checks.minWithdrawalSlots) continue;
+      } else if (!this.state.isRecentRoot(s.root)) continue;
+      for (const n of s.nullifiers) used.add(n);
+      picked.push(d);
+    }
+    // Entries admitted while a block was being applied can carry a nullifier it spent.
+    const spent = await this.state.isSpent(picked.flatMap((d) => d.tx.statement.nullifiers));
+    return picked.filter((d, i) => {
+      if (!spent[2 * i] && !spent[2 * i + 1]) return true;
+      this.mempool.remove(d.idHex);
+      return false;
+    });
+  }
+
+  private async voteChecks(): Promise<VoteChecks> {
+    return {
+      depositAt: (index) => this.deposits.get(index),
+      isAnchored: this.o.isAnchored,
+      currentSlot: await this.o.currentSlot(),
+      minWithdrawalSlots: this.o.minWithdrawalSlotsInBlock ?? 32n,
+      nowMs: BigInt(this.now()),
+      maxClockDriftMs: BigInt(this.o.maxClockDriftMs ?? 10_000),
+    };
+  }
+
+  private cursorUpdate(block: Block, effects: BlockEffects): { depositCursor?: DepositCursor } {
+    if (block.deposits.length === 0) return {};
+    const stored = this.state.storage.deposits.get();
+    // The listener may have moved the cursor past what blocks consumed; it never moves back.
+    if (stored && stored.consumed >= effects.depositsConsumed) return {};
+    const last = this.deposits.get(effects.depositsConsumed - 1n);
+    return {
+      depositCursor: {
+        consumed: effects.depositsConsumed,
+        accumulator: effects.depositAccumulator,
+        slot: last?.slot ?? stored?.slot ?? 0n,
+      },
+    };
+  }
+
+  private remember(p: Prepared): void {
+    if (this.prepared.size >= PREPARED_CAP) this.prepared.delete(this.prepared.keys().next().value!);
+    this.prepared.set(bytesToHex(p.hash), p);
+  }
+
+  private now(): number {
+    return this.o.now ? this.o.now() : Date.now();
+  }
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new LedgerError('LEDGER_CLOSED', 'ledger is closed'));
+    const run = this.serial.then(fn, fn);
+    this.serial = run.catch(() => {});
+    return run;
+  }
+}
+
+function maxBig(a: bigint, b: bigint): bigint {
+  return a > b ? a : b;
+}

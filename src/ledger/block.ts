@@ -1,0 +1,145 @@
+import { sha256 } from '@noble/hashes/sha2.js';
+import { concatBytes } from '../common/index.js';
+import type { Field } from '../privacy/index.js';
+import { LedgerError } from './errors.js';
+import { Reader, Writer } from './reader.js';
+import { type DecodedTransaction, decodeTransaction, TX_BYTES } from './transaction.js';
+
+export const BLOCK_VERSION = 1;
+export const BLOCK_HEADER_BYTES = 1 + 8 + 4 + 32 + 32 + 8 + 32 + 32 + 8 + 32 + 32 + 8;
+/** Codec caps; a node's per-block limits (LedgerApp options) are at most these. */
+export const MAX_BLOCK_DEPOSITS = 1024;
+export const MAX_BLOCK_TRANSACTIONS = 1024;
+/** Largest valid block (about 700 KB, under the network's 1 MiB proposal cap). */
+export const MAX_BLOCK_BYTES =
+  BLOCK_HEADER_BYTES + 4 + MAX_BLOCK_DEPOSITS * 32 + 4 + MAX_BLOCK_TRANSACTIONS * TX_BYTES;
+
+const BLOCK_HASH_DOMAIN = new TextEncoder().encode('paraloom/v1/block');
+
+export interface BlockHeader {
+  readonly height: bigint;
+  /** Round in which this block was first proposed (a re-proposal in a later round keeps it). */
+  readonly round: number;
+  /** Hash of the block at height - 1; 32 zero bytes for height 1. */
+  readonly previousHash: Uint8Array;
+  /** Ed25519 public key of the proposer. */
+  readonly leader: Uint8Array;
+  /** Deposits consumed from the on-chain queue after this block (= index of the next one). */
+  readonly depositsConsumed: bigint;
+  /** Accumulator after the last consumed deposit: acc_i = P2(acc_{i-1}, c_i), acc_0 = 0. */
+  readonly depositAccumulator: Field;
+  /** Commitment tree root and leaf count after this block. */
+  readonly commitmentRoot: Field;
+  readonly leafCount: bigint;
+  /** WithdrawalsTree root over this block's withdrawals in block order (0 if none). */
+  readonly withdrawalsRoot: Field;
+  /** transactionRoot over the ids of this block's transactions. */
+  readonly transactionRoot: Uint8Array;
+  /** Proposer's clock, Unix milliseconds; never below the previous block's. */
+  readonly timestampMs: bigint;
+}
+
+export interface Block {
+  readonly header: BlockHeader;
+  /** Commitments of the deposits consumed, in queue order: indexes consumed - n .. consumed - 1. */
+  readonly deposits: readonly Field[];
+  readonly transactions: readonly DecodedTransaction[];
+}
+
+export function encodeBlockHeader(h: BlockHeader): Uint8Array {
+  check32(h.previousHash, 'previous hash');
+  check32(h.leader, 'leader');
+  check32(h.transactionRoot, 'transaction root');
+  if (!Number.isInteger(h.round) || h.round < 0 || h.round > 0xffffffff) {
+    throw new LedgerError('ARGUMENT_INVALID', 'round must be a u32', { round: h.round });
+  }
+  return new Writer(BLOCK_HEADER_BYTES)
+    .u8(BLOCK_VERSION)
+    .u64(h.height)
+    .u32(h.round)
+    .raw(h.previousHash)
+    .raw(h.leader)
+    .u64(h.depositsConsumed)
+    .field(h.depositAccumulator)
+    .field(h.commitmentRoot)
+    .u64(h.leafCount)
+    .field(h.withdrawalsRoot)
+    .raw(h.transactionRoot)
+    .u64(h.timestampMs)
+    .done();
+}
+
+export function encodeBlock(block: Block): Uint8Array {
+  if (block.deposits.length > MAX_BLOCK_DEPOSITS || block.transactions.length > MAX_BLOCK_TRANSACTIONS) {
+    throw new LedgerError('BLOCK_OVERSIZE', 'too many deposits or transactions for one block', {
+      deposits: block.deposits.length,
+      transactions: block.transactions.length,
+    });
+  }
+  const w = new Writer(
+    BLOCK_HEADER_BYTES + 8 + block.deposits.length * 32 + block.transactions.length * TX_BYTES,
+  );
+  w.raw(encodeBlockHeader(block.header)).u32(block.deposits.length);
+  for (const c of block.deposits) w.field(c);
+  w.u32(block.transactions.length);
+  for (const t of block.transactions) w.raw(t.bytes);
+  return w.done();
+}
+
+/** SHA-256(domain | header). The header binds the body: transactions by their root, deposits by the accumulator. */
+export function blockHash(header: BlockHeader): Uint8Array {
+  return sha256(concatBytes(BLOCK_HASH_DOMAIN, encodeBlockHeader(header)));
+}
+
+export function decodeBlockHeader(r: Reader): BlockHeader {
+  const version = r.u8('version');
+  if (version !== BLOCK_VERSION) r.fail('unknown block version', { version });
+  return {
+    height: r.u64('height'),
+    round: r.u32('round'),
+    previousHash: r.bytes(32, 'previous hash'),
+    leader: r.bytes(32, 'leader'),
+    depositsConsumed: r.u64('deposits consumed'),
+    depositAccumulator: r.field('deposit accumulator'),
+    commitmentRoot: r.field('commitment root'),
+    leafCount: r.u64('leaf count'),
+    withdrawalsRoot: r.field('withdrawals root'),
+    transactionRoot: r.bytes(32, 'transaction root'),
+    timestampMs: r.u64('timestamp'),
+  };
+}
+
+/**
+ * Decodes with every count checked against its cap and the bytes remaining before anything is
+ * allocated for it; each transaction goes through the transaction decoder (canonical fields).
+ */
+export function decodeBlock(bytes: Uint8Array): Block {
+  if (bytes.length > MAX_BLOCK_BYTES) {
+    throw new LedgerError('BLOCK_OVERSIZE', `block is larger than ${MAX_BLOCK_BYTES} bytes`, {
+      length: bytes.length,
+    });
+  }
+  const r = new Reader(bytes, 'block', 'BLOCK_MALFORMED');
+  const header = decodeBlockHeader(r);
+  const depositCount = r.u32('deposit count');
+  if (depositCount > MAX_BLOCK_DEPOSITS || depositCount * 32 > r.remaining) {
+    r.fail('deposit count out of range', { depositCount });
+  }
+  const deposits: Field[] = [];
+  for (let i = 0; i < depositCount; i++) deposits.push(r.field(`deposit ${i}`));
+  const txCount = r.u32('transaction count');
+  if (txCount > MAX_BLOCK_TRANSACTIONS || txCount * TX_BYTES !== r.remaining) {
+    r.fail('transaction count does not match the bytes remaining', { txCount });
+  }
+  const transactions: DecodedTransaction[] = [];
+  for (let i = 0; i < txCount; i++) {
+    transactions.push(decodeTransaction(r.bytes(TX_BYTES, `transaction ${i}`)));
+  }
+  r.end();
+  return { header, deposits, transactions };
+}
+
+function check32(b: Uint8Array, what: string): void {
+  if (b.length !== 32)
+    throw new LedgerError('ARGUMENT_INVALID', `${what} must be 32 bytes`, { length: b.length });
+}

@@ -1,0 +1,50 @@
+// Public face of the ledger module: the L2's shielded transaction and block codecs, the mempool
+// with its batched proof verification, deterministic block execution, and LedgerApp, which
+// consensus drives (buildProposal / validateProposal / commit).
+
+export { LedgerApp, type LedgerAppOptions, type ValidateResult } from './app.js';
+export {
+  BLOCK_HEADER_BYTES,
+  BLOCK_VERSION,
+  type Block,
+  type BlockHeader,
+  blockHash,
+  decodeBlock,
+  encodeBlock,
+  encodeBlockHeader,
+  MAX_BLOCK_BYTES,
+  MAX_BLOCK_DEPOSITS,
+  MAX_BLOCK_TRANSACTIONS,
+} from './block.js';
+export { DepositQueue, nextAccumulator, type PendingDeposit } from './deposits.js';
+export { LedgerError, type LedgerErrorCode } from './errors.js';
+export {
+  type BlockEffects,
+  type BlockRefusal,
+  computeEffects,
+  executeBlock,
+  type VoteChecks,
+} from './execute.js';
+export { type AdmitResult, Mempool, type MempoolContext, type MempoolOptions } from './mempool.js';
+export { type LedgerMetrics, ledgerMetrics } from './metrics.js';
+export {
+  BLOCK_REFUSALS,
+  type BlockRefusalCode,
+  REJECT_REASONS,
+  Refusal,
+  type RejectReason,
+} from './rejections.js';
+export { GENESIS_TIP, LedgerState, type LedgerTip } from './state.js';
+export {
+  type DecodedTransaction,
+  decodedFromTransaction,
+  decodeTransaction,
+  encodeTransaction,
+  extDataHashOf,
+  isWithdrawal,
+  type ShieldedTransaction,
+  TX_BYTES,
+  TX_VERSION,
+  transactionId,
+} from './transaction.js';
+export { transactionRoot } from './tx-root.js';

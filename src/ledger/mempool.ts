@@ -1,0 +1,207 @@
+import type { BatchVerifierPool, Field } from '../privacy/index.js';
+import { LedgerError } from './errors.js';
+import type { LedgerMetrics } from './metrics.js';
+import { type RejectReason, reasonOfDecodeError } from './rejections.js';
+import { type DecodedTransaction, decodeTransaction, isWithdrawal, TX_BYTES } from './transaction.js';
+import { VerifyBatcher } from './verify-batcher.js';
+
+/** The state a transaction is checked against (the ledger provides it). */
+export interface MempoolContext {
+  /** Among the last 64 roots of the L2 commitment tree. */
+  isRecentRoot(root: Field): boolean;
+  /** Anchored on chain (withdrawals must spend from such a root: the program checks it again). */
+  isAnchored(root: Field): boolean;
+  /** Current Solana slot (for withdrawal expiry). */
+  currentSlot(): bigint | Promise<bigint>;
+  isSpent(nullifiers: readonly Field[]): Promise<boolean[]>;
+}
+
+export interface MempoolOptions {
+  readonly pool: BatchVerifierPool;
+  readonly context: MempoolContext;
+  readonly metrics: LedgerMetrics;
+  /** Verified entries plus transactions being checked; default 10 000. */
+  readonly maxEntries?: number;
+  /** Largest verification batch; default 64. */
+  readonly maxBatch?: number;
+  /** How long a lone transaction waits for company before its batch starts; default 2 ms. */
+  readonly lingerMs?: number;
+  /** A withdrawal is refused unless it stays valid this many slots past now; default 150 (~60 s). */
+  readonly minWithdrawalSlots?: bigint;
+  /** Called once per admitted transaction (the node gossips it from here). */
+  readonly onAdmitted?: (tx: DecodedTransaction) => void;
+}
+
+export type AdmitResult =
+  | { readonly ok: true; readonly id: Uint8Array }
+  | { readonly ok: false; readonly reason: RejectReason; readonly detail: string };
+
+interface Entry {
+  readonly tx: DecodedTransaction;
+}
+
+/**
+ * Verified transactions waiting for a block. Admission: size cap, decode (canonical values), no
+ * duplicate id, root rule, expiry, nullifiers neither spent nor used by a verified entry; then the
+ * proof in a batch on the worker pool; then the state checks again, since a block may have been
+ * applied while the proof was checked. Only then is the transaction admitted (and gossiped).
+ *
+ * Eviction rule: first come, first served. When full, entries that went stale (spent nullifier,
+ * root out of the window, withdrawal near expiry) are dropped first; if it is still full the new
+ * transaction is refused with MEMPOOL_FULL. A verified entry is never displaced by a newer one,
+ * so a flood cannot push out transactions already admitted (there is no fee to rank by).
+ */
+export class Mempool {
+  /** Insertion order = arrival order, which is the order proposals take them in. */
+  private readonly entries = new Map<string, Entry>();
+  private readonly byNullifier = new Map<bigint, string>();
+  private readonly checking = new Set<string>();
+  private readonly batcher: VerifyBatcher;
+  private readonly maxEntries: number;
+  private readonly minWithdrawalSlots: bigint;
+
+  constructor(private readonly o: MempoolOptions) {
+    this.maxEntries = o.maxEntries ?? 10_000;
+    this.minWithdrawalSlots = o.minWithdrawalSlots ?? 150n;
+    if (!Number.isInteger(this.maxEntries) || this.maxEntries < 1) {
+      throw new LedgerError('ARGUMENT_INVALID', 'maxEntries must be a positive integer');
+    }
+    this.batcher = new VerifyBatcher(o.pool, o.metrics, o.maxBatch ?? 64, o.lingerMs ?? 2);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  has(idHex: string): boolean {
+    return this.entries.has(idHex);
+  }
+
+  /** Verified entries in arrival order. */
+  *candidates(): Generator<DecodedTransaction> {
+    for (const e of this.entries.values()) yield e.tx;
+  }
+
+  async admit(bytes: Uint8Array): Promise<AdmitResult> {
+    // Before decoding, so an oversized input costs nothing beyond its length check.
+    if (bytes.length > TX_BYTES) return this.reject('OVERSIZE', `${bytes.length} bytes`);
+    let d: DecodedTransaction;
+    try {
+      d = decodeTransaction(bytes);
+    } catch (err) {
+      const reason = reasonOfDecodeError(err);
+      if (!reason) throw err;
+      return this.reject(reason, (err as Error).message);
+    }
+    if (this.entries.has(d.idHex) || this.checking.has(d.idHex)) return this.reject('DUPLICATE', d.idHex);
+    if (this.entries.size + this.checking.size >= this.maxEntries) {
+      await this.pruneStale();
+      if (this.entries.size + this.checking.size >= this.maxEntries) {
+        return this.reject('MEMPOOL_FULL', `${this.maxEntries} entries`);
+      }
+    }
+    this.checking.add(d.idHex);
+    try {
+      const before = (await this.checkState(d)) ?? this.checkConflicts(d);
+      if (before) return before;
+      const outcome = await this.batcher.verify(d);
+      if (outcome !== 'ok') return this.reject(outcome, d.idHex);
+      const after = await this.checkState(d);
+      if (after) return after;
+      // Synchronous from the conflict check to the insert: no other admission can interleave.
+      const conflict = this.checkConflicts(d);
+      if (conflict) return conflict;
+      this.insert(d);
+    } finally {
+      this.checking.delete(d.idHex);
+    }
+    this.o.metrics.admitted.inc();
+    this.o.onAdmitted?.(d);
+    return { ok: true, id: d.id };
+  }
+
+  /** Drops transactions a block included and any entry sharing a nullifier with them. */
+  removeIncluded(ids: Iterable<string>, nullifiers: Iterable<bigint>): void {
+    for (const id of ids) this.delete(id);
+    for (const n of nullifiers) {
+      const id = this.byNullifier.get(n);
+      if (id) this.delete(id);
+    }
+  }
+
+  remove(idHex: string): void {
+    this.delete(idHex);
+  }
+
+  /** Drops entries that can no longer be included (after a block, or when the pool is full). */
+  async pruneStale(): Promise<number> {
+    const slot = await this.o.context.currentSlot();
+    const all = [...this.entries.values()].map((e) => e.tx);
+    const spent = await this.o.context.isSpent(all.flatMap((d) => d.tx.statement.nullifiers));
+    let dropped = 0;
+    all.forEach((d, i) => {
+      if (spent[2 * i] || spent[2 * i + 1] || this.staleReason(d, slot)) {
+        this.delete(d.idHex);
+        dropped++;
+      }
+    });
+    return dropped;
+  }
+
+  stop(): void {
+    this.batcher.stop();
+  }
+
+  private staleReason(d: DecodedTransaction, slot: bigint): RejectReason | undefined {
+    const s = d.tx.statement;
+    if (isWithdrawal(d.tx)) {
+      if (!this.o.context.isAnchored(s.root)) return 'ROOT_NOT_ANCHORED';
+      if (s.extData.expirationSlot < slot + this.minWithdrawalSlots) return 'EXPIRED';
+    } else if (!this.o.context.isRecentRoot(s.root)) {
+      return 'UNKNOWN_ROOT';
+    }
+    return undefined;
+  }
+
+  private async checkState(d: DecodedTransaction): Promise<AdmitResult | undefined> {
+    const stale = this.staleReason(d, await this.o.context.currentSlot());
+    if (stale) return this.reject(stale, d.idHex);
+    const spent = await this.o.context.isSpent(d.tx.statement.nullifiers);
+    if (spent.includes(true)) return this.reject('NULLIFIER_SPENT', d.idHex);
+    return undefined;
+  }
+
+  /**
+   * Only verified entries count: a transaction still being checked reserves nothing, so a copy of
+   * someone's nullifiers with a bad proof cannot get their valid transaction refused.
+   */
+  private checkConflicts(d: DecodedTransaction): AdmitResult | undefined {
+    if (this.entries.has(d.idHex)) return this.reject('DUPLICATE', d.idHex);
+    for (const n of d.tx.statement.nullifiers) {
+      const other = this.byNullifier.get(n);
+      if (other) return this.reject('NULLIFIER_CONFLICT', `conflicts with ${other}`);
+    }
+    return undefined;
+  }
+
+  private insert(d: DecodedTransaction): void {
+    this.entries.set(d.idHex, { tx: d });
+    for (const n of d.tx.statement.nullifiers) this.byNullifier.set(n, d.idHex);
+    this.o.metrics.mempoolSize.set(this.entries.size);
+  }
+
+  private delete(idHex: string): void {
+    const e = this.entries.get(idHex);
+    if (!e) return;
+    this.entries.delete(idHex);
+    for (const n of e.tx.tx.statement.nullifiers) {
+      if (this.byNullifier.get(n) === idHex) this.byNullifier.delete(n);
+    }
+    this.o.metrics.mempoolSize.set(this.entries.size);
+  }
+
+  private reject(reason: RejectReason, detail: string): AdmitResult {
+    this.o.metrics.rejections.inc({ reason });
+    return { ok: false, reason, detail };
+  }
+}

@@ -1,0 +1,155 @@
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, concatBytes } from '../common/index.js';
+import {
+  computeExtDataHash,
+  ENVELOPE_BYTES,
+  ENVELOPE_VERSION,
+  type Field,
+  PROOF_SUITE_GROTH16_BN254,
+  PROOF_WIRE_BYTES,
+  PrivacyError,
+  type TransactStatement,
+  validateExtData,
+} from '../privacy/index.js';
+import { LedgerError } from './errors.js';
+import { Reader, Writer } from './reader.js';
+
+export const TX_VERSION = 1;
+/**
+ * Every v1 transaction has the same size (fixed proof, fixed envelopes), so the size cap is an
+ * equality checked before a single field is read, and sizes leak nothing about the notes.
+ */
+export const TX_BYTES = 1 + PROOF_WIRE_BYTES + 6 * 32 + 32 + 32 + 8 + 8 + 8 + 2 * ENVELOPE_BYTES;
+
+const TX_ID_DOMAIN = new TextEncoder().encode('paraloom/v1/tx');
+
+/** A shielded `transact` transaction: the wire proof and the statement it proves. */
+export interface ShieldedTransaction {
+  /** 129-byte wire proof: suite tag, then A, B, C compressed. Points are checked by the verifier. */
+  readonly proof: Uint8Array;
+  readonly statement: TransactStatement;
+}
+
+/** A transaction with its canonical bytes and id, as the mempool and blocks hold it. */
+export interface DecodedTransaction {
+  readonly tx: ShieldedTransaction;
+  readonly bytes: Uint8Array;
+  /** SHA-256(domain | bytes); hex form as the map key. */
+  readonly id: Uint8Array;
+  readonly idHex: string;
+}
+
+export function isWithdrawal(tx: ShieldedTransaction): boolean {
+  return tx.statement.extData.extAmount < 0n;
+}
+
+export function transactionId(bytes: Uint8Array): Uint8Array {
+  return sha256(concatBytes(TX_ID_DOMAIN, bytes));
+}
+
+export function encodeTransaction(tx: ShieldedTransaction): Uint8Array {
+  checkShape(tx);
+  const s = tx.statement;
+  const e = s.extData;
+  return new Writer(TX_BYTES)
+    .u8(TX_VERSION)
+    .raw(tx.proof)
+    .field(s.root)
+    .field(s.asset)
+    .field(s.nullifiers[0])
+    .field(s.nullifiers[1])
+    .field(s.outputCommitments[0])
+    .field(s.outputCommitments[1])
+    .raw(e.recipient)
+    .raw(e.relayer)
+    .u64(e.fee)
+    .i64(e.extAmount)
+    .u64(e.expirationSlot)
+    .raw(e.encryptedOutput0)
+    .raw(e.encryptedOutput1)
+    .done();
+}
+
+/**
+ * Decodes and checks everything that needs no state: size (before reading), version, proof suite
+ * tag, canonical field elements, envelope versions, ext data rules, distinct nullifiers. The
+ * result re-encodes to the same bytes, so the id names exactly one transaction.
+ */
+export function decodeTransaction(bytes: Uint8Array): DecodedTransaction {
+  if (bytes.length > TX_BYTES) {
+    throw new LedgerError('TX_OVERSIZE', `transaction is larger than ${TX_BYTES} bytes`, {
+      length: bytes.length,
+    });
+  }
+  if (bytes.length !== TX_BYTES) {
+    throw new LedgerError('TX_MALFORMED', `transaction must be ${TX_BYTES} bytes`, { length: bytes.length });
+  }
+  const r = new Reader(bytes, 'transaction', 'TX_MALFORMED');
+  const version = r.u8('version');
+  if (version !== TX_VERSION) r.fail('unknown transaction version', { version });
+  const proof = r.bytes(PROOF_WIRE_BYTES, 'proof');
+  if (proof[0] !== PROOF_SUITE_GROTH16_BN254) r.fail('unknown proof suite', { tag: proof[0] });
+  const root = r.field('root');
+  const asset = r.field('asset');
+  const nullifiers: [Field, Field] = [r.field('nullifier0'), r.field('nullifier1')];
+  const outputCommitments: [Field, Field] = [r.field('out0'), r.field('out1')];
+  const extData = {
+    recipient: r.bytes(32, 'recipient'),
+    relayer: r.bytes(32, 'relayer'),
+    fee: r.u64('fee'),
+    extAmount: r.i64('ext_amount'),
+    expirationSlot: r.u64('expiration_slot'),
+    encryptedOutput0: r.bytes(ENVELOPE_BYTES, 'encrypted_output0'),
+    encryptedOutput1: r.bytes(ENVELOPE_BYTES, 'encrypted_output1'),
+  };
+  r.end();
+  const tx: ShieldedTransaction = {
+    proof,
+    statement: { root, asset, nullifiers, outputCommitments, extData },
+  };
+  checkShape(tx);
+  const copy = Uint8Array.from(bytes);
+  const id = transactionId(copy);
+  return { tx, bytes: copy, id, idHex: bytesToHex(id) };
+}
+
+export function decodedFromTransaction(tx: ShieldedTransaction): DecodedTransaction {
+  return decodeTransaction(encodeTransaction(tx));
+}
+
+/** ext_data_hash as the verifier derives it (the withdrawals tree leaf needs it too). */
+export function extDataHashOf(tx: ShieldedTransaction): Field {
+  return computeExtDataHash(tx.statement.extData);
+}
+
+function checkShape(tx: ShieldedTransaction): void {
+  if (tx.proof.length !== PROOF_WIRE_BYTES) {
+    throw new LedgerError('TX_MALFORMED', `proof must be ${PROOF_WIRE_BYTES} bytes`, {
+      length: tx.proof.length,
+    });
+  }
+  const e = tx.statement.extData;
+  for (const [name, env] of [
+    ['encrypted_output0', e.encryptedOutput0],
+    ['encrypted_output1', e.encryptedOutput1],
+  ] as const) {
+    // Validators cannot read envelopes, but a wrong size or version is garbage no wallet can scan.
+    if (env.length !== ENVELOPE_BYTES || env[0] !== ENVELOPE_VERSION) {
+      throw new LedgerError('TX_MALFORMED', `${name} is not a v${ENVELOPE_VERSION} note envelope`, {
+        length: env.length,
+      });
+    }
+  }
+  try {
+    validateExtData(e);
+  } catch (err) {
+    if (err instanceof PrivacyError) {
+      throw new LedgerError('EXT_DATA_INVALID', err.message, { ...err.context }, { cause: err });
+    }
+    throw err;
+  }
+  // The circuit enforces it too; refusing here costs nothing and keeps such a tx out of a batch.
+  if (tx.statement.nullifiers[0] === tx.statement.nullifiers[1]) {
+    throw new LedgerError('TX_MALFORMED', 'the two nullifiers must differ');
+  }
+}
