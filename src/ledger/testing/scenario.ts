@@ -1,0 +1,143 @@
+// Test-only: a small L2 history with real proofs. Deposits of notes owned by one key form block 1;
+// three transactions spend them against block 1's root: a transfer (A), a withdrawal (B) and a
+// transfer (C) that spends one of A's notes again. Proving costs ~2 s each, so the result is cached
+// under .cache/fixtures keyed by the proving key's hash (a change of keys invalidates it by itself).
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { bytesToHex, hexToBytes } from '../../common/index.js';
+import {
+  type CircuitArtifacts,
+  dummyInput,
+  encryptNote,
+  FIELD_ZERO,
+  type Field,
+  generateSpendingKeys,
+  MemoryTreeStorage,
+  MerkleTree,
+  NATIVE_ASSET,
+  type Note,
+  noteCommitment,
+  privacyReady,
+  proveTransact,
+  randomField,
+  type SpendingKeys,
+  toField,
+  type TransactRequest,
+} from '../../privacy/index.js';
+import { nextAccumulator, type PendingDeposit } from '../deposits.js';
+import { type DecodedTransaction, decodeTransaction, encodeTransaction } from '../transaction.js';
+
+const CACHE_DIR = fileURLToPath(new URL('../../../.cache/fixtures/', import.meta.url));
+/** Withdrawal B's deadline; tests move the current slot around it. */
+export const WITHDRAWAL_EXPIRATION_SLOT = 10_000n;
+
+export interface LedgerScenario {
+  /** Queue order; block 1 consumes all of them. */
+  readonly deposits: readonly PendingDeposit[];
+  /** Root after block 1 (all deposits appended as one change). */
+  readonly root1: Field;
+  readonly transfer: DecodedTransaction;
+  readonly withdrawal: DecodedTransaction;
+  /** Spends the first deposit again (shares a nullifier with `transfer`). */
+  readonly conflicting: DecodedTransaction;
+}
+
+interface Cached {
+  commitments: string[];
+  txs: string[];
+}
+
+function depositsOf(commitments: readonly Field[]): PendingDeposit[] {
+  let acc = FIELD_ZERO;
+  return commitments.map((commitment, i) => {
+    acc = nextAccumulator(acc, commitment);
+    return { index: BigInt(i), amount: 1n, commitment, accumulator: acc, slot: 100n + BigInt(i) };
+  });
+}
+
+async function rootOf(commitments: readonly Field[]): Promise<{ tree: MerkleTree; root: Field }> {
+  const tree = await MerkleTree.open(new MemoryTreeStorage());
+  await tree.appendBatch(commitments);
+  return { tree, root: tree.root };
+}
+
+function build(c: Cached, root: Field): LedgerScenario {
+  const [transfer, withdrawal, conflicting] = c.txs.map((h) => decodeTransaction(hexToBytes(h)));
+  return {
+    deposits: depositsOf(c.commitments.map((x) => toField(BigInt(x)))),
+    root1: root,
+    transfer: transfer!,
+    withdrawal: withdrawal!,
+    conflicting: conflicting!,
+  };
+}
+
+export async function ledgerScenario(artifacts: CircuitArtifacts): Promise<LedgerScenario> {
+  await privacyReady();
+  const keyHash = createHash('sha256').update(artifacts.zkey).digest('hex').slice(0, 16);
+  const file = `${CACHE_DIR}ledger-${keyHash}.json`;
+  try {
+    const cached = JSON.parse(readFileSync(file, 'utf8')) as Cached;
+    const { root } = await rootOf(cached.commitments.map((x) => toField(BigInt(x))));
+    return build(cached, root);
+  } catch {
+    // not cached yet
+  }
+  const owner = generateSpendingKeys();
+  const note = (amount: bigint): Note => ({ amount, pk: owner.pk, blinding: randomField(), asset: NATIVE_ASSET });
+  const notes = [note(3_000_000_000n), note(2_000_000_000n), note(5_000_000_000n), note(1_000_000_000n)];
+  const commitments = [
+    noteCommitment(notes[0]!),
+    noteCommitment(notes[1]!),
+    randomField(),
+    noteCommitment(notes[2]!),
+    noteCommitment(notes[3]!),
+  ];
+  const leafOf = [0, 1, 3, 4];
+  const { tree, root } = await rootOf(commitments);
+  const spend = async (i: number) => ({ note: notes[i]!, sk: owner.sk, path: await tree.path(leafOf[i]!) });
+  const ext = (outs: readonly [Note, Note], to: SpendingKeys, extAmount: bigint, fee: bigint) => ({
+    recipient: new Uint8Array(32).fill(7),
+    relayer: new Uint8Array(32).fill(8),
+    fee,
+    extAmount,
+    expirationSlot: WITHDRAWAL_EXPIRATION_SLOT,
+    encryptedOutput0: encryptNote(outs[0], to.address),
+    encryptedOutput1: encryptNote(outs[1], to.address),
+  });
+  const transferOf = async (a: number, b: number): Promise<TransactRequest> => {
+    const total = notes[a]!.amount + notes[b]!.amount;
+    const outputs = [note(total - 1_000n), note(1_000n)] as const;
+    return {
+      root,
+      asset: NATIVE_ASSET,
+      inputs: [await spend(a), await spend(b)],
+      outputs,
+      extData: ext(outputs, owner, 0n, 0n),
+    };
+  };
+  const withdrawOutputs = [note(notes[2]!.amount - 1_000_000_000n), note(0n)] as const;
+  const requests: TransactRequest[] = [
+    await transferOf(0, 1),
+    {
+      root,
+      asset: NATIVE_ASSET,
+      inputs: [await spend(2), dummyInput(NATIVE_ASSET)],
+      outputs: withdrawOutputs,
+      extData: ext(withdrawOutputs, owner, -1_000_000_000n, 5_000_000n),
+    },
+    await transferOf(0, 3),
+  ];
+  const txs: string[] = [];
+  for (const request of requests) {
+    const { proof, statement } = await proveTransact(request, artifacts);
+    txs.push(bytesToHex(encodeTransaction({ proof: proof.toWire(), statement })));
+  }
+  const cached: Cached = { commitments: commitments.map((x) => x.toString()), txs };
+  mkdirSync(CACHE_DIR, { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(cached));
+  renameSync(tmp, file);
+  return build(cached, root);
+}
