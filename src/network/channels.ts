@@ -5,14 +5,22 @@
 import { NetworkError } from './errors.js';
 import { MESSAGE_CAPS, type MessageTypeName } from './messages.js';
 
-export type GossipPurpose = 'tx' | 'consensus' | 'evidence' | 'compute';
-export const GOSSIP_PURPOSES: readonly GossipPurpose[] = ['tx', 'consensus', 'evidence', 'compute'];
+export type GossipPurpose = 'tx' | 'consensus' | 'evidence' | 'compute' | 'heartbeat';
+export const GOSSIP_PURPOSES: readonly GossipPurpose[] = [
+  'tx',
+  'consensus',
+  'evidence',
+  'compute',
+  'heartbeat',
+];
 
 export const GOSSIP_TYPES: Readonly<Record<GossipPurpose, ReadonlySet<MessageTypeName>>> = {
   tx: new Set(['TX']),
   consensus: new Set(['PROPOSAL', 'VOTE']),
   evidence: new Set(['EVIDENCE']),
   compute: new Set(['COMPUTE']),
+  // Its own topic, so the validator role's gossip validator does not share the consensus topic's.
+  heartbeat: new Set(['HEARTBEAT']),
 };
 
 /** Largest message a topic accepts. */

@@ -29,6 +29,13 @@ const SAMPLES: NetworkMessage[] = [
   },
   { type: 'EVIDENCE', body: b(200) },
   { type: 'COMPUTE', kind: 4, body: b(10) },
+  {
+    type: 'HEARTBEAT',
+    validator: b(32, 4),
+    timestampMs: 1_700_000_000_000n,
+    height: 7n,
+    signature: b(64, 5),
+  },
   { type: 'BLOCK_SYNC_REQUEST', fromHeight: 256n, maxBlocks: 64 },
   {
     type: 'BLOCK_SYNC_RESPONSE',

@@ -25,6 +25,7 @@ export const MessageType = {
   VOTE: 0x03,
   EVIDENCE: 0x04,
   COMPUTE: 0x05,
+  HEARTBEAT: 0x06,
   BLOCK_SYNC_REQUEST: 0x10,
   BLOCK_SYNC_RESPONSE: 0x11,
   SNAPSHOT_REQUEST: 0x12,
@@ -59,6 +60,7 @@ export const MESSAGE_CAPS: Readonly<Record<MessageTypeName, number>> = {
   VOTE: 2 + 141,
   EVIDENCE: 2 + 4 + Caps.evidence,
   COMPUTE: 2 + 1 + 4 + Caps.compute,
+  HEARTBEAT: 2 + 112,
   BLOCK_SYNC_REQUEST: 2 + 8 + 2,
   BLOCK_SYNC_RESPONSE: MAX_MESSAGE_BYTES,
   SNAPSHOT_REQUEST: 2 + 8 + 4,
@@ -98,6 +100,14 @@ export type NetworkMessage =
     }
   | { readonly type: 'EVIDENCE'; readonly body: Uint8Array }
   | { readonly type: 'COMPUTE'; readonly kind: number; readonly body: Uint8Array }
+  | {
+      /** A validator's liveness beacon; the signature covers more than these fields (src/validator). */
+      readonly type: 'HEARTBEAT';
+      readonly validator: Uint8Array;
+      readonly timestampMs: bigint;
+      readonly height: bigint;
+      readonly signature: Uint8Array;
+    }
   | { readonly type: 'BLOCK_SYNC_REQUEST'; readonly fromHeight: bigint; readonly maxBlocks: number }
   | { readonly type: 'BLOCK_SYNC_RESPONSE'; readonly blocks: readonly SyncedBlock[] }
   | { readonly type: 'SNAPSHOT_REQUEST'; readonly height: bigint; readonly chunk: number }
@@ -142,6 +152,12 @@ export function encodeMessage(msg: NetworkMessage): Uint8Array {
       break;
     case 'COMPUTE':
       w.u8(msg.kind).bytes32(msg.body, Caps.compute, 'compute');
+      break;
+    case 'HEARTBEAT':
+      w.fixed(msg.validator, 32, 'validator')
+        .u64(msg.timestampMs)
+        .u64(msg.height)
+        .fixed(msg.signature, 64, 'signature');
       break;
     case 'BLOCK_SYNC_REQUEST':
       checkRange(msg.maxBlocks, 1, Caps.syncMaxBlocks, 'maxBlocks');
@@ -258,6 +274,14 @@ function decodePayload(type: MessageTypeName, r: WireReader): NetworkMessage {
       return { type, body: r.bytes32(Caps.evidence, 'evidence') };
     case 'COMPUTE':
       return { type, kind: r.u8('kind'), body: r.bytes32(Caps.compute, 'compute') };
+    case 'HEARTBEAT':
+      return {
+        type,
+        validator: r.fixed(32, 'validator'),
+        timestampMs: r.u64('timestampMs'),
+        height: r.u64('height'),
+        signature: r.fixed(64, 'signature'),
+      };
     case 'BLOCK_SYNC_REQUEST': {
       const fromHeight = r.u64('fromHeight');
       const maxBlocks = r.u16('maxBlocks');

@@ -109,6 +109,15 @@ export class PeerRegistry {
     if (this.running && rec.state === 'offline' && !rec.timer) this.scheduleReconnect(rec, 0);
   }
 
+  /**
+   * Application-level proof of life (a validator's signed heartbeat) for a peer we know: refreshes
+   * `lastSeen` without waiting for the next ping. Unknown peers are not added (no state from gossip).
+   */
+  heard(peerId: string): void {
+    const rec = this.peers.get(peerId);
+    if (rec && rec.state !== 'offline') rec.lastSeen = Date.now();
+  }
+
   onStateChange(listener: PeerStateListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
