@@ -43,6 +43,8 @@ describe('config defaults', () => {
       wsUrl: 'ws://127.0.0.1:8899',
       programId: PARALOOM_DEV_PROGRAM_ID,
       commitment: 'confirmed',
+      rpcTimeoutMs: 10_000,
+      expectedProgramVersion: 1,
     });
     expect(c.health).toMatchObject({ host: '127.0.0.1', port: 9300 });
     expect(c.network.listen).toEqual(['/ip4/0.0.0.0/tcp/9400']);

@@ -45,12 +45,16 @@ export interface NodeConfig {
     /** Base58 program id. */
     readonly programId: string;
     readonly commitment: Commitment;
+    readonly rpcTimeoutMs: number;
+    readonly expectedProgramVersion: number;
   };
   readonly validator: {
     readonly keyFile: string;
     readonly stakeLamports: bigint;
     readonly coordinatorCandidate: boolean;
     readonly coordinatorPriority: number;
+    readonly heartbeatIntervalMs: number;
+    readonly registryRefreshMs: number;
   };
   readonly health: {
     readonly host: string;
@@ -108,6 +112,8 @@ export function resolveConfig(f: ConfigFile, baseDir: string): { config: NodeCon
       wsUrl: f.solana.ws_url || preset.wsUrl,
       programId: programId ?? '',
       commitment: f.solana.commitment,
+      rpcTimeoutMs: f.solana.rpc_timeout_ms,
+      expectedProgramVersion: f.solana.expected_program_version,
     },
     validator: {
       keyFile: f.validator.key_file
@@ -116,6 +122,8 @@ export function resolveConfig(f: ConfigFile, baseDir: string): { config: NodeCon
       stakeLamports: f.validator.stake_lamports,
       coordinatorCandidate: f.validator.coordinator_candidate,
       coordinatorPriority: f.validator.coordinator_priority,
+      heartbeatIntervalMs: f.validator.heartbeat_interval_ms,
+      registryRefreshMs: f.validator.registry_refresh_ms,
     },
     health: {
       host: f.health.host,

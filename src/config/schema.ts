@@ -6,6 +6,7 @@
 import { multiaddr } from '@multiformats/multiaddr';
 import { isAddress } from '@solana/kit';
 import { z } from 'zod';
+import { PROGRAM_VERSION } from '../bridge/index.js';
 import { NETWORK_DEFAULTS } from '../network/index.js';
 import { CLUSTER_NAMES } from './clusters.js';
 
@@ -161,6 +162,15 @@ const solana = z
       .enum(['processed', 'confirmed', 'finalized'])
       .default('confirmed')
       .describe('Commitment for reads and transaction confirmation (deposits are always read finalized)'),
+    rpc_timeout_ms: positiveInt(10_000, 'Deadline of one Solana RPC call'),
+    expected_program_version: z
+      .number()
+      .int()
+      .min(0)
+      .default(PROGRAM_VERSION)
+      .describe(
+        `Program version the node requires at startup (the handshake); this build speaks ${PROGRAM_VERSION} only`,
+      ),
   })
   .prefault({});
 
@@ -184,6 +194,11 @@ const validator = z
       .max(65_535)
       .default(0)
       .describe('Election priority among candidates; higher is preferred'),
+    heartbeat_interval_ms: positiveInt(5_000, 'Send a signed heartbeat on the network this often'),
+    registry_refresh_ms: positiveInt(
+      30_000,
+      'Re-read the on-chain validator registry this often (sooner, at most every 2 s, on an unknown key)',
+    ),
   })
   .prefault({});
 

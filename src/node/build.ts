@@ -8,8 +8,10 @@ import {
   type Registry,
 } from '../health/index.js';
 import type { Component } from './component.js';
+import { BridgeComponent } from './components/bridge.js';
 import { NetworkComponent } from './components/network.js';
 import { StorageComponent } from './components/storage.js';
+import { ValidatorComponent } from './components/validator.js';
 import { Node } from './lifecycle.js';
 
 export interface AssembledNode {
@@ -20,19 +22,20 @@ export interface AssembledNode {
   readonly health: HealthServer;
   readonly storage: StorageComponent;
   readonly network: NetworkComponent;
+  readonly bridge: BridgeComponent;
+  readonly validator: ValidatorComponent;
 }
 
 /**
  * Builds the node a config describes. Storage starts first (its lock refuses a second node on the
  * data directory before anything else happens), health next (liveness answers, and /ready says "not
- * yet", during the rest of startup), then the network.
+ * yet", during the rest of startup), then the bridge (the program-version handshake: a mismatch stops
+ * the node before it joins the network), the network, and the validator role.
  *
  * Extension points, each a Component added to `components` with its dependencies:
- * - bridge (dependsOn storage): BridgeRpc on config.solana, the program-version handshake in start(),
- *   readiness check `chain`; the deposit listener and submitters hang off it.
- * - validator (dependsOn bridge, network): readKeypairFile(config.validator.keyFile) (src/validator),
- *   registration check on chain, a ValidatorSigner for consensus, the signed heartbeat.
- * - ingress (dependsOn storage, network): the transaction endpoint on config.ingress.
+ * - the deposit listener and submitters hang off the bridge (`bridge.rpc`).
+ * - consensus takes `validator.signer` and the network.
+ * - ingress (dependsOn storage, network): the transaction endpoint on config.ingress (wallet issue).
  * Components that do not exist yet are not started (and not stubbed).
  */
 export function assembleNode(config: NodeConfig, options: { registry?: Registry } = {}): AssembledNode {
@@ -62,11 +65,25 @@ export function assembleNode(config: NodeConfig, options: { registry?: Registry 
     readiness,
     logger: createLogger('network', level),
   });
-  const components: Component[] = [storage, health, network];
+  const bridge = new BridgeComponent({
+    config,
+    registry,
+    readiness,
+    logger: createLogger('bridge', level),
+  });
+  const validator = new ValidatorComponent({
+    config,
+    bridge,
+    network,
+    registry,
+    readiness,
+    logger: createLogger('validator', level),
+  });
+  const components: Component[] = [storage, health, bridge, network, validator];
   const node = new Node(components, {
     stopTimeoutMs: config.node.stopTimeoutMs,
     logger: createLogger('node', level),
   });
   readiness.register('node', () => ({ ok: node.state === 'running', detail: node.state }));
-  return { node, registry, readiness, health, storage, network };
+  return { node, registry, readiness, health, storage, network, bridge, validator };
 }

@@ -12,6 +12,10 @@ export type ValidatorErrorCode =
   /** Reading or writing the key file failed. */
   | 'KEY_FILE_IO'
   /** Bad input to a signing helper (wrong length, bad program id). */
-  | 'ARGUMENT_INVALID';
+  | 'ARGUMENT_INVALID'
+  /** The key has no active ValidatorAccount on chain (`paraloom validator register`). */
+  | 'NOT_REGISTERED'
+  /** The libp2p peer id or the multiaddrs do not fit the ValidatorAccount (64 / 256 bytes). */
+  | 'ENDPOINTS_INVALID';
 
 export class ValidatorError extends ParaloomError<ValidatorErrorCode> {}

@@ -15,6 +15,7 @@ import {
   type VoteFields,
 } from '../bridge/index.js';
 import { ValidatorError } from './errors.js';
+import { type HeartbeatFields, heartbeatMessage } from './heartbeat.js';
 import type { ValidatorKeypair } from './keypair.js';
 
 /** The deployment a signature is bound to. */
@@ -107,6 +108,11 @@ export class ValidatorSigner {
   signVote(vote: VoteFields): SignedVote {
     const message = voteMessage(this.domain, vote);
     return { vote, message, publicKey: this.publicKey, signature: ed25519.sign(message, this.seed) };
+  }
+
+  /** Signs a heartbeat for this validator's key, published by `peerId`. */
+  signHeartbeat(fields: Omit<HeartbeatFields, 'validator'>): Uint8Array {
+    return ed25519.sign(heartbeatMessage(this.domain, { ...fields, validator: this.publicKey }), this.seed);
   }
 
   signAnchor(fields: AnchorFields): SignedAnchor {

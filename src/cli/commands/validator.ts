@@ -1,6 +1,13 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/index.js';
 import { generateKeypair, writeKeypairFile } from '../../validator/index.js';
+import {
+  listAction,
+  registerAction,
+  statusAction,
+  unregisterAction,
+  withdrawUnbondedAction,
+} from './validator-role.js';
 
 export function registerValidatorCommand(program: Command): void {
   const validator = program.command('validator').description("the validator's key and role");
@@ -17,4 +24,30 @@ export function registerValidatorCommand(program: Command): void {
       console.log(`wrote ${path}`);
       console.log(`validator address: ${keypair.address}`);
     });
+  const withConfig = (c: Command) =>
+    c
+      .option('--config <file>', 'node config (cluster, key file, stake, network identity)')
+      .option('--json', 'print JSON');
+  withConfig(
+    validator
+      .command('register')
+      .description(
+        "lock validator.stake_lamports and register this node's peer id and addresses (updates the addresses when already registered)",
+      )
+      .option('--airdrop', 'request stake + 1 SOL from the cluster faucet first (localnet, devnet, testnet)'),
+  ).action(registerAction);
+  withConfig(
+    validator
+      .command('unregister')
+      .description('leave the active set; the stake unbonds (program unbonding_slots)'),
+  ).action(unregisterAction);
+  withConfig(
+    validator
+      .command('withdraw-unbonded')
+      .description('after unbonding: return the stake and close the account'),
+  ).action(withdrawUnbondedAction);
+  withConfig(validator.command('status').description("this key's ValidatorAccount")).action(statusAction);
+  withConfig(validator.command('list').description('the active set with stakes and endpoints')).action(
+    listAction,
+  );
 }
