@@ -322,7 +322,43 @@ describe('ledger: mempool, blocks, consensus application', () => {
     await finalize(a, [b]);
     expect(a.app.root).toBe(b.app.root);
     expect(a.app.tip.hash).toEqual(b.app.tip.hash);
+    // A node catching up applies final blocks it never validated (re-executed, proofs verified).
+    const late = await openNode();
+    for (let h = 1n; h <= 3n; h++) {
+      const stored = (await a.storage.blocks.getByHeight(h))!;
+      await late.app.commit(h, stored.block, (await a.storage.blocks.getQc(h))!);
+    }
+    expect(late.app.root).toBe(a.app.root);
+    expect(late.app.tip).toEqual(a.app.tip);
+    expect(late.storage.nullifiers.size).toBe(4n);
+    await closeNode(late);
     await closeNode(a);
     await closeNode(b);
+  });
+
+  it('is bounded: first come, first served, newcomers refused when full', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'paraloom-ledger-'));
+    dirs.push(dir);
+    const storage = await NodeStorage.open(dir, { logger: quiet });
+    const registry = new Registry();
+    const app = await LedgerApp.open({
+      storage,
+      pool,
+      registry,
+      leader: LEADER,
+      isAnchored: (root) => root === scenario.root1,
+      currentSlot: () => 0n,
+      mempool: { maxEntries: 1 },
+      logger: quiet,
+    });
+    app.addDeposits(scenario.deposits);
+    const p = await app.buildProposal(1n, 0, new Uint8Array(32));
+    await app.commit(1n, p.bytes, new Uint8Array(1));
+    expect((await app.submit(scenario.transfer.bytes)).ok).toBe(true);
+    const full = await app.submit(scenario.withdrawal.bytes);
+    expect(full.ok ? 'OK' : full.reason).toBe('MEMPOOL_FULL');
+    expect([...app.mempool.candidates()].map((t) => t.idHex)).toEqual([scenario.transfer.idHex]);
+    await app.close();
+    await storage.close();
   });
 });

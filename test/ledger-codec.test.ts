@@ -9,7 +9,7 @@ import {
   encodeBlock,
   encodeTransaction,
   LedgerError,
-  MAX_BLOCK_BYTES,
+  MAX_L2_BLOCK_BYTES,
   nextAccumulator,
   type ShieldedTransaction,
   TX_BYTES,
@@ -170,12 +170,12 @@ describe('block codec', () => {
     expect(blockHash(back.header)).toEqual(blockHash(block.header));
     expect(blockHash({ ...block.header, round: 3 })).not.toEqual(blockHash(block.header));
     expect(decodeBlock(encodeBlock(sampleBlock(0, 0))).transactions).toEqual([]);
-    expect(MAX_BLOCK_BYTES).toBeLessThan(1024 * 1024);
+    expect(MAX_L2_BLOCK_BYTES).toBe(700_653);
   });
 
   it('refuses oversize, wrong counts, trailing bytes, bad versions and non-canonical deposits', () => {
     const bytes = encodeBlock(sampleBlock(1, 1));
-    expect(codeOf(() => decodeBlock(new Uint8Array(MAX_BLOCK_BYTES + 1)))).toBe('BLOCK_OVERSIZE');
+    expect(codeOf(() => decodeBlock(new Uint8Array(MAX_L2_BLOCK_BYTES + 1)))).toBe('BLOCK_OVERSIZE');
     const trailing = new Uint8Array(bytes.length + 1);
     trailing.set(bytes);
     expect(codeOf(() => decodeBlock(trailing))).toBe('BLOCK_MALFORMED');

@@ -11,7 +11,7 @@ export const BLOCK_HEADER_BYTES = 1 + 8 + 4 + 32 + 32 + 8 + 32 + 32 + 8 + 32 + 3
 export const MAX_BLOCK_DEPOSITS = 1024;
 export const MAX_BLOCK_TRANSACTIONS = 1024;
 /** Largest valid block (about 700 KB, under the network's 1 MiB proposal cap). */
-export const MAX_BLOCK_BYTES =
+export const MAX_L2_BLOCK_BYTES =
   BLOCK_HEADER_BYTES + 4 + MAX_BLOCK_DEPOSITS * 32 + 4 + MAX_BLOCK_TRANSACTIONS * TX_BYTES;
 
 const BLOCK_HASH_DOMAIN = new TextEncoder().encode('paraloom/v1/block');
@@ -114,8 +114,8 @@ export function decodeBlockHeader(r: Reader): BlockHeader {
  * allocated for it; each transaction goes through the transaction decoder (canonical fields).
  */
 export function decodeBlock(bytes: Uint8Array): Block {
-  if (bytes.length > MAX_BLOCK_BYTES) {
-    throw new LedgerError('BLOCK_OVERSIZE', `block is larger than ${MAX_BLOCK_BYTES} bytes`, {
+  if (bytes.length > MAX_L2_BLOCK_BYTES) {
+    throw new LedgerError('BLOCK_OVERSIZE', `block is larger than ${MAX_L2_BLOCK_BYTES} bytes`, {
       length: bytes.length,
     });
   }

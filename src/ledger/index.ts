@@ -12,9 +12,9 @@ export {
   decodeBlock,
   encodeBlock,
   encodeBlockHeader,
-  MAX_BLOCK_BYTES,
   MAX_BLOCK_DEPOSITS,
   MAX_BLOCK_TRANSACTIONS,
+  MAX_L2_BLOCK_BYTES,
 } from './block.js';
 export { DepositQueue, nextAccumulator, type PendingDeposit } from './deposits.js';
 export { LedgerError, type LedgerErrorCode } from './errors.js';

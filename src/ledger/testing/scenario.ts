@@ -22,8 +22,8 @@ import {
   proveTransact,
   randomField,
   type SpendingKeys,
-  toField,
   type TransactRequest,
+  toField,
 } from '../../privacy/index.js';
 import { nextAccumulator, type PendingDeposit } from '../deposits.js';
 import { type DecodedTransaction, decodeTransaction, encodeTransaction } from '../transaction.js';
@@ -85,7 +85,12 @@ export async function ledgerScenario(artifacts: CircuitArtifacts): Promise<Ledge
     // not cached yet
   }
   const owner = generateSpendingKeys();
-  const note = (amount: bigint): Note => ({ amount, pk: owner.pk, blinding: randomField(), asset: NATIVE_ASSET });
+  const note = (amount: bigint): Note => ({
+    amount,
+    pk: owner.pk,
+    blinding: randomField(),
+    asset: NATIVE_ASSET,
+  });
   const notes = [note(3_000_000_000n), note(2_000_000_000n), note(5_000_000_000n), note(1_000_000_000n)];
   const commitments = [
     noteCommitment(notes[0]!),
