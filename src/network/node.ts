@@ -37,7 +37,11 @@ import { PeerRegistry } from './peer-registry.js';
 export type Services = { identify: Identify; ping: Ping; dht: KadDHT; pubsub: GossipSub };
 
 export type GossipHandler = (msg: NetworkMessage, from: string) => void;
-/** Application check run inside gossipsub's validator, after decoding (e.g. "sender is a validator"). */
+/**
+ * Application check run inside gossipsub's validator, after decoding (e.g. "sender is a validator").
+ * `from` is the message's author (gossip is StrictSign), not the neighbour that relayed it, as for
+ * GossipHandler: a relayed message must be judged by who wrote it.
+ */
 export type GossipValidator = (msg: NetworkMessage, from: string) => 'accept' | 'reject' | 'ignore';
 export type RequestHandler = (req: NetworkMessage, from: string) => Promise<NetworkMessage> | NetworkMessage;
 
@@ -377,7 +381,7 @@ export class NetworkNode {
   }
 
   private validateGossip(purpose: GossipPurpose, peer: PeerId, msg: Message): TopicValidatorResult {
-    const from = peer.toString();
+    const from = msg.type === 'signed' ? msg.from.toString() : peer.toString();
     let decoded: NetworkMessage;
     try {
       decoded = decodeMessage(msg.data, GOSSIP_TYPES[purpose]);
