@@ -1,0 +1,198 @@
+/**
+ * Issue 7's multi-process scenario: `paraloom localnet` plus three `paraloom node` validators, each
+ * started from its own TOML file after `validator keygen` and `validator register`. They find each
+ * other through the on-chain registry (no bootstrap list), report ready, accept each other's signed
+ * heartbeats, expose Prometheus metrics, and stop cleanly on SIGTERM. A node expecting another
+ * program version, and one with a world-readable key, are refused with a clear message.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { chmod, copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  freePort,
+  get,
+  type Running,
+  run,
+  runOk,
+  startLocalnet,
+  stopChild,
+  until,
+} from './helpers/paraloom-child.js';
+import { parsePrometheusText } from './helpers/prometheus-text.js';
+
+interface Validator {
+  readonly dir: string;
+  readonly config: string;
+  readonly address: string;
+  readonly peerId: string;
+  node?: Running;
+  health?: string;
+}
+
+const tomlFor = (rpcUrl: string, p2pPort: number) => `[node]
+data_dir = "data"
+stop_timeout_ms = 5000
+
+[network]
+listen = ["/ip4/127.0.0.1/tcp/${p2pPort}"]
+ping_interval_ms = 1000
+
+[solana]
+rpc_url = "${rpcUrl}"
+
+[validator]
+heartbeat_interval_ms = 500
+registry_refresh_ms = 2000
+
+[health]
+port = 0
+min_peers = 2
+
+[ingress]
+port = 0
+`;
+
+describe('three validators on a localnet (multi-process)', () => {
+  let localnet: ChildProcess;
+  let rpcUrl: string;
+  const validators: Validator[] = [];
+  const dirs: string[] = [];
+
+  beforeAll(async () => {
+    ({ child: localnet, rpcUrl } = await startLocalnet(['--slot-ms', '100']));
+    // Keys and registrations of the three, concurrently (each is a short CLI process).
+    const made = await Promise.all(
+      [0, 1, 2].map(async (i) => {
+        const dir = await mkdtemp(join(tmpdir(), `paraloom-validator-${i}-`));
+        dirs.push(dir);
+        const config = join(dir, 'node.toml');
+        await writeFile(config, tomlFor(rpcUrl, await freePort()));
+        await runOk(['validator', 'keygen', '--config', config]);
+        const reg = await runOk(['validator', 'register', '--config', config, '--airdrop', '--json']);
+        const out = JSON.parse(reg.stdout.at(-1)!) as { address: string; peerId: string; active: boolean };
+        expect(out.active).toBe(true);
+        return { dir, config, address: out.address, peerId: out.peerId };
+      }),
+    );
+    validators.push(...made);
+  }, 90_000);
+
+  afterAll(async () => {
+    for (const v of validators) if (v.node) await stopChild(v.node.child);
+    if (localnet) await stopChild(localnet);
+    for (const d of dirs) await rm(d, { recursive: true, force: true });
+  });
+
+  it('lists the three registrations with their peer ids', async () => {
+    const list = await runOk(['validator', 'list', '--config', validators[0]!.config, '--json']);
+    const out = JSON.parse(list.stdout.at(-1)!) as {
+      active: number;
+      validators: { address: string; peerId: string }[];
+    };
+    expect(out.active).toBe(3);
+    expect(new Set(out.validators.map((v) => `${v.address}/${v.peerId}`))).toEqual(
+      new Set(validators.map((v) => `${v.address}/${v.peerId}`)),
+    );
+  });
+
+  it("starts in order, becomes ready, and every node accepts the two others' heartbeats", async () => {
+    for (const v of validators) {
+      v.node = run(['node', '--config', v.config]);
+      v.health = String((await v.node.waitFor('paraloom node started')).health);
+    }
+    const started = validators[0]!
+      .node!.logs.filter((l) => l.msg === 'component started')
+      .map((l) => l.component);
+    expect(started).toEqual(['storage', 'health', 'bridge', 'network', 'validator']);
+    for (const v of validators) {
+      const ready = await until(
+        `${v.address} ready`,
+        async () => {
+          const r = await get(`${v.health}/ready`);
+          return r.status === 200 ? r : undefined;
+        },
+        30_000,
+      );
+      const checks = (JSON.parse(ready.body) as { checks: { name: string; ok: boolean }[] }).checks;
+      expect(checks.map((c) => c.name).sort()).toEqual(['chain', 'node', 'peers', 'storage', 'validator']);
+    }
+    for (const v of validators) {
+      const others = validators
+        .filter((o) => o !== v)
+        .map((o) => o.address)
+        .sort();
+      const families = await until(
+        `${v.address} hears the others`,
+        async () => {
+          const m = parsePrometheusText((await get(`${v.health}/metrics`)).body);
+          const ages = m.get('paraloom_validator_heartbeat_age_seconds')?.samples ?? [];
+          const fresh = ages
+            .filter((s) => s.value < 5)
+            .map((s) => s.labels.validator)
+            .sort();
+          return JSON.stringify(fresh) === JSON.stringify(others) ? m : undefined;
+        },
+        30_000,
+      );
+      const received = families.get('paraloom_validator_heartbeats_received_total')!.samples;
+      expect(received.find((s) => s.labels.outcome === 'accepted')!.value).toBeGreaterThanOrEqual(2);
+      for (const outcome of ['bad_signature', 'peer_mismatch']) {
+        expect(received.find((s) => s.labels.outcome === outcome)?.value, outcome).toBe(0);
+      }
+      for (const [name, type] of [
+        ['paraloom_validator_registered', 'gauge'],
+        ['paraloom_validator_active_validators', 'gauge'],
+        ['paraloom_validator_heartbeats_sent_total', 'counter'],
+        ['paraloom_bridge_rpc_requests_total', 'counter'],
+        ['paraloom_network_peers', 'gauge'],
+        ['paraloom_storage_nullifiers', 'gauge'],
+        ['process_resident_memory_bytes', 'gauge'],
+      ] as const) {
+        expect(families.get(name)?.type, name).toBe(type);
+      }
+      expect(families.get('paraloom_validator_registered')!.samples[0]!.value).toBe(1);
+      expect(families.get('paraloom_validator_active_validators')!.samples[0]!.value).toBe(3);
+    }
+  });
+
+  it('refuses a node that expects another program version, and one with a world-readable key', async () => {
+    const v = validators[0]!;
+    const wrong = run(['node', '--config', v.config], {
+      PARALOOM_SOLANA_EXPECTED_PROGRAM_VERSION: '2',
+      PARALOOM_NODE_DATA_DIR: join(v.dir, 'other-data'),
+    });
+    expect(await wrong.exited).toBe(1);
+    expect(wrong.stderr.join('\n')).toMatch(
+      /error \[PROGRAM_VERSION_MISMATCH\]: Paraloom program \w+ reports program_version 1, but this node speaks version 2; refusing to start/,
+    );
+    // Refused before it joined the network.
+    expect(wrong.logs.some((l) => l.msg === 'network started')).toBe(false);
+
+    const leaky = join(v.dir, 'leaky-key.json');
+    await copyFile(join(v.dir, 'data', 'validator-keypair.json'), leaky);
+    await chmod(leaky, 0o644);
+    const insecure = run(['node', '--config', v.config], {
+      PARALOOM_VALIDATOR_KEY_FILE: leaky,
+      PARALOOM_NODE_DATA_DIR: join(v.dir, 'other-data'),
+      PARALOOM_NETWORK_LISTEN: '/ip4/127.0.0.1/tcp/0',
+    });
+    expect(await insecure.exited).toBe(1);
+    expect(insecure.stderr.join('\n')).toMatch(
+      /error \[KEY_FILE_INSECURE\]: .*leaky-key\.json is accessible by group or others/,
+    );
+  });
+
+  it('stops every node cleanly on SIGTERM, in reverse order, within the deadline', async () => {
+    const t0 = Date.now();
+    const codes = await Promise.all(validators.map((v) => stopChild(v.node!.child)));
+    expect(codes).toEqual([0, 0, 0]);
+    expect(Date.now() - t0).toBeLessThan(5_000);
+    for (const v of validators) {
+      const stopped = v.node!.logs.filter((l) => l.msg === 'component stopped').map((l) => l.component);
+      expect(stopped).toEqual(['validator', 'network', 'bridge', 'health', 'storage']);
+    }
+    expect(await stopChild(localnet)).toBe(0);
+  });
+});
