@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import * as snarkjs from 'snarkjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  buildWitnessInput,
   type CircuitArtifacts,
-  computeExtDataHash,
   deriveKeys,
   FIELD_MODULUS,
   fieldMod,
@@ -45,28 +45,14 @@ const s = (v: bigint) => v.toString();
 async function validTransferSignals(): Promise<{ input: Signals; sk: bigint }> {
   const pool = await makePool([5_000n, 7_000n]);
   const { request } = await transferRequest(pool, 4_000n);
-  const ins = request.inputs;
-  const outs = request.outputs;
-  const commitments = ins.map((i) => noteCommitment(i.note));
-  return {
-    sk: pool.owner.sk,
-    input: {
-      root: s(request.root),
-      public_amount: '0',
-      ext_data_hash: s(computeExtDataHash(request.extData)),
-      asset: '0',
-      nullifier: ins.map((i, k) => s(noteNullifier(i.sk, commitments[k]!, i.path.leafIndex))),
-      out_commitment: outs.map((o) => s(noteCommitment(o))),
-      in_amount: ins.map((i) => s(i.note.amount)),
-      in_sk: ins.map((i) => s(i.sk)),
-      in_blinding: ins.map((i) => s(i.note.blinding)),
-      in_leaf_index: ins.map((i) => s(BigInt(i.path.leafIndex))),
-      in_path: ins.map((i) => i.path.siblings.map(s)),
-      out_amount: outs.map((o) => s(o.amount)),
-      out_pk: outs.map((o) => s(o.pk)),
-      out_blinding: outs.map((o) => s(o.blinding)),
-    },
-  };
+  const [a, b] = request.inputs;
+  const nullifiers = [
+    noteNullifier(a.sk, noteCommitment(a.note), a.path.leafIndex),
+    noteNullifier(b.sk, noteCommitment(b.note), b.path.leafIndex),
+  ] as const;
+  const outputs = [noteCommitment(request.outputs[0]), noteCommitment(request.outputs[1])] as const;
+  // The prover's own signal builder, so these tests break exactly the constraints real inputs meet.
+  return { sk: pool.owner.sk, input: buildWitnessInput(request, { nullifiers, outputs }) as Signals };
 }
 
 function outCommitment(input: Signals, k: number, amount: bigint): string {
