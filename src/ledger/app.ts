@@ -325,7 +325,8 @@ export class LedgerApp {
       if (s.nullifiers.some((n) => used.has(n))) continue;
       if (isWithdrawal(d.tx)) {
         if (!checks.isAnchored(s.root)) continue;
-        if (s.extData.expirationSlot < checks.currentSlot + checks.minWithdrawalSlots) continue;
+        // Twice the voters' margin: validators whose slot runs a little ahead must still accept it.
+        if (s.extData.expirationSlot < checks.currentSlot + 2n * checks.minWithdrawalSlots) continue;
       } else if (!this.state.isRecentRoot(s.root)) continue;
       for (const n of s.nullifiers) used.add(n);
       picked.push(d);
