@@ -35,6 +35,22 @@ import {
 import { NodeStorage } from '../src/storage/index.js';
 
 const quiet = pino({ level: 'silent' });
+
+/** The consensus module's interface, restated here: LedgerApp must satisfy it structurally. */
+interface ConsensusApplication {
+  buildProposal(
+    height: bigint,
+    round: number,
+    previousHash: Uint8Array,
+  ): Promise<{ hash: Uint8Array; bytes: Uint8Array }>;
+  validateProposal(
+    height: bigint,
+    round: number,
+    bytes: Uint8Array,
+  ): Promise<{ ok: true; hash: Uint8Array } | { ok: false; reason: string }>;
+  commit(height: bigint, bytes: Uint8Array, certificate: Uint8Array): Promise<void>;
+}
+const asConsensusApplication = (app: LedgerApp): ConsensusApplication => app;
 const LEADER = new Uint8Array(32).fill(9);
 
 let scenario: LedgerScenario;
@@ -169,6 +185,7 @@ describe('ledger: mempool, blocks, consensus application', () => {
   it('applies deposits in queue order; two ledgers reach the same root', async () => {
     a = await openNode();
     b = await openNode();
+    expect(asConsensusApplication(a.app)).toBe(a.app);
     for (const n of [a, b]) n.app.addDeposits(scenario.deposits);
     const { bytes } = await finalize(a, [b]);
     const block = decodeBlock(bytes);
