@@ -1,6 +1,8 @@
 /**
  * `paraloom node` as operators run it: separate processes started from TOML files, scraped over
- * HTTP on 127.0.0.1, stopped with SIGTERM; a second node on a held data directory is refused.
+ * HTTP on 127.0.0.1, stopped with SIGTERM; a second node on a held data directory is refused. The
+ * node needs Solana (the bridge's handshake) and a registered key: a `paraloom localnet` child and
+ * `validator keygen` + `register` give it both.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
@@ -8,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runOk, startLocalnet, stopChild } from './helpers/paraloom-child.js';
 import { parsePrometheusText } from './helpers/prometheus-text.js';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'paraloom.js');
@@ -69,6 +72,8 @@ function run(args: string[], env: Record<string, string> = {}): Running {
   };
 }
 
+let rpcUrl = '';
+
 async function nodeConfig(dir: string): Promise<string> {
   const file = join(dir, 'node.toml');
   await writeFile(
@@ -80,6 +85,9 @@ stop_timeout_ms = 5000
 [network]
 listen = ["/ip4/127.0.0.1/tcp/0"]
 ping_interval_ms = 1000
+
+[solana]
+rpc_url = "${rpcUrl}"
 
 [health]
 host = "127.0.0.1"
@@ -114,11 +122,16 @@ describe('paraloom node (multi-process)', () => {
   let a: Running;
   let healthA: string;
   let addrA: string;
+  let localnet: ChildProcess;
 
   beforeAll(async () => {
+    ({ child: localnet, rpcUrl } = await startLocalnet(['--slot-ms', '100']));
     dirA = await mkdtemp(join(tmpdir(), 'paraloom-node-a-'));
     dirB = await mkdtemp(join(tmpdir(), 'paraloom-node-b-'));
-    a = run(['node', '--config', await nodeConfig(dirA)]);
+    const configA = await nodeConfig(dirA);
+    await runOk(['validator', 'keygen', '--config', configA]);
+    await runOk(['validator', 'register', '--config', configA, '--airdrop']);
+    a = run(['node', '--config', configA]);
     healthA = String((await a.waitFor('paraloom node started')).health);
     const net = await a.waitFor('network started');
     addrA = (net.addrs as string[])[0]!;
@@ -126,6 +139,7 @@ describe('paraloom node (multi-process)', () => {
 
   afterAll(async () => {
     if (a.child.exitCode === null) a.child.kill('SIGKILL');
+    if (localnet) await stopChild(localnet);
     await rm(dirA, { recursive: true, force: true });
     await rm(dirB, { recursive: true, force: true });
   });
@@ -141,7 +155,7 @@ describe('paraloom node (multi-process)', () => {
       return r.status === 200 ? r : undefined;
     });
     const checks = (JSON.parse(ready.body) as { checks: { name: string; ok: boolean }[] }).checks;
-    expect(checks.map((c) => c.name).sort()).toEqual(['node', 'peers', 'storage']);
+    expect(checks.map((c) => c.name).sort()).toEqual(['chain', 'node', 'peers', 'storage', 'validator']);
 
     const metrics = await get(`${healthA}/metrics`);
     expect(metrics.status).toBe(200);
@@ -178,13 +192,17 @@ describe('paraloom node (multi-process)', () => {
     // B runs on the file `paraloom config init` writes, untouched, plus environment overrides.
     const init = run(['config', 'init', join(dirB, 'paraloom.toml')]);
     expect(await init.exited).toBe(0);
-    const b = run(['node', '--config', join(dirB, 'paraloom.toml')], {
+    const env = {
+      PARALOOM_SOLANA_RPC_URL: rpcUrl,
       PARALOOM_NETWORK_LISTEN: '/ip4/127.0.0.1/tcp/0',
       PARALOOM_NETWORK_BOOTSTRAP: addrA,
       PARALOOM_HEALTH_PORT: '0',
       PARALOOM_HEALTH_MIN_PEERS: '1',
       PARALOOM_INGRESS_PORT: '0',
-    });
+    };
+    await runOk(['validator', 'keygen', '--config', join(dirB, 'paraloom.toml')], env);
+    await runOk(['validator', 'register', '--config', join(dirB, 'paraloom.toml'), '--airdrop'], env);
+    const b = run(['node', '--config', join(dirB, 'paraloom.toml')], env);
     try {
       const healthB = String((await b.waitFor('paraloom node started')).health);
       const ready = await until('B ready with a peer', async () => {
@@ -214,7 +232,7 @@ describe('paraloom node (multi-process)', () => {
     expect(await a.exited).toBe(0);
     expect(Date.now() - t0).toBeLessThan(5_000);
     const stopped = a.logs.filter((l) => l.msg === 'component stopped').map((l) => l.component);
-    expect(stopped).toEqual(['network', 'health', 'storage']);
+    expect(stopped).toEqual(['validator', 'network', 'bridge', 'health', 'storage']);
     expect(a.logs.some((l) => l.msg === 'node stopped')).toBe(true);
     await expect(fetch(`${healthA}/health`)).rejects.toThrow();
 

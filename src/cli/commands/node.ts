@@ -6,7 +6,7 @@ import { assembleNode, stopOnSignal } from '../../node/index.js';
 export function registerNodeCommand(program: Command): void {
   program
     .command('node')
-    .description('run a Paraloom node (storage, health, network) until SIGINT/SIGTERM')
+    .description('run a Paraloom node (storage, health, bridge, network, validator) until SIGINT/SIGTERM')
     .option('--config <file>', 'TOML config (see `paraloom config init`); without it, the defaults')
     .action(async (opts: { config?: string }) => {
       // A bad config throws here, before anything starts; main prints the key paths.
