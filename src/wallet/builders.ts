@@ -1,0 +1,164 @@
+import { randomInt } from 'node:crypto';
+import {
+  computeRoot,
+  dummyInput,
+  type ExtData,
+  encryptNote,
+  type Field,
+  type MerklePath,
+  NATIVE_ASSET,
+  type Note,
+  randomField,
+  type ShieldedAddress,
+  type SpendInput,
+  type SpendingKeys,
+  type TransactRequest,
+} from '../privacy/index.js';
+import { selectNotes } from './coin-selection.js';
+import { WalletError } from './errors.js';
+import type { NoteStore, OwnedNote } from './note-store.js';
+
+/** Merkle path of a leaf against the root the transaction will name (from a validator's ingress). */
+export type PathSource = (leafIndex: number) => Promise<MerklePath>;
+
+export interface BuiltTransaction {
+  readonly request: TransactRequest;
+  /** The wallet's notes this transaction spends (to mark pending once submitted). */
+  readonly spends: readonly OwnedNote[];
+}
+
+interface Output {
+  readonly note: Note;
+  readonly to: ShieldedAddress;
+}
+
+async function spendOf(
+  keys: SpendingKeys,
+  owned: OwnedNote,
+  root: Field,
+  pathOf: PathSource,
+): Promise<SpendInput> {
+  const path = await pathOf(owned.leafIndex);
+  if (path.leafIndex !== owned.leafIndex || computeRoot(owned.commitment, path) !== root) {
+    throw new WalletError(
+      'ROOT_MISMATCH',
+      'the Merkle path does not lead from this note to the chosen root',
+      {
+        leafIndex: owned.leafIndex,
+      },
+    );
+  }
+  return {
+    note: { amount: owned.amount, pk: keys.pk, blinding: owned.blinding, asset: owned.asset },
+    sk: keys.sk,
+    path,
+  };
+}
+
+/**
+ * Two outputs in random order, so an observer of the ciphertext order learns nothing about which
+ * one is change. Both are encrypted: the change to ourselves.
+ */
+function orderOutputs(a: Output, b: Output): [Output, Output] {
+  return randomInt(2) === 0 ? [a, b] : [b, a];
+}
+
+async function build(
+  keys: SpendingKeys,
+  store: NoteStore,
+  args: {
+    root: Field;
+    asset: Field;
+    pathOf: PathSource;
+    target: bigint;
+    payment: Output | undefined;
+    ext: Omit<ExtData, 'encryptedOutput0' | 'encryptedOutput1'>;
+  },
+): Promise<BuiltTransaction> {
+  const selected = selectNotes(store.unspent(args.asset), args.target);
+  const inputs = await Promise.all(selected.map((n) => spendOf(keys, n, args.root, args.pathOf)));
+  while (inputs.length < 2) inputs.push(dummyInput(args.asset));
+  const total = selected.reduce((s, n) => s + n.amount, 0n);
+  const change: Output = {
+    note: { amount: total - args.target, pk: keys.pk, blinding: randomField(), asset: args.asset },
+    to: keys.address,
+  };
+  const second: Output = args.payment ?? {
+    note: { amount: 0n, pk: keys.pk, blinding: randomField(), asset: args.asset },
+    to: keys.address,
+  };
+  const [o0, o1] = orderOutputs(second, change);
+  return {
+    request: {
+      root: args.root,
+      asset: args.asset,
+      inputs: [inputs[0]!, inputs[1]!],
+      outputs: [o0.note, o1.note],
+      extData: {
+        ...args.ext,
+        encryptedOutput0: encryptNote(o0.note, o0.to),
+        encryptedOutput1: encryptNote(o1.note, o1.to),
+      },
+    },
+    spends: selected,
+  };
+}
+
+/** A private transfer of `amount` to `to`, change back to us. Nothing of it reaches Solana. */
+export function buildTransfer(
+  keys: SpendingKeys,
+  store: NoteStore,
+  p: { to: ShieldedAddress; amount: bigint; root: Field; pathOf: PathSource; asset?: Field },
+): Promise<BuiltTransaction> {
+  const asset = p.asset ?? NATIVE_ASSET;
+  return build(keys, store, {
+    root: p.root,
+    asset,
+    pathOf: p.pathOf,
+    target: p.amount,
+    payment: { note: { amount: p.amount, pk: p.to.pk, blinding: randomField(), asset }, to: p.to },
+    ext: {
+      recipient: new Uint8Array(32),
+      relayer: new Uint8Array(32),
+      fee: 0n,
+      extAmount: 0n,
+      expirationSlot: 0n,
+    },
+  });
+}
+
+/**
+ * A withdrawal paying `amount` to the Solana address `recipient` and `fee` to the relayer that
+ * submits it (so the user needs no SOL), valid until `expirationSlot`. Proven against an anchored root.
+ */
+export function buildWithdraw(
+  keys: SpendingKeys,
+  store: NoteStore,
+  p: {
+    recipient: Uint8Array;
+    relayer: Uint8Array;
+    amount: bigint;
+    fee: bigint;
+    expirationSlot: bigint;
+    root: Field;
+    pathOf: PathSource;
+    asset?: Field;
+  },
+): Promise<BuiltTransaction> {
+  if (p.fee < 0n) throw new WalletError('AMOUNT_INVALID', 'fee must not be negative');
+  const gross = p.amount + p.fee;
+  return build(keys, store, {
+    root: p.root,
+    asset: p.asset ?? NATIVE_ASSET,
+    pathOf: p.pathOf,
+    target: gross,
+    payment: undefined,
+    ext: {
+      recipient: p.recipient,
+      relayer: p.relayer,
+      fee: p.fee,
+      extAmount: -gross,
+      expirationSlot: p.expirationSlot,
+    },
+  });
+}

@@ -1,0 +1,15 @@
+import { ParaloomError } from '../common/index.js';
+
+export type WalletErrorCode =
+  | 'WALLET_FILE_EXISTS'
+  | 'WALLET_FILE_MISSING'
+  | 'WALLET_FILE_INSECURE'
+  | 'WALLET_FILE_INVALID'
+  | 'NOTE_STORE_INVALID'
+  | 'INSUFFICIENT_FUNDS'
+  | 'NEEDS_CONSOLIDATION'
+  | 'AMOUNT_INVALID'
+  | 'ROOT_MISMATCH'
+  | 'NOTE_UNKNOWN';
+
+export class WalletError extends ParaloomError<WalletErrorCode> {}

@@ -1,0 +1,8 @@
+// Public face of the wallet library: key files, notes, scanning, coin selection, transaction building.
+
+export { type BuiltTransaction, buildTransfer, buildWithdraw, type PathSource } from './builders.js';
+export { selectNotes } from './coin-selection.js';
+export { WalletError, type WalletErrorCode } from './errors.js';
+export { type HistoryEntry, type NoteStatus, NoteStore, type OwnedNote } from './note-store.js';
+export { type PublishedOutput, scanOutputs } from './scanner.js';
+export { createWalletFile, readWalletFile, WALLET_FILE_FORMAT } from './wallet-file.js';

@@ -1,0 +1,198 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { type Field, toField } from '../privacy/index.js';
+import { WalletError } from './errors.js';
+import { writeSecretFile } from './secure-file.js';
+
+export type NoteStatus = 'unspent' | 'pending' | 'spent';
+
+export interface OwnedNote {
+  readonly commitment: Field;
+  readonly leafIndex: number;
+  readonly amount: bigint;
+  readonly blinding: Field;
+  readonly asset: Field;
+  readonly nullifier: Field;
+  status: NoteStatus;
+  /** Transaction that spends (or is spending) it. */
+  spentIn?: string;
+}
+
+export interface HistoryEntry {
+  readonly kind: 'received' | 'sent' | 'withdrawn';
+  readonly amount: bigint;
+  readonly asset: Field;
+  readonly txId?: string;
+  readonly at: number;
+}
+
+const FORMAT = 'paraloom-notes/1';
+
+interface StoredNote {
+  commitment: string;
+  leafIndex: number;
+  amount: string;
+  blinding: string;
+  asset: string;
+  nullifier: string;
+  status: NoteStatus;
+  spentIn?: string;
+}
+
+/**
+ * The wallet's notes and history, persisted as JSON (mode 0600: it reveals amounts) after every
+ * change. `scannedUpTo` is the next leaf index to trial-decrypt.
+ */
+export class NoteStore {
+  private notes = new Map<string, OwnedNote>();
+  private historyEntries: HistoryEntry[] = [];
+  scannedUpTo = 0;
+
+  private constructor(private readonly path: string | undefined) {}
+
+  static inMemory(): NoteStore {
+    return new NoteStore(undefined);
+  }
+
+  static open(path: string): NoteStore {
+    const store = new NoteStore(path);
+    if (!existsSync(path)) return store;
+    try {
+      const json = JSON.parse(readFileSync(path, 'utf8')) as {
+        format: string;
+        scannedUpTo: number;
+        notes: StoredNote[];
+        history: Array<{
+          kind: HistoryEntry['kind'];
+          amount: string;
+          asset: string;
+          txId?: string;
+          at: number;
+        }>;
+      };
+      if (json.format !== FORMAT) throw new Error(`unknown format ${json.format}`);
+      store.scannedUpTo = json.scannedUpTo;
+      for (const n of json.notes) {
+        store.notes.set(n.commitment, {
+          commitment: toField(BigInt(n.commitment)),
+          leafIndex: n.leafIndex,
+          amount: BigInt(n.amount),
+          blinding: toField(BigInt(n.blinding)),
+          asset: toField(BigInt(n.asset)),
+          nullifier: toField(BigInt(n.nullifier)),
+          status: n.status,
+          ...(n.spentIn ? { spentIn: n.spentIn } : {}),
+        });
+      }
+      store.historyEntries = json.history.map((h) => ({
+        kind: h.kind,
+        amount: BigInt(h.amount),
+        asset: toField(BigInt(h.asset)),
+        at: h.at,
+        ...(h.txId ? { txId: h.txId } : {}),
+      }));
+    } catch (e) {
+      throw new WalletError(
+        'NOTE_STORE_INVALID',
+        `cannot read the note store ${path}`,
+        { path },
+        { cause: e },
+      );
+    }
+    return store;
+  }
+
+  get all(): readonly OwnedNote[] {
+    return [...this.notes.values()].sort((a, b) => a.leafIndex - b.leafIndex);
+  }
+
+  get history(): readonly HistoryEntry[] {
+    return this.historyEntries;
+  }
+
+  unspent(asset: Field): OwnedNote[] {
+    return this.all.filter((n) => n.status === 'unspent' && n.asset === asset);
+  }
+
+  balance(asset: Field): { spendable: bigint; pending: bigint } {
+    let spendable = 0n;
+    let pending = 0n;
+    for (const n of this.notes.values()) {
+      if (n.asset !== asset) continue;
+      if (n.status === 'unspent') spendable += n.amount;
+      if (n.status === 'pending') pending += n.amount;
+    }
+    return { spendable, pending };
+  }
+
+  /** Adds a found note once (scanning twice over the same outputs is harmless). */
+  add(note: Omit<OwnedNote, 'status'>): boolean {
+    const key = note.commitment.toString();
+    if (this.notes.has(key)) return false;
+    this.notes.set(key, { ...note, status: 'unspent' });
+    if (note.amount > 0n)
+      this.record({ kind: 'received', amount: note.amount, asset: note.asset, at: Date.now() });
+    return true;
+  }
+
+  markPending(commitments: readonly Field[], txId: string): void {
+    for (const c of commitments) {
+      const n = this.get(c);
+      if (n.status !== 'unspent')
+        throw new WalletError('NOTE_UNKNOWN', 'note is not spendable', { leafIndex: n.leafIndex });
+      n.status = 'pending';
+      n.spentIn = txId;
+    }
+  }
+
+  /** The transaction that spent these nullifiers is final: its notes are gone for good. */
+  markSpentByNullifiers(nullifiers: readonly Field[]): void {
+    for (const n of this.notes.values()) if (nullifiers.includes(n.nullifier)) n.status = 'spent';
+  }
+
+  /** A transaction that will never land: its inputs become spendable again. */
+  releasePending(txId: string): void {
+    for (const n of this.notes.values()) {
+      if (n.status === 'pending' && n.spentIn === txId) {
+        n.status = 'unspent';
+        delete n.spentIn;
+      }
+    }
+  }
+
+  record(entry: HistoryEntry): void {
+    this.historyEntries.push(entry);
+  }
+
+  save(): void {
+    if (!this.path) return;
+    const json = {
+      format: FORMAT,
+      scannedUpTo: this.scannedUpTo,
+      notes: this.all.map((n) => ({
+        commitment: n.commitment.toString(),
+        leafIndex: n.leafIndex,
+        amount: n.amount.toString(),
+        blinding: n.blinding.toString(),
+        asset: n.asset.toString(),
+        nullifier: n.nullifier.toString(),
+        status: n.status,
+        ...(n.spentIn ? { spentIn: n.spentIn } : {}),
+      })),
+      history: this.historyEntries.map((h) => ({
+        ...h,
+        amount: h.amount.toString(),
+        asset: h.asset.toString(),
+      })),
+    };
+    writeSecretFile(this.path, `${JSON.stringify(json, null, 2)}\n`);
+  }
+
+  private get(commitment: Field): OwnedNote {
+    const n = this.notes.get(commitment.toString());
+    if (!n)
+      throw new WalletError('NOTE_UNKNOWN', 'no such note in this wallet', {
+        commitment: commitment.toString(),
+      });
+    return n;
+  }
+}

@@ -1,0 +1,203 @@
+import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type CircuitArtifacts,
+  encryptNote,
+  type Field,
+  generateSpendingKeys,
+  loadCircuitArtifacts,
+  MemoryTreeStorage,
+  MerkleTree,
+  NATIVE_ASSET,
+  type Note,
+  noteCommitment,
+  proveTransact,
+  randomField,
+  type SpendingKeys,
+  shutdownProver,
+  TransactVerifier,
+} from '../privacy/index.js';
+import { buildTransfer, buildWithdraw } from './builders.js';
+import { selectNotes } from './coin-selection.js';
+import { NoteStore, type OwnedNote } from './note-store.js';
+import { type PublishedOutput, scanOutputs } from './scanner.js';
+import { createWalletFile, readWalletFile } from './wallet-file.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'paraloom-wallet-'));
+let artifacts: CircuitArtifacts;
+let verifier: TransactVerifier;
+
+beforeAll(async () => {
+  artifacts = await loadCircuitArtifacts();
+  verifier = await TransactVerifier.create(artifacts.verifyingKey);
+});
+afterAll(shutdownProver);
+
+/** A pool tree where `owner` received notes of `amounts` among others' notes; returns published outputs. */
+async function chainWith(
+  owner: SpendingKeys,
+  amounts: bigint[],
+): Promise<{ tree: MerkleTree; outputs: PublishedOutput[] }> {
+  const tree = await MerkleTree.open(new MemoryTreeStorage());
+  const outputs: PublishedOutput[] = [];
+  const stranger = generateSpendingKeys();
+  const add = async (to: SpendingKeys, amount: bigint) => {
+    const note: Note = { amount, pk: to.pk, blinding: randomField(), asset: NATIVE_ASSET };
+    const commitment = noteCommitment(note);
+    const leafIndex = await tree.append(commitment);
+    outputs.push({ leafIndex, commitment, envelope: encryptNote(note, to.address) });
+  };
+  await add(stranger, 999n);
+  for (const a of amounts) {
+    await add(owner, a);
+    await add(stranger, a + 1n);
+  }
+  return { tree, outputs };
+}
+
+const note = (amount: bigint, leafIndex: number): OwnedNote => ({
+  commitment: randomField(),
+  leafIndex,
+  amount,
+  blinding: randomField(),
+  asset: NATIVE_ASSET,
+  nullifier: randomField(),
+  status: 'unspent',
+});
+
+describe('wallet key file', () => {
+  it('is created 0600, read back, never overwritten, and refused when others can read it', () => {
+    const path = join(dir, 'w.json');
+    const keys = createWalletFile(path);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(readWalletFile(path).pk).toBe(keys.pk);
+    expect(() => createWalletFile(path)).toThrowError(
+      expect.objectContaining({ code: 'WALLET_FILE_EXISTS' }),
+    );
+    chmodSync(path, 0o644);
+    expect(() => readWalletFile(path)).toThrowError(
+      expect.objectContaining({ code: 'WALLET_FILE_INSECURE' }),
+    );
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ format: 'paraloom-wallet/1', spending_key: 'ff'.repeat(32) }), {
+      mode: 0o600,
+    });
+    expect(() => readWalletFile(bad)).toThrowError(expect.objectContaining({ code: 'WALLET_FILE_INVALID' }));
+  });
+});
+
+describe('scanning and the note store', () => {
+  it('finds exactly its own notes, once, and persists them', async () => {
+    const me = generateSpendingKeys();
+    const { outputs } = await chainWith(me, [10n, 20n, 30n]);
+    const path = join(dir, 'notes.json');
+    const store = NoteStore.open(path);
+    expect(scanOutputs(me, store, outputs)).toBe(3);
+    expect(scanOutputs(me, store, outputs)).toBe(0);
+    const garbage = { ...outputs[0]!, envelope: new Uint8Array(5) };
+    expect(scanOutputs(me, store, [garbage])).toBe(0);
+    expect(store.balance(NATIVE_ASSET)).toEqual({ spendable: 60n, pending: 0n });
+    expect(store.scannedUpTo).toBe(outputs.length);
+    store.markPending([store.all[0]!.commitment], 'tx1');
+    store.save();
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    const again = NoteStore.open(path);
+    expect(again.balance(NATIVE_ASSET)).toEqual({ spendable: 50n, pending: 10n });
+    again.releasePending('tx1');
+    expect(again.balance(NATIVE_ASSET).spendable).toBe(60n);
+    again.markSpentByNullifiers([again.all[1]!.nullifier]);
+    expect(again.balance(NATIVE_ASSET)).toEqual({ spendable: 40n, pending: 0n });
+    expect(again.history.filter((h) => h.kind === 'received').length).toBe(3);
+    writeFileSync(join(dir, 'broken.json'), '{"format":"paraloom-notes/1", "notes": [');
+    expect(() => NoteStore.open(join(dir, 'broken.json'))).toThrowError(
+      expect.objectContaining({ code: 'NOTE_STORE_INVALID' }),
+    );
+    expect(readFileSync(path, 'utf8')).toContain('paraloom-notes/1');
+  });
+});
+
+describe('coin selection', () => {
+  it('takes the smallest sufficient note, else the tightest pair, else explains', () => {
+    const notes = [note(5n, 0), note(50n, 1), note(20n, 2), note(30n, 3)];
+    expect(selectNotes(notes, 18n).map((n) => n.amount)).toEqual([20n]);
+    expect(selectNotes(notes, 60n).map((n) => n.amount)).toEqual([20n, 50n]);
+    expect(selectNotes(notes, 80n).map((n) => n.amount)).toEqual([30n, 50n]);
+    expect(() => selectNotes(notes, 100n)).toThrowError(
+      expect.objectContaining({ code: 'NEEDS_CONSOLIDATION' }),
+    );
+    expect(() => selectNotes(notes, 106n)).toThrowError(
+      expect.objectContaining({ code: 'INSUFFICIENT_FUNDS' }),
+    );
+    expect(() => selectNotes(notes, 0n)).toThrowError(expect.objectContaining({ code: 'AMOUNT_INVALID' }));
+  });
+});
+
+describe('building and proving', () => {
+  it('a transfer to a friend proves, verifies, and the friend finds the note', async () => {
+    const me = generateSpendingKeys();
+    const friend = generateSpendingKeys();
+    const { tree, outputs } = await chainWith(me, [3_000n, 4_000n]);
+    const store = NoteStore.inMemory();
+    scanOutputs(me, store, outputs);
+    const built = await buildTransfer(me, store, {
+      to: friend.address,
+      amount: 6_500n,
+      root: tree.root,
+      pathOf: (i) => tree.path(i),
+    });
+    expect(built.spends.length).toBe(2);
+    const proof = await proveTransact(built.request, artifacts);
+    expect(verifier.verify(proof)).toBe(true);
+    const [c0, c1] = proof.statement.outputCommitments;
+    const published: PublishedOutput[] = [
+      { leafIndex: 100, commitment: c0, envelope: built.request.extData.encryptedOutput0 },
+      { leafIndex: 101, commitment: c1, envelope: built.request.extData.encryptedOutput1 },
+    ];
+    const friendStore = NoteStore.inMemory();
+    expect(scanOutputs(friend, friendStore, published)).toBe(1);
+    expect(friendStore.balance(NATIVE_ASSET).spendable).toBe(6_500n);
+    const mine = NoteStore.inMemory();
+    scanOutputs(me, mine, published);
+    expect(mine.balance(NATIVE_ASSET).spendable).toBe(500n);
+  });
+
+  it('a withdrawal binds recipient, relayer and fee and proves with a dummy input', async () => {
+    const me = generateSpendingKeys();
+    const { tree, outputs } = await chainWith(me, [5_000_000n]);
+    const store = NoteStore.inMemory();
+    scanOutputs(me, store, outputs);
+    const built = await buildWithdraw(me, store, {
+      recipient: new Uint8Array(32).fill(3),
+      relayer: new Uint8Array(32).fill(4),
+      amount: 1_000_000n,
+      fee: 10_000n,
+      expirationSlot: 5_000n,
+      root: tree.root,
+      pathOf: (i) => tree.path(i),
+    });
+    expect(built.request.extData.extAmount).toBe(-1_010_000n);
+    expect(built.request.inputs[1].note.amount).toBe(0n);
+    const proof = await proveTransact(built.request, artifacts);
+    expect(verifier.verify(proof)).toBe(true);
+    expect(
+      verifier.verify({
+        ...proof,
+        statement: { ...proof.statement, extData: { ...proof.statement.extData, fee: 20_000n } },
+      }),
+    ).toBe(false);
+    const wrongRoot = randomField();
+    await expect(
+      buildWithdraw(me, store, {
+        recipient: new Uint8Array(32),
+        relayer: new Uint8Array(32),
+        amount: 1n,
+        fee: 0n,
+        expirationSlot: 1n,
+        root: wrongRoot as Field,
+        pathOf: (i) => tree.path(i),
+      }),
+    ).rejects.toMatchObject({ code: 'ROOT_MISMATCH' });
+  });
+});
