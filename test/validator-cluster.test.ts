@@ -193,6 +193,19 @@ describe('three validators on a localnet (multi-process)', () => {
       const stopped = v.node!.logs.filter((l) => l.msg === 'component stopped').map((l) => l.component);
       expect(stopped).toEqual(['validator', 'network', 'bridge', 'health', 'storage']);
     }
+  });
+
+  it('unregisters a validator: its stake unbonds and cannot be withdrawn early', async () => {
+    const v = validators[2]!;
+    const un = await runOk(['validator', 'unregister', '--config', v.config, '--json']);
+    const out = JSON.parse(un.stdout.at(-1)!) as { active: boolean; unbondingUntil: string };
+    expect(out.active).toBe(false);
+    expect(BigInt(out.unbondingUntil)).toBeGreaterThan(0n);
+    const early = run(['validator', 'withdraw-unbonded', '--config', v.config]);
+    expect(await early.exited).toBe(1);
+    expect(early.stderr.join('\n')).toContain('error [UNBONDING_NOT_FINISHED]');
+    const list = await runOk(['validator', 'list', '--config', v.config, '--json']);
+    expect((JSON.parse(list.stdout.at(-1)!) as { active: number }).active).toBe(2);
     expect(await stopChild(localnet)).toBe(0);
   });
 });

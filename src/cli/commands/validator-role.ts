@@ -17,6 +17,7 @@ import {
   readKeypairFile,
   ValidatorChain,
   ValidatorChainReader,
+  ValidatorError,
 } from '../../validator/index.js';
 
 export interface RoleOptions {
@@ -128,8 +129,35 @@ export async function registerAction(opts: RoleOptions & { airdrop?: boolean }):
   );
 }
 
+/** Says what is wrong before sending a transaction the program would refuse with a bare code. */
+async function requireAccount(
+  chain: ValidatorChain,
+  want: 'active' | 'unbonding',
+): Promise<ValidatorAccount> {
+  const a = await chain.account(chain.address);
+  if (!a) {
+    throw new ValidatorError('NOT_REGISTERED', `${chain.address} has no validator account on this program`, {
+      validator: chain.address,
+    });
+  }
+  if (want === 'active' && !isActive(a)) {
+    throw new ValidatorError(
+      'NOT_REGISTERED',
+      `${chain.address} is already unbonding (until slot ${a.unbondingUntil})`,
+    );
+  }
+  if (want === 'unbonding' && isActive(a)) {
+    throw new ValidatorError(
+      'NOT_REGISTERED',
+      `${chain.address} is still active: run paraloom validator unregister first`,
+    );
+  }
+  return a;
+}
+
 export async function unregisterAction(opts: RoleOptions): Promise<void> {
   const { chain } = await chainFor(opts.config);
+  await requireAccount(chain, 'active');
   const sent = await chain.unregister();
   const account = await chain.account(chain.address);
   print(
@@ -141,6 +169,7 @@ export async function unregisterAction(opts: RoleOptions): Promise<void> {
 
 export async function withdrawUnbondedAction(opts: RoleOptions): Promise<void> {
   const { chain } = await chainFor(opts.config);
+  await requireAccount(chain, 'unbonding');
   const sent = await chain.withdrawUnbonded();
   print(
     opts,
