@@ -170,7 +170,7 @@ export class HeightMachine {
 
   /**
    * Re-gossip for lossy links (Tendermint's vote gossip): this round's proposal and every vote held
-   * for it, plus the prevotes that justify `validValue`, so every honest validator eventually holds
+   * for it and the round before, plus the prevotes that justify `validValue`, so every honest validator eventually holds
    * what any one of them holds, which is what the algorithm's liveness assumes. Relaying signed votes
    * adds no trust.
    */
@@ -179,7 +179,10 @@ export class HeightMachine {
     const out: Effect[] = [];
     const p = this.proposals.get(this.round);
     if (p) out.push({ kind: 'broadcast', message: { kind: 'proposal', proposal: p } });
-    const votes = this.votes.all(this.round);
+    // The previous round too: a validator that moved on (it saw 2f+1 precommits there) may hold the
+    // very precommits the others lack to move on with it.
+    const votes =
+      this.round > 0 ? [...this.votes.all(this.round - 1), ...this.votes.all(this.round)] : this.votes.all(0);
     if (this.validValue !== undefined && this.validRound !== this.round) {
       votes.push(...this.votes.votes(this.validRound, 'prevote', this.validValue));
       const vp = this.proposalByHash.get(this.validValue);
