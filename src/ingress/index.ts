@@ -1,0 +1,6 @@
+// Public face of the ingress module: the validator's HTTP JSON API for wallets.
+export type { IngressBackend, OutputRecord, SubmitResult } from './backend.js';
+export { HttpError, IngressError, type IngressErrorCode } from './errors.js';
+export { LedgerIngressBackend } from './ledger-backend.js';
+export { RateLimiter } from './rate-limit.js';
+export { type IngressOptions, IngressServer } from './server.js';

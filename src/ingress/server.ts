@@ -1,0 +1,192 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { bytesToHex, createLogger, type Logger } from '../common/index.js';
+import type { IngressBackend } from './backend.js';
+import { HttpError, IngressError } from './errors.js';
+import { RateLimiter } from './rate-limit.js';
+
+export interface IngressOptions {
+  readonly host?: string;
+  readonly port?: number;
+  /** Largest request body accepted (a shielded transaction is 652 bytes, 1,306 as hex). */
+  readonly maxBodyBytes?: number;
+  readonly ratePerSecond?: number;
+  readonly rateBurst?: number;
+  /** Most outputs returned by one /v1/notes call. */
+  readonly maxNotesPerPage?: number;
+  readonly logger?: Logger;
+}
+
+/** Rejections the mempool names that mean "already known", answered 409 rather than 400. */
+const CONFLICT_REASONS = new Set(['DUPLICATE', 'NULLIFIER_CONFLICT', 'NULLIFIER_SPENT']);
+
+/**
+ * The validator's public HTTP JSON API (see docs/operations.md): submit a shielded transaction,
+ * read roots, Merkle paths and published outputs. Every request is rate limited per client address,
+ * bodies are capped before they are buffered, and every error is JSON with a stable code.
+ */
+export class IngressServer {
+  readonly name = 'ingress';
+  private server: Server | undefined;
+  private boundPort = 0;
+  private readonly limiter: RateLimiter;
+  private readonly log: Logger;
+  private readonly maxBody: number;
+  private readonly maxNotes: number;
+
+  constructor(
+    private readonly backend: IngressBackend,
+    private readonly options: IngressOptions = {},
+  ) {
+    this.limiter = new RateLimiter(options.ratePerSecond ?? 50, options.rateBurst ?? 100);
+    this.log = options.logger ?? createLogger('ingress');
+    this.maxBody = options.maxBodyBytes ?? 16 * 1024;
+    this.maxNotes = options.maxNotesPerPage ?? 1000;
+  }
+
+  get url(): string {
+    return `http://${this.options.host ?? '127.0.0.1'}:${this.boundPort}`;
+  }
+
+  async start(): Promise<void> {
+    if (this.server) throw new IngressError('ALREADY_STARTED', 'ingress already started');
+    const server = createServer((req, res) => {
+      this.handle(req, res).catch((e: unknown) => this.fail(res, e));
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(this.options.port ?? 9500, this.options.host ?? '127.0.0.1', () => resolve());
+      });
+    } catch (e) {
+      throw new IngressError(
+        'LISTEN_FAILED',
+        'ingress cannot listen',
+        { port: this.options.port },
+        { cause: e },
+      );
+    }
+    this.server = server;
+    this.boundPort = (server.address() as AddressInfo).port;
+    this.log.info({ url: this.url }, 'ingress listening');
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const client = req.socket.remoteAddress ?? 'unknown';
+    if (!this.limiter.take(client)) throw new HttpError(429, 'RATE_LIMITED', 'too many requests; slow down');
+    const url = new URL(req.url ?? '/', 'http://ingress');
+    const route = `${req.method} ${url.pathname}`;
+    if (route === 'POST /v1/transactions') return this.submit(req, res);
+    if (req.method !== 'GET')
+      throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed here`);
+    if (url.pathname === '/v1/status') {
+      const s = await this.backend.status();
+      return this.json(res, 200, {
+        height: s.height.toString(),
+        root: s.root.toString(),
+        leafCount: s.leafCount,
+        mempool: s.mempool,
+      });
+    }
+    if (url.pathname === '/v1/roots') {
+      const roots = await this.backend.roots();
+      return this.json(res, 200, { roots: roots.map(String) });
+    }
+    const pathMatch = /^\/v1\/paths\/(\d{1,10})$/.exec(url.pathname);
+    if (pathMatch) {
+      const index = Number(pathMatch[1]);
+      const found = await this.backend.path(index);
+      if (!found) throw new HttpError(404, 'LEAF_NOT_FOUND', `no leaf at index ${index}`);
+      return this.json(res, 200, {
+        leafIndex: index,
+        root: found.root.toString(),
+        siblings: found.path.siblings.map(String),
+      });
+    }
+    if (url.pathname === '/v1/notes') {
+      const from = this.intParam(url, 'from', 0);
+      const limit = Math.min(this.intParam(url, 'limit', this.maxNotes), this.maxNotes);
+      const outputs = await this.backend.outputs(from, limit);
+      return this.json(res, 200, {
+        outputs: outputs.map((o) => ({
+          leafIndex: o.leafIndex,
+          commitment: o.commitment.toString(),
+          envelope: o.envelope ? bytesToHex(o.envelope) : null,
+        })),
+        next: outputs.length ? outputs[outputs.length - 1]!.leafIndex + 1 : from,
+      });
+    }
+    throw new HttpError(404, 'NOT_FOUND', `no route ${url.pathname}`);
+  }
+
+  private async submit(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await this.readBody(req);
+    let hex: unknown;
+    try {
+      hex = (JSON.parse(body) as { transaction?: unknown }).transaction;
+    } catch {
+      throw new HttpError(400, 'BAD_JSON', 'body must be JSON: {"transaction": "<hex>"}');
+    }
+    if (typeof hex !== 'string' || !/^(?:[0-9a-f]{2})+$/i.test(hex)) {
+      throw new HttpError(400, 'BAD_TRANSACTION_ENCODING', 'transaction must be a hex string of whole bytes');
+    }
+    const result = await this.backend.submit(new Uint8Array(Buffer.from(hex, 'hex')));
+    if (result.ok) return this.json(res, 202, { id: bytesToHex(result.id), status: 'admitted' });
+    const status = CONFLICT_REASONS.has(result.reason) ? 409 : 400;
+    throw new HttpError(status, result.reason, result.detail);
+  }
+
+  private readBody(req: IncomingMessage): Promise<string> {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > this.maxBody) {
+      return Promise.reject(new HttpError(413, 'BODY_TOO_LARGE', `request body over ${this.maxBody} bytes`));
+    }
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      req.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > this.maxBody) {
+          req.pause();
+          reject(new HttpError(413, 'BODY_TOO_LARGE', `request body over ${this.maxBody} bytes`));
+          return;
+        }
+        chunks.push(chunk);
+      });
+      req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      req.on('error', reject);
+    });
+  }
+
+  private intParam(url: URL, name: string, fallback: number): number {
+    const raw = url.searchParams.get(name);
+    if (raw === null) return fallback;
+    if (!/^\d{1,10}$/.test(raw))
+      throw new HttpError(400, 'BAD_PARAMETER', `${name} must be a non-negative integer`);
+    return Number(raw);
+  }
+
+  private json(res: ServerResponse, status: number, body: unknown): void {
+    const text = JSON.stringify(body);
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+    res.end(text);
+  }
+
+  private fail(res: ServerResponse, e: unknown): void {
+    if (e instanceof HttpError) {
+      this.json(res, e.status, { error: { code: e.code, message: e.message } });
+      if (e.status === 413) res.once('finish', () => res.socket?.destroy());
+      return;
+    }
+    this.log.error({ err: e }, 'ingress request failed');
+    if (!res.headersSent) this.json(res, 500, { error: { code: 'INTERNAL', message: 'internal error' } });
+  }
+}

@@ -1,0 +1,171 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bytesToHex } from '../src/common/index.js';
+import { IngressServer, LedgerIngressBackend } from '../src/ingress/index.js';
+import { LedgerApp } from '../src/ledger/index.js';
+import { type LedgerScenario, ledgerScenario } from '../src/ledger/testing/scenario.js';
+import {
+  BatchVerifierPool,
+  Groth16Verifier,
+  loadCircuitArtifacts,
+  toField,
+  VerifyingKey,
+  verifyPath,
+} from '../src/privacy/index.js';
+import { NodeStorage } from '../src/storage/index.js';
+
+const quiet = pino({ level: 'silent' });
+let scenario: LedgerScenario;
+let pool: BatchVerifierPool;
+let storage: NodeStorage;
+let app: LedgerApp;
+let ingress: IngressServer;
+let dir: string;
+
+async function call(
+  path: string,
+  init?: RequestInit,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(`${ingress.url}${path}`, init);
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+const post = (body: string) =>
+  call('/v1/transactions', { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+
+async function commitNext(): Promise<void> {
+  const tip = app.tip;
+  const proposal = await app.buildProposal(tip.height + 1n, 0, tip.hash);
+  await app.commit(tip.height + 1n, proposal.bytes, new Uint8Array([1]));
+}
+
+beforeAll(async () => {
+  const artifacts = await loadCircuitArtifacts();
+  scenario = await ledgerScenario(artifacts);
+  pool = new BatchVerifierPool(new Groth16Verifier(VerifyingKey.fromSnarkjs(artifacts.verifyingKey)), {
+    threads: 2,
+  });
+  await pool.start();
+  dir = await mkdtemp(join(tmpdir(), 'paraloom-ingress-'));
+  storage = await NodeStorage.open(dir, { logger: quiet });
+  let clock = 1_700_000_000_000;
+  app = await LedgerApp.open({
+    storage,
+    pool,
+    registry: new Registry(),
+    leader: new Uint8Array(32).fill(1),
+    isAnchored: () => false,
+    currentSlot: () => 0n,
+    now: () => clock++,
+    logger: quiet,
+  });
+  app.addDeposits(scenario.deposits);
+  await commitNext();
+  ingress = new IngressServer(new LedgerIngressBackend(app, storage), {
+    port: 0,
+    logger: quiet,
+    maxBodyBytes: 4096,
+  });
+  await ingress.start();
+}, 600_000);
+
+afterAll(async () => {
+  await ingress?.stop();
+  await app?.close();
+  await storage?.close();
+  await pool?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('ingress API over a real ledger', () => {
+  it('reports status, roots, published outputs and paths that verify', async () => {
+    const n = scenario.deposits.length;
+    const status = await call('/v1/status');
+    expect(status.body).toMatchObject({
+      height: '1',
+      leafCount: n,
+      mempool: 0,
+      root: scenario.root1.toString(),
+    });
+    const roots = await call('/v1/roots');
+    expect((roots.body.roots as string[]).at(-1)).toBe(scenario.root1.toString());
+    const notes = await call('/v1/notes?from=0&limit=100');
+    const outputs = notes.body.outputs as Array<{
+      leafIndex: number;
+      commitment: string;
+      envelope: string | null;
+    }>;
+    expect(outputs.map((o) => o.commitment)).toEqual(scenario.deposits.map((d) => d.commitment.toString()));
+    expect(outputs.every((o) => o.envelope === null)).toBe(true);
+    expect(notes.body.next).toBe(n);
+    const p = await call('/v1/paths/1');
+    const siblings = (p.body.siblings as string[]).map((s) => toField(BigInt(s)));
+    expect(verifyPath(scenario.deposits[1]!.commitment, { leafIndex: 1, siblings }, scenario.root1)).toBe(
+      true,
+    );
+  });
+
+  it('admits a valid transaction, names duplicates and conflicts, and publishes its outputs once final', async () => {
+    const accepted = await post(JSON.stringify({ transaction: bytesToHex(scenario.transfer.bytes) }));
+    expect(accepted.status).toBe(202);
+    expect(accepted.body.id).toBe(scenario.transfer.idHex);
+    const again = await post(JSON.stringify({ transaction: bytesToHex(scenario.transfer.bytes) }));
+    expect(again.status).toBe(409);
+    const conflict = await post(JSON.stringify({ transaction: bytesToHex(scenario.conflicting.bytes) }));
+    expect(conflict.status).toBe(409);
+    expect((conflict.body.error as { code: string }).code).toMatch(/NULLIFIER/);
+    await commitNext();
+    const n = scenario.deposits.length;
+    const notes = await call(`/v1/notes?from=${n}`);
+    const outputs = notes.body.outputs as Array<{
+      leafIndex: number;
+      commitment: string;
+      envelope: string | null;
+    }>;
+    expect(outputs.map((o) => o.leafIndex)).toEqual([n, n + 1]);
+    expect(outputs.map((o) => o.commitment)).toEqual(
+      scenario.transfer.tx.statement.outputCommitments.map(String),
+    );
+    expect(outputs[0]!.envelope).toBe(bytesToHex(scenario.transfer.tx.statement.extData.encryptedOutput0));
+    const spent = await post(JSON.stringify({ transaction: bytesToHex(scenario.conflicting.bytes) }));
+    expect(spent.status).toBe(409);
+  });
+
+  it('answers bad requests with clear 4xx codes', async () => {
+    const cases: Array<[Promise<{ status: number; body: Record<string, unknown> }>, number, string]> = [
+      [post('{not json'), 400, 'BAD_JSON'],
+      [post(JSON.stringify({ transaction: 'xyz' })), 400, 'BAD_TRANSACTION_ENCODING'],
+      [post(JSON.stringify({ transaction: 'ab'.repeat(100) })), 400, ''],
+      [post(JSON.stringify({ transaction: 'ab'.repeat(3000) })), 413, 'BODY_TOO_LARGE'],
+      [call('/v1/paths/999999'), 404, 'LEAF_NOT_FOUND'],
+      [call('/v1/notes?from=-1'), 400, 'BAD_PARAMETER'],
+      [call('/v1/nothing'), 404, 'NOT_FOUND'],
+      [call('/v1/roots', { method: 'DELETE' }), 405, 'METHOD_NOT_ALLOWED'],
+    ];
+    for (const [pending, status, code] of cases) {
+      const r = await pending;
+      expect(r.status).toBe(status);
+      const error = r.body.error as { code: string; message: string };
+      expect(error.message.length).toBeGreaterThan(0);
+      if (code) expect(error.code).toBe(code);
+    }
+  });
+
+  it('rate limits each client', async () => {
+    const limited = new IngressServer(new LedgerIngressBackend(app, storage), {
+      port: 0,
+      logger: quiet,
+      rateBurst: 3,
+      ratePerSecond: 0.001,
+    });
+    await limited.start();
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push((await fetch(`${limited.url}/v1/status`)).status);
+    await limited.stop();
+    expect(statuses).toEqual([200, 200, 200, 429, 429]);
+  });
+});
