@@ -20,6 +20,8 @@ const SUBMITTED = 1;
 export class EvidenceStore {
   private ids: string[] = [];
   private loaded = false;
+  /** Ids being claimed right now: two concurrent claims must not both read "pending". */
+  private readonly claiming = new Set<string>();
 
   constructor(private readonly kv: KeyValue) {}
 
@@ -65,12 +67,18 @@ export class EvidenceStore {
   /** Marks the evidence submitted; true only for the first caller (submit only when true). */
   async claim(e: Equivocation): Promise<boolean> {
     const id = bytesToHex(evidenceId(e));
-    const raw = await this.kv.get(name(id));
-    if (!raw || raw[0] === SUBMITTED) return false;
-    const next = raw.slice();
-    next[0] = SUBMITTED;
-    await this.kv.put(name(id), next, { sync: true });
-    return true;
+    if (this.claiming.has(id)) return false;
+    this.claiming.add(id);
+    try {
+      const raw = await this.kv.get(name(id));
+      if (!raw || raw[0] === SUBMITTED) return false;
+      const next = raw.slice();
+      next[0] = SUBMITTED;
+      await this.kv.put(name(id), next, { sync: true });
+      return true;
+    } finally {
+      this.claiming.delete(id);
+    }
   }
 }
 

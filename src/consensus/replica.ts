@@ -83,6 +83,8 @@ export type ReplicaEffect =
       readonly blockHash: Uint8Array;
       readonly bytes: Uint8Array;
       readonly certificate: QuorumCertificate;
+      /** Key (hex) of the validator whose proposal carried the block, when this validator saw it. */
+      readonly proposer: string | undefined;
     }
   | { readonly kind: 'ignored'; readonly reason: IgnoredReason };
 
@@ -243,6 +245,7 @@ export class Replica {
         blockHash: qc.blockHash,
         bytes,
         certificate: qc,
+        proposer: undefined,
       },
       certificateVotes(qc),
       undefined,
@@ -265,6 +268,7 @@ export class Replica {
         blockHash: e.blockHash,
         bytes: e.bytes,
         certificate: certificateFromVotes(e.precommits),
+        proposer: proposal ? bytesToHex(proposal.proposer) : undefined,
       };
       out.push(...this.advance(decision, e.precommits, proposal));
       break; // effects after a decision belong to the finished height
