@@ -155,7 +155,15 @@ describe('paraloom node (multi-process)', () => {
       return r.status === 200 ? r : undefined;
     });
     const checks = (JSON.parse(ready.body) as { checks: { name: string; ok: boolean }[] }).checks;
-    expect(checks.map((c) => c.name).sort()).toEqual(['chain', 'node', 'peers', 'storage', 'validator']);
+    expect(checks.map((c) => c.name).sort()).toEqual([
+      'chain',
+      'ingress',
+      'ledger',
+      'node',
+      'peers',
+      'storage',
+      'validator',
+    ]);
 
     const metrics = await get(`${healthA}/metrics`);
     expect(metrics.status).toBe(200);
@@ -232,7 +240,7 @@ describe('paraloom node (multi-process)', () => {
     expect(await a.exited).toBe(0);
     expect(Date.now() - t0).toBeLessThan(5_000);
     const stopped = a.logs.filter((l) => l.msg === 'component stopped').map((l) => l.component);
-    expect(stopped).toEqual(['validator', 'network', 'bridge', 'health', 'storage']);
+    expect(stopped).toEqual(['ingress', 'ledger', 'validator', 'network', 'bridge', 'health', 'storage']);
     expect(a.logs.some((l) => l.msg === 'node stopped')).toBe(true);
     await expect(fetch(`${healthA}/health`)).rejects.toThrow();
 

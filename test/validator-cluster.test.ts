@@ -10,6 +10,20 @@ import { chmod, copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeTransaction } from '../src/ledger/index.js';
+import {
+  dummyInput,
+  encryptNote,
+  generateSpendingKeys,
+  loadCircuitArtifacts,
+  NATIVE_ASSET,
+  type Note,
+  proveTransact,
+  randomField,
+  shutdownProver,
+  TREE_DEPTH,
+  ZERO_HASHES,
+} from '../src/privacy/index.js';
 import {
   freePort,
   get,
@@ -105,7 +119,7 @@ describe('three validators on a localnet (multi-process)', () => {
     const started = validators[0]!
       .node!.logs.filter((l) => l.msg === 'component started')
       .map((l) => l.component);
-    expect(started).toEqual(['storage', 'health', 'bridge', 'network', 'validator']);
+    expect(started).toEqual(['storage', 'health', 'bridge', 'network', 'validator', 'ledger', 'ingress']);
     for (const v of validators) {
       const ready = await until(
         `${v.address} ready`,
@@ -116,7 +130,15 @@ describe('three validators on a localnet (multi-process)', () => {
         30_000,
       );
       const checks = (JSON.parse(ready.body) as { checks: { name: string; ok: boolean }[] }).checks;
-      expect(checks.map((c) => c.name).sort()).toEqual(['chain', 'node', 'peers', 'storage', 'validator']);
+      expect(checks.map((c) => c.name).sort()).toEqual([
+        'chain',
+        'ingress',
+        'ledger',
+        'node',
+        'peers',
+        'storage',
+        'validator',
+      ]);
     }
     for (const v of validators) {
       const others = validators
@@ -157,6 +179,56 @@ describe('three validators on a localnet (multi-process)', () => {
     }
   });
 
+  it("admits a transaction at one node's ingress and gossips it into the others' mempools", async () => {
+    // A real proof of a zero-value transfer (two dummy inputs) against the empty L2 tree's root.
+    const artifacts = await loadCircuitArtifacts();
+    const owner = generateSpendingKeys();
+    const zero = (): Note => ({ amount: 0n, pk: owner.pk, blinding: randomField(), asset: NATIVE_ASSET });
+    const outputs = [zero(), zero()] as const;
+    const { proof, statement } = await proveTransact(
+      {
+        root: ZERO_HASHES[TREE_DEPTH]!,
+        asset: NATIVE_ASSET,
+        inputs: [dummyInput(NATIVE_ASSET), dummyInput(NATIVE_ASSET)],
+        outputs,
+        extData: {
+          recipient: new Uint8Array(32),
+          relayer: new Uint8Array(32),
+          fee: 0n,
+          extAmount: 0n,
+          expirationSlot: 0n,
+          encryptedOutput0: encryptNote(outputs[0], owner.address),
+          encryptedOutput1: encryptNote(outputs[1], owner.address),
+        },
+      },
+      artifacts,
+    );
+    await shutdownProver();
+    const tx = encodeTransaction({ proof: proof.toWire(), statement });
+    const ingressOf = (v: (typeof validators)[number]) =>
+      String(v.node!.logs.find((l) => l.msg === 'ingress listening')!.url);
+    const res = await fetch(`${ingressOf(validators[0]!)}/v1/transactions`, {
+      method: 'POST',
+      body: JSON.stringify({ transaction: Buffer.from(tx).toString('hex') }),
+    });
+    expect(res.status).toBe(202);
+    for (const v of validators) {
+      await until(
+        `${v.address} has the transaction in its mempool`,
+        async () => {
+          const st = (await (await fetch(`${ingressOf(v)}/v1/status`)).json()) as { mempool: number };
+          return st.mempool === 1 ? st : undefined;
+        },
+        30_000,
+      );
+    }
+    const again = await fetch(`${ingressOf(validators[1]!)}/v1/transactions`, {
+      method: 'POST',
+      body: JSON.stringify({ transaction: Buffer.from(tx).toString('hex') }),
+    });
+    expect(again.status).toBe(409);
+  });
+
   it('refuses a node that expects another program version, and one with a world-readable key', async () => {
     const v = validators[0]!;
     const wrong = run(['node', '--config', v.config], {
@@ -191,7 +263,7 @@ describe('three validators on a localnet (multi-process)', () => {
     expect(Date.now() - t0).toBeLessThan(5_000);
     for (const v of validators) {
       const stopped = v.node!.logs.filter((l) => l.msg === 'component stopped').map((l) => l.component);
-      expect(stopped).toEqual(['validator', 'network', 'bridge', 'health', 'storage']);
+      expect(stopped).toEqual(['ingress', 'ledger', 'validator', 'network', 'bridge', 'health', 'storage']);
     }
   });
 

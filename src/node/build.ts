@@ -9,6 +9,8 @@ import {
 } from '../health/index.js';
 import type { Component } from './component.js';
 import { BridgeComponent } from './components/bridge.js';
+import { IngressComponent } from './components/ingress.js';
+import { LedgerComponent } from './components/ledger.js';
 import { NetworkComponent } from './components/network.js';
 import { StorageComponent } from './components/storage.js';
 import { ValidatorComponent } from './components/validator.js';
@@ -24,18 +26,20 @@ export interface AssembledNode {
   readonly network: NetworkComponent;
   readonly bridge: BridgeComponent;
   readonly validator: ValidatorComponent;
+  readonly ledger: LedgerComponent;
+  readonly ingress: IngressComponent;
 }
 
 /**
  * Builds the node a config describes. Storage starts first (its lock refuses a second node on the
  * data directory before anything else happens), health next (liveness answers, and /ready says "not
  * yet", during the rest of startup), then the bridge (the program-version handshake: a mismatch stops
- * the node before it joins the network), the network, and the validator role.
+ * the node before it joins the network), the network, the validator role, the ledger (mempool and proof verification) and the ingress.
  *
  * Extension points, each a Component added to `components` with its dependencies:
  * - the deposit listener and submitters hang off the bridge (`bridge.rpc`).
  * - consensus takes `validator.signer` and the network.
- * - ingress (dependsOn storage, network): the transaction endpoint on config.ingress (wallet issue).
+ * - consensus drives `ledger.ledger` (a ConsensusApplication) once it is wired in.
  * Components that do not exist yet are not started (and not stubbed).
  */
 export function assembleNode(config: NodeConfig, options: { registry?: Registry } = {}): AssembledNode {
@@ -79,11 +83,27 @@ export function assembleNode(config: NodeConfig, options: { registry?: Registry 
     readiness,
     logger: createLogger('validator', level),
   });
-  const components: Component[] = [storage, health, bridge, network, validator];
+  const ledger = new LedgerComponent({
+    storage,
+    bridge,
+    network,
+    validator,
+    registry,
+    readiness,
+    logger: createLogger('ledger', level),
+  });
+  const ingress = new IngressComponent({
+    config,
+    ledger,
+    storage,
+    readiness,
+    logger: createLogger('ingress', level),
+  });
+  const components: Component[] = [storage, health, bridge, network, validator, ledger, ingress];
   const node = new Node(components, {
     stopTimeoutMs: config.node.stopTimeoutMs,
     logger: createLogger('node', level),
   });
   readiness.register('node', () => ({ ok: node.state === 'running', detail: node.state }));
-  return { node, registry, readiness, health, storage, network, bridge, validator };
+  return { node, registry, readiness, health, storage, network, bridge, validator, ledger, ingress };
 }

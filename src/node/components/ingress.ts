@@ -1,0 +1,47 @@
+import type { Logger } from '../../common/index.js';
+import type { NodeConfig } from '../../config/index.js';
+import type { Readiness } from '../../health/index.js';
+import { IngressServer, LedgerIngressBackend } from '../../ingress/index.js';
+import type { Component } from '../component.js';
+import type { LedgerComponent } from './ledger.js';
+import type { StorageComponent } from './storage.js';
+
+/** The wallets' HTTP JSON API on config.ingress, backed by this node's ledger and storage. */
+export class IngressComponent implements Component {
+  readonly name = 'ingress';
+  readonly dependsOn = ['ledger'];
+  private server: IngressServer | undefined;
+  private unregister: (() => void) | undefined;
+
+  constructor(
+    private readonly options: {
+      config: NodeConfig;
+      ledger: LedgerComponent;
+      storage: StorageComponent;
+      readiness: Readiness;
+      logger: Logger;
+    },
+  ) {}
+
+  get url(): string | undefined {
+    return this.server?.url;
+  }
+
+  async start(): Promise<void> {
+    const o = this.options;
+    const server = new IngressServer(new LedgerIngressBackend(o.ledger.ledger, o.storage.storage), {
+      host: o.config.ingress.host,
+      port: o.config.ingress.port,
+      logger: o.logger,
+    });
+    await server.start();
+    this.server = server;
+    this.unregister = o.readiness.register('ingress', () => ({ ok: true, detail: server.url }));
+  }
+
+  async stop(): Promise<void> {
+    this.unregister?.();
+    await this.server?.stop();
+    this.server = undefined;
+  }
+}
