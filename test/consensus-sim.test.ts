@@ -3,12 +3,14 @@
  * each decision (no two different final blocks at one height among honest validators) and that no
  * honest validator is ever caught equivocating; runs whose faulty stake stays below 1/3 must also
  * keep finalizing. CI runs the matrix below (about 4,000 heights); PARALOOM_SIM_LARGE=1 runs every
- * mix over 1,000 heights and 25 seeds.
+ * mix over 1,000 heights and 25 seeds (PARALOOM_SIM_SEEDS=n to change).
  */
 import { describe, expect, it } from 'vitest';
 import { runSimulation, type SimOptions } from '../src/consensus/sim/simulator.js';
 
 const LARGE = process.env.PARALOOM_SIM_LARGE === '1';
+/** Seeds per mix in the large run (PARALOOM_SIM_SEEDS overrides). */
+const LARGE_SEEDS = Number(process.env.PARALOOM_SIM_SEEDS ?? 25);
 const SOL = 1_000_000_000n;
 
 interface Mix {
@@ -103,24 +105,28 @@ const MIXES: readonly Mix[] = [
 describe('consensus simulation', () => {
   let totalHeights = 0;
   for (const mix of MIXES) {
-    const seeds = LARGE ? 25 : mix.seeds;
+    const seeds = LARGE ? LARGE_SEEDS : mix.seeds;
     const heights = LARGE ? 1000 : mix.heights;
-    it(`${mix.name}: ${seeds} seed(s) x ${heights} heights`, () => {
-      for (let seed = 1; seed <= seeds; seed++) {
-        const r = runSimulation({ ...mix.options, seed: seed * 7919 + heights, heights });
-        const where = `seed ${r.seed}: ${JSON.stringify(r)}`;
-        expect(r.safetyViolations, where).toEqual([]);
-        expect(r.honestEquivocations, where).toBe(0);
-        if (mix.live) expect(r.minHonestHeight, where).toBeGreaterThanOrEqual(heights);
-        if (mix.options.byzantine?.length && mix.live) {
-          // Double voters are caught, and forged or foreign votes never count.
-          expect(r.evidence, where).toBeGreaterThan(0);
-          expect(r.ignored.bad_signature ?? 0, where).toBeGreaterThan(0);
-          expect(r.ignored.non_member ?? 0, where).toBeGreaterThan(0);
+    it(
+      `${mix.name}: ${seeds} seed(s) x ${heights} heights`,
+      () => {
+        for (let seed = 1; seed <= seeds; seed++) {
+          const r = runSimulation({ ...mix.options, seed: seed * 7919 + heights, heights });
+          const where = `seed ${r.seed}: ${JSON.stringify(r)}`;
+          expect(r.safetyViolations, where).toEqual([]);
+          expect(r.honestEquivocations, where).toBe(0);
+          if (mix.live) expect(r.minHonestHeight, where).toBeGreaterThanOrEqual(heights);
+          if (mix.options.byzantine?.length && mix.live) {
+            // Double voters are caught, and forged or foreign votes never count.
+            expect(r.evidence, where).toBeGreaterThan(0);
+            expect(r.ignored.bad_signature ?? 0, where).toBeGreaterThan(0);
+            expect(r.ignored.non_member ?? 0, where).toBeGreaterThan(0);
+          }
+          totalHeights += r.minHonestHeight;
         }
-        totalHeights += r.minHonestHeight;
-      }
-    });
+      },
+      LARGE ? 3_600_000 : 120_000,
+    );
   }
 
   it('replays a seed exactly', () => {
