@@ -1,0 +1,17 @@
+import { instrumentModule } from './meter.js';
+import { parseAndValidate } from './validate.js';
+
+export interface ModuleLimits {
+  readonly fuelLimit: bigint;
+  readonly memoryPages: number;
+}
+
+/** Validates a job module and returns its metered binary; nothing of the module runs here. */
+export function prepareModule(wasm: Uint8Array, limits: ModuleLimits): Uint8Array {
+  const module = parseAndValidate(wasm, { memoryPages: limits.memoryPages });
+  try {
+    return instrumentModule(module, limits.fuelLimit);
+  } finally {
+    module.dispose();
+  }
+}
