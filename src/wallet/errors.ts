@@ -10,6 +10,8 @@ export type WalletErrorCode =
   | 'NEEDS_CONSOLIDATION'
   | 'AMOUNT_INVALID'
   | 'ROOT_MISMATCH'
-  | 'NOTE_UNKNOWN';
+  | 'NOTE_UNKNOWN'
+  | 'INGRESS_UNAVAILABLE'
+  | 'INGRESS_REJECTED';
 
 export class WalletError extends ParaloomError<WalletErrorCode> {}

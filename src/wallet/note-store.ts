@@ -25,6 +25,25 @@ export interface HistoryEntry {
   readonly at: number;
 }
 
+/** A deposit sent on chain whose note is not yet in the L2 tree (deposits carry no envelope). */
+export interface PendingDeposit {
+  readonly commitment: Field;
+  readonly amount: bigint;
+  readonly blinding: Field;
+  readonly asset: Field;
+  readonly signature?: string;
+}
+
+/** A submitted transaction: final once its outputs appear in the tree, then its inputs are spent. */
+export interface PendingTransaction {
+  readonly id: string;
+  readonly kind: 'sent' | 'withdrawn';
+  readonly amount: bigint;
+  readonly asset: Field;
+  readonly spends: readonly Field[];
+  readonly outputs: readonly Field[];
+}
+
 const FORMAT = 'paraloom-notes/1';
 
 interface StoredNote {
@@ -45,6 +64,8 @@ interface StoredNote {
 export class NoteStore {
   private notes = new Map<string, OwnedNote>();
   private historyEntries: HistoryEntry[] = [];
+  readonly pendingDeposits: PendingDeposit[] = [];
+  readonly pendingTransactions: PendingTransaction[] = [];
   scannedUpTo = 0;
 
   private constructor(private readonly path: string | undefined) {}
@@ -68,6 +89,21 @@ export class NoteStore {
           txId?: string;
           at: number;
         }>;
+        pendingDeposits?: Array<{
+          commitment: string;
+          amount: string;
+          blinding: string;
+          asset: string;
+          signature?: string;
+        }>;
+        pendingTransactions?: Array<{
+          id: string;
+          kind: PendingTransaction['kind'];
+          amount: string;
+          asset: string;
+          spends: string[];
+          outputs: string[];
+        }>;
       };
       if (json.format !== FORMAT) throw new Error(`unknown format ${json.format}`);
       store.scannedUpTo = json.scannedUpTo;
@@ -81,6 +117,26 @@ export class NoteStore {
           nullifier: toField(BigInt(n.nullifier)),
           status: n.status,
           ...(n.spentIn ? { spentIn: n.spentIn } : {}),
+        });
+      }
+      const f = (v: string) => toField(BigInt(v));
+      for (const d of json.pendingDeposits ?? []) {
+        store.pendingDeposits.push({
+          commitment: f(d.commitment),
+          amount: BigInt(d.amount),
+          blinding: f(d.blinding),
+          asset: f(d.asset),
+          ...(d.signature ? { signature: d.signature } : {}),
+        });
+      }
+      for (const t of json.pendingTransactions ?? []) {
+        store.pendingTransactions.push({
+          id: t.id,
+          kind: t.kind,
+          amount: BigInt(t.amount),
+          asset: f(t.asset),
+          spends: t.spends.map(f),
+          outputs: t.outputs.map(f),
         });
       }
       store.historyEntries = json.history.map((h) => ({
@@ -145,6 +201,14 @@ export class NoteStore {
   }
 
   /** The transaction that spent these nullifiers is final: its notes are gone for good. */
+  /** Spends of a transaction that became final: gone for good. */
+  markSpent(commitments: readonly Field[]): void {
+    for (const c of commitments) {
+      const n = this.notes.get(c.toString());
+      if (n) n.status = 'spent';
+    }
+  }
+
   markSpentByNullifiers(nullifiers: readonly Field[]): void {
     for (const n of this.notes.values()) if (nullifiers.includes(n.nullifier)) n.status = 'spent';
   }

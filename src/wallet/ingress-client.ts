@@ -1,0 +1,101 @@
+import { bytesToHex, hexToBytes } from '../common/index.js';
+import { type Field, type MerklePath, TREE_DEPTH, toField } from '../privacy/index.js';
+import { WalletError } from './errors.js';
+import type { PublishedOutput } from './scanner.js';
+
+const DEFAULT_TIMEOUT_MS = 15_000;
+
+/** Deposits are published without an envelope: their depositor already knows the note. */
+export interface IngressOutput extends Omit<PublishedOutput, 'envelope'> {
+  readonly envelope: Uint8Array | undefined;
+}
+
+/** A validator's ingress, as a wallet uses it (see docs/operations.md, "Ingress API"). */
+export class IngressClient {
+  constructor(
+    readonly baseUrl: string,
+    private readonly timeoutMs = DEFAULT_TIMEOUT_MS,
+  ) {}
+
+  async status(): Promise<{ height: bigint; root: Field; leafCount: number; mempool: number }> {
+    const s = await this.get<{ height: string; root: string; leafCount: number; mempool: number }>(
+      '/v1/status',
+    );
+    return {
+      height: BigInt(s.height),
+      root: toField(BigInt(s.root)),
+      leafCount: s.leafCount,
+      mempool: s.mempool,
+    };
+  }
+
+  async path(leafIndex: number): Promise<{ root: Field; path: MerklePath }> {
+    const p = await this.get<{ root: string; siblings: string[] }>(`/v1/paths/${leafIndex}`);
+    if (p.siblings.length !== TREE_DEPTH) {
+      throw new WalletError('INGRESS_REJECTED', 'ingress returned a path of the wrong depth', { leafIndex });
+    }
+    return {
+      root: toField(BigInt(p.root)),
+      path: { leafIndex, siblings: p.siblings.map((s) => toField(BigInt(s))) },
+    };
+  }
+
+  /** Every output from `from` on, following pages until the end. */
+  async outputsSince(from: number, maxPages = 1_000): Promise<IngressOutput[]> {
+    const out: IngressOutput[] = [];
+    let next = from;
+    for (let page = 0; page < maxPages; page++) {
+      const r = await this.get<{
+        outputs: Array<{ leafIndex: number; commitment: string; envelope: string | null }>;
+        next: number;
+      }>(`/v1/notes?from=${next}&limit=1000`);
+      for (const o of r.outputs) {
+        out.push({
+          leafIndex: o.leafIndex,
+          commitment: toField(BigInt(o.commitment)),
+          envelope: o.envelope === null ? undefined : hexToBytes(o.envelope),
+        });
+      }
+      if (r.outputs.length === 0 || r.next === next) break;
+      next = r.next;
+    }
+    return out;
+  }
+
+  async submit(tx: Uint8Array): Promise<string> {
+    const res = await this.request('/v1/transactions', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ transaction: bytesToHex(tx) }),
+    });
+    return (res as { id: string }).id;
+  }
+
+  private get<T>(path: string): Promise<T> {
+    return this.request(path, { method: 'GET' }) as Promise<T>;
+  }
+
+  private async request(path: string, init: RequestInit): Promise<unknown> {
+    let res: Response;
+    try {
+      res = await fetch(`${this.baseUrl}${path}`, { ...init, signal: AbortSignal.timeout(this.timeoutMs) });
+    } catch (e) {
+      throw new WalletError(
+        'INGRESS_UNAVAILABLE',
+        `cannot reach the validator at ${this.baseUrl}`,
+        { path },
+        { cause: e },
+      );
+    }
+    const body = (await res.json().catch(() => ({}))) as { error?: { code: string; message: string } };
+    if (!res.ok) {
+      const code = body.error?.code ?? `HTTP_${res.status}`;
+      throw new WalletError('INGRESS_REJECTED', `${code}: ${body.error?.message ?? res.statusText}`, {
+        status: res.status,
+        reason: code,
+        path,
+      });
+    }
+    return body;
+  }
+}
