@@ -109,8 +109,10 @@ describe('consensus simulation', () => {
     const heights = LARGE ? 1000 : mix.heights;
     it(
       `${mix.name}: ${seeds} seed(s) x ${heights} heights`,
-      () => {
+      async () => {
         for (let seed = 1; seed <= seeds; seed++) {
+          // Yield between runs so the worker can answer vitest's RPC during long (large) runs.
+          await new Promise((r) => setImmediate(r));
           const r = runSimulation({ ...mix.options, seed: seed * 7919 + heights, heights });
           const where = `seed ${r.seed}: ${JSON.stringify(r)}`;
           expect(r.safetyViolations, where).toEqual([]);
