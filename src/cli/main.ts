@@ -6,6 +6,7 @@ import { runDemo } from './commands/demo.js';
 import { registerLocalnetCommand } from './commands/localnet.js';
 import { registerNodeCommand } from './commands/node.js';
 import { registerValidatorCommand } from './commands/validator.js';
+import { registerWalletCommand } from './commands/wallet.js';
 
 const program = new Command();
 program.name('paraloom').description('Paraloom: a privacy Layer 2 for Solana').version('0.1.0');
@@ -28,6 +29,8 @@ registerConfigCommand(program);
 registerValidatorCommand(program);
 
 registerNodeCommand(program);
+
+registerWalletCommand(program);
 
 try {
   await program.parseAsync(process.argv);

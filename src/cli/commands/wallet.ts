@@ -1,0 +1,184 @@
+/**
+ * `paraloom wallet new | address | deposit | sync | balance | transfer | history`: a shielded wallet
+ * in a directory (key file and note store, both 0600), talking to a validator's ingress and, for
+ * deposits, to Solana. `--json` prints one JSON object for scripts.
+ */
+import { address, createKeyPairSignerFromPrivateKeyBytes } from '@solana/kit';
+import { SingleBar } from 'cli-progress';
+import type { Command } from 'commander';
+import {
+  BridgeRpc,
+  checkProgramVersion,
+  depositInstruction,
+  deriveProgramAddresses,
+  PARALOOM_DEV_PROGRAM_ID,
+  TransactionSender,
+} from '../../bridge/index.js';
+import { createLogger } from '../../common/index.js';
+import { encodeTransaction } from '../../ledger/index.js';
+import { loadCircuitArtifacts, type ProveStage, shutdownProver } from '../../privacy/index.js';
+import { readKeypairFile } from '../../validator/index.js';
+import { IngressClient, Wallet } from '../../wallet/index.js';
+
+const LAMPORTS_PER_SOL = 1_000_000_000n;
+const DEFAULT_WALLET = '.paraloom/wallet';
+const DEFAULT_INGRESS = 'http://127.0.0.1:9500';
+
+interface Common {
+  wallet: string;
+  ingress: string;
+  json?: boolean;
+}
+
+/** "1.5" SOL to lamports, exactly (no floating point). */
+export function parseSol(text: string): bigint {
+  const m = /^(\d{1,12})(?:\.(\d{1,9}))?$/.exec(text.trim());
+  if (!m) throw new Error(`not an amount of SOL: ${text} (use e.g. 1.5)`);
+  return BigInt(m[1]!) * LAMPORTS_PER_SOL + BigInt((m[2] ?? '').padEnd(9, '0'));
+}
+
+export function formatSol(lamports: bigint): string {
+  const whole = lamports / LAMPORTS_PER_SOL;
+  const frac = (lamports % LAMPORTS_PER_SOL).toString().padStart(9, '0').replace(/0+$/, '');
+  return frac ? `${whole}.${frac}` : `${whole}`;
+}
+
+function out(json: boolean | undefined, value: Record<string, unknown>, text: string): void {
+  console.log(
+    json ? JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) : text,
+  );
+}
+
+function withCommon(cmd: Command): Command {
+  return cmd
+    .option('--wallet <dir>', 'wallet directory', DEFAULT_WALLET)
+    .option('--ingress <url>', "a validator's ingress URL", DEFAULT_INGRESS)
+    .option('--json', 'print one JSON object');
+}
+
+function progressBar(json: boolean | undefined): ((stage: ProveStage) => void) | undefined {
+  if (json || !process.stderr.isTTY) return undefined;
+  const stages: ProveStage[] = ['checking', 'witness', 'proving', 'done'];
+  const bar = new SingleBar({ format: 'proving [{bar}] {stage}', stream: process.stderr }, undefined);
+  bar.start(stages.length - 1, 0, { stage: 'checking' });
+  return (stage) => {
+    bar.update(stages.indexOf(stage), { stage });
+    if (stage === 'done') bar.stop();
+  };
+}
+
+export function registerWalletCommand(program: Command): void {
+  const wallet = program.command('wallet').description('a shielded wallet: keys, notes, private payments');
+
+  withCommon(
+    wallet.command('new').description('create a wallet (key file and note store, mode 0600)'),
+  ).action((o: Common) => {
+    const w = Wallet.create(o.wallet);
+    out(o.json, { address: w.address, dir: o.wallet }, `created ${o.wallet}\naddress ${w.address}`);
+  });
+
+  withCommon(wallet.command('address').description("print this wallet's shielded address")).action(
+    (o: Common) => {
+      const w = Wallet.open(o.wallet);
+      out(o.json, { address: w.address }, w.address);
+    },
+  );
+
+  withCommon(
+    wallet.command('sync').description('scan new outputs for notes addressed to this wallet'),
+  ).action(async (o: Common) => {
+    const w = Wallet.open(o.wallet);
+    const r = await w.sync(new IngressClient(o.ingress));
+    out(
+      o.json,
+      { ...r },
+      `scanned ${r.scanned} outputs: ${r.received} received, ${r.depositsLanded} deposits landed, ${r.finalized} spends final`,
+    );
+  });
+
+  withCommon(wallet.command('balance').description('shielded balance (syncs first)')).action(
+    async (o: Common) => {
+      const w = Wallet.open(o.wallet);
+      await w.sync(new IngressClient(o.ingress));
+      const b = w.balance();
+      out(
+        o.json,
+        { spendable: b.spendable, pending: b.pending, depositing: b.depositing },
+        `spendable ${formatSol(b.spendable)} SOL, pending ${formatSol(b.pending)} SOL, depositing ${formatSol(b.depositing)} SOL`,
+      );
+    },
+  );
+
+  withCommon(wallet.command('history').description('received and sent payments')).action((o: Common) => {
+    const w = Wallet.open(o.wallet);
+    const rows = w.store.history.map((h) => ({ ...h, at: new Date(h.at).toISOString() }));
+    out(
+      o.json,
+      { history: rows },
+      rows
+        .map((h) => `${h.at}  ${h.kind.padEnd(9)} ${formatSol(h.amount)} SOL${h.txId ? `  ${h.txId}` : ''}`)
+        .join('\n') || 'no history yet',
+    );
+  });
+
+  withCommon(
+    wallet
+      .command('transfer')
+      .description('pay a shielded address privately')
+      .requiredOption('--to <address>', 'recipient shielded address (plm1...)')
+      .requiredOption('--amount <sol>', 'amount in SOL, e.g. 1.5'),
+  ).action(async (o: Common & { to: string; amount: string }) => {
+    const w = Wallet.open(o.wallet);
+    const client = new IngressClient(o.ingress);
+    await w.sync(client);
+    const artifacts = await loadCircuitArtifacts();
+    const onProgress = progressBar(o.json);
+    try {
+      const id = await w.transfer(client, {
+        to: o.to,
+        amount: parseSol(o.amount),
+        artifacts,
+        encode: (p) => encodeTransaction({ proof: p.proof.toWire(), statement: p.statement }),
+        ...(onProgress ? { onProgress } : {}),
+      });
+      out(o.json, { id, status: 'submitted' }, `submitted ${id}; run 'paraloom wallet sync' to see it final`);
+    } finally {
+      await shutdownProver();
+    }
+  });
+
+  withCommon(
+    wallet
+      .command('deposit')
+      .description('shield SOL: deposit into the pool on Solana (the note lands in the next L2 block)')
+      .requiredOption('--amount <sol>', 'amount in SOL')
+      .requiredOption('--payer <keypair>', 'Solana keypair file (JSON array) paying the deposit')
+      .option('--rpc <url>', 'Solana RPC URL', 'http://127.0.0.1:8899')
+      .option('--program <id>', 'Paraloom program id', PARALOOM_DEV_PROGRAM_ID),
+  ).action(async (o: Common & { amount: string; payer: string; rpc: string; program: string }) => {
+    const w = Wallet.open(o.wallet);
+    const logger = createLogger('wallet', 'warn');
+    const rpc = new BridgeRpc({ rpcUrl: o.rpc, logger });
+    const programId = address(o.program);
+    await checkProgramVersion(rpc, programId, { commitment: 'confirmed' });
+    const keypair = await readKeypairFile(o.payer);
+    const payer = await createKeyPairSignerFromPrivateKeyBytes(keypair.secretKey.slice(0, 32));
+    const amount = parseSol(o.amount);
+    const note = w.prepareDeposit(amount);
+    const ix = depositInstruction(await deriveProgramAddresses(programId), payer, {
+      amount,
+      ownerPk: note.pk,
+      blinding: note.blinding,
+      asset: note.asset,
+    });
+    const sent = await new TransactionSender(rpc, { feePayer: payer, commitment: 'confirmed', logger }).send(
+      [ix],
+      'deposit',
+    );
+    out(
+      o.json,
+      { signature: sent.signature, amount },
+      `deposited ${formatSol(amount)} SOL (${sent.signature}); spendable once an L2 block includes it`,
+    );
+  });
+}
