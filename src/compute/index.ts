@@ -1,0 +1,50 @@
+// Public face of the compute module: job format and codec, module validation and fuel metering,
+// the worker sandbox, execution, result commitments and agreement, and the ownership proof.
+
+export { type AdmissionContext, type AdmittedJob, admitJob } from './admission.js';
+export {
+  type AgreementInput,
+  type AgreementOutcome,
+  agreementThreshold,
+  type RejectedResult,
+  tallyResults,
+} from './agreement.js';
+export { ComputeError, type ComputeErrorCode } from './errors.js';
+export { type Execution, type ExecutorKeys, executeJob, executorEncryptionKey } from './executor.js';
+export { buildJob, type UnprovenJob, withProof } from './job/build.js';
+export { decodeJob, encodeJob } from './job/codec.js';
+export { openOutput } from './job/envelope.js';
+export { type InputEnvelope, JOB_VERSION, type Job, type JobOwnership, type JobSpec } from './job/job.js';
+export { jobId, jobIdBytes } from './job/job-id.js';
+export {
+  DEFAULT_WALL_CLOCK_MS,
+  MAX_CALL_DEPTH,
+  MAX_EXECUTORS,
+  MAX_FUEL,
+  MAX_INPUT_BYTES,
+  MAX_MEMORY_PAGES,
+  MAX_OUTPUT_BYTES,
+  MAX_WASM_BYTES,
+} from './limits.js';
+export { type OwnershipProof, type OwnershipRequest, proveOwnership } from './ownership/prover.js';
+export {
+  OWNERSHIP_DOMAIN,
+  OWNERSHIP_PUBLIC_INPUT_NAMES,
+  type OwnershipStatement,
+  ownershipPublicInputs,
+  ownershipTag,
+} from './ownership/statement.js';
+export { loadOwnershipVerifier, OWNERSHIP_DEV_KEYS_DIR, OwnershipVerifier } from './ownership/verifier.js';
+export {
+  checkSignedResult,
+  type ExecutionResult,
+  outputHash,
+  resultCommitment,
+  type SignedResult,
+  signResult,
+} from './result.js';
+export type { RunOutcome, RunStatus } from './sandbox/protocol.js';
+export { Sandbox, type SandboxOptions } from './sandbox/sandbox.js';
+export { ENTRY_EXPORTS, HOST_API, type HostFunction } from './wasm/host-api.js';
+export { type ModuleLimits, prepareModule } from './wasm/prepare.js';
+export { watToWasm } from './wasm/wat.js';

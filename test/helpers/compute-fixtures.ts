@@ -1,0 +1,104 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { ed25519, x25519 } from '@noble/curves/ed25519.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, hexToBytes } from '../../src/common/index.js';
+import {
+  buildJob,
+  decodeJob,
+  type ExecutorKeys,
+  encodeJob,
+  executorEncryptionKey,
+  type Job,
+  OWNERSHIP_DEV_KEYS_DIR,
+  ownershipTag,
+  proveOwnership,
+  watToWasm,
+  withProof,
+} from '../../src/compute/index.js';
+import {
+  deriveKeys,
+  type Field,
+  loadCircuitArtifacts,
+  MemoryTreeStorage,
+  MerkleTree,
+  noteCommitment,
+  privacyReady,
+  randomField,
+  shutdownProver,
+  toField,
+} from '../../src/privacy/index.js';
+import { MEAN_WAT, u64Vector } from './compute-jobs.js';
+
+// A real ownership proof costs ~1 s on 2 cores; it is bound to the exact job bytes (the job id
+// covers the randomly encrypted input), so the whole job is cached under .cache/fixtures, keyed
+// by the proving key's hash like the transact fixtures.
+
+const CACHE_DIR = fileURLToPath(new URL('../../.cache/fixtures/', import.meta.url));
+
+/** Deterministic test keys: executor i, the submitter's output key, the note owner. */
+export function executorKeys(i: number): ExecutorKeys {
+  const seed = (label: string) => sha256(new TextEncoder().encode(`paraloom test compute ${label} ${i}`));
+  return { encryptionSecret: seed('x25519'), signingSecret: seed('ed25519') };
+}
+export function executorId(i: number): Uint8Array {
+  return ed25519.getPublicKey(executorKeys(i).signingSecret);
+}
+export const OUTPUT_SECRET = sha256(new TextEncoder().encode('paraloom test compute output'));
+export const MEAN_INPUT = u64Vector([12n, 30n, 7n, 1_000_000n, 41n]);
+
+export interface ComputeFixture {
+  readonly job: Job;
+  readonly jobBytes: Uint8Array;
+  readonly root: Field;
+}
+
+export async function meanJobFixture(executors = 3): Promise<ComputeFixture> {
+  await privacyReady();
+  const artifacts = await loadCircuitArtifacts(OWNERSHIP_DEV_KEYS_DIR, 'ownership');
+  const keyHash = createHash('sha256').update(artifacts.zkey).digest('hex').slice(0, 16);
+  const file = `${CACHE_DIR}ownership-mean-${keyHash}-${executors}.json`;
+  try {
+    const cached = JSON.parse(readFileSync(file, 'utf8')) as { job: string; root: string };
+    const jobBytes = hexToBytes(cached.job);
+    return { job: decodeJob(jobBytes), jobBytes, root: toField(BigInt(cached.root)) };
+  } catch {
+    // not cached yet
+  }
+  const owner = deriveKeys(randomField());
+  const note = { amount: 5_000_000_000n, pk: owner.pk, blinding: randomField(), asset: toField(0n) };
+  const tree = await MerkleTree.open(new MemoryTreeStorage());
+  await tree.append(randomField());
+  const leafIndex = await tree.append(noteCommitment(note));
+  const path = await tree.path(leafIndex);
+  const scope = toField(42n);
+  const ownership = {
+    root: tree.root,
+    scope,
+    minAmount: 1_000_000_000n,
+    tag: ownershipTag(owner.sk, note, scope),
+  };
+  const spec = {
+    wasm: watToWasm(MEAN_WAT),
+    fuelLimit: 1_000_000n,
+    memoryPages: 16,
+    outputCap: 64,
+    fee: 10_000n,
+    outputKey: x25519.getPublicKey(OUTPUT_SECRET),
+  };
+  const execs = Array.from({ length: executors }, (_, i) => executorEncryptionKey(executorKeys(i)));
+  const { job, jobId } = buildJob(spec, ownership, execs, MEAN_INPUT);
+  const { proof } = await proveOwnership(
+    { sk: owner.sk, note, path, root: tree.root, jobId, scope, minAmount: ownership.minAmount },
+    artifacts,
+  );
+  await shutdownProver();
+  const proven = withProof(job, proof);
+  const jobBytes = encodeJob(proven);
+  mkdirSync(CACHE_DIR, { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify({ job: bytesToHex(jobBytes), root: tree.root.toString() }));
+  renameSync(tmp, file);
+  return { job: proven, jobBytes, root: tree.root };
+}
