@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { isParaloomError } from '../common/index.js';
 import { registerCeremonyCommand } from './commands/ceremony.js';
+import { registerComputeCommand } from './commands/compute.js';
 import { registerConfigCommand } from './commands/config.js';
 import { runDemo } from './commands/demo.js';
 import { registerLocalnetCommand } from './commands/localnet.js';
@@ -21,6 +22,8 @@ program
   });
 
 registerCeremonyCommand(program);
+
+registerComputeCommand(program);
 
 registerLocalnetCommand(program);
 

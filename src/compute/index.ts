@@ -26,6 +26,7 @@ export {
   MAX_OUTPUT_BYTES,
   MAX_WASM_BYTES,
 } from './limits.js';
+export { type JobManifest, type LocalRunReport, loadJobDir, runLocalJob } from './local-run.js';
 export { type OwnershipProof, type OwnershipRequest, proveOwnership } from './ownership/prover.js';
 export {
   OWNERSHIP_DOMAIN,
