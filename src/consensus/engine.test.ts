@@ -55,7 +55,11 @@ class App implements ConsensusApplication {
     const bytes = new TextEncoder().encode(`b${height}/${round}`);
     return { hash: sha256(bytes), bytes };
   }
-  async validateProposal(_h: bigint, _r: number, bytes: Uint8Array) {
+  async validateProposal(
+    _h: bigint,
+    _r: number,
+    bytes: Uint8Array,
+  ): ReturnType<ConsensusApplication['validateProposal']> {
     return { ok: true as const, hash: sha256(bytes) };
   }
   async commit(height: bigint, _bytes: Uint8Array, certificate: Uint8Array) {
@@ -144,5 +148,46 @@ describe('ConsensusEngine', () => {
     expect(engines[0]!.reputation.score(Buffer.from(signers[3]!.publicKey).toString('hex'))).toBeLessThan(
       100,
     );
+  });
+
+  it('persists the last round it signed in before publishing, and resumes past it after a restart', async () => {
+    const { auths, set } = testCohort(4);
+    const bus = new Bus();
+    const kvs = [0, 1, 2].map(() => new MemoryKv());
+    // Every proposal is judged invalid, so rounds end in nil and the round number climbs.
+    class Refusing extends App {
+      override async validateProposal(): ReturnType<ConsensusApplication['validateProposal']> {
+        return { ok: false as const, reason: 'test' };
+      }
+    }
+    const fast = { baseMs: 20, deltaMs: 0 };
+    const options = (i: number) => ({
+      network: bus.node(i),
+      auth: auths[i]!,
+      validators: set,
+      application: new Refusing(),
+      height: 1n,
+      previousHash: new Uint8Array(32),
+      store: kvs[i],
+      logger: quiet,
+      tickMs: 50,
+      timeouts: { propose: fast, prevote: fast, precommit: fast, maxMs: 20 },
+    });
+    const running = [0, 1, 2].map((i) => new ConsensusEngine(options(i)));
+    engines.push(...running);
+    for (const e of running) await e.start();
+    await until(() => running[0]!.round >= 3);
+    await running[0]!.stop();
+    const raw = (await kvs[0]!.get('consensus/last-signed'))!;
+    const round = new DataView(raw.buffer, raw.byteOffset).getUint32(8, true);
+    expect(round).toBeGreaterThanOrEqual(2);
+    const mine = bus.published.filter((p) => p.from === 0 && p.msg.type === 'VOTE');
+    expect(Math.max(...mine.map((p) => (p.msg.type === 'VOTE' ? p.msg.round : 0)))).toBeLessThanOrEqual(
+      round,
+    );
+    const restarted = new ConsensusEngine(options(0));
+    engines.push(restarted);
+    await restarted.start();
+    expect(restarted.round).toBeGreaterThanOrEqual(round + 1);
   });
 });

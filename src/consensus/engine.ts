@@ -22,6 +22,7 @@ import type { KeyValue } from './kv.js';
 import { type ConsensusMetrics, consensusMetrics } from './metrics.js';
 import { Replica, type ReplicaEffect, type ReplicaInput } from './replica.js';
 import { ReputationTracker } from './reputation.js';
+import { SignState } from './sign-state.js';
 import type { Timeouts } from './timeouts.js';
 import { NIL_HASH, type VoteAuthenticator } from './types.js';
 import type { ValidatorSet } from './validator-set.js';
@@ -83,7 +84,9 @@ export interface ConsensusEngineOptions {
 const MAX_CATCH_UP = 64;
 
 export class ConsensusEngine {
-  private readonly replica: Replica;
+  private replica: Replica;
+  private readonly signState: SignState;
+  private readonly myKey: string;
   private readonly metrics: ConsensusMetrics | undefined;
   private readonly logger: Logger;
   private readonly evidence: EvidenceStore | undefined;
@@ -107,6 +110,8 @@ export class ConsensusEngine {
     this.logger = o.logger ?? createLogger('consensus');
     this.evidence = o.store ? new EvidenceStore(o.store) : undefined;
     this.reputation = new ReputationTracker(o.store);
+    this.signState = new SignState(o.store);
+    this.myKey = bytesToHex(o.auth.publicKey);
   }
 
   get height(): bigint {
@@ -125,6 +130,18 @@ export class ConsensusEngine {
   async start(): Promise<void> {
     if (this.state !== 'new') throw new ConsensusError('ENGINE_STATE', `cannot start a ${this.state} engine`);
     await this.reputation.load();
+    const signed = await this.signState.load();
+    if (signed && signed.height === this.o.height) {
+      // Restarted inside a height it already signed in: resume past every round it may have voted in.
+      this.replica = new Replica({
+        validators: this.o.validators,
+        auth: this.o.auth,
+        height: this.o.height,
+        previousHash: this.o.previousHash,
+        timeouts: this.o.timeouts,
+        startRound: signed.round + 1,
+      });
+    }
     this.state = 'running';
     this.unsubscribe.push(this.o.network.onGossip('consensus', (m) => this.onConsensusGossip(m)));
     this.unsubscribe.push(this.o.network.onGossip('evidence', (m) => this.onEvidenceGossip(m)));
@@ -155,9 +172,22 @@ export class ConsensusEngine {
   private apply(effects: readonly ReplicaEffect[]): void {
     for (const e of effects) {
       switch (e.kind) {
-        case 'broadcast':
-          this.publish('consensus', toNetworkMessage(e.message));
+        case 'broadcast': {
+          const m = e.message;
+          const signer = m.kind === 'vote' ? m.vote.validator : m.proposal.proposer;
+          const wire = toNetworkMessage(m);
+          if (bytesToHex(signer) !== this.myKey) {
+            this.publish('consensus', wire);
+            break;
+          }
+          const pos = m.kind === 'vote' ? m.vote : m.proposal;
+          this.signState
+            .gate({ height: pos.height, round: pos.round }, () => this.publish('consensus', wire))
+            .catch((err: unknown) =>
+              this.logger.error({ err }, 'last-signed round not persisted; vote withheld'),
+            );
           break;
+        }
         case 'schedule': {
           const t = setTimeout(() => {
             this.timers.delete(t);

@@ -62,6 +62,8 @@ export class HeightMachine {
   private readonly myKey: string;
   private out: Effect[] = [];
   private progress = 0;
+  /** A round has started (so starting another ends it). */
+  private running = false;
 
   constructor(private readonly o: HeightMachineOptions) {
     this.votes = new VoteSet(o.set);
@@ -76,8 +78,12 @@ export class HeightMachine {
     return this.o.set.member(this.myKey) !== undefined;
   }
 
-  start(): Effect[] {
-    this.startRound(0);
+  /**
+   * `round` > 0 resumes a height after a restart in a round this validator has not signed in yet, so
+   * it can never sign two different votes for one slot (its persisted last-signed round, engine.ts).
+   */
+  start(round = 0): Effect[] {
+    this.startRound(round);
     return this.flush();
   }
 
@@ -236,7 +242,8 @@ export class HeightMachine {
 
   // Line 11: StartRound.
   private startRound(round: number): void {
-    if (round > 0 || this.round !== round) this.endRound(this.round, this.nilOrTimeout(this.round));
+    if (this.running) this.endRound(this.round, this.nilOrTimeout(this.round));
+    this.running = true;
     this.round = round;
     this.step = 'propose';
     this.progress++;

@@ -45,6 +45,8 @@ export interface ReplicaOptions {
   readonly maxRoundsAhead?: number;
   /** Messages buffered for the next height, at most. */
   readonly maxBuffered?: number;
+  /** First round of the first height (after a restart: one past the last round signed in). */
+  readonly startRound?: number;
 }
 
 export type ReplicaInput =
@@ -149,7 +151,7 @@ export class Replica {
   start(): ReplicaEffect[] {
     if (this.started) return [];
     this.started = true;
-    return this.after(this.machine.start());
+    return this.after(this.machine.start(this.o.startRound ?? 0));
   }
 
   handle(input: ReplicaInput): ReplicaEffect[] {
