@@ -11,6 +11,7 @@ import {
   MAX_EXECUTORS,
   MAX_FUEL,
   MAX_INPUT_BYTES,
+  MAX_JOB_BYTES,
   MAX_MEMORY_PAGES,
   MAX_OUTPUT_BYTES,
   MAX_WASM_BYTES,
@@ -153,6 +154,9 @@ export function checkJobLimits(job: Omit<Job, 'proof'>): void {
 }
 
 export function decodeJob(bytes: Uint8Array): Job {
+  if (bytes.length > MAX_JOB_BYTES) {
+    throw new ComputeError('JOB_LIMIT_EXCEEDED', `job is ${bytes.length} bytes, the cap is ${MAX_JOB_BYTES}`);
+  }
   const r = new Reader(bytes);
   const magic = r.take(4, 'magic');
   if (magic.some((b, i) => b !== MAGIC[i])) throw new ComputeError('JOB_MALFORMED', 'not a compute job');
