@@ -131,8 +131,10 @@ export class ConsensusEngine {
     if (this.state !== 'new') throw new ConsensusError('ENGINE_STATE', `cannot start a ${this.state} engine`);
     await this.reputation.load();
     const signed = await this.signState.load();
+    const lock = await this.signState.loadLock();
     if (signed && signed.height === this.o.height) {
-      // Restarted inside a height it already signed in: resume past every round it may have voted in.
+      // Restarted inside a height it already signed in: resume past every round it may have voted
+      // in, holding the lock it had.
       this.replica = new Replica({
         validators: this.o.validators,
         auth: this.o.auth,
@@ -140,6 +142,7 @@ export class ConsensusEngine {
         previousHash: this.o.previousHash,
         timeouts: this.o.timeouts,
         startRound: signed.round + 1,
+        restore: lock?.height === this.o.height ? lock : undefined,
       });
     }
     this.state = 'running';
@@ -240,6 +243,11 @@ export class ConsensusEngine {
             e.absent,
             this.replica.validators.members.map((m) => m.keyHex),
           );
+          break;
+        case 'lock':
+          this.signState
+            .persistLock(e.lock)
+            .catch((err: unknown) => this.logger.error({ err }, 'lock not persisted; votes withheld'));
           break;
         case 'invalid-proposal':
           this.reputation.invalidProposal(e.proposer);

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { bytesToHex } from '../common/index.js';
 import type { Effect } from './effects.js';
 import { HeightMachine } from './height-machine.js';
+import { MemoryKv } from './kv.js';
 import { selectLeader } from './leader.js';
+import { SignState } from './sign-state.js';
 import { MacKeyring } from './sim/mac-auth.js';
 import { DEFAULT_TIMEOUTS } from './timeouts.js';
 import { NIL_HASH, type Proposal, type Vote } from './types.js';
@@ -135,5 +137,46 @@ describe('height machine (Algorithm 1)', () => {
     m.onProposal(proposal(0, V1));
     const out = m.onProposal(proposal(0, V2));
     expect(out.some((e) => e.kind === 'equivocation')).toBe(true);
+  });
+
+  it('emits its lock before the precommit, and a machine restored from it keeps the lock', async () => {
+    const { m, others } = machine();
+    m.onProposal(proposal(0, V1));
+    m.onValidated(V1, 'valid');
+    const out: Effect[] = [];
+    for (const i of others) out.push(...m.onVote(vote(i, 0, 'prevote', V1)));
+    const lockAt = out.findIndex((e) => e.kind === 'lock');
+    const precommitAt = out.findIndex(
+      (e) => e.kind === 'broadcast' && e.message.kind === 'vote' && e.message.vote.type === 'precommit',
+    );
+    expect(lockAt).toBeGreaterThanOrEqual(0);
+    expect(lockAt).toBeLessThan(precommitAt);
+    const lockEffect = out[lockAt]!;
+    if (lockEffect.kind !== 'lock') throw new Error('unreachable');
+    // Round trip through the persisted form, as after a restart.
+    const kv = new MemoryKv();
+    const state = new SignState(kv);
+    await state.persistLock(lockEffect.lock);
+    const restored = await new SignState(kv).loadLock();
+    expect(restored).toEqual(lockEffect.lock);
+    const me = keys.findIndex(
+      (k) =>
+        bytesToHex(k.key) ===
+        bytesToHex(m.votes.all(0).find((v) => !others.includes(idx(bytesToHex(v.validator))))!.validator),
+    );
+    const k = keys[me]!;
+    const again = new HeightMachine({
+      set,
+      height: H,
+      previousHash: PREV,
+      auth: ring.authenticator(k.key, k.secret),
+      leader: leaderOf,
+      timeouts: DEFAULT_TIMEOUTS,
+      restore: restored,
+    });
+    again.start(1);
+    again.onProposal(proposal(1, V2));
+    expect(myVotes(again.onValidated(V2, 'valid'), 'prevote')).toEqual([bytesToHex(NIL_HASH)]);
+    expect(again.locks.lockedRound).toBe(0);
   });
 });

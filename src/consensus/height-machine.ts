@@ -11,7 +11,7 @@
  *   the prevote step as it proposes instead of running rule 22 on its own message.
  */
 import { bytesToHex, hexToBytes } from '../common/index.js';
-import type { Effect, RoundOutcome } from './effects.js';
+import type { Effect, LockState, RoundOutcome } from './effects.js';
 import { type Timeouts, timeoutFor } from './timeouts.js';
 import {
   NIL_HASH,
@@ -31,6 +31,8 @@ export interface HeightMachineOptions {
   readonly auth: VoteAuthenticator;
   readonly leader: (round: number) => Member;
   readonly timeouts: Timeouts;
+  /** Lock and valid value persisted before a restart (same height). */
+  readonly restore?: LockState;
 }
 
 /** Bytes of at most this many distinct proposals are kept per round (an equivocating leader's two). */
@@ -68,6 +70,25 @@ export class HeightMachine {
   constructor(private readonly o: HeightMachineOptions) {
     this.votes = new VoteSet(o.set);
     this.myKey = bytesToHex(o.auth.publicKey);
+    const l = o.restore;
+    if (l && l.height === o.height) {
+      if (l.lockedValue && l.lockedBytes) {
+        this.lockedValue = this.known(l.lockedValue, l.lockedBytes);
+        this.lockedRound = l.lockedRound;
+      }
+      if (l.validValue && l.validBytes) {
+        this.validValue = this.known(l.validValue, l.validBytes);
+        this.validRound = l.validRound;
+      }
+    }
+  }
+
+  /** A block this validator already judged valid before a restart. */
+  private known(hash: Uint8Array, bytes: Uint8Array): string {
+    const hex = bytesToHex(hash);
+    this.blocks.set(hex, bytes);
+    this.validity.set(hex, true);
+    return hex;
   }
 
   get height(): bigint {
@@ -196,6 +217,20 @@ export class HeightMachine {
     }
     for (const vote of votes) out.push({ kind: 'broadcast', message: { kind: 'vote', vote } });
     return out;
+  }
+
+  private lockState(): LockState {
+    const lv = this.lockedValue;
+    const vv = this.validValue;
+    return {
+      height: this.o.height,
+      lockedRound: this.lockedRound,
+      lockedValue: lv === undefined ? undefined : hexToBytes(lv),
+      lockedBytes: lv === undefined ? undefined : this.blocks.get(lv),
+      validRound: this.validRound,
+      validValue: vv === undefined ? undefined : hexToBytes(vv),
+      validBytes: vv === undefined ? undefined : this.blocks.get(vv),
+    };
   }
 
   /** Lock and valid value, for diagnostics and tests. */
@@ -402,13 +437,16 @@ export class HeightMachine {
     const hex = this.votes.quorumHash(r, 'prevote');
     if (hex === undefined || !this.blocks.has(hex) || this.validity.get(hex) !== true) return;
     this.lockDone.add(r);
-    if (this.step === 'prevote') {
+    const locking = this.step === 'prevote';
+    if (locking) {
       this.lockedValue = hex;
       this.lockedRound = r;
-      this.precommit(hex);
     }
     this.validValue = hex;
     this.validRound = r;
+    // Before the precommit: the host persists the lock ahead of publishing it.
+    this.out.push({ kind: 'lock', lock: this.lockState() });
+    if (locking) this.precommit(hex);
     this.progress++;
   }
 

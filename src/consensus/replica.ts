@@ -11,7 +11,7 @@ import {
   type QuorumCertificate,
   verifyCertificate,
 } from './certificate.js';
-import type { Effect } from './effects.js';
+import type { Effect, LockState } from './effects.js';
 import { isConsensusError } from './errors.js';
 import { HeightMachine } from './height-machine.js';
 import { selectLeader } from './leader.js';
@@ -47,6 +47,8 @@ export interface ReplicaOptions {
   readonly maxBuffered?: number;
   /** First round of the first height (after a restart: one past the last round signed in). */
   readonly startRound?: number;
+  /** Lock state of the first height persisted before a restart. */
+  readonly restore?: LockState;
 }
 
 export type ReplicaInput =
@@ -188,6 +190,7 @@ export class Replica {
       auth: this.o.auth,
       timeouts: this.timeouts,
       leader: (round) => selectLeader(set, previousHash, height, round),
+      restore: height === this.o.height ? this.o.restore : undefined,
     });
   }
 

@@ -1,13 +1,21 @@
 /**
- * The last (height, round) this validator published a signed message in, persisted (synced) BEFORE
- * the message leaves the node. After a restart the engine resumes that height one round later, so an
- * honest validator never signs two different votes for one slot, which `slash` would punish.
- * Metadata `consensus/last-signed` = height u64 | round u32.
+ * What a validator must not forget across a restart, persisted (synced) BEFORE the message it
+ * protects leaves the node:
+ * - the last (height, round) it published a signed message in: after a restart the engine resumes
+ *   that height one round later, so it never signs two different votes for one slot (slashable);
+ *   metadata `consensus/last-signed` = height u64 | round u32;
+ * - its lock and valid value (Algorithm 1), so a restart never releases a lock; metadata
+ *   `consensus/lock` = version u8 (= 1) | height u64 | locked round u32 | valid round u32
+ *   (0xFFFFFFFF = none) | locked bytes bytes32 | valid bytes bytes32 | locked hash [32] | valid hash [32].
  */
 import { Reader, Writer } from './codec.js';
+import type { LockState } from './effects.js';
 import type { KeyValue } from './kv.js';
 
 const KEY = 'consensus/last-signed';
+const LOCK_KEY = 'consensus/lock';
+const NONE = 0xffff_ffff;
+const ZERO = new Uint8Array(32);
 
 export interface SignPosition {
   readonly height: bigint;
@@ -27,6 +35,56 @@ export class SignState {
     this.last = { height: r.u64(), round: r.u32() };
     r.end();
     return this.last;
+  }
+
+  async loadLock(): Promise<LockState | undefined> {
+    const raw = await this.kv?.get(LOCK_KEY);
+    if (!raw) return undefined;
+    const r = new Reader(raw, 'lock');
+    if (r.u8() !== 1) return undefined;
+    const height = r.u64();
+    const lockedRound = r.u32();
+    const validRound = r.u32();
+    const lockedBytes = r.fixed(r.u32());
+    const validBytes = r.fixed(r.u32());
+    const lockedValue = r.fixed(32);
+    const validValue = r.fixed(32);
+    r.end();
+    const has = (round: number) => round !== NONE;
+    return {
+      height,
+      lockedRound: has(lockedRound) ? lockedRound : -1,
+      lockedValue: has(lockedRound) ? lockedValue : undefined,
+      lockedBytes: has(lockedRound) ? lockedBytes : undefined,
+      validRound: has(validRound) ? validRound : -1,
+      validValue: has(validRound) ? validValue : undefined,
+      validBytes: has(validRound) ? validBytes : undefined,
+    };
+  }
+
+  /** Persists the lock in send order: a precommit gated after this call leaves only once it is durable. */
+  persistLock(l: LockState): Promise<void> {
+    const locked = l.lockedValue !== undefined && l.lockedBytes !== undefined;
+    const valid = l.validValue !== undefined && l.validBytes !== undefined;
+    const lb = locked ? l.lockedBytes! : new Uint8Array(0);
+    const vb = valid ? l.validBytes! : new Uint8Array(0);
+    const bytes = new Writer()
+      .u8(1)
+      .u64(l.height)
+      .u32(locked ? l.lockedRound : NONE)
+      .u32(valid ? l.validRound : NONE)
+      .u32(lb.length)
+      .bytes(lb)
+      .u32(vb.length)
+      .bytes(vb)
+      .fixed(locked ? l.lockedValue! : ZERO, 32, 'locked hash')
+      .fixed(valid ? l.validValue! : ZERO, 32, 'valid hash')
+      .finish();
+    const kv = this.kv;
+    this.chain = this.chain.then(async () => {
+      await kv?.put(LOCK_KEY, bytes, { sync: true });
+    });
+    return this.chain;
   }
 
   /**
