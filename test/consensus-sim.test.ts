@@ -2,7 +2,7 @@
  * Deterministic simulation of the consensus replica (src/consensus/sim). Every run checks safety on
  * each decision (no two different final blocks at one height among honest validators) and that no
  * honest validator is ever caught equivocating; runs whose faulty stake stays below 1/3 must also
- * keep finalizing. CI runs the matrix below (about 4,000 heights); PARALOOM_SIM_LARGE=1 runs every
+ * keep finalizing. CI runs the matrix below (about 5,000 heights over 11 fault mixes); PARALOOM_SIM_LARGE=1 runs every
  * mix over 1,000 heights and 25 seeds (PARALOOM_SIM_SEEDS=n to change).
  */
 import { describe, expect, it } from 'vitest';
@@ -52,6 +52,37 @@ const MIXES: readonly Mix[] = [
     heights: 150,
     live: true,
     options: { validators: 4, dropRate: 0.1, crashes: [{ index: 1, atMs: 3_000 }] },
+  },
+  {
+    name: '4 validators, crash-restarts with only persisted state (down 1.5 s, 0.3 s, 50 ms), 5% drops',
+    seeds: 4,
+    heights: 200,
+    live: true,
+    options: {
+      validators: 4,
+      dropRate: 0.05,
+      crashes: [
+        { index: 1, atMs: 2_000, restartAfterMs: 1_500 },
+        { index: 2, atMs: 6_000, restartAfterMs: 300 },
+        { index: 1, atMs: 9_000, restartAfterMs: 50 },
+      ],
+    },
+  },
+  {
+    name: '7 validators, 1 byzantine and 3 crash-restarts (two overlapping), 5% drops',
+    seeds: 3,
+    heights: 100,
+    live: true,
+    options: {
+      validators: 7,
+      dropRate: 0.05,
+      byzantine: [byz(0)],
+      crashes: [
+        { index: 1, atMs: 1_000, restartAfterMs: 700 },
+        { index: 2, atMs: 3_000, restartAfterMs: 20 },
+        { index: 3, atMs: 3_010, restartAfterMs: 2_000 },
+      ],
+    },
   },
   {
     name: '7 validators, 2 byzantine, 10% drops, delays 1-80 ms',
@@ -124,6 +155,8 @@ describe('consensus simulation', () => {
             expect(r.ignored.bad_signature ?? 0, where).toBeGreaterThan(0);
             expect(r.ignored.non_member ?? 0, where).toBeGreaterThan(0);
           }
+          if (mix.options.crashes?.some((c) => c.restartAfterMs !== undefined))
+            expect(r.restarts, where).toBeGreaterThan(0);
           totalHeights += r.minHonestHeight;
         }
       },

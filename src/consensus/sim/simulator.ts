@@ -1,16 +1,18 @@
 /**
  * Deterministic simulation of a cohort running the consensus replica: virtual time, one seeded PRNG
  * for delays (which also reorders messages), drops, crashes and byzantine validators that
- * double-propose, double-vote, forge and replay. The same seed gives the same run, event for event.
+ * double-propose, double-vote, forge and replay, and crash-restarts that keep only what the engine
+ * persists (decided blocks, last signed round, lock). The same seed gives the same run, event for event.
  *
  * It checks safety on every decision (no two different blocks final at one height among honest
  * validators) and that no honest validator is ever caught equivocating; the caller checks liveness
  * from `minHonestHeight`.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex, concatBytes } from '../../common/index.js';
+import { bytesToHex, concatBytes, hexToBytes } from '../../common/index.js';
 import type { QuorumCertificate } from '../certificate.js';
 import { Writer } from '../codec.js';
+import type { LockState } from '../effects.js';
 import { Replica, type ReplicaEffect, type ReplicaInput } from '../replica.js';
 import type { Timeouts } from '../timeouts.js';
 import { type ConsensusMessage, NIL_HASH, type Proposal, type Vote } from '../types.js';
@@ -38,7 +40,12 @@ export interface SimOptions {
   readonly minDelayMs?: number;
   readonly maxDelayMs?: number;
   readonly dropRate?: number;
-  readonly crashes?: readonly { readonly index: number; readonly atMs: number }[];
+  /** Crashes; with `restartAfterMs` the validator comes back with only what it persisted. */
+  readonly crashes?: readonly {
+    readonly index: number;
+    readonly atMs: number;
+    readonly restartAfterMs?: number;
+  }[];
   readonly byzantine?: readonly ByzantineSpec[];
   readonly timeouts?: Timeouts;
   readonly tickMs?: number;
@@ -60,6 +67,7 @@ export interface SimResult {
   readonly ignored: Readonly<Record<string, number>>;
   readonly rounds: Readonly<Record<string, number>>;
   readonly syncs: number;
+  readonly restarts: number;
   /** Each validator's final height, round and step (diagnostics). */
   readonly nodes: readonly string[];
 }
@@ -81,8 +89,11 @@ interface SimNode {
   readonly index: number;
   readonly key: Uint8Array;
   readonly secret: Uint8Array;
-  readonly replica: Replica;
+  replica: Replica;
   readonly byz: ByzantineSpec | undefined;
+  /** What the engine persists before publishing (sign-state.ts): last signed position and lock. */
+  lastSigned: { height: bigint; round: number } | undefined;
+  lock: LockState | undefined;
   readonly log: Map<bigint, Decided>;
   crashed: boolean;
   syncing: boolean;
@@ -94,7 +105,8 @@ type SimEvent = { at: number; seq: number } & (
   | { type: 'deliver'; to: number; from: number; msg: ConsensusMessage }
   | { type: 'input'; node: number; input: ReplicaInput }
   | { type: 'tick'; node: number }
-  | { type: 'crash'; node: number }
+  | { type: 'crash'; node: number; restartAfterMs: number | undefined }
+  | { type: 'restart'; node: number }
   | { type: 'sync-done'; node: number }
 );
 
@@ -137,6 +149,8 @@ export function runSimulation(o: SimOptions): SimResult {
       timeouts: o.timeouts ?? SIM_TIMEOUTS,
     }),
     log: new Map(),
+    lastSigned: undefined,
+    lock: undefined,
     crashed: false,
     syncing: false,
     decidedCount: 0,
@@ -155,6 +169,7 @@ export function runSimulation(o: SimOptions): SimResult {
   const ignored: Record<string, number> = {};
   const rounds: Record<string, number> = {};
   let syncs = 0;
+  let restarts = 0;
   let buildCounter = 0;
   const outsider = sha256(new TextEncoder().encode('not a member'));
 
@@ -165,6 +180,16 @@ export function runSimulation(o: SimOptions): SimResult {
 
   const broadcast = (node: SimNode, msg: ConsensusMessage) => {
     const b = node.byz;
+    const pos = msg.kind === 'vote' ? msg.vote : msg.proposal;
+    const mine =
+      bytesToHex(msg.kind === 'vote' ? msg.vote.validator : msg.proposal.proposer) === bytesToHex(node.key);
+    const last = node.lastSigned;
+    if (
+      mine &&
+      (!last || pos.height > last.height || (pos.height === last.height && pos.round > last.round))
+    ) {
+      node.lastSigned = { height: pos.height, round: pos.round };
+    }
     const others = nodes.filter((n) => n.index !== node.index).map((n) => n.index);
     let alt: ConsensusMessage | undefined;
     const own =
@@ -277,6 +302,9 @@ export function runSimulation(o: SimOptions): SimResult {
         case 'ignored':
           ignored[e.reason] = (ignored[e.reason] ?? 0) + 1;
           break;
+        case 'lock':
+          node.lock = e.lock;
+          break;
         case 'invalid-proposal':
           break;
       }
@@ -289,7 +317,8 @@ export function runSimulation(o: SimOptions): SimResult {
     return min === Number.POSITIVE_INFINITY ? 0 : min;
   };
 
-  for (const c of o.crashes ?? []) push({ type: 'crash', at: c.atMs, node: c.index });
+  for (const c of o.crashes ?? [])
+    push({ type: 'crash', at: c.atMs, node: c.index, restartAfterMs: c.restartAfterMs });
   for (const n of nodes) {
     apply(n, n.replica.start());
     push({ type: 'tick', at: rng.int(1, tickMs), node: n.index });
@@ -302,11 +331,36 @@ export function runSimulation(o: SimOptions): SimResult {
     now = e.at;
     events++;
     const node = nodes[e.type === 'deliver' ? e.to : e.node]!;
-    if (node.crashed) continue;
+    if (node.crashed && e.type !== 'restart') continue;
     switch (e.type) {
       case 'crash':
         node.crashed = true;
+        if (e.restartAfterMs !== undefined)
+          push({ type: 'restart', at: now + e.restartAfterMs, node: node.index });
         break;
+      case 'restart': {
+        // Everything in memory is lost; what the engine persists (decided blocks, last signed
+        // position, lock) is not.
+        let height = 1n;
+        while (node.log.has(height)) height++;
+        const prev = node.log.get(height - 1n);
+        const signed = node.lastSigned?.height === height ? node.lastSigned : undefined;
+        node.replica = new Replica({
+          validators: set,
+          auth: keyring.authenticator(node.key, node.secret),
+          height,
+          previousHash: prev ? hexToBytes(prev.hashHex) : GENESIS,
+          timeouts: o.timeouts ?? SIM_TIMEOUTS,
+          startRound: signed ? signed.round + 1 : 0,
+          restore: node.lock?.height === height ? node.lock : undefined,
+        });
+        node.crashed = false;
+        node.syncing = false;
+        restarts++;
+        apply(node, node.replica.start());
+        push({ type: 'tick', at: now + tickMs, node: node.index });
+        break;
+      }
       case 'tick':
         apply(node, node.replica.handle({ kind: 'tick' }));
         push({ type: 'tick', at: now + tickMs, node: node.index });
@@ -354,6 +408,7 @@ export function runSimulation(o: SimOptions): SimResult {
     ignored,
     rounds,
     syncs,
+    restarts,
     nodes: nodes.map(
       (n) =>
         `${n.index}:h${n.replica.height}/r${n.replica.round}/${n.replica.step}${n.crashed ? '/crashed' : ''} ${JSON.stringify(n.replica.locks)} leader=${keyIndex.get(n.replica.leader(n.replica.round))}`,
