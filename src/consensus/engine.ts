@@ -122,6 +122,11 @@ export class ConsensusEngine {
     return this.replica.round;
   }
 
+  /** A new validator set (epoch boundary, read from the chain): takes effect from the next height on. */
+  setNextValidators(set: ValidatorSet): void {
+    this.replica.setNextValidators(set);
+  }
+
   /** The first error that stopped the engine (an application commit that failed), if any. */
   get failed(): unknown {
     return this.failure;
