@@ -8,6 +8,7 @@ import {
   executeJob,
   executorEncryptionKey,
   loadOwnershipVerifier,
+  PreparedModuleCache,
   prepareModule,
   Sandbox,
   watToWasm,
@@ -40,6 +41,7 @@ const BUSY_WAT = `(module
 async function jobsPerSecond(
   sandbox: Sandbox,
   values: number,
+  cache?: PreparedModuleCache,
 ): Promise<{ jobs: number; seconds: number; fuel: bigint }> {
   const keys = executorKeys(0);
   const zero = toField(0n);
@@ -58,12 +60,12 @@ async function jobsPerSecond(
     [executorEncryptionKey(keys)],
     input,
   );
-  await executeJob(job, keys, sandbox); // warm the worker
+  await executeJob(job, keys, sandbox, cache); // warm the worker (and the cache, if any)
   let jobs = 0;
   let fuel = 0n;
   const started = performance.now();
   while (performance.now() - started < SECONDS * 1000 && jobs < MAX_JOBS) {
-    const { signed } = await executeJob(job, keys, sandbox);
+    const { signed } = await executeJob(job, keys, sandbox, cache);
     fuel = signed.result.fuelUsed;
     jobs++;
   }
@@ -73,20 +75,30 @@ async function jobsPerSecond(
 async function fuelPerSecond(
   sandbox: Sandbox,
 ): Promise<{ fuelPerSec: number; meteredMs: number; unmeteredMs: number }> {
-  const rounds = 20_000_000;
+  const rounds = 50_000_000;
   const input = new Uint8Array(4);
   new DataView(input.buffer).setUint32(0, rounds, true);
   const fuelLimit = 10_000_000_000n;
   const metered = prepareModule(watToWasm(BUSY_WAT), { fuelLimit, memoryPages: 1 });
   const plain = watToWasm(BUSY_WAT);
-  await sandbox.run({ wasm: metered, input, fuelLimit, outputCap: 8 }); // warm-up (tier-up)
-  const t0 = performance.now();
-  const m = await sandbox.run({ wasm: metered, input, fuelLimit, outputCap: 8 });
-  const meteredMs = performance.now() - t0;
-  const t1 = performance.now();
-  await sandbox.run({ wasm: plain, input, fuelLimit, outputCap: 8 });
-  const unmeteredMs = performance.now() - t1;
-  return { fuelPerSec: Number(m.fuelUsed) / (meteredMs / 1000), meteredMs, unmeteredMs };
+  // Best of three each, interleaved, after a warm-up of both: short runs on shared cores are noisy.
+  const time = async (wasm: Uint8Array) => {
+    const t = performance.now();
+    const outcome = await sandbox.run({ wasm, input, fuelLimit, outputCap: 8 });
+    return { ms: performance.now() - t, fuel: outcome.fuelUsed };
+  };
+  await time(metered);
+  await time(plain);
+  let meteredMs = Infinity;
+  let unmeteredMs = Infinity;
+  let fuel = 0n;
+  for (let i = 0; i < 3; i++) {
+    const m = await time(metered);
+    meteredMs = Math.min(meteredMs, m.ms);
+    fuel = m.fuel;
+    unmeteredMs = Math.min(unmeteredMs, (await time(plain)).ms);
+  }
+  return { fuelPerSec: Number(fuel) / (meteredMs / 1000), meteredMs, unmeteredMs };
 }
 
 async function admissionMs(): Promise<number> {
@@ -104,12 +116,14 @@ async function admissionMs(): Promise<number> {
 const sandbox = new Sandbox({ wallClockMs: 60_000 });
 try {
   const small = await jobsPerSecond(sandbox, 16);
-  const large = await jobsPerSecond(sandbox, 65_536);
+  const large = await jobsPerSecond(sandbox, 12_000);
+  const cached = await jobsPerSecond(sandbox, 16, new PreparedModuleCache());
   const busy = await fuelPerSecond(sandbox);
   const admit = await admissionMs();
   const rate = (r: { jobs: number; seconds: number }) => r.jobs / r.seconds;
   console.log(`mean job, 16 values:      ${rate(small).toFixed(1)} jobs/s (fuel ${small.fuel} per job)`);
-  console.log(`mean job, 65536 values:   ${rate(large).toFixed(1)} jobs/s (fuel ${large.fuel} per job)`);
+  console.log(`mean job, 12000 values:   ${rate(large).toFixed(1)} jobs/s (fuel ${large.fuel} per job)`);
+  console.log(`mean job, 16 values, instrumented module cached: ${rate(cached).toFixed(1)} jobs/s`);
   console.log(
     `busy loop: ${(busy.fuelPerSec / 1e6).toFixed(1)} Mfuel/s metered; ${busy.meteredMs.toFixed(0)} ms metered vs ${busy.unmeteredMs.toFixed(0)} ms unmetered`,
   );
@@ -121,6 +135,7 @@ try {
       secondsPerCase: SECONDS,
       jobsPerSecSmall: Math.round(rate(small) * 10) / 10,
       jobsPerSecLarge: Math.round(rate(large) * 10) / 10,
+      jobsPerSecSmallModuleCached: Math.round(rate(cached) * 10) / 10,
       fuelPerJobSmall: Number(small.fuel),
       fuelPerJobLarge: Number(large.fuel),
       fuelPerSec: Math.round(busy.fuelPerSec),

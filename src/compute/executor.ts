@@ -6,6 +6,7 @@ import { jobId, jobIdBytes } from './job/job-id.js';
 import { type ExecutionResult, outputHash, type SignedResult, signResult } from './result.js';
 import type { RunOutcome } from './sandbox/protocol.js';
 import type { Sandbox } from './sandbox/sandbox.js';
+import type { PreparedModuleCache } from './wasm/cache.js';
 import { prepareModule } from './wasm/prepare.js';
 
 /** An executor's keys: X25519 for job inputs, Ed25519 (its validator key) for result commitments. */
@@ -29,10 +30,16 @@ export interface Execution {
  * run it in the sandbox, encrypt the output deterministically, sign the result commitment.
  * Wall-clock kills and sandbox crashes throw: they are not results, and nothing is signed.
  */
-export async function executeJob(job: Job, keys: ExecutorKeys, sandbox: Sandbox): Promise<Execution> {
+export async function executeJob(
+  job: Job,
+  keys: ExecutorKeys,
+  sandbox: Sandbox,
+  cache?: PreparedModuleCache,
+): Promise<Execution> {
   const params = encodeParams(job);
   const { input, contentKey } = openInput(job.input, params, keys.encryptionSecret);
-  const wasm = prepareModule(job.wasm, { fuelLimit: job.fuelLimit, memoryPages: job.memoryPages });
+  const limits = { fuelLimit: job.fuelLimit, memoryPages: job.memoryPages };
+  const wasm = cache ? cache.get(job.wasm, limits) : prepareModule(job.wasm, limits);
   const outcome = await sandbox.run({ wasm, input, fuelLimit: job.fuelLimit, outputCap: job.outputCap });
   const id = jobId(job);
   const outputCiphertext =

@@ -47,6 +47,7 @@ export {
 } from './result.js';
 export type { RunOutcome, RunStatus } from './sandbox/protocol.js';
 export { Sandbox, type SandboxOptions } from './sandbox/sandbox.js';
+export { PreparedModuleCache } from './wasm/cache.js';
 export { ENTRY_EXPORTS, HOST_API, type HostFunction } from './wasm/host-api.js';
 export { type ModuleLimits, prepareModule } from './wasm/prepare.js';
 export { watToWasm } from './wasm/wat.js';

@@ -58,3 +58,18 @@ export function u64Vector(values: readonly bigint[]): Uint8Array {
   });
   return out;
 }
+
+/** Recursion through a table: the depth wrappers must cover indirect calls too. */
+export const INDIRECT_RECURSION_WAT = `(module
+  (type $t (func (param i32) (result i32)))
+  (memory (export "memory") 1 1)
+  (table 2 funcref)
+  (elem (i32.const 0) $down $id)
+  (func $id (param i32) (result i32) (local.get 0))
+  (func $down (param i32) (result i32)
+    (call_indirect (type $t) (i32.add (local.get 0) (i32.const 1)) (i32.const 0)))${entry}
+  (func (export "run") (param $ptr i32) (param $len i32) (result i32)
+    (i32.store (local.get $ptr) (call_indirect (type $t) (i32.const 41) (i32.const 1)))
+    ;; A non-empty input recurses without end through the table.
+    (if (local.get $len) (then (drop (call_indirect (type $t) (i32.const 0) (i32.const 0)))))
+    (i32.const 4)))`;

@@ -1,5 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { INFINITE_LOOP_WAT, MEAN_WAT, RECURSION_WAT, u64Vector } from '../../../test/helpers/compute-jobs.js';
+import {
+  INDIRECT_RECURSION_WAT,
+  INFINITE_LOOP_WAT,
+  MEAN_WAT,
+  RECURSION_WAT,
+  u64Vector,
+} from '../../../test/helpers/compute-jobs.js';
 import { ComputeError } from '../errors.js';
 import { prepareModule } from '../wasm/prepare.js';
 import { watToWasm } from '../wasm/wat.js';
@@ -47,6 +53,17 @@ describe('sandbox', () => {
     const r2 = await b.run({ wasm: rec, input, fuelLimit: 10_000_000n, outputCap: 64 });
     expect(r1.status).toBe('trap');
     expect(r1.fuelUsed).toBe(r2.fuelUsed);
+  });
+
+  it('counts call depth through tables too', () => {
+    const fuel = 10_000_000n;
+    const wasm = prepareModule(watToWasm(INDIRECT_RECURSION_WAT), { fuelLimit: fuel, memoryPages: 1 });
+    const ok = runModule({ id: 0, wasm, input: new Uint8Array(0), fuelLimit: fuel, outputCap: 8 });
+    expect(ok.status).toBe('ok');
+    expect(new DataView(ok.output.buffer).getInt32(0, true)).toBe(41);
+    const deep = runModule({ id: 0, wasm, input: Uint8Array.of(1), fuelLimit: fuel, outputCap: 8 });
+    // A trap from the counted depth ('unreachable'), not V8's own stack overflow.
+    expect([deep.status, deep.detail]).toEqual(['trap', 'unreachable']);
   });
 
   it('kills a job that overruns its wall clock and recovers for the next job', async () => {
