@@ -157,6 +157,7 @@ describe('paraloom node (multi-process)', () => {
     const checks = (JSON.parse(ready.body) as { checks: { name: string; ok: boolean }[] }).checks;
     expect(checks.map((c) => c.name).sort()).toEqual([
       'chain',
+      'consensus',
       'ingress',
       'ledger',
       'node',
@@ -240,7 +241,16 @@ describe('paraloom node (multi-process)', () => {
     expect(await a.exited).toBe(0);
     expect(Date.now() - t0).toBeLessThan(5_000);
     const stopped = a.logs.filter((l) => l.msg === 'component stopped').map((l) => l.component);
-    expect(stopped).toEqual(['ingress', 'ledger', 'validator', 'network', 'bridge', 'health', 'storage']);
+    expect(stopped).toEqual([
+      'ingress',
+      'consensus',
+      'ledger',
+      'validator',
+      'network',
+      'bridge',
+      'health',
+      'storage',
+    ]);
     expect(a.logs.some((l) => l.msg === 'node stopped')).toBe(true);
     await expect(fetch(`${healthA}/health`)).rejects.toThrow();
 

@@ -119,7 +119,16 @@ describe('three validators on a localnet (multi-process)', () => {
     const started = validators[0]!
       .node!.logs.filter((l) => l.msg === 'component started')
       .map((l) => l.component);
-    expect(started).toEqual(['storage', 'health', 'bridge', 'network', 'validator', 'ledger', 'ingress']);
+    expect(started).toEqual([
+      'storage',
+      'health',
+      'bridge',
+      'network',
+      'validator',
+      'ledger',
+      'consensus',
+      'ingress',
+    ]);
     for (const v of validators) {
       const ready = await until(
         `${v.address} ready`,
@@ -132,6 +141,7 @@ describe('three validators on a localnet (multi-process)', () => {
       const checks = (JSON.parse(ready.body) as { checks: { name: string; ok: boolean }[] }).checks;
       expect(checks.map((c) => c.name).sort()).toEqual([
         'chain',
+        'consensus',
         'ingress',
         'ledger',
         'node',
@@ -179,7 +189,7 @@ describe('three validators on a localnet (multi-process)', () => {
     }
   });
 
-  it("admits a transaction at one node's ingress and gossips it into the others' mempools", async () => {
+  it("admits a transaction at one node's ingress, gossips it, and every node finalizes it in the same block", async () => {
     // A real proof of a zero-value transfer (two dummy inputs) against the empty L2 tree's root.
     const artifacts = await loadCircuitArtifacts();
     const owner = generateSpendingKeys();
@@ -212,16 +222,30 @@ describe('three validators on a localnet (multi-process)', () => {
       body: JSON.stringify({ transaction: Buffer.from(tx).toString('hex') }),
     });
     expect(res.status).toBe(202);
+    // Gossiped to every validator, ordered by BFT consensus into a final block: every node's tree
+    // ends with the transaction's two outputs under the same root.
+    const finalStates: Array<{ root: string; leafCount: number }> = [];
     for (const v of validators) {
-      await until(
-        `${v.address} has the transaction in its mempool`,
-        async () => {
-          const st = (await (await fetch(`${ingressOf(v)}/v1/status`)).json()) as { mempool: number };
-          return st.mempool === 1 ? st : undefined;
-        },
-        30_000,
+      finalStates.push(
+        await until(
+          `${v.address} has the transaction in a final block`,
+          async () => {
+            const st = (await (await fetch(`${ingressOf(v)}/v1/status`)).json()) as {
+              root: string;
+              leafCount: number;
+              mempool: number;
+            };
+            return st.leafCount === 2 && st.mempool === 0 ? st : undefined;
+          },
+          60_000,
+        ),
       );
     }
+    expect(new Set(finalStates.map((s) => s.root)).size).toBe(1);
+    const notes = (await (await fetch(`${ingressOf(validators[2]!)}/v1/notes?from=0`)).json()) as {
+      outputs: Array<{ commitment: string }>;
+    };
+    expect(notes.outputs.map((o) => o.commitment)).toEqual(statement.outputCommitments.map(String));
     const again = await fetch(`${ingressOf(validators[1]!)}/v1/transactions`, {
       method: 'POST',
       body: JSON.stringify({ transaction: Buffer.from(tx).toString('hex') }),
@@ -263,7 +287,16 @@ describe('three validators on a localnet (multi-process)', () => {
     expect(Date.now() - t0).toBeLessThan(5_000);
     for (const v of validators) {
       const stopped = v.node!.logs.filter((l) => l.msg === 'component stopped').map((l) => l.component);
-      expect(stopped).toEqual(['ingress', 'ledger', 'validator', 'network', 'bridge', 'health', 'storage']);
+      expect(stopped).toEqual([
+        'ingress',
+        'consensus',
+        'ledger',
+        'validator',
+        'network',
+        'bridge',
+        'health',
+        'storage',
+      ]);
     }
   });
 

@@ -63,6 +63,12 @@ export interface NodeConfig {
     readonly checkTimeoutMs: number;
   };
   readonly ingress: { readonly host: string; readonly port: number };
+  readonly consensus: {
+    readonly enabled: boolean;
+    readonly minValidators: number;
+    readonly waitValidatorsMs: number;
+    readonly blockIntervalMs: number;
+  };
 }
 
 /** `baseDir`: where relative paths start (the config file's directory, or the working directory). */
@@ -132,6 +138,12 @@ export function resolveConfig(f: ConfigFile, baseDir: string): { config: NodeCon
       checkTimeoutMs: f.health.check_timeout_ms,
     },
     ingress: { host: f.ingress.host, port: f.ingress.port },
+    consensus: {
+      enabled: f.consensus.enabled,
+      minValidators: f.consensus.min_validators,
+      waitValidatorsMs: f.consensus.wait_validators_ms,
+      blockIntervalMs: f.consensus.block_interval_ms,
+    },
   };
   return { config, issues };
 }

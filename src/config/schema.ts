@@ -221,8 +221,26 @@ const ingress = z
   })
   .prefault({});
 
+const consensus = z
+  .strictObject({
+    enabled: z.boolean().default(true).describe('Take part in L2 consensus (needs a registered validator key)'),
+    min_validators: positiveInt(
+      1,
+      'Wait until the on-chain registry lists at least this many active validators before the first height',
+    ),
+    wait_validators_ms: positiveInt(120_000, 'Give up starting when the registry has too few validators this long'),
+    block_interval_ms: z
+      .number()
+      .int()
+      .min(0)
+      .max(5_000)
+      .default(300)
+      .describe('Least time between a commit and the next proposal (keeps empty blocks few)'),
+  })
+  .prefault({});
+
 export const ConfigSchema = z
-  .strictObject({ node, network, solana, validator, health, ingress })
+  .strictObject({ node, network, solana, validator, health, ingress, consensus })
   .superRefine((c, ctx) => {
     if (c.health.port !== 0 && c.health.port === c.ingress.port && c.health.host === c.ingress.host) {
       ctx.addIssue({ code: 'custom', path: ['ingress', 'port'], message: 'same host and port as health' });

@@ -9,6 +9,7 @@ import {
 } from '../health/index.js';
 import type { Component } from './component.js';
 import { BridgeComponent } from './components/bridge.js';
+import { ConsensusComponent } from './components/consensus.js';
 import { IngressComponent } from './components/ingress.js';
 import { LedgerComponent } from './components/ledger.js';
 import { NetworkComponent } from './components/network.js';
@@ -28,6 +29,7 @@ export interface AssembledNode {
   readonly validator: ValidatorComponent;
   readonly ledger: LedgerComponent;
   readonly ingress: IngressComponent;
+  readonly consensus: ConsensusComponent;
 }
 
 /**
@@ -39,7 +41,6 @@ export interface AssembledNode {
  * Extension points, each a Component added to `components` with its dependencies:
  * - the deposit listener and submitters hang off the bridge (`bridge.rpc`).
  * - consensus takes `validator.signer` and the network.
- * - consensus drives `ledger.ledger` (a ConsensusApplication) once it is wired in.
  * Components that do not exist yet are not started (and not stubbed).
  */
 export function assembleNode(config: NodeConfig, options: { registry?: Registry } = {}): AssembledNode {
@@ -99,11 +100,34 @@ export function assembleNode(config: NodeConfig, options: { registry?: Registry 
     readiness,
     logger: createLogger('ingress', level),
   });
-  const components: Component[] = [storage, health, bridge, network, validator, ledger, ingress];
+  const consensus = new ConsensusComponent({
+    config,
+    storage,
+    bridge,
+    network,
+    validator,
+    ledger,
+    registry,
+    readiness,
+    logger: createLogger('consensus', level),
+  });
+  const components: Component[] = [storage, health, bridge, network, validator, ledger, consensus, ingress];
   const node = new Node(components, {
     stopTimeoutMs: config.node.stopTimeoutMs,
     logger: createLogger('node', level),
   });
   readiness.register('node', () => ({ ok: node.state === 'running', detail: node.state }));
-  return { node, registry, readiness, health, storage, network, bridge, validator, ledger, ingress };
+  return {
+    node,
+    registry,
+    readiness,
+    health,
+    storage,
+    network,
+    bridge,
+    validator,
+    ledger,
+    ingress,
+    consensus,
+  };
 }
