@@ -25,7 +25,8 @@ import { FUEL_GLOBAL } from './host-api.js';
 // the engine's own stack limit differs between V8 versions and would make results differ.
 
 const DEPTH_GLOBAL = '__paraloom_depth';
-const WRAPPER_SUFFIX = '__paraloom_enter';
+// Inside the reserved prefix, so no name of the job itself can collide with a wrapper.
+const WRAPPER_PREFIX = '__paraloom_enter$';
 const CONTROL_IDS = new Set<number>([
   binaryen.BlockId,
   binaryen.LoopId,
@@ -186,7 +187,7 @@ export function instrumentModule(m: Module, fuelLimit: bigint): Uint8Array {
   m.addGlobal(DEPTH_GLOBAL, binaryen.i32, true, m.i32.const(0));
 
   const functions = definedFunctions(m).map((f) => binaryen.getFunctionInfo(f).name);
-  const wrapperOf = new Map(functions.map((name) => [name, `${name}${WRAPPER_SUFFIX}`]));
+  const wrapperOf = new Map(functions.map((name) => [name, `${WRAPPER_PREFIX}${name}`]));
   const instrumenter = new Instrumenter(m, wrapperOf);
   for (const name of functions) {
     const fn = m.getFunction(name);
