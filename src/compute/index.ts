@@ -16,6 +16,7 @@ export { decodeJob, encodeJob } from './job/codec.js';
 export { openOutput } from './job/envelope.js';
 export { type InputEnvelope, JOB_VERSION, type Job, type JobOwnership, type JobSpec } from './job/job.js';
 export { jobId, jobIdBytes } from './job/job-id.js';
+export { AUDIT_ADMITTED, AUDIT_FINALIZED, ComputeJournal } from './journal.js';
 export {
   DEFAULT_WALL_CLOCK_MS,
   MAX_CALL_DEPTH,
@@ -37,6 +38,13 @@ export {
   ownershipTag,
 } from './ownership/statement.js';
 export { loadOwnershipVerifier, OWNERSHIP_DEV_KEYS_DIR, OwnershipVerifier } from './ownership/verifier.js';
+export {
+  decodeFinalRecord,
+  decodeSignedResult,
+  encodeFinalRecord,
+  encodeSignedResult,
+  type FinalRecord,
+} from './record.js';
 export {
   checkSignedResult,
   type ExecutionResult,
