@@ -11,6 +11,7 @@ export type ComputeErrorCode =
   | 'WASM_FORBIDDEN_IMPORT'
   | 'WASM_FORBIDDEN_FEATURE'
   | 'WASM_FLOAT'
+  | 'WASM_TOO_DEEP'
   | 'WASM_MEMORY_LIMIT'
   | 'WASM_ENTRY_MISSING'
   // Envelopes.

@@ -15,6 +15,8 @@ export const MAX_INPUT_BYTES = 96 * 1024;
 export const MAX_OUTPUT_BYTES = 64 * 1024;
 /** Executors one job may be assigned to. */
 export const MAX_EXECUTORS = 16;
+/** Deepest expression nesting a module may have (binaryen's passes recurse on it). */
+export const MAX_NESTING = 1024;
 /** Call depth at which an instrumented module traps (V8's own stack limit varies by version). */
 export const MAX_CALL_DEPTH = 1024;
 /** Default wall-clock budget of one run, the second line of defence behind fuel. */

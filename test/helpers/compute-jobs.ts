@@ -73,3 +73,39 @@ export const INDIRECT_RECURSION_WAT = `(module
     ;; A non-empty input recurses without end through the table.
     (if (local.get $len) (then (drop (call_indirect (type $t) (i32.const 0) (i32.const 0)))))
     (i32.const 4)))`;
+
+/**
+ * A valid module whose `run` body is `depth` nested empty blocks, built as bytes (the text parser
+ * would recurse as deeply as the module does).
+ */
+export function nestedBlocksModule(depth: number): Uint8Array {
+  const leb = (n: number) => {
+    const out: number[] = [];
+    do {
+      let b = n & 0x7f;
+      n >>>= 7;
+      if (n) b |= 0x80;
+      out.push(b);
+    } while (n);
+    return out;
+  };
+  const section = (id: number, bytes: number[]) => [id, ...leb(bytes.length), ...bytes];
+  const name = (s: string) => [...leb(s.length), ...Buffer.from(s)];
+  const body = [
+    0x00,
+    ...Array(depth).fill([0x02, 0x40]).flat(),
+    ...Array(depth).fill(0x0b),
+    0x41,
+    0x00,
+    0x0b,
+  ];
+  const alloc = [0x00, 0x41, 0x00, 0x0b];
+  return Uint8Array.from([
+    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+    ...section(1, [2, 0x60, 1, 0x7f, 1, 0x7f, 0x60, 2, 0x7f, 0x7f, 1, 0x7f]), // (i32)->i32, (i32 i32)->i32
+    ...section(3, [2, 0, 1]),
+    ...section(5, [1, 1, 1, 1]), // memory 1 1
+    ...section(7, [3, ...name('memory'), 2, 0, ...name('alloc'), 0, 0, ...name('run'), 0, 1]),
+    ...section(10, [2, ...leb(alloc.length), ...alloc, ...leb(body.length), ...body]),
+  ]);
+}

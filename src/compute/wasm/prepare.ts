@@ -1,3 +1,4 @@
+import { ComputeError } from '../errors.js';
 import { instrumentModule } from './meter.js';
 import { parseAndValidate } from './validate.js';
 
@@ -11,6 +12,10 @@ export function prepareModule(wasm: Uint8Array, limits: ModuleLimits): Uint8Arra
   const module = parseAndValidate(wasm, { memoryPages: limits.memoryPages });
   try {
     return instrumentModule(module, limits.fuelLimit);
+  } catch (e) {
+    if (e instanceof ComputeError) throw e;
+    // binaryen failing on a module that passed validation is the module's problem, not the node's.
+    throw new ComputeError('WASM_INVALID', 'module could not be instrumented', {}, { cause: e });
   } finally {
     module.dispose();
   }

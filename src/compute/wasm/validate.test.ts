@@ -5,6 +5,7 @@ import {
   MEAN_WAT,
   MEMORY_BOMB_WAT,
   NO_MAX_MEMORY_WAT,
+  nestedBlocksModule,
   SIMD_WAT,
 } from '../../../test/helpers/compute-jobs.js';
 import type { ComputeErrorCode } from '../errors.js';
@@ -41,6 +42,11 @@ describe('module validation (before anything runs)', () => {
   it('refuses oversized and malformed modules', () => {
     expect(refusal(new Uint8Array(MAX_WASM_BYTES + 1))).toBe('WASM_TOO_LARGE');
     expect(refusal(Uint8Array.of(0, 97, 115, 109, 9, 9, 9, 9))).toBe('WASM_INVALID');
+  });
+  it('refuses nesting deep enough to overflow binaryen, and survives it', () => {
+    expect(refusal(nestedBlocksModule(1000), 1)).toBeUndefined();
+    expect(refusal(nestedBlocksModule(40_000), 1)).toBe('WASM_TOO_DEEP');
+    expect(refusal(watToWasm(MEAN_WAT))).toBeUndefined();
   });
   it('instruments deterministically', () => {
     const wasm = watToWasm(MEAN_WAT);

@@ -1,5 +1,5 @@
 import { ComputeError } from '../errors.js';
-import { MAX_MEMORY_PAGES, MAX_WASM_BYTES } from '../limits.js';
+import { MAX_MEMORY_PAGES, MAX_NESTING, MAX_WASM_BYTES } from '../limits.js';
 import { binaryen, childrenOf, type ExpressionRef, type Module } from './binaryen.js';
 import { engine } from './engine.js';
 import { ENTRY_EXPORTS, HOST_API, RESERVED_PREFIX } from './host-api.js';
@@ -54,10 +54,16 @@ function checkType(type: number, where: string): void {
 }
 
 function checkExpression(root: ExpressionRef, where: string): void {
-  // Explicit stack: a deeply nested body must not overflow the validator's own stack.
-  const stack: ExpressionRef[] = [root];
+  // Explicit stack: a deeply nested body must not overflow the validator's own stack. The nesting
+  // cap protects binaryen's recursive passes (instrumentation, validation, emission) the same way.
+  const stack: [ExpressionRef, number][] = [[root, 1]];
   while (stack.length > 0) {
-    const expr = stack.pop()!;
+    const [expr, depth] = stack.pop()!;
+    if (depth > MAX_NESTING) {
+      throw new ComputeError('WASM_TOO_DEEP', `expressions nest deeper than ${MAX_NESTING} (${where})`, {
+        where,
+      });
+    }
     const id = binaryen.getExpressionId(expr);
     if (!ALLOWED_IDS.has(id)) {
       throw new ComputeError('WASM_FORBIDDEN_FEATURE', `instruction kind ${id} is not allowed (${where})`, {
@@ -78,7 +84,7 @@ function checkExpression(root: ExpressionRef, where: string): void {
         throw new ComputeError('WASM_FORBIDDEN_FEATURE', `tail calls are not allowed (${where})`);
     }
     checkType(binaryen.getExpressionType(expr), where);
-    stack.push(...childrenOf(expr));
+    for (const child of childrenOf(expr)) stack.push([child, depth + 1]);
   }
 }
 
