@@ -65,6 +65,19 @@ describe('job admission (ownership proof)', () => {
     expect(refusal(encodeJob({ ...fixture.job, ownership: other }))).toBe('OWNERSHIP_INVALID');
     expect(refusal(fixture.jobBytes, false)).toBe('OWNERSHIP_ROOT_UNKNOWN');
   });
+  it('refuses a second job backed by the same note in the same scope', () => {
+    const used = new Set<string>();
+    const ctx = {
+      verifier,
+      isKnownRoot: (r: bigint) => r === fixture.root,
+      isTagUsed: (scope: bigint, tag: bigint) => used.has(`${scope}:${tag}`),
+    };
+    const { job } = admitJob(fixture.jobBytes, ctx);
+    used.add(`${job.ownership.scope}:${job.ownership.tag}`);
+    expect(() => admitJob(fixture.jobBytes, ctx)).toThrowError(
+      expect.objectContaining({ code: 'OWNERSHIP_TAG_REUSED' }),
+    );
+  });
 });
 
 describe('execution and agreement', () => {

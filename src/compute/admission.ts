@@ -10,6 +10,11 @@ export interface AdmissionContext {
   readonly verifier: OwnershipVerifier;
   /** True for commitment-tree roots recent enough to back a job (the L2's root history). */
   readonly isKnownRoot: (root: Field) => boolean;
+  /**
+   * True when a job with this (scope, tag) was already admitted: one note backs one job per scope.
+   * Optional until the distribution layer keeps the index; without it every tag is accepted.
+   */
+  readonly isTagUsed?: (scope: Field, tag: Field) => boolean;
 }
 
 export interface AdmittedJob {
@@ -28,6 +33,9 @@ export function admitJob(bytes: Uint8Array, ctx: AdmissionContext): AdmittedJob 
   if (!job.proof) throw new ComputeError('OWNERSHIP_MISSING', 'job carries no ownership proof');
   if (!ctx.isKnownRoot(job.ownership.root)) {
     throw new ComputeError('OWNERSHIP_ROOT_UNKNOWN', 'ownership proof is against an unknown or stale root');
+  }
+  if (ctx.isTagUsed?.(job.ownership.scope, job.ownership.tag)) {
+    throw new ComputeError('OWNERSHIP_TAG_REUSED', 'this note already backs a job in this scope');
   }
   const id = jobId(job);
   const statement = { ...job.ownership, jobId: id };
