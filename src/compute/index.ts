@@ -29,7 +29,12 @@ export {
   MAX_WASM_BYTES,
 } from './limits.js';
 export { type JobManifest, type LocalRunReport, loadJobDir, runLocalJob } from './local-run.js';
-export { type OwnershipProof, type OwnershipRequest, proveOwnership } from './ownership/prover.js';
+export {
+  type OwnershipProof,
+  type OwnershipRequest,
+  ownershipWitnessInput,
+  proveOwnership,
+} from './ownership/prover.js';
 export {
   OWNERSHIP_DOMAIN,
   OWNERSHIP_PUBLIC_INPUT_NAMES,

@@ -34,6 +34,28 @@ function bad(message: string): never {
   throw new ComputeError('OWNERSHIP_PROVER_INPUT', message);
 }
 
+/** The circuit's input signals (names as in circuits/ownership.circom), as decimal strings. */
+export function ownershipWitnessInput(
+  request: OwnershipRequest,
+  statement: OwnershipStatement,
+): Record<string, unknown> {
+  const s = (v: bigint) => v.toString(10);
+  const { sk, note, path } = request;
+  return {
+    root: s(statement.root),
+    job_id: s(statement.jobId),
+    scope: s(statement.scope),
+    min_amount: s(statement.minAmount),
+    tag: s(statement.tag),
+    sk: s(sk),
+    amount: s(note.amount),
+    blinding: s(note.blinding),
+    asset: s(note.asset),
+    leaf_index: s(BigInt(path.leafIndex)),
+    path: path.siblings.map(s),
+  };
+}
+
 /** Proves note ownership for one job, after checking what the circuit would reject. */
 export async function proveOwnership(
   request: OwnershipRequest,
@@ -55,19 +77,7 @@ export async function proveOwnership(
     tag: ownershipTag(sk, note, request.scope),
   };
   const s = (v: bigint) => v.toString(10);
-  const input = {
-    root: s(statement.root),
-    job_id: s(statement.jobId),
-    scope: s(statement.scope),
-    min_amount: s(statement.minAmount),
-    tag: s(statement.tag),
-    sk: s(sk),
-    amount: s(note.amount),
-    blinding: s(note.blinding),
-    asset: s(note.asset),
-    leaf_index: s(BigInt(path.leafIndex)),
-    path: path.siblings.map(s),
-  };
+  const input = ownershipWitnessInput(request, statement);
   await privacyReady();
   try {
     const result = await snarkjs.groth16.fullProve(
