@@ -247,6 +247,20 @@ export class NoteStore {
         amount: h.amount.toString(),
         asset: h.asset.toString(),
       })),
+      pendingDeposits: this.pendingDeposits.map((d) => ({
+        ...d,
+        commitment: d.commitment.toString(),
+        amount: d.amount.toString(),
+        blinding: d.blinding.toString(),
+        asset: d.asset.toString(),
+      })),
+      pendingTransactions: this.pendingTransactions.map((t) => ({
+        ...t,
+        amount: t.amount.toString(),
+        asset: t.asset.toString(),
+        spends: t.spends.map(String),
+        outputs: t.outputs.map(String),
+      })),
     };
     writeSecretFile(this.path, `${JSON.stringify(json, null, 2)}\n`);
   }

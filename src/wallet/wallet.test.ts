@@ -201,3 +201,16 @@ describe('building and proving', () => {
     ).rejects.toMatchObject({ code: 'ROOT_MISMATCH' });
   });
 });
+
+describe('wallet directory', () => {
+  it('keeps pending deposits across a reopen', async () => {
+    const { Wallet } = await import('./wallet.js');
+    const wdir = join(dir, 'reopen');
+    const w = Wallet.create(wdir);
+    w.prepareDeposit(7n);
+    expect(Wallet.open(wdir).balance()).toEqual({ spendable: 0n, pending: 0n, depositing: 7n });
+    expect(Wallet.open(wdir).store.pendingDeposits[0]!.commitment).toBe(
+      w.store.pendingDeposits[0]!.commitment,
+    );
+  });
+});
