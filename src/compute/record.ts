@@ -60,7 +60,17 @@ class Cursor {
 function readSignedResult(c: Cursor): SignedResult {
   const executor = c.take(32);
   const signature = c.take(64);
-  const jobId = fieldFromBytesCanonical(c.take(32));
+  let jobId: ReturnType<typeof fieldFromBytesCanonical>;
+  try {
+    jobId = fieldFromBytesCanonical(c.take(32));
+  } catch (e) {
+    throw new ComputeError(
+      'JOB_MALFORMED',
+      'result job id is not a canonical field element',
+      {},
+      { cause: e },
+    );
+  }
   const status = STATUSES[c.u8()];
   if (!status) throw new ComputeError('JOB_MALFORMED', 'unknown result status');
   const abortCode = c.u32();
