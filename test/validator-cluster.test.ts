@@ -9,6 +9,7 @@ import type { ChildProcess } from 'node:child_process';
 import { chmod, copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createKeyPairSignerFromPrivateKeyBytes } from '@solana/kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeTransaction } from '../src/ledger/index.js';
 import {
@@ -24,6 +25,7 @@ import {
   TREE_DEPTH,
   ZERO_HASHES,
 } from '../src/privacy/index.js';
+import { generateKeypair, writeKeypairFile } from '../src/validator/index.js';
 import {
   freePort,
   get,
@@ -75,7 +77,8 @@ describe('three validators on a localnet (multi-process)', () => {
   const dirs: string[] = [];
 
   beforeAll(async () => {
-    ({ child: localnet, rpcUrl } = await startLocalnet(['--slot-ms', '100']));
+    // 300 ms slots: the program's 100-slot unbonding window (30 s) outlasts the CLI calls that test it.
+    ({ child: localnet, rpcUrl } = await startLocalnet(['--slot-ms', '300']));
     // Keys and registrations of the three, concurrently (each is a short CLI process).
     const made = await Promise.all(
       [0, 1, 2].map(async (i) => {
@@ -251,6 +254,100 @@ describe('three validators on a localnet (multi-process)', () => {
       body: JSON.stringify({ transaction: Buffer.from(tx).toString('hex') }),
     });
     expect(again.status).toBe(409);
+  });
+
+  it('shields, pays privately and reconciles: wallet deposit on Solana, L2 block, private transfer', async () => {
+    const ingress = String(validators[0]!.node!.logs.find((l) => l.msg === 'ingress listening')!.url);
+    const base = dirs[0]!;
+    const alice = join(base, 'alice');
+    const bob = join(base, 'bob');
+    await runOk(['wallet', 'new', '--wallet', alice]);
+    const bobAddress = (
+      JSON.parse((await runOk(['wallet', 'new', '--wallet', bob, '--json'])).stdout.at(-1)!) as {
+        address: string;
+      }
+    ).address;
+    const payer = join(base, 'payer.json');
+    const kp = generateKeypair();
+    await writeKeypairFile(payer, kp);
+    const payerAddress = (await createKeyPairSignerFromPrivateKeyBytes(kp.secretKey.slice(0, 32))).address;
+    await fetch(rpcUrl, {
+      method: 'POST',
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'requestAirdrop',
+        params: [payerAddress, 10_000_000_000],
+      }),
+    });
+    await until(
+      'the payer is funded',
+      async () => {
+        const r = (await (
+          await fetch(rpcUrl, {
+            method: 'POST',
+            body: JSON.stringify({
+              jsonrpc: '2.0',
+              id: 1,
+              method: 'getBalance',
+              params: [payerAddress, { commitment: 'confirmed' }],
+            }),
+          })
+        ).json()) as { result: { value: number } };
+        return r.result.value > 0 ? r : undefined;
+      },
+      20_000,
+    );
+    await runOk(['wallet', 'deposit', '--wallet', alice, '--amount', '2', '--payer', payer, '--rpc', rpcUrl]);
+    // Finalized on Solana, read by every validator's listener, consumed in queue order by an L2 block.
+    const balanceOf = async (w: string) =>
+      JSON.parse(
+        (await runOk(['wallet', 'balance', '--wallet', w, '--ingress', ingress, '--json'])).stdout.at(-1)!,
+      ) as {
+        spendable: string;
+        pending: string;
+        depositing: string;
+      };
+    await until(
+      'the deposit is spendable on L2',
+      async () => {
+        const b = await balanceOf(alice);
+        return b.spendable === '2000000000' ? b : undefined;
+      },
+      60_000,
+    );
+    await runOk([
+      'wallet',
+      'transfer',
+      '--wallet',
+      alice,
+      '--ingress',
+      ingress,
+      '--to',
+      bobAddress,
+      '--amount',
+      '0.75',
+    ]);
+    await until(
+      'bob received the payment',
+      async () => {
+        const b = await balanceOf(bob);
+        return b.spendable === '750000000' ? b : undefined;
+      },
+      60_000,
+    );
+    await until(
+      'alice sees her change and the spend final',
+      async () => {
+        const b = await balanceOf(alice);
+        return b.spendable === '1250000000' && b.pending === '0' ? b : undefined;
+      },
+      60_000,
+    );
+    const history = JSON.parse(
+      (await runOk(['wallet', 'history', '--wallet', alice, '--json'])).stdout.at(-1)!,
+    ) as { history: Array<{ kind: string }> };
+    expect(history.history.map((h) => h.kind)).toContain('sent');
   });
 
   it('refuses a node that expects another program version, and one with a world-readable key', async () => {
