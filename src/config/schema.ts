@@ -223,12 +223,18 @@ const ingress = z
 
 const consensus = z
   .strictObject({
-    enabled: z.boolean().default(true).describe('Take part in L2 consensus (needs a registered validator key)'),
+    enabled: z
+      .boolean()
+      .default(true)
+      .describe('Take part in L2 consensus (needs a registered validator key)'),
     min_validators: positiveInt(
       1,
       'Wait until the on-chain registry lists at least this many active validators before the first height',
     ),
-    wait_validators_ms: positiveInt(120_000, 'Give up starting when the registry has too few validators this long'),
+    wait_validators_ms: positiveInt(
+      120_000,
+      'Give up starting when the registry has too few validators this long',
+    ),
     block_interval_ms: z
       .number()
       .int()
