@@ -350,6 +350,39 @@ describe('three validators on a localnet (multi-process)', () => {
     expect(history.history.map((h) => h.kind)).toContain('sent');
   });
 
+  it('a validator restarted from its data directory rejoins consensus and agrees on the root', async () => {
+    const v = validators[2]!;
+    const statusOf = async (node: Running) => {
+      const url = String(node.logs.find((l) => l.msg === 'ingress listening')!.url);
+      return (await (await fetch(`${url}/v1/status`)).json()) as { height: string; root: string };
+    };
+    const before = await statusOf(v.node!);
+    expect(await stopChild(v.node!.child)).toBe(0);
+    v.node = run(['node', '--config', v.config]);
+    await v.node.waitFor('consensus started', 60_000);
+    await v.node.waitFor('ingress listening', 60_000);
+    // Finality needs all three (ceil(0.7 * 3)): new heights prove the restarted one votes again.
+    const target = BigInt(before.height) + 3n;
+    const states = [];
+    for (const w of validators) {
+      states.push(
+        await until(
+          `${w.address} passes height ${target}`,
+          async () => {
+            const st = await statusOf(w.node!);
+            return BigInt(st.height) >= target ? st : undefined;
+          },
+          90_000,
+        ),
+      );
+    }
+    const restarted = await statusOf(v.node);
+    const peer = await statusOf(validators[0]!.node!);
+    if (restarted.height === peer.height) expect(restarted.root).toBe(peer.root);
+    expect(BigInt(restarted.height)).toBeGreaterThan(BigInt(before.height));
+    expect(states.length).toBe(3);
+  });
+
   it('refuses a node that expects another program version, and one with a world-readable key', async () => {
     const v = validators[0]!;
     const wrong = run(['node', '--config', v.config], {

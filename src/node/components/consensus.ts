@@ -5,11 +5,15 @@ import type { NodeConfig } from '../../config/index.js';
 import {
   type ConsensusApplication,
   ConsensusEngine,
+  decodeCertificate,
+  type QuorumCertificate,
   signerAuthenticator,
   ValidatorSet,
 } from '../../consensus/index.js';
 import type { Readiness, Registry } from '../../health/index.js';
 import type { LedgerApp } from '../../ledger/index.js';
+import type { NetworkMessage, NetworkNode } from '../../network/index.js';
+import type { NodeStorage } from '../../storage/index.js';
 import { ValidatorChainReader, ValidatorRoster } from '../../validator/index.js';
 import type { Component } from '../component.js';
 import { NodeError } from '../errors.js';
@@ -32,6 +36,50 @@ export interface ConsensusComponentOptions {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Blocks per block-sync answer: a block can be ~700 KB, the response cap is one message. */
+const SYNC_BLOCKS_PER_RESPONSE = 1;
+
+/** Serves final blocks with their certificates to peers that are catching up. */
+async function serveBlockSync(storage: NodeStorage, req: NetworkMessage): Promise<NetworkMessage> {
+  if (req.type !== 'BLOCK_SYNC_REQUEST') return { type: 'BLOCK_SYNC_RESPONSE', blocks: [] };
+  const blocks = [];
+  const last = req.fromHeight + BigInt(Math.min(req.maxBlocks, SYNC_BLOCKS_PER_RESPONSE));
+  for (let h = req.fromHeight; h < last; h++) {
+    const stored = await storage.blocks.getByHeight(h);
+    const qc = stored ? await storage.blocks.getQc(h) : undefined;
+    if (!stored || !qc) break;
+    blocks.push({ height: h, hash: stored.hash, block: stored.block, qc });
+  }
+  return { type: 'BLOCK_SYNC_RESPONSE', blocks };
+}
+
+/**
+ * Asks connected peers, one after another, for the final block at `height`. The engine checks the
+ * certificate against the validator set and the ledger re-executes the block before it is applied,
+ * so a peer can at worst waste a request.
+ */
+async function fetchFinalBlock(
+  network: NetworkNode,
+  height: bigint,
+  logger: Logger,
+): Promise<{ bytes: Uint8Array; certificate: QuorumCertificate } | undefined> {
+  for (const peer of network.peers.list().filter((p) => p.state !== 'offline')) {
+    try {
+      const res = await network.request(
+        peer.peerId,
+        'block-sync',
+        { type: 'BLOCK_SYNC_REQUEST', fromHeight: height, maxBlocks: 1 },
+        { timeoutMs: 5_000 },
+      );
+      if (res.type !== 'BLOCK_SYNC_RESPONSE') continue;
+      const b = res.blocks[0];
+      if (b && b.height === height) return { bytes: b.block, certificate: decodeCertificate(b.qc) };
+    } catch (err) {
+      logger.debug({ err, peer: peer.peerId, height: height.toString() }, 'block-sync request failed');
+    }
+  }
+  return undefined;
+}
 
 /**
  * Paces proposals: Tendermint starts the next height at once, which would make empty blocks as
@@ -125,7 +173,10 @@ export class ConsensusComponent implements Component {
       logger,
       onDecided: (d) => logger.info({ height: d.height.toString(), round: d.round }, 'block final'),
       onEvidence: (e) => logger.warn({ evidence: e }, 'equivocation evidence recorded'),
+      catchUp: (height) => fetchFinalBlock(o.network.network, height, logger),
     });
+    const storage = o.storage.storage;
+    o.network.network.handle('block-sync', (req) => serveBlockSync(storage, req));
     let cursor: ListenerCursor = {
       consumed: tip.depositsConsumed,
       accumulator: tip.depositAccumulator,
