@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WithdrawalsTree, withdrawalLeaf } from '../src/bridge/index.js';
+import type { ConsensusApplication } from '../src/consensus/index.js';
 import {
   type Block,
   blockHash,
@@ -36,20 +37,7 @@ import { NodeStorage } from '../src/storage/index.js';
 
 const quiet = pino({ level: 'silent' });
 
-/** The consensus module's interface, restated here: LedgerApp must satisfy it structurally. */
-interface ConsensusApplication {
-  buildProposal(
-    height: bigint,
-    round: number,
-    previousHash: Uint8Array,
-  ): Promise<{ hash: Uint8Array; bytes: Uint8Array }>;
-  validateProposal(
-    height: bigint,
-    round: number,
-    bytes: Uint8Array,
-  ): Promise<{ ok: true; hash: Uint8Array } | { ok: false; reason: string }>;
-  commit(height: bigint, bytes: Uint8Array, certificate: Uint8Array): Promise<void>;
-}
+// LedgerApp must satisfy the consensus module's interface structurally (it does not import it).
 const asConsensusApplication = (app: LedgerApp): ConsensusApplication => app;
 const LEADER = new Uint8Array(32).fill(9);
 

@@ -10,67 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runOk, startLocalnet, stopChild } from './helpers/paraloom-child.js';
+import { type Running, run, runOk, startLocalnet, stopChild } from './helpers/paraloom-child.js';
 import { parsePrometheusText } from './helpers/prometheus-text.js';
-
-const BIN = join(import.meta.dirname, '..', 'bin', 'paraloom.js');
-
-interface Running {
-  readonly child: ChildProcess;
-  readonly logs: Record<string, unknown>[];
-  readonly stderr: string[];
-  readonly exited: Promise<number | null>;
-  /** Resolves with the first log line whose msg is `msg`. */
-  waitFor(msg: string, timeoutMs?: number): Promise<Record<string, unknown>>;
-}
-
-function run(args: string[], env: Record<string, string> = {}): Running {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, PARALOOM_LOG_LEVEL: 'info', ...env },
-  });
-  const logs: Record<string, unknown>[] = [];
-  const stderr: string[] = [];
-  const waiters: { msg: string; resolve: (l: Record<string, unknown>) => void }[] = [];
-  createInterface({ input: child.stdout! }).on('line', (line) => {
-    let entry: Record<string, unknown>;
-    try {
-      entry = JSON.parse(line) as Record<string, unknown>;
-    } catch {
-      return;
-    }
-    logs.push(entry);
-    for (const w of waiters.filter((w) => w.msg === entry.msg)) w.resolve(entry);
-  });
-  createInterface({ input: child.stderr! }).on('line', (line) => stderr.push(line));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return {
-    child,
-    logs,
-    stderr,
-    exited,
-    waitFor(msg, timeoutMs = 30_000) {
-      const seen = logs.find((l) => l.msg === msg);
-      if (seen) return Promise.resolve(seen);
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(
-          () => reject(new Error(`no "${msg}" within ${timeoutMs} ms: ${stderr.join('\n')}`)),
-          timeoutMs,
-        );
-        waiters.push({
-          msg,
-          resolve: (l) => {
-            clearTimeout(timer);
-            resolve(l);
-          },
-        });
-        void exited.then((code) =>
-          reject(new Error(`exited with ${code} before "${msg}": ${stderr.join('\n')}`)),
-        );
-      });
-    },
-  };
-}
 
 let rpcUrl = '';
 

@@ -243,5 +243,3 @@ export class Localnet {
     socket.on('error', (err) => this.log.warn({ err }, 'websocket error'));
   }
 }
-
-export type { Address };

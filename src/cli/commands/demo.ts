@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import * as snarkjs from 'snarkjs';
 import {
   encodeAddress,
@@ -126,9 +127,9 @@ export async function runDemo(options: { json: boolean; log: (line: string) => v
   log(`root ${rootBefore.toString(16).slice(0, 12)}... -> ${tree.root.toString(16).slice(0, 12)}...`);
   verifier.destroy();
   await shutdownProver();
-  const transcript = JSON.parse(
-    (await import('node:fs')).readFileSync(`${artifacts.dir}/transcript.json`, 'utf8'),
-  ) as { constraints: number };
+  const transcript = JSON.parse(readFileSync(`${artifacts.dir}/transcript.json`, 'utf8')) as {
+    constraints: number;
+  };
   return {
     constraints: transcript.constraints,
     prove_ms: Math.round(result.timings.proveMs),

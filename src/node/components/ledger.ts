@@ -1,3 +1,4 @@
+import type { Address } from '@solana/kit';
 import { decodeBridgeState, findBridgeStatePda } from '../../bridge/index.js';
 import type { Logger } from '../../common/index.js';
 import type { Readiness, Registry } from '../../health/index.js';
@@ -47,6 +48,7 @@ export class LedgerComponent implements Component {
   private slot = 0n;
   private anchored = new Set<Field>();
   private chainViewAt = 0;
+  private statePda: Address | undefined;
 
   constructor(private readonly options: LedgerComponentOptions) {}
 
@@ -110,7 +112,8 @@ export class LedgerComponent implements Component {
 
   private async refreshChainView(): Promise<void> {
     const rpc = this.options.bridge.rpc;
-    const [statePda] = await findBridgeStatePda(this.options.bridge.programId);
+    this.statePda ??= (await findBridgeStatePda(this.options.bridge.programId))[0];
+    const statePda = this.statePda;
     const [slot, account] = await Promise.all([
       rpc.slot('confirmed'),
       rpc.accountData(statePda, 'finalized'),

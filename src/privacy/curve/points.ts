@@ -1,4 +1,4 @@
-import { bigintToBytesBE, bytesToBigintBE, bytesToBigintLE } from '../../common/index.js';
+import { bytesToBigintBE, bytesToBigintLE } from '../../common/index.js';
 import { PrivacyError } from '../errors.js';
 import { isInG2Subgroup } from './g2-subgroup.js';
 import { BASE_FIELD_MODULUS, mcl } from './mcl.js';
@@ -145,8 +145,4 @@ export function g2Coordinates(p: mcl.G2): [[bigint, bigint], [bigint, bigint]] {
     [h(n.getX().get_a()), h(n.getX().get_b())],
     [h(n.getY().get_a()), h(n.getY().get_b())],
   ];
-}
-
-export function bigintToChainCoordinate(v: bigint): Uint8Array {
-  return bigintToBytesBE(v, 32);
 }
