@@ -256,7 +256,10 @@ describe('three validators on a localnet (multi-process)', () => {
     expect(again.status).toBe(409);
   });
 
-  it('shields, pays privately and reconciles: wallet deposit on Solana, L2 block, private transfer', async () => {
+  // Ten CLI processes and a proof: under the full suite on 2 cores it outgrows the default timeout.
+  it('shields, pays privately and reconciles: wallet deposit on Solana, L2 block, private transfer', {
+    timeout: 360_000,
+  }, async () => {
     const ingress = String(validators[0]!.node!.logs.find((l) => l.msg === 'ingress listening')!.url);
     const base = dirs[0]!;
     const alice = join(base, 'alice');
