@@ -63,6 +63,7 @@ export interface NodeConfig {
     readonly checkTimeoutMs: number;
   };
   readonly ingress: { readonly host: string; readonly port: number };
+  readonly dashboard: { readonly enabled: boolean; readonly host: string; readonly port: number };
   readonly consensus: {
     readonly enabled: boolean;
     readonly minValidators: number;
@@ -138,6 +139,7 @@ export function resolveConfig(f: ConfigFile, baseDir: string): { config: NodeCon
       checkTimeoutMs: f.health.check_timeout_ms,
     },
     ingress: { host: f.ingress.host, port: f.ingress.port },
+    dashboard: { enabled: f.dashboard.enabled, host: f.dashboard.host, port: f.dashboard.port },
     consensus: {
       enabled: f.consensus.enabled,
       minValidators: f.consensus.min_validators,

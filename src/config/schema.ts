@@ -245,11 +245,33 @@ const consensus = z
   })
   .prefault({});
 
+const dashboard = z
+  .strictObject({
+    enabled: z
+      .boolean()
+      .default(false)
+      .describe('Serve the network dashboard: web pages and a read-only JSON API with live updates'),
+    host: host('127.0.0.1', 'Bind address of the dashboard (loopback unless exposed on purpose)'),
+    port: port(9600, 'Port of the dashboard (0: any free port)'),
+  })
+  .prefault({});
+
 export const ConfigSchema = z
-  .strictObject({ node, network, solana, validator, health, ingress, consensus })
+  .strictObject({ node, network, solana, validator, health, ingress, consensus, dashboard })
   .superRefine((c, ctx) => {
     if (c.health.port !== 0 && c.health.port === c.ingress.port && c.health.host === c.ingress.host) {
       ctx.addIssue({ code: 'custom', path: ['ingress', 'port'], message: 'same host and port as health' });
+    }
+    if (c.dashboard.enabled && c.dashboard.port !== 0) {
+      for (const other of ['health', 'ingress'] as const) {
+        if (c.dashboard.port === c[other].port && c.dashboard.host === c[other].host) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['dashboard', 'port'],
+            message: `same host and port as ${other}`,
+          });
+        }
+      }
     }
   });
 

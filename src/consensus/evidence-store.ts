@@ -64,6 +64,21 @@ export class EvidenceStore {
     return out;
   }
 
+  /**
+   * Every indexed record, newest first, at most `limit`. Reads the index from the store each time,
+   * so a reader beside the engine (the dashboard) sees what the engine's own instance recorded.
+   */
+  async list(limit = MAX_EVIDENCE_INDEX): Promise<Array<{ evidence: Equivocation; submitted: boolean }>> {
+    const raw = await this.kv.get(INDEX);
+    const out: Array<{ evidence: Equivocation; submitted: boolean }> = [];
+    if (!raw) return out;
+    for (let i = Math.floor(raw.length / ID_BYTES) - 1; i >= 0 && out.length < limit; i--) {
+      const r = await this.get(raw.subarray(i * ID_BYTES, (i + 1) * ID_BYTES));
+      if (r) out.push(r);
+    }
+    return out;
+  }
+
   /** Marks the evidence submitted; true only for the first caller (submit only when true). */
   async claim(e: Equivocation): Promise<boolean> {
     const id = bytesToHex(evidenceId(e));

@@ -2,5 +2,5 @@
 export type { IngressBackend, OutputRecord, SubmitResult } from './backend.js';
 export { HttpError, IngressError, type IngressErrorCode } from './errors.js';
 export { LedgerIngressBackend } from './ledger-backend.js';
-export { RateLimiter } from './rate-limit.js';
+export { INGRESS_LIMITS, RateLimiter } from './rate-limit.js';
 export { type IngressOptions, IngressServer } from './server.js';

@@ -1,4 +1,11 @@
 /**
+ * The ingress's public limits (docs/operations.md): per client address a token bucket of `rateBurst`
+ * requests refilled at `ratePerSecond`, and request bodies over `maxBodyBytes` refused before they are
+ * buffered. The node's other public HTTP face, the dashboard, applies the same numbers.
+ */
+export const INGRESS_LIMITS = { maxBodyBytes: 16 * 1024, ratePerSecond: 50, rateBurst: 100 } as const;
+
+/**
  * Token bucket per client address: `burst` requests at once, refilled at `perSecond`. The table is
  * bounded; when full, the least recently seen clients are forgotten (they start with a full bucket).
  */

@@ -10,6 +10,7 @@ import {
 import type { Component } from './component.js';
 import { BridgeComponent } from './components/bridge.js';
 import { ConsensusComponent } from './components/consensus.js';
+import { DashboardComponent } from './components/dashboard.js';
 import { IngressComponent } from './components/ingress.js';
 import { LedgerComponent } from './components/ledger.js';
 import { NetworkComponent } from './components/network.js';
@@ -30,6 +31,8 @@ export interface AssembledNode {
   readonly ledger: LedgerComponent;
   readonly ingress: IngressComponent;
   readonly consensus: ConsensusComponent;
+  /** Present only when `dashboard.enabled`. */
+  readonly dashboard: DashboardComponent | undefined;
 }
 
 /**
@@ -112,6 +115,20 @@ export function assembleNode(config: NodeConfig, options: { registry?: Registry 
     logger: createLogger('consensus', level),
   });
   const components: Component[] = [storage, health, bridge, network, validator, ledger, consensus, ingress];
+  // Off by default: only a node with dashboard.enabled has the component at all.
+  const dashboard = config.dashboard.enabled
+    ? new DashboardComponent({
+        config,
+        storage,
+        bridge,
+        validator,
+        ledger,
+        registry,
+        readiness,
+        logger: createLogger('dashboard', level),
+      })
+    : undefined;
+  if (dashboard) components.push(dashboard);
   const node = new Node(components, {
     stopTimeoutMs: config.node.stopTimeoutMs,
     logger: createLogger('node', level),
@@ -129,5 +146,6 @@ export function assembleNode(config: NodeConfig, options: { registry?: Registry 
     ledger,
     ingress,
     consensus,
+    dashboard,
   };
 }
