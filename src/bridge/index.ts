@@ -31,6 +31,7 @@ export {
   type InstructionName,
   instructionDiscriminator,
   LAMPORTS_PER_SOL,
+  MAX_APPROVAL_DEPTH,
   MAX_VALIDATORS,
   PARALOOM_DEV_PROGRAM_ID,
   PROGRAM_VERSION,

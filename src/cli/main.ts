@@ -4,6 +4,7 @@ import { registerCeremonyCommand } from './commands/ceremony.js';
 import { registerComputeCommand } from './commands/compute.js';
 import { registerConfigCommand } from './commands/config.js';
 import { runDemo } from './commands/demo.js';
+import { registerDevnetCommand } from './commands/devnet.js';
 import { registerLocalnetCommand } from './commands/localnet.js';
 import { registerNodeCommand } from './commands/node.js';
 import { registerValidatorCommand } from './commands/validator.js';
@@ -26,6 +27,8 @@ registerCeremonyCommand(program);
 registerComputeCommand(program);
 
 registerLocalnetCommand(program);
+
+registerDevnetCommand(program);
 
 registerConfigCommand(program);
 

@@ -70,6 +70,14 @@ export interface NodeConfig {
     readonly waitValidatorsMs: number;
     readonly blockIntervalMs: number;
   };
+  readonly coordinator: {
+    readonly enabled: boolean;
+    readonly anchorEveryBlocks: number;
+    readonly anchorEveryMs: number;
+    readonly withdrawalAnchorMs: number;
+    readonly relay: boolean;
+    readonly relayMinFeeLamports: bigint;
+  };
 }
 
 /** `baseDir`: where relative paths start (the config file's directory, or the working directory). */
@@ -145,6 +153,14 @@ export function resolveConfig(f: ConfigFile, baseDir: string): { config: NodeCon
       minValidators: f.consensus.min_validators,
       waitValidatorsMs: f.consensus.wait_validators_ms,
       blockIntervalMs: f.consensus.block_interval_ms,
+    },
+    coordinator: {
+      enabled: f.coordinator.enabled,
+      anchorEveryBlocks: f.coordinator.anchor_every_blocks,
+      anchorEveryMs: f.coordinator.anchor_every_ms,
+      withdrawalAnchorMs: f.coordinator.withdrawal_anchor_ms,
+      relay: f.coordinator.relay,
+      relayMinFeeLamports: BigInt(f.coordinator.relay_min_fee_lamports),
     },
   };
   return { config, issues };

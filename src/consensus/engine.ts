@@ -5,6 +5,7 @@
  * Evidence is stored, counted, gossiped on the `evidence` topic and handed to `onEvidence` (the node
  * submits it to the program's `slash` instruction).
  */
+import { sha256 } from '@noble/hashes/sha2.js';
 import type { Registry } from 'prom-client';
 import { bytesToHex, createLogger, type Logger } from '../common/index.js';
 import type { GossipPurpose, NetworkMessage } from '../network/index.js';
@@ -24,7 +25,7 @@ import { Replica, type ReplicaEffect, type ReplicaInput } from './replica.js';
 import { ReputationTracker } from './reputation.js';
 import { SignState } from './sign-state.js';
 import type { Timeouts } from './timeouts.js';
-import { NIL_HASH, type VoteAuthenticator } from './types.js';
+import { NIL_HASH, type Vote, type VoteAuthenticator } from './types.js';
 import type { ValidatorSet } from './validator-set.js';
 import { fromNetworkMessage, toNetworkMessage } from './wire.js';
 
@@ -75,6 +76,11 @@ export interface ConsensusEngineOptions {
   readonly onEvidence?: (evidence: Equivocation, bytes: Uint8Array) => void;
   readonly onDecided?: (decision: Decision) => void;
   /** Block sync: a finalized block and its certificate at `height`, if a peer has it. */
+  /**
+   * Fault injection for tests of the evidence path only: from this height on, this node's first
+   * prevote for a block is followed by a second, conflicting prevote (an equivocation).
+   */
+  readonly equivocateFromHeight?: bigint;
   readonly catchUp?: (
     height: bigint,
   ) => Promise<{ bytes: Uint8Array; certificate: QuorumCertificate } | undefined>;
@@ -97,6 +103,7 @@ export class ConsensusEngine {
   private state: 'new' | 'running' | 'stopped' = 'new';
   private catchingUp = false;
   private failure: unknown;
+  private equivocated = false;
 
   constructor(private readonly o: ConsensusEngineOptions) {
     this.replica = new Replica({
@@ -194,6 +201,7 @@ export class ConsensusEngine {
             .catch((err: unknown) =>
               this.logger.error({ err }, 'last-signed round not persisted; vote withheld'),
             );
+          if (m.kind === 'vote') this.maybeEquivocate(m.vote);
           break;
         }
         case 'schedule': {
@@ -264,6 +272,17 @@ export class ConsensusEngine {
     }
     this.metrics?.height.set(Number(this.replica.height));
     this.metrics?.round.set(this.replica.round);
+  }
+
+  private maybeEquivocate(vote: Vote): void {
+    const from = this.o.equivocateFromHeight;
+    if (from === undefined || this.equivocated || vote.height < from || vote.type !== 'prevote') return;
+    if (bytesToHex(vote.blockHash) === bytesToHex(NIL_HASH)) return;
+    this.equivocated = true;
+    const blockHash = sha256(vote.blockHash);
+    const signature = this.o.auth.sign({ ...vote, blockHash });
+    this.logger.warn({ height: `${vote.height}`, round: vote.round }, 'fault injection: equivocating');
+    this.publish('consensus', toNetworkMessage({ kind: 'vote', vote: { ...vote, blockHash, signature } }));
   }
 
   private onDecide(e: Extract<ReplicaEffect, { kind: 'decide' }>): void {

@@ -20,3 +20,38 @@ export interface IngressBackend {
   path(leafIndex: number): Promise<{ root: Field; path: MerklePath } | undefined>;
   outputs(fromLeaf: number, limit: number): Promise<readonly OutputRecord[]>;
 }
+
+/** An anchored root a withdrawal can be proven against (leafCount: the tree size it is the root of). */
+export interface AnchorRecord {
+  readonly height: bigint;
+  readonly root: Field;
+  readonly leafCount: bigint | undefined;
+  readonly withdrawalsRoot: Field;
+  readonly blockHash: Uint8Array;
+}
+
+export interface WithdrawalRecord {
+  readonly state: 'final' | 'approved' | 'settled';
+  readonly txId: string;
+  readonly height: bigint;
+  readonly amount: bigint;
+  readonly fee: bigint;
+  readonly recipient: string;
+  readonly relayer: string;
+  readonly expirationSlot: bigint;
+  readonly approval?: {
+    readonly height: bigint;
+    readonly index: number;
+    readonly siblings: readonly Field[];
+  };
+  readonly signature?: string;
+}
+
+/** Settlement on Solana: anchors, withdrawal status, the relayer this node offers, the chain's slot. */
+export interface SettlementBackend {
+  anchors(): Promise<readonly AnchorRecord[]>;
+  withdrawal(nullifier0: Field): Promise<WithdrawalRecord | undefined>;
+  relayer(): { readonly address: string; readonly minFeeLamports: bigint } | undefined;
+  /** The Solana slot as this node last read it (withdrawal expirations count in slots). */
+  solanaSlot(): bigint;
+}

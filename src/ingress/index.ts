@@ -1,5 +1,12 @@
 // Public face of the ingress module: the validator's HTTP JSON API for wallets.
-export type { IngressBackend, OutputRecord, SubmitResult } from './backend.js';
+export type {
+  AnchorRecord,
+  IngressBackend,
+  OutputRecord,
+  SettlementBackend,
+  SubmitResult,
+  WithdrawalRecord,
+} from './backend.js';
 export { HttpError, IngressError, type IngressErrorCode } from './errors.js';
 export { LedgerIngressBackend } from './ledger-backend.js';
 export { INGRESS_LIMITS, RateLimiter } from './rate-limit.js';

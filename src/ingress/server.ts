@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { bytesToHex, createLogger, type Logger } from '../common/index.js';
-import type { IngressBackend } from './backend.js';
+import { FIELD_MODULUS, type Field } from '../privacy/index.js';
+import type { IngressBackend, SettlementBackend } from './backend.js';
 import { HttpError, IngressError } from './errors.js';
 import { RateLimiter } from './rate-limit.js';
 
@@ -14,6 +15,8 @@ export interface IngressOptions {
   readonly rateBurst?: number;
   /** Most outputs returned by one /v1/notes call. */
   readonly maxNotesPerPage?: number;
+  /** Anchors, withdrawal status and relaying; without it those routes answer 404. */
+  readonly settlement?: SettlementBackend;
   readonly logger?: Logger;
 }
 
@@ -94,7 +97,15 @@ export class IngressServer {
         root: s.root.toString(),
         leafCount: s.leafCount,
         mempool: s.mempool,
+        solanaSlot: this.options.settlement?.solanaSlot().toString() ?? null,
       });
+    }
+    if (
+      url.pathname.startsWith('/v1/anchors') ||
+      url.pathname.startsWith('/v1/withdrawals/') ||
+      url.pathname === '/v1/relayer'
+    ) {
+      return this.settlementRoute(url, res);
     }
     if (url.pathname === '/v1/roots') {
       const roots = await this.backend.roots();
@@ -125,6 +136,58 @@ export class IngressServer {
       });
     }
     throw new HttpError(404, 'NOT_FOUND', `no route ${url.pathname}`);
+  }
+
+  private async settlementRoute(url: URL, res: ServerResponse): Promise<void> {
+    const settlement = this.options.settlement;
+    if (!settlement) throw new HttpError(404, 'NOT_FOUND', 'this node does not serve settlement');
+    if (url.pathname === '/v1/anchors') {
+      const anchors = await settlement.anchors();
+      return this.json(res, 200, {
+        anchors: anchors.map((a) => ({
+          height: a.height.toString(),
+          root: a.root.toString(),
+          leafCount: a.leafCount?.toString() ?? null,
+          withdrawalsRoot: a.withdrawalsRoot.toString(),
+          blockHash: bytesToHex(a.blockHash),
+        })),
+      });
+    }
+    if (url.pathname === '/v1/relayer') {
+      const r = settlement.relayer();
+      if (!r) throw new HttpError(404, 'NOT_A_RELAYER', 'this node does not relay withdrawals');
+      return this.json(res, 200, { address: r.address, minFeeLamports: r.minFeeLamports.toString() });
+    }
+    const m = /^\/v1\/withdrawals\/(\d{1,78})$/.exec(url.pathname);
+    if (!m) throw new HttpError(404, 'NOT_FOUND', `no route ${url.pathname}`);
+    const n0 = BigInt(m[1]!);
+    if (n0 >= FIELD_MODULUS)
+      throw new HttpError(400, 'FIELD_NOT_CANONICAL', 'nullifier must be below the field modulus');
+    const w = await settlement.withdrawal(n0 as Field);
+    if (!w)
+      throw new HttpError(
+        404,
+        'WITHDRAWAL_NOT_FOUND',
+        'no final block holds a withdrawal with this nullifier',
+      );
+    return this.json(res, 200, {
+      state: w.state,
+      txId: w.txId,
+      height: w.height.toString(),
+      amount: w.amount.toString(),
+      fee: w.fee.toString(),
+      recipient: w.recipient,
+      relayer: w.relayer,
+      expirationSlot: w.expirationSlot.toString(),
+      approval: w.approval
+        ? {
+            height: w.approval.height.toString(),
+            index: w.approval.index,
+            siblings: w.approval.siblings.map(String),
+          }
+        : null,
+      signature: w.signature ?? null,
+    });
   }
 
   private async submit(req: IncomingMessage, res: ServerResponse): Promise<void> {

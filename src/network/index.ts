@@ -22,6 +22,7 @@ export {
   type ResolvedNetworkConfig,
   resolveNetworkConfig,
 } from './config.js';
+export { type DirectHandler, type DirectHost, DirectRouter } from './direct-router.js';
 export { NetworkError, type NetworkErrorCode } from './errors.js';
 export { loadOrCreateIdentity } from './identity.js';
 export {

@@ -73,9 +73,13 @@ async function build(
     target: bigint;
     payment: Output | undefined;
     ext: Omit<ExtData, 'encryptedOutput0' | 'encryptedOutput1'>;
+    /** Only notes at leaf indexes below this can be spent (those under an older root). */
+    leavesBelow?: number;
   },
 ): Promise<BuiltTransaction> {
-  const selected = selectNotes(store.unspent(args.asset), args.target);
+  const below = args.leavesBelow;
+  const candidates = store.unspent(args.asset).filter((n) => below === undefined || n.leafIndex < below);
+  const selected = selectNotes(candidates, args.target);
   const inputs = await Promise.all(selected.map((n) => spendOf(keys, n, args.root, args.pathOf)));
   while (inputs.length < 2) inputs.push(dummyInput(args.asset));
   const total = selected.reduce((s, n) => s + n.amount, 0n);
@@ -143,6 +147,8 @@ export function buildWithdraw(
     root: Field;
     pathOf: PathSource;
     asset?: Field;
+    /** The tree size `root` is the root of: notes appended later cannot be spent under it. */
+    leavesBelow?: number;
   },
 ): Promise<BuiltTransaction> {
   if (p.fee < 0n) throw new WalletError('AMOUNT_INVALID', 'fee must not be negative');
@@ -153,6 +159,7 @@ export function buildWithdraw(
     pathOf: p.pathOf,
     target: gross,
     payment: undefined,
+    leavesBelow: p.leavesBelow,
     ext: {
       recipient: p.recipient,
       relayer: p.relayer,

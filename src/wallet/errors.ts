@@ -12,6 +12,10 @@ export type WalletErrorCode =
   | 'ROOT_MISMATCH'
   | 'NOTE_UNKNOWN'
   | 'INGRESS_UNAVAILABLE'
-  | 'INGRESS_REJECTED';
+  | 'INGRESS_REJECTED'
+  /** A Solana address (recipient, relayer) that does not parse. */
+  | 'ADDRESS_INVALID'
+  /** Nothing is anchored on Solana yet, so no withdrawal can be proven. */
+  | 'NO_ANCHORED_ROOT';
 
 export class WalletError extends ParaloomError<WalletErrorCode> {}

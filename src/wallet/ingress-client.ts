@@ -10,6 +10,32 @@ export interface IngressOutput extends Omit<PublishedOutput, 'envelope'> {
   readonly envelope: Uint8Array | undefined;
 }
 
+export interface IngressStatus {
+  readonly height: bigint;
+  readonly root: Field;
+  readonly leafCount: number;
+  readonly mempool: number;
+  /** The Solana slot as the validator last read it (absent on nodes that do not serve settlement). */
+  readonly solanaSlot: bigint | undefined;
+}
+
+export interface AnchoredRootView {
+  readonly height: bigint;
+  readonly root: Field;
+  /** Tree size this root is the root of; undefined when the validator lacks that block. */
+  readonly leafCount: number | undefined;
+}
+
+export interface WithdrawalView {
+  readonly state: 'final' | 'approved' | 'settled';
+  readonly height: bigint;
+  readonly amount: bigint;
+  readonly fee: bigint;
+  readonly recipient: string;
+  readonly approvalHeight: bigint | undefined;
+  readonly signature: string | undefined;
+}
+
 /** A validator's ingress, as a wallet uses it (see docs/operations.md, "Ingress API"). */
 export class IngressClient {
   constructor(
@@ -17,16 +43,66 @@ export class IngressClient {
     private readonly timeoutMs = DEFAULT_TIMEOUT_MS,
   ) {}
 
-  async status(): Promise<{ height: bigint; root: Field; leafCount: number; mempool: number }> {
-    const s = await this.get<{ height: string; root: string; leafCount: number; mempool: number }>(
-      '/v1/status',
-    );
+  async status(): Promise<IngressStatus> {
+    const s = await this.get<{
+      height: string;
+      root: string;
+      leafCount: number;
+      mempool: number;
+      solanaSlot?: string | null;
+    }>('/v1/status');
     return {
       height: BigInt(s.height),
       root: toField(BigInt(s.root)),
       leafCount: s.leafCount,
       mempool: s.mempool,
+      solanaSlot: s.solanaSlot ? BigInt(s.solanaSlot) : undefined,
     };
+  }
+
+  /** The chain's anchored roots, oldest first (withdrawals are proven against one of them). */
+  async anchors(): Promise<AnchoredRootView[]> {
+    const r = await this.get<{
+      anchors: Array<{ height: string; root: string; leafCount: string | null }>;
+    }>('/v1/anchors');
+    return r.anchors.map((a) => ({
+      height: BigInt(a.height),
+      root: toField(BigInt(a.root)),
+      leafCount: a.leafCount === null ? undefined : Number(a.leafCount),
+    }));
+  }
+
+  /** The relayer this validator offers (its Solana address and minimum fee). */
+  async relayer(): Promise<{ address: string; minFeeLamports: bigint }> {
+    const r = await this.get<{ address: string; minFeeLamports: string }>('/v1/relayer');
+    return { address: r.address, minFeeLamports: BigInt(r.minFeeLamports) };
+  }
+
+  /** Where a withdrawal stands; undefined until a final block holds it. */
+  async withdrawal(nullifier0: Field): Promise<WithdrawalView | undefined> {
+    try {
+      const w = await this.get<{
+        state: WithdrawalView['state'];
+        height: string;
+        amount: string;
+        fee: string;
+        recipient: string;
+        signature: string | null;
+        approval: { height: string } | null;
+      }>(`/v1/withdrawals/${nullifier0}`);
+      return {
+        state: w.state,
+        height: BigInt(w.height),
+        amount: BigInt(w.amount),
+        fee: BigInt(w.fee),
+        recipient: w.recipient,
+        approvalHeight: w.approval ? BigInt(w.approval.height) : undefined,
+        signature: w.signature ?? undefined,
+      };
+    } catch (e) {
+      if (e instanceof WalletError && e.context.status === 404) return undefined;
+      throw e;
+    }
   }
 
   async path(leafIndex: number): Promise<{ root: Field; path: MerklePath }> {

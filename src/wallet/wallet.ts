@@ -1,10 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { address, getAddressEncoder, isAddress } from '@solana/kit';
 import {
   type CircuitArtifacts,
   decodeAddress,
   encodeAddress,
   type Field,
+  MemoryTreeStorage,
+  MerkleTree,
   NATIVE_ASSET,
   type Note,
   noteCommitment,
@@ -15,12 +18,18 @@ import {
   type SpendingKeys,
   type TransactProof,
 } from '../privacy/index.js';
-import { type BuiltTransaction, buildTransfer, type PathSource } from './builders.js';
+import { type BuiltTransaction, buildTransfer, buildWithdraw, type PathSource } from './builders.js';
 import { WalletError } from './errors.js';
 import type { IngressClient } from './ingress-client.js';
 import { NoteStore } from './note-store.js';
 import { scanOutputs } from './scanner.js';
 import { createWalletFile, readWalletFile } from './wallet-file.js';
+
+function solanaAddressBytes(text: string, what: string): Uint8Array {
+  if (!isAddress(text))
+    throw new WalletError('ADDRESS_INVALID', `${what} is not a Solana address`, { [what]: text });
+  return Uint8Array.from(getAddressEncoder().encode(address(text)));
+}
 
 /** Encodes a proven transaction for the ingress (the ledger's wire codec, injected to keep layers apart). */
 export type TransactionEncoder = (proof: TransactProof) => Uint8Array;
@@ -157,6 +166,84 @@ export class Wallet {
     });
     this.store.save();
     return id;
+  }
+
+  /**
+   * Builds, proves and submits a withdrawal of `amount` lamports to the Solana address `recipient`.
+   * The proof names an anchored root (the program accepts nothing else), and the Merkle paths are
+   * computed here from the published commitments, so no validator learns which notes are spent.
+   * The relayer (the validator's, unless given) settles it on Solana and earns `fee`; the user
+   * needs no SOL. Returns the transaction id and the first nullifier, which names the withdrawal
+   * on the ingress' /v1/withdrawals.
+   */
+  async withdraw(
+    client: IngressClient,
+    p: {
+      recipient: string;
+      amount: bigint;
+      fee?: bigint;
+      relayer?: string;
+      /** Slots the withdrawal stays valid after the current one (default 3,000). */
+      validForSlots?: bigint;
+      artifacts: CircuitArtifacts;
+      encode: TransactionEncoder;
+      onProgress?: ProgressCallback;
+    },
+  ): Promise<{ id: string; nullifier0: Field; fee: bigint; relayer: string; anchorHeight: bigint }> {
+    if (p.amount <= 0n) throw new WalletError('AMOUNT_INVALID', 'withdrawal amount must be positive');
+    const recipient = solanaAddressBytes(p.recipient, 'recipient');
+    let relayer = p.relayer;
+    let fee = p.fee ?? 0n;
+    if (relayer === undefined) {
+      const offered = await client.relayer();
+      relayer = offered.address;
+      fee = p.fee === undefined || p.fee < offered.minFeeLamports ? offered.minFeeLamports : p.fee;
+    }
+    const relayerBytes = solanaAddressBytes(relayer, 'relayer');
+    const status = await client.status();
+    if (status.solanaSlot === undefined || status.solanaSlot === 0n) {
+      throw new WalletError('INGRESS_REJECTED', 'the validator does not report the Solana slot yet');
+    }
+    const anchor = (await client.anchors())
+      .filter((a) => a.leafCount !== undefined && a.leafCount > 0)
+      .at(-1);
+    if (!anchor) {
+      throw new WalletError('NO_ANCHORED_ROOT', 'no anchored root yet: wait for the coordinator to anchor');
+    }
+    const leafCount = anchor.leafCount!;
+    const commitments = (await client.outputsSince(0)).slice(0, leafCount).map((o) => o.commitment);
+    const tree = await MerkleTree.open(new MemoryTreeStorage());
+    await tree.appendBatch(commitments);
+    if (commitments.length !== leafCount || tree.root !== anchor.root) {
+      throw new WalletError('ROOT_MISMATCH', 'published commitments do not rebuild the anchored root', {
+        anchorHeight: `${anchor.height}`,
+        leafCount,
+      });
+    }
+    const built = await buildWithdraw(this.keys, this.store, {
+      recipient,
+      relayer: relayerBytes,
+      amount: p.amount,
+      fee,
+      expirationSlot: status.solanaSlot + (p.validForSlots ?? 3_000n),
+      root: anchor.root,
+      pathOf: (i) => tree.path(i),
+      leavesBelow: leafCount,
+    });
+    const proof = await proveTransact(built.request, p.artifacts, p.onProgress);
+    const id = await client.submit(p.encode(proof));
+    const spends = built.spends.map((n) => n.commitment);
+    this.store.markPending(spends, id);
+    this.store.pendingTransactions.push({
+      id,
+      kind: 'withdrawn',
+      amount: p.amount,
+      asset: NATIVE_ASSET,
+      spends,
+      outputs: [...proof.statement.outputCommitments],
+    });
+    this.store.save();
+    return { id, nullifier0: proof.statement.nullifiers[0], fee, relayer, anchorHeight: anchor.height };
   }
 
   /**

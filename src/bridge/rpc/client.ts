@@ -5,6 +5,7 @@ import {
   createSolanaRpcFromTransport,
   createSolanaRpcSubscriptions,
   getBase64Encoder,
+  lamports,
   type PendingRpcRequest,
   type Rpc,
   type RpcSubscriptions,
@@ -14,6 +15,7 @@ import {
 } from '@solana/kit';
 import type { Registry } from 'prom-client';
 import { createLogger, type Logger } from '../../common/index.js';
+import { BridgeError } from '../errors.js';
 import { classifyRpcFailure } from './classify.js';
 import { type BridgeMetrics, bridgeMetrics } from './metrics.js';
 
@@ -81,6 +83,27 @@ export class BridgeRpc {
     } finally {
       stopTimer();
     }
+  }
+
+  /** Lamports of `address` at `commitment`. */
+  async balance(address: Address, commitment: Commitment = 'confirmed'): Promise<bigint> {
+    const { value } = await this.call('getBalance', (rpc) => rpc.getBalance(address, { commitment }), {
+      address,
+    });
+    return BigInt(value);
+  }
+
+  /**
+   * A faucet airdrop (localnet, devnet, testnet), waiting (bounded, 20 s) until the balance reaches
+   * `amount` at confirmed, where transaction preflight looks.
+   */
+  async airdrop(address: Address, amount: bigint): Promise<void> {
+    await this.call('requestAirdrop', (rpc) => rpc.requestAirdrop(address, lamports(amount)), { address });
+    for (let i = 0; i < 100; i++) {
+      if ((await this.balance(address)) >= amount) return;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new BridgeError('CONFIRMATION_TIMEOUT', 'airdrop not confirmed within 20 s', { address });
   }
 
   /** Account data at `commitment` (null when the account does not exist), with its owner. */

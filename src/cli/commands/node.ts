@@ -12,7 +12,7 @@ export function registerNodeCommand(program: Command): void {
       // A bad config throws here, before anything starts; main prints the key paths.
       const config = await loadConfig(opts.config);
       const logger = createLogger('node', config.node.logLevel);
-      const { node, health } = assembleNode(config);
+      const { node, health, ingress } = assembleNode(config);
       // Listening before start: a signal during startup stops what has started.
       const exit = stopOnSignal(node, logger);
       try {
@@ -23,7 +23,12 @@ export function registerNodeCommand(program: Command): void {
         throw err;
       }
       logger.info(
-        { health: health.url, dataDir: config.node.dataDir, cluster: config.solana.cluster },
+        {
+          health: health.url,
+          ingress: ingress.url,
+          dataDir: config.node.dataDir,
+          cluster: config.solana.cluster,
+        },
         'paraloom node started',
       );
       const code = await exit;

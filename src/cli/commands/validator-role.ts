@@ -80,17 +80,6 @@ function print(opts: RoleOptions, value: Record<string, unknown>, text: string):
   console.log(opts.json ? JSON.stringify(value) : text);
 }
 
-async function airdrop(rpc: BridgeRpc, to: Address, amount: bigint): Promise<void> {
-  await rpc.call('requestAirdrop', (r) => r.requestAirdrop(to, lamports(amount)), { to });
-  // Bounded wait until the transaction sender's preflight (confirmed) sees the funds.
-  for (let i = 0; i < 100; i++) {
-    const { value } = await rpc.call('getBalance', (r) => r.getBalance(to, { commitment: 'confirmed' }));
-    if (value >= amount) return;
-    await sleep(200);
-  }
-  throw new Error(`airdrop to ${to} not confirmed within 20 s`);
-}
-
 export async function registerAction(opts: RoleOptions & { airdrop?: boolean }): Promise<void> {
   const { config, rpc, chain } = await chainFor(opts.config);
   const endpoints = await nodeEndpoints(config);
@@ -102,7 +91,7 @@ export async function registerAction(opts: RoleOptions & { airdrop?: boolean }):
   if (opts.airdrop) {
     if (config.solana.cluster === 'mainnet-beta')
       throw new Error('--airdrop is for localnet, devnet and testnet');
-    await airdrop(rpc, chain.address, config.validator.stakeLamports + 1_000_000_000n);
+    await rpc.airdrop(chain.address, config.validator.stakeLamports + 1_000_000_000n);
   }
   const existing = await chain.account(chain.address);
   let action: string;

@@ -1,5 +1,5 @@
 /**
- * `paraloom wallet new | address | deposit | sync | balance | transfer | history`: a shielded wallet
+ * `paraloom wallet new | address | deposit | sync | balance | transfer | withdraw | history`: a shielded wallet
  * in a directory (key file and note store, both 0600), talking to a validator's ingress and, for
  * deposits, to Solana. `--json` prints one JSON object for scripts.
  */
@@ -146,6 +146,88 @@ export function registerWalletCommand(program: Command): void {
       await shutdownProver();
     }
   });
+
+  withCommon(
+    wallet
+      .command('withdraw')
+      .description('unshield: pay SOL from the pool to a Solana address, settled by the relayer')
+      .requiredOption('--to <address>', 'recipient Solana address (base58)')
+      .requiredOption('--amount <sol>', 'amount in SOL the recipient receives')
+      .option('--fee <sol>', "relayer fee in SOL (default: the relayer's minimum)")
+      .option('--relayer <address>', "relayer's Solana address (default: the validator's relayer)")
+      .option('--no-wait', 'return once submitted instead of waiting until settled on Solana')
+      .option('--timeout <seconds>', 'how long to wait for settlement', '180'),
+  ).action(
+    async (
+      o: Common & {
+        to: string;
+        amount: string;
+        fee?: string;
+        relayer?: string;
+        wait: boolean;
+        timeout: string;
+      },
+    ) => {
+      const w = Wallet.open(o.wallet);
+      const client = new IngressClient(o.ingress);
+      await w.sync(client);
+      const artifacts = await loadCircuitArtifacts();
+      const onProgress = progressBar(o.json);
+      let submitted: Awaited<ReturnType<Wallet['withdraw']>>;
+      try {
+        submitted = await w.withdraw(client, {
+          recipient: o.to,
+          amount: parseSol(o.amount),
+          ...(o.fee !== undefined ? { fee: parseSol(o.fee) } : {}),
+          ...(o.relayer !== undefined ? { relayer: o.relayer } : {}),
+          artifacts,
+          encode: (p) => encodeTransaction({ proof: p.proof.toWire(), statement: p.statement }),
+          ...(onProgress ? { onProgress } : {}),
+        });
+      } finally {
+        await shutdownProver();
+      }
+      const base = {
+        id: submitted.id,
+        nullifier: submitted.nullifier0.toString(),
+        fee: submitted.fee,
+        relayer: submitted.relayer,
+      };
+      if (!o.wait) {
+        out(o.json, { ...base, state: 'submitted' }, `submitted ${submitted.id}`);
+        return;
+      }
+      const deadline = Date.now() + Number(o.timeout) * 1000;
+      let last = '';
+      for (;;) {
+        const s = await client.withdrawal(submitted.nullifier0);
+        const state = s?.state ?? 'pending';
+        if (state !== last && !o.json) console.error(`withdrawal ${state}`);
+        last = state;
+        if (s?.state === 'settled') {
+          await w.sync(client);
+          out(
+            o.json,
+            {
+              ...base,
+              state,
+              height: s.height,
+              approvalHeight: s.approvalHeight,
+              signature: s.signature ?? null,
+            },
+            `settled: ${formatSol(s.amount)} SOL to ${s.recipient} (L2 block ${s.height}, approved by anchor ${s.approvalHeight ?? '?'}${s.signature ? `, Solana tx ${s.signature}` : ''})`,
+          );
+          return;
+        }
+        if (Date.now() > deadline) {
+          throw new Error(
+            `withdrawal ${submitted.id} not settled within ${o.timeout} s (last state: ${state})`,
+          );
+        }
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    },
+  );
 
   withCommon(
     wallet

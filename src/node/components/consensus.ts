@@ -6,6 +6,7 @@ import {
   type ConsensusApplication,
   ConsensusEngine,
   decodeCertificate,
+  type Equivocation,
   type QuorumCertificate,
   signerAuthenticator,
   ValidatorSet,
@@ -38,6 +39,15 @@ export interface ConsensusComponentOptions {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Blocks per block-sync answer: a block can be ~700 KB, the response cap is one message. */
 const SYNC_BLOCKS_PER_RESPONSE = 1;
+
+/**
+ * PARALOOM_FAULT_EQUIVOCATE_HEIGHT: fault injection for the evidence-path tests (docs/operations.md);
+ * makes this node sign one conflicting prevote at or after that height.
+ */
+function faultEquivocateHeight(): bigint | undefined {
+  const raw = process.env.PARALOOM_FAULT_EQUIVOCATE_HEIGHT;
+  return raw && /^\d+$/.test(raw) ? BigInt(raw) : undefined;
+}
 
 /** Serves final blocks with their certificates to peers that are catching up. */
 async function serveBlockSync(storage: NodeStorage, req: NetworkMessage): Promise<NetworkMessage> {
@@ -119,11 +129,23 @@ export class ConsensusComponent implements Component {
   private listener: DepositListener | undefined;
   private unregister: (() => void) | undefined;
   private status = 'not started';
+  private readonly evidenceListeners = new Set<(e: Equivocation) => void>();
 
   constructor(private readonly options: ConsensusComponentOptions) {}
 
   get height(): bigint | undefined {
     return this.engine?.height;
+  }
+
+  /** The running engine (reputation, round), if consensus is enabled and started. */
+  get running(): ConsensusEngine | undefined {
+    return this.engine;
+  }
+
+  /** Called with every new piece of equivocation evidence (detected here or received by gossip). */
+  onEvidence(listener: (e: Equivocation) => void): () => void {
+    this.evidenceListeners.add(listener);
+    return () => this.evidenceListeners.delete(listener);
   }
 
   async start(): Promise<void> {
@@ -172,7 +194,10 @@ export class ConsensusComponent implements Component {
       registry: o.registry,
       logger,
       onDecided: (d) => logger.info({ height: d.height.toString(), round: d.round }, 'block final'),
-      onEvidence: (e) => logger.warn({ evidence: e }, 'equivocation evidence recorded'),
+      onEvidence: (e) => {
+        for (const l of this.evidenceListeners) l(e);
+      },
+      equivocateFromHeight: faultEquivocateHeight(),
       catchUp: (height) => fetchFinalBlock(o.network.network, height, logger),
     });
     const storage = o.storage.storage;

@@ -3,13 +3,14 @@ import type { NodeConfig } from '../../config/index.js';
 import type { Readiness } from '../../health/index.js';
 import { IngressServer, LedgerIngressBackend } from '../../ingress/index.js';
 import type { Component } from '../component.js';
+import type { CoordinatorComponent } from './coordinator.js';
 import type { LedgerComponent } from './ledger.js';
 import type { StorageComponent } from './storage.js';
 
 /** The wallets' HTTP JSON API on config.ingress, backed by this node's ledger and storage. */
 export class IngressComponent implements Component {
   readonly name = 'ingress';
-  readonly dependsOn = ['ledger'];
+  readonly dependsOn = ['ledger', 'coordinator'];
   private server: IngressServer | undefined;
   private unregister: (() => void) | undefined;
 
@@ -18,6 +19,7 @@ export class IngressComponent implements Component {
       config: NodeConfig;
       ledger: LedgerComponent;
       storage: StorageComponent;
+      coordinator: CoordinatorComponent;
       readiness: Readiness;
       logger: Logger;
     },
@@ -33,6 +35,12 @@ export class IngressComponent implements Component {
       host: o.config.ingress.host,
       port: o.config.ingress.port,
       logger: o.logger,
+      settlement: {
+        anchors: () => o.coordinator.withdrawals.anchors(),
+        withdrawal: (n0) => o.coordinator.withdrawals.status(n0),
+        relayer: () => o.coordinator.relayer,
+        solanaSlot: () => o.ledger.solanaSlot,
+      },
     });
     await server.start();
     this.server = server;

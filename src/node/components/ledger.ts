@@ -52,6 +52,11 @@ export class LedgerComponent implements Component {
 
   constructor(private readonly options: LedgerComponentOptions) {}
 
+  /** The Solana slot as the chain view last read it. */
+  get solanaSlot(): bigint {
+    return this.slot;
+  }
+
   get ledger(): LedgerApp {
     if (!this.app) throw new NodeError('INVALID_STATE', 'ledger is not started');
     return this.app;

@@ -1,7 +1,7 @@
 import type { Logger } from '../../common/index.js';
 import type { NodeConfig } from '../../config/index.js';
 import type { Readiness, Registry } from '../../health/index.js';
-import { NetworkNode } from '../../network/index.js';
+import { DirectRouter, NetworkNode } from '../../network/index.js';
 import type { Component } from '../component.js';
 import { NodeError } from '../errors.js';
 
@@ -16,6 +16,7 @@ export interface NetworkComponentOptions {
 export class NetworkComponent implements Component {
   readonly name = 'network';
   private node: NetworkNode | undefined;
+  private router: DirectRouter | undefined;
   private unregister: (() => void) | undefined;
 
   constructor(private readonly options: NetworkComponentOptions) {}
@@ -23,6 +24,13 @@ export class NetworkComponent implements Component {
   get network(): NetworkNode {
     if (!this.node) throw new NodeError('INVALID_STATE', 'network is not started');
     return this.node;
+  }
+
+  /** Dispatcher of the `direct` protocol's request kinds (anchor signing, coordinator duties). */
+  get direct(): DirectRouter {
+    if (!this.node) throw new NodeError('INVALID_STATE', 'network is not started');
+    this.router ??= new DirectRouter(this.node);
+    return this.router;
   }
 
   async start(): Promise<void> {
@@ -65,5 +73,6 @@ export class NetworkComponent implements Component {
     this.unregister?.();
     await this.node?.stop();
     this.node = undefined;
+    this.router = undefined;
   }
 }

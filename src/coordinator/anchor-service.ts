@@ -1,0 +1,203 @@
+import type { Address } from '@solana/kit';
+import {
+  type AnchorSubmitter,
+  type BridgeRpc,
+  decodeBridgeState,
+  type Ed25519Entry,
+  encodeAnchorFields,
+  findBridgeStatePda,
+} from '../bridge/index.js';
+import { bytesEqual, bytesToHex, createLogger, type Logger } from '../common/index.js';
+import type { NetworkNode } from '../network/index.js';
+import { type RosterEntry, type ValidatorSigner, verifyAnchor } from '../validator/index.js';
+import { DIRECT_KINDS, decodeAnchorSignature, encodeSignRequest } from './anchor-messages.js';
+import { type AnchorPlan, MAX_ANCHOR_RANGE, planAnchor } from './anchor-plan.js';
+import { CoordinatorError } from './errors.js';
+import type { CoordinatorMetrics } from './metrics.js';
+import type { FinalBlocks, WithdrawalIndex } from './withdrawal-index.js';
+
+export interface AnchorPolicy {
+  /** Anchor once this many final blocks are unanchored. */
+  readonly everyBlocks: number;
+  /** ... or once this long has passed since the last anchor and a block is unanchored. */
+  readonly everyMs: number;
+  /** A final withdrawal waiting for approval is anchored after at most this long. */
+  readonly withdrawalDelayMs: number;
+}
+
+export interface AnchorServiceOptions {
+  readonly rpc: BridgeRpc;
+  readonly programId: Address;
+  readonly network: Pick<NetworkNode, 'request'>;
+  readonly submitter: AnchorSubmitter;
+  readonly signer: ValidatorSigner;
+  readonly blocks: FinalBlocks;
+  readonly index: WithdrawalIndex;
+  /** Active validators with their stakes and peer ids (read from the chain's registry). */
+  readonly roster: () => Promise<readonly RosterEntry[]>;
+  readonly policy: AnchorPolicy;
+  readonly metrics: CoordinatorMetrics;
+  readonly tickMs?: number;
+  readonly requestTimeoutMs?: number;
+  readonly logger?: Logger;
+  /** After every anchor that landed (ours or one already on chain). */
+  readonly onAnchored?: (plan: AnchorPlan) => void;
+}
+
+/**
+ * The coordinator's anchoring duty. On each tick it reads the chain's last anchored height L and
+ * this node's final tip T; when the policy says so it plans (L, H] with H = min(T, L + 512), asks
+ * every active validator for its signature over the same fields (each recomputes them), and sends
+ * anchor_root once the signers' stake (the submitter's included) exceeds 2/3 of active stake, the
+ * program's rule. Heights strictly increase on chain, so a resend or a second coordinator can at
+ * worst be told "already anchored" or "superseded" (AnchorSubmitter reads the state first).
+ */
+export class AnchorService {
+  private readonly log: Logger;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private lastAnchorAt = Date.now();
+  private stopped = true;
+  private bridgeState: Address | undefined;
+  lastAnchoredHeight = 0n;
+
+  constructor(private readonly o: AnchorServiceOptions) {
+    this.log = o.logger ?? createLogger('coordinator.anchor');
+  }
+
+  start(): void {
+    this.stopped = false;
+    const tick = () => {
+      if (this.stopped) return;
+      this.running = this.tick()
+        .catch((err: unknown) => {
+          this.o.metrics.anchors.inc({ outcome: 'failed' });
+          this.log.warn({ err }, 'anchor round failed');
+        })
+        .finally(() => {
+          this.running = undefined;
+          if (!this.stopped) this.timer = setTimeout(tick, this.o.tickMs ?? 250);
+        });
+    };
+    this.timer = setTimeout(tick, this.o.tickMs ?? 250);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** One anchoring decision; exported for tests through the component. */
+  async tick(): Promise<void> {
+    this.bridgeState ??= (await findBridgeStatePda(this.o.programId))[0];
+    const account = await this.o.rpc.accountData(this.bridgeState, 'confirmed');
+    if (!account) throw new CoordinatorError('INVALID_STATE', 'bridge state not found on chain');
+    const last = decodeBridgeState(account.data).lastHeight;
+    this.lastAnchoredHeight = last;
+    this.o.metrics.anchoredHeight.set(Number(last));
+    const tip = this.o.blocks.tipHeight();
+    this.o.metrics.anchorLag.set(Number(tip > last ? tip - last : 0n));
+    if (tip <= last) return;
+    const sinceMs = Date.now() - this.lastAnchorAt;
+    const due =
+      tip - last >= BigInt(this.o.policy.everyBlocks) ||
+      sinceMs >= this.o.policy.everyMs ||
+      (sinceMs >= this.o.policy.withdrawalDelayMs && (await this.o.index.any(last, tip)));
+    if (!due) return;
+    const height = tip - last > MAX_ANCHOR_RANGE ? last + MAX_ANCHOR_RANGE : tip;
+    await this.anchor(last, height);
+  }
+
+  private async anchor(fromHeight: bigint, height: bigint): Promise<void> {
+    const started = performance.now();
+    const plan = await planAnchor(this.o.blocks, this.o.index, fromHeight, height);
+    const quorum = await this.collect(plan);
+    const outcome = await this.o.submitter.submit(plan.fields, quorum);
+    this.o.metrics.anchors.inc({ outcome: outcome.status.replace('-', '_') });
+    this.o.metrics.anchorSeconds.observe((performance.now() - started) / 1000);
+    if (outcome.status === 'superseded') return;
+    this.lastAnchorAt = Date.now();
+    this.lastAnchoredHeight = height;
+    this.o.metrics.anchoredHeight.set(Number(height));
+    this.log.info(
+      {
+        height: `${height}`,
+        fromHeight: `${fromHeight}`,
+        withdrawals: plan.withdrawals.length,
+        status: outcome.status,
+        signature: outcome.status === 'anchored' ? outcome.signature : undefined,
+      },
+      'anchored',
+    );
+    this.o.onAnchored?.(plan);
+  }
+
+  /**
+   * Signatures of other validators until, with this node's own stake as submitter, the signed stake
+   * exceeds 2/3 of the active stake. Every validator is asked at once; the largest stakes are used
+   * first so the transaction carries as few Ed25519 signatures as possible.
+   */
+  private async collect(plan: AnchorPlan): Promise<Ed25519Entry[]> {
+    const roster = await this.o.roster();
+    const total = roster.reduce((s, e) => s + e.stake, 0n);
+    const threshold = (total * 2n) / 3n;
+    const me = roster.find((e) => bytesEqual(e.publicKey, this.o.signer.publicKey));
+    if (!me) throw new CoordinatorError('INVALID_STATE', 'this node is not an active validator');
+    const want = encodeAnchorFields(plan.fields);
+    const others = roster.filter((e) => e !== me && e.endpoints);
+    const answers = await Promise.all(
+      others.map(async (e) => {
+        try {
+          const res = await this.o.network.request(
+            e.endpoints!.peerId,
+            'direct',
+            {
+              type: 'DIRECT',
+              kind: DIRECT_KINDS.anchorSignRequest,
+              body: encodeSignRequest({ fromHeight: plan.fromHeight, height: plan.fields.height }),
+            },
+            { timeoutMs: this.o.requestTimeoutMs ?? 3_000 },
+          );
+          if (res.type !== 'DIRECT' || res.kind !== DIRECT_KINDS.anchorSignature) return undefined;
+          const sig = decodeAnchorSignature(res.body);
+          const valid =
+            bytesEqual(sig.publicKey, e.publicKey) &&
+            bytesEqual(encodeAnchorFields(sig.fields), want) &&
+            verifyAnchor(this.o.signer.domain, sig);
+          this.o.metrics.anchorSignatures.inc({ outcome: valid ? 'valid' : 'invalid' });
+          if (!valid) {
+            this.log.warn({ validator: e.address }, 'anchor signature does not match our fields');
+            return undefined;
+          }
+          return { entry: e, sig };
+        } catch (err) {
+          this.o.metrics.anchorSignatures.inc({ outcome: 'error' });
+          this.log.debug({ err, validator: e.address }, 'no anchor signature');
+          return undefined;
+        }
+      }),
+    );
+    const valid = answers
+      .filter((a) => a !== undefined)
+      .sort((a, b) => (a.entry.stake > b.entry.stake ? -1 : a.entry.stake < b.entry.stake ? 1 : 0));
+    const chosen: Ed25519Entry[] = [];
+    let signed = me.stake;
+    const digest = this.o.signer.signAnchor(plan.fields).digest;
+    for (const a of valid) {
+      if (signed > threshold) break;
+      chosen.push({ publicKey: a.sig.publicKey, signature: a.sig.signature, message: digest });
+      signed += a.entry.stake;
+    }
+    if (signed <= threshold) {
+      this.o.metrics.anchors.inc({ outcome: 'no_quorum' });
+      throw new CoordinatorError('QUORUM_NOT_REACHED', 'not enough validators signed the anchor', {
+        height: `${plan.fields.height}`,
+        signedStake: `${signed}`,
+        threshold: `${threshold}`,
+        answered: valid.map((a) => bytesToHex(a.entry.publicKey).slice(0, 8)),
+      });
+    }
+    return chosen;
+  }
+}

@@ -1,0 +1,83 @@
+import { sha256 } from '@noble/hashes/sha2.js';
+import { getAddressDecoder } from '@solana/kit';
+import {
+  ANCHOR_RING,
+  type AnchorEntry,
+  type BridgeState,
+  type WithdrawArgs,
+  WithdrawalsTree,
+} from '../bridge/index.js';
+import { bytesEqual } from '../common/index.js';
+import { fieldToBytesBE, Groth16Proof } from '../privacy/index.js';
+import type { IndexedWithdrawal, WithdrawalIndex } from './withdrawal-index.js';
+
+/** An anchored entry with the withdrawals its root approves, rebuilt from final blocks. */
+export interface AnchoredRange {
+  readonly entry: AnchorEntry;
+  readonly fromHeight: bigint;
+  readonly withdrawals: readonly IndexedWithdrawal[];
+  readonly tree: WithdrawalsTree;
+}
+
+const addressDecoder = getAddressDecoder();
+
+/**
+ * The anchored ranges the chain's ring still holds, oldest first. Entry i covers (height of entry
+ * i-1, height of entry i]; the oldest covers (0, h] while the ring has never wrapped. A range whose
+ * recomputed root differs from the anchored one (an anchor planned from another starting height,
+ * possible only when two coordinators raced) is left out: no path into it can be built from it.
+ * Ranges are immutable once anchored, so they are cached by height.
+ */
+export class AnchoredRanges {
+  private readonly cache = new Map<bigint, AnchoredRange | null>();
+
+  constructor(private readonly index: WithdrawalIndex) {}
+
+  async of(state: BridgeState): Promise<AnchoredRange[]> {
+    const out: AnchoredRange[] = [];
+    const wrapped = state.anchorCount > BigInt(ANCHOR_RING);
+    for (let i = 0; i < state.anchors.length; i++) {
+      const entry = state.anchors[i]!;
+      if (i === 0 && wrapped) continue;
+      const from = i === 0 ? 0n : state.anchors[i - 1]!.height;
+      let range = this.cache.get(entry.height);
+      if (range === undefined) {
+        range = await this.build(entry, from);
+        this.cache.set(entry.height, range);
+      }
+      if (range) out.push(range);
+    }
+    const keep = new Set(state.anchors.map((a) => a.height));
+    for (const h of this.cache.keys()) if (!keep.has(h)) this.cache.delete(h);
+    return out;
+  }
+
+  private async build(entry: AnchorEntry, fromHeight: bigint): Promise<AnchoredRange | null> {
+    if (entry.height > this.index.indexedHeight) await this.index.catchUp();
+    if (entry.height > this.index.indexedHeight) return null;
+    const withdrawals = await this.index.range(fromHeight, entry.height);
+    const tree = new WithdrawalsTree(withdrawals.map((w) => w.leaf));
+    if (!bytesEqual(fieldToBytesBE(tree.root), entry.withdrawalsRoot)) return null;
+    return { entry, fromHeight, withdrawals, tree };
+  }
+}
+
+/** Everything the program's withdraw instruction needs, from the L2 transaction and its approval. */
+export function withdrawArgsFor(range: AnchoredRange, position: number): WithdrawArgs {
+  const { tx } = range.withdrawals[position]!.tx;
+  const s = tx.statement;
+  const e = s.extData;
+  return {
+    proof: Groth16Proof.fromWire(tx.proof).toChain(),
+    root: s.root,
+    nullifiers: s.nullifiers,
+    outputs: s.outputCommitments,
+    extAmount: e.extAmount,
+    fee: e.fee,
+    expirationSlot: e.expirationSlot,
+    ciphertextHashes: [sha256(e.encryptedOutput0), sha256(e.encryptedOutput1)],
+    recipient: addressDecoder.decode(e.recipient),
+    relayer: addressDecoder.decode(e.relayer),
+    approval: { height: range.entry.height, index: position, siblings: range.tree.path(position) },
+  };
+}

@@ -1,0 +1,131 @@
+import type { Address, Signature } from '@solana/kit';
+import {
+  type BridgeRpc,
+  decodeBridgeState,
+  findBridgeStatePda,
+  type WithdrawSubmitter,
+} from '../bridge/index.js';
+import { createLogger, type Logger } from '../common/index.js';
+import { type AnchoredRange, type AnchoredRanges, withdrawArgsFor } from './approvals.js';
+import type { CoordinatorMetrics } from './metrics.js';
+
+export interface RelayerOptions {
+  readonly rpc: BridgeRpc;
+  readonly programId: Address;
+  readonly submitter: WithdrawSubmitter;
+  readonly ranges: AnchoredRanges;
+  /** This node's fee payer: withdrawals naming it as relayer are its to settle. */
+  readonly relayer: Address;
+  /** Smallest fee (lamports) this relayer settles for. */
+  readonly minFee: bigint;
+  readonly metrics: CoordinatorMetrics;
+  readonly sweepMs?: number;
+  readonly logger?: Logger;
+}
+
+/** Attempts per withdrawal before the relayer leaves it to a later restart (or the user). */
+const MAX_ATTEMPTS = 5;
+
+/**
+ * Settles on Solana the approved withdrawals that name this node as relayer, paying the
+ * transaction fee and the nullifier PDAs' rent and receiving the fee the user bound in the proof.
+ * Stateless by design: each sweep rebuilds the work from the chain's anchored ring and the final
+ * blocks, and WithdrawSubmitter checks the nullifier PDAs before sending, so a restart (or another
+ * relayer) never pays a withdrawal twice.
+ */
+export class Relayer {
+  private readonly log: Logger;
+  private readonly done = new Set<string>();
+  private readonly attempts = new Map<string, number>();
+  readonly settled = new Map<string, Signature>();
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private stopped = true;
+  private bridgeState: Address | undefined;
+
+  constructor(private readonly o: RelayerOptions) {
+    this.log = o.logger ?? createLogger('coordinator.relayer');
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.timer = setInterval(() => this.kick(), this.o.sweepMs ?? 2_000);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** Runs a sweep now (or right after the one in progress). */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.sweep()
+      .catch((err: unknown) => this.log.warn({ err }, 'relay sweep failed'))
+      .finally(() => {
+        this.running = undefined;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        }
+      });
+  }
+
+  private async sweep(): Promise<void> {
+    this.bridgeState ??= (await findBridgeStatePda(this.o.programId))[0];
+    const account = await this.o.rpc.accountData(this.bridgeState, 'confirmed');
+    if (!account) return;
+    for (const range of await this.o.ranges.of(decodeBridgeState(account.data))) {
+      for (let i = 0; i < range.withdrawals.length && !this.stopped; i++) await this.settle(range, i);
+    }
+  }
+
+  private async settle(range: AnchoredRange, position: number): Promise<void> {
+    const w = range.withdrawals[position]!;
+    const key = w.tx.idHex;
+    if (this.done.has(key)) return;
+    const args = withdrawArgsFor(range, position);
+    if (args.relayer !== this.o.relayer) {
+      this.done.add(key);
+      return;
+    }
+    if (args.fee < this.o.minFee) {
+      this.done.add(key);
+      this.o.metrics.relayed.inc({ outcome: 'fee_too_low' });
+      this.log.warn(
+        { tx: key, fee: `${args.fee}`, minFee: `${this.o.minFee}` },
+        'withdrawal fee below minimum; not relayed',
+      );
+      return;
+    }
+    try {
+      const outcome = await this.o.submitter.submit(args);
+      this.done.add(key);
+      this.o.metrics.relayed.inc({ outcome: outcome.status.replace('-', '_') });
+      if (outcome.status === 'withdrawn') {
+        this.settled.set(key, outcome.signature);
+        this.log.info(
+          {
+            tx: key,
+            height: `${w.height}`,
+            approvalHeight: `${range.entry.height}`,
+            signature: outcome.signature,
+          },
+          'withdrawal relayed',
+        );
+      } else this.log.info({ tx: key, status: outcome.status }, 'withdrawal not relayed');
+    } catch (err) {
+      const n = (this.attempts.get(key) ?? 0) + 1;
+      this.attempts.set(key, n);
+      this.o.metrics.relayed.inc({ outcome: 'failed' });
+      this.log.warn({ err, tx: key, attempt: n }, 'withdrawal relay failed');
+      if (n >= MAX_ATTEMPTS) this.done.add(key);
+    }
+  }
+}

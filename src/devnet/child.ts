@@ -1,0 +1,149 @@
+/**
+ * `paraloom` subcommands as child processes with their JSON log lines parsed: how the devnet runs
+ * the localnet and its validators, and how multi-process tests drive them.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { DevnetError } from './errors.js';
+
+export const PARALOOM_BIN = join(import.meta.dirname, '..', '..', 'bin', 'paraloom.js');
+
+export interface Running {
+  readonly child: ChildProcess;
+  readonly logs: Record<string, unknown>[];
+  readonly stdout: string[];
+  readonly stderr: string[];
+  readonly exited: Promise<number | null>;
+  /** Resolves with the first log line whose msg is `msg` (also one already seen). */
+  waitFor(msg: string, timeoutMs?: number): Promise<Record<string, unknown>>;
+}
+
+/** Lines kept per stream: a long-running node must not grow without bound. */
+const MAX_LINES = 20_000;
+
+function push<T>(list: T[], item: T): void {
+  list.push(item);
+  if (list.length > MAX_LINES) list.splice(0, list.length - MAX_LINES);
+}
+
+export function runParaloom(args: string[], env: Record<string, string> = {}): Running {
+  const child = spawn(process.execPath, [PARALOOM_BIN, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, PARALOOM_LOG_LEVEL: 'info', ...env },
+  });
+  const logs: Record<string, unknown>[] = [];
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const waiters: { msg: string; resolve: (l: Record<string, unknown>) => void }[] = [];
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    push(stdout, line);
+    let entry: Record<string, unknown>;
+    try {
+      entry = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      return;
+    }
+    push(logs, entry);
+    for (const w of waiters.filter((w) => w.msg === entry.msg)) w.resolve(entry);
+  });
+  createInterface({ input: child.stderr! }).on('line', (line) => push(stderr, line));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    child,
+    logs,
+    stdout,
+    stderr,
+    exited,
+    waitFor(msg, timeoutMs = 30_000) {
+      const seen = logs.find((l) => l.msg === msg);
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(
+          () =>
+            reject(
+              new DevnetError('TIMEOUT', `no "${msg}" within ${timeoutMs} ms`, { stderr: stderr.slice(-20) }),
+            ),
+          timeoutMs,
+        );
+        waiters.push({
+          msg,
+          resolve: (l) => {
+            clearTimeout(timer);
+            resolve(l);
+          },
+        });
+        void exited.then((code) => {
+          clearTimeout(timer);
+          reject(
+            new DevnetError('CHILD_FAILED', `exited with ${code} before "${msg}"`, {
+              stderr: stderr.slice(-20),
+            }),
+          );
+        });
+      });
+    },
+  };
+}
+
+/** Runs a command to completion; throws with its stderr unless it exits 0. */
+export async function runParaloomOk(args: string[], env: Record<string, string> = {}): Promise<Running> {
+  const r = runParaloom(args, env);
+  const code = await r.exited;
+  if (code !== 0) {
+    throw new DevnetError(
+      'CHILD_FAILED',
+      `paraloom ${args.join(' ')} exited ${code}: ${r.stderr.join('\n')}`,
+      {
+        args,
+        code,
+      },
+    );
+  }
+  return r;
+}
+
+/** SIGTERM, then SIGKILL after `timeoutMs`; resolves with the exit code. */
+export async function stopChild(child: ChildProcess, timeoutMs = 10_000): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  try {
+    return await exited;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** `paraloom localnet` on an ephemeral loopback port; resolves once it serves RPC. */
+export async function startLocalnetChild(
+  extra: string[] = [],
+): Promise<{ child: ChildProcess; rpcUrl: string; stop: () => Promise<number | null> }> {
+  const child = spawn(
+    process.execPath,
+    [PARALOOM_BIN, 'localnet', '--port', '0', '--host', '127.0.0.1', ...extra],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, PARALOOM_LOG_LEVEL: 'warn' },
+    },
+  );
+  const rpcUrl = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.length > 65_536) out = out.slice(-4096);
+      const m = /localnet RPC (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.stderr!.resume();
+    child.once('exit', (code) =>
+      reject(
+        new DevnetError('CHILD_FAILED', `paraloom localnet exited with ${code}`, {
+          output: out.slice(-2000),
+        }),
+      ),
+    );
+  });
+  return { child, rpcUrl, stop: () => stopChild(child) };
+}

@@ -1,0 +1,204 @@
+/**
+ * A whole Paraloom network on this machine: `paraloom localnet` (the program loaded and initialized)
+ * and N `paraloom node` validator processes, each with its own key, registration, data directory
+ * and config file, node 0 in the coordinator role. Used by `paraloom devnet`, the end-to-end tests
+ * and bench:l2.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { type Running, runParaloom, runParaloomOk, startLocalnetChild, stopChild } from './child.js';
+import { DevnetError } from './errors.js';
+
+export interface DevnetOptions {
+  /** Where configs, keys and data directories go (created). */
+  readonly dir: string;
+  readonly validators?: number;
+  /** Localnet slot time. */
+  readonly slotMs?: number;
+  readonly blockIntervalMs?: number;
+  /** Extra TOML appended to every validator's config (tests tune timings with it). */
+  readonly extraToml?: (index: number) => string;
+  /** Extra environment of one validator process (fault injection in tests). */
+  readonly env?: (index: number) => Record<string, string>;
+  readonly dashboard?: boolean;
+  readonly onStep?: (message: string) => void;
+}
+
+export interface DevnetValidator {
+  readonly index: number;
+  readonly dir: string;
+  readonly config: string;
+  readonly address: string;
+  readonly peerId: string;
+  readonly coordinator: boolean;
+  node: Running | undefined;
+  health: string | undefined;
+  ingress: string | undefined;
+  dashboard: string | undefined;
+}
+
+export function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolvePort(port));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function tomlFor(
+  rpcUrl: string,
+  p2pPort: number,
+  o: { coordinator: boolean; validators: number; blockIntervalMs: number; dashboard: boolean },
+): string {
+  return `[node]
+data_dir = "data"
+stop_timeout_ms = 8000
+
+[network]
+listen = ["/ip4/127.0.0.1/tcp/${p2pPort}"]
+ping_interval_ms = 1000
+
+[solana]
+rpc_url = "${rpcUrl}"
+
+[validator]
+heartbeat_interval_ms = 500
+registry_refresh_ms = 2000
+
+[health]
+port = 0
+min_peers = 1
+
+[ingress]
+port = 0
+
+[consensus]
+min_validators = ${o.validators}
+block_interval_ms = ${o.blockIntervalMs}
+
+[coordinator]
+enabled = ${o.coordinator}
+anchor_every_blocks = 20
+anchor_every_ms = 3000
+${o.dashboard ? '\n[dashboard]\nenabled = true\nport = 0\n' : ''}`;
+}
+
+export class Devnet {
+  readonly validators: DevnetValidator[] = [];
+  rpcUrl = '';
+  private localnet: Awaited<ReturnType<typeof startLocalnetChild>> | undefined;
+  private readonly n: number;
+
+  constructor(private readonly o: DevnetOptions) {
+    this.n = o.validators ?? 4;
+  }
+
+  private step(message: string): void {
+    this.o.onStep?.(message);
+  }
+
+  get coordinator(): DevnetValidator {
+    return this.validators[0]!;
+  }
+
+  async start(): Promise<void> {
+    const dir = resolve(this.o.dir);
+    await mkdir(dir, { recursive: true });
+    this.step('starting the localnet (LiteSVM; Paraloom program loaded and initialized)');
+    this.localnet = await startLocalnetChild(['--slot-ms', String(this.o.slotMs ?? 400)]);
+    this.rpcUrl = this.localnet.rpcUrl;
+    this.step(`localnet RPC ${this.rpcUrl}`);
+    this.step(`registering ${this.n} validators (keygen, airdrop, stake)`);
+    const made = await Promise.all(
+      Array.from({ length: this.n }, async (_, index) => {
+        const vdir = join(dir, `validator-${index}`);
+        await mkdir(vdir, { recursive: true });
+        const config = join(vdir, 'node.toml');
+        const coordinator = index === 0;
+        await writeFile(
+          config,
+          tomlFor(this.rpcUrl, await freeLoopbackPort(), {
+            coordinator,
+            validators: this.n,
+            blockIntervalMs: this.o.blockIntervalMs ?? 300,
+            dashboard: coordinator && (this.o.dashboard ?? false),
+          }) + (this.o.extraToml?.(index) ?? ''),
+        );
+        await runParaloomOk(['validator', 'keygen', '--config', config, '--force']);
+        const reg = await runParaloomOk(['validator', 'register', '--config', config, '--airdrop', '--json']);
+        const out = JSON.parse(reg.stdout.at(-1)!) as { address: string; peerId: string };
+        return { index, dir: vdir, config, address: out.address, peerId: out.peerId, coordinator };
+      }),
+    );
+    for (const m of made)
+      this.validators.push({
+        ...m,
+        node: undefined,
+        health: undefined,
+        ingress: undefined,
+        dashboard: undefined,
+      });
+    for (const v of this.validators) await this.startValidator(v.index);
+  }
+
+  /** Starts (or restarts) validator `index` from its data directory. */
+  async startValidator(index: number): Promise<void> {
+    const v = this.validators[index]!;
+    const node = runParaloom(['node', '--config', v.config], this.o.env?.(index) ?? {});
+    v.node = node;
+    const started = await node.waitFor('paraloom node started', 120_000);
+    v.health = String(started.health);
+    v.ingress = String(started.ingress);
+    const dash = node.logs.find((l) => l.msg === 'dashboard listening');
+    v.dashboard = dash ? String(dash.url) : undefined;
+    this.step(`validator ${index}${v.coordinator ? ' (coordinator)' : ''} ${v.address} ingress ${v.ingress}`);
+  }
+
+  /** SIGTERM (graceful) or SIGKILL (crash) of one validator process. */
+  async stopValidator(index: number, signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
+    const v = this.validators[index]!;
+    if (!v.node) return;
+    if (signal === 'SIGKILL') {
+      v.node.child.kill('SIGKILL');
+      await v.node.exited;
+    } else await stopChild(v.node.child);
+    v.node = undefined;
+  }
+
+  /** L2 height of validator `index` from its ingress. */
+  async height(index: number): Promise<bigint> {
+    const url = this.validators[index]?.ingress;
+    if (!url) throw new DevnetError('CHILD_FAILED', `validator ${index} is not running`);
+    const res = await fetch(`${url}/v1/status`, { signal: AbortSignal.timeout(5_000) });
+    return BigInt(((await res.json()) as { height: string }).height);
+  }
+
+  /** Waits until every running validator reports at least `height`. */
+  async waitHeight(height: bigint, timeoutMs = 60_000): Promise<void> {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      const running = this.validators.filter((v) => v.node);
+      const hs = await Promise.all(running.map((v) => this.height(v.index).catch(() => -1n)));
+      if (hs.every((h) => h >= height)) return;
+      if (Date.now() > end)
+        throw new DevnetError('TIMEOUT', `validators did not reach height ${height}`, {
+          heights: hs.map(String),
+        });
+      await sleep(250);
+    }
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.validators.map((v) => (v.node ? stopChild(v.node.child) : undefined)));
+    for (const v of this.validators) v.node = undefined;
+    await this.localnet?.stop();
+    this.localnet = undefined;
+  }
+}

@@ -1,0 +1,11 @@
+import { ParaloomError } from '../common/index.js';
+
+export type DevnetErrorCode =
+  /** A child process (localnet, validator, CLI step) exited or failed where it should not. */
+  | 'CHILD_FAILED'
+  /** Something awaited did not happen in time (a log line, finality, settlement). */
+  | 'TIMEOUT'
+  /** A demo step's outcome is not what the protocol promises (balances do not reconcile, ...). */
+  | 'DEMO_FAILED';
+
+export class DevnetError extends ParaloomError<DevnetErrorCode> {}
