@@ -245,6 +245,30 @@ const consensus = z
   })
   .prefault({});
 
+const coordinator = z
+  .strictObject({
+    enabled: z
+      .boolean()
+      .default(false)
+      .describe('Act as the coordinator: anchor final blocks on Solana and relay withdrawals'),
+    anchor_every_blocks: positiveInt(20, 'Anchor once this many final blocks are unanchored'),
+    anchor_every_ms: positiveInt(5_000, 'Anchor at least this often while blocks are unanchored'),
+    withdrawal_anchor_ms: z
+      .number()
+      .int()
+      .min(0)
+      .default(500)
+      .describe('Anchor a final withdrawal after at most this long (it cannot settle before)'),
+    relay: z.boolean().default(true).describe('Settle withdrawals that name this node as relayer'),
+    relay_min_fee_lamports: z
+      .number()
+      .int()
+      .min(0)
+      .default(10_000)
+      .describe('Smallest withdrawal fee this relayer settles for (lamports); advertised on the ingress'),
+  })
+  .prefault({});
+
 const dashboard = z
   .strictObject({
     enabled: z
@@ -257,7 +281,7 @@ const dashboard = z
   .prefault({});
 
 export const ConfigSchema = z
-  .strictObject({ node, network, solana, validator, health, ingress, consensus, dashboard })
+  .strictObject({ node, network, solana, validator, health, ingress, consensus, dashboard, coordinator })
   .superRefine((c, ctx) => {
     if (c.health.port !== 0 && c.health.port === c.ingress.port && c.health.host === c.ingress.host) {
       ctx.addIssue({ code: 'custom', path: ['ingress', 'port'], message: 'same host and port as health' });

@@ -10,6 +10,7 @@ import {
 import type { Component } from './component.js';
 import { BridgeComponent } from './components/bridge.js';
 import { ConsensusComponent } from './components/consensus.js';
+import { CoordinatorComponent } from './components/coordinator.js';
 import { DashboardComponent } from './components/dashboard.js';
 import { IngressComponent } from './components/ingress.js';
 import { LedgerComponent } from './components/ledger.js';
@@ -33,6 +34,7 @@ export interface AssembledNode {
   readonly consensus: ConsensusComponent;
   /** Present only when `dashboard.enabled`. */
   readonly dashboard: DashboardComponent | undefined;
+  readonly coordinator: CoordinatorComponent;
 }
 
 /**
@@ -96,13 +98,6 @@ export function assembleNode(config: NodeConfig, options: { registry?: Registry 
     readiness,
     logger: createLogger('ledger', level),
   });
-  const ingress = new IngressComponent({
-    config,
-    ledger,
-    storage,
-    readiness,
-    logger: createLogger('ingress', level),
-  });
   const consensus = new ConsensusComponent({
     config,
     storage,
@@ -114,7 +109,36 @@ export function assembleNode(config: NodeConfig, options: { registry?: Registry 
     readiness,
     logger: createLogger('consensus', level),
   });
-  const components: Component[] = [storage, health, bridge, network, validator, ledger, consensus, ingress];
+  const coordinator = new CoordinatorComponent({
+    config,
+    storage,
+    bridge,
+    network,
+    validator,
+    consensus,
+    registry,
+    readiness,
+    logger: createLogger('coordinator', level),
+  });
+  const ingress = new IngressComponent({
+    config,
+    ledger,
+    storage,
+    coordinator,
+    readiness,
+    logger: createLogger('ingress', level),
+  });
+  const components: Component[] = [
+    storage,
+    health,
+    bridge,
+    network,
+    validator,
+    ledger,
+    consensus,
+    coordinator,
+    ingress,
+  ];
   // Off by default: only a node with dashboard.enabled has the component at all.
   const dashboard = config.dashboard.enabled
     ? new DashboardComponent({
@@ -146,6 +170,7 @@ export function assembleNode(config: NodeConfig, options: { registry?: Registry 
     ledger,
     ingress,
     consensus,
+    coordinator,
     dashboard,
   };
 }
