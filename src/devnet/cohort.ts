@@ -145,7 +145,8 @@ export class Devnet {
         ingress: undefined,
         dashboard: undefined,
       });
-    for (const v of this.validators) await this.startValidator(v.index);
+    // In parallel: each waits only for the registry, which is complete by now.
+    await Promise.all(this.validators.map((v) => this.startValidator(v.index)));
   }
 
   /** Starts (or restarts) validator `index` from its data directory. */
