@@ -110,9 +110,9 @@ async function api<T>(path: string): Promise<T> {
   return body as T;
 }
 
-function page(): { name: string; arg?: string } {
-  const [, name = 'overview', arg] = location.hash.replace(/^#\/?/, '#/').split('/');
-  return { name: name || 'overview', arg };
+function page(): { name: string; arg?: string; rest?: string } {
+  const [, name = 'overview', arg, rest] = location.hash.replace(/^#\/?/, '#/').split('/');
+  return { name: name || 'overview', arg, rest };
 }
 
 // ---- overview ---------------------------------------------------------------------------------
@@ -239,7 +239,8 @@ function blockRow(b: BlockSummary): HTMLElement {
   return row;
 }
 
-function renderBlockList(): void {
+/** The newest blocks (live), or a page of older ones below `before` (#/blocks/page/<before>). */
+function renderBlockList(before?: string): void {
   const head = h(
     'tr',
     {},
@@ -248,20 +249,34 @@ function renderBlockList(): void {
     ),
   );
   const body = h('tbody', { id: 'block-rows' });
+  const pager = h('p', { class: 'pager' });
   app.replaceChildren(
-    h('h1', {}, 'Blocks'),
+    h('h1', {}, before ? `Blocks below ${before}` : 'Blocks'),
     h('table', { 'data-testid': 'blocks' }, h('thead', {}, head), body),
+    pager,
   );
-  void api<{ blocks: BlockSummary[] }>('blocks?limit=50').then(({ blocks }) => {
-    state.blocks = blocks;
-    if (page().name === 'blocks' && !page().arg) body.replaceChildren(...blocks.map(blockRow));
+  const query = before ? `blocks?limit=50&before=${before}` : 'blocks?limit=50';
+  void api<{ blocks: BlockSummary[]; next: string | null }>(query).then(({ blocks, next }) => {
+    if (page().name !== 'blocks' || page().rest !== before) return;
+    if (!before) state.blocks = blocks;
+    // Blocks that arrived live while this page loaded stay on top, once each.
+    const top = BigInt(blocks[0]?.height ?? '0');
+    const newer = [...body.children].filter((r) => BigInt(r.getAttribute('data-height') ?? '0') > top);
+    body.replaceChildren(...newer, ...blocks.map(blockRow));
+    if (before) pager.append(h('a', { href: '#/blocks', 'data-testid': 'newest' }, 'Newest'), ' ');
+    if (next) pager.append(h('a', { href: `#/blocks/page/${next}`, 'data-testid': 'older' }, 'Older'));
   });
 }
 
 function onBlock(b: BlockSummary): void {
   state.blocks = [b, ...state.blocks.filter((x) => x.height !== b.height)].slice(0, 50);
   const body = document.getElementById('block-rows');
-  if (body && page().name === 'blocks' && !page().arg) {
+  if (
+    body &&
+    page().name === 'blocks' &&
+    !page().arg &&
+    !body.querySelector(`tr[data-height="${b.height}"]`)
+  ) {
     body.prepend(blockRow(b));
     while (body.children.length > 50) body.lastElementChild?.remove();
   }
@@ -495,7 +510,8 @@ function route(): void {
   for (const c of charts) c.plot.destroy();
   charts = [];
   const fail = (err: unknown) => app.append(h('p', { class: 'error' }, String((err as Error).message)));
-  if (name === 'blocks' && arg) void renderBlock(arg).catch(fail);
+  if (name === 'blocks' && arg === 'page') renderBlockList(page().rest);
+  else if (name === 'blocks' && arg) void renderBlock(arg).catch(fail);
   else if (name === 'blocks') renderBlockList();
   else if (name === 'validators') renderValidators();
   else if (name === 'anchors') void renderAnchors().catch(fail);
