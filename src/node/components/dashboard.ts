@@ -21,15 +21,17 @@ export interface DashboardComponentOptions {
 }
 
 /**
- * This node's coordinator role from `paraloom_coordinator_role{role}` (set by the coordinator), or
- * `candidate` when the config offers the node for election and no role is set yet.
+ * This node's coordinator role: `primary` / `passive` from `paraloom_coordinator_role{role}` once an
+ * election sets it; else `coordinator` when `coordinator.enabled`, `candidate` when
+ * `validator.coordinator_candidate`, null otherwise.
  */
-async function coordinatorRole(registry: Registry, candidate: boolean): Promise<string | null> {
+async function coordinatorRole(registry: Registry, config: NodeConfig): Promise<string | null> {
   const metric = registry.getSingleMetric('paraloom_coordinator_role');
   const values = metric ? (await metric.get()).values : [];
   const role = values.find((v) => v.value === 1 && v.labels.role !== 'none')?.labels.role;
   if (typeof role === 'string') return role;
-  return candidate ? 'candidate' : null;
+  if (config.coordinator.enabled) return 'coordinator';
+  return config.validator.coordinatorCandidate ? 'candidate' : null;
 }
 
 /**
@@ -83,7 +85,7 @@ export class DashboardComponent implements Component {
         await tracker.load();
         return tracker.all();
       },
-      coordinator: () => coordinatorRole(o.registry, config.validator.coordinatorCandidate),
+      coordinator: () => coordinatorRole(o.registry, config),
       registry: o.registry,
       logger,
     });
