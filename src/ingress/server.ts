@@ -4,7 +4,7 @@ import { bytesToHex, createLogger, type Logger } from '../common/index.js';
 import { FIELD_MODULUS, type Field } from '../privacy/index.js';
 import type { IngressBackend, SettlementBackend } from './backend.js';
 import { HttpError, IngressError } from './errors.js';
-import { RateLimiter } from './rate-limit.js';
+import { INGRESS_LIMITS, RateLimiter } from './rate-limit.js';
 
 export interface IngressOptions {
   readonly host?: string;
@@ -41,9 +41,12 @@ export class IngressServer {
     private readonly backend: IngressBackend,
     private readonly options: IngressOptions = {},
   ) {
-    this.limiter = new RateLimiter(options.ratePerSecond ?? 50, options.rateBurst ?? 100);
+    this.limiter = new RateLimiter(
+      options.ratePerSecond ?? INGRESS_LIMITS.ratePerSecond,
+      options.rateBurst ?? INGRESS_LIMITS.rateBurst,
+    );
     this.log = options.logger ?? createLogger('ingress');
-    this.maxBody = options.maxBodyBytes ?? 16 * 1024;
+    this.maxBody = options.maxBodyBytes ?? INGRESS_LIMITS.maxBodyBytes;
     this.maxNotes = options.maxNotesPerPage ?? 1000;
   }
 
