@@ -150,9 +150,9 @@ export class Devnet {
   }
 
   /** Starts (or restarts) validator `index` from its data directory. */
-  async startValidator(index: number): Promise<void> {
+  async startValidator(index: number, env: Record<string, string> = {}): Promise<void> {
     const v = this.validators[index]!;
-    const node = runParaloom(['node', '--config', v.config], this.o.env?.(index) ?? {});
+    const node = runParaloom(['node', '--config', v.config], { ...(this.o.env?.(index) ?? {}), ...env });
     v.node = node;
     const started = await node.waitFor('paraloom node started', 120_000);
     v.health = String(started.health);

@@ -1,0 +1,255 @@
+import { describe, expect, it } from 'vitest';
+import {
+  type BridgeState,
+  type decodeBridgeState,
+  encodeAnchorFields,
+  WithdrawalsTree,
+  withdrawalLeaf,
+} from '../bridge/index.js';
+import {
+  type Block,
+  type BlockHeader,
+  blockHash,
+  decodeTransaction,
+  encodeBlock,
+  encodeTransaction,
+  extDataHashOf,
+} from '../ledger/index.js';
+import { DirectRouter, type NetworkMessage } from '../network/index.js';
+import {
+  type Field,
+  fieldToBytesBE,
+  hash2,
+  PROOF_SUITE_GROTH16_BN254,
+  PROOF_WIRE_BYTES,
+  randomField,
+  toField,
+} from '../privacy/index.js';
+import { keypairFromSeed, ValidatorSigner, verifyAnchor } from '../validator/index.js';
+import {
+  DIRECT_KINDS,
+  decodeAnchorSignature,
+  decodeSignRequest,
+  encodeAnchorSignature,
+  encodeSignRequest,
+} from './anchor-messages.js';
+import { planAnchor } from './anchor-plan.js';
+import { AnchorSigningService } from './anchor-signing.js';
+import { AnchoredRanges } from './approvals.js';
+import { CoordinatorError } from './errors.js';
+import { type FinalBlocks, WithdrawalIndex } from './withdrawal-index.js';
+
+/** A decodable transaction; only withdrawals (ext_amount < 0) enter the index. Proof bytes are not checked here. */
+function tx(withdrawal: boolean) {
+  const proof = new Uint8Array(PROOF_WIRE_BYTES);
+  proof[0] = PROOF_SUITE_GROTH16_BN254;
+  const envelope = () => {
+    const e = crypto.getRandomValues(new Uint8Array(121));
+    e[0] = 1;
+    return e;
+  };
+  return decodeTransaction(
+    encodeTransaction({
+      proof,
+      statement: {
+        root: randomField(),
+        asset: toField(0n),
+        nullifiers: [randomField(), randomField()],
+        outputCommitments: [randomField(), randomField()],
+        extData: {
+          recipient: crypto.getRandomValues(new Uint8Array(32)),
+          relayer: crypto.getRandomValues(new Uint8Array(32)),
+          fee: withdrawal ? 1_000n : 0n,
+          extAmount: withdrawal ? -5_000n : 0n,
+          expirationSlot: withdrawal ? 99n : 0n,
+          encryptedOutput0: envelope(),
+          encryptedOutput1: envelope(),
+        },
+      },
+    }),
+  );
+}
+
+function chain(withdrawalsPerBlock: number[]): { blocks: FinalBlocks; list: Block[] } {
+  const list: Block[] = [];
+  let previous: Uint8Array = new Uint8Array(32);
+  withdrawalsPerBlock.forEach((n, i) => {
+    const header: BlockHeader = {
+      height: BigInt(i + 1),
+      round: 0,
+      previousHash: previous,
+      leader: new Uint8Array(32).fill(1),
+      depositsConsumed: 0n,
+      depositAccumulator: toField(0n),
+      commitmentRoot: randomField(),
+      leafCount: BigInt(2 * i),
+      withdrawalsRoot: toField(0n),
+      transactionRoot: new Uint8Array(32),
+      timestampMs: BigInt(i),
+    };
+    list.push({
+      header,
+      deposits: [],
+      transactions: [tx(false), ...Array.from({ length: n }, () => tx(true))],
+    });
+    previous = blockHash(header);
+  });
+  const bytes = list.map(encodeBlock);
+  return {
+    list,
+    blocks: {
+      tipHeight: () => BigInt(list.length),
+      blockBytes: async (h) => bytes[Number(h) - 1],
+    },
+  };
+}
+
+const leavesOf = (b: Block): Field[] =>
+  b.transactions
+    .filter((t) => t.tx.statement.extData.extAmount < 0n)
+    .map((t) =>
+      withdrawalLeaf(t.tx.statement.nullifiers[0], t.tx.statement.nullifiers[1], extDataHashOf(t.tx)),
+    );
+
+describe('anchor plans', () => {
+  it('cover every withdrawal of (from, height] in block order, with the block at height', async () => {
+    const { blocks, list } = chain([0, 2, 0, 1, 0]);
+    const index = new WithdrawalIndex(blocks);
+    const plan = await planAnchor(blocks, index, 0n, 5n);
+    const leaves = [...leavesOf(list[1]!), ...leavesOf(list[3]!)];
+    expect(plan.withdrawals.map((w) => w.leaf)).toEqual(leaves);
+    expect(plan.fields.withdrawalsRoot).toEqual(fieldToBytesBE(new WithdrawalsTree(leaves).root));
+    expect(plan.fields.root).toEqual(fieldToBytesBE(list[4]!.header.commitmentRoot));
+    expect(plan.fields.blockHash).toEqual(blockHash(list[4]!.header));
+    const later = await planAnchor(blocks, index, 2n, 4n);
+    expect(later.withdrawals.map((w) => w.leaf)).toEqual(leavesOf(list[3]!));
+    // An empty range of withdrawals anchors the zero root (nothing can be approved by it).
+    expect((await planAnchor(blocks, index, 4n, 5n)).fields.withdrawalsRoot).toEqual(new Uint8Array(32));
+    const n0 = list[3]!.transactions[1]!.tx.statement.nullifiers[0];
+    expect((await index.find(n0))?.height).toBe(4n);
+  });
+
+  it('refuse empty, reversed, too long and not-yet-final ranges', async () => {
+    const { blocks } = chain([0, 0, 0]);
+    const index = new WithdrawalIndex(blocks);
+    for (const [from, to] of [
+      [2n, 2n],
+      [3n, 1n],
+      [0n, 4n],
+      [0n, 600n],
+    ] as const) {
+      await expect(planAnchor(blocks, index, from, to)).rejects.toMatchObject({
+        code: 'ANCHOR_RANGE_INVALID',
+      });
+    }
+  });
+});
+
+describe('anchored ranges', () => {
+  const state = (anchors: { height: bigint; withdrawalsRoot: Uint8Array }[]): BridgeState =>
+    ({
+      ...decodeBridgeStateStub(),
+      anchorCount: BigInt(anchors.length),
+      anchors: anchors.map((a) => ({ ...a, root: new Uint8Array(32), blockHash: new Uint8Array(32) })),
+    }) as BridgeState;
+
+  it('rebuild approvals for the ring and drop a range whose root does not match', async () => {
+    const { blocks } = chain([1, 0, 2, 1]);
+    const index = new WithdrawalIndex(blocks);
+    const a2 = await planAnchor(blocks, index, 0n, 2n);
+    const a4 = await planAnchor(blocks, index, 2n, 4n);
+    const ranges = new AnchoredRanges(index);
+    const got = await ranges.of(
+      state([
+        { height: 2n, withdrawalsRoot: a2.fields.withdrawalsRoot },
+        { height: 4n, withdrawalsRoot: a4.fields.withdrawalsRoot },
+      ]),
+    );
+    expect(got.map((r) => [r.fromHeight, r.entry.height, r.withdrawals.length])).toEqual([
+      [0n, 2n, 1],
+      [2n, 4n, 3],
+    ]);
+    // The third withdrawal of (2, 4] proves membership in the anchored root at height 4.
+    const leaf = got[1]!.withdrawals[2]!.leaf;
+    const path = got[1]!.tree.path(2);
+    let node = leaf;
+    path.forEach((sib, d) => {
+      node = (2 >> d) & 1 ? hash2(sib, node) : hash2(node, sib);
+    });
+    expect(fieldToBytesBE(node)).toEqual(a4.fields.withdrawalsRoot);
+    // A root planned from another start (two racing coordinators) cannot be served.
+    const other = await new AnchoredRanges(index).of(
+      state([
+        { height: 2n, withdrawalsRoot: a2.fields.withdrawalsRoot },
+        { height: 4n, withdrawalsRoot: (await planAnchor(blocks, index, 0n, 4n)).fields.withdrawalsRoot },
+      ]),
+    );
+    expect(other.map((r) => r.entry.height)).toEqual([2n]);
+  });
+});
+
+describe('anchor signing over the direct protocol', () => {
+  it('signs what the validator recomputes, and refuses ranges it cannot', async () => {
+    const { blocks } = chain([0, 1, 0]);
+    const index = new WithdrawalIndex(blocks);
+    let handler: ((req: NetworkMessage, from: string) => Promise<NetworkMessage>) | undefined;
+    const router = new DirectRouter({ handle: (_n, h) => (handler = h) });
+    const signer = new ValidatorSigner(keypairFromSeed(new Uint8Array(32).fill(3)), {
+      programId: 'PaRa1oomDev11111111111111111111111111111111',
+      cluster: 'localnet',
+    });
+    new AnchorSigningService({ router, signer, blocks, index }).start();
+    const ask = (fromHeight: bigint, height: bigint) =>
+      handler!(
+        {
+          type: 'DIRECT',
+          kind: DIRECT_KINDS.anchorSignRequest,
+          body: encodeSignRequest({ fromHeight, height }),
+        },
+        'peer',
+      );
+    const res = await ask(0n, 3n);
+    expect(res.type === 'DIRECT' && res.kind).toBe(DIRECT_KINDS.anchorSignature);
+    const sig = decodeAnchorSignature((res as { body: Uint8Array }).body);
+    expect(verifyAnchor(signer.domain, sig)).toBe(true);
+    expect(encodeAnchorFields(sig.fields)).toEqual(
+      encodeAnchorFields((await planAnchor(blocks, index, 0n, 3n)).fields),
+    );
+    expect(await ask(0n, 9n)).toMatchObject({ type: 'ERROR', text: 'ANCHOR_RANGE_INVALID' });
+    expect(
+      await handler!(
+        { type: 'DIRECT', kind: DIRECT_KINDS.anchorSignRequest, body: new Uint8Array(15) },
+        'peer',
+      ),
+    ).toMatchObject({ type: 'ERROR', text: 'MESSAGE_MALFORMED' });
+    expect(await handler!({ type: 'DIRECT', kind: 0x7777, body: new Uint8Array(0) }, 'peer')).toMatchObject({
+      type: 'ERROR',
+    });
+  });
+
+  it('messages round-trip and refuse wrong lengths', () => {
+    expect(decodeSignRequest(encodeSignRequest({ fromHeight: 7n, height: 9n }))).toEqual({
+      fromHeight: 7n,
+      height: 9n,
+    });
+    const s = {
+      publicKey: new Uint8Array(32).fill(1),
+      signature: new Uint8Array(64).fill(2),
+      fields: {
+        height: 5n,
+        root: new Uint8Array(32).fill(3),
+        depositsConsumed: 4n,
+        depositAcc: new Uint8Array(32).fill(5),
+        withdrawalsRoot: new Uint8Array(32).fill(6),
+        blockHash: new Uint8Array(32).fill(7),
+      },
+    };
+    expect(decodeAnchorSignature(encodeAnchorSignature(s))).toEqual(s);
+    expect(() => decodeAnchorSignature(new Uint8Array(10))).toThrow(CoordinatorError);
+  });
+});
+
+/** Fields the ranges code does not read; a real account layout is decoded elsewhere (src/bridge). */
+function decodeBridgeStateStub(): Partial<BridgeState> {
+  return { lastHeight: 0n } satisfies Partial<ReturnType<typeof decodeBridgeState>>;
+}
