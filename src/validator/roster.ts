@@ -14,6 +14,8 @@ export interface RosterEntry {
   readonly address: Address;
   readonly publicKey: Uint8Array;
   readonly stake: bigint;
+  /** The program's reputation of this validator (basis points; slashing halves it). */
+  readonly reputation: number;
   /** What it registered; undefined when it registered none. */
   readonly endpoints: Endpoints | undefined;
 }
@@ -76,6 +78,7 @@ export class ValidatorRoster {
         address: a.key,
         publicKey: new Uint8Array(addressEncoder.encode(a.key)),
         stake: a.stake,
+        reputation: a.reputation,
         endpoints: decodeEndpoints(a.peerId, a.multiaddrs),
       });
     }

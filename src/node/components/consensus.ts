@@ -178,8 +178,15 @@ export class ConsensusComponent implements Component {
       }
       await sleep(500);
     }
+    // Leader weights are stake x the program's reputation: agreed by every validator (read from the
+    // chain), and lowered by on-chain slashing. The local ReputationTracker's view of timeliness is
+    // reported in metrics only; it is not agreed, so it cannot weigh leaders.
     const validators = new ValidatorSet(
-      roster.entries().map((e) => ({ publicKey: e.publicKey, stake: e.stake })),
+      roster.entries().map((e) => ({
+        publicKey: e.publicKey,
+        stake: e.stake,
+        reputation: Math.max(1, e.reputation),
+      })),
     );
     const ledger = o.ledger.ledger;
     const tip = ledger.tip;
