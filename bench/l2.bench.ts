@@ -1,0 +1,381 @@
+// L2 benchmark (issue 8): `paraloom localnet` and 4 `paraloom node` validator processes on this
+// machine, fed pre-generated valid transfers through their ingress APIs. Measures finalized
+// transfers per second (first submit to last final) and finality latency (submit to the block
+// holding the transfer being final). Prints a table, then one JSON object as the last line.
+//
+// Funding is deterministic (bench/l2/fixtures.ts): deposits of seed-derived notes made on the fresh
+// localnet land in the empty L2 tree in queue order, so the proofs are generated once against the
+// known root and cached under .cache/bench-l2.
+//
+// Finality: every node logs `block final` (height) after it applied a block; the earliest such line
+// per height (node clock, same machine) is when the height was final. Which height holds which
+// transfer comes from the tree: validator 0's leaf count is read right after each of its commits,
+// and a transfer's first output commitment is looked up among the published outputs at the end.
+//
+// Knobs (environment): BENCH_L2_TRANSFERS (<= the cached 400), BENCH_L2_RATE (offered tx/s, 0 = all
+// at once; default 200), BENCH_L2_SLOT_MS (localnet slot, default 100), BENCH_L2_BLOCK_INTERVAL_MS
+// (consensus pacing, default 300 = the node default), BENCH_L2_CPU_PROF=<dir> (--cpu-prof on node 0).
+import {
+  address,
+  createKeyPairSignerFromPrivateKeyBytes,
+  type Instruction,
+  type TransactionSigner,
+} from '@solana/kit';
+import {
+  BridgeRpc,
+  depositInstruction,
+  deriveProgramAddresses,
+  PARALOOM_DEV_PROGRAM_ID,
+  TransactionSender,
+} from '../src/bridge/index.js';
+import { createLogger } from '../src/common/index.js';
+import { generateKeypair } from '../src/validator/index.js';
+import { until } from '../test/helpers/paraloom-child.js';
+import { parsePrometheusText } from '../test/helpers/prometheus-text.js';
+import { BenchCluster, type BenchValidator } from './l2/cluster.js';
+import { l2Fixtures } from './l2/fixtures.js';
+
+const VALIDATORS = 4;
+const DEPOSITS = 90;
+const CACHED_TRANSFERS = 400;
+const TRANSFERS = Math.min(Number(process.env.BENCH_L2_TRANSFERS ?? CACHED_TRANSFERS), CACHED_TRANSFERS);
+const RATE = Number(process.env.BENCH_L2_RATE ?? 200);
+const SLOT_MS = Number(process.env.BENCH_L2_SLOT_MS ?? 100);
+const BLOCK_INTERVAL_MS = Number(process.env.BENCH_L2_BLOCK_INTERVAL_MS ?? 300);
+const CPU_PROF = process.env.BENCH_L2_CPU_PROF;
+/** Deposit instructions per Solana transaction (sent one transaction after the other: queue order). */
+const DEPOSITS_PER_TX = 5;
+/** Submissions in flight at once, over all validators. */
+const MAX_IN_FLIGHT = 64;
+
+const log = (line: string) => console.error(line);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const round = (x: number, d = 1) => Number(x.toFixed(d));
+const quantile = (sorted: readonly number[], q: number) =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]! : Number.NaN;
+
+interface Status {
+  height: string;
+  root: string;
+  leafCount: number;
+  mempool: number;
+}
+const status = async (v: BenchValidator): Promise<Status> =>
+  (await (await fetch(`${v.ingress}/v1/status`)).json()) as Status;
+
+async function fundedPayer(rpcUrl: string): Promise<TransactionSigner> {
+  const kp = generateKeypair();
+  const payer = await createKeyPairSignerFromPrivateKeyBytes(kp.secretKey.slice(0, 32));
+  const rpc = async (method: string, params: unknown[]) =>
+    (await (
+      await fetch(rpcUrl, { method: 'POST', body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) })
+    ).json()) as { result: unknown };
+  await rpc('requestAirdrop', [payer.address, 10_000_000_000]);
+  await until(
+    'the payer is funded',
+    async () => {
+      const r = (await rpc('getBalance', [payer.address, { commitment: 'confirmed' }])) as {
+        result: { value: number };
+      };
+      return r.result.value > 0 ? true : undefined;
+    },
+    20_000,
+  );
+  return payer;
+}
+
+const cluster = new BenchCluster({
+  validators: VALIDATORS,
+  slotMs: SLOT_MS,
+  blockIntervalMs: BLOCK_INTERVAL_MS,
+  envOf: (i) =>
+    CPU_PROF && i === 0
+      ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${CPU_PROF}` }
+      : ({} as Record<string, string>),
+});
+let stopping = false;
+const stopAll = async () => {
+  if (stopping) return;
+  stopping = true;
+  await cluster.stop();
+};
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    void stopAll().finally(() => process.exit(130));
+  });
+}
+
+async function main(): Promise<void> {
+  // 1. Proofs (cached after the first run).
+  const fixtures = await l2Fixtures({ deposits: DEPOSITS, transfers: CACHED_TRANSFERS }, { log });
+  const txs = fixtures.transactions.slice(0, TRANSFERS);
+  log(
+    `${txs.length} pre-generated transfers (${fixtures.fromCache ? 'cached' : 'proven now'}), ${DEPOSITS} deterministic deposits`,
+  );
+
+  // 2. Localnet and validators.
+  await cluster.start(log);
+  const vs = cluster.validators;
+  const v0 = vs[0]!;
+
+  // 3. Deposits, in queue order, consumed by the cohort into the empty tree.
+  const payer = await fundedPayer(cluster.rpcUrl);
+  const bridge = new BridgeRpc({ rpcUrl: cluster.rpcUrl, logger: createLogger('bench', 'warn') });
+  const sender = new TransactionSender(bridge, {
+    feePayer: payer,
+    commitment: 'confirmed',
+    pollMs: 25,
+    logger: createLogger('bench', 'warn'),
+  });
+  const addresses = await deriveProgramAddresses(address(PARALOOM_DEV_PROGRAM_ID));
+  const depositStart = Date.now();
+  for (let i = 0; i < fixtures.deposits.length; i += DEPOSITS_PER_TX) {
+    const ixs: Instruction[] = fixtures.deposits.slice(i, i + DEPOSITS_PER_TX).map((d) =>
+      depositInstruction(addresses, payer, {
+        amount: d.note.amount,
+        ownerPk: d.note.pk,
+        blinding: d.note.blinding,
+        asset: d.note.asset,
+      }),
+    );
+    await sender.send(ixs, 'deposit');
+  }
+  log(`${DEPOSITS} deposits sent in ${Date.now() - depositStart} ms`);
+  for (const v of vs) {
+    const st = await until(
+      `validator ${v.index} consumed the deposits`,
+      async () => {
+        const s = await status(v);
+        return s.leafCount >= DEPOSITS ? s : undefined;
+      },
+      60_000,
+    );
+    if (st.leafCount !== DEPOSITS || st.root !== fixtures.root.toString()) {
+      throw new Error(
+        `validator ${v.index}: tree has ${st.leafCount} leaves under root ${st.root}, expected ${DEPOSITS} under ${fixtures.root} (not a fresh cohort, or the fixtures are stale)`,
+      );
+    }
+  }
+  const baseHeight = BigInt((await status(v0)).height);
+  log(`deposits final in the L2 (height ${baseHeight}), ${Date.now() - depositStart} ms after the first`);
+
+  // 4. Validator 0's leaf count right after each of its commits (height -> leaf count).
+  const leafCountAt = new Map<bigint, number>();
+  let watching = true;
+  const watcher = (async () => {
+    let seen = 0;
+    while (watching) {
+      const logs = v0.node!.logs;
+      let fresh = false;
+      for (; seen < logs.length; seen++) if (logs[seen]!.msg === 'block final') fresh = true;
+      if (fresh) {
+        const s = await status(v0).catch(() => undefined);
+        if (s) leafCountAt.set(BigInt(s.height), s.leafCount);
+      }
+      await sleep(5);
+    }
+  })();
+
+  // 5. Feed: round robin over the validators at the offered rate, bounded in flight.
+  const submitAt: number[] = new Array(txs.length).fill(0);
+  const outcome: string[] = new Array(txs.length).fill('');
+  let inFlight = 0;
+  let retried429 = 0;
+  const submitOne = async (i: number) => {
+    const v = vs[i % vs.length]!;
+    const body = JSON.stringify({ transaction: Buffer.from(txs[i]!).toString('hex') });
+    submitAt[i] = Date.now();
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const res = await fetch(`${v.ingress}/v1/transactions`, { method: 'POST', body });
+      if (res.status === 202) {
+        await res.arrayBuffer();
+        outcome[i] = 'admitted';
+        return;
+      }
+      const err = ((await res.json()) as { error?: { code?: string } }).error?.code ?? `HTTP_${res.status}`;
+      if (res.status !== 429) {
+        outcome[i] = err;
+        return;
+      }
+      retried429++;
+      await sleep(20);
+    }
+    outcome[i] = 'RATE_LIMITED';
+  };
+  const feedStart = Date.now();
+  const pending: Promise<void>[] = [];
+  for (let i = 0; i < txs.length; i++) {
+    if (RATE > 0) {
+      const due = feedStart + (i * 1000) / RATE;
+      if (due > Date.now()) await sleep(due - Date.now());
+    }
+    while (inFlight >= MAX_IN_FLIGHT) await sleep(1);
+    inFlight++;
+    pending.push(
+      submitOne(i).finally(() => {
+        inFlight--;
+      }),
+    );
+  }
+  await Promise.all(pending);
+  const feedMs = Date.now() - feedStart;
+  const admitted = outcome.filter((o) => o === 'admitted').length;
+  const rejectedBy = new Map<string, number>();
+  for (const o of outcome) if (o !== 'admitted') rejectedBy.set(o, (rejectedBy.get(o) ?? 0) + 1);
+  log(`fed ${txs.length} in ${feedMs} ms: ${admitted} admitted`);
+
+  // 6. Until every admitted transfer is final at validator 0 (bounded).
+  const target = DEPOSITS + 2 * admitted;
+  await until(
+    'every admitted transfer final',
+    async () => {
+      const s = await status(v0);
+      return s.leafCount >= target && s.mempool === 0 ? s : undefined;
+    },
+    120_000,
+  );
+  await sleep(50);
+  watching = false;
+  await watcher;
+  const final = await status(v0);
+  leafCountAt.set(BigInt(final.height), final.leafCount);
+
+  // 7. Where each transfer landed and when its height was final.
+  const leafOf = new Map<string, number>();
+  for (let from = DEPOSITS; ; ) {
+    const page = (await (await fetch(`${v0.ingress}/v1/notes?from=${from}`)).json()) as {
+      outputs: { leafIndex: number; commitment: string }[];
+      next: number;
+    };
+    for (const o of page.outputs) leafOf.set(o.commitment, o.leafIndex);
+    if (page.outputs.length === 0 || page.next >= final.leafCount) break;
+    from = page.next;
+  }
+  const finalAt = new Map<bigint, number>();
+  for (const v of vs) {
+    for (const l of v.node!.logs) {
+      if (l.msg !== 'block final') continue;
+      const h = BigInt(String(l.height));
+      const t = Number(l.time);
+      if (!finalAt.has(h) || t < finalAt.get(h)!) finalAt.set(h, t);
+    }
+  }
+  const heights = [...leafCountAt.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  /** Smallest observed height whose leaf count covers the leaf (an upper bound if a height was missed). */
+  const heightOfLeaf = (leaf: number) => heights.find(([, count]) => count > leaf)?.[0];
+  const latencies: number[] = [];
+  const txHeights = new Set<bigint>();
+  let unplaced = 0;
+  let lastFinal = 0;
+  txs.forEach((_, i) => {
+    if (outcome[i] !== 'admitted') return;
+    const leaf = leafOf.get(fixtures.outputs[i]![0].toString());
+    const h = leaf === undefined ? undefined : heightOfLeaf(leaf);
+    const t = h === undefined ? undefined : finalAt.get(h);
+    if (t === undefined || h === undefined) {
+      unplaced++;
+      return;
+    }
+    txHeights.add(h);
+    latencies.push(t - submitAt[i]!);
+    lastFinal = Math.max(lastFinal, t);
+  });
+  latencies.sort((a, b) => a - b);
+  const firstSubmit = Math.min(...submitAt.filter((t) => t > 0));
+  const windowMs = lastFinal - firstSubmit;
+  const tps = latencies.length / (windowMs / 1000);
+  let missedHeights = 0;
+  for (let h = baseHeight + 1n; h <= BigInt(final.height); h++) if (!leafCountAt.has(h)) missedHeights++;
+
+  // 8. Where the time went, from the validators' own metrics.
+  const agg = new Map<string, number>();
+  const add = (k: string, x: number) => agg.set(k, (agg.get(k) ?? 0) + x);
+  let maxRound = 0;
+  for (const v of vs) {
+    const m = parsePrometheusText(await (await fetch(`${v.health}/metrics`)).text());
+    for (const s of m.get('paraloom_ledger_verify_seconds')?.samples ?? []) {
+      if (s.name.endsWith('_sum')) add(`verify_s_${s.labels.stage}`, s.value);
+      if (s.name.endsWith('_count')) add(`verify_batches_${s.labels.stage}`, s.value);
+    }
+    for (const s of m.get('paraloom_ledger_verify_batch_size')?.samples ?? []) {
+      if (s.name.endsWith('_sum')) add('verified_proofs', s.value);
+    }
+    for (const s of m.get('paraloom_storage_commit_seconds')?.samples ?? []) {
+      if (s.name.endsWith('_sum')) add('commit_s', s.value);
+      if (s.name.endsWith('_count')) add('commits', s.value);
+    }
+    for (const s of m.get('paraloom_ledger_mempool_rejections_total')?.samples ?? []) {
+      if (s.value > 0) add(`rejected_${s.labels.reason}`, s.value);
+    }
+    for (const s of m.get('process_cpu_seconds_total')?.samples ?? []) add('cpu_s', s.value);
+    for (const l of v.node!.logs) {
+      if (l.msg === 'block final' && txHeights.has(BigInt(String(l.height))))
+        maxRound = Math.max(maxRound, Number(l.round ?? 0));
+    }
+  }
+  const mempoolBatches = agg.get('verify_batches_mempool') ?? 0;
+  const rows: [string, string][] = [
+    ['validators', String(VALIDATORS)],
+    ['transfers submitted', String(txs.length)],
+    ['offered rate (tx/s)', RATE > 0 ? String(RATE) : 'all at once'],
+    ['feed time (ms)', String(feedMs)],
+    ['admitted', String(admitted)],
+    ['rejected at ingress', [...rejectedBy].map(([k, n]) => `${k} ${n}`).join(', ') || '0'],
+    ['429 retries', String(retried429)],
+    ['finalized', String(latencies.length)],
+    ['window first submit -> last final (ms)', String(windowMs)],
+    ['finalized transfers/s', tps.toFixed(1)],
+    [
+      'finality p50 / p90 / p99 / max (ms)',
+      [0.5, 0.9, 0.99, 1].map((q) => quantile(latencies, q)).join(' / '),
+    ],
+    ['blocks holding transfers', String(txHeights.size)],
+    ['mean transfers per block', (latencies.length / Math.max(1, txHeights.size)).toFixed(1)],
+    ['highest round of a block holding transfers', String(maxRound)],
+    [
+      'mempool verify: batches, mean size, ms/batch',
+      `${mempoolBatches} (4 nodes), ${((agg.get('verified_proofs') ?? 0) / Math.max(1, mempoolBatches + (agg.get('verify_batches_block') ?? 0))).toFixed(1)}, ${((1000 * (agg.get('verify_s_mempool') ?? 0)) / Math.max(1, mempoolBatches)).toFixed(1)}`,
+    ],
+    ['block re-verify batches (4 nodes)', String(agg.get('verify_batches_block') ?? 0)],
+    [
+      'storage commits: count, mean ms',
+      `${agg.get('commits') ?? 0}, ${((1000 * (agg.get('commit_s') ?? 0)) / Math.max(1, agg.get('commits') ?? 0)).toFixed(1)}`,
+    ],
+    ['node CPU seconds (4 nodes, whole run)', (agg.get('cpu_s') ?? 0).toFixed(1)],
+  ];
+  for (const [k, v] of rows) console.log(`${k.padEnd(44)} ${v}`);
+  if (unplaced) log(`warning: ${unplaced} admitted transfers could not be placed in a final block`);
+  if (missedHeights)
+    log(
+      `note: ${missedHeights} heights' leaf counts not observed (their transfers' latency is an upper bound)`,
+    );
+  console.log(
+    JSON.stringify({
+      tps: round(tps),
+      p50_ms: quantile(latencies, 0.5),
+      p99_ms: quantile(latencies, 0.99),
+      p90_ms: quantile(latencies, 0.9),
+      max_ms: quantile(latencies, 1),
+      transfers: txs.length,
+      finalized: latencies.length,
+      rejected: txs.length - admitted,
+      validators: VALIDATORS,
+      offered_tps: RATE,
+      window_ms: windowMs,
+      blocks: txHeights.size,
+      mean_txs_per_block: round(latencies.length / Math.max(1, txHeights.size)),
+      block_interval_ms: BLOCK_INTERVAL_MS,
+    }),
+  );
+}
+
+// Child processes, sockets and timers of the run are all closed by stopAll; exit explicitly anyway.
+await main()
+  .finally(stopAll)
+  .then(
+    () => process.exit(0),
+    (err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
