@@ -8,6 +8,10 @@ export interface CoordinatorMetrics {
   readonly anchorSignatures: Counter<'outcome'>;
   readonly relayed: Counter<'outcome'>;
   readonly slashes: Counter<'outcome'>;
+  readonly heartbeats: Counter<'outcome'>;
+  readonly term: Gauge;
+  readonly heartbeatAge: Gauge;
+  readonly failovers: Counter;
 }
 
 const cache = new WeakMap<Registry, CoordinatorMetrics>();
@@ -56,6 +60,27 @@ export function coordinatorMetrics(registry: Registry): CoordinatorMetrics {
       name: 'paraloom_coordinator_slash_submissions_total',
       help: 'Equivocation evidence submitted to the slash instruction, by outcome (slashed, already_slashed, failed)',
       labelNames: ['outcome'] as const,
+      registers,
+    }),
+    heartbeats: new Counter({
+      name: 'paraloom_coordinator_heartbeats_received_total',
+      help: 'Lease requests (the primary heartbeat) received, by verdict: granted, replay, stale_term, term_taken, lease_held, foreign, bad_signature',
+      labelNames: ['outcome'] as const,
+      registers,
+    }),
+    term: new Gauge({
+      name: 'paraloom_coordinator_term',
+      help: 'Highest coordinator term this node knows',
+      registers,
+    }),
+    heartbeatAge: new Gauge({
+      name: 'paraloom_coordinator_heartbeat_age_seconds',
+      help: 'Seconds since the last valid primary heartbeat (0 on the primary)',
+      registers,
+    }),
+    failovers: new Counter({
+      name: 'paraloom_coordinator_failovers_total',
+      help: 'Times this node became primary',
       registers,
     }),
   };

@@ -3,6 +3,7 @@
  * the localnet and its validators, and how multi-process tests drive them.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { DevnetError } from './errors.js';
@@ -27,7 +28,7 @@ function push<T>(list: T[], item: T): void {
   if (list.length > MAX_LINES) list.splice(0, list.length - MAX_LINES);
 }
 
-export function runParaloom(args: string[], env: Record<string, string> = {}): Running {
+export function runParaloom(args: string[], env: Record<string, string> = {}, logFile?: string): Running {
   const child = spawn(process.execPath, [PARALOOM_BIN, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, PARALOOM_LOG_LEVEL: 'info', ...env },
@@ -36,7 +37,11 @@ export function runParaloom(args: string[], env: Record<string, string> = {}): R
   const stdout: string[] = [];
   const stderr: string[] = [];
   const waiters: { msg: string; resolve: (l: Record<string, unknown>) => void }[] = [];
+  // Appended, so a restarted validator's log continues in the same file.
+  const file = logFile ? createWriteStream(logFile, { flags: 'a' }) : undefined;
+  if (file) child.once('exit', () => file.end());
   createInterface({ input: child.stdout! }).on('line', (line) => {
+    file?.write(`${line}\n`);
     push(stdout, line);
     let entry: Record<string, unknown>;
     try {
@@ -47,7 +52,10 @@ export function runParaloom(args: string[], env: Record<string, string> = {}): R
     push(logs, entry);
     for (const w of waiters.filter((w) => w.msg === entry.msg)) w.resolve(entry);
   });
-  createInterface({ input: child.stderr! }).on('line', (line) => push(stderr, line));
+  createInterface({ input: child.stderr! }).on('line', (line) => {
+    file?.write(`${line}\n`);
+    push(stderr, line);
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return {
     child,

@@ -152,7 +152,11 @@ export class Devnet {
   /** Starts (or restarts) validator `index` from its data directory. */
   async startValidator(index: number, env: Record<string, string> = {}): Promise<void> {
     const v = this.validators[index]!;
-    const node = runParaloom(['node', '--config', v.config], { ...(this.o.env?.(index) ?? {}), ...env });
+    const node = runParaloom(
+      ['node', '--config', v.config],
+      { ...(this.o.env?.(index) ?? {}), ...env },
+      join(v.dir, 'node.log'),
+    );
     v.node = node;
     const started = await node.waitFor('paraloom node started', 120_000);
     v.health = String(started.health);

@@ -42,12 +42,20 @@ export interface DemoReport {
   readonly vaultDelta: string;
 }
 
+/** Polls `fn` until it yields; a failing poll (a validator busy or restarting) is retried, not fatal. */
 async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
   const end = Date.now() + timeoutMs;
+  let lastError: unknown;
   for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new DevnetError('TIMEOUT', `timed out waiting for ${what}`);
+    try {
+      const v = await fn();
+      if (v !== undefined) return v;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() > end) {
+      throw new DevnetError('TIMEOUT', `timed out waiting for ${what}`, {}, { cause: lastError });
+    }
     await new Promise((r) => setTimeout(r, 300));
   }
 }
@@ -130,9 +138,11 @@ export async function runDemo(
   print(
     `3. Bob withdraws ${sol(withdrawAmount)} SOL to a fresh Solana address ${recipient} (he holds no SOL)`,
   );
+  // A withdrawal spends under an anchored root: wait until one covers Bob's note.
+  const bobLeaf = Math.max(...bob.store.unspent(note.asset).map((n) => n.leafIndex));
   await until(
-    'an anchored root covering Bob’s note',
-    async () => ((await bobIngress.anchors()).some((a) => (a.leafCount ?? 0) >= 3) ? true : undefined),
+    "an anchored root covering Bob's note",
+    async () => ((await bobIngress.anchors()).some((a) => (a.leafCount ?? 0) > bobLeaf) ? true : undefined),
     60_000,
   );
   const w = await bob.withdraw(bobIngress, { recipient, amount: withdrawAmount, artifacts, encode });

@@ -35,11 +35,13 @@ export {
 export { type RosterEntry, type RosterOptions, ValidatorRoster } from './roster.js';
 export {
   anchorMessage,
+  coordinationMessage,
   type SignedAnchor,
   type SignedVote,
   type SigningDomain,
   ValidatorSigner,
   verifyAnchor,
+  verifyCoordination,
   verifyVote,
   voteMessage,
 } from './signing.js';

@@ -5,7 +5,8 @@
  * Layouts: docs/protocol.md, "Validator signatures".
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { type Address, address } from '@solana/kit';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { type Address, address, getAddressEncoder } from '@solana/kit';
 import {
   type AnchorFields,
   anchorDigest,
@@ -78,6 +79,32 @@ function verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Arra
   }
 }
 
+const COORDINATION_TAG = new TextEncoder().encode('paraloom:coordination:v1');
+
+/**
+ * Coordinator election and replication messages (leases, heartbeats): sha256(tag | program id |
+ * cluster u8 | body). Never valid as a vote or an anchor approval (other tags, other lengths).
+ */
+export function coordinationMessage(domain: SigningDomain, body: Uint8Array): Uint8Array {
+  const d = resolveDomain(domain);
+  const programId = new Uint8Array(getAddressEncoder().encode(d.programId));
+  const buf = new Uint8Array(COORDINATION_TAG.length + 32 + 1 + body.length);
+  buf.set(COORDINATION_TAG, 0);
+  buf.set(programId, COORDINATION_TAG.length);
+  buf[COORDINATION_TAG.length + 32] = d.cluster;
+  buf.set(body, COORDINATION_TAG.length + 33);
+  return sha256(buf);
+}
+
+export function verifyCoordination(
+  domain: SigningDomain,
+  body: Uint8Array,
+  signature: Uint8Array,
+  publicKey: Uint8Array,
+): boolean {
+  return verify(signature, coordinationMessage(domain, body), publicKey);
+}
+
 export function verifyVote(domain: SigningDomain, signed: Omit<SignedVote, 'message'>): boolean {
   return verify(signed.signature, voteMessage(domain, signed.vote), signed.publicKey);
 }
@@ -113,6 +140,11 @@ export class ValidatorSigner {
   /** Signs a heartbeat for this validator's key, published by `peerId`. */
   signHeartbeat(fields: Omit<HeartbeatFields, 'validator'>): Uint8Array {
     return ed25519.sign(heartbeatMessage(this.domain, { ...fields, validator: this.publicKey }), this.seed);
+  }
+
+  /** Signs a coordinator election or replication message body (coordinationMessage). */
+  signCoordination(body: Uint8Array): Uint8Array {
+    return ed25519.sign(coordinationMessage(this.domain, body), this.seed);
   }
 
   signAnchor(fields: AnchorFields): SignedAnchor {

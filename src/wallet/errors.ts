@@ -16,6 +16,8 @@ export type WalletErrorCode =
   /** A Solana address (recipient, relayer) that does not parse. */
   | 'ADDRESS_INVALID'
   /** Nothing is anchored on Solana yet, so no withdrawal can be proven. */
-  | 'NO_ANCHORED_ROOT';
+  | 'NO_ANCHORED_ROOT'
+  /** The notes a withdrawal needs are newer than the last anchored root. */
+  | 'NOT_YET_ANCHORED';
 
 export class WalletError extends ParaloomError<WalletErrorCode> {}

@@ -220,6 +220,19 @@ export class Wallet {
         leafCount,
       });
     }
+    const anchoredFunds = this.store
+      .unspent(NATIVE_ASSET)
+      .filter((n) => n.leafIndex < leafCount)
+      .reduce((sum, n) => sum + n.amount, 0n);
+    if (anchoredFunds < p.amount + fee && this.store.balance(NATIVE_ASSET).spendable >= p.amount + fee) {
+      throw new WalletError(
+        'NOT_YET_ANCHORED',
+        'your newest notes are not under an anchored root yet; retry shortly',
+        {
+          anchorHeight: `${anchor.height}`,
+        },
+      );
+    }
     const built = await buildWithdraw(this.keys, this.store, {
       recipient,
       relayer: relayerBytes,

@@ -1,11 +1,24 @@
+import { BridgeError } from '../../bridge/index.js';
 import type { Logger } from '../../common/index.js';
 import type { NodeConfig } from '../../config/index.js';
 import type { Readiness } from '../../health/index.js';
-import { IngressServer, LedgerIngressBackend } from '../../ingress/index.js';
+import { HttpError, IngressServer, LedgerIngressBackend } from '../../ingress/index.js';
 import type { Component } from '../component.js';
 import type { CoordinatorComponent } from './coordinator.js';
 import type { LedgerComponent } from './ledger.js';
 import type { StorageComponent } from './storage.js';
+
+/** A Solana read behind an ingress answer: an unreachable or slow RPC is a 503, not an internal error. */
+async function chainRead<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (err) {
+    if (err instanceof BridgeError && /^RPC_|CONFIRMATION_TIMEOUT/.test(err.code)) {
+      throw new HttpError(503, 'CHAIN_UNAVAILABLE', 'Solana did not answer in time; retry shortly');
+    }
+    throw err;
+  }
+}
 
 /** The wallets' HTTP JSON API on config.ingress, backed by this node's ledger and storage. */
 export class IngressComponent implements Component {
@@ -36,8 +49,8 @@ export class IngressComponent implements Component {
       port: o.config.ingress.port,
       logger: o.logger,
       settlement: {
-        anchors: () => o.coordinator.withdrawals.anchors(),
-        withdrawal: (n0) => o.coordinator.withdrawals.status(n0),
+        anchors: () => chainRead(() => o.coordinator.withdrawals.anchors()),
+        withdrawal: (n0) => chainRead(() => o.coordinator.withdrawals.status(n0)),
         relayer: () => o.coordinator.relayer,
         solanaSlot: () => o.ledger.solanaSlot,
       },

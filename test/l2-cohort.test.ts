@@ -1,0 +1,416 @@
+/**
+ * The L2 end to end, as operators and users run it: `paraloom localnet` and four `paraloom node`
+ * validator processes (node 0 the coordinator) from src/devnet. Deposits land in queue order and
+ * roots are anchored on Solana; the wallets' demo (deposit, private transfer, relayed withdrawal,
+ * exact reconciliation); every attack of issue 9 fails with a clear error and no loss; a double
+ * spend sent to two validators at once lands once; the cohort keeps finalizing with a validator
+ * killed, the restarted one catches up on the same root; and a validator forced to equivocate is
+ * slashed on chain through the evidence path.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { address, generateKeyPairSigner, getAddressEncoder, type KeyPairSigner } from '@solana/kit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  BridgeError,
+  BridgeRpc,
+  decodeBridgeState,
+  decodeValidatorAccount,
+  depositInstruction,
+  deriveProgramAddresses,
+  findValidatorPda,
+  PARALOOM_DEV_PROGRAM_ID,
+  type ProgramAddresses,
+  TransactionSender,
+  type WithdrawArgs,
+  withdrawInstruction,
+} from '../src/bridge/index.js';
+import { createLogger } from '../src/common/index.js';
+import { Devnet, runDemo } from '../src/devnet/index.js';
+import { encodeTransaction } from '../src/ledger/index.js';
+import {
+  type CircuitArtifacts,
+  FIELD_MODULUS,
+  type Field,
+  generateSpendingKeys,
+  loadCircuitArtifacts,
+  MemoryTreeStorage,
+  MerkleTree,
+  NATIVE_ASSET,
+  proveTransact,
+  randomField,
+  shutdownProver,
+  type TransactProof,
+} from '../src/privacy/index.js';
+import { buildTransfer, buildWithdraw, IngressClient, Wallet, WalletError } from '../src/wallet/index.js';
+
+const SOL = 1_000_000_000n;
+const logger = createLogger('test', 'silent');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn().catch(() => undefined);
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(250);
+  }
+}
+
+const encode = (p: TransactProof) => encodeTransaction({ proof: p.proof.toWire(), statement: p.statement });
+
+/** The ingress' rejection code of a submission, or 'admitted'. */
+async function submitOutcome(client: IngressClient, tx: Uint8Array): Promise<string> {
+  try {
+    await client.submit(tx);
+    return 'admitted';
+  } catch (e) {
+    if (e instanceof WalletError) return String(e.context.reason);
+    throw e;
+  }
+}
+
+describe('four validators, one coordinator (multi-process, end to end)', () => {
+  let dir: string;
+  let devnet: Devnet;
+  let rpc: BridgeRpc;
+  let p: ProgramAddresses;
+  let artifacts: CircuitArtifacts;
+  let payer: KeyPairSigner;
+  const ingress = (i: number) => new IngressClient(devnet.validators[i]!.ingress!);
+
+  /** A wallet holding exactly one deposited note of `amount`. */
+  async function fundedWallet(amount: bigint): Promise<Wallet> {
+    const w = Wallet.inMemory(generateSpendingKeys());
+    const note = w.prepareDeposit(amount);
+    await new TransactionSender(rpc, { feePayer: payer, commitment: 'confirmed', logger }).send(
+      [
+        depositInstruction(p, payer, {
+          amount,
+          ownerPk: note.pk,
+          blinding: note.blinding,
+          asset: note.asset,
+        }),
+      ],
+      'deposit',
+    );
+    await until('the deposit in an L2 block', async () =>
+      (await w.sync(ingress(0))).depositsLanded > 0 ? true : undefined,
+    );
+    return w;
+  }
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'paraloom-cohort-'));
+    // 150 ms slots: a withdrawal's 150-slot minimum validity passes in ~25 s (the expiry attack).
+    devnet = new Devnet({ dir, validators: 4, slotMs: 150, dashboard: false });
+    await devnet.start();
+    await devnet.waitHeight(2n, 120_000);
+    rpc = new BridgeRpc({ rpcUrl: devnet.rpcUrl, logger });
+    p = await deriveProgramAddresses(address(PARALOOM_DEV_PROGRAM_ID));
+    artifacts = await loadCircuitArtifacts();
+    payer = await generateKeyPairSigner();
+    await rpc.airdrop(payer.address, 40n * SOL);
+  }, 300_000);
+
+  afterAll(async () => {
+    await shutdownProver();
+    await devnet?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('puts deposits into L2 blocks in queue order and anchors roots on Solana', async () => {
+    const wallets = [];
+    const sender = new TransactionSender(rpc, { feePayer: payer, commitment: 'confirmed', logger });
+    const before = decodeBridgeState((await rpc.accountData(p.bridgeState, 'confirmed'))!.data).depositCount;
+    const commitments: Field[] = [];
+    for (const amount of [SOL / 10n, SOL / 5n, (3n * SOL) / 10n]) {
+      const w = Wallet.inMemory(generateSpendingKeys());
+      const note = w.prepareDeposit(amount);
+      commitments.push(w.store.pendingDeposits[0]!.commitment);
+      await sender.send(
+        [
+          depositInstruction(p, payer, {
+            amount,
+            ownerPk: note.pk,
+            blinding: note.blinding,
+            asset: note.asset,
+          }),
+        ],
+        'deposit',
+      );
+      wallets.push(w);
+    }
+    const outputs = await until('three deposits in L2 blocks', async () => {
+      const all = await ingress(2).outputsSince(0);
+      const found = commitments.map((c) => all.find((o) => o.commitment === c));
+      return found.every(Boolean) ? found.map((o) => o!.leafIndex) : undefined;
+    });
+    expect(outputs).toEqual([...outputs].sort((a, b) => a - b));
+    const state = await until('an anchor covering them', async () => {
+      const s = decodeBridgeState((await rpc.accountData(p.bridgeState, 'confirmed'))!.data);
+      return s.depositsConsumed >= before + 3n ? s : undefined;
+    });
+    expect(state.lastHeight).toBeGreaterThan(0n);
+    // Every validator agrees with what is anchored: its block at that height has that root.
+    const anchors = await ingress(3).anchors();
+    const last = anchors.at(-1)!;
+    expect(last.height).toBe(state.lastHeight);
+    expect(last.leafCount).toBeDefined();
+  }, 120_000);
+
+  it('runs the demo: deposit, private transfer, withdrawal through the relayer, exact reconciliation', async () => {
+    const lines: string[] = [];
+    const report = await runDemo(devnet, dir, (l) => lines.push(l));
+    expect(lines.filter((l) => l.includes('FAIL'))).toEqual([]);
+    expect(lines.filter((l) => l.trim().startsWith('ok'))).toHaveLength(4);
+    expect(report.withdrawal.signature).toMatch(/^[1-9A-HJ-NP-Za-km-z]{64,88}$/);
+    expect(report.balances.recipient).toBe('0.3');
+  }, 300_000);
+
+  it('lands a double spend sent to two validators at once exactly once', async () => {
+    const w = await fundedWallet(SOL);
+    const friend = Wallet.inMemory(generateSpendingKeys());
+    const { root } = await ingress(1).status();
+    const pathOf = async (i: number) => (await ingress(1).path(i)).path;
+    const a = await buildTransfer(w.keys, w.store, {
+      to: friend.keys.address,
+      amount: SOL / 2n,
+      root,
+      pathOf,
+    });
+    const b = await buildTransfer(w.keys, w.store, {
+      to: friend.keys.address,
+      amount: SOL / 4n,
+      root,
+      pathOf,
+    });
+    expect(a.spends[0]!.commitment).toBe(b.spends[0]!.commitment);
+    const [pa, pb] = [await proveTransact(a.request, artifacts), await proveTransact(b.request, artifacts)];
+    const outcomes = await Promise.all([
+      submitOutcome(ingress(1), encode(pa)),
+      submitOutcome(ingress(2), encode(pb)),
+    ]);
+    expect(outcomes).toContain('admitted');
+    const landed = await until('one of the two in a block', async () => {
+      const all = new Set((await ingress(0).outputsSince(0)).map((o) => o.commitment));
+      const inA = pa.statement.outputCommitments.every((c) => all.has(c));
+      const inB = pb.statement.outputCommitments.every((c) => all.has(c));
+      return inA || inB ? { inA, inB } : undefined;
+    });
+    // A few more blocks: the other one never follows.
+    const h = await devnet.height(0);
+    await devnet.waitHeight(h + 4n);
+    const all = new Set((await ingress(3).outputsSince(0)).map((o) => o.commitment));
+    const inA = pa.statement.outputCommitments.every((c) => all.has(c));
+    const inB = pb.statement.outputCommitments.every((c) => all.has(c));
+    expect([inA, inB].filter(Boolean)).toHaveLength(1);
+    expect(landed.inA || landed.inB).toBe(true);
+    // Spending the same note again, now as a withdrawal, is refused too.
+    const anchor = await until('an anchored root', async () =>
+      (await ingress(0).anchors()).filter((x) => x.leafCount !== undefined).at(-1),
+    );
+    const tree = await MerkleTree.open(new MemoryTreeStorage());
+    await tree.appendBatch(
+      (await ingress(0).outputsSince(0)).slice(0, anchor.leafCount!).map((o) => o.commitment),
+    );
+    const again = await buildWithdraw(w.keys, w.store, {
+      recipient: new Uint8Array(32).fill(7),
+      relayer: new Uint8Array(32).fill(8),
+      amount: SOL / 10n,
+      fee: 0n,
+      expirationSlot: (await ingress(0).status()).solanaSlot! + 2_000n,
+      root: anchor.root,
+      pathOf: (i) => tree.path(i),
+      leavesBelow: anchor.leafCount!,
+    });
+    expect(await submitOutcome(ingress(0), encode(await proveTransact(again.request, artifacts)))).toBe(
+      'NULLIFIER_SPENT',
+    );
+  }, 240_000);
+
+  it('refuses an unknown root, a non-canonical nullifier and a tampered ciphertext, and admits the honest transaction', async () => {
+    const w = await fundedWallet(SOL / 2n);
+    const friend = Wallet.inMemory(generateSpendingKeys());
+    // Unknown root: the note's real path, in a tree with one extra leaf nobody appended.
+    const tree = await MerkleTree.open(new MemoryTreeStorage());
+    await tree.appendBatch([...(await ingress(0).outputsSince(0)).map((o) => o.commitment), randomField()]);
+    const forged = await buildTransfer(w.keys, w.store, {
+      to: friend.keys.address,
+      amount: SOL / 10n,
+      root: tree.root,
+      pathOf: (i) => tree.path(i),
+    });
+    expect(await submitOutcome(ingress(0), encode(await proveTransact(forged.request, artifacts)))).toBe(
+      'UNKNOWN_ROOT',
+    );
+
+    const { root } = await ingress(0).status();
+    const honest = await buildTransfer(w.keys, w.store, {
+      to: friend.keys.address,
+      amount: SOL / 10n,
+      root,
+      pathOf: async (i) => (await ingress(0).path(i)).path,
+    });
+    const bytes = encode(await proveTransact(honest.request, artifacts));
+    // nullifier0 (LE, offset 194) + p: the same value mod p, not canonical.
+    const nonCanonical = bytes.slice();
+    let n0 = 0n;
+    for (let i = 31; i >= 0; i--) n0 = (n0 << 8n) | BigInt(nonCanonical[194 + i]!);
+    let v = n0 + FIELD_MODULUS;
+    for (let i = 0; i < 32; i++, v >>= 8n) nonCanonical[194 + i] = Number(v & 0xffn);
+    expect(await submitOutcome(ingress(1), nonCanonical)).toBe('NON_CANONICAL');
+    // One byte of the first output's envelope (offset 410 + 10): bound in ext_data_hash, so the proof fails.
+    const tampered = bytes.slice();
+    tampered[420]! ^= 0x01;
+    expect(await submitOutcome(ingress(2), tampered)).toBe('BAD_PROOF');
+    expect(await submitOutcome(ingress(3), bytes)).toBe('admitted');
+  }, 240_000);
+
+  it('settles a withdrawal only as proven: a relayer cannot change fee or recipient, a replay and an expired one fail', async () => {
+    const evil = await generateKeyPairSigner();
+    await rpc.airdrop(evil.address, 2n * SOL);
+    const recipient = (await generateKeyPairSigner()).address;
+    const enc = getAddressEncoder();
+    const prepare = async (validFor: bigint) => {
+      const w = await fundedWallet(SOL / 2n);
+      const leaf = w.store.unspent(NATIVE_ASSET)[0]!.leafIndex;
+      const anchor = await until('an anchored root with the note', async () =>
+        (await ingress(0).anchors()).filter((x) => (x.leafCount ?? 0) > leaf).at(-1),
+      );
+      const commitments = (await ingress(0).outputsSince(0))
+        .slice(0, anchor.leafCount!)
+        .map((o) => o.commitment);
+      const tree = await MerkleTree.open(new MemoryTreeStorage());
+      await tree.appendBatch(commitments);
+      const built = await buildWithdraw(w.keys, w.store, {
+        recipient: Uint8Array.from(enc.encode(recipient)),
+        relayer: Uint8Array.from(enc.encode(evil.address)),
+        amount: SOL / 5n,
+        fee: SOL / 100n,
+        expirationSlot: (await ingress(0).status()).solanaSlot! + validFor,
+        root: anchor.root,
+        pathOf: (i) => tree.path(i),
+        leavesBelow: anchor.leafCount!,
+      });
+      const proof = await proveTransact(built.request, artifacts);
+      expect(await submitOutcome(ingress(1), encode(proof))).toBe('admitted');
+      const status = await until('the withdrawal approved by an anchor', async () => {
+        const s = await ingress(2).withdrawal(proof.statement.nullifiers[0]);
+        return s?.state === 'approved' ? s : undefined;
+      });
+      const raw = (await (
+        await fetch(`${devnet.validators[2]!.ingress}/v1/withdrawals/${proof.statement.nullifiers[0]}`)
+      ).json()) as {
+        approval: { height: string; index: number; siblings: string[] };
+      };
+      const e = proof.statement.extData;
+      const args: WithdrawArgs = {
+        proof: proof.proof.toChain(),
+        root: proof.statement.root,
+        nullifiers: proof.statement.nullifiers,
+        outputs: proof.statement.outputCommitments,
+        extAmount: e.extAmount,
+        fee: e.fee,
+        expirationSlot: e.expirationSlot,
+        ciphertextHashes: [sha256(e.encryptedOutput0), sha256(e.encryptedOutput1)],
+        recipient,
+        relayer: evil.address,
+        approval: {
+          height: BigInt(raw.approval.height),
+          index: raw.approval.index,
+          siblings: raw.approval.siblings.map((s) => BigInt(s) as never),
+        },
+      };
+      expect(status.approvalHeight).toBe(args.approval.height);
+      return args;
+    };
+    const sender = new TransactionSender(rpc, {
+      feePayer: evil,
+      commitment: 'confirmed',
+      logger,
+      maxAttempts: 1,
+    });
+    const settle = async (args: WithdrawArgs) => {
+      try {
+        await sender.send([await withdrawInstruction(p, evil, args)], 'withdraw');
+        return 'settled';
+      } catch (e) {
+        if (e instanceof BridgeError) return e.code;
+        throw e;
+      }
+    };
+
+    const args = await prepare(3_000n);
+    const vault0 = await rpc.balance(p.vault);
+    expect(await settle({ ...args, fee: args.fee * 2n })).toMatch(/APPROVAL_PATH_INVALID|PROOF_INVALID/);
+    const other = (await generateKeyPairSigner()).address;
+    expect(await settle({ ...args, recipient: other })).toMatch(/APPROVAL_PATH_INVALID|PROOF_INVALID/);
+    expect(await rpc.balance(p.vault)).toBe(vault0);
+    expect(await settle(args)).toBe('settled');
+    expect(await rpc.balance(recipient)).toBe(SOL / 5n);
+    expect(await rpc.balance(p.vault)).toBe(vault0 - SOL / 5n - SOL / 100n);
+    expect(await settle(args)).toBe('NULLIFIER_SPENT');
+
+    // Valid for 260 slots (the mempool wants 150 left when it arrives, after ~30 slots of proving):
+    // settled after its expiration, it is refused.
+    const late = await prepare(260n);
+    await until(
+      'the expiration slot to pass',
+      async () => ((await rpc.slot('confirmed')) > late.expirationSlot + 2n ? true : undefined),
+      60_000,
+    );
+    const vault1 = await rpc.balance(p.vault);
+    expect(await settle(late)).toBe('EXPIRED');
+    expect(await rpc.balance(p.vault)).toBe(vault1);
+    expect(await rpc.balance(other)).toBe(0n);
+  }, 300_000);
+
+  it('keeps finalizing with a validator killed; the restarted one catches up on the same root', async () => {
+    await devnet.stopValidator(2, 'SIGKILL');
+    const h = await devnet.height(0);
+    await devnet.waitHeight(h + 5n, 60_000);
+    await devnet.startValidator(2);
+    const target = await devnet.height(0);
+    await until(
+      'validator 2 to catch up',
+      async () => ((await devnet.height(2)) >= target ? true : undefined),
+      90_000,
+    );
+    const mine = await ingress(2).status();
+    const theirs = (await ingress(0).outputsSince(0)).length;
+    expect(mine.leafCount).toBeLessThanOrEqual(theirs);
+    const roots0 = (await (await fetch(`${devnet.validators[0]!.ingress}/v1/roots`)).json()) as {
+      roots: string[];
+    };
+    expect(roots0.roots).toContain(mine.root.toString());
+  }, 240_000);
+
+  it('slashes a validator forced to equivocate, on chain, through the evidence path', async () => {
+    const v = devnet.validators[3]!;
+    const [pda] = await findValidatorPda(p.programId, address(v.address));
+    const before = decodeValidatorAccount((await rpc.accountData(pda, 'confirmed'))!.data);
+    expect(before.slashCount).toBe(0);
+    await devnet.stopValidator(3);
+    await devnet.startValidator(3, {
+      PARALOOM_FAULT_EQUIVOCATE_HEIGHT: String((await devnet.height(0)) + 2n),
+    });
+    const after = await until(
+      'the slash on chain',
+      async () => {
+        const a = decodeValidatorAccount((await rpc.accountData(pda, 'confirmed'))!.data);
+        return a.slashCount > 0 ? a : undefined;
+      },
+      90_000,
+    );
+    expect(after.stake).toBeLessThan(before.stake);
+    const coordinatorLogs = devnet.coordinator.node!.logs;
+    expect(coordinatorLogs.some((l) => l.msg === 'equivocating validator slashed')).toBe(true);
+    // The rest keep finalizing.
+    const h = await devnet.height(0);
+    await devnet.waitHeight(h + 3n, 60_000);
+  }, 240_000);
+});
