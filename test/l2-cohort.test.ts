@@ -1,6 +1,6 @@
 /**
  * The L2 end to end, as operators and users run it: `paraloom localnet` and four `paraloom node`
- * validator processes (node 0 the coordinator) from src/devnet. Deposits land in queue order and
+ * validator processes (three of them coordinator candidates, one elected) from src/devnet. Deposits land in queue order and
  * roots are anchored on Solana; the wallets' demo (deposit, private transfer, relayed withdrawal,
  * exact reconciliation); every attack of issue 9 fails with a clear error and no loss; a double
  * spend sent to two validators at once lands once; the cohort keeps finalizing with a validator
@@ -407,8 +407,11 @@ describe('four validators, one coordinator (multi-process, end to end)', () => {
       90_000,
     );
     expect(after.stake).toBeLessThan(before.stake);
-    const coordinatorLogs = devnet.coordinator.node!.logs;
-    expect(coordinatorLogs.some((l) => l.msg === 'equivocating validator slashed')).toBe(true);
+    // Submitted through the evidence path by a validator (the primary at once, others as a backup).
+    const reporters = devnet.validators.filter((x) =>
+      x.node?.logs.some((l) => l.msg === 'equivocating validator slashed'),
+    );
+    expect(reporters.length).toBeGreaterThanOrEqual(1);
     // The rest keep finalizing.
     const h = await devnet.height(0);
     await devnet.waitHeight(h + 3n, 60_000);

@@ -72,6 +72,7 @@ export interface NodeConfig {
   };
   readonly coordinator: {
     readonly enabled: boolean;
+    readonly leaseMs: number;
     readonly anchorEveryBlocks: number;
     readonly anchorEveryMs: number;
     readonly withdrawalAnchorMs: number;
@@ -156,6 +157,7 @@ export function resolveConfig(f: ConfigFile, baseDir: string): { config: NodeCon
     },
     coordinator: {
       enabled: f.coordinator.enabled,
+      leaseMs: f.coordinator.lease_ms,
       anchorEveryBlocks: f.coordinator.anchor_every_blocks,
       anchorEveryMs: f.coordinator.anchor_every_ms,
       withdrawalAnchorMs: f.coordinator.withdrawal_anchor_ms,

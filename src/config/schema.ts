@@ -250,7 +250,18 @@ const coordinator = z
     enabled: z
       .boolean()
       .default(false)
-      .describe('Act as the coordinator: anchor final blocks on Solana and relay withdrawals'),
+      .describe(
+        'Always act as the coordinator, without election (a single-coordinator setup); elected coordinators use validator.coordinator_candidate',
+      ),
+    lease_ms: z
+      .number()
+      .int()
+      .min(200)
+      .max(60_000)
+      .default(1_500)
+      .describe(
+        'Coordinator lease: a primary without a majority renewal this long stops acting; candidates stand after it',
+      ),
     anchor_every_blocks: positiveInt(20, 'Anchor once this many final blocks are unanchored'),
     anchor_every_ms: positiveInt(5_000, 'Anchor at least this often while blocks are unanchored'),
     withdrawal_anchor_ms: z

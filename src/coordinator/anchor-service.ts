@@ -40,6 +40,8 @@ export interface AnchorServiceOptions {
   readonly tickMs?: number;
   readonly requestTimeoutMs?: number;
   readonly logger?: Logger;
+  /** Whether this node may act as coordinator now (the election's lease); default always. */
+  readonly active?: () => boolean;
   /** After every anchor that landed (ours or one already on chain). */
   readonly onAnchored?: (plan: AnchorPlan) => void;
 }
@@ -90,6 +92,7 @@ export class AnchorService {
 
   /** One anchoring decision; exported for tests through the component. */
   async tick(): Promise<void> {
+    if (this.o.active && !this.o.active()) return;
     this.bridgeState ??= (await findBridgeStatePda(this.o.programId))[0];
     const account = await this.o.rpc.accountData(this.bridgeState, 'confirmed');
     if (!account) throw new CoordinatorError('INVALID_STATE', 'bridge state not found on chain');
@@ -113,6 +116,8 @@ export class AnchorService {
     const started = performance.now();
     const plan = await planAnchor(this.o.blocks, this.o.index, fromHeight, height);
     const quorum = await this.collect(plan);
+    // The lease may have run out while signatures were collected: never send without it.
+    if (this.o.active && !this.o.active()) return;
     const outcome = await this.o.submitter.submit(plan.fields, quorum);
     this.o.metrics.anchors.inc({ outcome: outcome.status.replace('-', '_') });
     this.o.metrics.anchorSeconds.observe((performance.now() - started) / 1000);

@@ -68,7 +68,7 @@ export class CoordinatorElection {
   term = 0n;
   private seq = 0n;
   private leaseUntil = 0;
-  private renewing = false;
+  private inFlight = 0;
   private nextRenewAt = 0;
   private timer: NodeJS.Timeout | undefined;
   /** Granter state: the newest term promised, to whom, when (ms), and the last sequence seen. */
@@ -144,10 +144,10 @@ export class CoordinatorElection {
         this.setRole('passive', 'lease expired without a majority renewal');
         return;
       }
-      if (now >= this.nextRenewAt) await this.round();
+      if (now >= this.nextRenewAt) void this.round();
       return;
     }
-    if (!this.o.candidate || this.renewing) return;
+    if (!this.o.candidate || this.inFlight > 0) return;
     const rank = this.successors.findIndex(([k]) => k === this.myHex);
     const better = rank >= 0 ? rank : this.successors.filter(([, p]) => p > this.o.priority).length;
     const step = this.o.rankStepMs ?? this.leaseMs / 2;
@@ -175,8 +175,9 @@ export class CoordinatorElection {
 
   /** One lease round: ask every active validator (and ourselves) to grant or renew this term. */
   private async round(): Promise<void> {
-    if (this.renewing) return;
-    this.renewing = true;
+    // Renewals overlap (a slow round must not delay the next heartbeat); a few at most.
+    if (this.inFlight >= 3) return;
+    this.inFlight++;
     const sentAt = this.now();
     this.nextRenewAt = sentAt + this.heartbeatMs;
     try {
@@ -195,7 +196,7 @@ export class CoordinatorElection {
       const answers = await Promise.all(
         others.map(async (e) => {
           const res = await this.o
-            .ask(e.endpoints!.peerId, LEASE_KINDS.request, wire, Math.max(200, this.heartbeatMs))
+            .ask(e.endpoints!.peerId, LEASE_KINDS.request, wire, Math.max(200, Math.floor(this.leaseMs / 2)))
             .catch(() => undefined);
           if (!res) return undefined;
           try {
@@ -227,14 +228,15 @@ export class CoordinatorElection {
       const n = Math.max(roster.length, 1);
       if (granted * 2 > n && request.term === this.term) {
         // Counted from before the request left: every granter's promise outlasts it.
-        this.leaseUntil = sentAt + this.leaseMs - Math.max(100, Math.floor(this.leaseMs / 5));
+        const until = sentAt + this.leaseMs - Math.max(100, Math.floor(this.leaseMs / 5));
+        if (until > this.leaseUntil) this.leaseUntil = until;
         if (this.roleValue !== 'primary') {
           this.o.metrics.failovers.inc();
           this.setRole('primary', `lease granted by ${granted} of ${n}`);
         }
       }
     } finally {
-      this.renewing = false;
+      this.inFlight--;
     }
   }
 

@@ -6,7 +6,9 @@ export { type AnchorPlan, MAX_ANCHOR_RANGE, MAX_ANCHOR_WITHDRAWALS, planAnchor }
 export { type AnchorPolicy, AnchorService, type AnchorServiceOptions } from './anchor-service.js';
 export { type AnchorSigningOptions, AnchorSigningService } from './anchor-signing.js';
 export { type AnchoredRange, AnchoredRanges, withdrawArgsFor } from './approvals.js';
+export { CoordinatorElection, type CoordinatorRole, type ElectionOptions } from './election.js';
 export { CoordinatorError, type CoordinatorErrorCode } from './errors.js';
+export { type CoordinatorSnapshot, LEASE_KINDS } from './lease-messages.js';
 export { type CoordinatorMetrics, coordinatorMetrics } from './metrics.js';
 export { Relayer, type RelayerOptions } from './relayer.js';
 export { Slasher, type SlasherOptions } from './slasher.js';

@@ -14,13 +14,19 @@ export interface RelayerOptions {
   readonly programId: Address;
   readonly submitter: WithdrawSubmitter;
   readonly ranges: AnchoredRanges;
-  /** This node's fee payer: withdrawals naming it as relayer are its to settle. */
-  readonly relayer: Address;
+  /**
+   * Relayer addresses this node settles for: its own and, as the cohort's coordinator, every active
+   * validator's (a withdrawal naming a former primary is still paid after a failover).
+   */
+  readonly relayers: () => ReadonlySet<string>;
+  /** Whether this node may act now (the election's lease); default always. */
+  readonly active?: () => boolean;
   /** Smallest fee (lamports) this relayer settles for. */
   readonly minFee: bigint;
   readonly metrics: CoordinatorMetrics;
   readonly sweepMs?: number;
   readonly logger?: Logger;
+  readonly onSettled?: (txId: string, signature: string) => void;
 }
 
 /** Attempts per withdrawal before the relayer leaves it to a later restart (or the user). */
@@ -37,7 +43,7 @@ export class Relayer {
   private readonly log: Logger;
   private readonly done = new Set<string>();
   private readonly attempts = new Map<string, number>();
-  readonly settled = new Map<string, Signature>();
+  readonly settled = new Map<string, Signature | string>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
@@ -78,6 +84,7 @@ export class Relayer {
   }
 
   private async sweep(): Promise<void> {
+    if (this.o.active && !this.o.active()) return;
     this.bridgeState ??= (await findBridgeStatePda(this.o.programId))[0];
     const account = await this.o.rpc.accountData(this.bridgeState, 'confirmed');
     if (!account) return;
@@ -91,10 +98,11 @@ export class Relayer {
     const key = w.tx.idHex;
     if (this.done.has(key)) return;
     const args = withdrawArgsFor(range, position);
-    if (args.relayer !== this.o.relayer) {
+    if (!this.o.relayers().has(args.relayer)) {
       this.done.add(key);
       return;
     }
+    if (this.o.active && !this.o.active()) return;
     if (args.fee < this.o.minFee) {
       this.done.add(key);
       this.o.metrics.relayed.inc({ outcome: 'fee_too_low' });
@@ -110,6 +118,7 @@ export class Relayer {
       this.o.metrics.relayed.inc({ outcome: outcome.status.replace('-', '_') });
       if (outcome.status === 'withdrawn') {
         this.settled.set(key, outcome.signature);
+        this.o.onSettled?.(key, outcome.signature);
         this.log.info(
           {
             tx: key,

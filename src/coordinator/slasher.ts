@@ -24,8 +24,8 @@ export interface SlasherOptions {
   readonly sender: TransactionSender;
   readonly reporter: TransactionSigner;
   readonly store: EvidenceStore;
-  /** Wait this long before submitting (0 for the coordinator; others give it time to do it). */
-  readonly delayMs: number;
+  /** Wait this long before submitting (0 on the coordinator; others give it time to do it). */
+  readonly delayMs: () => number;
   readonly metrics: CoordinatorMetrics;
   readonly logger?: Logger;
 }
@@ -72,7 +72,7 @@ export class Slasher {
       if (this.stopped) return;
       const p = this.submit(ev).finally(() => this.inflight.delete(p));
       this.inflight.add(p);
-    }, this.o.delayMs);
+    }, this.o.delayMs());
     this.timers.add(t);
   }
 

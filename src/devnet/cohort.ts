@@ -1,7 +1,7 @@
 /**
  * A whole Paraloom network on this machine: `paraloom localnet` (the program loaded and initialized)
  * and N `paraloom node` validator processes, each with its own key, registration, data directory
- * and config file, node 0 in the coordinator role. Used by `paraloom devnet`, the end-to-end tests
+ * and config file; validators 0..2 stand for coordinator (elected by leases, priority by index). Used by `paraloom devnet`, the end-to-end tests
  * and bench:l2.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -22,6 +22,8 @@ export interface DevnetOptions {
   /** Extra environment of one validator process (fault injection in tests). */
   readonly env?: (index: number) => Record<string, string>;
   readonly dashboard?: boolean;
+  /** How many validators stand for coordinator (default 3 of 4). */
+  readonly candidates?: number;
   readonly onStep?: (message: string) => void;
 }
 
@@ -55,7 +57,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function tomlFor(
   rpcUrl: string,
   p2pPort: number,
-  o: { coordinator: boolean; validators: number; blockIntervalMs: number; dashboard: boolean },
+  o: {
+    candidatePriority: number | undefined;
+    validators: number;
+    blockIntervalMs: number;
+    dashboard: boolean;
+  },
 ): string {
   return `[node]
 data_dir = "data"
@@ -71,6 +78,8 @@ rpc_url = "${rpcUrl}"
 [validator]
 heartbeat_interval_ms = 500
 registry_refresh_ms = 2000
+coordinator_candidate = ${o.candidatePriority !== undefined}
+coordinator_priority = ${o.candidatePriority ?? 0}
 
 [health]
 port = 0
@@ -84,7 +93,6 @@ min_validators = ${o.validators}
 block_interval_ms = ${o.blockIntervalMs}
 
 [coordinator]
-enabled = ${o.coordinator}
 anchor_every_blocks = 20
 anchor_every_ms = 3000
 ${o.dashboard ? '\n[dashboard]\nenabled = true\nport = 0\n' : ''}`;
@@ -95,9 +103,31 @@ export class Devnet {
   rpcUrl = '';
   private localnet: Awaited<ReturnType<typeof startLocalnetChild>> | undefined;
   private readonly n: number;
+  /** Validators 0 .. candidates-1 stand for coordinator, in that order of priority. */
+  private readonly candidates: number;
 
   constructor(private readonly o: DevnetOptions) {
     this.n = o.validators ?? 4;
+    this.candidates = Math.min(this.n, o.candidates ?? 3);
+  }
+
+  /** The validator acting as coordinator now (from its readiness), if any answers. */
+  async primary(): Promise<DevnetValidator | undefined> {
+    for (const v of this.validators) {
+      if (!v.health) continue;
+      try {
+        const r = (await (
+          await fetch(`${v.health}/ready`, { signal: AbortSignal.timeout(2_000) })
+        ).json()) as {
+          checks: { name: string; detail: string }[];
+        };
+        if (r.checks.some((c) => c.name === 'coordinator' && c.detail.startsWith('primary (acting)')))
+          return v;
+      } catch {
+        // Not running or not answering: not the primary.
+      }
+    }
+    return undefined;
   }
 
   private step(message: string): void {
@@ -121,14 +151,14 @@ export class Devnet {
         const vdir = join(dir, `validator-${index}`);
         await mkdir(vdir, { recursive: true });
         const config = join(vdir, 'node.toml');
-        const coordinator = index === 0;
+        const coordinator = index < Math.min(this.n, this.o.candidates ?? 3);
         await writeFile(
           config,
           tomlFor(this.rpcUrl, await freeLoopbackPort(), {
-            coordinator,
+            candidatePriority: index < this.candidates ? this.candidates - index : undefined,
             validators: this.n,
             blockIntervalMs: this.o.blockIntervalMs ?? 300,
-            dashboard: coordinator && (this.o.dashboard ?? false),
+            dashboard: index === 0 && (this.o.dashboard ?? false),
           }) + (this.o.extraToml?.(index) ?? ''),
         );
         await runParaloomOk(['validator', 'keygen', '--config', config, '--force']);
@@ -163,7 +193,9 @@ export class Devnet {
     v.ingress = String(started.ingress);
     const dash = node.logs.find((l) => l.msg === 'dashboard listening');
     v.dashboard = dash ? String(dash.url) : undefined;
-    this.step(`validator ${index}${v.coordinator ? ' (coordinator)' : ''} ${v.address} ingress ${v.ingress}`);
+    this.step(
+      `validator ${index}${v.coordinator ? ' (coordinator candidate)' : ''} ${v.address} ingress ${v.ingress}`,
+    );
   }
 
   /** SIGTERM (graceful) or SIGKILL (crash) of one validator process. */

@@ -7,6 +7,8 @@ import {
   AnchoredRanges,
   AnchorService,
   AnchorSigningService,
+  CoordinatorElection,
+  type CoordinatorRole,
   coordinatorMetrics,
   type FinalBlocks,
   Relayer,
@@ -14,8 +16,13 @@ import {
   WithdrawalIndex,
   WithdrawalStatusReader,
 } from '../../coordinator/index.js';
-import type { Readiness, Registry } from '../../health/index.js';
-import { readKeypairFile, ValidatorChainReader, ValidatorRoster } from '../../validator/index.js';
+import { nodeMetrics, type Readiness, type Registry } from '../../health/index.js';
+import {
+  type RosterEntry,
+  readKeypairFile,
+  ValidatorChainReader,
+  ValidatorRoster,
+} from '../../validator/index.js';
 import type { Component } from '../component.js';
 import { NodeError } from '../errors.js';
 import type { BridgeComponent } from './bridge.js';
@@ -38,12 +45,16 @@ export interface CoordinatorComponentOptions {
 
 /** A validator that is not the coordinator submits evidence only if nobody did within this long. */
 const BACKUP_SLASH_DELAY_MS = 15_000;
+/** Settlement signatures kept for withdrawal status (and replicated to passives). */
+const MAX_RELAYED = 256;
+const ROSTER_REFRESH_MS = 2_000;
 
 /**
  * Settlement duties. Every validator indexes the withdrawals of final blocks, answers anchor signing
  * requests, reports withdrawal status and takes equivocation evidence to the program's slash
- * instruction (the coordinator at once, others as a backup). The node configured as coordinator
- * also anchors final blocks on Solana and relays the withdrawals that name it.
+ * instruction (the coordinator at once, others as a backup). The coordinator (elected by leases
+ * among `validator.coordinator_candidate` nodes, or fixed by `coordinator.enabled`) also anchors
+ * final blocks on Solana and relays withdrawals, and only while it holds its lease.
  */
 export class CoordinatorComponent implements Component {
   readonly name = 'coordinator';
@@ -52,9 +63,13 @@ export class CoordinatorComponent implements Component {
   private anchors: AnchorService | undefined;
   private relayerService: Relayer | undefined;
   private slasher: Slasher | undefined;
+  private election: CoordinatorElection | undefined;
   private statusReader: WithdrawalStatusReader | undefined;
   private feePayerAddress: string | undefined;
+  private rosterTimer: NodeJS.Timeout | undefined;
   private cleanups: (() => void)[] = [];
+  /** L2 transaction id -> settling Solana signature: ours, and the primary's replicated ones. */
+  private readonly relayed = new Map<string, string>();
 
   constructor(private readonly options: CoordinatorComponentOptions) {}
 
@@ -63,13 +78,31 @@ export class CoordinatorComponent implements Component {
     return this.statusReader;
   }
 
-  /** What this node offers as relayer: its fee payer and minimum fee; undefined when it does not relay. */
+  /**
+   * This node's relayer offer: its fee payer and minimum fee. Every validator of the cohort may be
+   * named; whichever is primary settles for all of them.
+   */
   get relayer(): { address: string; minFeeLamports: bigint } | undefined {
-    if (!this.relayerService || !this.feePayerAddress) return undefined;
+    if (!this.feePayerAddress || !this.options.config.coordinator.relay) return undefined;
     return {
       address: this.feePayerAddress,
       minFeeLamports: this.options.config.coordinator.relayMinFeeLamports,
     };
+  }
+
+  /** primary (acting), candidate, passive; 'none' when this node neither stands nor is fixed. */
+  get role(): CoordinatorRole | 'none' {
+    if (this.options.config.coordinator.enabled) return 'primary';
+    return this.election?.role ?? 'none';
+  }
+
+  get term(): bigint {
+    return this.election?.term ?? 0n;
+  }
+
+  /** Whether this node may act as coordinator right now. */
+  isActing(): boolean {
+    return this.options.config.coordinator.enabled || (this.election?.isPrimary() ?? false);
   }
 
   /** Last L2 height this node saw anchored (coordinator only). */
@@ -95,6 +128,13 @@ export class CoordinatorComponent implements Component {
     const feePayer = await createKeyPairSignerFromPrivateKeyBytes(keypair.secretKey.slice(0, 32));
     this.feePayerAddress = feePayer.address;
     const sender = new TransactionSender(rpc, { feePayer, logger });
+    const roster = new ValidatorRoster(new ValidatorChainReader(rpc, programId, config.solana.commitment), {
+      logger,
+    });
+    await roster.refresh().catch((err: unknown) => logger.warn({ err }, 'validator registry read failed'));
+    this.rosterTimer = setInterval(() => roster.requestRefresh(), ROSTER_REFRESH_MS);
+    this.rosterTimer.unref();
+    const acting = () => this.isActing();
 
     if (config.consensus.enabled) {
       this.signing = new AnchorSigningService({
@@ -112,7 +152,7 @@ export class CoordinatorComponent implements Component {
         sender,
         reporter: feePayer,
         store: new EvidenceStore(storage.meta),
-        delayMs: config.coordinator.enabled ? 0 : BACKUP_SLASH_DELAY_MS,
+        delayMs: () => (acting() ? 0 : BACKUP_SLASH_DELAY_MS),
         metrics,
         logger,
       });
@@ -121,23 +161,23 @@ export class CoordinatorComponent implements Component {
       this.slasher = slasher;
     }
 
-    if (config.coordinator.enabled) {
+    const mayCoordinate = config.coordinator.enabled || config.validator.coordinatorCandidate;
+    if (mayCoordinate) {
       if (config.coordinator.relay) {
         this.relayerService = new Relayer({
           rpc,
           programId,
           submitter: new WithdrawSubmitter({ rpc, sender, programId, logger }),
           ranges,
-          relayer: feePayer.address,
+          relayers: () => new Set([feePayer.address, ...roster.entries().map((e) => e.address)]),
+          active: acting,
           minFee: config.coordinator.relayMinFeeLamports,
           metrics,
           logger,
+          onSettled: (txId, signature) => this.remember(txId, signature),
         });
         this.relayerService.start();
       }
-      const roster = new ValidatorRoster(new ValidatorChainReader(rpc, programId, config.solana.commitment), {
-        logger,
-      });
       this.anchors = new AnchorService({
         rpc,
         programId,
@@ -155,36 +195,89 @@ export class CoordinatorComponent implements Component {
           everyMs: config.coordinator.anchorEveryMs,
           withdrawalDelayMs: config.coordinator.withdrawalAnchorMs,
         },
+        active: acting,
         metrics,
         logger,
         onAnchored: () => this.relayerService?.kick(),
       });
       this.anchors.start();
-      const unregister = o.readiness.register('coordinator', () => ({
-        ok: true,
-        detail: `coordinator; anchored height ${this.anchors?.lastAnchoredHeight ?? 0n}`,
-      }));
-      this.cleanups.push(unregister);
-      logger.info({ relayer: this.relayer?.address }, 'coordinator duties started');
     }
 
-    const relayerService = this.relayerService;
+    // Every validator takes part in elections (it grants leases); candidates also stand.
+    if (config.consensus.enabled && !config.coordinator.enabled) {
+      this.election = new CoordinatorElection({
+        signer: o.validator.signer,
+        router: o.network.direct,
+        ask: async (peerId, kind, body, timeoutMs) => {
+          const res = await o.network.network.request(
+            peerId,
+            'direct',
+            { type: 'DIRECT', kind, body },
+            { timeoutMs },
+          );
+          return res.type === 'DIRECT' ? res.body : undefined;
+        },
+        roster: () => roster.entries() as readonly RosterEntry[],
+        candidate: config.validator.coordinatorCandidate,
+        priority: config.validator.coordinatorPriority,
+        leaseMs: config.coordinator.leaseMs,
+        snapshot: () => ({
+          anchoredHeight: this.anchors?.lastAnchoredHeight ?? 0n,
+          relayed: [...this.relayed.entries()].slice(-64),
+        }),
+        onSnapshot: (s) => {
+          for (const [id, sig] of s.relayed) this.remember(id, sig);
+        },
+        onRole: (role) => this.publishRole(role),
+        store: storage.meta,
+        metrics,
+        logger,
+      });
+      await this.election.start();
+    }
+    this.publishRole(this.role);
+    const unregister = o.readiness.register('coordinator', () => ({
+      ok: true,
+      detail:
+        this.role === 'none'
+          ? 'not a coordinator candidate'
+          : `${this.isActing() ? 'primary (acting)' : this.role}, term ${this.term}; anchored height ${this.anchors?.lastAnchoredHeight ?? 0n}`,
+    }));
+    this.cleanups.push(unregister);
+    if (mayCoordinate)
+      logger.info({ relayer: feePayer.address, role: this.role }, 'coordinator duties started');
+
     this.statusReader = new WithdrawalStatusReader({
       rpc,
       programId,
       index,
       blocks,
       ranges,
-      signatureOf: (id) => relayerService?.settled.get(id),
+      signatureOf: (id) => this.relayed.get(id),
     });
+  }
+
+  private remember(txId: string, signature: string): void {
+    this.relayed.delete(txId);
+    this.relayed.set(txId, signature);
+    while (this.relayed.size > MAX_RELAYED) this.relayed.delete(this.relayed.keys().next().value!);
+  }
+
+  private publishRole(role: CoordinatorRole | 'none'): void {
+    const gauge = nodeMetrics(this.options.registry).coordinatorRole;
+    const shown = role === 'candidate' ? 'passive' : role;
+    for (const r of ['primary', 'passive', 'none']) gauge.set({ role: r }, r === shown ? 1 : 0);
   }
 
   async stop(): Promise<void> {
     for (const c of this.cleanups.splice(0)) c();
+    if (this.rosterTimer) clearInterval(this.rosterTimer);
+    this.election?.stop();
     await this.anchors?.stop();
     await this.relayerService?.stop();
     await this.slasher?.stop();
     this.signing?.stop();
+    this.election = undefined;
     this.anchors = undefined;
     this.relayerService = undefined;
     this.slasher = undefined;
