@@ -1,5 +1,10 @@
 import type { Command } from 'commander';
-import { runLocalJob, Sandbox } from '../../compute/index.js';
+
+/**
+ * The compute module loads binaryen (megabytes of JavaScript, seconds to load through tsx), so it is
+ * imported only when a compute command runs: every other `paraloom` command starts without it.
+ */
+const loadCompute = () => import('../../compute/index.js');
 
 export function registerComputeCommand(program: Command): void {
   const compute = program.command('compute').description('private compute jobs (metered WASM)');
@@ -10,6 +15,7 @@ export function registerComputeCommand(program: Command): void {
     .option('--wall-clock-ms <ms>', 'wall-clock kill, the second line of defence behind fuel', '10000')
     .option('--json', 'print one JSON object')
     .action(async (dir: string, opts: { wallClockMs: string; json?: boolean }) => {
+      const { runLocalJob, Sandbox } = await loadCompute();
       const sandbox = new Sandbox({ wallClockMs: Number(opts.wallClockMs) });
       try {
         const report = await runLocalJob(dir, sandbox);
