@@ -366,4 +366,34 @@ describe('ledger: mempool, blocks, consensus application', () => {
     await app.close();
     await storage.close();
   });
+
+  it('tells onAdmitted where each transaction came from (the node publishes only its own ingress)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'paraloom-ledger-'));
+    dirs.push(dir);
+    const storage = await NodeStorage.open(dir, { logger: quiet });
+    const admitted: Array<[string, string]> = [];
+    const app = await LedgerApp.open({
+      storage,
+      pool,
+      registry: new Registry(),
+      leader: LEADER,
+      isAnchored: (root) => root === scenario.root1,
+      currentSlot: () => 0n,
+      mempool: { onAdmitted: (tx, origin) => admitted.push([tx.idHex, origin]) },
+      logger: quiet,
+    });
+    app.addDeposits(scenario.deposits);
+    const p = await app.buildProposal(1n, 0, new Uint8Array(32));
+    await app.commit(1n, p.bytes, new Uint8Array(1));
+    expect((await app.submit(scenario.transfer.bytes)).ok).toBe(true);
+    expect((await app.submit(scenario.withdrawal.bytes, 'gossip')).ok).toBe(true);
+    // A refused copy reports nothing.
+    expect((await app.submit(scenario.transfer.bytes, 'gossip')).ok).toBe(false);
+    expect(admitted).toEqual([
+      [scenario.transfer.idHex, 'local'],
+      [scenario.withdrawal.idHex, 'gossip'],
+    ]);
+    await app.close();
+    await storage.close();
+  });
 });

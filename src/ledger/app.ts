@@ -19,7 +19,7 @@ import {
   executeBlock,
   type VoteChecks,
 } from './execute.js';
-import { type AdmitResult, Mempool, type MempoolOptions } from './mempool.js';
+import { type AdmitResult, Mempool, type MempoolOptions, type TxOrigin } from './mempool.js';
 import { type LedgerMetrics, ledgerMetrics } from './metrics.js';
 import { Refusal, reasonOfDecodeError } from './rejections.js';
 import { LedgerState, type LedgerTip } from './state.js';
@@ -118,9 +118,9 @@ export class LedgerApp {
     return this.state.tree.size;
   }
 
-  /** Transaction ingress (node RPC or gossip). */
-  submit(bytes: Uint8Array): Promise<AdmitResult> {
-    return this.mempool.admit(bytes);
+  /** Transaction ingress (node RPC, or gossip with origin 'gossip'). */
+  submit(bytes: Uint8Array, origin: TxOrigin = 'local'): Promise<AdmitResult> {
+    return this.mempool.admit(bytes, origin);
   }
 
   /** Finalized deposits from the deposit listener, in queue order. */

@@ -25,7 +25,13 @@ export {
   executeBlock,
   type VoteChecks,
 } from './execute.js';
-export { type AdmitResult, Mempool, type MempoolContext, type MempoolOptions } from './mempool.js';
+export {
+  type AdmitResult,
+  Mempool,
+  type MempoolContext,
+  type MempoolOptions,
+  type TxOrigin,
+} from './mempool.js';
 export { type LedgerMetrics, ledgerMetrics } from './metrics.js';
 export {
   BLOCK_REFUSALS,

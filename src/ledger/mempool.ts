@@ -28,9 +28,16 @@ export interface MempoolOptions {
   readonly lingerMs?: number;
   /** A withdrawal is refused unless it stays valid this many slots past now; default 150 (~60 s). */
   readonly minWithdrawalSlots?: bigint;
-  /** Called once per admitted transaction (the node gossips it from here). */
-  readonly onAdmitted?: (tx: DecodedTransaction) => void;
+  /**
+   * Called once per admitted transaction with where it came from. The node gossips what it admitted
+   * from its ingress; a transaction that arrived by gossip is relayed by gossipsub itself, so
+   * publishing it again would only multiply every transaction's messages by the cohort's size.
+   */
+  readonly onAdmitted?: (tx: DecodedTransaction, origin: TxOrigin) => void;
 }
+
+/** Where a transaction entered this node: its own ingress (or an in-process caller), or gossip. */
+export type TxOrigin = 'local' | 'gossip';
 
 export type AdmitResult =
   | { readonly ok: true; readonly id: Uint8Array }
@@ -82,7 +89,7 @@ export class Mempool {
     for (const e of this.entries.values()) yield e.tx;
   }
 
-  async admit(bytes: Uint8Array): Promise<AdmitResult> {
+  async admit(bytes: Uint8Array, origin: TxOrigin = 'local'): Promise<AdmitResult> {
     // Before decoding, so an oversized input costs nothing beyond its length check.
     if (bytes.length > TX_BYTES) return this.reject('OVERSIZE', `${bytes.length} bytes`);
     let d: DecodedTransaction;
@@ -116,7 +123,7 @@ export class Mempool {
       this.checking.delete(d.idHex);
     }
     this.o.metrics.admitted.inc();
-    this.o.onAdmitted?.(d);
+    this.o.onAdmitted?.(d, origin);
     return { ok: true, id: d.id };
   }
 

@@ -79,7 +79,9 @@ export class LedgerComponent implements Component {
       currentSlot: () => this.slot,
       logger: o.logger,
       mempool: {
-        onAdmitted: (tx) => {
+        // Gossiped transactions are relayed by gossipsub; only what our own ingress admitted is published.
+        onAdmitted: (tx, origin) => {
+          if (origin === 'gossip') return;
           network.publish('tx', { type: 'TX', tx: tx.bytes }).catch((err: unknown) => {
             o.logger.warn({ err, tx: tx.idHex }, 'could not gossip an admitted transaction');
           });
@@ -91,7 +93,7 @@ export class LedgerComponent implements Component {
       network.onGossip('tx', (msg) => {
         if (msg.type !== 'TX') return;
         app
-          .submit(msg.tx)
+          .submit(msg.tx, 'gossip')
           .catch((err: unknown) => o.logger.warn({ err }, 'gossiped transaction failed admission'));
       }),
     );
