@@ -15,6 +15,7 @@
 // Knobs (environment): BENCH_L2_TRANSFERS (<= the cached 400), BENCH_L2_RATE (offered tx/s, 0 = all
 // at once; default 200), BENCH_L2_SLOT_MS (localnet slot, default 100), BENCH_L2_BLOCK_INTERVAL_MS
 // (consensus pacing, default 300 = the node default), BENCH_L2_CPU_PROF=<dir> (--cpu-prof on node 0).
+import { fileURLToPath } from 'node:url';
 import {
   address,
   createKeyPairSignerFromPrivateKeyBytes,
@@ -63,6 +64,15 @@ interface Status {
 const status = async (v: BenchValidator): Promise<Status> =>
   (await (await fetch(`${v.ingress}/v1/status`)).json()) as Status;
 
+async function nodesCpuSeconds(vs: readonly BenchValidator[]): Promise<number> {
+  let total = 0;
+  for (const v of vs) {
+    const m = parsePrometheusText(await (await fetch(`${v.health}/metrics`)).text());
+    for (const s of m.get('process_cpu_seconds_total')?.samples ?? []) total += s.value;
+  }
+  return total;
+}
+
 async function fundedPayer(rpcUrl: string): Promise<TransactionSigner> {
   const kp = generateKeypair();
   const payer = await createKeyPairSignerFromPrivateKeyBytes(kp.secretKey.slice(0, 32));
@@ -90,7 +100,10 @@ const cluster = new BenchCluster({
   blockIntervalMs: BLOCK_INTERVAL_MS,
   envOf: (i) =>
     CPU_PROF && i === 0
-      ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${CPU_PROF}` }
+      ? {
+          NODE_OPTIONS: `--require ${fileURLToPath(new URL('./l2/cpu-profile.cjs', import.meta.url))}`,
+          BENCH_L2_CPU_PROF_DIR: CPU_PROF,
+        }
       : ({} as Record<string, string>),
 });
 let stopping = false;
@@ -202,6 +215,7 @@ async function main(): Promise<void> {
     }
     outcome[i] = 'RATE_LIMITED';
   };
+  const cpuBefore = await nodesCpuSeconds(vs);
   const feedStart = Date.now();
   const pending: Promise<void>[] = [];
   for (let i = 0; i < txs.length; i++) {
@@ -287,6 +301,36 @@ async function main(): Promise<void> {
   let missedHeights = 0;
   for (let h = baseHeight + 1n; h <= BigInt(final.height); h++) if (!leafCountAt.has(h)) missedHeights++;
 
+  const cpuWindow = (await nodesCpuSeconds(vs)) - cpuBefore;
+  const cpuWindowMs = Date.now() - feedStart;
+  for (const [h, count] of heights) {
+    const prev = heights.find(([x]) => x === h - 1n)?.[1];
+    const t = finalAt.get(h);
+    const rounds = vs.map(
+      (v) => v.node!.logs.find((l) => l.msg === 'block final' && String(l.height) === `${h}`)?.round,
+    );
+    if (h > baseHeight && t !== undefined)
+      log(
+        `  height ${h}: final at +${t - feedStart} ms, round ${Math.max(...rounds.map((r) => Number(r ?? 0)))}, ${prev === undefined ? '?' : (count - prev) / 2} transfers`,
+      );
+  }
+
+  const warnings = new Map<string, number>();
+  for (const v of vs) {
+    for (const l of v.node!.logs) {
+      if (Number(l.level) >= 40 && Number(l.time) >= feedStart) {
+        warnings.set(String(l.msg), (warnings.get(String(l.msg)) ?? 0) + 1);
+      }
+    }
+  }
+  if (process.env.BENCH_L2_DUMP_LOGS) {
+    const { writeFileSync } = await import('node:fs');
+    vs.forEach((v) => {
+      writeFileSync(`${process.env.BENCH_L2_DUMP_LOGS}/node-${v.index}.log`, v.node!.stdout.join('\n'));
+    });
+  }
+  for (const [msg, n] of warnings) log(`  node warning during the feed: ${msg} (${n}x)`);
+
   // 8. Where the time went, from the validators' own metrics.
   const agg = new Map<string, number>();
   const add = (k: string, x: number) => agg.set(k, (agg.get(k) ?? 0) + x);
@@ -308,6 +352,12 @@ async function main(): Promise<void> {
       if (s.value > 0) add(`rejected_${s.labels.reason}`, s.value);
     }
     for (const s of m.get('process_cpu_seconds_total')?.samples ?? []) add('cpu_s', s.value);
+    for (const s of m.get('paraloom_network_messages_received_total')?.samples ?? []) {
+      add(`gossip_in ${s.labels.channel}/${s.labels.type}`, s.value);
+    }
+    for (const s of m.get('paraloom_network_messages_published_total')?.samples ?? []) {
+      add(`gossip_out ${s.labels.channel}`, s.value);
+    }
     for (const l of v.node!.logs) {
       if (l.msg === 'block final' && txHeights.has(BigInt(String(l.height))))
         maxRound = Math.max(maxRound, Number(l.round ?? 0));
@@ -342,7 +392,25 @@ async function main(): Promise<void> {
       `${agg.get('commits') ?? 0}, ${((1000 * (agg.get('commit_s') ?? 0)) / Math.max(1, agg.get('commits') ?? 0)).toFixed(1)}`,
     ],
     ['node CPU seconds (4 nodes, whole run)', (agg.get('cpu_s') ?? 0).toFixed(1)],
+    [
+      'node CPU during the feed (cores busy)',
+      `${cpuWindow.toFixed(1)} s over ${(cpuWindowMs / 1000).toFixed(1)} s (${((1000 * cpuWindow) / cpuWindowMs).toFixed(2)})`,
+    ],
   ];
+  rows.push([
+    'gossip received, whole run (4 nodes)',
+    [...agg]
+      .filter(([k]) => k.startsWith('gossip_in '))
+      .map(([k, n]) => `${k.slice(10)} ${n}`)
+      .join(', '),
+  ]);
+  rows.push([
+    'gossip published, whole run (4 nodes)',
+    [...agg]
+      .filter(([k]) => k.startsWith('gossip_out '))
+      .map(([k, n]) => `${k.slice(11)} ${n}`)
+      .join(', '),
+  ]);
   for (const [k, v] of rows) console.log(`${k.padEnd(44)} ${v}`);
   if (unplaced) log(`warning: ${unplaced} admitted transfers could not be placed in a final block`);
   if (missedHeights)
