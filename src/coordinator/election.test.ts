@@ -93,7 +93,8 @@ async function waitForPrimary(c: ReturnType<typeof cohort>, not?: Member, ms = 3
 
 describe('coordinator election', () => {
   it('elects one primary, which keeps its lease by heartbeats', async () => {
-    const c = (current = cohort(4, [0, 1, 2]));
+    current = cohort(4, [0, 1, 2]);
+    const c = current;
     await c.start();
     const p = await waitForPrimary(c);
     await sleep(LEASE_MS * 4);
@@ -103,7 +104,8 @@ describe('coordinator election', () => {
   });
 
   it('fails over when the primary stops, and never has two primaries', async () => {
-    const c = (current = cohort(4, [0, 1, 2]));
+    current = cohort(4, [0, 1, 2]);
+    const c = current;
     await c.start();
     const first = await waitForPrimary(c);
     first.election!.stop();
@@ -116,7 +118,8 @@ describe('coordinator election', () => {
   });
 
   it('a partitioned primary steps down when its lease runs out, before anyone else acts', async () => {
-    const c = (current = cohort(5, [0, 1, 2, 3]));
+    current = cohort(5, [0, 1, 2, 3]);
+    const c = current;
     await c.start();
     const first = await waitForPrimary(c);
     c.cut.add(first.peerId);
@@ -131,7 +134,8 @@ describe('coordinator election', () => {
   });
 
   it('refuses replayed heartbeats and heartbeats from keys outside the validator set', async () => {
-    const c = (current = cohort(3, [0]));
+    current = cohort(3, [0]);
+    const c = current;
     await c.start();
     const p = await waitForPrimary(c);
     const granter = c.members.find((m) => m !== p)!;
