@@ -28,7 +28,7 @@ import {
   withdrawInstruction,
 } from '../src/bridge/index.js';
 import { createLogger } from '../src/common/index.js';
-import { Devnet, runDemo } from '../src/devnet/index.js';
+import { Devnet, runDemo, runParaloom, runParaloomOk } from '../src/devnet/index.js';
 import { encodeTransaction } from '../src/ledger/index.js';
 import {
   type CircuitArtifacts,
@@ -44,6 +44,7 @@ import {
   shutdownProver,
   type TransactProof,
 } from '../src/privacy/index.js';
+import { generateKeypair, writeKeypairFile } from '../src/validator/index.js';
 import { buildTransfer, buildWithdraw, IngressClient, Wallet, WalletError } from '../src/wallet/index.js';
 
 const SOL = 1_000_000_000n;
@@ -170,6 +171,51 @@ describe('four validators, one coordinator (multi-process, end to end)', () => {
     expect(report.withdrawal.signature).toMatch(/^[1-9A-HJ-NP-Za-km-z]{64,88}$/);
     expect(report.balances.recipient).toBe('0.3');
   }, 300_000);
+
+  it('withdraws from the command line: wallet new, deposit, withdraw (waits until settled), balance', async () => {
+    const wallet = join(dir, 'cli-wallet');
+    const ingressUrl = devnet.validators[2]!.ingress!;
+    await runParaloomOk(['wallet', 'new', '--wallet', wallet, '--json']);
+    const payerFile = join(dir, 'cli-payer.json');
+    const kp = generateKeypair();
+    await writeKeypairFile(payerFile, kp);
+    await rpc.airdrop(kp.address, 2n * SOL);
+    const common = ['--wallet', wallet, '--ingress', ingressUrl, '--json'];
+    await runParaloomOk([
+      'wallet',
+      'deposit',
+      '--amount',
+      '0.5',
+      '--payer',
+      payerFile,
+      '--rpc',
+      devnet.rpcUrl,
+      ...common,
+    ]);
+    await until(
+      'the deposit spendable',
+      async () => {
+        const b = await runParaloomOk(['wallet', 'balance', ...common]);
+        return (JSON.parse(b.stdout.at(-1)!) as { spendable: string }).spendable === '500000000'
+          ? true
+          : undefined;
+      },
+      90_000,
+    );
+    const recipient = (await generateKeyPairSigner()).address;
+    const out = await runParaloomOk(['wallet', 'withdraw', '--to', recipient, '--amount', '0.2', ...common]);
+    const result = JSON.parse(out.stdout.at(-1)!) as { state: string; fee: string; height: string };
+    expect(result.state).toBe('settled');
+    expect(await rpc.balance(recipient)).toBe(SOL / 5n);
+    const b = JSON.parse((await runParaloomOk(['wallet', 'balance', ...common])).stdout.at(-1)!) as {
+      spendable: string;
+    };
+    expect(BigInt(b.spendable)).toBe(SOL / 2n - SOL / 5n - BigInt(result.fee));
+    // A bad recipient is refused with a clear message before anything is proven or sent.
+    const bad = runParaloom(['wallet', 'withdraw', '--to', 'not-an-address', '--amount', '0.1', ...common]);
+    expect(await bad.exited).toBe(1);
+    expect(bad.stderr.join('\n')).toMatch(/ADDRESS_INVALID/);
+  }, 240_000);
 
   it('lands a double spend sent to two validators at once exactly once', async () => {
     const w = await fundedWallet(SOL);

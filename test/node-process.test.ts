@@ -99,6 +99,7 @@ describe('paraloom node (multi-process)', () => {
     expect(checks.map((c) => c.name).sort()).toEqual([
       'chain',
       'consensus',
+      'coordinator',
       'ingress',
       'ledger',
       'node',
@@ -184,6 +185,7 @@ describe('paraloom node (multi-process)', () => {
     const stopped = a.logs.filter((l) => l.msg === 'component stopped').map((l) => l.component);
     expect(stopped).toEqual([
       'ingress',
+      'coordinator',
       'consensus',
       'ledger',
       'validator',

@@ -130,6 +130,7 @@ describe('three validators on a localnet (multi-process)', () => {
       'validator',
       'ledger',
       'consensus',
+      'coordinator',
       'ingress',
     ]);
     for (const v of validators) {
@@ -145,6 +146,7 @@ describe('three validators on a localnet (multi-process)', () => {
       expect(checks.map((c) => c.name).sort()).toEqual([
         'chain',
         'consensus',
+        'coordinator',
         'ingress',
         'ledger',
         'node',
@@ -422,6 +424,7 @@ describe('three validators on a localnet (multi-process)', () => {
       const stopped = v.node!.logs.filter((l) => l.msg === 'component stopped').map((l) => l.component);
       expect(stopped).toEqual([
         'ingress',
+        'coordinator',
         'consensus',
         'ledger',
         'validator',

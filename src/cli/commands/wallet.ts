@@ -18,7 +18,7 @@ import { createLogger } from '../../common/index.js';
 import { encodeTransaction } from '../../ledger/index.js';
 import { loadCircuitArtifacts, type ProveStage, shutdownProver } from '../../privacy/index.js';
 import { readKeypairFile } from '../../validator/index.js';
-import { IngressClient, Wallet } from '../../wallet/index.js';
+import { IngressClient, Wallet, WalletError } from '../../wallet/index.js';
 
 const LAMPORTS_PER_SOL = 1_000_000_000n;
 const DEFAULT_WALLET = '.paraloom/wallet';
@@ -173,17 +173,29 @@ export function registerWalletCommand(program: Command): void {
       await w.sync(client);
       const artifacts = await loadCircuitArtifacts();
       const onProgress = progressBar(o.json);
-      let submitted: Awaited<ReturnType<Wallet['withdraw']>>;
+      let submitted: Awaited<ReturnType<Wallet['withdraw']>> | undefined;
+      const anchorDeadline = Date.now() + 60_000;
       try {
-        submitted = await w.withdraw(client, {
-          recipient: o.to,
-          amount: parseSol(o.amount),
-          ...(o.fee !== undefined ? { fee: parseSol(o.fee) } : {}),
-          ...(o.relayer !== undefined ? { relayer: o.relayer } : {}),
-          artifacts,
-          encode: (p) => encodeTransaction({ proof: p.proof.toWire(), statement: p.statement }),
-          ...(onProgress ? { onProgress } : {}),
-        });
+        while (!submitted) {
+          try {
+            submitted = await w.withdraw(client, {
+              recipient: o.to,
+              amount: parseSol(o.amount),
+              ...(o.fee !== undefined ? { fee: parseSol(o.fee) } : {}),
+              ...(o.relayer !== undefined ? { relayer: o.relayer } : {}),
+              artifacts,
+              encode: (p) => encodeTransaction({ proof: p.proof.toWire(), statement: p.statement }),
+              ...(onProgress ? { onProgress } : {}),
+            });
+          } catch (e) {
+            // A note newer than the last anchor becomes spendable by a withdrawal within seconds.
+            const waiting =
+              e instanceof WalletError && (e.code === 'NOT_YET_ANCHORED' || e.code === 'NO_ANCHORED_ROOT');
+            if (!waiting || Date.now() > anchorDeadline) throw e;
+            if (!o.json) console.error('waiting for an anchored root that covers your notes');
+            await new Promise((r) => setTimeout(r, 1_000));
+          }
+        }
       } finally {
         await shutdownProver();
       }
