@@ -7,7 +7,7 @@
  * killed, the restarted one catches up on the same root; and a validator forced to equivocate is
  * slashed on chain through the evidence path.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sha256 } from '@noble/hashes/sha2.js';
@@ -120,6 +120,11 @@ describe('four validators, one coordinator (multi-process, end to end)', () => {
   afterAll(async () => {
     await shutdownProver();
     await devnet?.stop();
+    // The validators' logs outlive the run (test-artifacts/ is not committed): what CI shows on failure.
+    for (const v of devnet?.validators ?? []) {
+      await mkdir('test-artifacts/l2-cohort', { recursive: true });
+      await cp(join(v.dir, 'node.log'), `test-artifacts/l2-cohort/validator-${v.index}.log`).catch(() => undefined);
+    }
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 

@@ -146,11 +146,16 @@ export async function runDemo(
     60_000,
   );
   const w = await bob.withdraw(bobIngress, { recipient, amount: withdrawAmount, artifacts, encode });
+  // Settled once its nullifier PDAs exist; the settling signature reaches this validator with the
+  // primary's next heartbeat when another node relayed it, so give it a moment.
+  let settledAt: number | undefined;
   const settled = await until(
     'the withdrawal to settle on Solana',
     async () => {
       const s = await bobIngress.withdrawal(w.nullifier0);
-      return s?.state === 'settled' ? s : undefined;
+      if (s?.state !== 'settled') return undefined;
+      settledAt ??= Date.now();
+      return s.signature || Date.now() - settledAt > 5_000 ? s : undefined;
     },
     120_000,
   );

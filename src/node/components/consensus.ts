@@ -42,7 +42,7 @@ const SYNC_BLOCKS_PER_RESPONSE = 1;
 
 /**
  * PARALOOM_FAULT_EQUIVOCATE_HEIGHT: fault injection for the evidence-path tests (docs/operations.md);
- * makes this node sign one conflicting prevote at or after that height.
+ * makes this node follow its next five prevotes for a block, from that height on, with conflicting ones.
  */
 function faultEquivocateHeight(): bigint | undefined {
   const raw = process.env.PARALOOM_FAULT_EQUIVOCATE_HEIGHT;
