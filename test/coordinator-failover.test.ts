@@ -34,20 +34,11 @@ import {
   shutdownProver,
 } from '../src/privacy/index.js';
 import { buildWithdraw, IngressClient, Wallet } from '../src/wallet/index.js';
+import { until } from './helpers/paraloom-child.js';
 
 const SOL = 1_000_000_000n;
 const logger = createLogger('test', 'silent');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
-}
 
 const logTimes = (v: DevnetValidator, msg: string) =>
   (v.node?.logs ?? []).filter((l) => l.msg === msg).map((l) => Number(l.time));

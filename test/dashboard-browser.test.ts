@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validatorToml } from '../src/devnet/index.js';
 import { encodeTransaction } from '../src/ledger/index.js';
 import {
   dummyInput,
@@ -49,28 +50,13 @@ interface Validator {
   node?: Running;
 }
 
-const tomlFor = (rpcUrl: string, p2pPort: number, dashboard: boolean) => `[node]
-data_dir = "data"
-stop_timeout_ms = 5000
-
-[network]
-listen = ["/ip4/127.0.0.1/tcp/${p2pPort}"]
-ping_interval_ms = 1000
-
-[solana]
-rpc_url = "${rpcUrl}"
-
-[validator]
-heartbeat_interval_ms = 500
-registry_refresh_ms = 2000
-
-[health]
-port = 0
-min_peers = 1
-
-[ingress]
-port = 0
-${dashboard ? '\n[dashboard]\nenabled = true\nport = 0\n' : ''}`;
+const tomlFor = (rpcUrl: string, p2pPort: number, dashboard: boolean) =>
+  validatorToml({
+    rpcUrl,
+    p2pPort,
+    stopTimeoutMs: 5000,
+    sections: dashboard ? '\n[dashboard]\nenabled = true\nport = 0\n' : '',
+  });
 
 /**
  * A zero-value shielded transfer (two dummy inputs) against the empty tree's root: valid on any fresh

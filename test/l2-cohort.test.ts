@@ -46,20 +46,10 @@ import {
 } from '../src/privacy/index.js';
 import { generateKeypair, writeKeypairFile } from '../src/validator/index.js';
 import { buildTransfer, buildWithdraw, IngressClient, Wallet, WalletError } from '../src/wallet/index.js';
+import { until } from './helpers/paraloom-child.js';
 
 const SOL = 1_000_000_000n;
 const logger = createLogger('test', 'silent');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(250);
-  }
-}
 
 const encode = (p: TransactProof) => encodeTransaction({ proof: p.proof.toWire(), statement: p.statement });
 
@@ -123,7 +113,9 @@ describe('four validators, one coordinator (multi-process, end to end)', () => {
     // The validators' logs outlive the run (test-artifacts/ is not committed): what CI shows on failure.
     for (const v of devnet?.validators ?? []) {
       await mkdir('test-artifacts/l2-cohort', { recursive: true });
-      await cp(join(v.dir, 'node.log'), `test-artifacts/l2-cohort/validator-${v.index}.log`).catch(() => undefined);
+      await cp(join(v.dir, 'node.log'), `test-artifacts/l2-cohort/validator-${v.index}.log`).catch(
+        () => undefined,
+      );
     }
     if (dir) await rm(dir, { recursive: true, force: true });
   });

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createKeyPairSignerFromPrivateKeyBytes } from '@solana/kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validatorToml } from '../src/devnet/index.js';
 import { encodeTransaction } from '../src/ledger/index.js';
 import {
   dummyInput,
@@ -47,28 +48,8 @@ interface Validator {
   health?: string;
 }
 
-const tomlFor = (rpcUrl: string, p2pPort: number) => `[node]
-data_dir = "data"
-stop_timeout_ms = 5000
-
-[network]
-listen = ["/ip4/127.0.0.1/tcp/${p2pPort}"]
-ping_interval_ms = 1000
-
-[solana]
-rpc_url = "${rpcUrl}"
-
-[validator]
-heartbeat_interval_ms = 500
-registry_refresh_ms = 2000
-
-[health]
-port = 0
-min_peers = 2
-
-[ingress]
-port = 0
-`;
+const tomlFor = (rpcUrl: string, p2pPort: number) =>
+  validatorToml({ rpcUrl, p2pPort, stopTimeoutMs: 5000, minPeers: 2 });
 
 describe('three validators on a localnet (multi-process)', () => {
   let localnet: ChildProcess;

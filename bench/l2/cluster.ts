@@ -5,6 +5,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { validatorToml } from '../../src/devnet/index.js';
 import {
   freePort,
   type Running,
@@ -33,32 +34,18 @@ export interface ClusterOptions {
   readonly envOf?: (i: number) => Record<string, string>;
 }
 
-const tomlFor = (rpcUrl: string, p2pPort: number, o: ClusterOptions) => `[node]
-data_dir = "data"
-stop_timeout_ms = 10000
-
-[network]
-listen = ["/ip4/127.0.0.1/tcp/${p2pPort}"]
-ping_interval_ms = 1000
-
-[solana]
-rpc_url = "${rpcUrl}"
-
-[validator]
-heartbeat_interval_ms = 1000
-registry_refresh_ms = 2000
-
-[health]
-port = 0
-min_peers = 1
-
-[ingress]
-port = 0
-
+const tomlFor = (rpcUrl: string, p2pPort: number, o: ClusterOptions) =>
+  validatorToml({
+    rpcUrl,
+    p2pPort,
+    stopTimeoutMs: 10000,
+    heartbeatIntervalMs: 1000,
+    sections: `
 [consensus]
 min_validators = ${o.validators}
 block_interval_ms = ${o.blockIntervalMs}
-`;
+`,
+  });
 
 export class BenchCluster {
   localnet: ChildProcess | undefined;

@@ -278,7 +278,8 @@ export class ConsensusEngine {
     const from = this.o.equivocateFromHeight;
     // A few times: a node that just restarted may vote at a height the others have left behind,
     // where nobody would see the conflict.
-    if (from === undefined || this.equivocations >= 5 || vote.height < from || vote.type !== 'prevote') return;
+    if (from === undefined || this.equivocations >= 5 || vote.height < from || vote.type !== 'prevote')
+      return;
     if (bytesToHex(vote.blockHash) === bytesToHex(NIL_HASH)) return;
     this.equivocations++;
     const blockHash = sha256(vote.blockHash);

@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { type Running, runParaloom, runParaloomOk, startLocalnetChild, stopChild } from './child.js';
 import { DevnetError } from './errors.js';
+import { validatorToml } from './validator-toml.js';
 
 export interface DevnetOptions {
   /** Where configs, keys and data directories go (created). */
@@ -64,29 +65,11 @@ function tomlFor(
     dashboard: boolean;
   },
 ): string {
-  return `[node]
-data_dir = "data"
-stop_timeout_ms = 8000
-
-[network]
-listen = ["/ip4/127.0.0.1/tcp/${p2pPort}"]
-ping_interval_ms = 1000
-
-[solana]
-rpc_url = "${rpcUrl}"
-
-[validator]
-heartbeat_interval_ms = 500
-registry_refresh_ms = 2000
-coordinator_candidate = ${o.candidatePriority !== undefined}
+  return validatorToml({
+    rpcUrl,
+    p2pPort,
+    sections: `coordinator_candidate = ${o.candidatePriority !== undefined}
 coordinator_priority = ${o.candidatePriority ?? 0}
-
-[health]
-port = 0
-min_peers = 1
-
-[ingress]
-port = 0
 
 [consensus]
 min_validators = ${o.validators}
@@ -95,7 +78,8 @@ block_interval_ms = ${o.blockIntervalMs}
 [coordinator]
 anchor_every_blocks = 20
 anchor_every_ms = 3000
-${o.dashboard ? '\n[dashboard]\nenabled = true\nport = 0\n' : ''}`;
+${o.dashboard ? '\n[dashboard]\nenabled = true\nport = 0\n' : ''}`,
+  });
 }
 
 export class Devnet {

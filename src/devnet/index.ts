@@ -11,3 +11,4 @@ export {
 export { Devnet, type DevnetOptions, type DevnetValidator, freeLoopbackPort } from './cohort.js';
 export { type DemoReport, runDemo, sol } from './demo.js';
 export { DevnetError, type DevnetErrorCode } from './errors.js';
+export { type ValidatorTomlOptions, validatorToml } from './validator-toml.js';

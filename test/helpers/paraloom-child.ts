@@ -28,7 +28,7 @@ export async function get(url: string): Promise<{ status: number; body: string; 
 export async function until<T>(
   what: string,
   fn: () => Promise<T | undefined>,
-  timeoutMs = 20_000,
+  timeoutMs = 60_000,
 ): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {

@@ -1,0 +1,39 @@
+/** What differs between the loopback validators this project starts (devnet, tests, benches). */
+export interface ValidatorTomlOptions {
+  readonly rpcUrl: string;
+  readonly p2pPort: number;
+  readonly stopTimeoutMs?: number;
+  readonly heartbeatIntervalMs?: number;
+  readonly minPeers?: number;
+  /** Further TOML sections, appended as they are. */
+  readonly sections?: string;
+}
+
+/**
+ * A validator's config file on this machine: data in `data/` beside the file, P2P on the given
+ * loopback port, health and ingress on ports the OS picks, the chain's registry as bootstrap list.
+ */
+export function validatorToml(o: ValidatorTomlOptions): string {
+  return `[node]
+data_dir = "data"
+stop_timeout_ms = ${o.stopTimeoutMs ?? 8000}
+
+[network]
+listen = ["/ip4/127.0.0.1/tcp/${o.p2pPort}"]
+ping_interval_ms = 1000
+
+[solana]
+rpc_url = "${o.rpcUrl}"
+
+[health]
+port = 0
+min_peers = ${o.minPeers ?? 1}
+
+[ingress]
+port = 0
+
+[validator]
+heartbeat_interval_ms = ${o.heartbeatIntervalMs ?? 500}
+registry_refresh_ms = 2000
+${o.sections ?? ''}`;
+}
