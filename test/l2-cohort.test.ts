@@ -451,9 +451,13 @@ describe('four validators, one coordinator (multi-process, end to end)', () => {
     );
     expect(after.stake).toBeLessThan(before.stake);
     // Submitted through the evidence path by a validator (the primary at once, others as a backup).
-    const reporters = devnet.validators.filter((x) =>
-      x.node?.logs.some((l) => l.msg === 'equivocating validator slashed'),
-    );
+    // (The chain may show the slash before the reporter's confirmation poll returns and logs it.)
+    const reporters = await until('the reporter to log the slash', async () => {
+      const r = devnet.validators.filter((x) =>
+        x.node?.logs.some((l) => l.msg === 'equivocating validator slashed'),
+      );
+      return r.length ? r : undefined;
+    });
     expect(reporters.length).toBeGreaterThanOrEqual(1);
     // The rest keep finalizing.
     const h = await devnet.height(0);
