@@ -11,4 +11,4 @@ export {
   u64ToBytesLE,
 } from './bytes.js';
 export { isParaloomError, ParaloomError } from './errors.js';
-export { createLogger, flushLogs, type Logger } from './logger.js';
+export { createLogger, type Logger } from './logger.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createLogger, flushLogs } from '../../common/index.js';
+import { createLogger } from '../../common/index.js';
 import { loadConfig } from '../../config/index.js';
 import { assembleNode, stopOnSignal } from '../../node/index.js';
 
@@ -32,9 +32,7 @@ export function registerNodeCommand(program: Command): void {
         'paraloom node started',
       );
       const code = await exit;
-      // libp2p and others may leave timers behind; the node is stopped, so exit with its status now,
-      // once every log line (the stop sequence above all) is written.
-      await flushLogs();
+      // libp2p and others may leave timers behind; the node is stopped, so exit with its status now.
       process.exit(code);
     });
 }
