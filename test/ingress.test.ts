@@ -155,6 +155,55 @@ describe('ingress API over a real ledger', () => {
     }
   });
 
+  it('answers settlement routes with clear errors, before any chain read', async () => {
+    const untouched = () => {
+      throw new Error('the backend must not be reached for a refused request');
+    };
+    const server = new IngressServer(new LedgerIngressBackend(app, storage), {
+      port: 0,
+      logger: quiet,
+      settlement: {
+        anchors: untouched,
+        withdrawal: async () => undefined,
+        relayer: () => undefined,
+        solanaSlot: () => 7n,
+      },
+    });
+    await server.start();
+    const get = async (path: string) => {
+      const r = await fetch(`${server.url}${path}`);
+      return {
+        status: r.status,
+        body: (await r.json()) as { error?: { code: string }; solanaSlot?: string },
+      };
+    };
+    try {
+      // p itself is not a canonical field element.
+      const p = '21888242871839275222246405745257275088548364400416034343698204186575808495617';
+      expect(await get(`/v1/withdrawals/${p}`)).toMatchObject({
+        status: 400,
+        body: { error: { code: 'FIELD_NOT_CANONICAL' } },
+      });
+      expect(await get('/v1/withdrawals/12x')).toMatchObject({
+        status: 404,
+        body: { error: { code: 'NOT_FOUND' } },
+      });
+      expect(await get('/v1/withdrawals/5')).toMatchObject({
+        status: 404,
+        body: { error: { code: 'WITHDRAWAL_NOT_FOUND' } },
+      });
+      expect(await get('/v1/relayer')).toMatchObject({
+        status: 404,
+        body: { error: { code: 'NOT_A_RELAYER' } },
+      });
+      expect((await get('/v1/status')).body.solanaSlot).toBe('7');
+    } finally {
+      await server.stop();
+    }
+    // Without settlement, the routes do not exist.
+    expect((await fetch(`${ingress.url}/v1/anchors`)).status).toBe(404);
+  });
+
   it('rate limits each client', async () => {
     const limited = new IngressServer(new LedgerIngressBackend(app, storage), {
       port: 0,

@@ -1,4 +1,4 @@
-import type { Address, Signature } from '@solana/kit';
+import type { Address } from '@solana/kit';
 import {
   type BridgeRpc,
   decodeBridgeState,
@@ -43,7 +43,6 @@ export class Relayer {
   private readonly log: Logger;
   private readonly done = new Set<string>();
   private readonly attempts = new Map<string, number>();
-  readonly settled = new Map<string, Signature | string>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
@@ -117,7 +116,6 @@ export class Relayer {
       this.done.add(key);
       this.o.metrics.relayed.inc({ outcome: outcome.status.replace('-', '_') });
       if (outcome.status === 'withdrawn') {
-        this.settled.set(key, outcome.signature);
         this.o.onSettled?.(key, outcome.signature);
         this.log.info(
           {
