@@ -16,7 +16,9 @@ import {
   extDataHashOf,
   isWithdrawal,
   LedgerApp,
+  type LedgerExtension,
   type LedgerTip,
+  sectionsRoot,
   transactionRoot,
 } from '../src/ledger/index.js';
 import {
@@ -68,7 +70,7 @@ interface Node {
   path: string;
 }
 
-async function openNode(path?: string): Promise<Node> {
+async function openNode(path?: string, extensions?: readonly LedgerExtension[]): Promise<Node> {
   const dir = path ?? (await mkdtemp(join(tmpdir(), 'paraloom-ledger-')));
   if (!path) dirs.push(dir);
   const storage = await NodeStorage.open(dir, { logger: quiet });
@@ -85,6 +87,7 @@ async function openNode(path?: string): Promise<Node> {
     currentSlot: () => slot.value,
     now: () => clock++,
     logger: quiet,
+    extensions,
   });
   return { app, storage, registry, anchored, slot, path: dir };
 }
@@ -122,10 +125,12 @@ async function forge(
       leafCount: BigInt(tree.size),
       withdrawalsRoot: new WithdrawalsTree(withdrawals).root,
       transactionRoot: transactionRoot(txs.map((t) => t.id)),
+      sectionsRoot: sectionsRoot([]),
       timestampMs: tip.timestampMs + 1n,
     },
     deposits,
     transactions: txs,
+    sections: [],
   };
 }
 
@@ -395,5 +400,71 @@ describe('ledger: mempool, blocks, consensus application', () => {
     ]);
     await app.close();
     await storage.close();
+  });
+});
+
+/** Proposes what is queued, refuses entries starting with 0xff, records what final blocks carry. */
+class RecordingExtension implements LedgerExtension {
+  readonly name = 'recording';
+  readonly queued: Uint8Array[] = [];
+  readonly applied: { height: bigint; entries: readonly Uint8Array[] }[] = [];
+  constructor(readonly kind: number) {}
+  async propose(): Promise<readonly Uint8Array[]> {
+    return this.queued.splice(0);
+  }
+  async check(_height: bigint, entries: readonly Uint8Array[]): Promise<string | undefined> {
+    return entries.some((e) => e[0] === 0xff) ? 'entry starts with 0xff' : undefined;
+  }
+  async apply(height: bigint, entries: readonly Uint8Array[]): Promise<void> {
+    this.applied.push({ height, entries });
+  }
+  async appliedHeight(): Promise<bigint> {
+    return this.applied.at(-1)?.height ?? 0n;
+  }
+}
+
+describe('ledger extensions: block sections', () => {
+  it('proposes, checks, applies in height order and replays stored blocks an extension missed', async () => {
+    const extA = new RecordingExtension(3);
+    const extB = new RecordingExtension(3);
+    const a = await openNode(undefined, [extA]);
+    const b = await openNode(undefined, [extB]);
+    extA.queued.push(Uint8Array.of(1, 2), Uint8Array.of(3));
+    const built = await a.app.buildProposal(1n, 0, a.app.tip.hash);
+    const block = decodeBlock(built.bytes);
+    expect(block.sections).toEqual([{ kind: 3, entries: [Uint8Array.of(1, 2), Uint8Array.of(3)] }]);
+    expect((await b.app.validateProposal(1n, 0, built.bytes)).ok).toBe(true);
+
+    const refused = async (bytes: Uint8Array) => {
+      const res = await b.app.validateProposal(1n, 0, bytes);
+      return res.ok ? 'OK' : res.reason.split(':')[0];
+    };
+    const forged = (sections: Block['sections'], root = sectionsRoot(sections)) =>
+      encodeBlock({ ...block, header: { ...block.header, sectionsRoot: root }, sections });
+    // Entries swapped under the old root, an entry the extension refuses, a kind nobody reads.
+    expect(await refused(forged([{ kind: 3, entries: [Uint8Array.of(3)] }], block.header.sectionsRoot))).toBe(
+      'SECTIONS_ROOT_MISMATCH',
+    );
+    expect(await refused(forged([{ kind: 3, entries: [Uint8Array.of(0xff)] }]))).toBe('SECTION_INVALID');
+    expect(await refused(forged([{ kind: 4, entries: [Uint8Array.of(1)] }]))).toBe('SECTION_INVALID');
+    expect(extB.applied).toEqual([]);
+
+    await a.app.commit(1n, built.bytes, Uint8Array.of(1));
+    await b.app.commit(1n, built.bytes, Uint8Array.of(1));
+    const empty = await a.app.buildProposal(2n, 0, a.app.tip.hash);
+    await a.app.commit(2n, empty.bytes, Uint8Array.of(2));
+    expect(extA.applied).toEqual([
+      { height: 1n, entries: [Uint8Array.of(1, 2), Uint8Array.of(3)] },
+      { height: 2n, entries: [] },
+    ]);
+    expect(extB.applied.map((x) => x.height)).toEqual([1n]);
+
+    // Reopened with a fresh extension that remembers nothing: the stored blocks are applied again.
+    await closeNode(a);
+    const fresh = new RecordingExtension(3);
+    const reopened = await openNode(a.path, [fresh]);
+    expect(fresh.applied).toEqual(extA.applied);
+    await closeNode(reopened);
+    await closeNode(b);
   });
 });

@@ -7,11 +7,14 @@ import {
   decodeBlock,
   decodeTransaction,
   encodeBlock,
+  encodeSections,
   encodeTransaction,
   LedgerError,
   MAX_L2_BLOCK_BYTES,
+  MAX_SECTIONS_BYTES,
   nextAccumulator,
   type ShieldedTransaction,
+  sectionsRoot,
   TX_BYTES,
   transactionRoot,
 } from '../src/ledger/index.js';
@@ -150,18 +153,24 @@ function sampleBlock(txCount: number, depositCount: number): Block {
       leafCount: 99n,
       withdrawalsRoot: randomField(),
       transactionRoot: transactionRoot(transactions.map((t) => t.id)),
+      sectionsRoot: sectionsRoot([]),
       timestampMs: 1_700_000_000_000n,
     },
     deposits: Array.from({ length: depositCount }, () => randomField()),
     transactions,
+    sections: [],
   };
+}
+
+function withSections(block: Block, sections: Block['sections']): Block {
+  return { ...block, header: { ...block.header, sectionsRoot: sectionsRoot(sections) }, sections };
 }
 
 describe('block codec', () => {
   it('round-trips; the hash covers the header', () => {
     const block = sampleBlock(3, 2);
     const bytes = encodeBlock(block);
-    expect(bytes.length).toBe(BLOCK_HEADER_BYTES + 8 + 2 * 32 + 3 * TX_BYTES);
+    expect(bytes.length).toBe(BLOCK_HEADER_BYTES + 8 + 2 * 32 + 3 * TX_BYTES + 1);
     const back = decodeBlock(bytes);
     expect(back.header).toEqual(block.header);
     expect(back.deposits).toEqual(block.deposits);
@@ -170,7 +179,37 @@ describe('block codec', () => {
     expect(blockHash(back.header)).toEqual(blockHash(block.header));
     expect(blockHash({ ...block.header, round: 3 })).not.toEqual(blockHash(block.header));
     expect(decodeBlock(encodeBlock(sampleBlock(0, 0))).transactions).toEqual([]);
-    expect(MAX_L2_BLOCK_BYTES).toBe(700_653);
+    expect(MAX_L2_BLOCK_BYTES).toBe(995_598);
+    expect(MAX_L2_BLOCK_BYTES).toBeLessThan(1024 * 1024 - 1024);
+  });
+
+  it('carries sections: round-trips them, binds them by the header, refuses disorder and overruns', () => {
+    const sections = [
+      { kind: 1, entries: [Uint8Array.of(1, 2, 3)] },
+      { kind: 7, entries: [new Uint8Array(0), new Uint8Array(40).fill(9)] },
+    ];
+    const block = withSections(sampleBlock(1, 1), sections);
+    const bytes = encodeBlock(block);
+    const back = decodeBlock(bytes);
+    expect(back.sections).toEqual(sections);
+    expect(encodeBlock(back)).toEqual(bytes);
+    expect(blockHash(back.header)).not.toEqual(blockHash(sampleBlock(1, 1).header));
+    const tail = bytes.length - encodeSections(sections).length;
+    // Kind 7 rewritten to 1: repeated kinds have two encodings of one content.
+    const repeated = bytes.slice();
+    repeated[tail + 1 + 5 + 4 + 3] = 1;
+    expect(codeOf(() => decodeBlock(repeated))).toBe('BLOCK_MALFORMED');
+    const overrun = bytes.slice();
+    new DataView(overrun.buffer).setUint32(tail + 1 + 5, 0xfffffff0, true);
+    expect(codeOf(() => decodeBlock(overrun))).toBe('BLOCK_MALFORMED');
+    const empty = bytes.slice();
+    new DataView(empty.buffer).setUint32(tail + 2, 0, true);
+    expect(codeOf(() => decodeBlock(empty))).toBe('BLOCK_MALFORMED');
+    expect(codeOf(() => encodeBlock(withSections(sampleBlock(0, 0), [...sections].reverse())))).toBe(
+      'ARGUMENT_INVALID',
+    );
+    const big = [{ kind: 2, entries: [new Uint8Array(MAX_SECTIONS_BYTES)] }];
+    expect(codeOf(() => encodeBlock(withSections(sampleBlock(0, 0), big)))).toBe('BLOCK_OVERSIZE');
   });
 
   it('refuses oversize, wrong counts, trailing bytes, bad versions and non-canonical deposits', () => {

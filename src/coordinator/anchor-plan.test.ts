@@ -14,6 +14,7 @@ import {
   encodeBlock,
   encodeTransaction,
   extDataHashOf,
+  sectionsRoot,
 } from '../ledger/index.js';
 import { DirectRouter, type NetworkMessage } from '../network/index.js';
 import {
@@ -85,12 +86,14 @@ function chain(withdrawalsPerBlock: number[]): { blocks: FinalBlocks; list: Bloc
       leafCount: BigInt(2 * i),
       withdrawalsRoot: toField(0n),
       transactionRoot: new Uint8Array(32),
+      sectionsRoot: sectionsRoot([]),
       timestampMs: BigInt(i),
     };
     list.push({
       header,
       deposits: [],
       transactions: [tx(false), ...Array.from({ length: n }, () => tx(true))],
+      sections: [],
     });
     previous = blockHash(header);
   });

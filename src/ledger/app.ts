@@ -22,6 +22,7 @@ import {
 import { type AdmitResult, Mempool, type MempoolOptions, type TxOrigin } from './mempool.js';
 import { type LedgerMetrics, ledgerMetrics } from './metrics.js';
 import { Refusal, reasonOfDecodeError } from './rejections.js';
+import { type BlockSection, type LedgerExtension, sectionEntries, sectionsRoot } from './sections.js';
 import { LedgerState, type LedgerTip } from './state.js';
 import { type DecodedTransaction, isWithdrawal } from './transaction.js';
 import { verifyTransactions } from './verify.js';
@@ -50,6 +51,8 @@ export interface LedgerAppOptions {
     'maxEntries' | 'maxBatch' | 'lingerMs' | 'minWithdrawalSlots' | 'onAdmitted'
   >;
   readonly logger?: Logger;
+  /** Modules that put entries into blocks (validator-set updates, compute); kinds unique. */
+  readonly extensions?: readonly LedgerExtension[];
 }
 
 export type ValidateResult = { ok: true; hash: Uint8Array } | { ok: false; reason: string };
@@ -103,7 +106,13 @@ export class LedgerApp {
   }
 
   static async open(options: LedgerAppOptions): Promise<LedgerApp> {
-    return new LedgerApp(options, await LedgerState.open(options.storage));
+    const kinds = new Set((options.extensions ?? []).map((e) => e.kind));
+    if (kinds.size !== (options.extensions ?? []).length) {
+      throw new LedgerError('ARGUMENT_INVALID', 'two ledger extensions share a section kind');
+    }
+    const app = new LedgerApp(options, await LedgerState.open(options.storage));
+    await app.replayExtensions();
+    return app;
   }
 
   get tip(): LedgerTip {
@@ -146,6 +155,7 @@ export class LedgerApp {
         .take(tip.depositsConsumed, Math.min(this.o.maxDepositsPerBlock ?? 256, MAX_BLOCK_DEPOSITS))
         .map((d) => d.commitment);
       const txs = await this.pickTransactions(checks);
+      const sections = await this.proposeSections(height);
       const effects = await computeEffects(this.state, deposits, txs, checks);
       if (effects instanceof Refusal) {
         // Cannot happen for entries picked above; refusing to propose beats proposing garbage.
@@ -162,9 +172,10 @@ export class LedgerApp {
         leafCount: BigInt(effects.plan.state.leafCount),
         withdrawalsRoot: effects.withdrawalsRoot,
         transactionRoot: effects.transactionRoot,
+        sectionsRoot: sectionsRoot(sections),
         timestampMs: maxBig(BigInt(this.now()), tip.timestampMs),
       };
-      const block: Block = { header, deposits, transactions: txs };
+      const block: Block = { header, deposits, transactions: txs, sections };
       const hash = blockHash(header);
       this.remember({ block, hash, effects });
       return { hash, bytes: encodeBlock(block) };
@@ -213,6 +224,7 @@ export class LedgerApp {
         depositAccumulator: effects.depositAccumulator,
       });
       this.prepared.clear();
+      await this.applySections(height, block.sections);
       this.deposits.consumedUpTo(effects.depositsConsumed, effects.depositAccumulator);
       this.mempool.removeIncluded(
         block.transactions.map((t) => t.idHex),
@@ -261,6 +273,8 @@ export class LedgerApp {
     }
     const effects = await executeBlock(this.state, block, await this.voteChecks());
     if (effects instanceof Refusal) return effects;
+    const sectionProblem = await this.checkSections(block);
+    if (sectionProblem) return sectionProblem;
     const bad = await this.verifyUnknown(block.transactions);
     if (bad !== undefined)
       return new Refusal('BAD_PROOF', `transaction ${bad} has a proof that does not verify`);
@@ -286,9 +300,10 @@ export class LedgerApp {
     const problem =
       effects instanceof Refusal
         ? effects
-        : (await this.verifyUnknown(block.transactions)) !== undefined
-          ? new Refusal('BAD_PROOF', 'a proof does not verify')
-          : undefined;
+        : ((await this.checkSections(block)) ??
+          ((await this.verifyUnknown(block.transactions)) !== undefined
+            ? new Refusal('BAD_PROOF', 'a proof does not verify')
+            : undefined));
     if (problem || effects instanceof Refusal) {
       throw new LedgerError('BLOCK_INVALID', `final block does not re-execute: ${problem}`, {
         height: `${height}`,
@@ -313,6 +328,55 @@ export class LedgerApp {
       'block',
     );
     return invalid.length ? unknown[invalid[0]!] : undefined;
+  }
+
+  private async proposeSections(height: bigint): Promise<BlockSection[]> {
+    const sections: BlockSection[] = [];
+    for (const ext of this.extensionsByKind()) {
+      const entries = await ext.propose(height);
+      if (entries.length) sections.push({ kind: ext.kind, entries });
+    }
+    return sections;
+  }
+
+  /** Sections must hash to the header, come from known extensions, and satisfy each extension. */
+  private async checkSections(block: Block): Promise<BlockRefusal | undefined> {
+    if (!bytesEqual(sectionsRoot(block.sections), block.header.sectionsRoot)) {
+      return new Refusal('SECTIONS_ROOT_MISMATCH', 'sections do not hash to the header');
+    }
+    const known = new Set(this.extensionsByKind().map((e) => e.kind));
+    const stray = block.sections.find((s) => !known.has(s.kind));
+    if (stray) return new Refusal('SECTION_INVALID', `no extension reads section kind ${stray.kind}`);
+    for (const ext of this.extensionsByKind()) {
+      const reason = await ext.check(block.header.height, sectionEntries(block.sections, ext.kind));
+      if (reason !== undefined) return new Refusal('SECTION_INVALID', `${ext.name}: ${reason}`);
+    }
+    return undefined;
+  }
+
+  private async applySections(height: bigint, sections: readonly BlockSection[]): Promise<void> {
+    for (const ext of this.extensionsByKind()) {
+      await ext.apply(height, sectionEntries(sections, ext.kind));
+    }
+  }
+
+  /**
+   * An extension's writes are not in the block's batch: after a crash between the two, the
+   * stored blocks it had not applied are applied again (extensions are idempotent).
+   */
+  private async replayExtensions(): Promise<void> {
+    const tip = this.state.tip.height;
+    for (const ext of this.extensionsByKind()) {
+      for (let h = (await ext.appliedHeight()) + 1n; h <= tip; h++) {
+        const stored = await this.state.storage.blocks.getByHeight(h);
+        if (!stored) throw new LedgerError('STATE_MISMATCH', 'a stored block is missing', { height: `${h}` });
+        await ext.apply(h, sectionEntries(decodeBlock(stored.block).sections, ext.kind));
+      }
+    }
+  }
+
+  private extensionsByKind(): readonly LedgerExtension[] {
+    return [...(this.o.extensions ?? [])].sort((a, b) => a.kind - b.kind);
   }
 
   private async pickTransactions(checks: VoteChecks): Promise<DecodedTransaction[]> {

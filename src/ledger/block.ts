@@ -3,16 +3,29 @@ import { concatBytes } from '../common/index.js';
 import type { Field } from '../privacy/index.js';
 import { LedgerError } from './errors.js';
 import { Reader, Writer } from './reader.js';
+import {
+  type BlockSection,
+  MAX_SECTIONS_BYTES,
+  readSections,
+  sectionsSize,
+  writeSections,
+} from './sections.js';
 import { type DecodedTransaction, decodeTransaction, TX_BYTES } from './transaction.js';
 
-export const BLOCK_VERSION = 1;
-export const BLOCK_HEADER_BYTES = 1 + 8 + 4 + 32 + 32 + 8 + 32 + 32 + 8 + 32 + 32 + 8;
+export const BLOCK_VERSION = 2;
+export const BLOCK_HEADER_BYTES = 1 + 8 + 4 + 32 + 32 + 8 + 32 + 32 + 8 + 32 + 32 + 32 + 8;
 /** Codec caps; a node's per-block limits (LedgerApp options) are at most these. */
 export const MAX_BLOCK_DEPOSITS = 1024;
 export const MAX_BLOCK_TRANSACTIONS = 1024;
-/** Largest valid block (about 700 KB, under the network's 1 MiB proposal cap). */
+/** Largest valid block (about 990 KB, under the network's 1 MiB proposal cap). */
 export const MAX_L2_BLOCK_BYTES =
-  BLOCK_HEADER_BYTES + 4 + MAX_BLOCK_DEPOSITS * 32 + 4 + MAX_BLOCK_TRANSACTIONS * TX_BYTES;
+  BLOCK_HEADER_BYTES +
+  4 +
+  MAX_BLOCK_DEPOSITS * 32 +
+  4 +
+  MAX_BLOCK_TRANSACTIONS * TX_BYTES +
+  1 +
+  MAX_SECTIONS_BYTES;
 
 const BLOCK_HASH_DOMAIN = new TextEncoder().encode('paraloom/v1/block');
 
@@ -35,6 +48,8 @@ export interface BlockHeader {
   readonly withdrawalsRoot: Field;
   /** transactionRoot over the ids of this block's transactions. */
   readonly transactionRoot: Uint8Array;
+  /** sectionsRoot over the block's sections (src/ledger/sections.ts). */
+  readonly sectionsRoot: Uint8Array;
   /** Proposer's clock, Unix milliseconds; never below the previous block's. */
   readonly timestampMs: bigint;
 }
@@ -44,12 +59,15 @@ export interface Block {
   /** Commitments of the deposits consumed, in queue order: indexes consumed - n .. consumed - 1. */
   readonly deposits: readonly Field[];
   readonly transactions: readonly DecodedTransaction[];
+  /** Other modules' entries (validator-set updates, compute), kinds increasing. */
+  readonly sections: readonly BlockSection[];
 }
 
 export function encodeBlockHeader(h: BlockHeader): Uint8Array {
   check32(h.previousHash, 'previous hash');
   check32(h.leader, 'leader');
   check32(h.transactionRoot, 'transaction root');
+  check32(h.sectionsRoot, 'sections root');
   if (!Number.isInteger(h.round) || h.round < 0 || h.round > 0xffffffff) {
     throw new LedgerError('ARGUMENT_INVALID', 'round must be a u32', { round: h.round });
   }
@@ -65,6 +83,7 @@ export function encodeBlockHeader(h: BlockHeader): Uint8Array {
     .u64(h.leafCount)
     .field(h.withdrawalsRoot)
     .raw(h.transactionRoot)
+    .raw(h.sectionsRoot)
     .u64(h.timestampMs)
     .done();
 }
@@ -77,16 +96,24 @@ export function encodeBlock(block: Block): Uint8Array {
     });
   }
   const w = new Writer(
-    BLOCK_HEADER_BYTES + 8 + block.deposits.length * 32 + block.transactions.length * TX_BYTES,
+    BLOCK_HEADER_BYTES +
+      8 +
+      block.deposits.length * 32 +
+      block.transactions.length * TX_BYTES +
+      sectionsSize(block.sections),
   );
   w.raw(encodeBlockHeader(block.header)).u32(block.deposits.length);
   for (const c of block.deposits) w.field(c);
   w.u32(block.transactions.length);
   for (const t of block.transactions) w.raw(t.bytes);
+  writeSections(w, block.sections);
   return w.done();
 }
 
-/** SHA-256(domain | header). The header binds the body: transactions by their root, deposits by the accumulator. */
+/**
+ * SHA-256(domain | header). The header binds the body: transactions by their root, deposits by the
+ * accumulator, sections by their root.
+ */
 export function blockHash(header: BlockHeader): Uint8Array {
   return sha256(concatBytes(BLOCK_HASH_DOMAIN, encodeBlockHeader(header)));
 }
@@ -105,6 +132,7 @@ export function decodeBlockHeader(r: Reader): BlockHeader {
     leafCount: r.u64('leaf count'),
     withdrawalsRoot: r.field('withdrawals root'),
     transactionRoot: r.bytes(32, 'transaction root'),
+    sectionsRoot: r.bytes(32, 'sections root'),
     timestampMs: r.u64('timestamp'),
   };
 }
@@ -128,15 +156,16 @@ export function decodeBlock(bytes: Uint8Array): Block {
   const deposits: Field[] = [];
   for (let i = 0; i < depositCount; i++) deposits.push(r.field(`deposit ${i}`));
   const txCount = r.u32('transaction count');
-  if (txCount > MAX_BLOCK_TRANSACTIONS || txCount * TX_BYTES !== r.remaining) {
-    r.fail('transaction count does not match the bytes remaining', { txCount });
+  if (txCount > MAX_BLOCK_TRANSACTIONS || txCount * TX_BYTES + 1 > r.remaining) {
+    r.fail('transaction count does not fit the bytes remaining', { txCount });
   }
   const transactions: DecodedTransaction[] = [];
   for (let i = 0; i < txCount; i++) {
     transactions.push(decodeTransaction(r.bytes(TX_BYTES, `transaction ${i}`)));
   }
+  const sections = readSections(r);
   r.end();
-  return { header, deposits, transactions };
+  return { header, deposits, transactions, sections };
 }
 
 function check32(b: Uint8Array, what: string): void {

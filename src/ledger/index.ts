@@ -40,6 +40,16 @@ export {
   Refusal,
   type RejectReason,
 } from './rejections.js';
+export {
+  type BlockSection,
+  encodeSections,
+  type LedgerExtension,
+  MAX_SECTION_ENTRIES,
+  MAX_SECTIONS,
+  MAX_SECTIONS_BYTES,
+  sectionEntries,
+  sectionsRoot,
+} from './sections.js';
 export { GENESIS_TIP, LedgerState, type LedgerTip } from './state.js';
 export {
   type DecodedTransaction,

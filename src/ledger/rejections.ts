@@ -33,6 +33,8 @@ export const BLOCK_REFUSALS = [
   'COMMITMENT_ROOT_MISMATCH',
   'LEAF_COUNT_MISMATCH',
   'WITHDRAWALS_ROOT_MISMATCH',
+  'SECTIONS_ROOT_MISMATCH',
+  'SECTION_INVALID',
 ] as const;
 export type BlockRefusalCode = RejectReason | (typeof BLOCK_REFUSALS)[number];
 

@@ -10,6 +10,7 @@ import {
   decodedFromTransaction,
   encodeBlock,
   type ShieldedTransaction,
+  sectionsRoot,
 } from '../../ledger/index.js';
 import {
   ENVELOPE_BYTES,
@@ -92,9 +93,15 @@ export function syntheticChain(count: number, startMs = 1_700_000_000_000): Synt
       leafCount: leaves,
       withdrawalsRoot: f(0),
       transactionRoot: new Uint8Array(32).fill(h),
+      sectionsRoot: sectionsRoot([]),
       timestampMs: BigInt(startMs + h * 1000),
     };
-    const block = encodeBlock({ header, deposits, transactions: txs.map(decodedFromTransaction) });
+    const block = encodeBlock({
+      header,
+      deposits,
+      transactions: txs.map(decodedFromTransaction),
+      sections: [],
+    });
     const hash = blockHash(header);
     const qc = encodeCertificate({
       height: BigInt(h),

@@ -1,0 +1,138 @@
+import { sha256 } from '@noble/hashes/sha2.js';
+import { concatBytes } from '../common/index.js';
+import { LedgerError } from './errors.js';
+import { type Reader, Writer } from './reader.js';
+
+// Block sections: the part of a block body that belongs to other modules (the validator-set
+// update of an epoch boundary, compute jobs and results). The ledger orders, bounds, hashes and
+// stores them; what an entry means is the owning extension's business.
+//
+//   sections := count u8 | section*        (kinds strictly increasing: one encoding per content)
+//   section  := kind u8 | n u32 | entry*n
+//   entry    := len u32 | bytes[len]
+// The header's sectionsRoot is SHA-256("paraloom/v1/sections" | sections).
+
+export const MAX_SECTIONS = 8;
+export const MAX_SECTION_ENTRIES = 1024;
+/** All sections of one block together (a 256 KiB compute job fits, with room for results). */
+export const MAX_SECTIONS_BYTES = 288 * 1024;
+
+const SECTIONS_DOMAIN = new TextEncoder().encode('paraloom/v1/sections');
+
+export interface BlockSection {
+  /** 1..255, the owning extension's kind. */
+  readonly kind: number;
+  readonly entries: readonly Uint8Array[];
+}
+
+/** Bytes `encodeSections` produces, or a LedgerError when the sections break a cap. */
+export function sectionsSize(sections: readonly BlockSection[]): number {
+  checkSections(sections);
+  let size = 1;
+  for (const s of sections) {
+    size += 5;
+    for (const e of s.entries) size += 4 + e.length;
+  }
+  if (size > MAX_SECTIONS_BYTES + 1) {
+    throw new LedgerError('BLOCK_OVERSIZE', `block sections exceed ${MAX_SECTIONS_BYTES} bytes`, { size });
+  }
+  return size;
+}
+
+export function writeSections(w: Writer, sections: readonly BlockSection[]): void {
+  w.u8(sections.length);
+  for (const s of sections) {
+    w.u8(s.kind).u32(s.entries.length);
+    for (const e of s.entries) w.u32(e.length).raw(e);
+  }
+}
+
+export function encodeSections(sections: readonly BlockSection[]): Uint8Array {
+  const w = new Writer(sectionsSize(sections));
+  writeSections(w, sections);
+  return w.done();
+}
+
+export function sectionsRoot(sections: readonly BlockSection[]): Uint8Array {
+  return sha256(concatBytes(SECTIONS_DOMAIN, encodeSections(sections)));
+}
+
+/** Reads sections with every count and length checked against its cap and the bytes left. */
+export function readSections(r: Reader): BlockSection[] {
+  const start = r.remaining;
+  const count = r.u8('section count');
+  if (count > MAX_SECTIONS) r.fail('too many block sections', { count });
+  const sections: BlockSection[] = [];
+  let previousKind = 0;
+  for (let i = 0; i < count; i++) {
+    const kind = r.u8(`section ${i} kind`);
+    if (kind <= previousKind) r.fail('block sections out of order or repeated', { kind });
+    previousKind = kind;
+    const n = r.u32(`section ${kind} entry count`);
+    if (n === 0 || n > MAX_SECTION_ENTRIES || n * 4 > r.remaining) {
+      r.fail('section entry count out of range', { kind, n });
+    }
+    const entries: Uint8Array[] = [];
+    for (let j = 0; j < n; j++) {
+      const len = r.u32(`section ${kind} entry ${j} length`);
+      if (len > r.remaining) r.fail('section entry runs past the end', { kind, entry: j, len });
+      entries.push(r.bytes(len, `section ${kind} entry ${j}`));
+    }
+    sections.push({ kind, entries });
+  }
+  if (start - r.remaining > MAX_SECTIONS_BYTES + 1) {
+    r.fail(`block sections exceed ${MAX_SECTIONS_BYTES} bytes`, { size: start - r.remaining });
+  }
+  return sections;
+}
+
+/** The entries of one kind (empty when the block has no such section). */
+export function sectionEntries(sections: readonly BlockSection[], kind: number): readonly Uint8Array[] {
+  return sections.find((s) => s.kind === kind)?.entries ?? [];
+}
+
+function checkSections(sections: readonly BlockSection[]): void {
+  if (sections.length > MAX_SECTIONS) {
+    throw new LedgerError('BLOCK_OVERSIZE', 'too many block sections', { count: sections.length });
+  }
+  let previousKind = 0;
+  for (const s of sections) {
+    if (!Number.isInteger(s.kind) || s.kind <= previousKind || s.kind > 255) {
+      throw new LedgerError('ARGUMENT_INVALID', 'section kinds must be increasing integers in 1..255', {
+        kind: s.kind,
+      });
+    }
+    if (s.entries.length === 0 || s.entries.length > MAX_SECTION_ENTRIES) {
+      throw new LedgerError('ARGUMENT_INVALID', 'a section holds 1..1024 entries', {
+        kind: s.kind,
+        entries: s.entries.length,
+      });
+    }
+    previousKind = s.kind;
+  }
+}
+
+/**
+ * A module that puts entries into blocks. Every validator runs the same extensions: `check` must
+ * decide from the block chain (and external facts every validator reads the same way, as the
+ * ledger does with deposits), or honest validators disagree on proposals.
+ */
+export interface LedgerExtension {
+  /** Section kind, 1..255, unique among the node's extensions. */
+  readonly kind: number;
+  readonly name: string;
+  /** Proposer: the entries for the block at `height`; empty for none. */
+  propose(height: bigint): Promise<readonly Uint8Array[]>;
+  /**
+   * Validator: a refusal reason when `entries` (possibly empty) are wrong for a block at
+   * `height`, undefined when right. Writes nothing.
+   */
+  check(height: bigint, entries: readonly Uint8Array[]): Promise<string | undefined>;
+  /**
+   * Applies a final block's entries after the block is stored, before the next height is
+   * validated. Must be idempotent: on start the ledger replays stored blocks above `appliedHeight`.
+   */
+  apply(height: bigint, entries: readonly Uint8Array[]): Promise<void>;
+  /** The last height whose entries `apply` has durably handled (0 before any). */
+  appliedHeight(): Promise<bigint>;
+}
