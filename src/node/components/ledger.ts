@@ -2,7 +2,7 @@ import type { Address } from '@solana/kit';
 import { decodeBridgeState, findBridgeStatePda } from '../../bridge/index.js';
 import type { Logger } from '../../common/index.js';
 import type { Readiness, Registry } from '../../health/index.js';
-import { LedgerApp } from '../../ledger/index.js';
+import { LedgerApp, type LedgerExtension } from '../../ledger/index.js';
 import {
   BatchVerifierPool,
   type Field,
@@ -30,6 +30,11 @@ export interface LedgerComponentOptions {
   /** How often the chain view (current slot, anchored roots) is refreshed. */
   readonly chainRefreshMs?: number;
   readonly verifierThreads?: number;
+  /**
+   * Modules that put entries into blocks, made when the ledger starts (storage and the chain are
+   * up by then; components that start later are reached through late-bound callbacks).
+   */
+  readonly extensions?: readonly (() => LedgerExtension | Promise<LedgerExtension>)[];
 }
 
 /**
@@ -70,7 +75,10 @@ export class LedgerComponent implements Component {
     await this.pool.start();
     await this.refreshChainView();
     const network = o.network.network;
+    const extensions: LedgerExtension[] = [];
+    for (const make of o.extensions ?? []) extensions.push(await make());
     const app = await LedgerApp.open({
+      extensions,
       storage: o.storage.storage,
       pool: this.pool,
       registry: o.registry,
