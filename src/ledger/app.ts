@@ -273,7 +273,7 @@ export class LedgerApp {
     }
     const effects = await executeBlock(this.state, block, await this.voteChecks());
     if (effects instanceof Refusal) return effects;
-    const sectionProblem = await this.checkSections(block);
+    const sectionProblem = await this.checkSections(block, 'proposal');
     if (sectionProblem) return sectionProblem;
     const bad = await this.verifyUnknown(block.transactions);
     if (bad !== undefined)
@@ -300,7 +300,7 @@ export class LedgerApp {
     const problem =
       effects instanceof Refusal
         ? effects
-        : ((await this.checkSections(block)) ??
+        : ((await this.checkSections(block, 'final')) ??
           ((await this.verifyUnknown(block.transactions)) !== undefined
             ? new Refusal('BAD_PROOF', 'a proof does not verify')
             : undefined));
@@ -340,7 +340,7 @@ export class LedgerApp {
   }
 
   /** Sections must hash to the header, come from known extensions, and satisfy each extension. */
-  private async checkSections(block: Block): Promise<BlockRefusal | undefined> {
+  private async checkSections(block: Block, mode: 'proposal' | 'final'): Promise<BlockRefusal | undefined> {
     if (!bytesEqual(sectionsRoot(block.sections), block.header.sectionsRoot)) {
       return new Refusal('SECTIONS_ROOT_MISMATCH', 'sections do not hash to the header');
     }
@@ -348,7 +348,7 @@ export class LedgerApp {
     const stray = block.sections.find((s) => !known.has(s.kind));
     if (stray) return new Refusal('SECTION_INVALID', `no extension reads section kind ${stray.kind}`);
     for (const ext of this.extensionsByKind()) {
-      const reason = await ext.check(block.header.height, sectionEntries(block.sections, ext.kind));
+      const reason = await ext.check(block.header.height, sectionEntries(block.sections, ext.kind), mode);
       if (reason !== undefined) return new Refusal('SECTION_INVALID', `${ext.name}: ${reason}`);
     }
     return undefined;

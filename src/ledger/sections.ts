@@ -124,10 +124,17 @@ export interface LedgerExtension {
   /** Proposer: the entries for the block at `height`; empty for none. */
   propose(height: bigint): Promise<readonly Uint8Array[]>;
   /**
-   * Validator: a refusal reason when `entries` (possibly empty) are wrong for a block at
-   * `height`, undefined when right. Writes nothing.
+   * A refusal reason when `entries` (possibly empty) are wrong for a block at `height`, undefined
+   * when right. Writes nothing. `proposal`: a block this node votes on (check everything, external
+   * facts included); `final`: a certified block this node applies while catching up (a quorum
+   * already judged the external facts, which may have changed since; check what the chain of
+   * blocks alone decides).
    */
-  check(height: bigint, entries: readonly Uint8Array[]): Promise<string | undefined>;
+  check(
+    height: bigint,
+    entries: readonly Uint8Array[],
+    mode: 'proposal' | 'final',
+  ): Promise<string | undefined>;
   /**
    * Applies a final block's entries after the block is stored, before the next height is
    * validated. Must be idempotent: on start the ledger replays stored blocks above `appliedHeight`.
