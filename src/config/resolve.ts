@@ -69,6 +69,7 @@ export interface NodeConfig {
     readonly minValidators: number;
     readonly waitValidatorsMs: number;
     readonly blockIntervalMs: number;
+    readonly epochBlocks: number;
   };
   readonly coordinator: {
     readonly enabled: boolean;
@@ -154,6 +155,7 @@ export function resolveConfig(f: ConfigFile, baseDir: string): { config: NodeCon
       minValidators: f.consensus.min_validators,
       waitValidatorsMs: f.consensus.wait_validators_ms,
       blockIntervalMs: f.consensus.block_interval_ms,
+      epochBlocks: f.consensus.epoch_blocks,
     },
     coordinator: {
       enabled: f.coordinator.enabled,

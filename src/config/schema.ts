@@ -242,6 +242,15 @@ const consensus = z
       .max(5_000)
       .default(300)
       .describe('Least time between a commit and the next proposal (keeps empty blocks few)'),
+    epoch_blocks: z
+      .number()
+      .int()
+      .min(4)
+      .max(1_000_000)
+      .default(100)
+      .describe(
+        'Blocks per validator-set epoch: every multiple carries the registry set, deciding two heights later (the whole cohort must agree on it)',
+      ),
   })
   .prefault({});
 

@@ -129,6 +129,11 @@ export class ConsensusEngine {
     return this.replica.round;
   }
 
+  /** The validator set deciding the current height. */
+  get validators(): ValidatorSet {
+    return this.replica.validators;
+  }
+
   /** A new validator set (epoch boundary, read from the chain): takes effect from the next height on. */
   setNextValidators(set: ValidatorSet): void {
     this.replica.setNextValidators(set);
@@ -370,6 +375,8 @@ export class ConsensusEngine {
           const before = this.replica.height;
           this.feed({ kind: 'certified', bytes: got.bytes, certificate: got.certificate });
           if (this.replica.height === before) break;
+          // Applied before the next one is judged: a block can schedule the set that certifies a later one.
+          await this.appQueue;
         }
       } catch (err) {
         this.logger.warn({ err }, 'catch-up failed');

@@ -20,6 +20,17 @@ export {
   type ConsensusNetwork,
   type Decision,
 } from './engine.js';
+export {
+  ACTIVATION_DELAY,
+  activationHeight,
+  carriesValidatorSet,
+  decodeValidatorSet,
+  encodeValidatorSet,
+  MAX_SET_SIZE,
+  type ScheduledSet,
+  sameValidatorSet,
+  ValidatorSetHistory,
+} from './epochs.js';
 export { ConsensusError, type ConsensusErrorCode, isConsensusError } from './errors.js';
 export {
   decodeEvidence,

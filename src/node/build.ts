@@ -7,6 +7,7 @@ import {
   Readiness,
   type Registry,
 } from '../health/index.js';
+import type { LedgerExtension } from '../ledger/index.js';
 import type { Component } from './component.js';
 import { BridgeComponent } from './components/bridge.js';
 import { ConsensusComponent } from './components/consensus.js';
@@ -97,6 +98,8 @@ export function assembleNode(config: NodeConfig, options: { registry?: Registry 
     registry,
     readiness,
     logger: createLogger('ledger', level),
+    // Made at ledger start; `consensus` is assembled below and started after the ledger.
+    extensions: [(): Promise<LedgerExtension> => consensus.validatorSetExtension()],
   });
   const consensus = new ConsensusComponent({
     config,

@@ -1,3 +1,4 @@
+import { getAddressDecoder } from '@solana/kit';
 import { type Deposit, DepositListener, type ListenerCursor } from '../../bridge/index.js';
 import type { Logger } from '../../common/index.js';
 import { bytesEqual } from '../../common/index.js';
@@ -6,13 +7,23 @@ import {
   type ConsensusApplication,
   ConsensusEngine,
   decodeCertificate,
+  decodeValidatorSet,
   type Equivocation,
   type QuorumCertificate,
   signerAuthenticator,
+  type ValidatorInfo,
   ValidatorSet,
+  ValidatorSetHistory,
+  verifyCertificate,
 } from '../../consensus/index.js';
 import type { Readiness, Registry } from '../../health/index.js';
-import type { LedgerApp } from '../../ledger/index.js';
+import {
+  blockHash,
+  decodeBlock,
+  type LedgerApp,
+  type LedgerExtension,
+  sectionEntries,
+} from '../../ledger/index.js';
 import type { NetworkMessage, NetworkNode } from '../../network/index.js';
 import type { NodeStorage } from '../../storage/index.js';
 import { ValidatorChainReader, ValidatorRoster } from '../../validator/index.js';
@@ -23,6 +34,11 @@ import type { LedgerComponent } from './ledger.js';
 import type { NetworkComponent } from './network.js';
 import type { StorageComponent } from './storage.js';
 import type { ValidatorComponent } from './validator.js';
+import {
+  registryValidators,
+  VALIDATOR_SET_SECTION,
+  ValidatorSetExtension,
+} from './validator-set-extension.js';
 
 export interface ConsensusComponentOptions {
   readonly config: NodeConfig;
@@ -37,8 +53,10 @@ export interface ConsensusComponentOptions {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-/** Blocks per block-sync answer: a block can be ~700 KB, the response cap is one message. */
+/** Blocks per block-sync answer: a block can be ~1 MB, the response cap is one message. */
 const SYNC_BLOCKS_PER_RESPONSE = 1;
+/** How long a node with an empty ledger asks its peers for block 1 (the genesis set) at start. */
+const GENESIS_FROM_PEERS_MS = 10_000;
 
 /**
  * PARALOOM_FAULT_EQUIVOCATE_HEIGHT: fault injection for the evidence-path tests (docs/operations.md);
@@ -92,6 +110,69 @@ async function fetchFinalBlock(
 }
 
 /**
+ * The genesis set of a running cohort, for a node starting with an empty ledger: block 1 carries
+ * it, and its certificate must be a quorum of that very set whose members all hold a
+ * ValidatorAccount on chain (registered, maybe unbonded since). The chain's registry of today is
+ * not the genesis set once anyone joined or left. Undefined when every peer that answered has no
+ * block 1 (a cohort starting together) or none answered in time.
+ */
+async function genesisFromPeers(
+  o: ConsensusComponentOptions,
+  isRegistered: (key: Uint8Array) => Promise<boolean>,
+): Promise<ValidatorInfo[] | undefined> {
+  const network = o.network.network;
+  const auth = signerAuthenticator(o.validator.signer);
+  const deadline = Date.now() + GENESIS_FROM_PEERS_MS;
+  while (Date.now() < deadline) {
+    const peers = network.peers.list().filter((p) => p.state !== 'offline');
+    let answered = 0;
+    for (const peer of peers) {
+      let res: NetworkMessage;
+      try {
+        res = await network.request(
+          peer.peerId,
+          'block-sync',
+          { type: 'BLOCK_SYNC_REQUEST', fromHeight: 1n, maxBlocks: 1 },
+          { timeoutMs: 3_000 },
+        );
+      } catch (err) {
+        o.logger.debug({ err, peer: peer.peerId }, 'genesis request failed');
+        continue;
+      }
+      if (res.type !== 'BLOCK_SYNC_RESPONSE') continue;
+      answered++;
+      const b = res.blocks[0];
+      if (!b || b.height !== 1n) continue;
+      try {
+        const block = decodeBlock(b.block);
+        const entry = sectionEntries(block.sections, VALIDATOR_SET_SECTION)[0];
+        if (!entry) throw new NodeError('INVALID_STATE', 'block 1 carries no validator set');
+        const set = decodeValidatorSet(entry);
+        verifyCertificate(decodeCertificate(b.qc), new ValidatorSet(set), auth, {
+          height: 1n,
+          blockHash: blockHash(block.header),
+        });
+        for (const v of set) {
+          if (!(await isRegistered(v.publicKey))) {
+            throw new NodeError('INVALID_STATE', 'a genesis validator has no account on chain');
+          }
+        }
+        o.logger.info({ peer: peer.peerId, validators: set.length }, 'genesis validator set from block 1');
+        return set;
+      } catch (err) {
+        o.logger.warn(
+          { err, peer: peer.peerId },
+          'a peer served a block 1 that does not prove its genesis set',
+        );
+      }
+    }
+    if (peers.length > 0 && answered === peers.length) return undefined;
+    await sleep(250);
+  }
+  return undefined;
+}
+
+/**
  * Paces proposals: Tendermint starts the next height at once, which would make empty blocks as
  * fast as the disk syncs. Waiting `intervalMs` after a commit (well under the propose timeout)
  * keeps them few without costing a round.
@@ -113,10 +194,11 @@ function paced(app: LedgerApp, intervalMs: number): ConsensusApplication {
 }
 
 /**
- * L2 consensus on this node: the validator set read from the on-chain registry (active validators
- * and their stakes, once at start: every validator that starts after the same registrations builds
- * the same set), the BFT engine driving the ledger, and the deposit listener feeding the ledger
- * finalized deposits in queue order.
+ * L2 consensus on this node: the BFT engine driving the ledger over the validator set agreed through
+ * blocks (src/consensus/epochs.ts: genesis set in block 1, the registry's set every epoch), and the
+ * deposit listener feeding the ledger finalized deposits in queue order. The genesis set is the
+ * registry's active validators when the cohort starts together, or block 1's when a node joins a
+ * running cohort with an empty ledger.
  *
  * The listener's cursor is kept in memory, starting at what the last stored block consumed: the
  * ledger holds delivered-but-unconsumed deposits only in memory, so after a restart they must be
@@ -130,8 +212,36 @@ export class ConsensusComponent implements Component {
   private unregister: (() => void) | undefined;
   private status = 'not started';
   private readonly evidenceListeners = new Set<(e: Equivocation) => void>();
+  private history: ValidatorSetHistory | undefined;
+  private genesis: readonly ValidatorInfo[] | undefined;
 
   constructor(private readonly options: ConsensusComponentOptions) {}
+
+  /**
+   * The ledger extension that carries validator sets in blocks (made when the ledger starts, so
+   * stored blocks it missed are applied before consensus reads the history).
+   */
+  async validatorSetExtension(): Promise<LedgerExtension> {
+    const o = this.options;
+    const roster = o.validator.roster;
+    if (!roster) throw new NodeError('INVALID_STATE', 'the validator component is not started');
+    const history = new ValidatorSetHistory(o.storage.storage.meta);
+    await history.load();
+    this.history = history;
+    return new ValidatorSetExtension({
+      history,
+      epochBlocks: o.config.consensus.epochBlocks,
+      roster,
+      genesis: () => this.genesis,
+      onScheduled: (set) => this.engine?.setNextValidators(new ValidatorSet(set.validators)),
+      logger: o.logger,
+    });
+  }
+
+  /** The validator set deciding `height`, as agreed through blocks (for heights this node knows). */
+  validatorsAt(height: bigint): readonly ValidatorInfo[] | undefined {
+    return this.history?.at(height)?.validators;
+  }
 
   get height(): bigint | undefined {
     return this.engine?.height;
@@ -160,35 +270,29 @@ export class ConsensusComponent implements Component {
       return;
     }
     const signer = o.validator.signer;
-    const roster = new ValidatorRoster(
-      new ValidatorChainReader(o.bridge.rpc, o.bridge.programId, config.solana.commitment),
-      { logger },
-    );
-    const deadline = Date.now() + config.consensus.waitValidatorsMs;
-    for (;;) {
-      await roster.refresh();
-      const entries = roster.entries();
-      const registered = entries.some((e) => bytesEqual(e.publicKey, signer.publicKey));
-      if (registered && entries.length >= config.consensus.minValidators) break;
-      this.status = `waiting for validators: ${entries.length} of ${config.consensus.minValidators}, self ${registered ? '' : 'not '}registered`;
-      if (Date.now() > deadline) {
-        throw new NodeError('INVALID_STATE', `consensus cannot start: ${this.status}`, {
-          minValidators: config.consensus.minValidators,
-        });
-      }
-      await sleep(500);
-    }
-    // Leader weights are stake x the program's reputation: agreed by every validator (read from the
-    // chain), and lowered by on-chain slashing. The local ReputationTracker's view of timeliness is
-    // reported in metrics only; it is not agreed, so it cannot weigh leaders.
-    const validators = new ValidatorSet(
-      roster.entries().map((e) => ({
-        publicKey: e.publicKey,
-        stake: e.stake,
-        reputation: Math.max(1, e.reputation),
-      })),
-    );
     const ledger = o.ledger.ledger;
+    const history = this.history;
+    if (!history)
+      throw new NodeError('INVALID_STATE', 'the ledger started without the validator-set extension');
+    const start = ledger.tip.height + 1n;
+    const reader = new ValidatorChainReader(o.bridge.rpc, o.bridge.programId, config.solana.commitment);
+    let current = history.at(start)?.validators;
+    if (!current) {
+      // An empty ledger: join a running cohort from its block 1, or found one from the registry.
+      const decoder = getAddressDecoder();
+      current =
+        ledger.tip.height === 0n
+          ? await genesisFromPeers(
+              o,
+              async (key) => (await reader.account(decoder.decode(key))) !== undefined,
+            )
+          : undefined;
+      if (current) this.genesis = current;
+      else current = this.genesis = await this.registryGenesis(reader);
+    } else {
+      this.genesis = history.at(1n)?.validators;
+    }
+    const validators = new ValidatorSet(current);
     const tip = ledger.tip;
     const engine = new ConsensusEngine({
       network: o.network.network,
@@ -231,12 +335,40 @@ export class ConsensusComponent implements Component {
     });
     await listener.start();
     this.listener = listener;
+    // A set the last stored block scheduled for the height after this one.
+    for (const next of history.after(start)) engine.setNextValidators(new ValidatorSet(next.validators));
     await engine.start();
     this.engine = engine;
     logger.info(
       { validators: validators.members.length, height: engine.height.toString() },
       'consensus started',
     );
+  }
+
+  /** The registry's active validators once this node is among them and there are enough. */
+  private async registryGenesis(reader: ValidatorChainReader): Promise<ValidatorInfo[]> {
+    const o = this.options;
+    const { config } = o;
+    const signer = o.validator.signer;
+    const roster = new ValidatorRoster(reader, { logger: o.logger });
+    const deadline = Date.now() + config.consensus.waitValidatorsMs;
+    for (;;) {
+      await roster.refresh();
+      const entries = roster.entries();
+      const registered = entries.some((e) => bytesEqual(e.publicKey, signer.publicKey));
+      if (registered && entries.length >= config.consensus.minValidators) break;
+      this.status = `waiting for validators: ${entries.length} of ${config.consensus.minValidators}, self ${registered ? '' : 'not '}registered`;
+      if (Date.now() > deadline) {
+        throw new NodeError('INVALID_STATE', `consensus cannot start: ${this.status}`, {
+          minValidators: config.consensus.minValidators,
+        });
+      }
+      await sleep(500);
+    }
+    // Leader weights are stake x the program's reputation: agreed (read from the chain, carried in
+    // blocks) and lowered by on-chain slashing. The local ReputationTracker's view of timeliness is
+    // reported in metrics only; it is not agreed, so it cannot weigh leaders.
+    return registryValidators(roster);
   }
 
   async stop(): Promise<void> {

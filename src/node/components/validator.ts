@@ -39,6 +39,7 @@ export class ValidatorComponent implements Component {
   readonly name = 'validator';
   readonly dependsOn = ['bridge', 'network'];
   private signerValue: ValidatorSigner | undefined;
+  private rosterValue: ValidatorRoster | undefined;
   private heartbeats: HeartbeatService | undefined;
   private refreshTimer: NodeJS.Timeout | undefined;
   private unregister: (() => void) | undefined;
@@ -53,6 +54,11 @@ export class ValidatorComponent implements Component {
   get signer(): ValidatorSigner {
     if (!this.signerValue) throw new NodeError('INVALID_STATE', 'validator is not started');
     return this.signerValue;
+  }
+
+  /** The chain registry's active validators, refreshed on a timer (undefined before start). */
+  get roster(): ValidatorRoster | undefined {
+    return this.rosterValue;
   }
 
   get heartbeat(): HeartbeatService | undefined {
@@ -92,6 +98,7 @@ export class ValidatorComponent implements Component {
         this.metrics.registered.set(this.registration.ok ? 1 : 0);
       },
     });
+    this.rosterValue = roster;
     await roster.refresh();
     // The account itself says why a key is not in the active set (unbonding, never registered).
     if (!this.registration.ok) {
