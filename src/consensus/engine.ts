@@ -277,6 +277,7 @@ export class ConsensusEngine {
     }
     this.metrics?.height.set(Number(this.replica.height));
     this.metrics?.round.set(this.replica.round);
+    this.metrics?.validators.set(this.replica.validators.size);
   }
 
   private maybeEquivocate(vote: Vote): void {

@@ -10,6 +10,7 @@ export interface ConsensusMetrics {
   readonly rounds: Counter<'outcome'>;
   readonly height: Gauge<never>;
   readonly round: Gauge<never>;
+  readonly validators: Gauge<never>;
   readonly decided: Counter<never>;
   readonly evidence: Counter<'source'>;
   readonly ignored: Counter<'reason'>;
@@ -27,6 +28,11 @@ export function consensusMetrics(registry: Registry): ConsensusMetrics {
     height: new PromGauge({
       name: 'paraloom_consensus_height',
       help: 'Height consensus is deciding now',
+      registers,
+    }),
+    validators: new PromGauge({
+      name: 'paraloom_consensus_validators',
+      help: 'Members of the validator set deciding the current height',
       registers,
     }),
     round: new PromGauge({

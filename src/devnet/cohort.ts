@@ -131,25 +131,9 @@ export class Devnet {
     this.step(`localnet RPC ${this.rpcUrl}`);
     this.step(`registering ${this.n} validators (keygen, airdrop, stake)`);
     const made = await Promise.all(
-      Array.from({ length: this.n }, async (_, index) => {
-        const vdir = join(dir, `validator-${index}`);
-        await mkdir(vdir, { recursive: true });
-        const config = join(vdir, 'node.toml');
-        const coordinator = index < Math.min(this.n, this.o.candidates ?? 3);
-        await writeFile(
-          config,
-          tomlFor(this.rpcUrl, await freeLoopbackPort(), {
-            candidatePriority: index < this.candidates ? this.candidates - index : undefined,
-            validators: this.n,
-            blockIntervalMs: this.o.blockIntervalMs ?? 300,
-            dashboard: index === 0 && (this.o.dashboard ?? false),
-          }) + (this.o.extraToml?.(index) ?? ''),
-        );
-        await runParaloomOk(['validator', 'keygen', '--config', config, '--force']);
-        const reg = await runParaloomOk(['validator', 'register', '--config', config, '--airdrop', '--json']);
-        const out = JSON.parse(reg.stdout.at(-1)!) as { address: string; peerId: string };
-        return { index, dir: vdir, config, address: out.address, peerId: out.peerId, coordinator };
-      }),
+      Array.from({ length: this.n }, (_, index) =>
+        this.registerValidator(index, dir, index === 0 && (this.o.dashboard ?? false)),
+      ),
     );
     for (const m of made)
       this.validators.push({
@@ -161,6 +145,43 @@ export class Devnet {
       });
     // In parallel: each waits only for the registry, which is complete by now.
     await Promise.all(this.validators.map((v) => this.startValidator(v.index)));
+  }
+
+  /**
+   * Registers one more validator on chain (key, airdrop, stake) with a config of its own, and returns
+   * its index; `startValidator` starts it. It joins the set at the next epoch boundary.
+   */
+  async addValidator(): Promise<number> {
+    const index = this.validators.length;
+    const made = await this.registerValidator(index, resolve(this.o.dir), false);
+    this.validators.push({
+      ...made,
+      node: undefined,
+      health: undefined,
+      ingress: undefined,
+      dashboard: undefined,
+    });
+    return index;
+  }
+
+  private async registerValidator(index: number, dir: string, dashboard: boolean) {
+    const vdir = join(dir, `validator-${index}`);
+    await mkdir(vdir, { recursive: true });
+    const config = join(vdir, 'node.toml');
+    const coordinator = index < this.candidates;
+    await writeFile(
+      config,
+      tomlFor(this.rpcUrl, await freeLoopbackPort(), {
+        candidatePriority: coordinator ? this.candidates - index : undefined,
+        validators: this.n,
+        blockIntervalMs: this.o.blockIntervalMs ?? 300,
+        dashboard,
+      }) + (this.o.extraToml?.(index) ?? ''),
+    );
+    await runParaloomOk(['validator', 'keygen', '--config', config, '--force']);
+    const reg = await runParaloomOk(['validator', 'register', '--config', config, '--airdrop', '--json']);
+    const out = JSON.parse(reg.stdout.at(-1)!) as { address: string; peerId: string };
+    return { index, dir: vdir, config, address: out.address, peerId: out.peerId, coordinator };
   }
 
   /** Starts (or restarts) validator `index` from its data directory. */

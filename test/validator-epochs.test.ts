@@ -1,0 +1,114 @@
+/**
+ * Validator-set epochs across processes (issue 8, "Validator set from the chain at epoch
+ * boundaries"): four `paraloom node` validators on the localnet with 30-block epochs. A fifth
+ * validator registers while the cohort runs and starts with an empty data directory: it takes the
+ * genesis set from block 1 (the registry of today lists five), catches up, and from the epoch after
+ * its registration it decides with the others, so the cohort keeps finalizing with one of the
+ * founders stopped only because the newcomer's votes count. A validator restarted after yet another
+ * registration, before the boundary that carries it, resumes with the agreed set rather than the
+ * chain's new one and keeps agreeing on the root.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Devnet } from '../src/devnet/index.js';
+import { until } from './helpers/paraloom-child.js';
+import { parsePrometheusText } from './helpers/prometheus-text.js';
+
+const EPOCH = 30n;
+
+describe('validator-set epochs (multi-process)', () => {
+  let dir: string;
+  let devnet: Devnet;
+
+  const setSize = async (i: number): Promise<number> => {
+    const text = await (await fetch(`${devnet.validators[i]!.health}/metrics`)).text();
+    return parsePrometheusText(text).get('paraloom_consensus_validators')?.samples[0]?.value ?? 0;
+  };
+  const status = async (i: number) =>
+    (await (await fetch(`${devnet.validators[i]!.ingress}/v1/status`)).json()) as {
+      height: string;
+      root: string;
+    };
+  /** Waits for `cond` to hold. */
+  const waitFor = (what: string, cond: () => Promise<boolean>, timeoutMs = 60_000) =>
+    until(what, async () => ((await cond()) ? true : undefined), timeoutMs);
+  const running = () => devnet.validators.filter((v) => v.node).map((v) => v.index);
+  /** The next height >= `from` at which a set carried now would decide (boundary + 2). */
+  const nextActivation = (from: bigint) => ((from + EPOCH - 1n) / EPOCH) * EPOCH + 2n;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'paraloom-epochs-'));
+    devnet = new Devnet({
+      dir,
+      validators: 4,
+      slotMs: 200,
+      env: () => ({ PARALOOM_CONSENSUS_EPOCH_BLOCKS: String(EPOCH) }),
+    });
+    await devnet.start();
+    await devnet.waitHeight(3n, 90_000);
+  }, 240_000);
+
+  afterAll(async () => {
+    await devnet?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('starts with the registry of four as genesis', async () => {
+    for (const i of running()) expect(await setSize(i)).toBe(4);
+  });
+
+  it('a validator registered later joins from block 1 and decides from the next epoch on', async () => {
+    const joiner = await devnet.addValidator();
+    await devnet.startValidator(joiner);
+    const node = devnet.validators[joiner]!.node!;
+    await node.waitFor('genesis validator set from block 1', 30_000);
+    // It follows the chain before it is a member.
+    const h = await devnet.height(0);
+    await waitFor('joiner catches up', async () => (await devnet.height(joiner)) >= h, 60_000);
+    // The next boundary carries five; two heights later all five decide.
+    const activation = nextActivation((await devnet.height(0)) + 1n);
+    await devnet.waitHeight(activation + 1n, 90_000);
+    for (const i of running()) expect(await setSize(i)).toBe(5);
+    // Five need 4 heads (ceil(0.7 * 5)): with a founder stopped, progress needs the joiner's votes.
+    await devnet.stopValidator(3);
+    const before = await devnet.height(0);
+    await devnet.waitHeight(before + 3n, 60_000);
+    expect(running()).toHaveLength(4);
+    await waitFor(
+      'roots agree',
+      async () => new Set(await Promise.all(running().map(async (i) => (await status(i)).root))).size === 1,
+      20_000,
+    );
+  }, 300_000);
+
+  it('a validator restarted after a registration, before its boundary, keeps the agreed set', async () => {
+    // Early in an epoch, so registering and restarting finish before the next boundary.
+    await waitFor('start of an epoch', async () => {
+      const inEpoch = (await devnet.height(0)) % EPOCH;
+      return inEpoch >= 2n && inEpoch <= 6n;
+    });
+    const epoch = (await devnet.height(0)) / EPOCH;
+    // Registered, never started: the chain's registry now lists six.
+    await devnet.addValidator();
+    await devnet.startValidator(3);
+    // Unless the next boundary came first, the chain's six are not the set yet: the restart kept five.
+    if ((await devnet.height(0)) / EPOCH === epoch) expect(await setSize(3)).toBe(5);
+    expect(await setSize(3)).toBe(await setSize(0));
+    await waitFor(
+      'restarted catches up',
+      async () => (await devnet.height(3)) >= (await devnet.height(0)),
+      60_000,
+    );
+    // Past the next boundary the set is six (the sixth offline: 5 of 6 heads still a quorum).
+    const activation = nextActivation((await devnet.height(0)) + 1n);
+    await devnet.waitHeight(activation + 2n, 90_000);
+    for (const i of running()) expect(await setSize(i)).toBe(6);
+    await waitFor(
+      'roots agree',
+      async () => new Set(await Promise.all(running().map(async (i) => (await status(i)).root))).size === 1,
+      20_000,
+    );
+  }, 300_000);
+});
