@@ -16,6 +16,17 @@ export interface AgreementInput {
   readonly assigned: readonly Uint8Array[];
   /** Results in the order they arrived. */
   readonly results: readonly SignedResult[];
+  /**
+   * Executors per attempt, when `assigned` is larger (after retries it holds every executor any
+   * attempt used); the threshold is always a majority of k. Default: assigned.length.
+   */
+  readonly k?: number;
+  /**
+   * Results are judged as one batch (a block): those after the majority was reached still count,
+   * as agreeing or disagreeing, instead of being refused as RESULT_JOB_FINISHED. Set by the chain,
+   * where every result of the block that makes a job final is evidence about its executor.
+   */
+  readonly countAfterFinal?: boolean;
 }
 
 export interface RejectedResult {
@@ -50,7 +61,7 @@ export function agreementThreshold(k: number): number {
 
 export function tallyResults(input: AgreementInput): AgreementOutcome {
   const assigned = new Set(input.assigned.map(bytesToHex));
-  const threshold = agreementThreshold(assigned.size);
+  const threshold = agreementThreshold(input.k ?? assigned.size);
   const accepted = new Map<string, SignedResult>();
   const firstCommitment = new Map<string, string>();
   const equivocating = new Set<string>();
@@ -76,11 +87,11 @@ export function tallyResults(input: AgreementInput): AgreementOutcome {
       return reject('RESULT_DUPLICATE');
     }
     firstCommitment.set(who, commitment);
-    if (final) return reject('RESULT_JOB_FINISHED');
+    if (final && !input.countAfterFinal) return reject('RESULT_JOB_FINISHED');
     accepted.set(who, signed);
     const voters = [...(votes.get(commitment) ?? []), who];
     votes.set(commitment, voters);
-    if (voters.length >= threshold) final = signed;
+    if (!final && voters.length >= threshold) final = signed;
     return undefined;
   }
 

@@ -14,6 +14,13 @@ export type ComputeErrorCode =
   | 'WASM_TOO_DEEP'
   | 'WASM_MEMORY_LIMIT'
   | 'WASM_ENTRY_MISSING'
+  // Distribution.
+  | 'ASSIGNMENT_INVALID'
+  | 'ASSIGNMENT_MISMATCH'
+  | 'JOB_KNOWN'
+  | 'POOL_FULL'
+  | 'VALIDATORS_UNKNOWN'
+  | 'JOB_UNKNOWN'
   // Envelopes.
   | 'NOT_AN_EXECUTOR'
   | 'ENVELOPE_INVALID'

@@ -1,7 +1,7 @@
 // Public face of the compute module: job format and codec, module validation and fuel metering,
 // the worker sandbox, execution, result commitments and agreement, and the ownership proof.
 
-export { type AdmissionContext, type AdmittedJob, admitJob } from './admission.js';
+export { type AdmissionContext, type AdmittedJob, admitJob, checkAssignment } from './admission.js';
 export {
   type AgreementInput,
   type AgreementOutcome,
@@ -9,14 +9,52 @@ export {
   type RejectedResult,
   tallyResults,
 } from './agreement.js';
+export {
+  type AssignmentParams,
+  assignExecutors,
+  assignmentSeed,
+  COMPUTE_K,
+  executorsPerAttempt,
+  executorX25519,
+  executorX25519Secret,
+  rankExecutors,
+  rankedCount,
+} from './distribution/assignment.js';
+export {
+  type ActiveJob,
+  COMPUTE_SECTIONS_BUDGET,
+  ComputeChain,
+  type ComputeChainOptions,
+  fieldFromHex,
+  MAX_JOBS_PER_BLOCK,
+  RESULT_LINGER_BLOCKS,
+} from './distribution/chain.js';
+export {
+  currentExecutors,
+  decodeJobChain,
+  encodeJobChain,
+  everAssigned,
+  type JobChain,
+  type JobChainStatus,
+} from './distribution/chain-state.js';
+export {
+  decodeJobEntry,
+  encodeJobEntry,
+  JOBS_SECTION_KIND,
+  type JobEntry,
+  RESULTS_SECTION_KIND,
+} from './distribution/entries.js';
+export { JobPool, type PendingJob, ResultPool } from './distribution/pools.js';
+export { COMPUTE_RETRY_BLOCKS, judgeResult, retryIfDue, tallyChain } from './distribution/transitions.js';
 export { ComputeError, type ComputeErrorCode } from './errors.js';
 export { type Execution, type ExecutorKeys, executeJob, executorEncryptionKey } from './executor.js';
+export { corruptedResult } from './fault.js';
 export { buildJob, type UnprovenJob, withProof } from './job/build.js';
 export { decodeJob, encodeJob } from './job/codec.js';
 export { openOutput } from './job/envelope.js';
 export { type InputEnvelope, JOB_VERSION, type Job, type JobOwnership, type JobSpec } from './job/job.js';
-export { jobId, jobIdBytes } from './job/job-id.js';
-export { AUDIT_ADMITTED, AUDIT_FINALIZED, ComputeJournal } from './journal.js';
+export { jobId, jobIdBytes, jobIdHex } from './job/job-id.js';
+export { AUDIT_ADMITTED, AUDIT_FAILED, AUDIT_FINALIZED, AUDIT_RETRIED, ComputeJournal } from './journal.js';
 export {
   DEFAULT_WALL_CLOCK_MS,
   MAX_CALL_DEPTH,

@@ -12,8 +12,12 @@ import { decodeFinalRecord, encodeFinalRecord, type FinalRecord } from './record
 // Audit entries (append-only, no clock so every validator can write the same log):
 //   1 admitted:  kind u8 = 1 | job id [32] | fee u64 | scope [32] | tag [32]
 //   2 finalized: kind u8 = 2 | job id [32] | result commitment [32] | n u8 | n x disagreeing key [32]
+//   3 retried:   kind u8 = 3 | job id [32] | new attempt u8 | n u8 | n x silent key [32]
+//   4 failed:    kind u8 = 4 | job id [32] | attempt u8 | n u8 | n x silent key [32]
 export const AUDIT_ADMITTED = 1;
 export const AUDIT_FINALIZED = 2;
+export const AUDIT_RETRIED = 3;
+export const AUDIT_FAILED = 4;
 
 /** The compute layer's view of the storage module's compute store: its codecs on the opaque bytes. */
 export class ComputeJournal {

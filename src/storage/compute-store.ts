@@ -21,6 +21,27 @@ export interface ComputeJob {
   readonly payload: Uint8Array;
 }
 
+/**
+ * Everything one block changes in the compute state, written in one synced batch together with
+ * the applied height, so applying a block twice (a replay after a crash) is a no-op.
+ */
+export interface ComputeBlockChanges {
+  /** Jobs the block admitted: queued, with their first chain state and their ownership tag key. */
+  readonly admitted: readonly {
+    readonly id: Uint8Array;
+    readonly payload: Uint8Array;
+    readonly chain: Uint8Array;
+    readonly tagKey: Uint8Array;
+  }[];
+  /** New chain states of jobs already known (results recorded, retried, finished). */
+  readonly chains: readonly { readonly id: Uint8Array; readonly chain: Uint8Array }[];
+  /** Jobs that left the queue in this block, with their final record when they have one. */
+  readonly finished: readonly { readonly id: Uint8Array; readonly result: Uint8Array | undefined }[];
+  readonly audit: readonly Uint8Array[];
+  /** New agreed fault counts (absolute values, not increments, so a replay cannot double them). */
+  readonly faults: readonly { readonly executor: Uint8Array; readonly count: bigint }[];
+}
+
 export interface AuditEntry {
   readonly seq: bigint;
   readonly entry: Uint8Array;
@@ -131,6 +152,110 @@ export class ComputeStore {
     const { lt } = prefixRange(Prefix.COMPUTE_AUDIT);
     for await (const [k, v] of this.db.iterate({ gte: key(Prefix.COMPUTE_AUDIT, u64BE(from)), lt, limit })) {
       out.push({ seq: readU64BE(k, 1), entry: plain(v) });
+    }
+    return out;
+  }
+
+  /** The last height whose compute changes are written (0 before any). */
+  async appliedHeight(): Promise<bigint> {
+    const raw = await this.db.get(key(Prefix.COMPUTE_APPLIED));
+    if (raw === undefined) return 0n;
+    const r = new RecordReader(raw, 'compute applied height');
+    const h = r.u64();
+    r.end();
+    return h;
+  }
+
+  /**
+   * Writes one block's compute changes and its height atomically. Refuses a height at or below
+   * the applied one: the caller checks first, this is the backstop against a double apply.
+   */
+  async applyBlock(height: bigint, changes: ComputeBlockChanges): Promise<void> {
+    const applied = await this.appliedHeight();
+    if (height <= applied) {
+      throw new StorageError('INVALID_ARGUMENT', 'compute block already applied', {
+        height: `${height}`,
+        applied: `${applied}`,
+      });
+    }
+    const batch = new WriteBatch();
+    const finished = new Set(changes.finished.map((f) => bytesToHex(f.id)));
+    let queueSeq = this.nextQueueSeq;
+    let auditSeq = this.nextAuditSeq;
+    const seqs = new Map<string, bigint>();
+    for (const a of changes.admitted) {
+      checkBytes32(a.id, 'job id');
+      const seq = queueSeq++;
+      seqs.set(bytesToHex(a.id), seq);
+      const state: ComputeJobState = finished.has(bytesToHex(a.id)) ? 'done' : 'queued';
+      if (state === 'queued') batch.put(key(Prefix.COMPUTE_QUEUE, u64BE(seq)), a.id);
+      batch.put(key(Prefix.COMPUTE_JOB, a.id), encodeJob(state, seq, a.payload));
+      batch.put(key(Prefix.COMPUTE_CHAIN, a.id), a.chain);
+      batch.put(key(Prefix.COMPUTE_TAG, a.tagKey), new Uint8Array(0));
+    }
+    for (const c of changes.chains) batch.put(key(Prefix.COMPUTE_CHAIN, c.id), c.chain);
+    for (const f of changes.finished) {
+      if (seqs.has(bytesToHex(f.id))) {
+        if (f.result) batch.put(key(Prefix.COMPUTE_RESULT, f.id), f.result);
+        continue;
+      }
+      const job = await this.getJob(f.id);
+      if (job?.state !== 'queued') {
+        throw new StorageError('JOB_UNKNOWN', 'no queued job with this id', { id: bytesToHex(f.id) });
+      }
+      batch.del(key(Prefix.COMPUTE_QUEUE, u64BE(job.seq)));
+      batch.put(key(Prefix.COMPUTE_JOB, f.id), encodeJob('done', job.seq, job.payload));
+      if (f.result) batch.put(key(Prefix.COMPUTE_RESULT, f.id), f.result);
+    }
+    for (const entry of changes.audit) batch.put(key(Prefix.COMPUTE_AUDIT, u64BE(auditSeq++)), entry);
+    for (const f of changes.faults) {
+      checkBytes32(f.executor, 'executor key');
+      batch.put(key(Prefix.COMPUTE_FAULTS, f.executor), u64LE(f.count));
+    }
+    batch.put(key(Prefix.COMPUTE_APPLIED), u64LE(height));
+    batch.put(NEXT_SEQ_KEY, u64LE(queueSeq));
+    await this.db.write(batch, { sync: true });
+    this.nextQueueSeq = queueSeq;
+    this.nextAuditSeq = auditSeq;
+  }
+
+  async getChain(id: Uint8Array): Promise<Uint8Array | undefined> {
+    checkBytes32(id, 'job id');
+    return plain(await this.db.get(key(Prefix.COMPUTE_CHAIN, id)));
+  }
+
+  /** Chain states of every queued (unfinished) job, in queue order. */
+  async activeChains(): Promise<{ id: Uint8Array; chain: Uint8Array }[]> {
+    const ids: Buffer[] = [];
+    for await (const [, v] of this.db.iterate(prefixRange(Prefix.COMPUTE_QUEUE))) ids.push(v);
+    const chains = await this.db.getMany(ids.map((id) => key(Prefix.COMPUTE_CHAIN, id)));
+    const out: { id: Uint8Array; chain: Uint8Array }[] = [];
+    chains.forEach((chain, i) => {
+      if (chain !== undefined) out.push({ id: Uint8Array.from(ids[i]!), chain: plain(chain) });
+    });
+    return out;
+  }
+
+  async hasTag(tagKey: Uint8Array): Promise<boolean> {
+    return (await this.db.get(key(Prefix.COMPUTE_TAG, tagKey))) !== undefined;
+  }
+
+  async faults(executor: Uint8Array): Promise<bigint> {
+    checkBytes32(executor, 'executor key');
+    const raw = await this.db.get(key(Prefix.COMPUTE_FAULTS, executor));
+    if (raw === undefined) return 0n;
+    const r = new RecordReader(raw, 'executor faults');
+    const n = r.u64();
+    r.end();
+    return n;
+  }
+
+  /** Every executor with a recorded fault (hex key -> count). */
+  async allFaults(): Promise<Map<string, bigint>> {
+    const out = new Map<string, bigint>();
+    for await (const [k, v] of this.db.iterate(prefixRange(Prefix.COMPUTE_FAULTS))) {
+      const r = new RecordReader(v, 'executor faults');
+      out.set(bytesToHex(k.subarray(1)), r.u64());
     }
     return out;
   }

@@ -1,6 +1,12 @@
 export { type BatchOp, WriteBatch } from './batch.js';
 export { type BlockInput, BlockStore, MAX_BLOCK_BYTES, type StoredBlock } from './block-store.js';
-export { type AuditEntry, type ComputeJob, type ComputeJobState, ComputeStore } from './compute-store.js';
+export {
+  type AuditEntry,
+  type ComputeBlockChanges,
+  type ComputeJob,
+  type ComputeJobState,
+  ComputeStore,
+} from './compute-store.js';
 export { Database, type DatabaseOptions, SCHEMA_VERSION, type WriteOptions } from './db.js';
 export { type DepositCursor, DepositCursorStore } from './deposit-cursor.js';
 export { StorageError, type StorageErrorCode } from './errors.js';

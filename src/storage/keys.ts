@@ -30,6 +30,14 @@ export const Prefix = {
   COMPUTE_RESULT: 0x52,
   /** Compute audit log: sequence u64 BE. */
   COMPUTE_AUDIT: 0x53,
+  /** Compute job's chain state (assignment, attempt, recorded results): 32-byte job id. */
+  COMPUTE_CHAIN: 0x54,
+  /** Ownership tags that backed an admitted job: scope [32] | tag [32] (value empty). */
+  COMPUTE_TAG: 0x55,
+  /** Agreed fault count of an executor: 32-byte Ed25519 key. */
+  COMPUTE_FAULTS: 0x56,
+  /** Last block height the compute extensions applied: no further key bytes. */
+  COMPUTE_APPLIED: 0x57,
 } as const;
 
 export const U64_MAX = (1n << 64n) - 1n;

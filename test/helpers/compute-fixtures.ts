@@ -5,11 +5,13 @@ import { ed25519, x25519 } from '@noble/curves/ed25519.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes } from '../../src/common/index.js';
 import {
+  assignExecutors,
   buildJob,
   decodeJob,
   type ExecutorKeys,
   encodeJob,
   executorEncryptionKey,
+  executorX25519,
   type Job,
   OWNERSHIP_DEV_KEYS_DIR,
   ownershipTag,
@@ -89,6 +91,80 @@ export async function meanJobFixture(executors = 3): Promise<ComputeFixture> {
   };
   const execs = Array.from({ length: executors }, (_, i) => executorEncryptionKey(executorKeys(i)));
   const { job, jobId } = buildJob(spec, ownership, execs, MEAN_INPUT);
+  const { proof } = await proveOwnership(
+    { sk: owner.sk, note, path, root: tree.root, jobId, scope, minAmount: ownership.minAmount },
+    artifacts,
+  );
+  await shutdownProver();
+  const proven = withProof(job, proof);
+  const jobBytes = encodeJob(proven);
+  mkdirSync(CACHE_DIR, { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify({ job: bytesToHex(jobBytes), root: tree.root.toString() }));
+  renameSync(tmp, file);
+  return { job: proven, jobBytes, root: tree.root };
+}
+
+/** Deterministic validator Ed25519 seeds for the distribution tests. */
+export function validatorSeed(i: number): Uint8Array {
+  return sha256(new TextEncoder().encode(`paraloom test compute validator ${i}`));
+}
+
+export interface AssignedJobFixture {
+  readonly job: Job;
+  readonly jobBytes: Uint8Array;
+  readonly root: Field;
+}
+
+/**
+ * A proven mean job sealed to the executors `validators` (Ed25519 keys) assign it, for the
+ * distribution tests. `variant` changes the scope (so the tag) and thus the job and its ranking.
+ * Cached like meanJobFixture.
+ */
+export async function assignedJobFixture(
+  validators: readonly Uint8Array[],
+  variant: number,
+): Promise<AssignedJobFixture> {
+  await privacyReady();
+  const artifacts = await loadCircuitArtifacts(OWNERSHIP_DEV_KEYS_DIR, 'ownership');
+  const keyHash = createHash('sha256').update(artifacts.zkey).digest('hex').slice(0, 16);
+  const setHash = createHash('sha256')
+    .update(Buffer.concat(validators.map((v) => Buffer.from(v))))
+    .digest('hex')
+    .slice(0, 12);
+  const file = `${CACHE_DIR}ownership-assigned-${keyHash}-${setHash}-${variant}.json`;
+  try {
+    const cached = JSON.parse(readFileSync(file, 'utf8')) as { job: string; root: string };
+    const jobBytes = hexToBytes(cached.job);
+    return { job: decodeJob(jobBytes), jobBytes, root: toField(BigInt(cached.root)) };
+  } catch {
+    // not cached yet
+  }
+  const owner = deriveKeys(
+    toField(BigInt(`0x${bytesToHex(sha256(new TextEncoder().encode('owner')))}`) >> 8n),
+  );
+  const note = { amount: 5_000_000_000n, pk: owner.pk, blinding: toField(7n), asset: toField(0n) };
+  const tree = await MerkleTree.open(new MemoryTreeStorage());
+  await tree.append(toField(1n));
+  const leafIndex = await tree.append(noteCommitment(note));
+  const path = await tree.path(leafIndex);
+  const scope = toField(BigInt(1000 + variant));
+  const ownership = {
+    root: tree.root,
+    scope,
+    minAmount: 1_000_000_000n,
+    tag: ownershipTag(owner.sk, note, scope),
+  };
+  const spec = {
+    wasm: watToWasm(MEAN_WAT),
+    fuelLimit: 1_000_000n,
+    memoryPages: 16,
+    outputCap: 64,
+    fee: 10_000n,
+    outputKey: x25519.getPublicKey(OUTPUT_SECRET),
+  };
+  const ranked = assignExecutors({ ...spec, ownership }, validators);
+  const { job, jobId } = buildJob(spec, ownership, ranked.map(executorX25519), MEAN_INPUT);
   const { proof } = await proveOwnership(
     { sk: owner.sk, note, path, root: tree.root, jobId, scope, minAmount: ownership.minAmount },
     artifacts,

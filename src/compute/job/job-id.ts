@@ -18,3 +18,8 @@ export function jobId(job: Omit<Job, 'proof'>): Field {
 export function jobIdBytes(id: Field): Uint8Array {
   return fieldToBytesLE(id);
 }
+
+/** The id as clients see it (routes, CLI): the field element in hex, 64 digits, big-endian. */
+export function jobIdHex(id: Field): string {
+  return id.toString(16).padStart(64, '0');
+}
