@@ -217,6 +217,11 @@ describe('four validators, one coordinator (multi-process, end to end)', () => {
   it('lands a double spend sent to two validators at once exactly once', async () => {
     const w = await fundedWallet(SOL);
     const friend = Wallet.inMemory(generateSpendingKeys());
+    // The wallet synced from validator 0; validator 1, asked for the path, may be a block behind.
+    const synced = (await ingress(0).status()).leafCount;
+    await until('validator 1 holds the note', async () =>
+      (await ingress(1).status()).leafCount >= synced ? true : undefined,
+    );
     const { root } = await ingress(1).status();
     const pathOf = async (i: number) => (await ingress(1).path(i)).path;
     const a = await buildTransfer(w.keys, w.store, {

@@ -70,6 +70,7 @@ export interface NodeConfig {
     readonly waitValidatorsMs: number;
     readonly blockIntervalMs: number;
     readonly epochBlocks: number;
+    readonly idleBlockMs: number;
   };
   readonly coordinator: {
     readonly enabled: boolean;
@@ -156,6 +157,7 @@ export function resolveConfig(f: ConfigFile, baseDir: string): { config: NodeCon
       waitValidatorsMs: f.consensus.wait_validators_ms,
       blockIntervalMs: f.consensus.block_interval_ms,
       epochBlocks: f.consensus.epoch_blocks,
+      idleBlockMs: Math.max(f.consensus.idle_block_ms, f.consensus.block_interval_ms),
     },
     coordinator: {
       enabled: f.coordinator.enabled,

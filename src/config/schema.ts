@@ -242,6 +242,15 @@ const consensus = z
       .max(5_000)
       .default(300)
       .describe('Least time between a commit and the next proposal (keeps empty blocks few)'),
+    idle_block_ms: z
+      .number()
+      .int()
+      .min(0)
+      .max(900)
+      .default(600)
+      .describe(
+        'With nothing to include, the leader waits this long after a commit before an empty block (under the 1 s propose timeout)',
+      ),
     epoch_blocks: z
       .number()
       .int()

@@ -81,6 +81,7 @@ export class LedgerApp {
   private readonly prepared = new Map<string, Prepared>();
   private serial: Promise<unknown> = Promise.resolve();
   private closed = false;
+  private workWaiters: (() => void)[] = [];
 
   private constructor(
     private readonly o: LedgerAppOptions,
@@ -93,6 +94,10 @@ export class LedgerApp {
     this.deposits = new DepositQueue(tip.depositsConsumed, tip.depositAccumulator);
     this.mempool = new Mempool({
       ...o.mempool,
+      onAdmitted: (tx, origin) => {
+        this.workArrived();
+        o.mempool?.onAdmitted?.(tx, origin);
+      },
       pool: o.pool,
       metrics: this.metrics,
       context: {
@@ -134,7 +139,26 @@ export class LedgerApp {
 
   /** Finalized deposits from the deposit listener, in queue order. */
   addDeposits(deposits: readonly PendingDeposit[]): number {
-    return this.deposits.add(deposits);
+    const added = this.deposits.add(deposits);
+    if (added) this.workArrived();
+    return added;
+  }
+
+  /** Whether a block built now would carry deposits or transactions. */
+  get hasWork(): boolean {
+    return this.mempool.size > 0 || this.deposits.size > 0;
+  }
+
+  /** Resolves once there is work for a block (at once if there is some already). */
+  whenWork(): Promise<void> {
+    if (this.hasWork) return Promise.resolve();
+    return new Promise((resolve) => this.workWaiters.push(resolve));
+  }
+
+  private workArrived(): void {
+    const waiters = this.workWaiters;
+    this.workWaiters = [];
+    for (const w of waiters) w();
   }
 
   buildProposal(

@@ -174,15 +174,22 @@ async function genesisFromPeers(
 
 /**
  * Paces proposals: Tendermint starts the next height at once, which would make empty blocks as
- * fast as the disk syncs. Waiting `intervalMs` after a commit (well under the propose timeout)
- * keeps them few without costing a round.
+ * fast as the disk syncs. The leader of a first round proposes `intervalMs` after the last commit
+ * when there is something to include, and waits for work up to `idleMs` (under the propose
+ * timeout, so no round is lost) before it proposes an empty block; later rounds propose at once.
  */
-function paced(app: LedgerApp, intervalMs: number): ConsensusApplication {
+function paced(app: LedgerApp, intervalMs: number, idleMs: number): ConsensusApplication {
   let lastCommit = 0;
   return {
     async buildProposal(height, round, previousHash) {
       const wait = lastCommit + intervalMs - Date.now();
-      if (wait > 0) await sleep(wait);
+      if (round === 0 && wait > 0) await sleep(wait);
+      const idle = lastCommit + idleMs - Date.now();
+      if (round === 0 && idle > 0 && !app.hasWork) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([app.whenWork(), new Promise<void>((r) => (timer = setTimeout(r, idle)))]);
+        clearTimeout(timer);
+      }
       return app.buildProposal(height, round, previousHash);
     },
     validateProposal: (height, round, bytes) => app.validateProposal(height, round, bytes),
@@ -298,7 +305,7 @@ export class ConsensusComponent implements Component {
       network: o.network.network,
       auth: signerAuthenticator(signer),
       validators,
-      application: paced(ledger, config.consensus.blockIntervalMs),
+      application: paced(ledger, config.consensus.blockIntervalMs, config.consensus.idleBlockMs),
       height: tip.height + 1n,
       previousHash: tip.hash,
       store: o.storage.storage.meta,
