@@ -98,6 +98,7 @@ describe('paraloom node (multi-process)', () => {
     const checks = (JSON.parse(ready.body) as { checks: { name: string; ok: boolean }[] }).checks;
     expect(checks.map((c) => c.name).sort()).toEqual([
       'chain',
+      'compute',
       'consensus',
       'coordinator',
       'ingress',
@@ -186,6 +187,7 @@ describe('paraloom node (multi-process)', () => {
     expect(stopped).toEqual([
       'ingress',
       'coordinator',
+      'compute',
       'consensus',
       'ledger',
       'validator',

@@ -66,7 +66,7 @@ export {
   MAX_OUTPUT_BYTES,
   MAX_WASM_BYTES,
 } from './limits.js';
-export { type JobManifest, type LocalRunReport, loadJobDir, runLocalJob } from './local-run.js';
+export { encodeInput, type JobManifest, type LocalRunReport, loadJobDir, runLocalJob } from './local-run.js';
 export {
   type OwnershipProof,
   type OwnershipRequest,

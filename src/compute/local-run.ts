@@ -41,7 +41,8 @@ export interface LocalRunReport {
   readonly elapsedMs: number;
 }
 
-function encodeInput(input: JobManifest['input']): Uint8Array {
+/** The manifest's input as the bytes the module reads (u64 values little-endian, or raw hex). */
+export function encodeInput(input: JobManifest['input']): Uint8Array {
   if ('hex' in input) return Buffer.from(input.hex, 'hex');
   const out = new Uint8Array(input.u64.length * 8);
   const view = new DataView(out.buffer);

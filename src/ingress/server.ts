@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { bytesToHex, createLogger, type Logger } from '../common/index.js';
 import { FIELD_MODULUS, type Field } from '../privacy/index.js';
 import type { IngressBackend, SettlementBackend } from './backend.js';
+import { type ComputeIngressBackend, computeRoute } from './compute-routes.js';
 import { HttpError, IngressError } from './errors.js';
 import { INGRESS_LIMITS, RateLimiter } from './rate-limit.js';
 
@@ -17,6 +18,8 @@ export interface IngressOptions {
   readonly maxNotesPerPage?: number;
   /** Anchors, withdrawal status and relaying; without it those routes answer 404. */
   readonly settlement?: SettlementBackend;
+  /** Compute job submission and status; without it the /v1/compute routes answer 404. */
+  readonly compute?: ComputeIngressBackend;
   readonly logger?: Logger;
 }
 
@@ -91,6 +94,11 @@ export class IngressServer {
     const url = new URL(req.url ?? '/', 'http://ingress');
     const route = `${req.method} ${url.pathname}`;
     if (route === 'POST /v1/transactions') return this.submit(req, res);
+    if (url.pathname.startsWith('/v1/compute/')) {
+      return computeRoute(this.options.compute, req, url, res, (r, status, body) =>
+        this.json(r, status, body),
+      );
+    }
     if (req.method !== 'GET')
       throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed here`);
     if (url.pathname === '/v1/status') {

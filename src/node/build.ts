@@ -10,6 +10,7 @@ import {
 import type { LedgerExtension } from '../ledger/index.js';
 import type { Component } from './component.js';
 import { BridgeComponent } from './components/bridge.js';
+import { ComputeComponent } from './components/compute.js';
 import { ConsensusComponent } from './components/consensus.js';
 import { CoordinatorComponent } from './components/coordinator.js';
 import { DashboardComponent } from './components/dashboard.js';
@@ -33,6 +34,7 @@ export interface AssembledNode {
   readonly ledger: LedgerComponent;
   readonly ingress: IngressComponent;
   readonly consensus: ConsensusComponent;
+  readonly compute: ComputeComponent;
   /** Present only when `dashboard.enabled`. */
   readonly dashboard: DashboardComponent | undefined;
   readonly coordinator: CoordinatorComponent;
@@ -99,7 +101,12 @@ export function assembleNode(config: NodeConfig, options: { registry?: Registry 
     readiness,
     logger: createLogger('ledger', level),
     // Made at ledger start; `consensus` is assembled below and started after the ledger.
-    extensions: [(): Promise<LedgerExtension> => consensus.validatorSetExtension()],
+    extensions: [
+      (): Promise<LedgerExtension> => consensus.validatorSetExtension(),
+      // Compute jobs (kind 2) and results (kind 3); `compute` starts after consensus.
+      (): Promise<LedgerExtension> => compute.jobsExtension(),
+      (): Promise<LedgerExtension> => compute.resultsExtension(),
+    ],
   });
   const consensus = new ConsensusComponent({
     config,
@@ -111,6 +118,15 @@ export function assembleNode(config: NodeConfig, options: { registry?: Registry 
     registry,
     readiness,
     logger: createLogger('consensus', level),
+  });
+  const compute = new ComputeComponent({
+    keyFile: config.validator.keyFile,
+    storage,
+    network,
+    consensus,
+    registry,
+    readiness,
+    logger: createLogger('compute', level),
   });
   const coordinator = new CoordinatorComponent({
     config,
@@ -128,6 +144,7 @@ export function assembleNode(config: NodeConfig, options: { registry?: Registry 
     ledger,
     storage,
     coordinator,
+    compute,
     readiness,
     logger: createLogger('ingress', level),
   });
@@ -139,6 +156,7 @@ export function assembleNode(config: NodeConfig, options: { registry?: Registry 
     validator,
     ledger,
     consensus,
+    compute,
     coordinator,
     ingress,
   ];
@@ -173,6 +191,7 @@ export function assembleNode(config: NodeConfig, options: { registry?: Registry 
     ledger,
     ingress,
     consensus,
+    compute,
     coordinator,
     dashboard,
   };

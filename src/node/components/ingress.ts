@@ -4,6 +4,7 @@ import type { NodeConfig } from '../../config/index.js';
 import type { Readiness } from '../../health/index.js';
 import { HttpError, IngressServer, LedgerIngressBackend } from '../../ingress/index.js';
 import type { Component } from '../component.js';
+import type { ComputeComponent } from './compute.js';
 import type { CoordinatorComponent } from './coordinator.js';
 import type { LedgerComponent } from './ledger.js';
 import type { StorageComponent } from './storage.js';
@@ -23,7 +24,7 @@ async function chainRead<T>(read: () => Promise<T>): Promise<T> {
 /** The wallets' HTTP JSON API on config.ingress, backed by this node's ledger and storage. */
 export class IngressComponent implements Component {
   readonly name = 'ingress';
-  readonly dependsOn = ['ledger', 'coordinator'];
+  readonly dependsOn: readonly string[];
   private server: IngressServer | undefined;
   private unregister: (() => void) | undefined;
 
@@ -35,8 +36,12 @@ export class IngressComponent implements Component {
       coordinator: CoordinatorComponent;
       readiness: Readiness;
       logger: Logger;
+      /** Serves the /v1/compute routes when given. */
+      compute?: ComputeComponent;
     },
-  ) {}
+  ) {
+    this.dependsOn = options.compute ? ['ledger', 'coordinator', 'compute'] : ['ledger', 'coordinator'];
+  }
 
   get url(): string | undefined {
     return this.server?.url;
@@ -54,6 +59,7 @@ export class IngressComponent implements Component {
         relayer: () => o.coordinator.relayer,
         solanaSlot: () => o.ledger.solanaSlot,
       },
+      ...(o.compute ? { compute: o.compute.ingressBackend() } : {}),
     });
     await server.start();
     this.server = server;
