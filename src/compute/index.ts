@@ -26,6 +26,7 @@ export {
   ComputeChain,
   type ComputeChainOptions,
   fieldFromHex,
+  JOB_POOL_TTL_BLOCKS,
   MAX_JOBS_PER_BLOCK,
   RESULT_LINGER_BLOCKS,
 } from './distribution/chain.js';

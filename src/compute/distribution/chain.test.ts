@@ -29,6 +29,7 @@ import {
 } from './assignment.js';
 import { ComputeChain } from './chain.js';
 import { currentExecutors } from './chain-state.js';
+import { encodeJobEntry } from './entries.js';
 import { JobPool, ResultPool } from './pools.js';
 import { COMPUTE_RETRY_BLOCKS } from './transitions.js';
 
@@ -50,7 +51,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'paraloom-compute-chain-'));
   db = await Database.open(dir, { logger: pino({ level: 'silent' }) });
   verifier = await loadOwnershipVerifier();
-  for (const v of [0, 1]) fixtures.push(await assignedJobFixture(validators, v));
+  for (const v of [0, 1, 2]) fixtures.push(await assignedJobFixture(validators, v));
 }, 120_000);
 afterAll(async () => {
   verifier?.destroy();
@@ -59,15 +60,19 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-async function openChain(store?: ComputeStore) {
+async function openChain(
+  store?: ComputeStore,
+  set: readonly Uint8Array[] = validators,
+  roots: () => Field[] = () => fixtures.map((f) => f.root),
+) {
   const s = store ?? (await ComputeStore.open(db));
   const jobs = new JobPool();
   const results = new ResultPool();
   const chain = await ComputeChain.open({
     store: s,
     verifier,
-    validators: () => validators,
-    recentRoots: async () => new Set<Field>(fixtures.map((f) => f.root)),
+    validators: () => set,
+    recentRoots: async () => new Set<Field>(roots()),
     jobs,
     results,
     logger: pino({ level: 'silent' }),
@@ -227,5 +232,39 @@ describe('compute jobs and results through blocks', () => {
     expect((await chain.chainOf(jobIdHex(jobId(f.job))))?.status).toBe('failed');
     expect(await store.faults(ranked[2]!)).toBe(2n);
     expect(await store.getResult(jobIdBytes(jobId(f.job)))).toBeUndefined();
+  }, 60_000);
+
+  it('check refuses job entries the chain would not admit', async () => {
+    const { exts } = await openChain();
+    const f = fixtures[2]!;
+    const ranked = assignExecutors(f.job, validators);
+    const h = 1000n;
+    const entry = (r: readonly Uint8Array[], bytes = f.jobBytes) =>
+      encodeJobEntry({ ranked: r, jobBytes: bytes });
+    const check = (entries: Uint8Array[]) => exts.jobs.check(h, entries, 'proposal');
+    expect(await check([entry(ranked)])).toBeUndefined();
+    // The entry's executor list must be the ranking (the envelope is right, the list is not).
+    expect(await check([entry([ranked[1]!, ranked[0]!, ...ranked.slice(2)])])).toMatch(/ASSIGNMENT_MISMATCH/);
+    expect(await check([entry(ranked), entry(ranked)])).toMatch(/JOB_KNOWN/);
+    expect(await check([entry(ranked), entry(ranked), entry(ranked)])).toMatch(/more than 2 jobs/);
+    // Jobs a block already admitted (earlier tests), a proof bound to another job, a garbled entry.
+    expect(
+      await check([entry(assignExecutors(fixtures[0]!.job, validators), fixtures[0]!.jobBytes)]),
+    ).toMatch(/JOB_KNOWN/);
+    const otherFee = encodeJob({ ...f.job, fee: f.job.fee + 1n });
+    expect(
+      await check([entry(assignExecutors({ ...f.job, fee: f.job.fee + 1n }, validators), otherFee)]),
+    ).toMatch(/ASSIGNMENT_MISMATCH|OWNERSHIP_INVALID/);
+    expect(await check([Uint8Array.of(9, 9)])).toMatch(/JOB_MALFORMED/);
+    // Another validator set at that height: the envelope no longer matches its ranking.
+    const otherSet = [...validators.slice(0, 3), ed25519.getPublicKey(validatorSeed(9))];
+    const elsewhere = await openChain(undefined, otherSet);
+    expect(await elsewhere.exts.jobs.check(h, [entry(ranked)], 'proposal')).toMatch(/ASSIGNMENT_MISMATCH/);
+    // A root that left the window.
+    const stale = await openChain(undefined, validators, () => []);
+    expect(await stale.exts.jobs.check(h, [entry(ranked)], 'final')).toMatch(/OWNERSHIP_ROOT_UNKNOWN/);
+    // Ingress admission refuses the same things with typed errors.
+    await expect(stale.chain.admit(f.jobBytes)).rejects.toMatchObject({ code: 'OWNERSHIP_ROOT_UNKNOWN' });
+    await expect(elsewhere.chain.admit(f.jobBytes)).rejects.toMatchObject({ code: 'ASSIGNMENT_MISMATCH' });
   }, 60_000);
 });

@@ -45,6 +45,11 @@ export const COMPUTE_SECTIONS_BUDGET = 272 * 1024;
  */
 export const RESULT_LINGER_BLOCKS = 3n;
 const VERIFIED_CACHE = 256;
+/**
+ * A pooled job no block took within this many blocks is dropped (its root may have left the
+ * window, or every leader since refused it); the submitter sees it vanish from status and resubmits.
+ */
+export const JOB_POOL_TTL_BLOCKS = 64n;
 
 export interface ComputeChainOptions {
   readonly store: ComputeStore;
@@ -143,7 +148,10 @@ export class ComputeChain {
       validators,
     });
     const entry = encodeJobEntry({ ranked: admitted.executors ?? [], jobBytes: bytes });
-    return { jobId: id, added: this.o.jobs.add(idHex, { jobId: id, job: admitted.job, entry }) };
+    return {
+      jobId: id,
+      added: this.o.jobs.add(idHex, { jobId: id, job: admitted.job, entry, pooledAt: this.applied }),
+    };
   }
 
   /** A result heard on gossip (or made here): pooled if it could enter the next block. */
@@ -452,6 +460,8 @@ export class ComputeChain {
       else this.o.results.dropJob(idHex);
     }
     for (const idHex of admittedIds) this.o.jobs.remove(idHex);
+    const expired = this.o.jobs.expire(height - JOB_POOL_TTL_BLOCKS);
+    if (expired.length) this.log.info({ jobs: expired }, 'pooled compute jobs expired unadmitted');
     for (const idHex of changed) {
       const live = this.active.get(idHex);
       for (const r of live?.chain.results ?? []) this.o.results.dropResult(idHex, bytesToHex(r.executor));

@@ -13,6 +13,8 @@ export interface PendingJob {
   readonly job: Job;
   /** The kind-2 section entry (ranked executors | job bytes). */
   readonly entry: Uint8Array;
+  /** The last applied height when it was pooled (pooled jobs no block takes expire). */
+  readonly pooledAt: bigint;
 }
 
 export class JobPool {
@@ -41,6 +43,18 @@ export class JobPool {
 
   remove(idHex: string): void {
     this.jobs.delete(idHex);
+  }
+
+  /** Drops jobs pooled at or before `height` (a leader would have taken them by now if it could). */
+  expire(height: bigint): string[] {
+    const gone: string[] = [];
+    for (const [idHex, p] of this.jobs) {
+      if (p.pooledAt <= height) {
+        this.jobs.delete(idHex);
+        gone.push(idHex);
+      }
+    }
+    return gone;
   }
 
   /** Oldest first. */
