@@ -32,6 +32,7 @@ import { generateKeypair, writeKeypairFile } from '../src/validator/index.js';
 import { IngressClient, Wallet } from '../src/wallet/index.js';
 import { meanJobFixture } from './helpers/compute-fixtures.js';
 import { until } from './helpers/paraloom-child.js';
+import { parsePrometheusText } from './helpers/prometheus-text.js';
 
 const SOL = 1_000_000_000n;
 const FAULTY = 3;
@@ -235,6 +236,13 @@ describe('private compute on a four-validator cohort (multi-process)', () => {
     const sum = values.reduce((a, b) => a + b, 0n);
     expect(result.status).toBe('ok');
     expect(result.u64.slice(0, 3)).toEqual([`${sum}`, `${values.length}`, `${sum / BigInt(values.length)}`]);
+
+    // The agreed fault is on every validator's /metrics.
+    for (const v of devnet.validators) {
+      const families = parsePrometheusText(await (await fetch(`${v.health}/metrics`)).text());
+      const faults = families.get('paraloom_compute_executor_faults')?.samples ?? [];
+      expect(faults.find((f) => f.labels.executor === keyOf(FAULTY))?.value).toBe(1);
+    }
 
     // The same note cannot back a second job in the same scope.
     const again = await post(encodeJob(withProof(forged.job, foreignProof)));

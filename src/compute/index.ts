@@ -46,6 +46,7 @@ export {
   RESULTS_SECTION_KIND,
 } from './distribution/entries.js';
 export { JobPool, type PendingJob, ResultPool } from './distribution/pools.js';
+export { jobStatusView } from './distribution/status.js';
 export { COMPUTE_RETRY_BLOCKS, judgeResult, retryIfDue, tallyChain } from './distribution/transitions.js';
 export { ComputeError, type ComputeErrorCode } from './errors.js';
 export { type Execution, type ExecutorKeys, executeJob, executorEncryptionKey } from './executor.js';

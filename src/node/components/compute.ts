@@ -275,39 +275,15 @@ export class ComputeComponent implements Component {
     const chain = await this.chain.chainOf(idHex);
     if (!chain) return this.jobs?.has(idHex) ? { id: idHex, state: 'pending' } : undefined;
     const store = this.o.storage.storage.compute;
-    const hex = (b: Uint8Array) => bytesToHex(b);
-    const faults: Record<string, string> = {};
-    for (const k of compute.everAssigned(chain)) faults[hex(k)] = (await store.faults(k)).toString();
+    const faults = new Map<string, bigint>();
+    for (const k of compute.everAssigned(chain)) faults.set(bytesToHex(k), await store.faults(k));
     const rawFinal = await store.getResult(compute.jobIdBytes(id));
-    const record = rawFinal ? compute.decodeFinalRecord(rawFinal) : undefined;
-    return {
-      id: idHex,
-      state: chain.status,
-      admittedHeight: chain.admittedHeight.toString(),
-      attempt: chain.attempt,
-      attemptHeight: chain.attemptHeight.toString(),
-      k: chain.k,
-      executors: compute.currentExecutors(chain).map(hex),
-      backups: chain.ranked.slice(chain.used).map(hex),
+    return compute.jobStatusView(
+      idHex,
+      chain,
+      rawFinal ? compute.decodeFinalRecord(rawFinal) : undefined,
       faults,
-      results: chain.results.map((r) => ({
-        executor: hex(r.executor),
-        commitment: hex(r.commitment),
-        status: r.result.status,
-        fuelUsed: r.result.fuelUsed.toString(),
-      })),
-      final: record
-        ? {
-            status: record.result.result.status,
-            abortCode: record.result.result.abortCode,
-            fuelUsed: record.result.result.fuelUsed.toString(),
-            commitment: hex(record.result.commitment),
-            ciphertext: hex(record.result.result.outputCiphertext),
-            agreeing: record.agreeing.map(hex),
-            disagreeing: record.disagreeing.map(hex),
-          }
-        : null,
-    };
+    );
   }
 
   /** After each applied block: queue the jobs whose current attempt names this validator. */
