@@ -3,7 +3,6 @@ import { bytesToHex, type Logger } from '../../common/index.js';
 import type {
   ComputeChain,
   ComputeError,
-  ExecutorKeys,
   JobPool,
   ResultPool,
   Sandbox,
@@ -16,6 +15,7 @@ import type { Field } from '../../privacy/index.js';
 import { readKeypairFile } from '../../validator/index.js';
 import type { Component } from '../component.js';
 import { NodeError } from '../errors.js';
+import { ComputeExecutor } from './compute-executor.js';
 import type { ConsensusComponent } from './consensus.js';
 import type { NetworkComponent } from './network.js';
 import type { StorageComponent } from './storage.js';
@@ -27,8 +27,6 @@ const loadCompute = (): Promise<ComputeModule> => import('../../compute/index.js
 /** COMPUTE message kinds on the 'compute' gossip topic (docs/protocol.md §Compute jobs). */
 export const COMPUTE_KIND_JOB = 1;
 export const COMPUTE_KIND_RESULT = 2;
-/** Jobs waiting for this executor's sandbox; more are refused (they are retried on other executors). */
-const MAX_EXECUTION_QUEUE = 32;
 /** Own results not yet in a block are published again this often (gossip may have lost them). */
 const REPUBLISH_MS = 4_000;
 
@@ -58,11 +56,7 @@ export class ComputeComponent implements Component {
   private jobs: JobPool | undefined;
   private results: ResultPool | undefined;
   private sandbox: Sandbox | undefined;
-  private keys: (ExecutorKeys & { publicKey: Uint8Array }) | undefined;
-  private readonly queue: string[] = [];
-  private readonly started = new Set<string>();
-  private readonly mine = new Map<string, SignedResult>();
-  private running = false;
+  private executor: ComputeExecutor | undefined;
   private stopped = false;
   private timer: NodeJS.Timeout | undefined;
   private cleanups: (() => void)[] = [];
@@ -157,12 +151,22 @@ export class ComputeComponent implements Component {
     const compute = this.compute!;
     const keypair = await readKeypairFile(o.keyFile);
     const seed = keypair.secretKey.slice(0, 32);
-    this.keys = {
-      signingSecret: seed,
-      encryptionSecret: compute.executorX25519Secret(seed),
-      publicKey: keypair.publicKey,
-    };
-    this.sandbox = new compute.Sandbox(o.wallClockMs ? { wallClockMs: o.wallClockMs } : {});
+    const sandbox = new compute.Sandbox(o.wallClockMs ? { wallClockMs: o.wallClockMs } : {});
+    this.sandbox = sandbox;
+    this.executor = new ComputeExecutor({
+      compute,
+      keys: {
+        signingSecret: seed,
+        encryptionSecret: compute.executorX25519Secret(seed),
+        publicKey: keypair.publicKey,
+      },
+      sandbox,
+      store: o.storage.storage.compute,
+      emit: (result) => this.emit(result),
+      executions: this.metrics.executions,
+      logger: o.logger,
+      faultWrongOutput: faultWrongOutput(),
+    });
     for (const [executor, count] of await o.storage.storage.compute.allFaults()) {
       this.metrics.faults.set({ executor }, Number(count));
     }
@@ -188,18 +192,18 @@ export class ComputeComponent implements Component {
     this.cleanups.push(
       o.readiness.register('compute', () => ({
         ok: !this.stopped,
-        detail: `applied ${chain.appliedHeight}, active ${chain.activeJobs().length}, pooled jobs ${this.jobs?.size ?? 0}, results ${this.results?.size ?? 0}, executing ${this.queue.length}`,
+        detail: `applied ${chain.appliedHeight}, active ${chain.activeJobs().length}, pooled jobs ${this.jobs?.size ?? 0}, results ${this.results?.size ?? 0}, executing ${this.executor?.queued ?? 0}`,
       })),
     );
     this.afterBlock();
-    o.logger.info({ executor: bytesToHex(this.keys.publicKey) }, 'compute started');
+    o.logger.info({ executor: bytesToHex(keypair.publicKey) }, 'compute started');
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     for (const c of this.cleanups.splice(0)) c();
-    this.queue.length = 0;
+    this.executor?.stop();
     await this.sandbox?.close();
     this.sandbox = undefined;
   }
@@ -286,92 +290,23 @@ export class ComputeComponent implements Component {
     );
   }
 
-  /** After each applied block: queue the jobs whose current attempt names this validator. */
+  /** After each applied block: pool sizes, and the executor looks for work. */
   private afterBlock(): void {
-    const compute = this.compute;
-    const keys = this.keys;
-    if (!compute || !keys || this.stopped) return;
     this.metrics.pooled.set({ pool: 'jobs' }, this.jobs?.size ?? 0);
     this.metrics.pooled.set({ pool: 'results' }, this.results?.size ?? 0);
-    const me = bytesToHex(keys.publicKey);
-    const active = new Set<string>();
-    for (const { id, chain } of this.chain.activeJobs()) {
-      const idHex = compute.jobIdHex(id);
-      active.add(idHex);
-      if (!compute.currentExecutors(chain).some((k) => bytesToHex(k) === me)) continue;
-      if (chain.results.some((r) => bytesToHex(r.executor) === me)) {
-        this.mine.delete(idHex);
-        continue;
-      }
-      if (this.started.has(idHex)) continue;
-      if (this.queue.length >= MAX_EXECUTION_QUEUE) {
-        this.metrics.executions.inc({ outcome: 'queue_full' });
-        this.o.logger.warn({ job: idHex }, 'compute execution queue full: job left to the retry');
-        continue;
-      }
-      this.started.add(idHex);
-      this.queue.push(idHex);
-    }
-    for (const idHex of [...this.mine.keys()]) if (!active.has(idHex)) this.mine.delete(idHex);
-    for (const idHex of [...this.started]) if (!active.has(idHex)) this.started.delete(idHex);
-    void this.drain();
+    if (this.chainValue) this.executor?.afterBlock(this.chainValue.activeJobs());
   }
 
-  private async drain(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    try {
-      for (let idHex = this.queue.shift(); idHex !== undefined && !this.stopped; idHex = this.queue.shift()) {
-        await this.execute(idHex);
-      }
-    } finally {
-      this.running = false;
-    }
-  }
-
-  private async execute(idHex: string): Promise<void> {
-    const compute = this.compute!;
-    const keys = this.keys!;
-    const sandbox = this.sandbox;
-    if (!sandbox) return;
-    try {
-      const stored = await this.o.storage.storage.compute.getJob(
-        compute.jobIdBytes(compute.fieldFromHex(idHex)),
-      );
-      if (!stored)
-        throw new NodeError('INVALID_STATE', 'an admitted job has no stored record', { job: idHex });
-      const job = compute.decodeJob(stored.payload);
-      const started = performance.now();
-      const { signed } = await compute.executeJob(job, keys, sandbox);
-      const result = faultWrongOutput() ? compute.corruptedResult(signed.result, keys.signingSecret) : signed;
-      this.metrics.executions.inc({ outcome: result.result.status });
-      this.o.logger.info(
-        {
-          job: idHex,
-          status: result.result.status,
-          fuel: `${result.result.fuelUsed}`,
-          ms: Math.round(performance.now() - started),
-        },
-        'compute job executed',
-      );
-      this.mine.set(idHex, result);
-      this.chainValue?.offerResult(result);
-      this.publish(COMPUTE_KIND_RESULT, compute.encodeSignedResult(result));
-    } catch (err) {
-      // Not a result (sandbox timeout or crash, envelope that does not open): nothing is signed;
-      // the job's retry moves on without this executor.
-      this.metrics.executions.inc({ outcome: 'error' });
-      this.o.logger.warn({ err, job: idHex }, 'compute job execution failed');
-    }
-  }
-
+  /** Own results no block recorded yet go out again: gossip may have lost them. */
   private republish(): void {
     const compute = this.compute;
     if (!compute) return;
-    for (const result of this.mine.values()) {
-      this.chainValue?.offerResult(result);
-      this.publish(COMPUTE_KIND_RESULT, compute.encodeSignedResult(result));
-    }
+    for (const result of this.executor?.pending() ?? []) this.emit(result);
+  }
+
+  private emit(result: SignedResult): void {
+    this.chainValue?.offerResult(result);
+    this.publish(COMPUTE_KIND_RESULT, this.compute!.encodeSignedResult(result));
   }
 
   private publish(kind: number, body: Uint8Array): void {
