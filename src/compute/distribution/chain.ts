@@ -43,7 +43,7 @@ export const COMPUTE_SECTIONS_BUDGET = 272 * 1024;
  * the attempt has sent one or this many blocks passed since the attempt began, so a block that
  * makes a job final usually records the minority's results too (evidence against a faulty one).
  */
-export const RESULT_LINGER_BLOCKS = 3n;
+export const RESULT_LINGER_BLOCKS = 8n;
 const VERIFIED_CACHE = 256;
 /**
  * A pooled job no block took within this many blocks is dropped (its root may have left the
