@@ -21,6 +21,11 @@ export type ComputeErrorCode =
   | 'POOL_FULL'
   | 'VALIDATORS_UNKNOWN'
   | 'JOB_UNKNOWN'
+  // Client (paraloom compute submit | status | result).
+  | 'INGRESS_REFUSED'
+  | 'NOTE_MISSING'
+  | 'KEY_FILE_INVALID'
+  | 'JOB_NOT_FINAL'
   // Envelopes.
   | 'NOT_AN_EXECUTOR'
   | 'ENVELOPE_INVALID'

@@ -11,22 +11,41 @@ import { IngressClient, Wallet } from '../../wallet/index.js';
 const loadCompute = () => import('../../compute/index.js');
 
 async function http(ingress: string, path: string, init?: RequestInit): Promise<Record<string, unknown>> {
-  const res = await fetch(new URL(path, ingress), init);
+  const { ComputeError } = await loadCompute();
+  let res: Response;
+  try {
+    res = await fetch(new URL(path, ingress), init);
+  } catch (e) {
+    throw new ComputeError('INGRESS_REFUSED', `cannot reach the ingress at ${ingress}`, {}, { cause: e });
+  }
   const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
   if (!res.ok) {
     const e = (body.error ?? {}) as { code?: string; message?: string };
-    throw new Error(`ingress refused (${res.status} ${e.code ?? 'UNKNOWN'}): ${e.message ?? ''}`);
+    throw new ComputeError('INGRESS_REFUSED', `${e.code ?? 'UNKNOWN'}: ${e.message ?? ''}`, {
+      status: res.status,
+      reason: e.code,
+    });
   }
   return body;
 }
 
 /** The output key's X25519 secret: read from `file`, or made and written there (mode 0600). */
-function outputSecret(file: string): { secret: Uint8Array; created: boolean } {
-  if (existsSync(file)) {
-    const hex = readFileSync(file, 'utf8').trim();
-    if (!/^[0-9a-f]{64}$/.test(hex)) throw new Error(`${file} does not hold a 32-byte hex X25519 secret`);
-    return { secret: hexToBytes(hex), created: false };
+async function readSecret(file: string): Promise<Uint8Array> {
+  const { ComputeError } = await loadCompute();
+  let hex: string;
+  try {
+    hex = readFileSync(file, 'utf8').trim();
+  } catch (e) {
+    throw new ComputeError('KEY_FILE_INVALID', `cannot read ${file}`, {}, { cause: e });
   }
+  if (!/^[0-9a-f]{64}$/.test(hex)) {
+    throw new ComputeError('KEY_FILE_INVALID', `${file} does not hold a 32-byte hex X25519 secret`);
+  }
+  return hexToBytes(hex);
+}
+
+async function outputSecret(file: string): Promise<{ secret: Uint8Array; created: boolean }> {
+  if (existsSync(file)) return { secret: await readSecret(file), created: false };
   const secret = x25519.utils.randomSecretKey();
   writeFileSync(file, `${bytesToHex(secret)}\n`, { mode: 0o600, flag: 'wx' });
   return { secret, created: true };
@@ -56,13 +75,18 @@ export async function submitJob(dir: string, o: SubmitOptions): Promise<Record<s
     .unspent(NATIVE_ASSET)
     .filter((n) => n.amount >= minAmount)
     .sort((a, b) => (a.amount > b.amount ? -1 : 1))[0];
-  if (!owned) throw new Error(`the wallet holds no unspent note of at least ${minAmount} lamports`);
+  if (!owned) {
+    throw new compute.ComputeError(
+      'NOTE_MISSING',
+      `the wallet holds no unspent note of at least ${minAmount} lamports`,
+    );
+  }
   const { root, path } = await client.path(owned.leafIndex);
   const note = { amount: owned.amount, pk: wallet.keys.pk, blinding: owned.blinding, asset: owned.asset };
   // Default scope: the hour since the Unix epoch, so one note backs one job per hour.
   const scope = toField(BigInt(o.scope ?? Math.floor(Date.now() / 3_600_000)));
   const ownership = { root, scope, minAmount, tag: compute.ownershipTag(wallet.keys.sk, note, scope) };
-  const { secret, created } = outputSecret(o.key);
+  const { secret, created } = await outputSecret(o.key);
   const spec = {
     wasm,
     fuelLimit: manifest.fuelLimit,
@@ -105,7 +129,10 @@ export async function submitJob(dir: string, o: SubmitOptions): Promise<Record<s
 }
 
 export async function jobStatus(id: string, ingress: string): Promise<Record<string, unknown>> {
-  if (!/^[0-9a-f]{64}$/.test(id)) throw new Error('a job id is 64 lowercase hex digits');
+  if (!/^[0-9a-f]{64}$/.test(id)) {
+    const { ComputeError } = await loadCompute();
+    throw new ComputeError('JOB_MALFORMED', 'a job id is 64 lowercase hex digits', { id });
+  }
   return http(ingress, `/v1/compute/jobs/${id}`);
 }
 
@@ -118,15 +145,15 @@ export async function jobResult(
   const compute = await loadCompute();
   const status = await jobStatus(id, ingress);
   const final = status.final as { status: string; fuelUsed: string; ciphertext: string } | null;
-  if (status.state !== 'final' || !final) throw new Error(`job ${id} is ${String(status.state)}, not final`);
-  const hex = readFileSync(keyFile, 'utf8').trim();
+  if (status.state !== 'final' || !final) {
+    throw new compute.ComputeError('JOB_NOT_FINAL', `job ${id} is ${String(status.state)}, not final`, {
+      state: status.state,
+    });
+  }
+  const secret = await readSecret(keyFile);
   const output =
     final.status === 'ok'
-      ? compute.openOutput(
-          hexToBytes(final.ciphertext),
-          compute.jobIdBytes(compute.fieldFromHex(id)),
-          hexToBytes(hex),
-        )
+      ? compute.openOutput(hexToBytes(final.ciphertext), compute.jobIdBytes(compute.fieldFromHex(id)), secret)
       : new Uint8Array(0);
   const view = new DataView(output.buffer, output.byteOffset, output.byteLength);
   const u64 = Array.from({ length: Math.floor(output.length / 8) }, (_, i) =>
