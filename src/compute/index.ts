@@ -20,8 +20,8 @@ export {
   rankExecutors,
   rankedCount,
 } from './distribution/assignment.js';
+export { type ActiveJob, type BlockPlan, planBlock } from './distribution/block-apply.js';
 export {
-  type ActiveJob,
   COMPUTE_SECTIONS_BUDGET,
   ComputeChain,
   type ComputeChainOptions,

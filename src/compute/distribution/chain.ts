@@ -1,35 +1,20 @@
 import { sha256 } from '@noble/hashes/sha2.js';
-import {
-  bytesEqual,
-  bytesToHex,
-  concatBytes,
-  createLogger,
-  type Logger,
-  u64ToBytesLE,
-} from '../../common/index.js';
+import { bytesEqual, bytesToHex, createLogger, type Logger } from '../../common/index.js';
 import type { LedgerExtension } from '../../ledger/index.js';
-import { type Field, fieldToBytesLE } from '../../privacy/index.js';
-import type { ComputeBlockChanges, ComputeStore } from '../../storage/index.js';
+import type { Field } from '../../privacy/index.js';
+import type { ComputeStore } from '../../storage/index.js';
 import { admitJob, checkAssignment } from '../admission.js';
 import { ComputeError } from '../errors.js';
 import { decodeJob } from '../job/codec.js';
-import type { Job } from '../job/job.js';
 import { jobId, jobIdBytes, jobIdHex } from '../job/job-id.js';
-import { AUDIT_ADMITTED, AUDIT_FAILED, AUDIT_FINALIZED, AUDIT_RETRIED } from '../journal.js';
 import type { OwnershipVerifier } from '../ownership/verifier.js';
-import { decodeSignedResult, encodeFinalRecord, encodeSignedResult } from '../record.js';
+import { decodeSignedResult, encodeSignedResult } from '../record.js';
 import type { SignedResult } from '../result.js';
-import { executorsPerAttempt } from './assignment.js';
-import {
-  currentExecutors,
-  decodeJobChain,
-  encodeJobChain,
-  type JobChain,
-  newJobChain,
-} from './chain-state.js';
+import { type ActiveJob, planBlock, tagKey } from './block-apply.js';
+import { currentExecutors, decodeJobChain, encodeJobChain, type JobChain } from './chain-state.js';
 import { decodeJobEntry, encodeJobEntry, JOBS_SECTION_KIND, RESULTS_SECTION_KIND } from './entries.js';
 import type { JobPool, ResultPool } from './pools.js';
-import { judgeResult, retryIfDue, tallyChain } from './transitions.js';
+import { judgeResult } from './transitions.js';
 
 /** Jobs one block may admit: each costs every validator a Groth16 verification. */
 export const MAX_JOBS_PER_BLOCK = 2;
@@ -70,11 +55,6 @@ export interface ComputeChainOptions {
   readonly onApplied?: (height: bigint) => void;
   /** When a block's compute entries penalise executors (metrics). */
   readonly onFaults?: (faults: ReadonlyMap<string, bigint>) => void;
-}
-
-export interface ActiveJob {
-  readonly id: Field;
-  readonly chain: JobChain;
 }
 
 /**
@@ -357,75 +337,12 @@ export class ComputeChain {
       }
       jobEntries = await this.o.storedJobEntries(height);
     }
-    const next = new Map<string, ActiveJob>(this.active);
-    const changed = new Set<string>();
-    const admitted: { id: Uint8Array; payload: Uint8Array; tagKey: Uint8Array; idHex: string }[] = [];
-    const finished: ComputeBlockChanges['finished'][number][] = [];
-    const audit: Uint8Array[] = [];
-    const faultDelta = new Map<string, bigint>();
-    const fault = (keys: readonly Uint8Array[] | readonly string[]) => {
-      for (const k of keys) {
-        const hex = typeof k === 'string' ? k : bytesToHex(k);
-        faultDelta.set(hex, (faultDelta.get(hex) ?? 0n) + 1n);
-      }
-    };
-
-    for (const entry of jobEntries) {
-      const { ranked, jobBytes } = decodeJobEntry(entry);
-      const job = decodeJob(jobBytes);
-      const id = jobId(job);
-      const idHex = jobIdHex(id);
-      if (next.has(idHex)) continue;
-      next.set(idHex, { id, chain: newJobChain(ranked, executorsPerAttempt(ranked.length), height) });
-      admitted.push({ id: jobIdBytes(id), payload: jobBytes, tagKey: tagKey(job), idHex });
-      audit.push(admittedAudit(id, job));
-    }
-
-    for (const entry of resultEntries) {
-      const r = decodeSignedResult(entry);
-      const idHex = jobIdHex(r.result.jobId);
-      const live = next.get(idHex);
-      if (!live) throw new ComputeError('JOB_UNKNOWN', 'a final block records a result for an unknown job');
-      next.set(idHex, { id: live.id, chain: { ...live.chain, results: [...live.chain.results, r] } });
-      changed.add(idHex);
-    }
-
-    for (const idHex of changed) {
-      const live = next.get(idHex)!;
-      const outcome = tallyChain(live.id, live.chain);
-      if (!outcome.final) continue;
-      next.set(idHex, { id: live.id, chain: { ...live.chain, status: 'final' } });
-      finished.push({ id: jobIdBytes(live.id), result: encodeFinalRecord(outcome) });
-      fault(outcome.disagreeing);
-      const disagreeing = outcome.disagreeing.map((h) => Uint8Array.from(Buffer.from(h, 'hex')));
-      audit.push(
-        concatBytes(
-          Uint8Array.of(AUDIT_FINALIZED),
-          jobIdBytes(live.id),
-          outcome.final.commitment,
-          Uint8Array.of(disagreeing.length),
-          ...disagreeing,
-        ),
-      );
-    }
-
-    for (const [idHex, live] of next) {
-      const retry = retryIfDue(live.chain, height);
-      if (!retry) continue;
-      next.set(idHex, { id: live.id, chain: retry.chain });
-      changed.add(idHex);
-      fault(retry.silent);
-      audit.push(
-        concatBytes(
-          Uint8Array.of(retry.failed ? AUDIT_FAILED : AUDIT_RETRIED),
-          jobIdBytes(live.id),
-          Uint8Array.of(retry.chain.attempt, retry.silent.length),
-          ...retry.silent,
-        ),
-      );
-      if (retry.failed) finished.push({ id: jobIdBytes(live.id), result: undefined });
-    }
-
+    const { next, changed, admitted, finished, audit, faultDelta } = planBlock(
+      height,
+      this.active,
+      jobEntries,
+      resultEntries,
+    );
     const faults: { executor: Uint8Array; count: bigint }[] = [];
     const totals = new Map<string, bigint>();
     for (const [hex, delta] of faultDelta) {
@@ -481,20 +398,6 @@ export class ComputeChain {
 class BlockJobs {
   readonly ids = new Set<string>();
   readonly tags = new Set<string>();
-}
-
-export function tagKey(job: Job): Uint8Array {
-  return concatBytes(fieldToBytesLE(job.ownership.scope), fieldToBytesLE(job.ownership.tag));
-}
-
-function admittedAudit(id: Field, job: Job): Uint8Array {
-  return concatBytes(
-    Uint8Array.of(AUDIT_ADMITTED),
-    jobIdBytes(id),
-    u64ToBytesLE(job.fee),
-    fieldToBytesLE(job.ownership.scope),
-    fieldToBytesLE(job.ownership.tag),
-  );
 }
 
 export function fieldFromHex(idHex: string): Field {
