@@ -78,6 +78,25 @@ const myVotes = (effects: Effect[], type: 'prevote' | 'precommit') =>
   );
 
 describe('height machine (Algorithm 1)', () => {
+  it('gives a proposal still being validated one more propose timeout, then prevotes nil', () => {
+    const slow = machine().m;
+    const asked = slow.onProposal(proposal(0, V1));
+    expect(asked.some((e) => e.kind === 'validate')).toBe(true);
+    const first = slow.onTimeout(0, 'propose');
+    expect(myVotes(first, 'prevote')).toEqual([]);
+    expect(first.some((e) => e.kind === 'schedule' && e.step === 'propose' && e.round === 0)).toBe(true);
+    // Validation answers within the extension: the block gets the prevote.
+    expect(myVotes(slow.onValidated(V1, 'valid'), 'prevote')).toEqual([bytesToHex(V1)]);
+
+    const stuck = machine().m;
+    stuck.onProposal(proposal(0, V2));
+    expect(myVotes(stuck.onTimeout(0, 'propose'), 'prevote')).toEqual([]);
+    expect(myVotes(stuck.onTimeout(0, 'propose'), 'prevote')).toEqual([bytesToHex(NIL_HASH)]);
+
+    // No proposal at all: nil at the first timeout, as in the paper.
+    expect(myVotes(machine().m.onTimeout(0, 'propose'), 'prevote')).toEqual([bytesToHex(NIL_HASH)]);
+  });
+
   it('prevotes a valid proposal after the application says so, locks on a prevote quorum, decides on a precommit quorum', () => {
     const { m, others } = machine();
     const p = proposal(0, V1);

@@ -59,6 +59,7 @@ export class HeightMachine {
   private readonly proposalCount = new Map<number, number>();
   private readonly proposalByHash = new Map<string, Proposal>();
   private readonly prevoteTimeoutDone = new Set<number>();
+  private readonly proposeExtended = new Set<number>();
   private readonly precommitTimeoutDone = new Set<number>();
   private readonly lockDone = new Set<number>();
   private readonly myKey: string;
@@ -143,11 +144,28 @@ export class HeightMachine {
 
   onTimeout(round: number, step: Step): Effect[] {
     if (!this.decided && round === this.round) {
-      if (step === 'propose' && this.step === 'propose') this.prevote(NIL_HEX);
+      if (step === 'propose' && this.step === 'propose') this.onProposeTimeout(round);
       else if (step === 'prevote' && this.step === 'prevote') this.precommit(NIL_HEX);
       else if (step === 'precommit') this.startRound(round + 1);
     }
     return this.evaluate();
+  }
+
+  /**
+   * Line 57 (prevote nil on timeoutPropose), except that a proposal received from the round's
+   * leader and still being validated gets one more propose timeout: the timeout is about receiving
+   * a proposal, and a large block that arrived in time must not be voted nil only because its
+   * re-execution is slower than the timeout. Safety does not depend on when a prevote is cast.
+   */
+  private onProposeTimeout(round: number): void {
+    const p = this.proposals.get(round);
+    const pending = p !== undefined && this.validity.get(bytesToHex(p.blockHash)) === 'pending';
+    if (pending && !this.proposeExtended.has(round)) {
+      this.proposeExtended.add(round);
+      this.schedule(round, 'propose');
+      return;
+    }
+    this.prevote(NIL_HEX);
   }
 
   onBuilt(round: number, blockHash: Uint8Array, bytes: Uint8Array): Effect[] {

@@ -338,12 +338,18 @@ export class LedgerApp {
 
   /**
    * Verifies every proof this node has not verified itself. A transaction id commits to its whole
-   * encoding (proof and statement), so an id already in the mempool names a proof checked there.
+   * encoding (proof and statement), so an id already in the mempool names a proof checked there,
+   * and one whose admission is verifying it now shares that check instead of a second one (under
+   * load a proposal carries many transactions the voters are still verifying).
    */
   private async verifyUnknown(txs: readonly DecodedTransaction[]): Promise<number | undefined> {
+    const inFlight = txs.map((t) =>
+      this.mempool.has(t.idHex) ? undefined : this.mempool.verification(t.idHex),
+    );
+    const shared = await Promise.all(inFlight.map((p) => p ?? Promise.resolve(undefined)));
     const unknown: number[] = [];
     txs.forEach((t, i) => {
-      if (!this.mempool.has(t.idHex)) unknown.push(i);
+      if (!this.mempool.has(t.idHex) && shared[i] !== 'ok') unknown.push(i);
     });
     const invalid = await verifyTransactions(
       this.o.pool,

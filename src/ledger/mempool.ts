@@ -3,7 +3,7 @@ import { LedgerError } from './errors.js';
 import type { LedgerMetrics } from './metrics.js';
 import { type RejectReason, reasonOfDecodeError } from './rejections.js';
 import { type DecodedTransaction, decodeTransaction, isWithdrawal, TX_BYTES } from './transaction.js';
-import { VerifyBatcher } from './verify-batcher.js';
+import { VerifyBatcher, type VerifyOutcome } from './verify-batcher.js';
 
 /** The state a transaction is checked against (the ledger provides it). */
 export interface MempoolContext {
@@ -63,6 +63,8 @@ export class Mempool {
   private readonly entries = new Map<string, Entry>();
   private readonly byNullifier = new Map<bigint, string>();
   private readonly checking = new Set<string>();
+  /** Proof verifications in flight, by transaction id (a block's re-execution may share them). */
+  private readonly verifying = new Map<string, Promise<VerifyOutcome>>();
   private readonly batcher: VerifyBatcher;
   private readonly maxEntries: number;
   private readonly minWithdrawalSlots: bigint;
@@ -82,6 +84,11 @@ export class Mempool {
 
   has(idHex: string): boolean {
     return this.entries.has(idHex);
+  }
+
+  /** The outcome of this transaction's proof check when admission is verifying it right now. */
+  verification(idHex: string): Promise<VerifyOutcome> | undefined {
+    return this.verifying.get(idHex);
   }
 
   /** Verified entries in arrival order. */
@@ -111,7 +118,9 @@ export class Mempool {
     try {
       const before = (await this.checkState(d)) ?? this.checkConflicts(d);
       if (before) return before;
-      const outcome = await this.batcher.verify(d);
+      const verification = this.batcher.verify(d);
+      this.verifying.set(d.idHex, verification);
+      const outcome = await verification.finally(() => this.verifying.delete(d.idHex));
       if (outcome !== 'ok') return this.reject(outcome, d.idHex);
       const after = await this.checkState(d);
       if (after) return after;

@@ -276,6 +276,9 @@ export class ConsensusComponent implements Component {
       this.status = 'disabled in config';
       return;
     }
+    // Served before this node picks its genesis set: peers starting with it ask each other for block 1.
+    const storage = o.storage.storage;
+    o.network.network.handle('block-sync', (req) => serveBlockSync(storage, req));
     const signer = o.validator.signer;
     const ledger = o.ledger.ledger;
     const history = this.history;
@@ -318,8 +321,6 @@ export class ConsensusComponent implements Component {
       equivocateFromHeight: faultEquivocateHeight(),
       catchUp: (height) => fetchFinalBlock(o.network.network, height, logger),
     });
-    const storage = o.storage.storage;
-    o.network.network.handle('block-sync', (req) => serveBlockSync(storage, req));
     let cursor: ListenerCursor = {
       consumed: tip.depositsConsumed,
       accumulator: tip.depositAccumulator,
