@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { WriteBatch } from './batch.js';
 import { BlockStore } from './block-store.js';
 import { Database } from './db.js';
 import { quietLogger, tempDir } from './test-helpers.js';
@@ -17,6 +18,24 @@ const hashOf = (h: number) => {
 const blockOf = (h: number) => new TextEncoder().encode(`block ${h}`);
 
 describe('BlockStore', () => {
+  it('counts a staged block as readable only once its batch is written', async () => {
+    const d = await tempDir('blocks-staged');
+    cleanups.push(d.cleanup);
+    const db = await Database.open(d.path, { logger: quietLogger });
+    const store = await BlockStore.open(db);
+    await store.put({ height: 1n, hash: hashOf(1), block: blockOf(1) });
+    const batch = new WriteBatch();
+    store.stage(batch, { height: 2n, hash: hashOf(2), block: blockOf(2) });
+    expect(store.tip()?.height).toBe(2n);
+    expect(store.writtenTipHeight()).toBe(1n);
+    expect(await store.getByHeight(2n)).toBeUndefined();
+    await db.write(batch, { sync: true });
+    store.markWritten(2n);
+    expect(store.writtenTipHeight()).toBe(2n);
+    expect((await store.getByHeight(2n))?.block).toEqual(blockOf(2));
+    await db.close();
+  });
+
   it('stores blocks and QCs by height and hash, in numeric order past 255, across reopen', async () => {
     const d = await tempDir('blocks');
     cleanups.push(d.cleanup);

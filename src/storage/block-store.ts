@@ -30,6 +30,7 @@ export interface BlockInput extends StoredBlock {
 export class BlockStore {
   private tipHeight: bigint | undefined;
   private tipHash: Uint8Array | undefined;
+  private writtenHeight: bigint | undefined;
 
   private constructor(private readonly db: Database) {}
 
@@ -38,6 +39,7 @@ export class BlockStore {
     for await (const [k, v] of db.iterate({ ...prefixRange(Prefix.BLOCK), reverse: true, limit: 1 })) {
       const height = readU64BE(k, 1);
       store.tipHeight = height;
+      store.writtenHeight = height;
       store.tipHash = decodeBlockRecord(height, v).hash;
     }
     return store;
@@ -48,11 +50,22 @@ export class BlockStore {
     return this.tipHeight === undefined ? undefined : { height: this.tipHeight, hash: this.tipHash! };
   }
 
+  /** Height of the highest block readable now (a staged block counts once its batch is written). */
+  writtenTipHeight(): bigint | undefined {
+    return this.writtenHeight;
+  }
+
+  /** Called by whoever wrote a batch holding a staged block, once the write resolved. */
+  markWritten(height: bigint): void {
+    if (this.writtenHeight === undefined || height > this.writtenHeight) this.writtenHeight = height;
+  }
+
   /** Stores one block (and its QC if given) as one synced write. */
   async put(input: BlockInput): Promise<void> {
     const batch = new WriteBatch();
     this.stage(batch, input);
     await this.db.write(batch, { sync: true });
+    this.markWritten(input.height);
   }
 
   /**

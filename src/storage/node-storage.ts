@@ -62,6 +62,7 @@ export class NodeStorage {
       // Last and synchronous: nothing between here and the write can abandon the batch.
       this.blocks.stage(batch, effects);
       await this.db.write(batch, { sync: true });
+      this.blocks.markWritten(effects.height);
     } finally {
       release();
     }

@@ -115,7 +115,8 @@ export class CoordinatorComponent implements Component {
     const { config, logger } = o;
     const storage = o.storage.storage;
     const blocks: FinalBlocks = {
-      tipHeight: () => storage.blocks.tip()?.height ?? 0n,
+      // Written, not staged: a block being committed right now is not readable yet.
+      tipHeight: () => storage.blocks.writtenTipHeight() ?? 0n,
       blockBytes: async (h) => (await storage.blocks.getByHeight(h))?.block,
     };
     const index = new WithdrawalIndex(blocks);
