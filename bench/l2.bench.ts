@@ -14,7 +14,10 @@
 //
 // Knobs (environment): BENCH_L2_TRANSFERS (<= the cached 400), BENCH_L2_RATE (offered tx/s, 0 = all
 // at once; default 200), BENCH_L2_SLOT_MS (localnet slot, default 100), BENCH_L2_BLOCK_INTERVAL_MS
-// (consensus pacing, default 300 = the node default), BENCH_L2_CPU_PROF=<dir> (--cpu-prof on node 0).
+// (consensus pacing, default 300 = the node default), BENCH_L2_CPU_PROF=<dir> (--cpu-prof on node 0),
+// BENCH_L2_LOG_DIR=<dir> (each node's log lines, written at the end), BENCH_L2_LOG_LEVEL (default info).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   address,
@@ -107,9 +110,17 @@ const cluster = new BenchCluster({
       : ({} as Record<string, string>),
 });
 let stopping = false;
+const LOG_DIR = process.env.BENCH_L2_LOG_DIR;
 const stopAll = async () => {
   if (stopping) return;
   stopping = true;
+  if (LOG_DIR) {
+    mkdirSync(LOG_DIR, { recursive: true });
+    for (const v of cluster.validators) {
+      const lines = (v.node?.logs ?? []).map((l) => JSON.stringify(l)).join('\n');
+      writeFileSync(join(LOG_DIR, `validator-${v.index}.log`), `${lines}\n`);
+    }
+  }
   await cluster.stop();
 };
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {

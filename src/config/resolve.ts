@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 /**
  * From the validated file to what the node runs with: absolute paths, and the cluster's RPC/WS
  * URLs, program id and tag filled in where the file left them empty.
@@ -15,6 +16,7 @@ export interface NodeConfig {
     readonly dataDir: string;
     /** RocksDB directory: `<dataDir>/db`. */
     readonly dbDir: string;
+    readonly verifierThreads: number;
     readonly logLevel: LogLevel;
     readonly stopTimeoutMs: number;
   };
@@ -103,6 +105,8 @@ export function resolveConfig(f: ConfigFile, baseDir: string): { config: NodeCon
       dataDir,
       dbDir: join(dataDir, 'db'),
       logLevel: f.node.log_level,
+      verifierThreads:
+        f.node.verifier_threads > 0 ? f.node.verifier_threads : Math.min(2, availableParallelism()),
       stopTimeoutMs: f.node.stop_timeout_ms,
     },
     network: {

@@ -84,6 +84,15 @@ const node = z
       .max(600_000)
       .default(10_000)
       .describe('Deadline for a clean stop after SIGINT/SIGTERM; past it the node exits with status 1'),
+    verifier_threads: z
+      .number()
+      .int()
+      .min(0)
+      .max(64)
+      .default(0)
+      .describe(
+        'Worker threads verifying proofs; 0: min(2, cores). Several nodes on one machine want 1 each, so consensus keeps a core',
+      ),
   })
   .prefault({});
 
@@ -249,7 +258,7 @@ const consensus = z
       .max(900)
       .default(600)
       .describe(
-        'With nothing to include, the leader waits this long after a commit before an empty block (under the 1 s propose timeout)',
+        'With nothing to include, the leader waits this long after a commit before an empty block (round 0 propose timeouts grow by it)',
       ),
     epoch_blocks: z
       .number()

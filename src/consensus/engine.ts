@@ -219,7 +219,17 @@ export class ConsensusEngine {
         }
         case 'build':
           this.enqueue('build', async () => {
+            const t0 = performance.now();
             const b = await this.o.application.buildProposal(e.height, e.round, e.previousHash);
+            this.logger.debug(
+              {
+                height: `${e.height}`,
+                round: e.round,
+                ms: Math.round(performance.now() - t0),
+                bytes: b.bytes.length,
+              },
+              'proposal built',
+            );
             if (b.hash.length !== 32 || bytesToHex(b.hash) === bytesToHex(NIL_HASH)) {
               throw new ConsensusError('APPLICATION_FAILED', 'block hash must be 32 bytes and not all zero');
             }
@@ -229,8 +239,13 @@ export class ConsensusEngine {
         case 'validate':
           this.enqueue('validate', async () => {
             let v: Awaited<ReturnType<ConsensusApplication['validateProposal']>>;
+            const t0 = performance.now();
             try {
               v = await this.o.application.validateProposal(e.height, e.round, e.bytes);
+              this.logger.debug(
+                { height: `${e.height}`, round: e.round, ms: Math.round(performance.now() - t0), ok: v.ok },
+                'proposal validated',
+              );
             } catch (err) {
               // Not a verdict on the block: forget this copy so a re-sent one is validated again.
               this.feed({ kind: 'validated', height: e.height, blockHash: e.blockHash, verdict: 'mismatch' });
@@ -256,6 +271,11 @@ export class ConsensusEngine {
           this.onEquivocation(equivocation(e.first, e.second), 'detected');
           break;
         case 'round-ended':
+          if (e.outcome !== 'committed')
+            this.logger.debug(
+              { height: `${e.height}`, round: e.round, outcome: e.outcome, absent: e.absent.length },
+              'round ended without a decision',
+            );
           this.metrics?.rounds.inc({ outcome: e.outcome });
           this.reputation.roundEnded(
             e.absent,
@@ -309,7 +329,9 @@ export class ConsensusEngine {
     );
     for (const [k, r] of this.reputation.all()) this.metrics?.reputation.set({ validator: k }, r.score);
     this.enqueue('commit', async () => {
+      const t0 = performance.now();
       await this.o.application.commit(e.height, e.bytes, encodeCertificate(e.certificate));
+      this.logger.debug({ height: `${e.height}`, ms: Math.round(performance.now() - t0) }, 'block committed');
       await this.reputation.persist();
       this.o.onDecided?.(decision);
     });

@@ -15,6 +15,11 @@ export interface Timeouts {
   readonly precommit: StepTimeout;
   /** Upper bound of any one timeout, so a long outage does not leave minutes-long rounds behind. */
   readonly maxMs: number;
+  /**
+   * Added to round 0's propose timeout: the pause a leader takes after a commit before it proposes
+   * (Tendermint's timeout_commit), so the pause does not eat into the others' wait for the proposal.
+   */
+  readonly commitPauseMs?: number;
 }
 
 export const DEFAULT_TIMEOUTS: Timeouts = {
@@ -26,5 +31,6 @@ export const DEFAULT_TIMEOUTS: Timeouts = {
 
 export function timeoutFor(t: Timeouts, step: Step, round: number): number {
   const s = t[step];
-  return Math.min(t.maxMs, s.baseMs + s.deltaMs * round);
+  const pause = step === 'propose' && round === 0 ? (t.commitPauseMs ?? 0) : 0;
+  return Math.min(t.maxMs, s.baseMs + s.deltaMs * round + pause);
 }

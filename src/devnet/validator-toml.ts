@@ -17,6 +17,8 @@ export function validatorToml(o: ValidatorTomlOptions): string {
   return `[node]
 data_dir = "data"
 stop_timeout_ms = ${o.stopTimeoutMs ?? 8000}
+# Several validators share this machine's cores: one proof-verifier thread each.
+verifier_threads = 1
 
 [network]
 listen = ["/ip4/127.0.0.1/tcp/${o.p2pPort}"]

@@ -93,6 +93,7 @@ export function assembleNode(config: NodeConfig, options: { registry?: Registry 
     logger: createLogger('validator', level),
   });
   const ledger = new LedgerComponent({
+    verifierThreads: config.node.verifierThreads,
     storage,
     bridge,
     network,

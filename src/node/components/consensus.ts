@@ -6,6 +6,7 @@ import type { NodeConfig } from '../../config/index.js';
 import {
   type ConsensusApplication,
   ConsensusEngine,
+  DEFAULT_TIMEOUTS,
   decodeCertificate,
   decodeValidatorSet,
   type Equivocation,
@@ -179,6 +180,8 @@ async function genesisFromPeers(
  * timeout, so no round is lost) before it proposes an empty block; later rounds propose at once.
  */
 function paced(app: LedgerApp, intervalMs: number, idleMs: number): ConsensusApplication {
+  // When the last commit started: the decision, give or take, which is when every validator's
+  // propose timeout for the next height started. A slow commit must not push the proposal later.
   let lastCommit = 0;
   return {
     async buildProposal(height, round, previousHash) {
@@ -194,8 +197,8 @@ function paced(app: LedgerApp, intervalMs: number, idleMs: number): ConsensusApp
     },
     validateProposal: (height, round, bytes) => app.validateProposal(height, round, bytes),
     async commit(height, bytes, certificate) {
-      await app.commit(height, bytes, certificate);
       lastCommit = Date.now();
+      await app.commit(height, bytes, certificate);
     },
   };
 }
@@ -309,6 +312,10 @@ export class ConsensusComponent implements Component {
       auth: signerAuthenticator(signer),
       validators,
       application: paced(ledger, config.consensus.blockIntervalMs, config.consensus.idleBlockMs),
+      timeouts: {
+        ...DEFAULT_TIMEOUTS,
+        commitPauseMs: Math.max(config.consensus.blockIntervalMs, config.consensus.idleBlockMs),
+      },
       height: tip.height + 1n,
       previousHash: tip.hash,
       store: o.storage.storage.meta,
