@@ -1,5 +1,5 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PARALOOM_DEV_PROGRAM_ID } from '../bridge/index.js';
@@ -35,7 +35,11 @@ describe('config defaults', () => {
       dbDir: '/srv/node/paraloom-data/db',
       logLevel: 'info',
       stopTimeoutMs: 10_000,
+      verifierThreads: Math.min(2, availableParallelism()),
     });
+    expect(parseConfig('[node]\nverifier_threads = 3\n', { baseDir: '/srv/node' }).node.verifierThreads).toBe(
+      3,
+    );
     expect(c.solana).toEqual({
       cluster: 'localnet',
       clusterTag: 0,

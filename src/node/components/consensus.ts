@@ -1,5 +1,11 @@
 import { getAddressDecoder } from '@solana/kit';
-import { type Deposit, DepositListener, type ListenerCursor } from '../../bridge/index.js';
+import {
+  type Deposit,
+  DepositListener,
+  decodeBridgeState,
+  findBridgeStatePda,
+  type ListenerCursor,
+} from '../../bridge/index.js';
 import type { Logger } from '../../common/index.js';
 import { bytesEqual } from '../../common/index.js';
 import type { NodeConfig } from '../../config/index.js';
@@ -56,8 +62,13 @@ export interface ConsensusComponentOptions {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Blocks per block-sync answer: a block can be ~1 MB, the response cap is one message. */
 const SYNC_BLOCKS_PER_RESPONSE = 1;
-/** How long a node with an empty ledger asks its peers for block 1 (the genesis set) at start. */
-const GENESIS_FROM_PEERS_MS = 10_000;
+/**
+ * How long a node with an empty ledger and no connected peer waits for one before it reads the
+ * genesis set from the registry, when the chain shows no anchored L2 block (a cohort starting). Once
+ * the chain has an anchor, a cohort is running and block 1 must come from a peer: it waits for one
+ * until `consensus.wait_validators_ms`.
+ */
+const GENESIS_NO_PEERS_MS = 3_000;
 
 /**
  * PARALOOM_FAULT_EQUIVOCATE_HEIGHT: fault injection for the evidence-path tests (docs/operations.md);
@@ -120,12 +131,20 @@ async function fetchFinalBlock(
 async function genesisFromPeers(
   o: ConsensusComponentOptions,
   isRegistered: (key: Uint8Array) => Promise<boolean>,
+  cohortRunning: boolean,
 ): Promise<ValidatorInfo[] | undefined> {
   const network = o.network.network;
   const auth = signerAuthenticator(o.validator.signer);
-  const deadline = Date.now() + GENESIS_FROM_PEERS_MS;
-  while (Date.now() < deadline) {
+  const started = Date.now();
+  for (;;) {
     const peers = network.peers.list().filter((p) => p.state !== 'offline');
+    const waited = Date.now() - started;
+    if (waited > o.config.consensus.waitValidatorsMs) {
+      throw new NodeError('INVALID_STATE', 'no peer served block 1 of the running cohort', {
+        waitedMs: waited,
+      });
+    }
+    if (!cohortRunning && peers.length === 0 && waited > GENESIS_NO_PEERS_MS) return undefined;
     let answered = 0;
     for (const peer of peers) {
       let res: NetworkMessage;
@@ -167,10 +186,17 @@ async function genesisFromPeers(
         );
       }
     }
-    if (peers.length > 0 && answered === peers.length) return undefined;
+    // Every connected peer is as new as this node: the cohort is starting together.
+    if (!cohortRunning && peers.length > 0 && answered === peers.length) return undefined;
     await sleep(250);
   }
-  return undefined;
+}
+
+/** Whether the program has anchored an L2 block: then a cohort is running, with a block 1. */
+async function cohortHasAnchored(o: ConsensusComponentOptions): Promise<boolean> {
+  const [pda] = await findBridgeStatePda(o.bridge.programId);
+  const account = await o.bridge.rpc.accountData(pda, o.config.solana.commitment);
+  return account ? decodeBridgeState(account.data).anchorCount > 0n : false;
 }
 
 /**
@@ -298,6 +324,7 @@ export class ConsensusComponent implements Component {
           ? await genesisFromPeers(
               o,
               async (key) => (await reader.account(decoder.decode(key))) !== undefined,
+              await cohortHasAnchored(o),
             )
           : undefined;
       if (current) this.genesis = current;
