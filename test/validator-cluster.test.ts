@@ -111,6 +111,7 @@ describe('three validators on a localnet (multi-process)', () => {
       'validator',
       'ledger',
       'consensus',
+      'compute',
       'coordinator',
       'ingress',
     ]);
@@ -126,6 +127,7 @@ describe('three validators on a localnet (multi-process)', () => {
       const checks = (JSON.parse(ready.body) as { checks: { name: string; ok: boolean }[] }).checks;
       expect(checks.map((c) => c.name).sort()).toEqual([
         'chain',
+        'compute',
         'consensus',
         'coordinator',
         'ingress',
@@ -406,6 +408,7 @@ describe('three validators on a localnet (multi-process)', () => {
       expect(stopped).toEqual([
         'ingress',
         'coordinator',
+        'compute',
         'consensus',
         'ledger',
         'validator',

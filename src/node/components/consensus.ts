@@ -63,8 +63,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Blocks per block-sync answer: a block can be ~1 MB, the response cap is one message. */
 const SYNC_BLOCKS_PER_RESPONSE = 1;
 /**
- * How long a node with an empty ledger and no connected peer waits for one before it reads the
- * genesis set from the registry, when the chain shows no anchored L2 block (a cohort starting). Once
+ * How long a node with an empty ledger waits for a peer's block 1 before it reads the genesis set
+ * from the registry, when the chain shows no anchored L2 block (a cohort starting). Once
  * the chain has an anchor, a cohort is running and block 1 must come from a peer: it waits for one
  * until `consensus.wait_validators_ms`.
  */
@@ -136,6 +136,7 @@ async function genesisFromPeers(
   const network = o.network.network;
   const auth = signerAuthenticator(o.validator.signer);
   const started = Date.now();
+  let everAnswered = false;
   for (;;) {
     const peers = network.peers.list().filter((p) => p.state !== 'offline');
     const waited = Date.now() - started;
@@ -144,7 +145,8 @@ async function genesisFromPeers(
         waitedMs: waited,
       });
     }
-    if (!cohortRunning && peers.length === 0 && waited > GENESIS_NO_PEERS_MS) return undefined;
+    // Registered peers are listed (pinned) before they run: only an answer shows a peer is up.
+    if (!cohortRunning && !everAnswered && waited > GENESIS_NO_PEERS_MS) return undefined;
     let answered = 0;
     for (const peer of peers) {
       let res: NetworkMessage;
@@ -161,6 +163,7 @@ async function genesisFromPeers(
       }
       if (res.type !== 'BLOCK_SYNC_RESPONSE') continue;
       answered++;
+      everAnswered = true;
       const b = res.blocks[0];
       if (!b || b.height !== 1n) continue;
       try {
@@ -186,8 +189,9 @@ async function genesisFromPeers(
         );
       }
     }
-    // Every connected peer is as new as this node: the cohort is starting together.
-    if (!cohortRunning && peers.length > 0 && answered === peers.length) return undefined;
+    // Every peer that is up is as new as this node: the cohort is starting together.
+    if (!cohortRunning && answered > 0 && answered === peers.length) return undefined;
+    if (!cohortRunning && everAnswered && waited > GENESIS_NO_PEERS_MS) return undefined;
     await sleep(250);
   }
 }
