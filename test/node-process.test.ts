@@ -73,7 +73,7 @@ describe('paraloom node (multi-process)', () => {
     await runOk(['validator', 'keygen', '--config', configA]);
     await runOk(['validator', 'register', '--config', configA, '--airdrop']);
     a = run(['node', '--config', configA]);
-    healthA = String((await a.waitFor('paraloom node started')).health);
+    healthA = String((await a.waitFor('paraloom node started', 90_000)).health);
     const net = await a.waitFor('network started');
     addrA = (net.addrs as string[])[0]!;
   });
@@ -156,7 +156,7 @@ describe('paraloom node (multi-process)', () => {
     await runOk(['validator', 'register', '--config', join(dirB, 'paraloom.toml'), '--airdrop'], env);
     const b = run(['node', '--config', join(dirB, 'paraloom.toml')], env);
     try {
-      const healthB = String((await b.waitFor('paraloom node started')).health);
+      const healthB = String((await b.waitFor('paraloom node started', 90_000)).health);
       const ready = await until('B ready with a peer', async () => {
         const r = await get(`${healthB}/ready`);
         return r.status === 200 ? r : undefined;

@@ -98,7 +98,7 @@ describe('three validators on a localnet (multi-process)', () => {
   it("starts in order, becomes ready, and every node accepts the two others' heartbeats", async () => {
     for (const v of validators) {
       v.node = run(['node', '--config', v.config]);
-      v.health = String((await v.node.waitFor('paraloom node started')).health);
+      v.health = String((await v.node.waitFor('paraloom node started', 90_000)).health);
     }
     const started = validators[0]!
       .node!.logs.filter((l) => l.msg === 'component started')
@@ -175,7 +175,8 @@ describe('three validators on a localnet (multi-process)', () => {
       expect(families.get('paraloom_validator_registered')!.samples[0]!.value).toBe(1);
       expect(families.get('paraloom_validator_active_validators')!.samples[0]!.value).toBe(3);
     }
-  });
+    // Nodes start one after the other; under CI's load each may take most of a minute.
+  }, 300_000);
 
   it("admits a transaction at one node's ingress, gossips it, and every node finalizes it in the same block", async () => {
     // A real proof of a zero-value transfer (two dummy inputs) against the empty L2 tree's root.
