@@ -129,9 +129,9 @@ describe.skipIf(!hasChromium)('network dashboard in Chromium (multi-process)', (
     validators.push(...made);
     for (const v of validators) v.node = run(['node', '--config', v.config]);
     const first = validators[0]!.node!;
-    dashboard = String((await first.waitFor('dashboard listening', 60_000)).url);
+    dashboard = String((await first.waitFor('dashboard listening', 150_000)).url);
     ingress = String((await first.waitFor('ingress listening', 60_000)).url);
-    for (const v of validators) await v.node!.waitFor('paraloom node started', 60_000);
+    for (const v of validators) await v.node!.waitFor('paraloom node started', 150_000);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
