@@ -423,6 +423,24 @@ class RecordingExtension implements LedgerExtension {
   }
 }
 
+describe('ledger: waiting for work (idle pacing)', () => {
+  it('times out without work, wakes on a deposit, and reports work at once when there is some', async () => {
+    const n = await openNode();
+    expect(n.app.hasWork).toBe(false);
+    const t0 = Date.now();
+    await n.app.waitForWork(30);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(25);
+    const woken = n.app.waitForWork(60_000);
+    n.app.addDeposits(scenario.deposits.slice(0, 1));
+    await woken;
+    expect(n.app.hasWork).toBe(true);
+    const t1 = Date.now();
+    await n.app.waitForWork(60_000);
+    expect(Date.now() - t1).toBeLessThan(1_000);
+    await closeNode(n);
+  });
+});
+
 describe('ledger extensions: block sections', () => {
   it('proposes, checks, applies in height order and replays stored blocks an extension missed', async () => {
     const extA = new RecordingExtension(3);

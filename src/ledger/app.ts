@@ -149,10 +149,19 @@ export class LedgerApp {
     return this.mempool.size > 0 || this.deposits.size > 0;
   }
 
-  /** Resolves once there is work for a block (at once if there is some already). */
-  whenWork(): Promise<void> {
-    if (this.hasWork) return Promise.resolve();
-    return new Promise((resolve) => this.workWaiters.push(resolve));
+  /** Resolves once there is work for a block (at once if there is some), or after `ms`. */
+  waitForWork(ms: number): Promise<void> {
+    if (this.hasWork || ms <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      // Unregistered on timeout: an idle cohort makes an empty block every idle period.
+      const done = () => {
+        clearTimeout(timer);
+        this.workWaiters = this.workWaiters.filter((w) => w !== done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.workWaiters.push(done);
+    });
   }
 
   private workArrived(): void {
@@ -398,7 +407,7 @@ export class LedgerApp {
 
   private async applySections(height: bigint, sections: readonly BlockSection[]): Promise<void> {
     for (const ext of this.extensionsByKind()) {
-      await ext.apply(height, sectionEntries(sections, ext.kind));
+      await ext.apply(height, sectionEntries(sections, ext.kind), sections);
     }
   }
 
@@ -408,11 +417,16 @@ export class LedgerApp {
    */
   private async replayExtensions(): Promise<void> {
     const tip = this.state.tip.height;
-    for (const ext of this.extensionsByKind()) {
-      for (let h = (await ext.appliedHeight()) + 1n; h <= tip; h++) {
-        const stored = await this.state.storage.blocks.getByHeight(h);
-        if (!stored) throw new LedgerError('STATE_MISMATCH', 'a stored block is missing', { height: `${h}` });
-        await ext.apply(h, sectionEntries(decodeBlock(stored.block).sections, ext.kind));
+    const applied = new Map<LedgerExtension, bigint>();
+    for (const ext of this.extensionsByKind()) applied.set(ext, await ext.appliedHeight());
+    const from = [...applied.values()].reduce((a, b) => (b < a ? b : a), tip) + 1n;
+    // Each stored block decoded once, applied in kind order to the extensions that missed it.
+    for (let h = from; h <= tip; h++) {
+      const stored = await this.state.storage.blocks.getByHeight(h);
+      if (!stored) throw new LedgerError('STATE_MISMATCH', 'a stored block is missing', { height: `${h}` });
+      const { sections } = decodeBlock(stored.block);
+      for (const [ext, at] of applied) {
+        if (h > at) await ext.apply(h, sectionEntries(sections, ext.kind), sections);
       }
     }
   }

@@ -137,9 +137,11 @@ export interface LedgerExtension {
   ): Promise<string | undefined>;
   /**
    * Applies a final block's entries after the block is stored, before the next height is
-   * validated. Must be idempotent: on start the ledger replays stored blocks above `appliedHeight`.
+   * validated; `sections` are all of the block's sections, for an extension whose state machine
+   * spans several kinds. Must be idempotent: on start the ledger replays stored blocks above
+   * `appliedHeight`.
    */
-  apply(height: bigint, entries: readonly Uint8Array[]): Promise<void>;
+  apply(height: bigint, entries: readonly Uint8Array[], sections: readonly BlockSection[]): Promise<void>;
   /** The last height whose entries `apply` has durably handled (0 before any). */
   appliedHeight(): Promise<bigint>;
 }

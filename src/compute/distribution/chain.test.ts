@@ -6,6 +6,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assignedJobFixture, OUTPUT_SECRET, validatorSeed } from '../../../test/helpers/compute-fixtures.js';
 import { bytesToHex } from '../../common/index.js';
+import type { BlockSection } from '../../ledger/index.js';
 import type { Field } from '../../privacy/index.js';
 import { ComputeStore, Database } from '../../storage/index.js';
 import { admitJob } from '../admission.js';
@@ -29,8 +30,15 @@ import {
 } from './assignment.js';
 import { ComputeChain } from './chain.js';
 import { currentExecutors } from './chain-state.js';
-import { encodeJobEntry } from './entries.js';
+import { encodeJobEntry, JOBS_SECTION_KIND, RESULTS_SECTION_KIND } from './entries.js';
 import { JobPool, ResultPool } from './pools.js';
+
+/** A block's sections as the ledger hands them to `apply` (empty kinds left out). */
+const sectionsOf = (jobs: readonly Uint8Array[], results: readonly Uint8Array[]): BlockSection[] => [
+  ...(jobs.length ? [{ kind: JOBS_SECTION_KIND, entries: jobs }] : []),
+  ...(results.length ? [{ kind: RESULTS_SECTION_KIND, entries: results }] : []),
+];
+
 import { COMPUTE_RETRY_BLOCKS } from './transitions.js';
 
 const seeds = [0, 1, 2, 3].map(validatorSeed);
@@ -84,8 +92,8 @@ async function openChain(
     const r = override?.results ?? (await exts.results.propose(h)).slice();
     expect(await exts.jobs.check(h, j, 'proposal')).toBeUndefined();
     expect(await exts.results.check(h, r, 'proposal')).toBeUndefined();
-    await exts.jobs.apply(h, j);
-    await exts.results.apply(h, r);
+    await exts.jobs.apply(h, j, sectionsOf(j, r));
+    await exts.results.apply(h, r, sectionsOf(j, r));
     return { jobs: j, results: r };
   }
   return { chain, store: s, jobs, results, exts, block };
@@ -187,13 +195,13 @@ describe('compute jobs and results through blocks', () => {
     // A result for the finished job is refused; replaying applied heights changes nothing.
     expect(await check([honestA])).toMatch(/RESULT_JOB_FINISHED/);
     const auditBefore = (await store.audit(0n, 100)).length;
-    await exts.jobs.apply(1n, b1.jobs);
-    await exts.results.apply(1n, []);
-    await exts.jobs.apply(3n, []);
-    await exts.results.apply(3n, b3.results);
+    await exts.jobs.apply(1n, b1.jobs, sectionsOf(b1.jobs, []));
+    await exts.results.apply(1n, [], sectionsOf(b1.jobs, []));
+    await exts.jobs.apply(3n, [], sectionsOf([], b3.results));
+    await exts.results.apply(3n, b3.results, sectionsOf([], b3.results));
     const reopened = await openChain(await ComputeStore.open(db));
-    await reopened.exts.jobs.apply(3n, []);
-    await reopened.exts.results.apply(3n, b3.results);
+    await reopened.exts.jobs.apply(3n, [], sectionsOf([], b3.results));
+    await reopened.exts.results.apply(3n, b3.results, sectionsOf([], b3.results));
     expect((await store.audit(0n, 100)).length).toBe(auditBefore);
     expect(await store.faults(faulty!)).toBe(1n);
     expect(await reopened.exts.results.appliedHeight()).toBe(3n);

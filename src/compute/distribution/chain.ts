@@ -1,6 +1,6 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesEqual, bytesToHex, createLogger, type Logger } from '../../common/index.js';
-import type { LedgerExtension } from '../../ledger/index.js';
+import { type LedgerExtension, sectionEntries } from '../../ledger/index.js';
 import type { Field } from '../../privacy/index.js';
 import type { ComputeStore } from '../../storage/index.js';
 import { admitJob, checkAssignment } from '../admission.js';
@@ -46,8 +46,6 @@ export interface ComputeChainOptions {
   readonly validators: (height: bigint) => readonly Uint8Array[] | undefined;
   /** Recent commitment-tree roots as of the last applied block. */
   readonly recentRoots: () => Promise<ReadonlySet<Field>>;
-  /** Kind-2 entries of a stored block, when the jobs extension's apply did not run first. */
-  readonly storedJobEntries?: (height: bigint) => Promise<readonly Uint8Array[]>;
   readonly jobs: JobPool;
   readonly results: ResultPool;
   readonly logger?: Logger;
@@ -66,7 +64,6 @@ export interface ComputeChainOptions {
 export class ComputeChain {
   private readonly active = new Map<string, ActiveJob>();
   private applied = 0n;
-  private readonly stash = new Map<bigint, readonly Uint8Array[]>();
   private readonly verified = new Set<string>();
   private proposedJobBytes = { height: -1n, bytes: 0 };
   private readonly log: Logger;
@@ -150,9 +147,8 @@ export class ComputeChain {
       // Every judgement here is a function of the chain (agreed sets, tree roots, tags, proofs),
       // so proposals and certified blocks being caught up are checked alike.
       check: (h, entries) => this.checkJobs(h, entries),
-      apply: async (h, entries) => {
-        if (h > this.applied) this.stash.set(h, entries);
-      },
+      // The block is applied once, as a whole, by the results extension (kind 3 follows kind 2).
+      apply: async () => {},
       appliedHeight: async () => this.applied,
     };
   }
@@ -163,7 +159,8 @@ export class ComputeChain {
       name: 'compute-results',
       propose: (h) => this.proposeResults(h),
       check: (_h, entries) => this.checkResults(entries),
-      apply: (h, entries) => this.applyBlock(h, entries),
+      apply: (h, entries, sections) =>
+        this.applyBlock(h, sectionEntries(sections, JOBS_SECTION_KIND), entries),
       appliedHeight: async () => this.applied,
     };
   }
@@ -323,20 +320,12 @@ export class ComputeChain {
 
   // --- apply (kind 3's apply runs the whole block: jobs, results, timeouts) ---
 
-  private async applyBlock(height: bigint, resultEntries: readonly Uint8Array[]): Promise<void> {
-    if (height <= this.applied) {
-      this.stash.delete(height);
-      return;
-    }
-    let jobEntries = this.stash.get(height);
-    if (!jobEntries) {
-      if (!this.o.storedJobEntries) {
-        throw new ComputeError('JOB_MALFORMED', 'compute results applied before the block jobs', {
-          height: `${height}`,
-        });
-      }
-      jobEntries = await this.o.storedJobEntries(height);
-    }
+  private async applyBlock(
+    height: bigint,
+    jobEntries: readonly Uint8Array[],
+    resultEntries: readonly Uint8Array[],
+  ): Promise<void> {
+    if (height <= this.applied) return;
     const { next, changed, admitted, finished, audit, faultDelta } = planBlock(
       height,
       this.active,
@@ -370,7 +359,6 @@ export class ComputeChain {
 
     // Durable: adopt the new state, then tidy the pools.
     this.applied = height;
-    this.stash.delete(height);
     this.active.clear();
     for (const [idHex, live] of next) {
       if (live.chain.status === 'admitted') this.active.set(idHex, live);

@@ -10,7 +10,7 @@ import type {
 } from '../../compute/index.js';
 import type { Readiness, Registry } from '../../health/index.js';
 import { HttpError } from '../../ingress/index.js';
-import { decodeBlock, type LedgerExtension, sectionEntries } from '../../ledger/index.js';
+import type { LedgerExtension } from '../../ledger/index.js';
 import type { Field } from '../../privacy/index.js';
 import { readKeypairFile } from '../../validator/index.js';
 import type { Component } from '../component.js';
@@ -126,11 +126,6 @@ export class ComputeComponent implements Component {
         verifier: await compute.loadOwnershipVerifier(),
         validators: (h) => o.consensus.validatorsAt(h)?.map((v) => v.publicKey),
         recentRoots: async () => new Set((await storage.tree.loadState())?.rootHistory ?? []),
-        storedJobEntries: async (h) => {
-          const stored = await storage.blocks.getByHeight(h);
-          if (!stored) throw new NodeError('INVALID_STATE', 'a stored block is missing', { height: `${h}` });
-          return sectionEntries(decodeBlock(stored.block).sections, compute.JOBS_SECTION_KIND);
-        },
         jobs: this.jobs,
         results: this.results,
         logger: o.logger,

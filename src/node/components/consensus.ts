@@ -218,11 +218,7 @@ function paced(app: LedgerApp, intervalMs: number, idleMs: number): ConsensusApp
       const wait = lastCommit + intervalMs - Date.now();
       if (round === 0 && wait > 0) await sleep(wait);
       const idle = lastCommit + idleMs - Date.now();
-      if (round === 0 && idle > 0 && !app.hasWork) {
-        let timer: NodeJS.Timeout | undefined;
-        await Promise.race([app.whenWork(), new Promise<void>((r) => (timer = setTimeout(r, idle)))]);
-        clearTimeout(timer);
-      }
+      if (round === 0) await app.waitForWork(idle);
       return app.buildProposal(height, round, previousHash);
     },
     validateProposal: (height, round, bytes) => app.validateProposal(height, round, bytes),
