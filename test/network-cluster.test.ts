@@ -12,6 +12,7 @@ import { bytesToHex } from '../src/common/index.js';
 import {
   Caps,
   encodeMessage,
+  GOSSIP_NONCE_BYTES,
   MESSAGE_CAPS,
   MessageType,
   type NetworkConfig,
@@ -233,7 +234,9 @@ describe('five libp2p nodes on 127.0.0.1', () => {
     };
     let allCounted = false;
     for (let round = 0; round < 4 && !allCounted; round++) {
-      for (const [, data] of bad) await pubsub.publish(txTopic, data);
+      // Raw gossip payloads: a fresh nonce each round (message ids are content hashes), then the message.
+      const nonce = new Uint8Array(GOSSIP_NONCE_BYTES).fill(round + 1);
+      for (const [, data] of bad) await pubsub.publish(txTopic, Uint8Array.from([...nonce, ...data]));
       const deadline = Date.now() + 5000;
       while (!allCounted && Date.now() < deadline) {
         allCounted = (await Promise.all([a, c, d].map(counted))).every(Boolean);

@@ -42,8 +42,10 @@ export {
 } from './messages.js';
 export { type NetworkMetrics, networkMetrics } from './metrics.js';
 export {
+  GOSSIP_NONCE_BYTES,
   type GossipHandler,
   type GossipValidator,
+  gossipMessageId,
   NetworkNode,
   type NetworkNodeOptions,
   RemoteErrorCode,

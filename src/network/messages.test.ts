@@ -32,6 +32,7 @@ const SAMPLES: NetworkMessage[] = [
   {
     type: 'HEARTBEAT',
     validator: b(32, 4),
+    peerId: b(38, 6),
     timestampMs: 1_700_000_000_000n,
     height: 7n,
     signature: b(64, 5),

@@ -51,6 +51,8 @@ export const Caps = {
   noteCiphertext: 1 * KiB,
   direct: 64 * KiB,
   errorText: 256,
+  /** A libp2p peer id's multihash bytes (38 for an Ed25519 identity). */
+  peerId: 64,
 } as const;
 
 /** Whole-message caps per type (envelope included). */
@@ -60,7 +62,7 @@ export const MESSAGE_CAPS: Readonly<Record<MessageTypeName, number>> = {
   VOTE: 2 + 141,
   EVIDENCE: 2 + 4 + Caps.evidence,
   COMPUTE: 2 + 1 + 4 + Caps.compute,
-  HEARTBEAT: 2 + 112,
+  HEARTBEAT: 2 + 32 + 2 + Caps.peerId + 8 + 8 + 64,
   BLOCK_SYNC_REQUEST: 2 + 8 + 2,
   BLOCK_SYNC_RESPONSE: MAX_MESSAGE_BYTES,
   SNAPSHOT_REQUEST: 2 + 8 + 4,
@@ -104,6 +106,8 @@ export type NetworkMessage =
       /** A validator's liveness beacon; the signature covers more than these fields (src/validator). */
       readonly type: 'HEARTBEAT';
       readonly validator: Uint8Array;
+      /** The publishing node's libp2p peer id, multihash bytes (signed with the rest). */
+      readonly peerId: Uint8Array;
       readonly timestampMs: bigint;
       readonly height: bigint;
       readonly signature: Uint8Array;
@@ -155,6 +159,7 @@ export function encodeMessage(msg: NetworkMessage): Uint8Array {
       break;
     case 'HEARTBEAT':
       w.fixed(msg.validator, 32, 'validator')
+        .bytes16(msg.peerId, Caps.peerId, 'peerId')
         .u64(msg.timestampMs)
         .u64(msg.height)
         .fixed(msg.signature, 64, 'signature');
@@ -278,6 +283,7 @@ function decodePayload(type: MessageTypeName, r: WireReader): NetworkMessage {
       return {
         type,
         validator: r.fixed(32, 'validator'),
+        peerId: r.bytes16(Caps.peerId, 'peerId'),
         timestampMs: r.u64('timestampMs'),
         height: r.u64('height'),
         signature: r.fixed(64, 'signature'),

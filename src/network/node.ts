@@ -1,7 +1,15 @@
 import './polyfill.js';
+import { createHash, randomBytes } from 'node:crypto';
 import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';
-import { type GossipSub, gossipsub, type Message, TopicValidatorResult } from '@libp2p/gossipsub';
+import {
+  type GossipSub,
+  type GossipsubMessage,
+  gossipsub,
+  type Message,
+  StrictNoSign,
+  TopicValidatorResult,
+} from '@libp2p/gossipsub';
 import { createTopicScoreParams } from '@libp2p/gossipsub/score';
 import { type Identify, identify } from '@libp2p/identify';
 import type { Connection, Libp2p, PeerId, PrivateKey, Stream } from '@libp2p/interface';
@@ -36,13 +44,13 @@ import { PeerRegistry } from './peer-registry.js';
 
 export type Services = { identify: Identify; ping: Ping; dht: KadDHT; pubsub: GossipSub };
 
-export type GossipHandler = (msg: NetworkMessage, from: string) => void;
 /**
- * Application check run inside gossipsub's validator, after decoding (e.g. "sender is a validator").
- * `from` is the message's author (gossip is StrictSign), not the neighbour that relayed it, as for
- * GossipHandler: a relayed message must be judged by who wrote it.
+ * `relayedBy` is the neighbour the message came from, not its author: gossip is unsigned, so a
+ * message that needs an author carries its own signature (votes, heartbeats, results, ...).
  */
-export type GossipValidator = (msg: NetworkMessage, from: string) => 'accept' | 'reject' | 'ignore';
+export type GossipHandler = (msg: NetworkMessage, relayedBy: string) => void;
+/** Application check run inside gossipsub's validator, after decoding (e.g. "signed by a validator"). */
+export type GossipValidator = (msg: NetworkMessage, relayedBy: string) => 'accept' | 'reject' | 'ignore';
 export type RequestHandler = (req: NetworkMessage, from: string) => Promise<NetworkMessage> | NetworkMessage;
 
 export interface NetworkNodeOptions {
@@ -53,8 +61,20 @@ export interface NetworkNodeOptions {
 /** Error codes carried in ERROR responses. */
 export const RemoteErrorCode = { NO_HANDLER: 1, BAD_REQUEST: 2, INTERNAL: 3 } as const;
 
-/** Extra RPC-frame room gossipsub needs around our largest message (protobuf fields, signature, key). */
+/** Extra RPC-frame room gossipsub needs around our largest message (protobuf fields, topic, id). */
 const GOSSIP_FRAME_OVERHEAD = 16 * 1024;
+
+/**
+ * Gossip payload = publish nonce [8] | message. Gossip is unsigned (StrictNoSign) and a message's id
+ * is the SHA-256 of its payload: relays deduplicate by content, and the nonce lets a node publish
+ * the same message again later (consensus re-gossip, compute results) and still be heard.
+ */
+export const GOSSIP_NONCE_BYTES = 8;
+
+/** Gossipsub message id: SHA-256 of the payload (nonce included). */
+export function gossipMessageId(data: Uint8Array): Uint8Array {
+  return createHash('sha256').update(data).digest();
+}
 
 /**
  * One node's libp2p stack: TCP + noise + yamux, identify, ping, a per-cluster Kademlia DHT for
@@ -71,6 +91,8 @@ export class NetworkNode {
   private readonly decoded = new WeakMap<Uint8Array, NetworkMessage>();
   private readonly warnedAt = new Map<string, number>();
   private readonly pendingDials = new Set<string>();
+  /** Publish nonces: a random start, then one more per publish. */
+  private nonce = randomBytes(8).readBigUInt64LE(0);
   private discoveryTimer: NodeJS.Timeout | undefined;
   private discovering: Promise<void> | undefined;
   private started = false;
@@ -132,7 +154,7 @@ export class NetworkNode {
       pubsub.topicValidators.set(topic, (peer, msg) => this.validateGossip(purpose, peer, msg));
       pubsub.subscribe(topic);
     }
-    pubsub.addEventListener('message', this.onGossipMessage);
+    pubsub.addEventListener('gossipsub:message', this.onGossipMessage);
     for (const name of PROTOCOL_NAMES) {
       await this.libp2p.handle(
         protocolId(this.config.cluster, name),
@@ -165,7 +187,7 @@ export class NetworkNode {
     clearInterval(this.discoveryTimer);
     this.peers.stop();
     this.libp2p.removeEventListener('peer:discovery', this.onDiscovery);
-    this.libp2p.services.pubsub.removeEventListener('message', this.onGossipMessage);
+    this.libp2p.services.pubsub.removeEventListener('gossipsub:message', this.onGossipMessage);
     await this.libp2p.stop();
     this.logger.info('network stopped');
   }
@@ -230,7 +252,11 @@ export class NetworkNode {
         type: msg.type,
       });
     }
-    const data = encodeMessage(msg);
+    const message = encodeMessage(msg);
+    const data = new Uint8Array(GOSSIP_NONCE_BYTES + message.length);
+    this.nonce = (this.nonce + 1n) & 0xffff_ffff_ffff_ffffn;
+    new DataView(data.buffer).setBigUint64(0, this.nonce, true);
+    data.set(message, GOSSIP_NONCE_BYTES);
     const result = await this.libp2p.services.pubsub.publish(this.topics[purpose], data);
     this.metrics.published.inc({ channel: purpose });
     return result.recipients.length;
@@ -381,10 +407,13 @@ export class NetworkNode {
   }
 
   private validateGossip(purpose: GossipPurpose, peer: PeerId, msg: Message): TopicValidatorResult {
-    const from = msg.type === 'signed' ? msg.from.toString() : peer.toString();
+    const from = peer.toString();
     let decoded: NetworkMessage;
     try {
-      decoded = decodeMessage(msg.data, GOSSIP_TYPES[purpose]);
+      if (msg.data.length < GOSSIP_NONCE_BYTES) {
+        throw new NetworkError('MESSAGE_TRUNCATED', 'gossip payload shorter than its nonce');
+      }
+      decoded = decodeMessage(msg.data.subarray(GOSSIP_NONCE_BYTES), GOSSIP_TYPES[purpose]);
     } catch (err) {
       const e =
         err instanceof NetworkError
@@ -417,13 +446,13 @@ export class NetworkNode {
     return TopicValidatorResult.Accept;
   }
 
-  private readonly onGossipMessage = (evt: CustomEvent<Message>) => {
-    const msg = evt.detail;
+  private readonly onGossipMessage = (evt: CustomEvent<GossipsubMessage>) => {
+    const msg = evt.detail.msg;
     const purpose = this.topicPurpose.get(msg.topic);
     if (!purpose) return;
     const decoded = this.decoded.get(msg.data);
     if (!decoded) return; // only messages our validator accepted
-    const from = msg.type === 'signed' ? msg.from.toString() : 'unknown';
+    const from = evt.detail.propagationSource.toString();
     this.metrics.received.inc({ channel: purpose, type: decoded.type });
     for (const handler of this.gossipHandlers.get(purpose) ?? []) {
       try {
@@ -498,6 +527,11 @@ function buildLibp2pOptions(config: ResolvedNetworkConfig, privateKey: PrivateKe
         allowedTopics: topics,
         allowPublishToZeroTopicPeers: true,
         emitSelf: false,
+        // Every gossiped message authenticates itself where it must (signed votes, proposals,
+        // heartbeats and results; proofs for transactions), so gossipsub's per-message Ed25519
+        // signature was pure cost (about a sixth of a loaded node's main thread).
+        globalSignaturePolicy: StrictNoSign,
+        msgIdFn: (msg: Message) => gossipMessageId(msg.data),
         maxInboundDataLength: maxGossip + GOSSIP_FRAME_OVERHEAD,
         scoreParams: {
           topics: Object.fromEntries(

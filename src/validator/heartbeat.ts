@@ -5,8 +5,8 @@
  *   "paraloom:heartbeat:v1" | program_id [32] | cluster u8 | validator [32] |
  *   peer_id_len u8 | peer_id (multihash bytes) | timestamp_ms u64 LE | height u64 LE
  *
- * The peer id is signed but not sent: the receiver takes it from gossipsub's signed `from`, so a
- * heartbeat replayed by another peer fails verification.
+ * The HEARTBEAT message carries the peer id's bytes; the receiver accepts it only when they are the
+ * peer the validator registered on chain (gossip itself is unsigned: docs/protocol.md, "Gossip").
  */
 
 import { peerIdFromString } from '@libp2p/peer-id';
@@ -19,14 +19,22 @@ import type { SigningDomain } from './signing.js';
 
 export const HEARTBEAT_DOMAIN = 'paraloom:heartbeat:v1';
 
-export interface HeartbeatFields {
+interface HeartbeatFieldsBase {
   /** Ed25519 public key of the validator (its Solana address bytes). */
   readonly validator: Uint8Array;
-  /** libp2p peer id (string form) of the node that publishes the heartbeat. */
-  readonly peerId: string;
   readonly timestampMs: bigint;
   /** L2 height the node has reached (0 until the ledger exists). */
   readonly height: bigint;
+}
+
+export interface HeartbeatFields extends HeartbeatFieldsBase {
+  /** libp2p peer id (string form) of the node that publishes the heartbeat. */
+  readonly peerId: string;
+}
+
+/** A heartbeat as received: the peer id as the multihash bytes the message carries. */
+export interface ReceivedHeartbeatFields extends HeartbeatFieldsBase {
+  readonly peerId: Uint8Array;
 }
 
 const enc = new TextEncoder();
@@ -41,10 +49,16 @@ export function peerIdBytes(peerId: string): Uint8Array {
 }
 
 export function heartbeatMessage(domain: SigningDomain, f: HeartbeatFields): Uint8Array {
+  return heartbeatBytes(domain, f, peerIdBytes(f.peerId));
+}
+
+function heartbeatBytes(domain: SigningDomain, f: HeartbeatFieldsBase, peer: Uint8Array): Uint8Array {
   if (f.validator.length !== 32) {
     throw new ValidatorError('ARGUMENT_INVALID', 'validator key is 32 bytes', { length: f.validator.length });
   }
-  const peer = peerIdBytes(f.peerId);
+  if (peer.length === 0 || peer.length > 255) {
+    throw new ValidatorError('ARGUMENT_INVALID', 'peer id is 1..255 bytes', { length: peer.length });
+  }
   let program: Uint8Array;
   try {
     program = new Uint8Array(addressEncoder.encode(address(domain.programId)));
@@ -64,11 +78,15 @@ export function heartbeatMessage(domain: SigningDomain, f: HeartbeatFields): Uin
 }
 
 /** Strict RFC 8032 verification, as for votes; any malformed input is simply "not valid". */
-export function verifyHeartbeat(domain: SigningDomain, f: HeartbeatFields, signature: Uint8Array): boolean {
+export function verifyHeartbeat(
+  domain: SigningDomain,
+  f: HeartbeatFields | ReceivedHeartbeatFields,
+  signature: Uint8Array,
+): boolean {
   if (signature.length !== 64 || f.validator.length !== 32) return false;
   let message: Uint8Array;
   try {
-    message = heartbeatMessage(domain, f);
+    message = heartbeatBytes(domain, f, typeof f.peerId === 'string' ? peerIdBytes(f.peerId) : f.peerId);
   } catch {
     return false;
   }

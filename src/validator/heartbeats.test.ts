@@ -6,6 +6,7 @@ import { PARALOOM_DEV_PROGRAM_ID, type ValidatorAccount } from '../bridge/index.
 import type { GossipValidator, NetworkMessage } from '../network/index.js';
 import type { ValidatorChainReader } from './chain.js';
 import { decodeEndpoints, dialable, encodeEndpoints } from './endpoints.js';
+import { peerIdBytes } from './heartbeat.js';
 import { HeartbeatService } from './heartbeats.js';
 import { generateKeypair, type ValidatorKeypair } from './keypair.js';
 import { validatorMetrics } from './metrics.js';
@@ -68,9 +69,16 @@ async function setup() {
     now: () => now,
   });
   service.start();
-  const beat = (kp: ValidatorKeypair, peerId: string, ts = BigInt(now)): NetworkMessage => ({
+  /** A heartbeat signed for `peerId`; `carried` is the peer id the message says (a forger's edit). */
+  const beat = (
+    kp: ValidatorKeypair,
+    peerId: string,
+    ts = BigInt(now),
+    carried = peerId,
+  ): NetworkMessage => ({
     type: 'HEARTBEAT',
     validator: kp.publicKey,
+    peerId: peerIdBytes(carried),
     timestampMs: ts,
     height: 0n,
     signature: new ValidatorSigner(kp, domain).signHeartbeat({ peerId, timestampMs: ts, height: 0n }),
@@ -80,7 +88,7 @@ async function setup() {
     metrics,
     heard,
     published,
-    judge: (msg: NetworkMessage, from: string) => validator!(msg, from),
+    judge: (msg: NetworkMessage, relayedBy: string) => validator!(msg, relayedBy),
     beat,
     other,
     otherPeer,
@@ -108,14 +116,17 @@ describe('validator heartbeats', () => {
   it('ignores unregistered keys, wrong peers and replays; rejects bad signatures; counts each', async () => {
     const t = await setup();
     expect(t.judge(t.beat(t.stranger, t.strangerPeer), t.strangerPeer)).toBe('ignore');
-    // Signed for another peer than the one that published it (a relay replaying it as its own).
-    expect(t.judge(t.beat(t.other, t.otherPeer), t.strangerPeer)).toBe('reject');
+    // Signed for its registered peer but carrying another peer id (a relay passing it off as its own).
+    expect(t.judge(t.beat(t.other, t.otherPeer, BigInt(Date.now()), t.strangerPeer), t.strangerPeer)).toBe(
+      'reject',
+    );
     const forged = { ...t.beat(t.other, t.otherPeer), signature: new Uint8Array(64).fill(1) };
     expect(t.judge(forged as NetworkMessage, t.otherPeer)).toBe('reject');
     // A genuine heartbeat of this validator's key, but from a peer it did not register.
     expect(t.judge(t.beat(t.other, t.strangerPeer), t.strangerPeer)).toBe('ignore');
+    // Gossip is unsigned: a copy relayed by any neighbour counts, once.
     const first = t.beat(t.other, t.otherPeer);
-    expect(t.judge(first, t.otherPeer)).toBe('accept');
+    expect(t.judge(first, t.strangerPeer)).toBe('accept');
     expect(t.judge(first, t.otherPeer)).toBe('ignore');
     expect(t.judge(t.beat(t.other, t.otherPeer, BigInt(Date.now()) + 10n ** 9n), t.otherPeer)).toBe('ignore');
     const counts = Object.fromEntries(

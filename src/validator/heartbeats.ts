@@ -1,15 +1,15 @@
 /**
  * Sends this validator's signed heartbeat on the `heartbeat` gossip topic and judges the others'.
- * A heartbeat counts only when its key is in the on-chain active set, its signature covers the peer
- * that published it, that peer is the one the validator registered, and its timestamp is newer than
+ * A heartbeat counts only when its key is in the on-chain active set, its signature verifies over
+ * the peer id it carries, that peer is the one the validator registered, and its timestamp is newer than
  * the last one accepted and close to our clock. Everything else is dropped and counted by outcome:
  * bad signatures are rejected (gossipsub lowers the sender's score), the rest only ignored (our
  * registry view may be a little behind the chain).
  */
 
-import { createLogger, type Logger } from '../common/index.js';
+import { bytesEqual, createLogger, type Logger } from '../common/index.js';
 import type { GossipValidator, MessageOf, NetworkMessage } from '../network/index.js';
-import { verifyHeartbeat } from './heartbeat.js';
+import { peerIdBytes, verifyHeartbeat } from './heartbeat.js';
 import type { HeartbeatOutcome, ValidatorMetrics } from './metrics.js';
 import type { ValidatorRoster } from './roster.js';
 import type { ValidatorSigner } from './signing.js';
@@ -44,6 +44,7 @@ interface Heard {
 
 export class HeartbeatService {
   private readonly heard = new Map<string, Heard>();
+  private readonly peerIdBytes = new Map<string, Uint8Array>();
   private timer: NodeJS.Timeout | undefined;
   private readonly log: Logger;
   private readonly now: () => number;
@@ -83,49 +84,62 @@ export class HeartbeatService {
     return h && { at: h.at, peerId: h.peerId };
   }
 
-  /** Judges one heartbeat published by `from`; records it when accepted. */
-  check(msg: MessageOf<'HEARTBEAT'>, from: string): HeartbeatOutcome {
+  /** Judges one heartbeat (whoever relayed it); records it when accepted. */
+  check(msg: MessageOf<'HEARTBEAT'>): HeartbeatOutcome {
     const signer = this.o.signer;
     const address = this.addressOf(msg.validator);
     const entry = address === undefined ? undefined : this.o.roster.get(address);
     if (!entry || address === undefined) return 'unregistered';
     const fields = {
       validator: msg.validator,
-      peerId: from,
+      peerId: msg.peerId,
       timestampMs: msg.timestampMs,
       height: msg.height,
     };
     if (!verifyHeartbeat(signer.domain, fields, msg.signature)) return 'bad_signature';
-    if (entry.endpoints?.peerId !== from) return 'peer_mismatch';
+    const registered = entry.endpoints?.peerId;
+    if (registered === undefined || !bytesEqual(this.peerBytes(registered), msg.peerId))
+      return 'peer_mismatch';
     const now = this.now();
     const skew = this.o.maxSkewMs ?? Math.max(30_000, 3 * this.o.intervalMs);
     const last = this.heard.get(address);
     const ts = msg.timestampMs;
     if ((last && ts <= last.timestampMs) || ts > BigInt(now + skew) || ts < BigInt(now - skew))
       return 'stale';
-    this.heard.set(address, { timestampMs: ts, at: now, peerId: from });
-    this.o.network.peers.heard(from);
+    this.heard.set(address, { timestampMs: ts, at: now, peerId: registered });
+    this.o.network.peers.heard(registered);
     return 'accepted';
   }
 
-  private onMessage(msg: NetworkMessage, from: string): 'accept' | 'reject' | 'ignore' {
+  private onMessage(msg: NetworkMessage, relayedBy: string): 'accept' | 'reject' | 'ignore' {
     if (msg.type !== 'HEARTBEAT') return 'reject';
-    const outcome = this.check(msg, from);
+    const outcome = this.check(msg);
     this.o.metrics.heartbeatsReceived.inc({ outcome });
     switch (outcome) {
       case 'accepted':
         return 'accept';
       case 'bad_signature':
-        this.log.debug({ from }, 'heartbeat with a bad signature');
+        this.log.debug({ relayedBy }, 'heartbeat with a bad signature');
         return 'reject';
       case 'unregistered':
         // Possibly registered after our last read: look again (rate-limited).
         this.o.roster.requestRefresh();
         return 'ignore';
       default:
-        this.log.debug({ from, outcome }, 'heartbeat ignored');
+        this.log.debug({ relayedBy, outcome }, 'heartbeat ignored');
         return 'ignore';
     }
+  }
+
+  /** A registered peer id's multihash bytes (the roster repeats the same few ids). */
+  private peerBytes(peerId: string): Uint8Array {
+    let bytes = this.peerIdBytes.get(peerId);
+    if (!bytes) {
+      bytes = peerIdBytes(peerId);
+      if (this.peerIdBytes.size > 1024) this.peerIdBytes.clear();
+      this.peerIdBytes.set(peerId, bytes);
+    }
+    return bytes;
   }
 
   private addressOf(key: Uint8Array): string | undefined {
@@ -150,6 +164,7 @@ export class HeartbeatService {
       await this.o.network.publish('heartbeat', {
         type: 'HEARTBEAT',
         validator: this.o.signer.publicKey,
+        peerId: peerIdBytes(peerId),
         timestampMs: ts,
         height,
         signature,
