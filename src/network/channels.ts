@@ -15,7 +15,7 @@ export const GOSSIP_PURPOSES: readonly GossipPurpose[] = [
 ];
 
 export const GOSSIP_TYPES: Readonly<Record<GossipPurpose, ReadonlySet<MessageTypeName>>> = {
-  tx: new Set(['TX']),
+  tx: new Set(['TX', 'TXS']),
   consensus: new Set(['PROPOSAL', 'VOTE']),
   evidence: new Set(['EVIDENCE']),
   compute: new Set(['COMPUTE']),

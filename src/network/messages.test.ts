@@ -17,6 +17,7 @@ const b = (n: number, fill = 7) => new Uint8Array(n).fill(fill);
 
 const SAMPLES: NetworkMessage[] = [
   { type: 'TX', tx: b(300) },
+  { type: 'TXS', txs: [b(652, 1), b(652, 2), b(3, 3)] },
   { type: 'PROPOSAL', height: 12n, round: 3, body: b(1000) },
   {
     type: 'VOTE',
@@ -124,6 +125,13 @@ describe('network codec', () => {
     expect(codeOf(() => decodeMessage(Uint8Array.from([1, MessageType.BLOCK_SYNC_RESPONSE, 64, 0])))).toBe(
       'MESSAGE_TRUNCATED',
     );
+    // A TXS message with no transactions, more than 256, or announcing more than it holds.
+    expect(codeOf(() => decodeMessage(Uint8Array.from([1, MessageType.TXS, 0, 0])))).toBe('MESSAGE_INVALID');
+    expect(codeOf(() => decodeMessage(Uint8Array.from([1, MessageType.TXS, 1, 1])))).toBe('MESSAGE_INVALID');
+    expect(codeOf(() => decodeMessage(Uint8Array.from([1, MessageType.TXS, 2, 0, 1, 0, 0, 0, 7])))).toBe(
+      'MESSAGE_TRUNCATED',
+    );
+    expect(codeOf(() => encodeMessage({ type: 'TXS', txs: [] }))).toBe('MESSAGE_INVALID');
     // Encoding refuses oversized fields too.
     expect(codeOf(() => encodeMessage({ type: 'TX', tx: new Uint8Array(Caps.tx + 1) }))).toBe(
       'MESSAGE_TOO_LARGE',
@@ -148,7 +156,7 @@ describe('network codec', () => {
   });
 
   it('refuses a bad vote kind and invalid utf-8 in an error', () => {
-    const vote = encodeMessage(SAMPLES[2]!);
+    const vote = encodeMessage(SAMPLES[3]!);
     vote[2 + 8 + 4] = 9;
     expect(codeOf(() => decodeMessage(vote))).toBe('MESSAGE_INVALID');
     expect(codeOf(() => decodeMessage(Uint8Array.from([1, MessageType.ERROR, 1, 0, 1, 0, 0xff])))).toBe(

@@ -26,6 +26,7 @@ export const MessageType = {
   EVIDENCE: 0x04,
   COMPUTE: 0x05,
   HEARTBEAT: 0x06,
+  TXS: 0x07,
   BLOCK_SYNC_REQUEST: 0x10,
   BLOCK_SYNC_RESPONSE: 0x11,
   SNAPSHOT_REQUEST: 0x12,
@@ -40,6 +41,9 @@ export type MessageTypeName = keyof typeof MessageType;
 /** Field caps (bytes or entries). */
 export const Caps = {
   tx: 64 * KiB,
+  /** Transactions in one TXS message, and the message's total size. */
+  txBatch: 256,
+  txBatchBytes: 1 * MiB,
   proposal: 1 * MiB,
   evidence: 4 * KiB,
   compute: 256 * KiB,
@@ -63,6 +67,7 @@ export const MESSAGE_CAPS: Readonly<Record<MessageTypeName, number>> = {
   EVIDENCE: 2 + 4 + Caps.evidence,
   COMPUTE: 2 + 1 + 4 + Caps.compute,
   HEARTBEAT: 2 + 32 + 2 + Caps.peerId + 8 + 8 + 64,
+  TXS: Caps.txBatchBytes,
   BLOCK_SYNC_REQUEST: 2 + 8 + 2,
   BLOCK_SYNC_RESPONSE: MAX_MESSAGE_BYTES,
   SNAPSHOT_REQUEST: 2 + 8 + 4,
@@ -90,6 +95,8 @@ export interface ScannedNote {
 
 export type NetworkMessage =
   | { readonly type: 'TX'; readonly tx: Uint8Array }
+  /** Several transactions in one gossip message (what one node admitted together). */
+  | { readonly type: 'TXS'; readonly txs: readonly Uint8Array[] }
   | { readonly type: 'PROPOSAL'; readonly height: bigint; readonly round: number; readonly body: Uint8Array }
   | {
       readonly type: 'VOTE';
@@ -138,6 +145,11 @@ export function encodeMessage(msg: NetworkMessage): Uint8Array {
   switch (msg.type) {
     case 'TX':
       w.bytes32(msg.tx, Caps.tx, 'tx');
+      break;
+    case 'TXS':
+      checkRange(msg.txs.length, 1, Caps.txBatch, 'txs');
+      w.u16(msg.txs.length);
+      for (const tx of msg.txs) w.bytes32(tx, Caps.tx, 'tx');
       break;
     case 'PROPOSAL':
       w.u64(msg.height).u32(msg.round).bytes32(msg.body, Caps.proposal, 'proposal');
@@ -253,6 +265,14 @@ function decodePayload(type: MessageTypeName, r: WireReader): NetworkMessage {
   switch (type) {
     case 'TX':
       return { type, tx: r.bytes32(Caps.tx, 'tx') };
+    case 'TXS': {
+      const count = r.u16('count');
+      checkRange(count, 1, Caps.txBatch, 'txs');
+      const n = r.count(count, Caps.txBatch, 4, 'txs');
+      const txs: Uint8Array[] = [];
+      for (let i = 0; i < n; i++) txs.push(r.bytes32(Caps.tx, 'tx'));
+      return { type, txs };
+    }
     case 'PROPOSAL':
       return {
         type,

@@ -17,6 +17,7 @@ import { NodeError } from '../errors.js';
 import type { BridgeComponent } from './bridge.js';
 import type { NetworkComponent } from './network.js';
 import type { StorageComponent } from './storage.js';
+import { TxGossip } from './tx-gossip.js';
 import type { ValidatorComponent } from './validator.js';
 
 export interface LedgerComponentOptions {
@@ -75,6 +76,8 @@ export class LedgerComponent implements Component {
     await this.pool.start();
     await this.refreshChainView();
     const network = o.network.network;
+    const gossip = new TxGossip(network, o.logger);
+    this.cleanups.push(() => gossip.stop());
     const extensions: LedgerExtension[] = [];
     for (const make of o.extensions ?? []) extensions.push(await make());
     const app = await LedgerApp.open({
@@ -89,20 +92,19 @@ export class LedgerComponent implements Component {
       mempool: {
         // Gossiped transactions are relayed by gossipsub; only what our own ingress admitted is published.
         onAdmitted: (tx, origin) => {
-          if (origin === 'gossip') return;
-          network.publish('tx', { type: 'TX', tx: tx.bytes }).catch((err: unknown) => {
-            o.logger.warn({ err, tx: tx.idHex }, 'could not gossip an admitted transaction');
-          });
+          if (origin !== 'gossip') gossip.add(tx.bytes);
         },
       },
     });
     this.app = app;
     this.cleanups.push(
       network.onGossip('tx', (msg) => {
-        if (msg.type !== 'TX') return;
-        app
-          .submit(msg.tx, 'gossip')
-          .catch((err: unknown) => o.logger.warn({ err }, 'gossiped transaction failed admission'));
+        const txs = msg.type === 'TX' ? [msg.tx] : msg.type === 'TXS' ? msg.txs : [];
+        for (const tx of txs) {
+          app
+            .submit(tx, 'gossip')
+            .catch((err: unknown) => o.logger.warn({ err }, 'gossiped transaction failed admission'));
+        }
       }),
     );
     this.timer = setInterval(() => {
