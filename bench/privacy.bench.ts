@@ -8,6 +8,7 @@ import {
   Groth16Verifier,
   hash2,
   loadCircuitArtifacts,
+  loadWasmPoseidon,
   MemoryTreeStorage,
   MerkleTree,
   proveTransact,
@@ -143,12 +144,22 @@ await pool.stop();
 const pool64 = median(poolRuns);
 row('pool (2 threads) batch 64 ms/proof', pool64.toFixed(3));
 
-let t = now();
-let h = randomField();
 const P2_RUNS = 20_000;
-for (let i = 0; i < P2_RUNS; i++) h = hash2(h, h);
-const poseidonPerS = P2_RUNS / ((now() - t) / 1000);
-row('poseidon P2 per s', poseidonPerS.toFixed(0));
+const p2PerS = (): number => {
+  const t0 = now();
+  let h = randomField();
+  for (let i = 0; i < P2_RUNS; i++) h = hash2(h, h);
+  return P2_RUNS / ((now() - t0) / 1000);
+};
+// Baseline first: poseidon-lite (what a process uses until it loads the WebAssembly Poseidon).
+const poseidonLitePerS = p2PerS();
+await loadWasmPoseidon();
+const poseidonPerS = p2PerS();
+row('poseidon P2 per s (poseidon-lite)', poseidonLitePerS.toFixed(0));
+row('poseidon P2 per s (wasm, what nodes use)', poseidonPerS.toFixed(0));
+row('  wasm vs poseidon-lite', `${(poseidonPerS / poseidonLitePerS).toFixed(2)}x`);
+
+let t = now();
 
 const tree = await MerkleTree.open(new MemoryTreeStorage());
 const leaves = Array.from({ length: 2_000 }, () => randomField());
@@ -179,6 +190,8 @@ const result = {
   batch64_speedup_vs_snarkjs_seq: round(snarkSeqPerProof / b64, 2),
   pool2_batch64_speedup_vs_snarkjs_seq: round(snarkSeqPerProof / pool64, 2),
   poseidon2_per_s: Math.round(poseidonPerS),
+  poseidon2_lite_per_s: Math.round(poseidonLitePerS),
+  poseidon2_wasm_vs_lite: round(poseidonPerS / poseidonLitePerS, 2),
   tree_append_per_s: Math.round(appendPerS),
   tree_batch_append_per_s: Math.round(batchAppendPerS),
 };

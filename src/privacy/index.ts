@@ -39,7 +39,14 @@ export {
 export { checkAmount, MAX_AMOUNT, NATIVE_ASSET, type Note, noteCommitment, noteNullifier } from './note.js';
 export { ENVELOPE_BYTES, ENVELOPE_VERSION, encryptNote, tryDecryptNote } from './note-encryption.js';
 export { PEDERSEN_ORDER, PedersenCommitment, randomPedersenBlinding } from './pedersen.js';
-export { hash1, hash2, hash3, hash4 } from './poseidon.js';
+export {
+  hash1,
+  hash2,
+  hash3,
+  hash4,
+  loadWasmPoseidon,
+  poseidonImplementation,
+} from './poseidon.js';
 export {
   Groth16Proof,
   PROOF_CHAIN_BYTES,

@@ -9,6 +9,7 @@ import {
   fieldFromBytesBE,
   Groth16Verifier,
   loadVerifyingKeyJson,
+  loadWasmPoseidon,
   privacyReady,
   VerifyingKey,
 } from '../../privacy/index.js';
@@ -71,6 +72,7 @@ export class LedgerComponent implements Component {
   async start(): Promise<void> {
     const o = this.options;
     await privacyReady();
+    await loadWasmPoseidon();
     const vk = VerifyingKey.fromSnarkjs(await loadVerifyingKeyJson());
     this.pool = new BatchVerifierPool(new Groth16Verifier(vk), { threads: o.verifierThreads ?? 2 });
     await this.pool.start();
