@@ -106,6 +106,8 @@ export class Replica {
   private buffered: ConsensusMessage[] = [];
   private last: LastDecision | undefined;
   private lagging = false;
+  /** Where the last tick found this replica (height/round/step). */
+  private tickedAt = '';
   private readonly maxRoundsAhead: number;
   private readonly maxBuffered: number;
   private readonly timeouts: Timeouts;
@@ -220,7 +222,13 @@ export class Replica {
   }
 
   private onTick(): ReplicaEffect[] {
-    const out: ReplicaEffect[] = this.after(this.machine.retransmit());
+    // Re-gossip only where this replica made no progress since the last tick: a healthy cohort
+    // moves on between ticks and would otherwise send its proposal and votes twice (under load a
+    // proposal is tens of KiB, re-sent by every validator); a stuck one re-sends one tick later.
+    const at = `${this.machine.height}/${this.machine.round}/${this.machine.step}`;
+    const stuck = at === this.tickedAt;
+    this.tickedAt = at;
+    const out: ReplicaEffect[] = stuck ? this.after(this.machine.retransmit()) : [];
     if (this.lagging && this.last) {
       this.lagging = false;
       // Relayed as they are: votes are signed, so relaying adds no trust.

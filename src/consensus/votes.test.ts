@@ -174,3 +174,21 @@ describe('quorum certificate', () => {
     expect(codeOf(() => decodeCertificate(Uint8Array.of(2, ...bytes.subarray(1))))).toBe('DECODE_FAILED');
   });
 });
+
+describe('re-gossip on ticks', () => {
+  const broadcasts = (effects: ReplicaEffect[]) => effects.filter((e) => e.kind === 'broadcast').length;
+
+  it('re-sends what it holds only when a tick finds it where the previous tick did', () => {
+    const r = replica();
+    feed(r, vote(1, { blockHash: NIL_HASH }));
+    // The first tick at this position: the cohort may still be moving, nothing is re-sent.
+    expect(broadcasts(r.handle({ kind: 'tick' }))).toBe(0);
+    // Still there one tick later: stuck, so the held vote goes out again.
+    expect(broadcasts(r.handle({ kind: 'tick' }))).toBe(1);
+    expect(broadcasts(r.handle({ kind: 'tick' }))).toBe(1);
+    // Progress (a propose timeout moves it to prevote) resets the count.
+    r.handle({ kind: 'timeout', height: 5n, round: 0, step: 'propose' });
+    expect(broadcasts(r.handle({ kind: 'tick' }))).toBe(0);
+    expect(broadcasts(r.handle({ kind: 'tick' }))).toBeGreaterThanOrEqual(1);
+  });
+});
