@@ -196,3 +196,6 @@ const result = {
   tree_batch_append_per_s: Math.round(batchAppendPerS),
 };
 console.log(JSON.stringify(result));
+// circomlibjs's curve engine, loaded after the prover ran, leaves a MessagePort pair open that
+// keeps the process alive; everything measured is done, so exit explicitly (as the node CLI does).
+process.exit(0);
