@@ -27,6 +27,7 @@ export interface NodeConfig {
     readonly identityFile: string;
     readonly targetPeers: number;
     readonly maxConnections: number;
+    readonly gossipMeshDegree: number;
     readonly pingIntervalMs: number;
     readonly slowPingMs: number;
     readonly pingTimeoutMs: number;
@@ -116,6 +117,7 @@ export function resolveConfig(f: ConfigFile, baseDir: string): { config: NodeCon
       identityFile: n.identity_file ? abs(n.identity_file, baseDir) : join(dataDir, 'network-identity.key'),
       targetPeers: n.target_peers,
       maxConnections: n.max_connections,
+      gossipMeshDegree: n.gossip_mesh_degree,
       pingIntervalMs: n.ping_interval_ms,
       slowPingMs: n.slow_ping_ms,
       pingTimeoutMs: n.ping_timeout_ms,

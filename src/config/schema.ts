@@ -117,6 +117,15 @@ const network = z
       .describe('libp2p identity key (created 0600); empty: <data_dir>/network-identity.key'),
     target_peers: positiveInt(NETWORK_DEFAULTS.targetPeers, 'Dial discovered peers while below this many'),
     max_connections: positiveInt(NETWORK_DEFAULTS.maxConnections, 'Hard connection limit'),
+    gossip_mesh_degree: z
+      .number()
+      .int()
+      .min(0)
+      .max(32)
+      .default(NETWORK_DEFAULTS.gossipMeshDegree)
+      .describe(
+        'Gossipsub mesh degree D; 0 = no relaying (flood publish, IHAVE repair), for a fully connected cohort',
+      ),
     ping_interval_ms: positiveInt(NETWORK_DEFAULTS.pingIntervalMs, 'Ping every connected peer this often'),
     slow_ping_ms: z
       .number()

@@ -18,6 +18,11 @@ export interface NetworkConfig {
   /** Hard connection limit. Default 64. */
   readonly maxConnections?: number;
   /** Ping every connected peer this often. Default 10 000 ms. */
+  /**
+   * Gossipsub mesh degree D (0 = no relay mesh: publishers flood every connected subscriber and
+   * peers not connected to them learn of a message by IHAVE at the next heartbeat).
+   */
+  readonly gossipMeshDegree?: number;
   readonly pingIntervalMs?: number;
   /** A peer whose ping round trip is at or above this is `slow`. Default 500 ms. */
   readonly slowPingMs?: number;
@@ -47,6 +52,7 @@ export const NETWORK_DEFAULTS = {
   bootstrap: [],
   targetPeers: 16,
   maxConnections: 64,
+  gossipMeshDegree: 0,
   pingIntervalMs: 10_000,
   slowPingMs: 500,
   pingTimeoutMs: 5_000,
@@ -82,6 +88,9 @@ export function resolveNetworkConfig(config: NetworkConfig): ResolvedNetworkConf
     const v = resolved[k];
     if (!Number.isInteger(v) || v < 1)
       throw new NetworkError('CONFIG_INVALID', `${k} must be a positive integer`, { [k]: v });
+  }
+  if (!Number.isInteger(resolved.gossipMeshDegree) || resolved.gossipMeshDegree < 0) {
+    throw new NetworkError('CONFIG_INVALID', 'gossipMeshDegree must be an integer >= 0');
   }
   if (!Number.isFinite(resolved.slowPingMs) || resolved.slowPingMs < 0) {
     throw new NetworkError('CONFIG_INVALID', 'slowPingMs must be >= 0');

@@ -503,6 +503,24 @@ export class NetworkNode {
   }
 }
 
+/**
+ * Gossipsub's mesh bounds for degree D, in gossipsub's own proportions (D 6: Dlo 4, Dhi 12, Dscore 4,
+ * Dout 2). D 0 turns relaying off: a validator cohort is fully connected (every node pins every
+ * active validator's endpoints) and publishes by flooding, so a relay mesh only delivered each
+ * message two or three more times (a third of a loaded node's CPU went to those duplicates).
+ */
+export function meshDegrees(d: number): {
+  D: number;
+  Dlo: number;
+  Dhi: number;
+  Dscore: number;
+  Dout: number;
+} {
+  if (d === 0) return { D: 0, Dlo: 0, Dhi: 0, Dscore: 0, Dout: 0 };
+  const Dlo = Math.max(1, Math.ceil((2 * d) / 3));
+  return { D: d, Dlo, Dhi: 2 * d, Dscore: Dlo, Dout: Math.min(Math.floor(d / 3), Dlo - 1) };
+}
+
 function buildLibp2pOptions(config: ResolvedNetworkConfig, privateKey: PrivateKey) {
   const topics = GOSSIP_PURPOSES.map((p) => gossipTopic(config.cluster, p));
   const maxGossip = Math.max(...GOSSIP_PURPOSES.map(gossipCap));
@@ -527,6 +545,7 @@ function buildLibp2pOptions(config: ResolvedNetworkConfig, privateKey: PrivateKe
         allowedTopics: topics,
         allowPublishToZeroTopicPeers: true,
         emitSelf: false,
+        ...meshDegrees(config.gossipMeshDegree),
         // Every gossiped message authenticates itself where it must (signed votes, proposals,
         // heartbeats and results; proofs for transactions), so gossipsub's per-message Ed25519
         // signature was pure cost (about a sixth of a loaded node's main thread).

@@ -46,6 +46,7 @@ export class NetworkComponent implements Component {
         identityFile: n.identityFile,
         targetPeers: n.targetPeers,
         maxConnections: n.maxConnections,
+        gossipMeshDegree: n.gossipMeshDegree,
         pingIntervalMs: n.pingIntervalMs,
         slowPingMs: n.slowPingMs,
         pingTimeoutMs: n.pingTimeoutMs,
