@@ -34,6 +34,7 @@ type Commitment = 'processed' | 'confirmed' | 'finalized';
 /** Read-only view of the program's validator accounts. */
 export class ValidatorChainReader {
   private addresses: Promise<ProgramAddresses> | undefined;
+  private readonly validatorPdas = new Map<Address, Address>();
 
   constructor(
     readonly rpc: BridgeRpc,
@@ -64,12 +65,21 @@ export class ValidatorChainReader {
   }
 
   /** The accounts of the active set, in registry order, read in one call (<= 64 accounts). */
+  /** A validator's account address; derived once per key (a derivation costs a few curve checks). */
+  private async validatorPda(key: Address): Promise<Address> {
+    let pda = this.validatorPdas.get(key);
+    if (!pda) {
+      pda = (await findValidatorPda(this.programId, key))[0];
+      if (this.validatorPdas.size >= 4096) this.validatorPdas.clear();
+      this.validatorPdas.set(key, pda);
+    }
+    return pda;
+  }
+
   async activeAccounts(): Promise<ValidatorAccount[]> {
     const reg = await this.registry();
     if (reg.validators.length === 0) return [];
-    const pdas = await Promise.all(
-      reg.validators.map(async (v) => (await findValidatorPda(this.programId, v.key))[0]),
-    );
+    const pdas = await Promise.all(reg.validators.map((v) => this.validatorPda(v.key)));
     const { value } = await this.rpc.call(
       'getMultipleAccounts',
       (r) => r.getMultipleAccounts(pdas, { commitment: this.commitment, encoding: 'base64' }),

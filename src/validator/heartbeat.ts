@@ -10,10 +10,10 @@
  */
 
 import { peerIdFromString } from '@libp2p/peer-id';
-import { ed25519 } from '@noble/curves/ed25519.js';
 import { address, getAddressEncoder } from '@solana/kit';
 import { CLUSTER_IDS } from '../bridge/index.js';
 import { concatBytes, u64ToBytesLE } from '../common/index.js';
+import { verifyEd25519 } from './ed25519.js';
 import { ValidatorError } from './errors.js';
 import type { SigningDomain } from './signing.js';
 
@@ -90,9 +90,5 @@ export function verifyHeartbeat(
   } catch {
     return false;
   }
-  try {
-    return ed25519.verify(signature, message, f.validator, { zip215: false });
-  } catch {
-    return false;
-  }
+  return verifyEd25519(signature, message, f.validator);
 }

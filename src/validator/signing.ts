@@ -4,7 +4,6 @@
  * program id and the cluster tag, so a signature is valid for one purpose on one deployment only.
  * Layouts: docs/protocol.md, "Validator signatures".
  */
-import { ed25519 } from '@noble/curves/ed25519.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { type Address, address, getAddressEncoder } from '@solana/kit';
 import {
@@ -15,6 +14,7 @@ import {
   encodeVoteMessage,
   type VoteFields,
 } from '../bridge/index.js';
+import { ed25519SigningKey, signEd25519, verifyEd25519 } from './ed25519.js';
 import { ValidatorError } from './errors.js';
 import { type HeartbeatFields, heartbeatMessage } from './heartbeat.js';
 import type { ValidatorKeypair } from './keypair.js';
@@ -71,12 +71,7 @@ export function anchorMessage(domain: SigningDomain, fields: AnchorFields): Uint
  * nothing is accepted off chain that the chain's Ed25519 program could reject.
  */
 function verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
-  if (signature.length !== 64 || publicKey.length !== 32) return false;
-  try {
-    return ed25519.verify(signature, message, publicKey, { zip215: false });
-  } catch {
-    return false;
-  }
+  return verifyEd25519(signature, message, publicKey);
 }
 
 const COORDINATION_TAG = new TextEncoder().encode('paraloom:coordination:v1');
@@ -120,35 +115,35 @@ export function verifyAnchor(domain: SigningDomain, signed: Omit<SignedAnchor, '
 export class ValidatorSigner {
   readonly publicKey: Uint8Array;
   readonly address: Address;
-  private readonly seed: Uint8Array;
+  private readonly key: ReturnType<typeof ed25519SigningKey>;
 
   constructor(
     keypair: ValidatorKeypair,
     readonly domain: SigningDomain,
   ) {
     resolveDomain(domain);
-    this.seed = keypair.secretKey.slice(0, 32);
+    this.key = ed25519SigningKey(keypair.secretKey.slice(0, 32));
     this.publicKey = keypair.publicKey;
     this.address = keypair.address;
   }
 
   signVote(vote: VoteFields): SignedVote {
     const message = voteMessage(this.domain, vote);
-    return { vote, message, publicKey: this.publicKey, signature: ed25519.sign(message, this.seed) };
+    return { vote, message, publicKey: this.publicKey, signature: signEd25519(message, this.key) };
   }
 
   /** Signs a heartbeat for this validator's key, published by `peerId`. */
   signHeartbeat(fields: Omit<HeartbeatFields, 'validator'>): Uint8Array {
-    return ed25519.sign(heartbeatMessage(this.domain, { ...fields, validator: this.publicKey }), this.seed);
+    return signEd25519(heartbeatMessage(this.domain, { ...fields, validator: this.publicKey }), this.key);
   }
 
   /** Signs a coordinator election or replication message body (coordinationMessage). */
   signCoordination(body: Uint8Array): Uint8Array {
-    return ed25519.sign(coordinationMessage(this.domain, body), this.seed);
+    return signEd25519(coordinationMessage(this.domain, body), this.key);
   }
 
   signAnchor(fields: AnchorFields): SignedAnchor {
     const digest = anchorMessage(this.domain, fields);
-    return { fields, digest, publicKey: this.publicKey, signature: ed25519.sign(digest, this.seed) };
+    return { fields, digest, publicKey: this.publicKey, signature: signEd25519(digest, this.key) };
   }
 }
