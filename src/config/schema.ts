@@ -258,8 +258,8 @@ const consensus = z
       .int()
       .min(0)
       .max(5_000)
-      .default(300)
-      .describe('Least time between a commit and the next proposal (keeps empty blocks few)'),
+      .default(100)
+      .describe('Least time between a commit and the next proposal while there is work to include'),
     idle_block_ms: z
       .number()
       .int()

@@ -174,7 +174,7 @@ export class Devnet {
       tomlFor(this.rpcUrl, await freeLoopbackPort(), {
         candidatePriority: coordinator ? this.candidates - index : undefined,
         validators: this.n,
-        blockIntervalMs: this.o.blockIntervalMs ?? 300,
+        blockIntervalMs: this.o.blockIntervalMs ?? 100,
         dashboard,
       }) + (this.o.extraToml?.(index) ?? ''),
     );
