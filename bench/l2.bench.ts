@@ -13,10 +13,12 @@
 // and a transfer's first output commitment is looked up among the published outputs at the end.
 //
 // Knobs (environment): BENCH_L2_TRANSFERS (<= the cached 400), BENCH_L2_RATE (offered tx/s, 0 = all
-// at once; default 120: just above the 100 tx/s target, so latency is finality under that load rather than a backlog growing at an offered rate the cohort cannot absorb), BENCH_L2_SLOT_MS (localnet slot, default 100), BENCH_L2_BLOCK_INTERVAL_MS
-// (consensus pacing, default 100 = the node default), BENCH_L2_CPU_PROF=<dir> (--cpu-prof on node 0),
-// BENCH_L2_LOG_DIR=<dir> (each node's log lines, written at the end), BENCH_L2_LOG_LEVEL (default info),
-// BENCH_L2_IN_FLIGHT (submissions awaiting admission at once, default 256).
+// at once; default 120, just above the 100 tx/s target, so the latency is finality under that load
+// and not a backlog growing at a rate the cohort cannot absorb), BENCH_L2_SLOT_MS (localnet slot,
+// default 100), BENCH_L2_BLOCK_INTERVAL_MS (consensus pacing, default 100 = the node default),
+// BENCH_L2_CPU_PROF=<dir> (--cpu-prof on node 0), BENCH_L2_LOG_DIR=<dir> (each node's log lines,
+// written at the end), BENCH_L2_LOG_LEVEL (default info), BENCH_L2_IN_FLIGHT (submissions awaiting
+// admission at once, default 256).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
