@@ -14,6 +14,7 @@ import {
   verify as verifyNative,
 } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
+import { bytesToBigintLE } from '../common/index.js';
 
 const P = 2n ** 255n - 19n;
 const L = 2n ** 252n + 27742317777372353535851937790883648493n;
@@ -22,15 +23,9 @@ const PKCS8_SEED_PREFIX = Uint8Array.from([
 ]);
 const MAX_CACHED_KEYS = 4096;
 
-function littleEndian(bytes: Uint8Array): bigint {
-  let v = 0n;
-  for (let i = bytes.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(bytes[i]!);
-  return v;
-}
-
 /** A canonical point encoding: y < p, and no sign bit on x = 0 (y = ±1). */
 function canonicalPoint(encoding: Uint8Array): boolean {
-  const y = littleEndian(encoding) & (2n ** 255n - 1n);
+  const y = bytesToBigintLE(encoding) & (2n ** 255n - 1n);
   if (y >= P) return false;
   return (encoding[31]! & 0x80) === 0 || (y !== 1n && y !== P - 1n);
 }
@@ -63,7 +58,8 @@ function publicKeyObject(publicKey: Uint8Array): KeyObject | null {
 /** Strict verification; any malformed input is simply "not valid". */
 export function verifyEd25519(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
   if (signature.length !== 64 || publicKey.length !== 32) return false;
-  if (littleEndian(signature.subarray(32)) >= L || !canonicalPoint(signature.subarray(0, 32))) return false;
+  if (bytesToBigintLE(signature.subarray(32)) >= L || !canonicalPoint(signature.subarray(0, 32)))
+    return false;
   const key = publicKeyObject(publicKey);
   if (!key) return false;
   try {
