@@ -17,12 +17,12 @@ export interface NetworkConfig {
   readonly targetPeers?: number;
   /** Hard connection limit. Default 64. */
   readonly maxConnections?: number;
-  /** Ping every connected peer this often. Default 10 000 ms. */
   /**
    * Gossipsub mesh degree D (0 = no relay mesh: publishers flood every connected subscriber and
-   * peers not connected to them learn of a message by IHAVE at the next heartbeat).
+   * peers not connected to them learn of a message by IHAVE at the next heartbeat). Default 0.
    */
   readonly gossipMeshDegree?: number;
+  /** Ping every connected peer this often. Default 10 000 ms. */
   readonly pingIntervalMs?: number;
   /** A peer whose ping round trip is at or above this is `slow`. Default 500 ms. */
   readonly slowPingMs?: number;

@@ -24,6 +24,12 @@ export {
 } from './config.js';
 export { type DirectHandler, type DirectHost, DirectRouter } from './direct-router.js';
 export { NetworkError, type NetworkErrorCode } from './errors.js';
+export {
+  decodeGossipPayload,
+  GOSSIP_NONCE_BYTES,
+  gossipMessageId,
+  gossipPayload,
+} from './gossip-payload.js';
 export { loadOrCreateIdentity } from './identity.js';
 export {
   Caps,
@@ -42,10 +48,8 @@ export {
 } from './messages.js';
 export { type NetworkMetrics, networkMetrics } from './metrics.js';
 export {
-  GOSSIP_NONCE_BYTES,
   type GossipHandler,
   type GossipValidator,
-  gossipMessageId,
   NetworkNode,
   type NetworkNodeOptions,
   RemoteErrorCode,

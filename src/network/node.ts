@@ -1,5 +1,5 @@
 import './polyfill.js';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';
 import {
@@ -37,6 +37,7 @@ import {
 import { type NetworkConfig, type ResolvedNetworkConfig, resolveNetworkConfig } from './config.js';
 import { NetworkError } from './errors.js';
 import { readFrame, writeFrame } from './framing.js';
+import { decodeGossipPayload, gossipMessageId, gossipPayload } from './gossip-payload.js';
 import { loadOrCreateIdentity } from './identity.js';
 import { decodeMessage, encodeMessage, type NetworkMessage } from './messages.js';
 import { type NetworkMetrics, networkMetrics } from './metrics.js';
@@ -63,18 +64,6 @@ export const RemoteErrorCode = { NO_HANDLER: 1, BAD_REQUEST: 2, INTERNAL: 3 } as
 
 /** Extra RPC-frame room gossipsub needs around our largest message (protobuf fields, topic, id). */
 const GOSSIP_FRAME_OVERHEAD = 16 * 1024;
-
-/**
- * Gossip payload = publish nonce [8] | message. Gossip is unsigned (StrictNoSign) and a message's id
- * is the SHA-256 of its payload: relays deduplicate by content, and the nonce lets a node publish
- * the same message again later (consensus re-gossip, compute results) and still be heard.
- */
-export const GOSSIP_NONCE_BYTES = 8;
-
-/** Gossipsub message id: SHA-256 of the payload (nonce included). */
-export function gossipMessageId(data: Uint8Array): Uint8Array {
-  return createHash('sha256').update(data).digest();
-}
 
 /**
  * One node's libp2p stack: TCP + noise + yamux, identify, ping, a per-cluster Kademlia DHT for
@@ -252,11 +241,8 @@ export class NetworkNode {
         type: msg.type,
       });
     }
-    const message = encodeMessage(msg);
-    const data = new Uint8Array(GOSSIP_NONCE_BYTES + message.length);
     this.nonce = (this.nonce + 1n) & 0xffff_ffff_ffff_ffffn;
-    new DataView(data.buffer).setBigUint64(0, this.nonce, true);
-    data.set(message, GOSSIP_NONCE_BYTES);
+    const data = gossipPayload(this.nonce, encodeMessage(msg));
     const result = await this.libp2p.services.pubsub.publish(this.topics[purpose], data);
     this.metrics.published.inc({ channel: purpose });
     return result.recipients.length;
@@ -410,10 +396,7 @@ export class NetworkNode {
     const from = peer.toString();
     let decoded: NetworkMessage;
     try {
-      if (msg.data.length < GOSSIP_NONCE_BYTES) {
-        throw new NetworkError('MESSAGE_TRUNCATED', 'gossip payload shorter than its nonce');
-      }
-      decoded = decodeMessage(msg.data.subarray(GOSSIP_NONCE_BYTES), GOSSIP_TYPES[purpose]);
+      decoded = decodeGossipPayload(msg.data, GOSSIP_TYPES[purpose]);
     } catch (err) {
       const e =
         err instanceof NetworkError

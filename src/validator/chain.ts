@@ -64,7 +64,6 @@ export class ValidatorChainReader {
     return decodeValidatorRegistry(data.data);
   }
 
-  /** The accounts of the active set, in registry order, read in one call (<= 64 accounts). */
   /** A validator's account address; derived once per key (a derivation costs a few curve checks). */
   private async validatorPda(key: Address): Promise<Address> {
     let pda = this.validatorPdas.get(key);
@@ -76,6 +75,7 @@ export class ValidatorChainReader {
     return pda;
   }
 
+  /** The accounts of the active set, in registry order, read in one call (<= 64 accounts). */
   async activeAccounts(): Promise<ValidatorAccount[]> {
     const reg = await this.registry();
     if (reg.validators.length === 0) return [];

@@ -55,7 +55,10 @@ function publicKeyObject(publicKey: Uint8Array): KeyObject | null {
   return key;
 }
 
-/** Strict verification; any malformed input is simply "not valid". */
+/**
+ * Strict verification, so nothing is accepted off chain that the chain's Ed25519 program could
+ * reject; any malformed input is simply "not valid".
+ */
 export function verifyEd25519(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
   if (signature.length !== 64 || publicKey.length !== 32) return false;
   if (bytesToBigintLE(signature.subarray(32)) >= L || !canonicalPoint(signature.subarray(0, 32)))

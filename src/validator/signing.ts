@@ -4,6 +4,7 @@
  * program id and the cluster tag, so a signature is valid for one purpose on one deployment only.
  * Layouts: docs/protocol.md, "Validator signatures".
  */
+import type { KeyObject } from 'node:crypto';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { type Address, address, getAddressEncoder } from '@solana/kit';
 import {
@@ -66,14 +67,6 @@ export function anchorMessage(domain: SigningDomain, fields: AnchorFields): Uint
   return anchorDigest(d.programId, d.cluster, fields);
 }
 
-/**
- * Strict verification (RFC 8032; no small-order keys or non-canonical encodings, unlike ZIP-215), so
- * nothing is accepted off chain that the chain's Ed25519 program could reject.
- */
-function verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
-  return verifyEd25519(signature, message, publicKey);
-}
-
 const COORDINATION_TAG = new TextEncoder().encode('paraloom:coordination:v1');
 
 /**
@@ -97,15 +90,15 @@ export function verifyCoordination(
   signature: Uint8Array,
   publicKey: Uint8Array,
 ): boolean {
-  return verify(signature, coordinationMessage(domain, body), publicKey);
+  return verifyEd25519(signature, coordinationMessage(domain, body), publicKey);
 }
 
 export function verifyVote(domain: SigningDomain, signed: Omit<SignedVote, 'message'>): boolean {
-  return verify(signed.signature, voteMessage(domain, signed.vote), signed.publicKey);
+  return verifyEd25519(signed.signature, voteMessage(domain, signed.vote), signed.publicKey);
 }
 
 export function verifyAnchor(domain: SigningDomain, signed: Omit<SignedAnchor, 'digest'>): boolean {
-  return verify(signed.signature, anchorMessage(domain, signed.fields), signed.publicKey);
+  return verifyEd25519(signed.signature, anchorMessage(domain, signed.fields), signed.publicKey);
 }
 
 /**
@@ -115,7 +108,7 @@ export function verifyAnchor(domain: SigningDomain, signed: Omit<SignedAnchor, '
 export class ValidatorSigner {
   readonly publicKey: Uint8Array;
   readonly address: Address;
-  private readonly key: ReturnType<typeof ed25519SigningKey>;
+  private readonly key: KeyObject;
 
   constructor(
     keypair: ValidatorKeypair,

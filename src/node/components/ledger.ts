@@ -92,7 +92,8 @@ export class LedgerComponent implements Component {
       currentSlot: () => this.slot,
       logger: o.logger,
       mempool: {
-        // Gossiped transactions are relayed by gossipsub; only what our own ingress admitted is published.
+        // Only what our own ingress admitted is published: a gossiped copy already went from its
+        // publisher to every connected validator (and to the others by gossipsub's IHAVE).
         onAdmitted: (tx, origin) => {
           if (origin !== 'gossip') gossip.add(tx.bytes);
         },
