@@ -1,11 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { mcl } from '../curve/mcl.js';
 import { PrivacyError } from '../errors.js';
 import type { Field } from '../field.js';
-import { Groth16Proof } from '../proof/groth16-proof.js';
-import type { ChunkRequest, ChunkResult } from './batch-protocol.js';
-import type { Groth16Verifier, VerificationItem } from './groth16-verifier.js';
+import type { ChunkRequest, ChunkResult, WorkerInit } from './batch-protocol.js';
+import type { Groth16Verifier } from './groth16-verifier.js';
 
 export interface WireVerificationItem {
   readonly wire: Uint8Array;
@@ -28,10 +26,9 @@ interface WorkerSlot {
 
 /**
  * Batch verification spread over worker threads (Lodestar-style): each worker decodes its share of
- * wire proofs (all point checks) and computes its share of the random linear combination; the main
- * thread multiplies the partial Miller loops and runs one final exponentiation. The event loop
- * stays free while workers do the heavy part. A failing batch is re-checked on the main thread,
- * bisecting to name the bad proofs.
+ * wire proofs (all point checks) and verifies it as one random-linear-combination batch with its
+ * own final exponentiation, bisecting in the worker to name bad proofs. The main thread only posts
+ * wires and reads verdicts, so the event loop stays free of pairing work.
  */
 export class BatchVerifierPool {
   private slots: WorkerSlot[] = [];
@@ -53,7 +50,8 @@ export class BatchVerifierPool {
     if (this.slots.length) return;
     const url = new URL('./batch-worker-entry.mjs', import.meta.url);
     const started = Array.from({ length: this.threads }, async () => {
-      const worker = new Worker(url);
+      const init: WorkerInit = { verifyingKey: this.verifier.key.toChainBytes() };
+      const worker = new Worker(url, { workerData: init });
       const slot: WorkerSlot = { worker, pending: new Map() };
       await new Promise<void>((resolve, reject) => {
         const onMessage = (m: { ready?: boolean }) => {
@@ -109,7 +107,6 @@ export class BatchVerifierPool {
       const slot = this.slots[c]!;
       const request: ChunkRequest = {
         id: this.nextId++,
-        inputCount,
         wires: part.map((p) => p.wire),
         publicInputs: part.map((p) => p.publicInputs),
       };
@@ -124,53 +121,9 @@ export class BatchVerifierPool {
     const rejected = results.flatMap((r, c) =>
       r.rejected.map((x) => ({ index: c * chunkSize + x.index, code: x.code })),
     );
-    if (this.aggregateHolds(results)) {
-      const invalid = rejected.map((r) => r.index);
-      return { valid: invalid.length === 0, invalid, rejected };
-    }
-    return this.bisectOnMainThread(items, rejected);
-  }
-
-  private aggregateHolds(results: readonly ChunkResult[]): boolean {
-    let miller: mcl.GT | undefined;
-    let sumR = new mcl.Fr();
-    const sumRX = Array.from({ length: this.verifier.key.publicInputCount }, () => new mcl.Fr());
-    let sumRC: mcl.G1 | undefined;
-    for (const r of results) {
-      if (r.accepted === 0) continue;
-      const gt = new mcl.GT();
-      gt.deserialize(r.miller);
-      miller = miller ? mcl.mul(miller, gt) : gt;
-      const fr = new mcl.Fr();
-      fr.deserialize(r.sumR);
-      sumR = mcl.add(sumR, fr);
-      r.sumRX.forEach((bytes, j) => {
-        const x = new mcl.Fr();
-        x.deserialize(bytes);
-        sumRX[j] = mcl.add(sumRX[j]!, x);
-      });
-      const c = new mcl.G1();
-      c.deserialize(r.sumRC);
-      sumRC = sumRC ? mcl.add(sumRC, c) : c;
-    }
-    if (!miller || !sumRC) return true; // nothing decodable: only rejections to report
-    return this.verifier.checkAggregated({ miller, sumR, sumRX, sumRC });
-  }
-
-  private bisectOnMainThread(
-    items: readonly WireVerificationItem[],
-    rejected: ReadonlyArray<{ index: number; code: string }>,
-  ): PoolBatchResult {
-    const skip = new Set(rejected.map((r) => r.index));
-    const decoded: VerificationItem[] = [];
-    const positions: number[] = [];
-    items.forEach((item, i) => {
-      if (skip.has(i)) return;
-      decoded.push({ proof: Groth16Proof.fromWire(item.wire), publicInputs: item.publicInputs });
-      positions.push(i);
-    });
-    const result = this.verifier.verifyBatch(decoded);
-    const invalid = [...skip, ...result.invalid.map((i) => positions[i]!)].sort((a, b) => a - b);
+    const invalid = results
+      .flatMap((r, c) => [...r.rejected.map((x) => x.index), ...r.failed].map((i) => c * chunkSize + i))
+      .sort((a, b) => a - b);
     return { valid: invalid.length === 0, invalid, rejected };
   }
 }

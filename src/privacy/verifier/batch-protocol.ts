@@ -1,22 +1,22 @@
 /** Messages between BatchVerifierPool and its workers (structured clone: bigints and bytes). */
+
+/** Given to each worker at start: the verifying key in its chain encoding (VerifyingKey.toChainBytes). */
+export interface WorkerInit {
+  readonly verifyingKey: Uint8Array;
+}
+
 export interface ChunkRequest {
   readonly id: number;
-  readonly inputCount: number;
   readonly wires: readonly Uint8Array[];
+  /** In circuit order, one list per wire. */
   readonly publicInputs: readonly (readonly bigint[])[];
 }
 
+/** The worker's verdict on a whole chunk: one batch check, bisected in the worker when it fails. */
 export interface ChunkResult {
   readonly id: number;
-  /** Proofs that failed to decode (index within the chunk), excluded from the partial check. */
+  /** Proofs that failed to decode (index within the chunk), with the PrivacyError code. */
   readonly rejected: ReadonlyArray<{ index: number; code: string }>;
-  readonly accepted: number;
-  /** Π e(r_i·A_i, B_i) before final exponentiation (GT, mcl serialization); empty if none accepted. */
-  readonly miller: Uint8Array;
-  /** Σ r_i (Fr). */
-  readonly sumR: Uint8Array;
-  /** Σ r_i·x_ij for each public input j (Fr). */
-  readonly sumRX: readonly Uint8Array[];
-  /** Σ r_i·C_i (G1); empty if none accepted. */
-  readonly sumRC: Uint8Array;
+  /** Decodable proofs that do not verify (index within the chunk), ascending. */
+  readonly failed: readonly number[];
 }

@@ -1,6 +1,7 @@
+import { bytesToBigintLE } from '../../common/index.js';
 import { assertCurveReady, mcl, millerLoopVec } from '../curve/mcl.js';
 import { PrivacyError } from '../errors.js';
-import type { Field } from '../field.js';
+import { FIELD_MODULUS, type Field } from '../field.js';
 import type { Groth16Proof } from '../proof/groth16-proof.js';
 import type { VerifyingKey } from './verifying-key.js';
 
@@ -26,13 +27,16 @@ function toFr(value: Field): mcl.Fr {
   return f;
 }
 
-function randomScalar(): mcl.Fr {
+/** A nonzero CSPRNG scalar below 2^128, as an mcl scalar and as a bigint (the same value). */
+function randomScalar(): { fr: mcl.Fr; value: bigint } {
   const bytes = new Uint8Array(RLC_SCALAR_BYTES);
   for (;;) {
     crypto.getRandomValues(bytes);
-    const f = new mcl.Fr();
-    f.setLittleEndian(bytes);
-    if (!f.isZero()) return f;
+    const value = bytesToBigintLE(bytes);
+    if (value === 0n) continue;
+    const fr = new mcl.Fr();
+    fr.setLittleEndian(bytes);
+    return { fr, value };
   }
 }
 
@@ -42,20 +46,25 @@ function randomScalar(): mcl.Fr {
  * precomputed. Batch (random linear combination, one final exponentiation): with CSPRNG r_i,
  *   Π e(r_i·A_i, B_i) · e(-Σr_i·α, β) · e(-Σ r_i·vk_x_i, γ) · e(-Σ r_i·C_i, δ) == 1,
  * where Σ r_i·vk_x_i = (Σ r_i)·IC_0 + Σ_j (Σ_i r_i·x_ij)·IC_j is one multi-scalar multiplication.
+ * The scalars are drawn with Σ r_i = 1 (the last one is 1 minus the others), so e(-α, β) is a
+ * cached Miller loop rather than one more per batch. Soundness is kept: with per-proof defects
+ * d_i in the exponent, the check is Σ_{i<n} r_i (d_i − d_n) + d_n = 0, affine in the free
+ * 128-bit r_i; if every coefficient is zero then all d_i equal a nonzero d_n and the check fails,
+ * otherwise one r_i must hit a single value: probability at most 2^-128.
  */
 export class Groth16Verifier {
   private readonly alphaBetaMiller: mcl.GT;
+  private readonly negAlphaBetaMiller: mcl.GT;
   private readonly gammaPrepared: mcl.PrecomputedG2;
   private readonly deltaPrepared: mcl.PrecomputedG2;
-  private readonly negAlpha: mcl.G1;
   private destroyed = false;
 
   constructor(readonly key: VerifyingKey) {
     assertCurveReady();
     this.alphaBetaMiller = mcl.millerLoop(key.alpha, key.beta);
+    this.negAlphaBetaMiller = mcl.millerLoop(mcl.neg(key.alpha), key.beta);
     this.gammaPrepared = new mcl.PrecomputedG2(key.gamma);
     this.deltaPrepared = new mcl.PrecomputedG2(key.delta);
-    this.negAlpha = mcl.neg(key.alpha);
   }
 
   /** Frees the precomputed G2 tables held in the WebAssembly heap. */
@@ -106,48 +115,37 @@ export class Groth16Verifier {
   checkBatch(items: readonly VerificationItem[]): boolean {
     const n = items.length;
     const inputCount = this.key.publicInputCount;
-    const g1: mcl.G1[] = new Array(n + 3);
-    const g2: mcl.G2[] = new Array(n + 3);
+    const g1: mcl.G1[] = new Array(n + 2);
+    const g2: mcl.G2[] = new Array(n + 2);
     const scalars: mcl.Fr[] = new Array(n);
     const cPoints: mcl.G1[] = new Array(n);
-    const icScalars: mcl.Fr[] = Array.from({ length: inputCount + 1 }, () => new mcl.Fr());
+    // Σ r_i·x_ij in bigints, reduced once: cheaper than per-input scalar objects.
+    const icSums: bigint[] = new Array(inputCount + 1).fill(0n);
+    let freeSum = 0n;
     for (let i = 0; i < n; i++) {
       const item = items[i]!;
       this.checkInputs(item.publicInputs);
-      const r = randomScalar();
-      scalars[i] = r;
-      g1[i] = mcl.mul(item.proof.a, r);
+      let r: { fr: mcl.Fr; value: bigint };
+      if (i < n - 1) {
+        r = randomScalar();
+        freeSum += r.value;
+      } else {
+        const value = (((1n - freeSum) % FIELD_MODULUS) + FIELD_MODULUS) % FIELD_MODULUS;
+        r = { fr: toFr(value as Field), value };
+      }
+      scalars[i] = r.fr;
+      g1[i] = mcl.mul(item.proof.a, r.fr);
       g2[i] = item.proof.b;
       cPoints[i] = item.proof.c;
-      icScalars[0] = mcl.add(icScalars[0]!, r);
-      for (let j = 0; j < inputCount; j++) {
-        const x = item.publicInputs[j]!;
-        if (x !== 0n) icScalars[j + 1] = mcl.add(icScalars[j + 1]!, mcl.mul(r, toFr(x)));
-      }
+      for (let j = 0; j < inputCount; j++) icSums[j + 1] += r.value * item.publicInputs[j]!;
     }
-    g1[n] = mcl.mul(this.negAlpha, icScalars[0]!);
-    g2[n] = this.key.beta;
-    g1[n + 1] = mcl.neg(mcl.mulVec([...this.key.ic], icScalars));
-    g2[n + 1] = this.key.gamma;
-    g1[n + 2] = mcl.neg(mcl.mulVec(cPoints, scalars));
-    g2[n + 2] = this.key.delta;
-    return mcl.finalExp(millerLoopVec(g1, g2)).isOne();
-  }
-
-  /**
-   * Completes a batch check from aggregated parts computed elsewhere (worker threads): the product
-   * of Π e(r_i·A_i, B_i) Miller loops, Σr_i, Σr_i·x_ij and Σr_i·C_i.
-   */
-  checkAggregated(parts: { miller: mcl.GT; sumR: mcl.Fr; sumRX: readonly mcl.Fr[]; sumRC: mcl.G1 }): boolean {
-    if (parts.sumRX.length !== this.key.publicInputCount) {
-      throw new PrivacyError('PROOF_INVALID', 'aggregate has the wrong number of public inputs');
-    }
-    const vkX = mcl.mulVec([...this.key.ic], [parts.sumR, ...parts.sumRX]);
-    const fixed = millerLoopVec(
-      [mcl.mul(this.negAlpha, parts.sumR), mcl.neg(vkX), mcl.neg(parts.sumRC)],
-      [this.key.beta, this.key.gamma, this.key.delta],
-    );
-    return mcl.finalExp(mcl.mul(parts.miller, fixed)).isOne();
+    icSums[0] = 1n; // Σ r_i
+    const icScalars = icSums.map((sum) => toFr((sum % FIELD_MODULUS) as Field));
+    g1[n] = mcl.neg(mcl.mulVec([...this.key.ic], icScalars));
+    g2[n] = this.key.gamma;
+    g1[n + 1] = mcl.neg(mcl.mulVec(cPoints, scalars));
+    g2[n + 1] = this.key.delta;
+    return mcl.finalExp(mcl.mul(millerLoopVec(g1, g2), this.negAlphaBetaMiller)).isOne();
   }
 
   private linearCombination(inputs: readonly Field[]): mcl.G1 {

@@ -77,6 +77,21 @@ describe('transact verifier', () => {
     }
   }
 
+  // The batch scalars sum to 1; these are the cases that choice must not let through.
+  it('rejects a batch whose proofs all carry the same defect, and one whose last proof is bad', () => {
+    const wrong = { ...base[0]!, statement: { ...base[0]!.statement, root: randomField() } };
+    for (const n of [2, 5]) {
+      const same = Array.from({ length: n }, () => wrong);
+      expect(verifier.verifyBatch(same).invalid).toEqual(Array.from({ length: n }, (_, i) => i));
+    }
+    const lastBad = batchOf(9);
+    tampers['C swapped from another proof']!(lastBad, 8);
+    expect(verifier.verifyBatch(lastBad).invalid).toEqual([8]);
+    const twoBad = batchOf(2);
+    tampers['changed amount']!(twoBad, 0);
+    expect(verifier.verifyBatch(twoBad).invalid).toEqual([0]);
+  });
+
   it('names several culprits', () => {
     const items = batchOf(16);
     tampers['wrong public inputs']!(items, 0);
@@ -105,6 +120,31 @@ describe('transact verifier', () => {
     const alpha = mcl.normalize(verifier.verifyingKey.alpha);
     expect(BigInt(`0x${Buffer.from(bytes.subarray(0, 32)).toString('hex')}`)).toBe(
       BigInt(`0x${alpha.getX().getStr(16)}`),
+    );
+    const back = VerifyingKey.fromChainBytes(bytes);
+    expect(back.toChainBytes()).toEqual(bytes);
+    expect(back.delta.isEqual(verifier.verifyingKey.delta)).toBe(true);
+  });
+
+  it('refuses a chain verifying key with a bad length, count or point', () => {
+    const bytes = verifier.verifyingKey.toChainBytes();
+    expect(() => VerifyingKey.fromChainBytes(bytes.subarray(0, bytes.length - 1))).toThrow(
+      expect.objectContaining({ code: 'VKEY_INVALID' }),
+    );
+    const badCount = bytes.slice();
+    badCount[64 + 3 * 128] = 10;
+    expect(() => VerifyingKey.fromChainBytes(badCount)).toThrow(
+      expect.objectContaining({ code: 'VKEY_INVALID' }),
+    );
+    const offCurve = bytes.slice();
+    offCurve[63]! ^= 1; // alpha.y changed: not on the curve
+    expect(() => VerifyingKey.fromChainBytes(offCurve)).toThrow(
+      expect.objectContaining({ code: 'VKEY_INVALID' }),
+    );
+    const noContribution = bytes.slice();
+    noContribution.set(bytes.subarray(192, 320), 320); // delta := gamma
+    expect(() => VerifyingKey.fromChainBytes(noContribution)).toThrow(
+      expect.objectContaining({ code: 'VKEY_NO_CONTRIBUTION' }),
     );
   });
 });

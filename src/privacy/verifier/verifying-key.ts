@@ -1,6 +1,13 @@
 import { concatBytes } from '../../common/index.js';
 import { assertCurveReady, type mcl } from '../curve/mcl.js';
-import { g1FromCoordinates, g1ToChain, g2FromCoordinates, g2ToChain } from '../curve/points.js';
+import {
+  g1FromChain,
+  g1FromCoordinates,
+  g1ToChain,
+  g2FromChain,
+  g2FromCoordinates,
+  g2ToChain,
+} from '../curve/points.js';
 import { PrivacyError } from '../errors.js';
 
 /** snarkjs' verification_key.json (Groth16, bn128). */
@@ -80,13 +87,50 @@ export class VerifyingKey {
       g2(json.vk_delta_2, 'vk.delta'),
       json.IC.map((p, i) => g1(p, `vk.IC[${i}]`)),
     );
-    if (vk.gamma.isEqual(vk.delta)) {
+    return vk.withContribution();
+  }
+
+  /** Inverse of toChainBytes, with every point checked (curve, subgroup) as fromSnarkjs does. */
+  static fromChainBytes(bytes: Uint8Array): VerifyingKey {
+    assertCurveReady();
+    const fixed = 64 + 3 * 128 + 4;
+    if (bytes.length < fixed) throw new PrivacyError('VKEY_INVALID', 'chain verifying key is too short');
+    const count = new DataView(bytes.buffer, bytes.byteOffset + fixed - 4, 4).getUint32(0, true);
+    if (count < 1 || count > 64 || bytes.length !== fixed + 64 * count) {
+      throw new PrivacyError('VKEY_INVALID', 'chain verifying key has a bad IC count or length', { count });
+    }
+    const point = <T>(decode: () => T, role: string): T => {
+      try {
+        return decode();
+      } catch (e) {
+        throw new PrivacyError('VKEY_INVALID', `${role}: invalid point`, { point: role }, { cause: e });
+      }
+    };
+    const g2At = (offset: number, role: string) =>
+      point(() => g2FromChain(bytes.subarray(offset, offset + 128), role), role);
+    const vk = new VerifyingKey(
+      point(() => g1FromChain(bytes.subarray(0, 64), 'vk.alpha'), 'vk.alpha'),
+      g2At(64, 'vk.beta'),
+      g2At(192, 'vk.gamma'),
+      g2At(320, 'vk.delta'),
+      Array.from({ length: count }, (_, i) =>
+        point(
+          () => g1FromChain(bytes.subarray(fixed + 64 * i, fixed + 64 * i + 64), `vk.IC[${i}]`),
+          `vk.IC[${i}]`,
+        ),
+      ),
+    );
+    return vk.withContribution();
+  }
+
+  private withContribution(): VerifyingKey {
+    if (this.gamma.isEqual(this.delta)) {
       throw new PrivacyError(
         'VKEY_NO_CONTRIBUTION',
         'verifying key has gamma == delta (no phase-2 contribution)',
       );
     }
-    return vk;
+    return this;
   }
 
   /**
