@@ -12,14 +12,16 @@
 // transfer comes from the tree: validator 0's leaf count is read right after each of its commits,
 // and a transfer's first output commitment is looked up among the published outputs at the end.
 //
-// Knobs (environment): BENCH_L2_TRANSFERS (<= the cached 400), BENCH_L2_RATE (offered tx/s, 0 = all
-// at once; default 120, just above the 100 tx/s target, so the latency is finality under that load
-// and not a backlog growing at a rate the cohort cannot absorb), BENCH_L2_SLOT_MS (localnet slot,
-// default 100), BENCH_L2_BLOCK_INTERVAL_MS (consensus pacing, default 100 = the node default),
-// BENCH_L2_CPU_PROF=<dir> (--cpu-prof on node 0), BENCH_L2_LOG_DIR=<dir> (each node's log lines,
-// written at the end), BENCH_L2_LOG_LEVEL (default info), BENCH_L2_IN_FLIGHT (submissions awaiting
-// admission at once, default 256).
+// Knobs (environment): BENCH_L2_WARMUP (unmeasured transfers fed first at the same rate, default
+// 200), BENCH_L2_TRANSFERS (measured, default 400; warm-up + measured <= the cached 600),
+// BENCH_L2_RATE (offered tx/s, 0 = all at once; default 120, just above the 100 tx/s target, so the
+// latency is finality under that load and not a backlog growing at a rate the cohort cannot absorb),
+// BENCH_L2_SLOT_MS (localnet slot, default 100), BENCH_L2_BLOCK_INTERVAL_MS (consensus pacing,
+// default 100 = the node default), BENCH_L2_CPU_PROF=<dir> (--cpu-prof on node 0),
+// BENCH_L2_LOG_DIR=<dir> (each node's log lines, written at the end), BENCH_L2_LOG_LEVEL (default
+// info), BENCH_L2_IN_FLIGHT (submissions awaiting admission at once, default 256).
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -44,8 +46,15 @@ import { l2Fixtures } from './l2/fixtures.js';
 
 const VALIDATORS = 4;
 const DEPOSITS = 90;
-const CACHED_TRANSFERS = 400;
-const TRANSFERS = Math.min(Number(process.env.BENCH_L2_TRANSFERS ?? CACHED_TRANSFERS), CACHED_TRANSFERS);
+/** Transfers proven once and cached: the warm-up's, then the measured feed's. */
+const CACHED_TRANSFERS = 600;
+/**
+ * Transfers fed first, at the same rate, and not measured: the validators are fresh processes, and
+ * V8 optimizes the transaction paths while the first transfers flow (its compiler threads took about
+ * a seventh of a validator's CPU in an unwarmed feed). A validator in service runs warm.
+ */
+const WARMUP = Math.max(0, Number(process.env.BENCH_L2_WARMUP ?? 200));
+const TRANSFERS = Math.min(Number(process.env.BENCH_L2_TRANSFERS ?? 400), CACHED_TRANSFERS - WARMUP);
 const RATE = Number(process.env.BENCH_L2_RATE ?? 120);
 const SLOT_MS = Number(process.env.BENCH_L2_SLOT_MS ?? 100);
 const BLOCK_INTERVAL_MS = Number(process.env.BENCH_L2_BLOCK_INTERVAL_MS ?? 100);
@@ -71,6 +80,35 @@ interface Status {
   leafCount: number;
   mempool: number;
 }
+/**
+ * The feed's HTTP client: node:http over kept-alive connections. fetch (undici) cost the bench
+ * process about a quarter of a core at 120 submissions/s on this 2-core machine, CPU the
+ * validators it measures then did not have.
+ */
+const feedAgent = new Agent({ keepAlive: true, maxSockets: 64 });
+function postJson(url: string, body: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        agent: feedAgent,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+        );
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 const status = async (v: BenchValidator): Promise<Status> =>
   (await (await fetch(`${v.ingress}/v1/status`)).json()) as Status;
 
@@ -121,6 +159,7 @@ const LOG_DIR = process.env.BENCH_L2_LOG_DIR;
 const stopAll = async () => {
   if (stopping) return;
   stopping = true;
+  feedAgent.destroy();
   if (LOG_DIR) {
     mkdirSync(LOG_DIR, { recursive: true });
     for (const v of cluster.validators) {
@@ -139,9 +178,11 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
 async function main(): Promise<void> {
   // 1. Proofs (cached after the first run).
   const fixtures = await l2Fixtures({ deposits: DEPOSITS, transfers: CACHED_TRANSFERS }, { log });
-  const txs = fixtures.transactions.slice(0, TRANSFERS);
+  const warmTxs = fixtures.transactions.slice(0, WARMUP);
+  const txs = fixtures.transactions.slice(WARMUP, WARMUP + TRANSFERS);
+  const outputsOf = (i: number) => fixtures.outputs[WARMUP + i]!;
   log(
-    `${txs.length} pre-generated transfers (${fixtures.fromCache ? 'cached' : 'proven now'}), ${DEPOSITS} deterministic deposits`,
+    `${WARMUP} warm-up and ${txs.length} measured pre-generated transfers (${fixtures.fromCache ? 'cached' : 'proven now'}), ${DEPOSITS} deterministic deposits`,
   );
 
   // 2. Localnet and validators.
@@ -208,72 +249,86 @@ async function main(): Promise<void> {
   })();
 
   // 5. Feed: round robin over the validators at the offered rate, bounded in flight.
-  const submitAt: number[] = new Array(txs.length).fill(0);
-  const outcome: string[] = new Array(txs.length).fill('');
-  /** When the ingress answered 202 (its node verified the proof and admitted the transfer). */
-  const admittedAt: number[] = new Array(txs.length).fill(0);
-  let inFlight = 0;
-  let retried429 = 0;
-  const submitOne = async (i: number) => {
-    const v = vs[i % vs.length]!;
-    const body = JSON.stringify({ transaction: Buffer.from(txs[i]!).toString('hex') });
-    submitAt[i] = Date.now();
-    for (let attempt = 0; attempt < 50; attempt++) {
-      const res = await fetch(`${v.ingress}/v1/transactions`, { method: 'POST', body });
-      if (res.status === 202) {
-        await res.arrayBuffer();
-        admittedAt[i] = Date.now();
-        outcome[i] = 'admitted';
-        return;
+  const feed = async (batch: readonly Uint8Array[]) => {
+    const submitAt: number[] = new Array(batch.length).fill(0);
+    const outcome: string[] = new Array(batch.length).fill('');
+    /** When the ingress answered 202 (its node verified the proof and admitted the transfer). */
+    const admittedAt: number[] = new Array(batch.length).fill(0);
+    let inFlight = 0;
+    let retried429 = 0;
+    const submitOne = async (i: number) => {
+      const v = vs[i % vs.length]!;
+      const body = JSON.stringify({ transaction: Buffer.from(batch[i]!).toString('hex') });
+      submitAt[i] = Date.now();
+      for (let attempt = 0; attempt < 50; attempt++) {
+        const res = await postJson(`${v.ingress}/v1/transactions`, body);
+        if (res.status === 202) {
+          admittedAt[i] = Date.now();
+          outcome[i] = 'admitted';
+          return;
+        }
+        const err =
+          (JSON.parse(res.body || '{}') as { error?: { code?: string } }).error?.code ?? `HTTP_${res.status}`;
+        if (res.status !== 429) {
+          outcome[i] = err;
+          return;
+        }
+        retried429++;
+        await sleep(20);
       }
-      const err = ((await res.json()) as { error?: { code?: string } }).error?.code ?? `HTTP_${res.status}`;
-      if (res.status !== 429) {
-        outcome[i] = err;
-        return;
+      outcome[i] = 'RATE_LIMITED';
+    };
+    const start = Date.now();
+    const pending: Promise<void>[] = [];
+    for (let i = 0; i < batch.length; i++) {
+      if (RATE > 0) {
+        const due = start + (i * 1000) / RATE;
+        if (due > Date.now()) await sleep(due - Date.now());
       }
-      retried429++;
-      await sleep(20);
+      while (inFlight >= MAX_IN_FLIGHT) await sleep(1);
+      inFlight++;
+      pending.push(
+        submitOne(i).finally(() => {
+          inFlight--;
+        }),
+      );
     }
-    outcome[i] = 'RATE_LIMITED';
+    await Promise.all(pending);
+    const admitted = outcome.filter((o) => o === 'admitted').length;
+    return { submitAt, admittedAt, outcome, retried429, start, ms: Date.now() - start, admitted };
   };
+  const allFinal = (leaves: number) =>
+    until(
+      'every admitted transfer final',
+      async () => {
+        const s = await status(v0);
+        return s.leafCount >= leaves && s.mempool === 0 ? s : undefined;
+      },
+      120_000,
+    );
+
+  const warm = await feed(warmTxs);
+  if (warmTxs.length) {
+    await allFinal(DEPOSITS + 2 * warm.admitted);
+    log(
+      `warm-up: ${warm.admitted} of ${warmTxs.length} transfers admitted and final in ${Date.now() - warm.start} ms`,
+    );
+  }
+
   // The idle cohort's own cost (consensus on empty blocks, heartbeats, chain and deposit polling).
   const idleFrom = Date.now();
   const idleCpuFrom = await nodesCpuSeconds(vs);
   await sleep(3_000);
   const cpuBefore = await nodesCpuSeconds(vs);
   const idleCores = (cpuBefore - idleCpuFrom) / ((Date.now() - idleFrom) / 1000);
-  const feedStart = Date.now();
-  const pending: Promise<void>[] = [];
-  for (let i = 0; i < txs.length; i++) {
-    if (RATE > 0) {
-      const due = feedStart + (i * 1000) / RATE;
-      if (due > Date.now()) await sleep(due - Date.now());
-    }
-    while (inFlight >= MAX_IN_FLIGHT) await sleep(1);
-    inFlight++;
-    pending.push(
-      submitOne(i).finally(() => {
-        inFlight--;
-      }),
-    );
-  }
-  await Promise.all(pending);
-  const feedMs = Date.now() - feedStart;
-  const admitted = outcome.filter((o) => o === 'admitted').length;
+  const measured = await feed(txs);
+  const { submitAt, admittedAt, outcome, retried429, start: feedStart, ms: feedMs, admitted } = measured;
   const rejectedBy = new Map<string, number>();
   for (const o of outcome) if (o !== 'admitted') rejectedBy.set(o, (rejectedBy.get(o) ?? 0) + 1);
   log(`fed ${txs.length} in ${feedMs} ms: ${admitted} admitted`);
 
   // 6. Until every admitted transfer is final at validator 0 (bounded).
-  const target = DEPOSITS + 2 * admitted;
-  await until(
-    'every admitted transfer final',
-    async () => {
-      const s = await status(v0);
-      return s.leafCount >= target && s.mempool === 0 ? s : undefined;
-    },
-    120_000,
-  );
+  await allFinal(DEPOSITS + 2 * (warm.admitted + admitted));
   await sleep(50);
   watching = false;
   await watcher;
@@ -310,7 +365,7 @@ async function main(): Promise<void> {
   let lastFinal = 0;
   txs.forEach((_, i) => {
     if (outcome[i] !== 'admitted') return;
-    const leaf = leafOf.get(fixtures.outputs[i]![0].toString());
+    const leaf = leafOf.get(outputsOf(i)[0].toString());
     const h = leaf === undefined ? undefined : heightOfLeaf(leaf);
     const t = h === undefined ? undefined : finalAt.get(h);
     if (t === undefined || h === undefined) {
@@ -395,6 +450,7 @@ async function main(): Promise<void> {
   const mempoolBatches = agg.get('verify_batches_mempool') ?? 0;
   const rows: [string, string][] = [
     ['validators', String(VALIDATORS)],
+    ['warm-up transfers (not measured)', String(WARMUP)],
     ['transfers submitted', String(txs.length)],
     ['offered rate (tx/s)', RATE > 0 ? String(RATE) : 'all at once'],
     ['submissions in flight at most', String(MAX_IN_FLIGHT)],
@@ -464,6 +520,7 @@ async function main(): Promise<void> {
       p90_ms: quantile(latencies, 0.9),
       max_ms: quantile(latencies, 1),
       transfers: txs.length,
+      warmup: WARMUP,
       finalized: latencies.length,
       rejected: txs.length - admitted,
       validators: VALIDATORS,

@@ -32,6 +32,8 @@ export interface ClusterOptions {
   readonly blockIntervalMs: number;
   /** Extra environment of validator i (e.g. NODE_OPTIONS=--cpu-prof for a profile). */
   readonly envOf?: (i: number) => Record<string, string>;
+  /** Extra TOML lines appended to every validator's config (after the [consensus] keys). */
+  readonly extraToml?: string;
 }
 
 const tomlFor = (rpcUrl: string, p2pPort: number, o: ClusterOptions) =>
@@ -40,11 +42,13 @@ const tomlFor = (rpcUrl: string, p2pPort: number, o: ClusterOptions) =>
     p2pPort,
     stopTimeoutMs: 10000,
     heartbeatIntervalMs: 1000,
+    pingIntervalMs: 10_000,
+    registryRefreshMs: 30_000,
     sections: `
 [consensus]
 min_validators = ${o.validators}
 block_interval_ms = ${o.blockIntervalMs}
-`,
+${o.extraToml ?? ''}`,
   });
 
 export class BenchCluster {

@@ -5,6 +5,13 @@ export interface ValidatorTomlOptions {
   readonly stopTimeoutMs?: number;
   readonly heartbeatIntervalMs?: number;
   readonly minPeers?: number;
+  /**
+   * Peer ping and registry re-read periods. Tests keep them short (1 s, 2 s) to see peers and
+   * registrations change quickly; a bench passes the node defaults (10 s, 30 s), whose cost is what
+   * an operator's node pays.
+   */
+  readonly pingIntervalMs?: number;
+  readonly registryRefreshMs?: number;
   /** Further TOML sections, appended as they are. */
   readonly sections?: string;
 }
@@ -22,7 +29,7 @@ verifier_threads = 1
 
 [network]
 listen = ["/ip4/127.0.0.1/tcp/${o.p2pPort}"]
-ping_interval_ms = 1000
+ping_interval_ms = ${o.pingIntervalMs ?? 1000}
 
 [solana]
 rpc_url = "${o.rpcUrl}"
@@ -36,6 +43,6 @@ port = 0
 
 [validator]
 heartbeat_interval_ms = ${o.heartbeatIntervalMs ?? 500}
-registry_refresh_ms = 2000
+registry_refresh_ms = ${o.registryRefreshMs ?? 2000}
 ${o.sections ?? ''}`;
 }
