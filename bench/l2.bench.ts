@@ -104,7 +104,12 @@ function postJson(url: string, body: string): Promise<{ status: number; body: st
         res.on('error', reject);
       },
     );
-    req.on('error', reject);
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      // The server may close an idle kept-alive socket just as it is reused: nothing was sent, so
+      // sending again on a fresh socket is safe (Node's documented pattern).
+      if (req.reusedSocket && err.code === 'ECONNRESET') postJson(url, body).then(resolve, reject);
+      else reject(err);
+    });
     req.end(body);
   });
 }
@@ -288,9 +293,15 @@ async function main(): Promise<void> {
       while (inFlight >= MAX_IN_FLIGHT) await sleep(1);
       inFlight++;
       pending.push(
-        submitOne(i).finally(() => {
-          inFlight--;
-        }),
+        submitOne(i)
+          // Recorded, not thrown: a rejection waiting for Promise.all below would end the process
+          // with the cohort still running.
+          .catch((err: NodeJS.ErrnoException) => {
+            outcome[i] = `CLIENT_${err.code ?? 'ERROR'}`;
+          })
+          .finally(() => {
+            inFlight--;
+          }),
       );
     }
     await Promise.all(pending);
