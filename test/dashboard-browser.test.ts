@@ -243,7 +243,11 @@ describe.skipIf(!hasChromium)('network dashboard in Chromium (multi-process)', (
       );
     expect(color).toBe('rgb(255, 77, 79)');
     expect(await row(victim).getAttribute('class')).toContain('status-down');
-    for (const v of validators.slice(0, 2)) expect(await row(v).getAttribute('data-status')).toBe('up');
+    // The others stay up: polled, since under CI load a live validator's heartbeat can arrive after
+    // the 5 s threshold once (seen once in CI), which is not what this test is about.
+    for (const v of validators.slice(0, 2)) {
+      await expect.poll(() => row(v).getAttribute('data-status'), { timeout: 15_000 }).toBe('up');
+    }
     const api_ = await api<{ validators: { address: string; status: string }[] }>('validators');
     expect(api_.validators.find((v) => v.address === victim.address)!.status).toBe('down');
     await shot('validators');
