@@ -18,8 +18,10 @@
 // latency is finality under that load and not a backlog growing at a rate the cohort cannot absorb),
 // BENCH_L2_SLOT_MS (localnet slot, default 100), BENCH_L2_BLOCK_INTERVAL_MS (consensus pacing,
 // default 100 = the node default), BENCH_L2_CPU_PROF=<dir> (--cpu-prof on node 0),
-// BENCH_L2_LOG_DIR=<dir> (each node's log lines, written at the end), BENCH_L2_LOG_LEVEL (default
-// info), BENCH_L2_IN_FLIGHT (submissions awaiting admission at once, default 256).
+// BENCH_L2_LOG_DIR=<dir> (each node's log lines, written at the end; PARALOOM_NODE_LOG_LEVEL=debug
+// adds per-block timings), BENCH_L2_IN_FLIGHT (submissions awaiting admission at once, default 256).
+// Counters read from the nodes' metrics at the end (verify batches, storage commits, gossip) cover
+// the whole run, warm-up included.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
@@ -484,12 +486,12 @@ async function main(): Promise<void> {
     ['mean transfers per block', (latencies.length / Math.max(1, txHeights.size)).toFixed(1)],
     ['highest round of a block holding transfers', String(maxRound)],
     [
-      'mempool verify: batches, mean size, ms/batch',
+      'mempool verify, whole run: batches, mean size, ms/batch',
       `${mempoolBatches} (4 nodes), ${((agg.get('verified_proofs') ?? 0) / Math.max(1, mempoolBatches + (agg.get('verify_batches_block') ?? 0))).toFixed(1)}, ${((1000 * (agg.get('verify_s_mempool') ?? 0)) / Math.max(1, mempoolBatches)).toFixed(1)}`,
     ],
-    ['block re-verify batches (4 nodes)', String(agg.get('verify_batches_block') ?? 0)],
+    ['block re-verify batches, whole run (4 nodes)', String(agg.get('verify_batches_block') ?? 0)],
     [
-      'storage commits: count, mean ms',
+      'storage commits, whole run: count, mean ms',
       `${agg.get('commits') ?? 0}, ${((1000 * (agg.get('commit_s') ?? 0)) / Math.max(1, agg.get('commits') ?? 0)).toFixed(1)}`,
     ],
     ['node CPU seconds (4 nodes, whole run)', (agg.get('cpu_s') ?? 0).toFixed(1)],

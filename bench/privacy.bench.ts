@@ -5,7 +5,6 @@ import * as snarkjs from 'snarkjs';
 import {
   BatchVerifierPool,
   Groth16Proof,
-  Groth16Verifier,
   hash2,
   loadCircuitArtifacts,
   loadWasmPoseidon,
@@ -124,7 +123,7 @@ row('batch 64 ms/proof (wire -> verdict)', b64.toFixed(3));
 row('  batch 64 verify only ms/proof', b64Only.toFixed(3));
 
 // The same batches through the worker-thread pool (what a validator runs), wall-clock per proof.
-const pool = new BatchVerifierPool(new Groth16Verifier(VerifyingKey.fromSnarkjs(artifacts.verifyingKey)), {
+const pool = new BatchVerifierPool(VerifyingKey.fromSnarkjs(artifacts.verifyingKey), {
   threads: 2,
 });
 await pool.start();

@@ -10,7 +10,6 @@ import { LedgerApp } from '../src/ledger/index.js';
 import { type LedgerScenario, ledgerScenario } from '../src/ledger/testing/scenario.js';
 import {
   BatchVerifierPool,
-  Groth16Verifier,
   loadCircuitArtifacts,
   toField,
   VerifyingKey,
@@ -46,7 +45,7 @@ async function commitNext(): Promise<void> {
 beforeAll(async () => {
   const artifacts = await loadCircuitArtifacts();
   scenario = await ledgerScenario(artifacts);
-  pool = new BatchVerifierPool(new Groth16Verifier(VerifyingKey.fromSnarkjs(artifacts.verifyingKey)), {
+  pool = new BatchVerifierPool(VerifyingKey.fromSnarkjs(artifacts.verifyingKey), {
     threads: 2,
   });
   await pool.start();

@@ -29,7 +29,6 @@ import {
 import {
   BatchVerifierPool,
   type Field,
-  Groth16Verifier,
   loadCircuitArtifacts,
   MemoryTreeStorage,
   MerkleTree,
@@ -50,7 +49,7 @@ const dirs: string[] = [];
 beforeAll(async () => {
   const artifacts = await loadCircuitArtifacts();
   scenario = await ledgerScenario(artifacts);
-  pool = new BatchVerifierPool(new Groth16Verifier(VerifyingKey.fromSnarkjs(artifacts.verifyingKey)), {
+  pool = new BatchVerifierPool(VerifyingKey.fromSnarkjs(artifacts.verifyingKey), {
     threads: 2,
   });
   await pool.start();

@@ -10,7 +10,6 @@ import {
   BatchVerifierPool,
   type CircuitArtifacts,
   FIELD_ZERO,
-  Groth16Verifier,
   loadCircuitArtifacts,
   privacyReady,
   shutdownProver,
@@ -42,7 +41,7 @@ async function commitNext(): Promise<void> {
 beforeAll(async () => {
   artifacts = await loadCircuitArtifacts();
   await privacyReady();
-  pool = new BatchVerifierPool(new Groth16Verifier(VerifyingKey.fromSnarkjs(artifacts.verifyingKey)), {
+  pool = new BatchVerifierPool(VerifyingKey.fromSnarkjs(artifacts.verifyingKey), {
     threads: 2,
   });
   await pool.start();

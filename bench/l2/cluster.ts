@@ -32,8 +32,6 @@ export interface ClusterOptions {
   readonly blockIntervalMs: number;
   /** Extra environment of validator i (e.g. NODE_OPTIONS=--cpu-prof for a profile). */
   readonly envOf?: (i: number) => Record<string, string>;
-  /** Extra TOML lines appended to every validator's config (after the [consensus] keys). */
-  readonly extraToml?: string;
 }
 
 const tomlFor = (rpcUrl: string, p2pPort: number, o: ClusterOptions) =>
@@ -48,7 +46,7 @@ const tomlFor = (rpcUrl: string, p2pPort: number, o: ClusterOptions) =>
 [consensus]
 min_validators = ${o.validators}
 block_interval_ms = ${o.blockIntervalMs}
-${o.extraToml ?? ''}`,
+`,
   });
 
 export class BenchCluster {

@@ -8,7 +8,7 @@
 //
 // Proving is ~2.5 s per proof on 2 cores: one process, serially, the first time only.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { bytesToHex, hexToBytes } from '../../src/common/index.js';
 import { decodeTransaction, encodeTransaction } from '../../src/ledger/index.js';
@@ -105,18 +105,6 @@ function cacheFile(keyHash: string, p: L2FixtureParams): string {
   return `${CACHE_DIR}transfers-${keyHash}-d${p.deposits}.json`;
 }
 
-/** Earlier cache layout (one file per transfer count): a proven prefix to start from. */
-function legacyCacheFiles(keyHash: string, p: L2FixtureParams): string[] {
-  const prefix = `transfers-${keyHash}-d${p.deposits}-t`;
-  try {
-    return readdirSync(CACHE_DIR)
-      .filter((f) => f.startsWith(prefix) && f.endsWith('.json'))
-      .map((f) => `${CACHE_DIR}${f}`);
-  } catch {
-    return [];
-  }
-}
-
 /**
  * The bench's transfers: read from the cache, or proven now (serially, with progress on stderr)
  * and cached.
@@ -142,20 +130,13 @@ export async function l2Fixtures(
     return { params, deposits, root, transactions, outputs, fromCache };
   };
   let proven: readonly string[] = [];
-  for (const candidate of [file, ...legacyCacheFiles(keyHash, params)]) {
-    try {
-      const cached = JSON.parse(readFileSync(candidate, 'utf8')) as Cached;
-      if (
-        cached.format === 'paraloom-bench-l2/1' &&
-        cached.seed === SEED &&
-        cached.root === root.toString() &&
-        cached.txs.length > proven.length
-      ) {
-        proven = cached.txs;
-      }
-    } catch {
-      // not cached yet
+  try {
+    const cached = JSON.parse(readFileSync(file, 'utf8')) as Cached;
+    if (cached.format === 'paraloom-bench-l2/1' && cached.seed === SEED && cached.root === root.toString()) {
+      proven = cached.txs;
     }
+  } catch {
+    // not cached yet
   }
   if (proven.length >= params.transfers) return done(proven.slice(0, params.transfers), true);
 

@@ -7,7 +7,6 @@ import {
   BatchVerifierPool,
   type Field,
   fieldFromBytesBE,
-  Groth16Verifier,
   loadVerifyingKeyJson,
   loadWasmPoseidon,
   privacyReady,
@@ -74,7 +73,7 @@ export class LedgerComponent implements Component {
     await privacyReady();
     await loadWasmPoseidon();
     const vk = VerifyingKey.fromSnarkjs(await loadVerifyingKeyJson());
-    this.pool = new BatchVerifierPool(new Groth16Verifier(vk), { threads: o.verifierThreads ?? 2 });
+    this.pool = new BatchVerifierPool(vk, { threads: o.verifierThreads ?? 2 });
     await this.pool.start();
     await this.refreshChainView();
     const network = o.network.network;

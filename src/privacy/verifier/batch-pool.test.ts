@@ -5,7 +5,6 @@ import { randomField } from '../field.js';
 import { rerandomizeProof } from '../proof/groth16-proof.js';
 import { transactPublicInputs } from '../transact.js';
 import { BatchVerifierPool, type WireVerificationItem } from './batch-pool.js';
-import { Groth16Verifier } from './groth16-verifier.js';
 import { VerifyingKey } from './verifying-key.js';
 
 let pool: BatchVerifierPool;
@@ -14,15 +13,15 @@ let items: WireVerificationItem[];
 beforeAll(async () => {
   const artifacts = await loadCircuitArtifacts();
   const base = await transactFixtures(8, artifacts);
-  const verifier = new Groth16Verifier(VerifyingKey.fromSnarkjs(artifacts.verifyingKey));
+  const key = VerifyingKey.fromSnarkjs(artifacts.verifyingKey);
   items = Array.from({ length: 32 }, (_, i) => {
     const b = base[i % 8]!;
     return {
-      wire: rerandomizeProof(b.proof, verifier.key.delta).toWire(),
+      wire: rerandomizeProof(b.proof, key.delta).toWire(),
       publicInputs: transactPublicInputs(b.statement),
     };
   });
-  pool = new BatchVerifierPool(verifier, { threads: 2 });
+  pool = new BatchVerifierPool(key, { threads: 2 });
   await pool.start();
 }, 600_000);
 afterAll(async () => pool?.stop());
@@ -48,7 +47,7 @@ describe('batch verifier pool (worker threads)', () => {
 
   it('refuses work when stopped', async () => {
     const stopped = new BatchVerifierPool(
-      new Groth16Verifier(VerifyingKey.fromSnarkjs((await loadCircuitArtifacts()).verifyingKey)),
+      VerifyingKey.fromSnarkjs((await loadCircuitArtifacts()).verifyingKey),
     );
     await expect(stopped.verifyBatch(items)).rejects.toMatchObject({ code: 'VERIFIER_NOT_STARTED' });
   });

@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { PrivacyError } from '../errors.js';
 import type { Field } from '../field.js';
 import type { ChunkRequest, ChunkResult, WorkerInit } from './batch-protocol.js';
-import type { Groth16Verifier } from './groth16-verifier.js';
+import type { VerifyingKey } from './verifying-key.js';
 
 export interface WireVerificationItem {
   readonly wire: Uint8Array;
@@ -36,7 +36,7 @@ export class BatchVerifierPool {
   private readonly threads: number;
 
   constructor(
-    private readonly verifier: Groth16Verifier,
+    private readonly key: VerifyingKey,
     options: { threads?: number } = {},
   ) {
     this.threads = Math.max(1, options.threads ?? Math.min(4, availableParallelism()));
@@ -50,7 +50,7 @@ export class BatchVerifierPool {
     if (this.slots.length) return;
     const url = new URL('./batch-worker-entry.mjs', import.meta.url);
     const started = Array.from({ length: this.threads }, async () => {
-      const init: WorkerInit = { verifyingKey: this.verifier.key.toChainBytes() };
+      const init: WorkerInit = { verifyingKey: this.key.toChainBytes() };
       const worker = new Worker(url, { workerData: init });
       const slot: WorkerSlot = { worker, pending: new Map() };
       await new Promise<void>((resolve, reject) => {
@@ -93,7 +93,7 @@ export class BatchVerifierPool {
     if (!this.slots.length)
       throw new PrivacyError('VERIFIER_NOT_STARTED', 'batch verifier pool is not started');
     if (items.length === 0) return { valid: true, invalid: [], rejected: [] };
-    const inputCount = this.verifier.key.publicInputCount;
+    const inputCount = this.key.publicInputCount;
     for (const item of items) {
       if (item.publicInputs.length !== inputCount) {
         throw new PrivacyError('PROOF_INVALID', 'wrong number of public inputs', { expected: inputCount });
