@@ -243,10 +243,23 @@ describe.skipIf(!hasChromium)('network dashboard in Chromium (multi-process)', (
       );
     expect(color).toBe('rgb(255, 77, 79)');
     expect(await row(victim).getAttribute('class')).toContain('status-down');
-    // The others stay up: polled, since under CI load a live validator's heartbeat can arrive after
-    // the 5 s threshold once (seen once in CI), which is not what this test is about.
-    for (const v of validators.slice(0, 2)) {
-      await expect.poll(() => row(v).getAttribute('data-status'), { timeout: 15_000 }).toBe('up');
+    // The others stay up. Under CI load a surviving validator has stayed `down` for 15 s and more
+    // (twice in three runs; not reproduced alone or under busy loops): on failure, print what the
+    // dashboard node knows and the survivors' last warnings, for the investigation.
+    try {
+      for (const v of validators.slice(0, 2)) {
+        await expect.poll(() => row(v).getAttribute('data-status'), { timeout: 15_000 }).toBe('up');
+      }
+    } catch (err) {
+      console.error('validators view:', JSON.stringify(await api('validators')));
+      for (const [i, v] of validators.slice(0, 2).entries()) {
+        const notable = v.node!.logs.filter((l) => Number(l.level) >= 40).slice(-20);
+        console.error(
+          `validator ${i} exit ${v.node!.child.exitCode}, last warnings:`,
+          JSON.stringify(notable),
+        );
+      }
+      throw err;
     }
     const api_ = await api<{ validators: { address: string; status: string }[] }>('validators');
     expect(api_.validators.find((v) => v.address === victim.address)!.status).toBe('down');
