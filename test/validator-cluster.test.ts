@@ -406,18 +406,34 @@ describe('three validators on a localnet (multi-process)', () => {
     expect(Date.now() - t0).toBeLessThan(5_000);
     for (const v of validators) {
       const stopped = v.node!.logs.filter((l) => l.msg === 'component stopped').map((l) => l.component);
-      expect(stopped).toEqual([
-        'ingress',
-        'coordinator',
-        'compute',
-        'consensus',
-        'ledger',
-        'validator',
-        'network',
-        'bridge',
-        'health',
-        'storage',
-      ]);
+      const started = v.node!.logs.filter((l) => l.msg === 'component started').map((l) => l.component);
+      // Independent components start concurrently, so their order is the order they finished in.
+      expect(stopped).toEqual([...started].reverse());
+      expect([...stopped].sort()).toEqual(
+        [
+          'ingress',
+          'coordinator',
+          'compute',
+          'consensus',
+          'ledger',
+          'validator',
+          'network',
+          'bridge',
+          'health',
+          'storage',
+        ].sort(),
+      );
+      // Every component stops before what it depends on.
+      const at = (name: string) => stopped.indexOf(name);
+      for (const [component, dependency] of [
+        ['ingress', 'ledger'],
+        ['consensus', 'ledger'],
+        ['ledger', 'storage'],
+        ['ledger', 'network'],
+        ['consensus', 'validator'],
+      ] as const) {
+        expect(at(component)).toBeLessThan(at(dependency));
+      }
     }
   });
 
