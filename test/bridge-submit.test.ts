@@ -57,6 +57,15 @@ describe('anchor and withdraw submitters against the localnet', () => {
       submitter: env.validators[0]!.signer,
     });
     const fields = scenario.approvalFields;
+    // A gate that says no right before sending (a coordinator whose lease ran out): nothing goes out,
+    // so the next submission is the one that anchors, and the only one whose answer is lost.
+    const gate: string[] = [];
+    const withheld = await submitter.submit(fields, quorum(env.validators.slice(1), fields), {
+      mayProceed: () => (gate.push('asked'), false),
+    });
+    expect(withheld).toEqual({ status: 'withheld' });
+    expect(gate).toEqual(['asked']);
+    expect(lost.lost()).toBe(0);
     const first = await submitter.submit(fields, quorum(env.validators.slice(1), fields));
     expect(lost.lost()).toBe(1);
     // The first attempt landed although its answer was lost: found by signature, not sent again.
@@ -74,6 +83,7 @@ describe('anchor and withdraw submitters against the localnet', () => {
       'already_anchored',
       'confirmed',
       'superseded',
+      'withheld',
     ]);
   });
 

@@ -248,7 +248,19 @@ describe('five libp2p nodes on 127.0.0.1', () => {
     // None was delivered to the application.
     expect([a, c, d].map((n) => received.get(n)!.length)).toEqual(deliveredBefore);
     // The validator's Reject lowered B's gossipsub score at its neighbours.
-    await waitFor('negative score for the sender', () => a.gossipScore(b.peerId) < 0, 5000);
+    // Failed once under CI load (score still not negative after 5 s): the description says whether
+    // A still counts B as a gossipsub peer (a dropped peer with a non-negative score loses its stats).
+    await waitFor(
+      'negative score for the sender',
+      () => a.gossipScore(b.peerId) < 0,
+      10_000,
+      () =>
+        JSON.stringify({
+          score: a.gossipScore(b.peerId),
+          bIsPubsubPeer: a.libp2p.services.pubsub.getPeers().some((p) => p.toString() === b.peerId),
+          connections: a.libp2p.getConnections().filter((c) => c.remotePeer.toString() === b.peerId).length,
+        }),
+    );
 
     // Everyone still works: a valid message from C reaches A, D and E.
     await waitFor(

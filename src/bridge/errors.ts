@@ -74,7 +74,9 @@ export type BridgeErrorCode =
   // Submitters: a runtime failure that is not a program error, or no confirmation in time.
   | 'TRANSACTION_FAILED'
   | 'CONFIRMATION_TIMEOUT'
-  | 'RETRIES_EXHAUSTED';
+  | 'RETRIES_EXHAUSTED'
+  // The caller's gate (SendOptions.mayProceed) said no right before a send.
+  | 'SEND_WITHHELD';
 
 export class BridgeError extends ParaloomError<BridgeErrorCode> {}
 

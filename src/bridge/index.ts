@@ -120,7 +120,7 @@ export {
   AnchorSubmitter,
   type AnchorSubmitterOptions,
 } from './submit/anchor-submitter.js';
-export { type SenderOptions, type Sent, TransactionSender } from './submit/sender.js';
+export { type SenderOptions, type SendOptions, type Sent, TransactionSender } from './submit/sender.js';
 export {
   type WithdrawOutcome,
   WithdrawSubmitter,

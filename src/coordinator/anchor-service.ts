@@ -116,15 +116,17 @@ export class AnchorService {
     const started = performance.now();
     const plan = await planAnchor(this.o.blocks, this.o.index, fromHeight, height);
     const quorum = await this.collect(plan);
-    // The lease may have run out while signatures were collected: never send without it.
+    // The lease may have run out while signatures were collected, or the process may have been
+    // paused since: the gate is asked again right before the transaction goes out.
     if (this.o.active && !this.o.active()) return;
-    const outcome = await this.o.submitter.submit(plan.fields, quorum);
+    const outcome = await this.o.submitter.submit(plan.fields, quorum, { mayProceed: this.o.active });
     this.o.metrics.anchors.inc({ outcome: outcome.status.replace('-', '_') });
     this.o.metrics.anchorSeconds.observe((performance.now() - started) / 1000);
-    if (outcome.status === 'superseded') return;
+    if (outcome.status === 'superseded' || outcome.status === 'withheld') return;
     this.lastAnchorAt = Date.now();
     this.lastAnchoredHeight = height;
     this.o.metrics.anchoredHeight.set(Number(height));
+    // 'anchored' means this node's transaction landed; a height someone else anchored is logged apart.
     this.log.info(
       {
         height: `${height}`,
@@ -132,8 +134,9 @@ export class AnchorService {
         withdrawals: plan.withdrawals.length,
         status: outcome.status,
         signature: outcome.status === 'anchored' ? outcome.signature : undefined,
+        slot: outcome.status === 'anchored' ? `${outcome.slot}` : undefined,
       },
-      'anchored',
+      outcome.status === 'anchored' ? 'anchored' : 'anchor already on chain',
     );
     this.o.onAnchored?.(plan);
   }

@@ -24,7 +24,7 @@ export function coordinatorMetrics(registry: Registry): CoordinatorMetrics {
   const m: CoordinatorMetrics = {
     anchors: new Counter({
       name: 'paraloom_coordinator_anchors_total',
-      help: 'Anchor rounds by outcome (anchored, already_anchored, superseded, no_quorum, failed)',
+      help: 'Anchor rounds by outcome (anchored, already_anchored, superseded, withheld, no_quorum, failed)',
       labelNames: ['outcome'] as const,
       registers,
     }),
@@ -52,7 +52,7 @@ export function coordinatorMetrics(registry: Registry): CoordinatorMetrics {
     }),
     relayed: new Counter({
       name: 'paraloom_coordinator_relayed_withdrawals_total',
-      help: 'Withdrawals this node relayed on chain, by outcome (withdrawn, already_spent, expired, fee_too_low, failed)',
+      help: 'Withdrawals this node relayed on chain, by outcome (withdrawn, already_spent, expired, withheld, fee_too_low, failed)',
       labelNames: ['outcome'] as const,
       registers,
     }),

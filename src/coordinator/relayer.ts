@@ -112,8 +112,9 @@ export class Relayer {
       return;
     }
     try {
-      const outcome = await this.o.submitter.submit(args);
-      this.done.add(key);
+      const outcome = await this.o.submitter.submit(args, { mayProceed: this.o.active });
+      // Withheld: the lease was lost before sending; whoever holds it now settles this withdrawal.
+      if (outcome.status !== 'withheld') this.done.add(key);
       this.o.metrics.relayed.inc({ outcome: outcome.status.replace('-', '_') });
       if (outcome.status === 'withdrawn') {
         this.o.onSettled?.(key, outcome.signature);
@@ -123,6 +124,7 @@ export class Relayer {
             height: `${w.height}`,
             approvalHeight: `${range.entry.height}`,
             signature: outcome.signature,
+            slot: `${outcome.slot}`,
           },
           'withdrawal relayed',
         );

@@ -56,7 +56,7 @@ export function bridgeMetrics(registry: Registry = defaultRegistry): BridgeMetri
     }),
     submissions: new Counter({
       name: 'paraloom_bridge_submissions_total',
-      help: 'Anchor and withdraw submissions by outcome (confirmed, already_anchored, superseded, already_spent, expired, failed)',
+      help: 'Anchor and withdraw submissions by outcome (confirmed, already_anchored, superseded, already_spent, expired, withheld, failed)',
       labelNames: ['kind', 'outcome'],
       registers,
     }),

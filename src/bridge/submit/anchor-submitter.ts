@@ -7,7 +7,7 @@ import { anchorRootInstruction } from '../instructions.js';
 import type { AnchorFields } from '../messages.js';
 import { deriveProgramAddresses, type ProgramAddresses } from '../pda.js';
 import type { BridgeRpc } from '../rpc/client.js';
-import type { TransactionSender } from './sender.js';
+import type { SendOptions, TransactionSender } from './sender.js';
 
 export type AnchorOutcome =
   | {
@@ -19,7 +19,9 @@ export type AnchorOutcome =
   /** This height is on chain with this root (our earlier attempt, or another coordinator's). */
   | { readonly status: 'already-anchored'; readonly lastHeight: bigint }
   /** The chain has moved past this height with something else: this coordinator has been fenced off. */
-  | { readonly status: 'superseded'; readonly lastHeight: bigint };
+  | { readonly status: 'superseded'; readonly lastHeight: bigint }
+  /** The caller's gate said no right before sending (SendOptions.mayProceed): nothing was sent. */
+  | { readonly status: 'withheld' };
 
 export interface AnchorSubmitterOptions {
   readonly rpc: BridgeRpc;
@@ -45,7 +47,11 @@ export class AnchorSubmitter {
     this.log = o.logger ?? createLogger('bridge.anchor');
   }
 
-  async submit(fields: AnchorFields, quorum: readonly Ed25519Entry[]): Promise<AnchorOutcome> {
+  async submit(
+    fields: AnchorFields,
+    quorum: readonly Ed25519Entry[],
+    opts: SendOptions = {},
+  ): Promise<AnchorOutcome> {
     const p = await this.programAddresses();
     const before = await this.onChain(fields);
     if (before) return this.report(before, fields);
@@ -54,11 +60,16 @@ export class AnchorSubmitter {
       anchorRootInstruction(p, this.o.submitter, fields),
     ];
     try {
-      const sent = await this.o.sender.send(instructions, 'anchor');
+      const sent = await this.o.sender.send(instructions, 'anchor', opts);
       this.o.rpc.metrics.submissions.inc({ kind: 'anchor', outcome: 'confirmed' });
       this.log.info({ height: `${fields.height}`, signature: sent.signature }, 'anchor confirmed');
       return { status: 'anchored', ...sent };
     } catch (e) {
+      if (e instanceof BridgeError && e.code === 'SEND_WITHHELD') {
+        this.o.rpc.metrics.submissions.inc({ kind: 'anchor', outcome: 'withheld' });
+        this.log.info({ height: `${fields.height}` }, 'anchor withheld before sending');
+        return { status: 'withheld' };
+      }
       if (e instanceof BridgeError && e.code === 'HEIGHT_NOT_INCREASING') {
         const after = await this.onChain(fields);
         if (after) return this.report(after, fields);

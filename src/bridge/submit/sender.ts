@@ -30,6 +30,16 @@ export interface SenderOptions {
   readonly logger?: Logger;
 }
 
+/** Per-submission options of {@link TransactionSender.send}. */
+export interface SendOptions {
+  /**
+   * Asked right before each attempt goes out; when it answers false nothing more is sent and the
+   * submission fails with SEND_WITHHELD. A coordinator passes its lease here: the process may have
+   * been paused between deciding to act and sending, and must not act on a decision it no longer owns.
+   */
+  readonly mayProceed?: () => boolean;
+}
+
 export interface Sent {
   readonly signature: Signature;
   readonly slot: bigint;
@@ -60,7 +70,7 @@ export class TransactionSender {
     return this.options.feePayer;
   }
 
-  async send(instructions: readonly Instruction[], kind: string): Promise<Sent> {
+  async send(instructions: readonly Instruction[], kind: string, opts: SendOptions = {}): Promise<Sent> {
     const maxAttempts = this.options.maxAttempts ?? 3;
     const sent: Signature[] = [];
     let last: unknown;
@@ -80,6 +90,12 @@ export class TransactionSender {
           ),
         );
         const signature = getSignatureFromTransaction(tx);
+        if (opts.mayProceed && !opts.mayProceed())
+          throw new BridgeError('SEND_WITHHELD', `${kind}: withheld by the caller before sending`, {
+            kind,
+            attempt,
+            earlierSignatures: sent,
+          });
         sent.push(signature);
         this.rpc.metrics.submitAttempts.inc({ kind });
         await this.rpc.call(

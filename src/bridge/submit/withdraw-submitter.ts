@@ -5,7 +5,7 @@ import { BridgeError } from '../errors.js';
 import { type WithdrawArgs, withdrawInstruction } from '../instructions.js';
 import { deriveProgramAddresses, findNullifierPda, type ProgramAddresses } from '../pda.js';
 import type { BridgeRpc } from '../rpc/client.js';
-import type { TransactionSender } from './sender.js';
+import type { SendOptions, TransactionSender } from './sender.js';
 
 export type WithdrawOutcome =
   | {
@@ -17,7 +17,9 @@ export type WithdrawOutcome =
   /** A NullifierRecord exists: this withdrawal (or another spend of the note) already went through. */
   | { readonly status: 'already-spent' }
   /** The current slot is past expiration_slot; the program would refuse it forever. */
-  | { readonly status: 'expired'; readonly slot: bigint; readonly expirationSlot: bigint };
+  | { readonly status: 'expired'; readonly slot: bigint; readonly expirationSlot: bigint }
+  /** The caller's gate said no right before sending (SendOptions.mayProceed): nothing was sent. */
+  | { readonly status: 'withheld' };
 
 export interface WithdrawSubmitterOptions {
   readonly rpc: BridgeRpc;
@@ -41,7 +43,7 @@ export class WithdrawSubmitter {
     this.log = o.logger ?? createLogger('bridge.withdraw');
   }
 
-  async submit(args: WithdrawArgs): Promise<WithdrawOutcome> {
+  async submit(args: WithdrawArgs, opts: SendOptions = {}): Promise<WithdrawOutcome> {
     this.addresses ??= await deriveProgramAddresses(this.o.programId);
     const p = this.addresses;
     const early = await this.settled(args);
@@ -50,11 +52,16 @@ export class WithdrawSubmitter {
       const sent = await this.o.sender.send(
         [await withdrawInstruction(p, this.o.sender.feePayer, args)],
         'withdraw',
+        opts,
       );
       this.o.rpc.metrics.submissions.inc({ kind: 'withdraw', outcome: 'confirmed' });
       this.log.info({ signature: sent.signature }, 'withdrawal confirmed');
       return { status: 'withdrawn', ...sent };
     } catch (e) {
+      if (e instanceof BridgeError && e.code === 'SEND_WITHHELD') {
+        this.o.rpc.metrics.submissions.inc({ kind: 'withdraw', outcome: 'withheld' });
+        return { status: 'withheld' };
+      }
       // The program's word is final: its checks ran on newer state than our pre-check read.
       if (e instanceof BridgeError && e.code === 'NULLIFIER_SPENT')
         return this.report({ status: 'already-spent' }, args);
