@@ -73,7 +73,9 @@ export class AnchorService {
       if (this.stopped) return;
       this.running = this.tick()
         .catch((err: unknown) => {
-          this.o.metrics.anchors.inc({ outcome: 'failed' });
+          // A missing quorum was counted as no_quorum where it was found; every round counts once.
+          const noQuorum = err instanceof CoordinatorError && err.code === 'QUORUM_NOT_REACHED';
+          if (!noQuorum) this.o.metrics.anchors.inc({ outcome: 'failed' });
           this.log.warn({ err }, 'anchor round failed');
         })
         .finally(() => {
