@@ -19,8 +19,8 @@ import { type Ping, ping } from '@libp2p/ping';
 import { tcp } from '@libp2p/tcp';
 import { multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p } from 'libp2p';
-import { type Logger, pino } from 'pino';
 import type { Registry } from 'prom-client';
+import { createLogger, type Logger } from '../common/index.js';
 import {
   capOf,
   dhtProtocol,
@@ -103,8 +103,7 @@ export class NetworkNode {
   /** Loads (or creates) the identity key and builds the libp2p node; `start()` connects it. */
   static async create(config: NetworkConfig, options: NetworkNodeOptions = {}): Promise<NetworkNode> {
     const resolved = resolveNetworkConfig(config);
-    const logger =
-      options.logger ?? pino({ name: 'network', level: process.env.PARALOOM_LOG_LEVEL ?? 'info' });
+    const logger = options.logger ?? createLogger('network');
     const { key, created } = await loadOrCreateIdentity(resolved.identityFile);
     if (created) logger.info({ path: resolved.identityFile }, 'created a new node identity key');
     const libp2p = await createLibp2p(buildLibp2pOptions(resolved, key));

@@ -1,8 +1,8 @@
-import { type Logger, pino } from 'pino';
+import { createLogger, type Logger } from '../common/index.js';
 
 /** Default logger of the storage module when the node does not pass its own. */
 export function defaultStorageLogger(): Logger {
-  return pino({ name: 'storage', level: process.env.PARALOOM_LOG_LEVEL ?? 'info' });
+  return createLogger('storage');
 }
 
 export type { Logger };
