@@ -61,7 +61,10 @@ describe('anchor and withdraw submitters against the localnet', () => {
     // so the next submission is the one that anchors, and the only one whose answer is lost.
     const gate: string[] = [];
     const withheld = await submitter.submit(fields, quorum(env.validators.slice(1), fields), {
-      mayProceed: () => (gate.push('asked'), false),
+      mayProceed: () => {
+        gate.push('asked');
+        return false;
+      },
     });
     expect(withheld).toEqual({ status: 'withheld' });
     expect(gate).toEqual(['asked']);
