@@ -101,6 +101,12 @@ describe('anchor and withdraw submitters against the localnet', () => {
     const balance = async (a: TestKey) =>
       (await env.d.rpc.accountData(a.address, 'confirmed'))?.lamports ?? 0n;
     const before = await balance(scenario.recipient);
+    // The lease gate saying no: nothing is sent, so the answer of the next send is the one lost.
+    expect(await withdraws.submit(scenario.args, { mayProceed: () => false })).toEqual({
+      status: 'withheld',
+    });
+    expect(lost.lost()).toBe(0);
+    expect((await balance(scenario.recipient)) - before).toBe(0n);
     const out = await withdraws.submit(scenario.args);
     expect(out.status).toBe('withdrawn');
     expect(lost.lost()).toBe(1);

@@ -10,7 +10,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Running, run, runOk, startLocalnet, stopChild } from './helpers/paraloom-child.js';
+import {
+  NODE_STOP_ORDER,
+  type Running,
+  run,
+  runOk,
+  startLocalnet,
+  stopChild,
+  stoppedComponents,
+} from './helpers/paraloom-child.js';
 import { parsePrometheusText } from './helpers/prometheus-text.js';
 
 let rpcUrl = '';
@@ -183,19 +191,7 @@ describe('paraloom node (multi-process)', () => {
     a.child.kill('SIGTERM');
     expect(await a.exited).toBe(0);
     expect(Date.now() - t0).toBeLessThan(5_000);
-    const stopped = a.logs.filter((l) => l.msg === 'component stopped').map((l) => l.component);
-    expect(stopped).toEqual([
-      'ingress',
-      'coordinator',
-      'compute',
-      'consensus',
-      'ledger',
-      'validator',
-      'network',
-      'bridge',
-      'health',
-      'storage',
-    ]);
+    expect(stoppedComponents(a.logs)).toEqual(NODE_STOP_ORDER);
     expect(a.logs.some((l) => l.msg === 'node stopped')).toBe(true);
     await expect(fetch(`${healthA}/health`)).rejects.toThrow();
 

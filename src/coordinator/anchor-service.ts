@@ -73,9 +73,7 @@ export class AnchorService {
       if (this.stopped) return;
       this.running = this.tick()
         .catch((err: unknown) => {
-          // A missing quorum was counted as no_quorum where it was found; every round counts once.
-          const noQuorum = err instanceof CoordinatorError && err.code === 'QUORUM_NOT_REACHED';
-          if (!noQuorum) this.o.metrics.anchors.inc({ outcome: 'failed' });
+          this.o.metrics.anchors.inc({ outcome: 'failed' });
           this.log.warn({ err }, 'anchor round failed');
         })
         .finally(() => {
@@ -118,6 +116,8 @@ export class AnchorService {
     const started = performance.now();
     const plan = await planAnchor(this.o.blocks, this.o.index, fromHeight, height);
     const quorum = await this.collect(plan);
+    // Too few signatures this round (validators down or behind): counted, logged, tried next tick.
+    if (!quorum) return;
     // The lease may have run out while signatures were collected, or the process may have been
     // paused since: the gate is asked again right before the transaction goes out.
     if (this.o.active && !this.o.active()) return;
@@ -146,9 +146,10 @@ export class AnchorService {
   /**
    * Signatures of other validators until, with this node's own stake as submitter, the signed stake
    * exceeds 2/3 of the active stake. Every validator is asked at once; the largest stakes are used
-   * first so the transaction carries as few Ed25519 signatures as possible.
+   * first so the transaction carries as few Ed25519 signatures as possible. Undefined (counted and
+   * logged) when the answers do not reach that stake.
    */
-  private async collect(plan: AnchorPlan): Promise<Ed25519Entry[]> {
+  private async collect(plan: AnchorPlan): Promise<Ed25519Entry[] | undefined> {
     const roster = await this.o.roster();
     const total = roster.reduce((s, e) => s + e.stake, 0n);
     const threshold = (total * 2n) / 3n;
@@ -201,12 +202,16 @@ export class AnchorService {
     }
     if (signed <= threshold) {
       this.o.metrics.anchors.inc({ outcome: 'no_quorum' });
-      throw new CoordinatorError('QUORUM_NOT_REACHED', 'not enough validators signed the anchor', {
-        height: `${plan.fields.height}`,
-        signedStake: `${signed}`,
-        threshold: `${threshold}`,
-        answered: valid.map((a) => bytesToHex(a.entry.publicKey).slice(0, 8)),
-      });
+      this.log.warn(
+        {
+          height: `${plan.fields.height}`,
+          signedStake: `${signed}`,
+          threshold: `${threshold}`,
+          answered: valid.map((a) => bytesToHex(a.entry.publicKey).slice(0, 8)),
+        },
+        'not enough validators signed the anchor',
+      );
+      return undefined;
     }
     return chosen;
   }

@@ -7,8 +7,6 @@ export type CoordinatorErrorCode =
   | 'ANCHOR_RANGE_TOO_MANY_WITHDRAWALS'
   /** A signing request or answer that does not decode. */
   | 'MESSAGE_MALFORMED'
-  /** Not enough stake answered an anchor signing round. */
-  | 'QUORUM_NOT_REACHED'
   /** A stored final block is missing below the tip. */
   | 'BLOCK_MISSING'
   /** A component used before start() or after stop(). */

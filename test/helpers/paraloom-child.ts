@@ -38,3 +38,24 @@ export async function until<T>(
     await new Promise((r) => setTimeout(r, 200));
   }
 }
+
+/**
+ * The order in which `paraloom node` stops its components: the reverse of the dependency order it
+ * starts them in (one after another), as its 'component stopped' log lines show it.
+ */
+export const NODE_STOP_ORDER = [
+  'ingress',
+  'coordinator',
+  'compute',
+  'consensus',
+  'ledger',
+  'validator',
+  'network',
+  'bridge',
+  'health',
+  'storage',
+] as const;
+
+/** Components a node stopped, in the order its log says. */
+export const stoppedComponents = (logs: readonly Record<string, unknown>[]): unknown[] =>
+  logs.filter((l) => l.msg === 'component stopped').map((l) => l.component);
