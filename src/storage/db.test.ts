@@ -99,6 +99,19 @@ describe('Database', () => {
     await db.close();
   });
 
+  it('answers point reads on the calling thread, missing keys as undefined, and refuses them once closed', async () => {
+    const db = await Database.open(await dir(), { logger: quietLogger });
+    await db.write(put(1, 7));
+    await db.write(put(3, 9));
+    const keys = [1, 2, 3].map((k) => put(k).ops[0]!.key);
+    expect(db.getManySync(keys).map((v) => v?.[0])).toEqual([7, undefined, 9]);
+    expect(db.getManySync([])).toEqual([]);
+    // What a synchronous read sees is what the asynchronous one sees.
+    expect(db.getManySync(keys)).toEqual(await db.getMany(keys));
+    await db.close();
+    expect(() => db.getManySync(keys)).toThrow(expect.objectContaining({ code: 'DB_NOT_OPEN' }));
+  });
+
   it('writes each batch separately without group commit', async () => {
     const registry = new Registry();
     const db = await Database.open(await dir(), { logger: quietLogger, registry, groupCommit: false });

@@ -18,8 +18,6 @@ const COUNT_KEY = metaKey('nullifier_count');
  */
 export class NullifierStore {
   private readonly inFlight = new Set<bigint>();
-  private lookups: { keys: Buffer[]; resolve: (v: boolean[]) => void; reject: (e: unknown) => void }[] = [];
-  private lookupScheduled = false;
   private count = 0n;
 
   private constructor(private readonly db: Database) {}
@@ -45,33 +43,21 @@ export class NullifierStore {
   }
 
   /**
-   * For each nullifier, whether it is already spent (on disk). Lookups issued in the same event
-   * loop turn are merged into one RocksDB multi-get (concurrent inserts each check their nullifiers).
+   * For each nullifier, whether it is already spent (on disk). Answered synchronously (one RocksDB
+   * MultiGet on this thread, see Database.getManySync); the promise is for callers that also
+   * accept slower stores.
    */
   hasMany(nullifiers: readonly Field[]): Promise<boolean[]> {
-    if (nullifiers.length === 0) return Promise.resolve([]);
-    return new Promise((resolve, reject) => {
-      this.lookups.push({ keys: nullifiers.map(nullifierKey), resolve, reject });
-      if (!this.lookupScheduled) {
-        this.lookupScheduled = true;
-        setImmediate(() => void this.runLookups());
-      }
-    });
+    try {
+      return Promise.resolve(this.hasManySync(nullifiers));
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
-  private async runLookups(): Promise<void> {
-    this.lookupScheduled = false;
-    const group = this.lookups.splice(0);
-    try {
-      const values = await this.db.getMany(group.flatMap((l) => l.keys));
-      let offset = 0;
-      for (const l of group) {
-        l.resolve(values.slice(offset, offset + l.keys.length).map((v) => v !== undefined));
-        offset += l.keys.length;
-      }
-    } catch (err) {
-      for (const l of group) l.reject(err);
-    }
+  hasManySync(nullifiers: readonly Field[]): boolean[] {
+    if (nullifiers.length === 0) return [];
+    return this.db.getManySync(nullifiers.map(nullifierKey)).map((v) => v !== undefined);
   }
 
   /** Adds nullifiers durably (one synced write, merged with concurrent writers by group commit). */

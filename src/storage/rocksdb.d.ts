@@ -27,6 +27,8 @@ declare module '@nxtedition/rocksdb' {
     close(): Promise<void>;
     readonly status: 'opening' | 'open' | 'closing' | 'closed';
     getMany(keys: Buffer[]): Promise<(Buffer | undefined)[]>;
+    /** RocksDB MultiGet on the calling thread; null marks a read aborted by a deadline (none is set). */
+    _getManySync(keys: Buffer[]): (Buffer | undefined | null)[];
     batch(): RocksBatch;
     batch(
       ops: ({ type: 'put'; key: Buffer; value: Buffer | Uint8Array } | { type: 'del'; key: Buffer })[],
