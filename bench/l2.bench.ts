@@ -1,7 +1,14 @@
 // L2 benchmark (issue 8): `paraloom localnet` and 4 `paraloom node` validator processes on this
-// machine, fed pre-generated valid transfers through their ingress APIs. Measures finalized
-// transfers per second (first submit to last final) and finality latency (submit to the block
-// holding the transfer being final). Prints a table, then one JSON object as the last line.
+// machine, fed pre-generated valid transfers through their ingress APIs at a steady offered rate.
+// Measures the sustained rate at which transfers become final, and finality latency (submit to the
+// block holding the transfer being final). Prints a table, then one JSON object as the last line.
+//
+// Throughput: `tps` is the finalization rate in steady state: the transfers final after the first
+// measured block, over the time from that block's finality to the last one's. When the cohort keeps
+// up it equals the offered rate; when it falls behind, latency grows through the feed, the last
+// block comes later and `tps` drops below the offered rate. `window_tps` (first submit to last
+// final) is also printed: it charges one finality latency of pipeline fill to a feed of a few
+// seconds (about 10% at 100 tx/s), so it reads below the rate the cohort sustains.
 //
 // Funding is deterministic (bench/l2/fixtures.ts): deposits of seed-derived notes made on the fresh
 // localnet land in the empty L2 tree in queue order, so the proofs are generated once against the
@@ -13,9 +20,10 @@
 // and a transfer's first output commitment is looked up among the published outputs at the end.
 //
 // Knobs (environment): BENCH_L2_WARMUP (unmeasured transfers fed first at the same rate, default
-// 200), BENCH_L2_TRANSFERS (measured, default 400; warm-up + measured <= the cached 600),
-// BENCH_L2_RATE (offered tx/s, 0 = all at once; default 120, just above the 100 tx/s target, so the
-// latency is finality under that load and not a backlog growing at a rate the cohort cannot absorb),
+// 200), BENCH_L2_TRANSFERS (measured, default 600; warm-up + measured <= the cached 800),
+// BENCH_L2_RATE (offered tx/s, 0 = all at once; default 105, just above the 100 tx/s target: the
+// latency is then finality at that load; offer more to find the capacity, where latency becomes
+// a backlog growing at the rate the cohort cannot absorb),
 // BENCH_L2_SLOT_MS (localnet slot, default 100), BENCH_L2_BLOCK_INTERVAL_MS (consensus pacing,
 // default 100 = the node default), BENCH_L2_CPU_PROF=<dir> (--cpu-prof on node 0),
 // BENCH_L2_LOG_DIR=<dir> (each node's log lines, written at the end; PARALOOM_NODE_LOG_LEVEL=debug
@@ -49,15 +57,15 @@ import { l2Fixtures } from './l2/fixtures.js';
 const VALIDATORS = 4;
 const DEPOSITS = 90;
 /** Transfers proven once and cached: the warm-up's, then the measured feed's. */
-const CACHED_TRANSFERS = 600;
+const CACHED_TRANSFERS = 800;
 /**
  * Transfers fed first, at the same rate, and not measured: the validators are fresh processes, and
  * V8 optimizes the transaction paths while the first transfers flow (its compiler threads took about
  * a seventh of a validator's CPU in an unwarmed feed). A validator in service runs warm.
  */
 const WARMUP = Math.max(0, Number(process.env.BENCH_L2_WARMUP ?? 200));
-const TRANSFERS = Math.min(Number(process.env.BENCH_L2_TRANSFERS ?? 400), CACHED_TRANSFERS - WARMUP);
-const RATE = Number(process.env.BENCH_L2_RATE ?? 120);
+const TRANSFERS = Math.min(Number(process.env.BENCH_L2_TRANSFERS ?? 600), CACHED_TRANSFERS - WARMUP);
+const RATE = Number(process.env.BENCH_L2_RATE ?? 105);
 const SLOT_MS = Number(process.env.BENCH_L2_SLOT_MS ?? 100);
 const BLOCK_INTERVAL_MS = Number(process.env.BENCH_L2_BLOCK_INTERVAL_MS ?? 100);
 const CPU_PROF = process.env.BENCH_L2_CPU_PROF;
@@ -372,6 +380,7 @@ async function main(): Promise<void> {
   /** Smallest observed height whose leaf count covers the leaf (an upper bound if a height was missed). */
   const heightOfLeaf = (leaf: number) => heights.find(([, count]) => count > leaf)?.[0];
   const latencies: number[] = [];
+  const finals: number[] = [];
   const admissions: number[] = [];
   const txHeights = new Set<bigint>();
   let unplaced = 0;
@@ -387,6 +396,7 @@ async function main(): Promise<void> {
     }
     txHeights.add(h);
     latencies.push(t - submitAt[i]!);
+    finals.push(t);
     admissions.push(admittedAt[i]! - submitAt[i]!);
     lastFinal = Math.max(lastFinal, t);
   });
@@ -394,7 +404,12 @@ async function main(): Promise<void> {
   admissions.sort((a, b) => a - b);
   const firstSubmit = Math.min(...submitAt.filter((t) => t > 0));
   const windowMs = lastFinal - firstSubmit;
-  const tps = latencies.length / (windowMs / 1000);
+  const windowTps = latencies.length / (windowMs / 1000);
+  const firstFinal = Math.min(...finals);
+  const steadyMs = lastFinal - firstFinal;
+  const afterFirst = finals.filter((t) => t > firstFinal).length;
+  // One block (or none): no interval to measure a rate over; the window's rate is all there is.
+  const tps = steadyMs > 0 ? afterFirst / (steadyMs / 1000) : windowTps;
   let missedHeights = 0;
   for (let h = baseHeight + 1n; h <= BigInt(final.height); h++) if (!leafCountAt.has(h)) missedHeights++;
 
@@ -463,6 +478,7 @@ async function main(): Promise<void> {
   const mempoolBatches = agg.get('verify_batches_mempool') ?? 0;
   const rows: [string, string][] = [
     ['validators', String(VALIDATORS)],
+    ['runtime (bench, localnet and validators)', `Node ${process.version}`],
     ['warm-up transfers (not measured)', String(WARMUP)],
     ['transfers submitted', String(txs.length)],
     ['offered rate (tx/s)', RATE > 0 ? String(RATE) : 'all at once'],
@@ -473,7 +489,11 @@ async function main(): Promise<void> {
     ['429 retries', String(retried429)],
     ['finalized', String(latencies.length)],
     ['window first submit -> last final (ms)', String(windowMs)],
-    ['finalized transfers/s', tps.toFixed(1)],
+    ['finalized transfers/s over that window', windowTps.toFixed(1)],
+    [
+      'sustained finalized transfers/s',
+      `${tps.toFixed(1)} (${afterFirst} final after the first block, over ${steadyMs} ms to the last)`,
+    ],
     [
       'finality p50 / p90 / p99 / max (ms)',
       [0.5, 0.9, 0.99, 1].map((q) => quantile(latencies, q)).join(' / '),
@@ -540,9 +560,11 @@ async function main(): Promise<void> {
       offered_tps: RATE,
       in_flight: MAX_IN_FLIGHT,
       window_ms: windowMs,
+      window_tps: round(windowTps),
       blocks: txHeights.size,
       mean_txs_per_block: round(latencies.length / Math.max(1, txHeights.size)),
       block_interval_ms: BLOCK_INTERVAL_MS,
+      node: process.version,
     }),
   );
 }
