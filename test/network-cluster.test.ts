@@ -372,6 +372,42 @@ describe('five libp2p nodes on 127.0.0.1', () => {
 });
 
 describe('peer registry', () => {
+  it('does not count a ping refused for a busy ping slot as the peer failing', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'paraloom-net-'));
+    // One failure would hang up; the timer stays out of the way so only these rounds ping.
+    const x = await NetworkNode.create(
+      { ...FAST, maxPingFailures: 1, pingIntervalMs: 600_000, identityFile: join(dir, 'x.key') },
+      { registry: new Registry(), logger: quiet },
+    );
+    const y = await NetworkNode.create(
+      { ...FAST, identityFile: join(dir, 'y.key') },
+      { registry: new Registry(), logger: quiet },
+    );
+    try {
+      await x.start();
+      await y.start();
+      await x.dial(y.multiaddrs[0]!);
+      await waitFor('y known to x', () => x.peers.get(y.peerId)?.state === 'connected');
+      const peer = x.libp2p.getConnections()[0]!.remotePeer;
+      // Another component's pings to the same peer hold both outbound ping streams (the limit).
+      const held = await Promise.all([0, 1].map(() => x.libp2p.dialProtocol(peer, '/ipfs/ping/1.0.0')));
+      const refused = await x.libp2p.services.ping.ping(peer).catch((e: Error) => e.name);
+      expect(refused).toBe('TooManyOutboundProtocolStreamsError');
+      await x.peers.pingAll();
+      expect(x.peers.get(y.peerId)?.pingFailures).toBe(0);
+      for (const stream of held) stream.abort(new Error('test over'));
+      // The slot is free again: the next round measures a round trip.
+      await x.peers.pingAll();
+      expect(x.peers.get(y.peerId)?.rttMs).toBeGreaterThanOrEqual(0);
+      expect(x.peers.get(y.peerId)?.state).toBe('connected');
+      expect(x.libp2p.getConnections(peer).length).toBeGreaterThan(0);
+    } finally {
+      await x.stop();
+      await y.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('marks a peer slow when its ping round trip reaches the threshold', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'paraloom-net-'));
     const x = await NetworkNode.create(

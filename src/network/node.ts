@@ -513,9 +513,16 @@ function buildLibp2pOptions(config: ResolvedNetworkConfig, privateKey: PrivateKe
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionManager: { maxConnections: config.maxConnections },
+    // The peer registry pings every peer (ping_interval_ms, ping_timeout_ms, max_ping_failures) and
+    // decides when one is gone. libp2p's own monitor pinged on the same 10 s period, and aborted a
+    // connection at its first ping over an adaptive timeout or refused for a busy ping slot: on a
+    // loaded cohort it cut validators off from each other in the middle of a height.
+    connectionMonitor: { enabled: false },
     services: {
       identify: identify(),
-      ping: ping(),
+      // The registry's ping and an operator's (CLI, tests) must not fail each other; a peer may run
+      // two of its own at once, so it gets more inbound than we open outbound.
+      ping: ping({ maxOutboundStreams: 2, maxInboundStreams: 4 }),
       dht: kadDHT({
         protocol: dhtProtocol(config.cluster),
         clientMode: false,

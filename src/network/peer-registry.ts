@@ -64,6 +64,11 @@ export function backoffDelay(
   return Math.round(exp * (0.5 + 0.5 * random()));
 }
 
+/** libp2p refused to open one more outbound ping stream to the peer (its per-protocol limit). */
+function isBusyPingSlot(err: unknown): boolean {
+  return err instanceof Error && err.name === 'TooManyOutboundProtocolStreamsError';
+}
+
 export class PeerRegistry {
   private readonly peers = new Map<string, PeerRecord>();
   private readonly listeners = new Set<PeerStateListener>();
@@ -152,6 +157,14 @@ export class PeerRegistry {
       this.setState(rec, rtt >= this.config.slowPingMs ? 'slow' : 'connected');
     } catch (err) {
       if (rec.state === 'offline' || !this.running) return;
+      if (isBusyPingSlot(err)) {
+        // Refused here, before anything was sent: says nothing about the peer.
+        this.logger.debug(
+          { peer: rec.peerId.toString() },
+          'ping skipped: another ping to this peer is in flight',
+        );
+        return;
+      }
       rec.pingFailures++;
       this.metrics.errors.inc({ code: 'TIMEOUT' });
       this.logger.debug({ err, peer: rec.peerId.toString(), failures: rec.pingFailures }, 'ping failed');
