@@ -372,11 +372,14 @@ describe('five libp2p nodes on 127.0.0.1', () => {
 });
 
 describe('peer registry', () => {
-  it('does not count a ping refused for a busy ping slot as the peer failing', async () => {
+  /** Runs `body` with node x (its registry configured by `xConfig`) dialled to a default node y. */
+  async function withPair(
+    xConfig: Partial<NetworkConfig>,
+    body: (x: NetworkNode, y: NetworkNode) => Promise<void>,
+  ): Promise<void> {
     const dir = await mkdtemp(join(tmpdir(), 'paraloom-net-'));
-    // One failure would hang up; the timer stays out of the way so only these rounds ping.
     const x = await NetworkNode.create(
-      { ...FAST, maxPingFailures: 1, pingIntervalMs: 600_000, identityFile: join(dir, 'x.key') },
+      { ...FAST, ...xConfig, identityFile: join(dir, 'x.key') },
       { registry: new Registry(), logger: quiet },
     );
     const y = await NetworkNode.create(
@@ -387,6 +390,17 @@ describe('peer registry', () => {
       await x.start();
       await y.start();
       await x.dial(y.multiaddrs[0]!);
+      await body(x, y);
+    } finally {
+      await x.stop();
+      await y.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('does not count a ping refused for a busy ping slot as the peer failing', async () => {
+    // One failure would hang up; the timer stays out of the way so only these rounds ping.
+    await withPair({ maxPingFailures: 1, pingIntervalMs: 600_000 }, async (x, y) => {
       await waitFor('y known to x', () => x.peers.get(y.peerId)?.state === 'connected');
       const peer = x.libp2p.getConnections()[0]!.remotePeer;
       // Another component's pings to the same peer hold both outbound ping streams (the limit).
@@ -401,27 +415,11 @@ describe('peer registry', () => {
       expect(x.peers.get(y.peerId)?.rttMs).toBeGreaterThanOrEqual(0);
       expect(x.peers.get(y.peerId)?.state).toBe('connected');
       expect(x.libp2p.getConnections(peer).length).toBeGreaterThan(0);
-    } finally {
-      await x.stop();
-      await y.stop();
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('marks a peer slow when its ping round trip reaches the threshold', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'paraloom-net-'));
-    const x = await NetworkNode.create(
-      { ...FAST, slowPingMs: 0, pingIntervalMs: 200, identityFile: join(dir, 'x.key') },
-      { registry: new Registry(), logger: quiet },
-    );
-    const y = await NetworkNode.create(
-      { ...FAST, identityFile: join(dir, 'y.key') },
-      { registry: new Registry(), logger: quiet },
-    );
-    try {
-      await x.start();
-      await y.start();
-      await x.dial(y.multiaddrs[0]!);
+    await withPair({ slowPingMs: 0, pingIntervalMs: 200 }, async (x, y) => {
       // Slow by a measured round trip (not by failed pings, which also mark a peer slow).
       await waitFor(
         'slow peer',
@@ -430,10 +428,6 @@ describe('peer registry', () => {
       );
       expect(x.peers.get(y.peerId)?.rttMs).toBeGreaterThanOrEqual(0);
       expect(y.peers.get(x.peerId)?.state).toBe('connected');
-    } finally {
-      await x.stop();
-      await y.stop();
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
