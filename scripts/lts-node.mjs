@@ -38,6 +38,8 @@ if (!existsSync(binary)) {
 const child = spawn(binary, [tsxCli, entry, ...args], { stdio: 'inherit' });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => {
-  if (signal) process.kill(process.pid, signal);
-  else process.exit(code ?? 1);
+  if (!signal) process.exit(code ?? 1);
+  // Die of the same signal, without the forwarding handler in the way.
+  process.removeAllListeners(signal);
+  process.kill(process.pid, signal);
 });

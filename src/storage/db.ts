@@ -172,16 +172,11 @@ export class Database {
   getManySync(keys: readonly Buffer[]): (Buffer | undefined)[] {
     this.checkReadable();
     if (keys.length === 0) return [];
-    let values: (Buffer | undefined | null)[];
     try {
-      values = this.db._getManySync(keys as Buffer[]);
+      return this.db._getManySync(keys as Buffer[]);
     } catch (err) {
       throw this.fail('READ_FAILED', 'RocksDB read failed', err, false);
     }
-    if (values.includes(null)) {
-      throw this.fail('READ_FAILED', 'RocksDB read aborted', new Error('MultiGet aborted'), false);
-    }
-    return values as (Buffer | undefined)[];
   }
 
   /** Keys and values in key order (or reverse), within the range. */

@@ -39,7 +39,7 @@ export class NullifierStore {
   }
 
   async has(nullifier: Field): Promise<boolean> {
-    return (await this.db.get(nullifierKey(nullifier))) !== undefined;
+    return (await this.hasMany([nullifier]))[0]!;
   }
 
   /**
@@ -47,16 +47,7 @@ export class NullifierStore {
    * MultiGet on this thread, see Database.getManySync); the promise is for callers that also
    * accept slower stores.
    */
-  hasMany(nullifiers: readonly Field[]): Promise<boolean[]> {
-    try {
-      return Promise.resolve(this.hasManySync(nullifiers));
-    } catch (err) {
-      return Promise.reject(err);
-    }
-  }
-
-  hasManySync(nullifiers: readonly Field[]): boolean[] {
-    if (nullifiers.length === 0) return [];
+  async hasMany(nullifiers: readonly Field[]): Promise<boolean[]> {
     return this.db.getManySync(nullifiers.map(nullifierKey)).map((v) => v !== undefined);
   }
 

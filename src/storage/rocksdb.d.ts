@@ -27,8 +27,11 @@ declare module '@nxtedition/rocksdb' {
     close(): Promise<void>;
     readonly status: 'opening' | 'open' | 'closing' | 'closed';
     getMany(keys: Buffer[]): Promise<(Buffer | undefined)[]>;
-    /** RocksDB MultiGet on the calling thread; null marks a read aborted by a deadline (none is set). */
-    _getManySync(keys: Buffer[]): (Buffer | undefined | null)[];
+    /**
+     * RocksDB MultiGet on the calling thread. (The binding answers null for a read aborted by its
+     * `timeout` option; we never pass one, so a value is a Buffer or undefined.)
+     */
+    _getManySync(keys: Buffer[]): (Buffer | undefined)[];
     batch(): RocksBatch;
     batch(
       ops: ({ type: 'put'; key: Buffer; value: Buffer | Uint8Array } | { type: 'del'; key: Buffer })[],
