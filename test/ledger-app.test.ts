@@ -230,6 +230,10 @@ describe('ledger: mempool, blocks, consensus application', () => {
     const ok = await a.app.submit(scenario.withdrawal.bytes);
     expect(ok.ok).toBe(true);
     expect(a.app.mempool.size).toBe(2);
+    // What a proposal's decoding reuses: admitted entries only, never the refused ones.
+    expect(a.app.mempool.known(scenario.transfer.idHex)?.bytes).toEqual(scenario.transfer.bytes);
+    expect(a.app.mempool.known(badProof.idHex)).toBeUndefined();
+    expect(a.app.mempool.known(scenario.conflicting.idHex)).toBeUndefined();
     const size = await a.registry.getSingleMetric('paraloom_ledger_mempool_size')!.get();
     expect(size.values[0]!.value).toBe(2);
   });

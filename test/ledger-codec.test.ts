@@ -5,6 +5,7 @@ import {
   blockHash,
   DepositQueue,
   decodeBlock,
+  decodeBlockHeaderOf,
   decodeTransaction,
   encodeBlock,
   encodeSections,
@@ -234,6 +235,46 @@ describe('block codec', () => {
     const root = bytes.slice();
     root.fill(0xff, 1 + 8 + 4 + 64 + 8 + 32, 1 + 8 + 4 + 64 + 8 + 64);
     expect(codeOf(() => decodeBlock(root))).toBe('FIELD_NOT_CANONICAL');
+  });
+});
+
+describe('block decoding with known transactions', () => {
+  it('takes a known transaction by the id of its bytes and decodes every other one', () => {
+    const block = sampleBlock(3, 0);
+    const bytes = encodeBlock(block);
+    const mine = block.transactions[1]!;
+    const asked: string[] = [];
+    const back = decodeBlock(bytes, (idHex) => {
+      asked.push(idHex);
+      return idHex === mine.idHex ? mine : undefined;
+    });
+    expect(asked).toEqual(block.transactions.map((t) => t.idHex));
+    expect(back.transactions[1]).toBe(mine);
+    expect(back.transactions[0]).not.toBe(block.transactions[0]);
+    expect(back.transactions.map((t) => t.idHex)).toEqual(block.transactions.map((t) => t.idHex));
+    expect(encodeBlock(back)).toEqual(bytes);
+  });
+
+  it('still refuses an unknown transaction that does not decode', () => {
+    const block = sampleBlock(2, 0);
+    const bytes = encodeBlock(block);
+    const known = block.transactions[0]!;
+    // The second transaction's version byte: its id changes, so it is not known and must decode.
+    bytes[BLOCK_HEADER_BYTES + 8 + TX_BYTES] = 9;
+    expect(codeOf(() => decodeBlock(bytes, (id) => (id === known.idHex ? known : undefined)))).toBe(
+      'TX_MALFORMED',
+    );
+  });
+
+  it('reads a header alone, even ahead of a malformed body, with the same size cap', () => {
+    const block = sampleBlock(2, 1);
+    const bytes = encodeBlock(block);
+    expect(decodeBlockHeaderOf(bytes)).toEqual(block.header);
+    expect(decodeBlockHeaderOf(bytes.subarray(0, BLOCK_HEADER_BYTES))).toEqual(block.header);
+    expect(codeOf(() => decodeBlockHeaderOf(bytes.subarray(0, BLOCK_HEADER_BYTES - 1)))).toBe(
+      'BLOCK_MALFORMED',
+    );
+    expect(codeOf(() => decodeBlockHeaderOf(new Uint8Array(MAX_L2_BLOCK_BYTES + 1)))).toBe('BLOCK_OVERSIZE');
   });
 });
 

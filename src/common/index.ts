@@ -11,4 +11,5 @@ export {
   u64ToBytesLE,
 } from './bytes.js';
 export { isParaloomError, ParaloomError } from './errors.js';
+export { sha256 } from './hash.js';
 export { createLogger, type Logger } from './logger.js';

@@ -1,5 +1,5 @@
 import { type AnchorFields, MAX_APPROVAL_DEPTH, WithdrawalsTree } from '../bridge/index.js';
-import { blockHash, decodeBlock } from '../ledger/index.js';
+import { blockHash, decodeBlockHeaderOf } from '../ledger/index.js';
 import { fieldToBytesBE } from '../privacy/index.js';
 import { CoordinatorError } from './errors.js';
 import type { FinalBlocks, IndexedWithdrawal, WithdrawalIndex } from './withdrawal-index.js';
@@ -43,7 +43,7 @@ export async function planAnchor(
   const bytes = await blocks.blockBytes(height);
   if (!bytes)
     throw new CoordinatorError('BLOCK_MISSING', 'a final block is missing', { height: `${height}` });
-  const { header } = decodeBlock(bytes);
+  const header = decodeBlockHeaderOf(bytes);
   const withdrawals = await index.range(fromHeight, height);
   if (withdrawals.length > MAX_ANCHOR_WITHDRAWALS) {
     throw new CoordinatorError('ANCHOR_RANGE_TOO_MANY_WITHDRAWALS', 'too many withdrawals for one anchor', {

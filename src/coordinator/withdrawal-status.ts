@@ -7,7 +7,7 @@ import {
   findNullifierPda,
 } from '../bridge/index.js';
 import { bytesEqual } from '../common/index.js';
-import { blockHash, decodeBlock } from '../ledger/index.js';
+import { blockHash, decodeBlockHeaderOf } from '../ledger/index.js';
 import { type Field, fieldFromBytesBE, fieldToBytesBE } from '../privacy/index.js';
 import type { AnchoredRanges } from './approvals.js';
 import type { FinalBlocks, WithdrawalIndex } from './withdrawal-index.js';
@@ -69,7 +69,7 @@ export class WithdrawalStatusReader {
     for (const a of state.anchors) {
       const bytes =
         a.height <= this.o.blocks.tipHeight() ? await this.o.blocks.blockBytes(a.height) : undefined;
-      const header = bytes ? decodeBlock(bytes).header : undefined;
+      const header = bytes ? decodeBlockHeaderOf(bytes) : undefined;
       out.push({
         height: a.height,
         root: fieldFromBytesBE(a.root),

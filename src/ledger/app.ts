@@ -6,6 +6,7 @@ import {
   type Block,
   blockHash,
   decodeBlock,
+  decodeBlockHeaderOf,
   encodeBlock,
   MAX_BLOCK_DEPOSITS,
   MAX_BLOCK_TRANSACTIONS,
@@ -59,6 +60,8 @@ export type ValidateResult = { ok: true; hash: Uint8Array } | { ok: false; reaso
 
 interface Prepared {
   readonly block: Block;
+  /** The encoding that was executed: what a commit stores, whatever bytes it was handed. */
+  readonly bytes: Uint8Array;
   readonly hash: Uint8Array;
   readonly effects: BlockEffects;
 }
@@ -210,8 +213,9 @@ export class LedgerApp {
       };
       const block: Block = { header, deposits, transactions: txs, sections };
       const hash = blockHash(header);
-      this.remember({ block, hash, effects });
-      return { hash, bytes: encodeBlock(block) };
+      const bytes = encodeBlock(block);
+      this.remember({ block, bytes, hash, effects });
+      return { hash, bytes };
     });
   }
 
@@ -244,7 +248,9 @@ export class LedgerApp {
       await this.state.storage.commitBlock({
         height,
         hash,
-        block: bytes,
+        // The executed encoding, not the one handed in: another body under the same header would
+        // need a collision in its roots, and the stored block must match the applied state anyway.
+        block: prepared.bytes,
         qc: certificate,
         tree: effects.plan,
         nullifiers: effects.nullifiers,
@@ -297,7 +303,7 @@ export class LedgerApp {
   private async validate(height: bigint, round: number, bytes: Uint8Array): Promise<Prepared | BlockRefusal> {
     let block: Block;
     try {
-      block = decodeBlock(bytes);
+      block = decodeBlock(bytes, (id) => this.mempool.known(id));
     } catch (err) {
       const reason = reasonOfDecodeError(err);
       if (!reason) throw err;
@@ -323,7 +329,7 @@ export class LedgerApp {
     const bad = await this.verifyUnknown(block.transactions);
     if (bad !== undefined)
       return new Refusal('BAD_PROOF', `transaction ${bad} has a proof that does not verify`);
-    return { block, hash: blockHash(h), effects };
+    return { block, bytes, hash: blockHash(h), effects };
   }
 
   /**
@@ -331,8 +337,8 @@ export class LedgerApp {
    * it re-executes: a certified block that does not is a safety failure and stops the ledger.
    */
   private async prepareForCommit(height: bigint, bytes: Uint8Array): Promise<Prepared> {
-    const block = decodeBlock(bytes);
-    const hash = blockHash(block.header);
+    // The hash names the whole block (its header binds the body), so a validated one is not decoded again.
+    const hash = blockHash(decodeBlockHeaderOf(bytes));
     const known = this.prepared.get(bytesToHex(hash));
     if (
       known &&
@@ -341,6 +347,7 @@ export class LedgerApp {
     ) {
       return known;
     }
+    const block = decodeBlock(bytes, (id) => this.mempool.known(id));
     const effects = await executeBlock(this.state, block, undefined);
     const problem =
       effects instanceof Refusal
@@ -354,7 +361,7 @@ export class LedgerApp {
         height: `${height}`,
       });
     }
-    return { block, hash, effects };
+    return { block, bytes, hash, effects };
   }
 
   /**

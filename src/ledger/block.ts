@@ -1,5 +1,4 @@
-import { sha256 } from '@noble/hashes/sha2.js';
-import { concatBytes } from '../common/index.js';
+import { bytesToHex, sha256 } from '../common/index.js';
 import type { Field } from '../privacy/index.js';
 import { LedgerError } from './errors.js';
 import { Reader, Writer } from './reader.js';
@@ -10,7 +9,7 @@ import {
   sectionsSize,
   writeSections,
 } from './sections.js';
-import { type DecodedTransaction, decodeTransaction, TX_BYTES } from './transaction.js';
+import { type DecodedTransaction, decodeTransaction, TX_BYTES, transactionId } from './transaction.js';
 
 export const BLOCK_VERSION = 2;
 export const BLOCK_HEADER_BYTES = 1 + 8 + 4 + 32 + 32 + 8 + 32 + 32 + 8 + 32 + 32 + 32 + 8;
@@ -115,7 +114,7 @@ export function encodeBlock(block: Block): Uint8Array {
  * accumulator, sections by their root.
  */
 export function blockHash(header: BlockHeader): Uint8Array {
-  return sha256(concatBytes(BLOCK_HASH_DOMAIN, encodeBlockHeader(header)));
+  return sha256(BLOCK_HASH_DOMAIN, encodeBlockHeader(header));
 }
 
 export function decodeBlockHeader(r: Reader): BlockHeader {
@@ -137,16 +136,24 @@ export function decodeBlockHeader(r: Reader): BlockHeader {
   };
 }
 
+/** A transaction this node already decoded (its mempool's), by hex id; undefined if unknown. */
+export type KnownTransaction = (idHex: string) => DecodedTransaction | undefined;
+
+/** The header of an encoded block, without reading its body (which may not even be well formed). */
+export function decodeBlockHeaderOf(bytes: Uint8Array): BlockHeader {
+  checkBlockSize(bytes);
+  return decodeBlockHeader(new Reader(bytes, 'block', 'BLOCK_MALFORMED'));
+}
+
 /**
  * Decodes with every count checked against its cap and the bytes remaining before anything is
  * allocated for it; each transaction goes through the transaction decoder (canonical fields).
+ * A transaction `known` returns for its id is taken as is: the id is a hash of its bytes, so it
+ * names the very bytes the decoder already accepted once (a proposal's transactions are mostly
+ * in every voter's mempool, and decoding them again cost more than hashing them).
  */
-export function decodeBlock(bytes: Uint8Array): Block {
-  if (bytes.length > MAX_L2_BLOCK_BYTES) {
-    throw new LedgerError('BLOCK_OVERSIZE', `block is larger than ${MAX_L2_BLOCK_BYTES} bytes`, {
-      length: bytes.length,
-    });
-  }
+export function decodeBlock(bytes: Uint8Array, known?: KnownTransaction): Block {
+  checkBlockSize(bytes);
   const r = new Reader(bytes, 'block', 'BLOCK_MALFORMED');
   const header = decodeBlockHeader(r);
   const depositCount = r.u32('deposit count');
@@ -161,11 +168,20 @@ export function decodeBlock(bytes: Uint8Array): Block {
   }
   const transactions: DecodedTransaction[] = [];
   for (let i = 0; i < txCount; i++) {
-    transactions.push(decodeTransaction(r.bytes(TX_BYTES, `transaction ${i}`)));
+    const raw = r.view(TX_BYTES, `transaction ${i}`);
+    transactions.push(known?.(bytesToHex(transactionId(raw))) ?? decodeTransaction(raw));
   }
   const sections = readSections(r);
   r.end();
   return { header, deposits, transactions, sections };
+}
+
+function checkBlockSize(bytes: Uint8Array): void {
+  if (bytes.length > MAX_L2_BLOCK_BYTES) {
+    throw new LedgerError('BLOCK_OVERSIZE', `block is larger than ${MAX_L2_BLOCK_BYTES} bytes`, {
+      length: bytes.length,
+    });
+  }
 }
 
 function check32(b: Uint8Array, what: string): void {

@@ -62,7 +62,8 @@ export class Mempool {
   /** Insertion order = arrival order, which is the order proposals take them in. */
   private readonly entries = new Map<string, Entry>();
   private readonly byNullifier = new Map<bigint, string>();
-  private readonly checking = new Set<string>();
+  /** Transactions past decoding whose admission is still running, by id. */
+  private readonly checking = new Map<string, DecodedTransaction>();
   /** Proof verifications in flight, by transaction id (a block's re-execution may share them). */
   private readonly verifying = new Map<string, Promise<VerifyOutcome>>();
   private readonly batcher: VerifyBatcher;
@@ -84,6 +85,14 @@ export class Mempool {
 
   has(idHex: string): boolean {
     return this.entries.has(idHex);
+  }
+
+  /**
+   * The decoded transaction, verified or still being admitted (a proposal's body reuses it
+   * instead of decoding the same bytes again).
+   */
+  known(idHex: string): DecodedTransaction | undefined {
+    return this.entries.get(idHex)?.tx ?? this.checking.get(idHex);
   }
 
   /** The outcome of this transaction's proof check when admission is verifying it right now. */
@@ -114,7 +123,7 @@ export class Mempool {
         return this.reject('MEMPOOL_FULL', `${this.maxEntries} entries`);
       }
     }
-    this.checking.add(d.idHex);
+    this.checking.set(d.idHex, d);
     try {
       const before = (await this.checkState(d)) ?? this.checkConflicts(d);
       if (before) return before;

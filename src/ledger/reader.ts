@@ -49,6 +49,11 @@ export class Reader {
     return new DataView(b.buffer, b.byteOffset, 8).getBigInt64(0, true);
   }
 
+  /** A view into the input, for a caller that copies or only hashes it. */
+  view(n: number, field: string): Uint8Array {
+    return this.take(n, field);
+  }
+
   /** A copy, so decoded objects never alias the caller's buffer. */
   bytes(n: number, field: string): Uint8Array {
     return Uint8Array.from(this.take(n, field));

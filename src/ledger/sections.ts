@@ -1,5 +1,4 @@
-import { sha256 } from '@noble/hashes/sha2.js';
-import { concatBytes } from '../common/index.js';
+import { sha256 } from '../common/index.js';
 import { LedgerError } from './errors.js';
 import { type Reader, Writer } from './reader.js';
 
@@ -54,7 +53,7 @@ export function encodeSections(sections: readonly BlockSection[]): Uint8Array {
 }
 
 export function sectionsRoot(sections: readonly BlockSection[]): Uint8Array {
-  return sha256(concatBytes(SECTIONS_DOMAIN, encodeSections(sections)));
+  return sha256(SECTIONS_DOMAIN, encodeSections(sections));
 }
 
 /** Reads sections with every count and length checked against its cap and the bytes left. */

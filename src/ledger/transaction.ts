@@ -1,5 +1,4 @@
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex, concatBytes } from '../common/index.js';
+import { bytesToHex, sha256 } from '../common/index.js';
 import {
   computeExtDataHash,
   ENVELOPE_BYTES,
@@ -44,7 +43,7 @@ export function isWithdrawal(tx: ShieldedTransaction): boolean {
 }
 
 export function transactionId(bytes: Uint8Array): Uint8Array {
-  return sha256(concatBytes(TX_ID_DOMAIN, bytes));
+  return sha256(TX_ID_DOMAIN, bytes);
 }
 
 export function encodeTransaction(tx: ShieldedTransaction): Uint8Array {

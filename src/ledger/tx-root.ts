@@ -1,5 +1,4 @@
-import { sha256 } from '@noble/hashes/sha2.js';
-import { concatBytes } from '../common/index.js';
+import { sha256 } from '../common/index.js';
 
 const LEAF = Uint8Array.of(0);
 const NODE = Uint8Array.of(1);
@@ -17,8 +16,8 @@ export function transactionRoot(ids: readonly Uint8Array[]): Uint8Array {
 
 function subtree(ids: readonly Uint8Array[], from: number, to: number): Uint8Array {
   const n = to - from;
-  if (n === 1) return sha256(concatBytes(LEAF, ids[from]!));
+  if (n === 1) return sha256(LEAF, ids[from]!);
   let k = 1;
   while (k * 2 < n) k *= 2;
-  return sha256(concatBytes(NODE, subtree(ids, from, from + k), subtree(ids, from + k, to)));
+  return sha256(NODE, subtree(ids, from, from + k), subtree(ids, from + k, to));
 }

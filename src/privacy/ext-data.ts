@@ -1,5 +1,4 @@
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToBigintBE, concatBytes, i64ToBytesLE, u64ToBytesLE } from '../common/index.js';
+import { bytesToBigintBE, i64ToBytesLE, sha256, u64ToBytesLE } from '../common/index.js';
 import { PrivacyError } from './errors.js';
 import { type Field, fieldMod } from './field.js';
 
@@ -53,15 +52,13 @@ export function validateExtData(ext: ExtData): void {
 export function computeExtDataHash(ext: ExtData): Field {
   validateExtData(ext);
   const digest = sha256(
-    concatBytes(
-      ext.recipient,
-      ext.relayer,
-      u64ToBytesLE(ext.fee),
-      i64ToBytesLE(ext.extAmount),
-      u64ToBytesLE(ext.expirationSlot),
-      sha256(ext.encryptedOutput0),
-      sha256(ext.encryptedOutput1),
-    ),
+    ext.recipient,
+    ext.relayer,
+    u64ToBytesLE(ext.fee),
+    i64ToBytesLE(ext.extAmount),
+    u64ToBytesLE(ext.expirationSlot),
+    sha256(ext.encryptedOutput0),
+    sha256(ext.encryptedOutput1),
   );
   return fieldMod(bytesToBigintBE(digest));
 }
