@@ -10,6 +10,12 @@
 // final) is also printed: it charges one finality latency of pipeline fill to a feed of a few
 // seconds (about 10% at 100 tx/s), so it reads below the rate the cohort sustains.
 //
+// Machine reference: before the cohort starts, the bench times this machine's proof verification
+// (wire to verdict, one worker thread, in the same process) and prints the rate at which
+// verification alone would fill its cores (`verify_ms_per_proof`, `verify_ceiling_tps`). Each
+// validator verifies every proof, so this ceiling moves with the machine's speed of the day, and so
+// does everything else the bench reports.
+//
 // Funding is deterministic (bench/l2/fixtures.ts): deposits of seed-derived notes made on the fresh
 // localnet land in the empty L2 tree in queue order, so the proofs are generated once against the
 // known root and cached under .cache/bench-l2.
@@ -32,6 +38,7 @@
 // the whole run, warm-up included.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -53,6 +60,7 @@ import { until } from '../test/helpers/paraloom-child.js';
 import { parsePrometheusText } from '../test/helpers/prometheus-text.js';
 import { BenchCluster, type BenchValidator } from './l2/cluster.js';
 import { l2Fixtures } from './l2/fixtures.js';
+import { verifyReference } from './l2/machine-reference.js';
 
 const VALIDATORS = 4;
 const DEPOSITS = 90;
@@ -198,6 +206,11 @@ async function main(): Promise<void> {
   const outputsOf = (i: number) => fixtures.outputs[WARMUP + i]!;
   log(
     `${WARMUP} warm-up and ${txs.length} measured pre-generated transfers (${fixtures.fromCache ? 'cached' : 'proven now'}), ${DEPOSITS} deterministic deposits`,
+  );
+
+  const reference = await verifyReference(fixtures.transactions, VALIDATORS);
+  log(
+    `this machine now: ${reference.msPerProof.toFixed(2)} ms per proof (wire to verdict, one thread, batches of ${reference.batch}); verification alone fills its cores at ${reference.ceilingTps.toFixed(0)} tx/s`,
   );
 
   // 2. Localnet and validators.
@@ -479,6 +492,10 @@ async function main(): Promise<void> {
   const rows: [string, string][] = [
     ['validators', String(VALIDATORS)],
     ['runtime (bench, localnet and validators)', `Node ${process.version}`],
+    [
+      'machine reference: verify ms/proof, ceiling',
+      `${reference.msPerProof.toFixed(2)} ms (before the cohort started), ${reference.ceilingTps.toFixed(0)} tx/s = ${availableParallelism()} cores / (${VALIDATORS} validators x ms per proof)`,
+    ],
     ['warm-up transfers (not measured)', String(WARMUP)],
     ['transfers submitted', String(txs.length)],
     ['offered rate (tx/s)', RATE > 0 ? String(RATE) : 'all at once'],
@@ -558,6 +575,8 @@ async function main(): Promise<void> {
       rejected: txs.length - admitted,
       validators: VALIDATORS,
       offered_tps: RATE,
+      verify_ms_per_proof: round(reference.msPerProof, 2),
+      verify_ceiling_tps: round(reference.ceilingTps),
       in_flight: MAX_IN_FLIGHT,
       window_ms: windowMs,
       window_tps: round(windowTps),
