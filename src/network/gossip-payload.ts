@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256 } from '../common/index.js';
 import { NetworkError } from './errors.js';
 import { decodeMessage, type MessageTypeName, type NetworkMessage } from './messages.js';
 
@@ -11,7 +11,7 @@ export const GOSSIP_NONCE_BYTES = 8;
 
 /** Gossipsub message id: SHA-256 of the payload (nonce included). */
 export function gossipMessageId(data: Uint8Array): Uint8Array {
-  return createHash('sha256').update(data).digest();
+  return sha256(data);
 }
 
 /** An encoded message under a publish nonce (u64 LE). */
