@@ -25,6 +25,7 @@ import {
   type VoteAuthenticator,
 } from './types.js';
 import type { ValidatorSet } from './validator-set.js';
+import type { VoteSet } from './vote-set.js';
 
 export type IgnoredReason =
   | 'non_member'
@@ -96,6 +97,8 @@ interface LastDecision {
   readonly height: bigint;
   readonly proposal: Proposal | undefined;
   readonly precommits: readonly Vote[];
+  /** Every vote the finished height's machine held: tells a peer's re-sent vote from a late one. */
+  readonly votes: VoteSet;
 }
 
 export class Replica {
@@ -199,7 +202,7 @@ export class Replica {
   private onMessage(msg: ConsensusMessage): ReplicaEffect[] {
     const vote = msg.kind === 'vote' ? msg.vote : proposalVote(msg.proposal);
     if (vote.height < this.height) {
-      if (this.last && vote.height === this.last.height) this.lagging = true;
+      if (this.last && vote.height === this.last.height && this.isResentPrevote(msg)) this.lagging = true;
       return [ignored('stale_height')];
     }
     if (vote.height > this.height) {
@@ -219,6 +222,25 @@ export class Replica {
     return this.after(
       msg.kind === 'vote' ? this.machine.onVote(msg.vote) : this.machine.onProposal(msg.proposal),
     );
+  }
+
+  /**
+   * A prevote of the finished height that this replica already holds, arriving again: only a peer
+   * still on that height re-sends its votes (retransmit, on every tick it is stuck), and a relay of
+   * a decision carries the proposal and precommits, never prevotes. A late first copy (the vote a
+   * quorum did not need) or a relay is no sign of a lagging peer; answering those made every
+   * validator re-gossip the last proposal, tens of KiB under load, at every height.
+   */
+  private isResentPrevote(msg: ConsensusMessage): boolean {
+    if (msg.kind !== 'vote' || msg.vote.type !== 'prevote' || !this.last) return false;
+    const v = msg.vote;
+    const held = this.last.votes.existing(
+      v.round,
+      'prevote',
+      bytesToHex(v.validator),
+      bytesToHex(v.blockHash),
+    );
+    return held !== undefined && bytesEqual(held.signature, v.signature);
   }
 
   private onTick(): ReplicaEffect[] {
@@ -295,7 +317,7 @@ export class Replica {
     proposal: Proposal | undefined,
   ): ReplicaEffect[] {
     const out: ReplicaEffect[] = [decision];
-    this.last = { height: decision.height, proposal, precommits };
+    this.last = { height: decision.height, proposal, precommits, votes: this.machine.votes };
     this.previousHash = decision.blockHash;
     if (this.nextSet) {
       this.set = this.nextSet;

@@ -191,4 +191,28 @@ describe('re-gossip on ticks', () => {
     expect(broadcasts(r.handle({ kind: 'tick' }))).toBe(0);
     expect(broadcasts(r.handle({ kind: 'tick' }))).toBeGreaterThanOrEqual(1);
   });
+
+  it('relays the last decision only to a peer that re-sends a vote of that height', () => {
+    const r = replica();
+    feed(r, vote(1));
+    feed(r, vote(3));
+    const qc = certificateFromVotes([0, 1, 2].map((i) => vote(i, { type: 'precommit' })));
+    const decided = r.handle({ kind: 'certified', bytes: BLOCK, certificate: qc });
+    expect(decided.some((e) => e.kind === 'decide')).toBe(true);
+    expect(r.height).toBe(6n);
+    const relayed = () =>
+      r
+        .handle({ kind: 'tick' })
+        .filter((e) => e.kind === 'broadcast' && e.message.kind === 'vote' && e.message.vote.height === 5n)
+        .length;
+    // The precommit the quorum did not need, a first late prevote and a relayed precommit: no one lags.
+    expect(ignoredOf(feed(r, vote(3, { type: 'precommit' })))).toEqual(['stale_height']);
+    feed(r, vote(2));
+    feed(r, vote(0, { type: 'precommit' }));
+    expect(relayed()).toBe(0);
+    // A prevote it already holds, sent again: validator 3 retransmits, so it is stuck on height 5.
+    expect(ignoredOf(feed(r, vote(3)))).toEqual(['stale_height']);
+    expect(relayed()).toBe(3);
+    expect(relayed()).toBe(0);
+  });
 });
