@@ -26,10 +26,10 @@ export interface AnchorPolicy {
 }
 
 export interface AnchorServiceOptions {
-  readonly rpc: BridgeRpc;
+  readonly rpc: Pick<BridgeRpc, 'accountData'>;
   readonly programId: Address;
   readonly network: Pick<NetworkNode, 'request'>;
-  readonly submitter: AnchorSubmitter;
+  readonly submitter: Pick<AnchorSubmitter, 'submit'>;
   readonly signer: ValidatorSigner;
   readonly blocks: FinalBlocks;
   readonly index: WithdrawalIndex;
