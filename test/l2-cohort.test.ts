@@ -406,13 +406,15 @@ describe('four validators, one coordinator (multi-process, end to end)', () => {
     expect(await rpc.balance(p.vault)).toBe(vault0 - SOL / 5n - SOL / 100n);
     expect(await settle(args)).toBe('NULLIFIER_SPENT');
 
-    // Valid for 260 slots (the mempool wants 150 left when it arrives, after ~30 slots of proving):
-    // settled after its expiration, it is refused.
-    const late = await prepare(260n);
+    // Valid for 400 slots (60 s): the mempool wants 150 left when it arrives, which leaves 250
+    // slots for the witness and proving (260 was too few on a loaded CI run, where
+    // proving alongside other test files took more than 110 slots). Settled after its expiration,
+    // it is refused.
+    const late = await prepare(400n);
     await until(
       'the expiration slot to pass',
       async () => ((await rpc.slot('confirmed')) > late.expirationSlot + 2n ? true : undefined),
-      60_000,
+      90_000,
     );
     const vault1 = await rpc.balance(p.vault);
     expect(await settle(late)).toBe('EXPIRED');
