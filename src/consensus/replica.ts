@@ -101,6 +101,20 @@ interface LastDecision {
   readonly votes: VoteSet;
 }
 
+/**
+ * A prevote of the finished height that the replica already holds, arriving again: only a peer
+ * still on that height re-sends its votes (retransmit, on every tick it is stuck), and a relay of a
+ * decision carries the proposal and precommits, never prevotes. A late first copy (the vote a quorum
+ * did not need) or a relay is no sign of a lagging peer; answering those made every validator
+ * re-gossip the last proposal, tens of KiB under load, at every height.
+ */
+function isResentPrevote(msg: ConsensusMessage, last: LastDecision): boolean {
+  if (msg.kind !== 'vote' || msg.vote.type !== 'prevote') return false;
+  const v = msg.vote;
+  const held = last.votes.existing(v.round, 'prevote', bytesToHex(v.validator), bytesToHex(v.blockHash));
+  return held !== undefined && bytesEqual(held.signature, v.signature);
+}
+
 export class Replica {
   private set: ValidatorSet;
   private nextSet: ValidatorSet | undefined;
@@ -202,7 +216,8 @@ export class Replica {
   private onMessage(msg: ConsensusMessage): ReplicaEffect[] {
     const vote = msg.kind === 'vote' ? msg.vote : proposalVote(msg.proposal);
     if (vote.height < this.height) {
-      if (this.last && vote.height === this.last.height && this.isResentPrevote(msg)) this.lagging = true;
+      if (this.last && vote.height === this.last.height && isResentPrevote(msg, this.last))
+        this.lagging = true;
       return [ignored('stale_height')];
     }
     if (vote.height > this.height) {
@@ -222,25 +237,6 @@ export class Replica {
     return this.after(
       msg.kind === 'vote' ? this.machine.onVote(msg.vote) : this.machine.onProposal(msg.proposal),
     );
-  }
-
-  /**
-   * A prevote of the finished height that this replica already holds, arriving again: only a peer
-   * still on that height re-sends its votes (retransmit, on every tick it is stuck), and a relay of
-   * a decision carries the proposal and precommits, never prevotes. A late first copy (the vote a
-   * quorum did not need) or a relay is no sign of a lagging peer; answering those made every
-   * validator re-gossip the last proposal, tens of KiB under load, at every height.
-   */
-  private isResentPrevote(msg: ConsensusMessage): boolean {
-    if (msg.kind !== 'vote' || msg.vote.type !== 'prevote' || !this.last) return false;
-    const v = msg.vote;
-    const held = this.last.votes.existing(
-      v.round,
-      'prevote',
-      bytesToHex(v.validator),
-      bytesToHex(v.blockHash),
-    );
-    return held !== undefined && bytesEqual(held.signature, v.signature);
   }
 
   private onTick(): ReplicaEffect[] {

@@ -1,38 +1,14 @@
-import type { Address, Signature } from '@solana/kit';
-import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import {
-  type AnchorFields,
-  accountDiscriminator,
   type BridgeState,
-  decodeBridgeState,
-  type Ed25519Entry,
+  type decodeBridgeState,
   encodeAnchorFields,
-  SIZES,
   WithdrawalsTree,
   withdrawalLeaf,
 } from '../bridge/index.js';
-import { bytesToHex, createLogger } from '../common/index.js';
-import {
-  type Block,
-  type BlockHeader,
-  blockHash,
-  decodeTransaction,
-  encodeBlock,
-  encodeTransaction,
-  extDataHashOf,
-  sectionsRoot,
-} from '../ledger/index.js';
+import { type Block, blockHash, extDataHashOf } from '../ledger/index.js';
 import { DirectRouter, type NetworkMessage } from '../network/index.js';
-import {
-  type Field,
-  fieldToBytesBE,
-  hash2,
-  PROOF_SUITE_GROTH16_BN254,
-  PROOF_WIRE_BYTES,
-  randomField,
-  toField,
-} from '../privacy/index.js';
+import { type Field, fieldToBytesBE, hash2 } from '../privacy/index.js';
 import { keypairFromSeed, ValidatorSigner, verifyAnchor } from '../validator/index.js';
 import {
   DIRECT_KINDS,
@@ -42,79 +18,11 @@ import {
   encodeSignRequest,
 } from './anchor-messages.js';
 import { planAnchor } from './anchor-plan.js';
-import { AnchorService } from './anchor-service.js';
 import { AnchorSigningService } from './anchor-signing.js';
 import { AnchoredRanges } from './approvals.js';
 import { CoordinatorError } from './errors.js';
-import { coordinatorMetrics } from './metrics.js';
-import { type FinalBlocks, WithdrawalIndex } from './withdrawal-index.js';
-
-/** A decodable transaction; only withdrawals (ext_amount < 0) enter the index. Proof bytes are not checked here. */
-function tx(withdrawal: boolean) {
-  const proof = new Uint8Array(PROOF_WIRE_BYTES);
-  proof[0] = PROOF_SUITE_GROTH16_BN254;
-  const envelope = () => {
-    const e = crypto.getRandomValues(new Uint8Array(121));
-    e[0] = 1;
-    return e;
-  };
-  return decodeTransaction(
-    encodeTransaction({
-      proof,
-      statement: {
-        root: randomField(),
-        asset: toField(0n),
-        nullifiers: [randomField(), randomField()],
-        outputCommitments: [randomField(), randomField()],
-        extData: {
-          recipient: crypto.getRandomValues(new Uint8Array(32)),
-          relayer: crypto.getRandomValues(new Uint8Array(32)),
-          fee: withdrawal ? 1_000n : 0n,
-          extAmount: withdrawal ? -5_000n : 0n,
-          expirationSlot: withdrawal ? 99n : 0n,
-          encryptedOutput0: envelope(),
-          encryptedOutput1: envelope(),
-        },
-      },
-    }),
-  );
-}
-
-function chain(withdrawalsPerBlock: number[]): { blocks: FinalBlocks; list: Block[] } {
-  const list: Block[] = [];
-  let previous: Uint8Array = new Uint8Array(32);
-  withdrawalsPerBlock.forEach((n, i) => {
-    const header: BlockHeader = {
-      height: BigInt(i + 1),
-      round: 0,
-      previousHash: previous,
-      leader: new Uint8Array(32).fill(1),
-      depositsConsumed: 0n,
-      depositAccumulator: toField(0n),
-      commitmentRoot: randomField(),
-      leafCount: BigInt(2 * i),
-      withdrawalsRoot: toField(0n),
-      transactionRoot: new Uint8Array(32),
-      sectionsRoot: sectionsRoot([]),
-      timestampMs: BigInt(i),
-    };
-    list.push({
-      header,
-      deposits: [],
-      transactions: [tx(false), ...Array.from({ length: n }, () => tx(true))],
-      sections: [],
-    });
-    previous = blockHash(header);
-  });
-  const bytes = list.map(encodeBlock);
-  return {
-    list,
-    blocks: {
-      tipHeight: () => BigInt(list.length),
-      blockBytes: async (h) => bytes[Number(h) - 1],
-    },
-  };
-}
+import { chain } from './test-chain.js';
+import { WithdrawalIndex } from './withdrawal-index.js';
 
 const leavesOf = (b: Block): Field[] =>
   b.transactions
@@ -265,99 +173,3 @@ describe('anchor signing over the direct protocol', () => {
 function decodeBridgeStateStub(): Partial<BridgeState> {
   return { lastHeight: 0n } satisfies Partial<ReturnType<typeof decodeBridgeState>>;
 }
-
-describe('anchor service', () => {
-  const PROGRAM = 'PaRa1oomDev11111111111111111111111111111111' as Address;
-  const signers = [1, 2, 3, 4].map(
-    (i) =>
-      new ValidatorSigner(keypairFromSeed(new Uint8Array(32).fill(i)), {
-        programId: PROGRAM,
-        cluster: 'localnet',
-      }),
-  );
-  /** A BridgeState account with nothing anchored yet (the program's layout, src/bridge). */
-  const bridgeState = () => {
-    const data = new Uint8Array(SIZES.bridgeState);
-    data.set(accountDiscriminator('BridgeState'), 0);
-    expect(decodeBridgeState(data).lastHeight).toBe(0n);
-    return { data, owner: PROGRAM, lamports: 1n };
-  };
-
-  /** Validator 0 coordinates; each other validator answers through its own signing service when `up`. */
-  function cohort(stakes: bigint[], up: boolean[]) {
-    const { blocks } = chain([0, 1, 0]);
-    const handlers = new Map<string, (req: NetworkMessage, from: string) => Promise<NetworkMessage>>();
-    signers.forEach((signer, i) => {
-      if (i === 0) return;
-      const router = new DirectRouter({ handle: (_n, h) => handlers.set(`peer-${i}`, h) });
-      new AnchorSigningService({ router, signer, blocks, index: new WithdrawalIndex(blocks) }).start();
-    });
-    const submitted: { fields: AnchorFields; quorum: readonly Ed25519Entry[] }[] = [];
-    const registry = new Registry();
-    const service = new AnchorService({
-      rpc: { accountData: async () => bridgeState() },
-      programId: PROGRAM,
-      network: {
-        request: async (peer, _protocol, msg) => {
-          const i = Number(String(peer).slice(5));
-          if (!up[i]) throw new Error('dial timed out');
-          return handlers.get(String(peer))!(msg, 'peer-0');
-        },
-      },
-      submitter: {
-        submit: async (fields, quorum) => {
-          submitted.push({ fields, quorum });
-          return { status: 'anchored', signature: 'sig' as Signature, slot: 1n, attempts: 1 };
-        },
-      },
-      signer: signers[0]!,
-      blocks,
-      index: new WithdrawalIndex(blocks),
-      roster: async () =>
-        signers.map((s, i) => ({
-          address: s.address,
-          publicKey: s.publicKey,
-          stake: stakes[i]!,
-          reputation: 10_000,
-          endpoints: { peerId: `peer-${i}`, multiaddrs: [] },
-        })),
-      policy: { everyBlocks: 1, everyMs: 60_000, withdrawalDelayMs: 60_000 },
-      metrics: coordinatorMetrics(registry),
-      logger: createLogger('test', 'silent'),
-    });
-    const outcomes = async () =>
-      Object.fromEntries(
-        (await registry.getSingleMetric('paraloom_coordinator_anchors_total')!.get()).values.map((v) => [
-          v.labels.outcome,
-          v.value,
-        ]),
-      );
-    return { service, submitted, outcomes };
-  }
-
-  it('sends nothing while the signed stake is at most 2/3, and counts the round as no_quorum', async () => {
-    // Coordinator and one answering validator hold exactly 2/3 of the stake: not enough.
-    const { service, submitted, outcomes } = cohort([2n, 2n, 1n, 1n], [true, true, false, false]);
-    await service.tick();
-    await service.tick();
-    expect(submitted).toEqual([]);
-    expect(await outcomes()).toEqual({ no_quorum: 2 });
-    expect(service.lastAnchoredHeight).toBe(0n);
-  });
-
-  it('sends the fewest signatures that pass 2/3, largest stakes first, each over its own recomputed fields', async () => {
-    const { service, submitted, outcomes } = cohort([1n, 1n, 3n, 2n], [true, true, true, true]);
-    await service.tick();
-    expect(await outcomes()).toEqual({ anchored: 1 });
-    expect(submitted).toHaveLength(1);
-    const { fields, quorum } = submitted[0]!;
-    expect(fields.height).toBe(3n);
-    // 1 (own) + 3 + 2 = 6 of 7 > 2/3; validator 1's signature is not needed.
-    expect(quorum.map((q) => bytesToHex(q.publicKey))).toEqual(
-      [signers[2]!, signers[3]!].map((s) => bytesToHex(s.publicKey)),
-    );
-    const digest = signers[0]!.signAnchor(fields).digest;
-    for (const q of quorum) expect(q.message).toEqual(digest);
-    expect(service.lastAnchoredHeight).toBe(3n);
-  });
-});
