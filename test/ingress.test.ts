@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bytesToHex } from '../src/common/index.js';
-import { IngressServer, LedgerIngressBackend } from '../src/ingress/index.js';
+import { IngressServer, LedgerIngressBackend, MAX_BATCH_TRANSACTIONS } from '../src/ingress/index.js';
 import { LedgerApp } from '../src/ledger/index.js';
 import { type LedgerScenario, ledgerScenario } from '../src/ledger/testing/scenario.js';
 import {
@@ -151,6 +151,95 @@ describe('ingress API over a real ledger', () => {
       const error = r.body.error as { code: string; message: string };
       expect(error.message.length).toBeGreaterThan(0);
       if (code) expect(error.code).toBe(code);
+    }
+  });
+
+  it('admits a batch transaction by transaction, in request order, on a fresh ledger', async () => {
+    const freshDir = await mkdtemp(join(tmpdir(), 'paraloom-ingress-batch-'));
+    const freshStorage = await NodeStorage.open(freshDir, { logger: quiet });
+    let clock = 1_700_000_000_000;
+    const fresh = await LedgerApp.open({
+      storage: freshStorage,
+      pool,
+      registry: new Registry(),
+      leader: new Uint8Array(32).fill(1),
+      isAnchored: () => false,
+      currentSlot: () => 0n,
+      now: () => clock++,
+      logger: quiet,
+    });
+    const server = new IngressServer(new LedgerIngressBackend(fresh, freshStorage), {
+      port: 0,
+      logger: quiet,
+      maxBatchBodyBytes: 8192,
+      rateBurst: 12,
+      ratePerSecond: 0.001,
+    });
+    try {
+      fresh.addDeposits(scenario.deposits);
+      const tip = fresh.tip;
+      const block = await fresh.buildProposal(tip.height + 1n, 0, tip.hash);
+      await fresh.commit(tip.height + 1n, block.bytes, new Uint8Array([1]));
+      await server.start();
+      const batch = (body: string) =>
+        fetch(`${server.url}/v1/transactions/batch`, { method: 'POST', body }).then(async (r) => ({
+          status: r.status,
+          body: (await r.json()) as Record<string, unknown>,
+        }));
+      const hexOf = (d: { bytes: Uint8Array }) => bytesToHex(d.bytes);
+      // transfer and conflicting share a nullifier: both verify, one lands, the other is refused.
+      const r = await batch(
+        JSON.stringify({
+          transactions: [
+            hexOf(scenario.transfer),
+            hexOf(scenario.conflicting),
+            hexOf(scenario.withdrawal),
+            'xyz',
+            hexOf(scenario.transfer),
+          ],
+        }),
+      );
+      expect(r.status).toBe(200);
+      const results = r.body.results as Array<{ id?: string; status?: string; error?: { code: string } }>;
+      expect(results).toHaveLength(5);
+      const spends = [results[0]!, results[1]!];
+      expect(spends.filter((x) => x.status === 'admitted')).toHaveLength(1);
+      expect(spends.map((x) => x.error?.code).filter(Boolean)).toEqual(['NULLIFIER_CONFLICT']);
+      if (results[0]!.status === 'admitted') expect(results[0]!.id).toBe(scenario.transfer.idHex);
+      expect(results[2]!.error?.code).toBe('ROOT_NOT_ANCHORED');
+      expect(results[3]!.error?.code).toBe('BAD_TRANSACTION_ENCODING');
+      expect(results[4]!.error?.code).toBe('DUPLICATE');
+      expect(fresh.mempool.size).toBe(1);
+
+      const refused: Array<[string, number, string]> = [
+        ['{not json', 400, 'BAD_JSON'],
+        [JSON.stringify({ transactions: [] }), 400, 'BAD_BATCH_SIZE'],
+        [JSON.stringify({ transactions: hexOf(scenario.transfer) }), 400, 'BAD_BATCH_SIZE'],
+        [
+          JSON.stringify({ transactions: Array(MAX_BATCH_TRANSACTIONS + 1).fill('ab') }),
+          400,
+          'BAD_BATCH_SIZE',
+        ],
+        [JSON.stringify({ transactions: ['ab'.repeat(5000)] }), 413, 'BODY_TOO_LARGE'],
+      ];
+      for (const [body, status, code] of refused) {
+        const x = await batch(body);
+        expect(x.status).toBe(status);
+        expect((x.body.error as { code: string }).code).toBe(code);
+      }
+      // One token per transaction: of the burst of 12, the batch of 5 took 5 and each refused
+      // request 1, so 2 remain; a batch of 3 is refused whole.
+      const limited = await batch(
+        JSON.stringify({ transactions: Array(3).fill(hexOf(scenario.withdrawal)) }),
+      );
+      expect(limited.status).toBe(429);
+      expect((limited.body.error as { code: string }).code).toBe('RATE_LIMITED');
+      expect(fresh.mempool.size).toBe(1);
+    } finally {
+      await server.stop();
+      await fresh.close();
+      await freshStorage.close();
+      await rm(freshDir, { recursive: true, force: true });
     }
   });
 

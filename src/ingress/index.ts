@@ -11,4 +11,4 @@ export type { ComputeIngressBackend } from './compute-routes.js';
 export { HttpError, IngressError, type IngressErrorCode } from './errors.js';
 export { LedgerIngressBackend } from './ledger-backend.js';
 export { INGRESS_LIMITS, RateLimiter } from './rate-limit.js';
-export { type IngressOptions, IngressServer } from './server.js';
+export { type IngressOptions, IngressServer, MAX_BATCH_TRANSACTIONS } from './server.js';

@@ -3,7 +3,13 @@
  * requests refilled at `ratePerSecond`, and request bodies over `maxBodyBytes` refused before they are
  * buffered. The node's other public HTTP face, the dashboard, applies the same numbers.
  */
-export const INGRESS_LIMITS = { maxBodyBytes: 16 * 1024, ratePerSecond: 50, rateBurst: 100 } as const;
+export const INGRESS_LIMITS = {
+  maxBodyBytes: 16 * 1024,
+  /** A batch submission's body: 32 transactions of 1,306 hex digits with room to spare. */
+  maxBatchBodyBytes: 64 * 1024,
+  ratePerSecond: 50,
+  rateBurst: 100,
+} as const;
 
 /**
  * Token bucket per client address: `burst` requests at once, refilled at `perSecond`. The table is

@@ -12,6 +12,8 @@ export interface IngressOptions {
   readonly port?: number;
   /** Largest request body accepted (a shielded transaction is 652 bytes, 1,306 as hex). */
   readonly maxBodyBytes?: number;
+  /** Largest body of a batch submission (`INGRESS_LIMITS.maxBatchBodyBytes` by default). */
+  readonly maxBatchBodyBytes?: number;
   readonly ratePerSecond?: number;
   readonly rateBurst?: number;
   /** Most outputs returned by one /v1/notes call. */
@@ -22,6 +24,9 @@ export interface IngressOptions {
   readonly compute?: ComputeIngressBackend;
   readonly logger?: Logger;
 }
+
+/** Most transactions one `POST /v1/transactions/batch` may carry. */
+export const MAX_BATCH_TRANSACTIONS = 32;
 
 /** Rejections the mempool names that mean "already known", answered 409 rather than 400. */
 const CONFLICT_REASONS = new Set(['DUPLICATE', 'NULLIFIER_CONFLICT', 'NULLIFIER_SPENT']);
@@ -38,6 +43,7 @@ export class IngressServer {
   private readonly limiter: RateLimiter;
   private readonly log: Logger;
   private readonly maxBody: number;
+  private readonly maxBatchBody: number;
   private readonly maxNotes: number;
 
   constructor(
@@ -50,6 +56,7 @@ export class IngressServer {
     );
     this.log = options.logger ?? createLogger('ingress');
     this.maxBody = options.maxBodyBytes ?? INGRESS_LIMITS.maxBodyBytes;
+    this.maxBatchBody = options.maxBatchBodyBytes ?? INGRESS_LIMITS.maxBatchBodyBytes;
     this.maxNotes = options.maxNotesPerPage ?? 1000;
   }
 
@@ -94,6 +101,7 @@ export class IngressServer {
     const url = new URL(req.url ?? '/', 'http://ingress');
     const route = `${req.method} ${url.pathname}`;
     if (route === 'POST /v1/transactions') return this.submit(req, res);
+    if (route === 'POST /v1/transactions/batch') return this.submitBatch(req, res, client);
     if (url.pathname.startsWith('/v1/compute/')) {
       return computeRoute(this.options.compute, req, url, res, (r, status, body) =>
         this.json(r, status, body),
@@ -202,35 +210,75 @@ export class IngressServer {
   }
 
   private async submit(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const body = await this.readBody(req);
+    const body = await this.readBody(req, this.maxBody);
     let hex: unknown;
     try {
       hex = (JSON.parse(body) as { transaction?: unknown }).transaction;
     } catch {
       throw new HttpError(400, 'BAD_JSON', 'body must be JSON: {"transaction": "<hex>"}');
     }
-    if (typeof hex !== 'string' || !/^(?:[0-9a-f]{2})+$/i.test(hex)) {
-      throw new HttpError(400, 'BAD_TRANSACTION_ENCODING', 'transaction must be a hex string of whole bytes');
-    }
-    const result = await this.backend.submit(new Uint8Array(Buffer.from(hex, 'hex')));
+    const result = await this.backend.submit(transactionBytes(hex));
     if (result.ok) return this.json(res, 202, { id: bytesToHex(result.id), status: 'admitted' });
     const status = CONFLICT_REASONS.has(result.reason) ? 409 : 400;
     throw new HttpError(status, result.reason, result.detail);
   }
 
-  private readBody(req: IncomingMessage): Promise<string> {
+  /**
+   * Several transactions in one request (a relayer's or a busy wallet's): each is admitted or
+   * refused on its own, exactly as one `POST /v1/transactions` would, and the answer lists the
+   * outcomes in request order. A request costs its client one rate-limit token per transaction,
+   * so batching buys no extra admissions; it saves the per-request HTTP work on both sides.
+   */
+  private async submitBatch(req: IncomingMessage, res: ServerResponse, client: string): Promise<void> {
+    const body = await this.readBody(req, this.maxBatchBody);
+    let list: unknown;
+    try {
+      list = (JSON.parse(body) as { transactions?: unknown }).transactions;
+    } catch {
+      throw new HttpError(400, 'BAD_JSON', 'body must be JSON: {"transactions": ["<hex>", ...]}');
+    }
+    if (!Array.isArray(list) || list.length === 0 || list.length > MAX_BATCH_TRANSACTIONS) {
+      throw new HttpError(
+        400,
+        'BAD_BATCH_SIZE',
+        `transactions must be an array of 1 to ${MAX_BATCH_TRANSACTIONS} hex strings`,
+      );
+    }
+    // handle() took one token for the request; the others pay for the rest of the batch.
+    if (list.length > 1 && !this.limiter.take(client, list.length - 1)) {
+      throw new HttpError(429, 'RATE_LIMITED', 'too many transactions; slow down');
+    }
+    const results = await Promise.all(
+      list.map(async (hex: unknown) => {
+        let bytes: Uint8Array;
+        try {
+          bytes = transactionBytes(hex);
+        } catch (e) {
+          if (!(e instanceof HttpError)) throw e;
+          return { error: { code: e.code, message: e.message } };
+        }
+        const result = await this.backend.submit(bytes);
+        return result.ok
+          ? { id: bytesToHex(result.id), status: 'admitted' }
+          : { error: { code: result.reason, message: result.detail } };
+      }),
+    );
+    return this.json(res, 200, { results });
+  }
+
+  private readBody(req: IncomingMessage, limit: number): Promise<string> {
     const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > this.maxBody) {
-      return Promise.reject(new HttpError(413, 'BODY_TOO_LARGE', `request body over ${this.maxBody} bytes`));
+    if (declared > limit) {
+      return Promise.reject(new HttpError(413, 'BODY_TOO_LARGE', `request body over ${limit} bytes`));
     }
     return new Promise((resolve, reject) => {
       const chunks: Buffer[] = [];
       let size = 0;
       req.on('data', (chunk: Buffer) => {
         size += chunk.length;
-        if (size > this.maxBody) {
+        if (size > limit) {
           req.pause();
-          reject(new HttpError(413, 'BODY_TOO_LARGE', `request body over ${this.maxBody} bytes`));
+          reject(new HttpError(413, 'BODY_TOO_LARGE', `request body over ${limit} bytes`));
           return;
         }
         chunks.push(chunk);
@@ -263,4 +311,12 @@ export class IngressServer {
     this.log.error({ err: e }, 'ingress request failed');
     if (!res.headersSent) this.json(res, 500, { error: { code: 'INTERNAL', message: 'internal error' } });
   }
+}
+
+/** A submitted transaction's bytes from its JSON form: a hex string of whole bytes. */
+function transactionBytes(hex: unknown): Uint8Array {
+  if (typeof hex !== 'string' || !/^(?:[0-9a-f]{2})+$/i.test(hex)) {
+    throw new HttpError(400, 'BAD_TRANSACTION_ENCODING', 'transaction must be a hex string of whole bytes');
+  }
+  return new Uint8Array(Buffer.from(hex, 'hex'));
 }
