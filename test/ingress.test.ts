@@ -36,10 +36,28 @@ async function call(
 const post = (body: string) =>
   call('/v1/transactions', { method: 'POST', body, headers: { 'content-type': 'application/json' } });
 
-async function commitNext(): Promise<void> {
-  const tip = app.tip;
-  const proposal = await app.buildProposal(tip.height + 1n, 0, tip.hash);
-  await app.commit(tip.height + 1n, proposal.bytes, new Uint8Array([1]));
+async function commitNext(on: LedgerApp = app): Promise<void> {
+  const tip = on.tip;
+  const proposal = await on.buildProposal(tip.height + 1n, 0, tip.hash);
+  await on.commit(tip.height + 1n, proposal.bytes, new Uint8Array([1]));
+}
+
+/** A ledger on `store` holding the scenario's deposits in its first block (nothing anchored). */
+async function openLedger(store: NodeStorage): Promise<LedgerApp> {
+  let clock = 1_700_000_000_000;
+  const opened = await LedgerApp.open({
+    storage: store,
+    pool,
+    registry: new Registry(),
+    leader: new Uint8Array(32).fill(1),
+    isAnchored: () => false,
+    currentSlot: () => 0n,
+    now: () => clock++,
+    logger: quiet,
+  });
+  opened.addDeposits(scenario.deposits);
+  await commitNext(opened);
+  return opened;
 }
 
 beforeAll(async () => {
@@ -51,19 +69,7 @@ beforeAll(async () => {
   await pool.start();
   dir = await mkdtemp(join(tmpdir(), 'paraloom-ingress-'));
   storage = await NodeStorage.open(dir, { logger: quiet });
-  let clock = 1_700_000_000_000;
-  app = await LedgerApp.open({
-    storage,
-    pool,
-    registry: new Registry(),
-    leader: new Uint8Array(32).fill(1),
-    isAnchored: () => false,
-    currentSlot: () => 0n,
-    now: () => clock++,
-    logger: quiet,
-  });
-  app.addDeposits(scenario.deposits);
-  await commitNext();
+  app = await openLedger(storage);
   ingress = new IngressServer(new LedgerIngressBackend(app, storage), {
     port: 0,
     logger: quiet,
@@ -157,17 +163,7 @@ describe('ingress API over a real ledger', () => {
   it('admits a batch transaction by transaction, in request order, on a fresh ledger', async () => {
     const freshDir = await mkdtemp(join(tmpdir(), 'paraloom-ingress-batch-'));
     const freshStorage = await NodeStorage.open(freshDir, { logger: quiet });
-    let clock = 1_700_000_000_000;
-    const fresh = await LedgerApp.open({
-      storage: freshStorage,
-      pool,
-      registry: new Registry(),
-      leader: new Uint8Array(32).fill(1),
-      isAnchored: () => false,
-      currentSlot: () => 0n,
-      now: () => clock++,
-      logger: quiet,
-    });
+    const fresh = await openLedger(freshStorage);
     const server = new IngressServer(new LedgerIngressBackend(fresh, freshStorage), {
       port: 0,
       logger: quiet,
@@ -176,10 +172,6 @@ describe('ingress API over a real ledger', () => {
       ratePerSecond: 0.001,
     });
     try {
-      fresh.addDeposits(scenario.deposits);
-      const tip = fresh.tip;
-      const block = await fresh.buildProposal(tip.height + 1n, 0, tip.hash);
-      await fresh.commit(tip.height + 1n, block.bytes, new Uint8Array([1]));
       await server.start();
       const batch = (body: string) =>
         fetch(`${server.url}/v1/transactions/batch`, { method: 'POST', body }).then(async (r) => ({
