@@ -397,6 +397,8 @@ async function main(): Promise<void> {
   const idleCpuFrom = await nodesCpuSeconds(vs);
   await sleep(3_000);
   const cpuBefore = await nodesCpuSeconds(vs);
+  // This process shares the cores it measures the cohort on: its own cost is reported beside it.
+  const clientCpuBefore = process.cpuUsage();
   const idleCores = (cpuBefore - idleCpuFrom) / ((Date.now() - idleFrom) / 1000);
   const measured = await feed(txs);
   const {
@@ -480,6 +482,8 @@ async function main(): Promise<void> {
 
   const cpuWindow = (await nodesCpuSeconds(vs)) - cpuBefore;
   const cpuWindowMs = Date.now() - feedStart;
+  const clientCpu = process.cpuUsage(clientCpuBefore);
+  const clientCores = (clientCpu.user + clientCpu.system) / 1000 / cpuWindowMs;
   for (const [h, count] of heights) {
     const prev = heights.find(([x]) => x === h - 1n)?.[1];
     const t = finalAt.get(h);
@@ -597,6 +601,7 @@ async function main(): Promise<void> {
       'node CPU during the feed (cores busy)',
       `${cpuWindow.toFixed(1)} s over ${(cpuWindowMs / 1000).toFixed(1)} s (${((1000 * cpuWindow) / cpuWindowMs).toFixed(2)})`,
     ],
+    ['bench client CPU over the same time (cores)', clientCores.toFixed(2)],
   ];
   rows.push([
     'gossip received, whole run (4 nodes)',
