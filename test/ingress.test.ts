@@ -5,7 +5,12 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bytesToHex } from '../src/common/index.js';
-import { IngressServer, LedgerIngressBackend, MAX_BATCH_TRANSACTIONS } from '../src/ingress/index.js';
+import {
+  type IngressBackend,
+  IngressServer,
+  LedgerIngressBackend,
+  MAX_BATCH_TRANSACTIONS,
+} from '../src/ingress/index.js';
 import { LedgerApp } from '../src/ledger/index.js';
 import { type LedgerScenario, ledgerScenario } from '../src/ledger/testing/scenario.js';
 import {
@@ -232,6 +237,33 @@ describe('ingress API over a real ledger', () => {
       await fresh.close();
       await freshStorage.close();
       await rm(freshDir, { recursive: true, force: true });
+    }
+  });
+
+  it("answers a batch item whose admission failed INTERNAL, and still gives the others' outcomes", async () => {
+    const real = new LedgerIngressBackend(app, storage);
+    const failing = bytesToHex(scenario.withdrawal.bytes);
+    const backend: IngressBackend = {
+      submit: (tx) =>
+        bytesToHex(tx) === failing ? Promise.reject(new Error('storage went away')) : real.submit(tx),
+      status: () => real.status(),
+      roots: () => real.roots(),
+      path: (i) => real.path(i),
+      outputs: (from, limit) => real.outputs(from, limit),
+    };
+    const server = new IngressServer(backend, { port: 0, logger: quiet });
+    await server.start();
+    try {
+      const res = await fetch(`${server.url}/v1/transactions/batch`, {
+        method: 'POST',
+        body: JSON.stringify({ transactions: [failing, bytesToHex(scenario.conflicting.bytes)] }),
+      });
+      expect(res.status).toBe(200);
+      const { results } = (await res.json()) as { results: Array<{ error?: { code: string } }> };
+      // The transfer is final by now, so the conflicting spend meets a spent nullifier.
+      expect(results.map((r) => r.error?.code)).toEqual(['INTERNAL', 'NULLIFIER_SPENT']);
+    } finally {
+      await server.stop();
     }
   });
 

@@ -257,10 +257,16 @@ export class IngressServer {
           if (!(e instanceof HttpError)) throw e;
           return { error: { code: e.code, message: e.message } };
         }
-        const result = await this.backend.submit(bytes);
-        return result.ok
-          ? { id: bytesToHex(result.id), status: 'admitted' }
-          : { error: { code: result.reason, message: result.detail } };
+        try {
+          const result = await this.backend.submit(bytes);
+          return result.ok
+            ? { id: bytesToHex(result.id), status: 'admitted' }
+            : { error: { code: result.reason, message: result.detail } };
+        } catch (e) {
+          // One failed admission must not hide the others' outcomes (some may be admitted already).
+          this.log.error({ err: e }, 'ingress batch item failed');
+          return { error: { code: 'INTERNAL', message: 'internal error' } };
+        }
       }),
     );
     return this.json(res, 200, { results });
