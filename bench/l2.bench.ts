@@ -335,10 +335,10 @@ async function main(): Promise<void> {
     };
     const start = Date.now();
     const pending: Promise<void>[] = [];
+    const dueAt = (i: number) => (RATE > 0 ? start + (i * 1000) / RATE : start);
     let next = 0;
     let requests = 0;
     while (next < batch.length) {
-      const dueAt = (i: number) => (RATE > 0 ? start + (i * 1000) / RATE : start);
       const wait = dueAt(next) + (FEED_BATCH > 1 ? FEED_BATCH_MS : 0) - Date.now();
       if (wait > 0) await sleep(wait);
       while (inFlight >= MAX_IN_FLIGHT) await new Promise<void>((r) => (wakeSender = r));
@@ -350,7 +350,7 @@ async function main(): Promise<void> {
         inFlight + group.length < MAX_IN_FLIGHT &&
         dueAt(next) <= now
       ) {
-        submitAt[next] = Math.round(Math.min(now, dueAt(next)));
+        submitAt[next] = Math.round(dueAt(next));
         group.push(next++);
       }
       if (group.length === 0) continue;
