@@ -23,6 +23,27 @@ export interface Running {
 /** Lines kept per stream: a long-running node must not grow without bound. */
 const MAX_LINES = 20_000;
 
+/** pino's warn level: lines at or above it say why a child failed. */
+const WARN_LEVEL = 40;
+
+/**
+ * What a child said last about trouble, for an error's message (test runners print the message,
+ * not the error's context): its last warnings and errors, then the end of its stderr.
+ */
+function lastWords(logs: readonly Record<string, unknown>[], stderr: readonly string[]): string {
+  const troubles = logs
+    .filter((l) => typeof l.level === 'number' && l.level >= WARN_LEVEL)
+    .slice(-3)
+    .map((l) =>
+      [l.name, l.msg, l.code, l.err]
+        .filter((x) => x !== undefined)
+        .map(String)
+        .join(' '),
+    );
+  const lines = [...troubles, ...stderr.slice(-5)].map((l) => (l.length > 300 ? `${l.slice(0, 300)}...` : l));
+  return lines.length ? `; last words:\n  ${lines.join('\n  ')}` : '; it logged no warning or error';
+}
+
 function push<T>(list: T[], item: T): void {
   list.push(item);
   if (list.length > MAX_LINES) list.splice(0, list.length - MAX_LINES);
@@ -70,7 +91,9 @@ export function runParaloom(args: string[], env: Record<string, string> = {}, lo
         const timer = setTimeout(
           () =>
             reject(
-              new DevnetError('TIMEOUT', `no "${msg}" within ${timeoutMs} ms`, { stderr: stderr.slice(-20) }),
+              new DevnetError('TIMEOUT', `no "${msg}" within ${timeoutMs} ms${lastWords(logs, stderr)}`, {
+                stderr: stderr.slice(-20),
+              }),
             ),
           timeoutMs,
         );
@@ -84,7 +107,7 @@ export function runParaloom(args: string[], env: Record<string, string> = {}, lo
         void exited.then((code) => {
           clearTimeout(timer);
           reject(
-            new DevnetError('CHILD_FAILED', `exited with ${code} before "${msg}"`, {
+            new DevnetError('CHILD_FAILED', `exited with ${code} before "${msg}"${lastWords(logs, stderr)}`, {
               stderr: stderr.slice(-20),
             }),
           );

@@ -16,6 +16,22 @@ function* causes(e: unknown): Generator<unknown> {
   }
 }
 
+// undici's code for a socket closed under a request ('other side closed'), and the errno values
+// of a connection reset or written after the peer closed it.
+const CONNECTION_LOSS_CODES = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
+
+/**
+ * True when a call failed because its connection closed under it: typically a kept-alive socket the
+ * server closed while this process (busy, its timers late) still counted it idle and reused it.
+ */
+export function isConnectionLoss(e: unknown): boolean {
+  for (const c of causes(e)) {
+    const code = c && typeof c === 'object' && 'code' in c ? (c as { code: unknown }).code : undefined;
+    if (typeof code === 'string' && CONNECTION_LOSS_CODES.has(code)) return true;
+  }
+  return false;
+}
+
 /** The program's custom error number in a transaction error, as JSON (`{InstructionError:[i,{Custom:n}]}`). */
 export function customCodeOfTransactionError(err: unknown): number | undefined {
   if (!err || typeof err !== 'object' || !('InstructionError' in err)) return undefined;

@@ -16,7 +16,7 @@ import {
 import type { Registry } from 'prom-client';
 import { createLogger, type Logger } from '../../common/index.js';
 import { BridgeError } from '../errors.js';
-import { classifyRpcFailure } from './classify.js';
+import { classifyRpcFailure, isConnectionLoss } from './classify.js';
 import { type BridgeMetrics, bridgeMetrics } from './metrics.js';
 
 export interface BridgeRpcOptions {
@@ -33,6 +33,13 @@ export interface BridgeRpcOptions {
 }
 
 const base64 = getBase64Encoder();
+
+/**
+ * Methods not sent twice when their connection closes under them: the server may have acted on the
+ * first copy, and a faucet would pay twice. Every other method the bridge uses is a read, or
+ * sendTransaction, which the cluster deduplicates by signature.
+ */
+const NOT_RESENT = new Set(['requestAirdrop']);
 
 /**
  * The bridge's only door to Solana: @solana/kit's RPC with a deadline on every call, each failure
@@ -69,7 +76,18 @@ export class BridgeRpc {
     const stopTimer = this.metrics.rpcSeconds.startTimer({ method });
     this.metrics.rpcRequests.inc({ method });
     try {
-      return await build(this.rpc).send({ abortSignal: deadline });
+      try {
+        return await build(this.rpc).send({ abortSignal: deadline });
+      } catch (e) {
+        if (deadline.aborted || NOT_RESENT.has(method) || !isConnectionLoss(e)) throw e;
+        // Once, on a fresh connection (undici drops the closed socket), within the same deadline.
+        this.metrics.rpcRetries.inc({ method });
+        this.log.info(
+          { method, ...context, err: e instanceof Error ? e.message : String(e) },
+          'rpc connection closed under the call; sending it again',
+        );
+        return await build(this.rpc).send({ abortSignal: deadline });
+      }
     } catch (e) {
       const { error, reason } = classifyRpcFailure(e, method, deadline.aborted, this.timeoutMs);
       this.metrics.rpcFailures.inc({ method, reason });

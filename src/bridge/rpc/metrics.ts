@@ -3,6 +3,7 @@ import { Counter, register as defaultRegistry, Gauge, Histogram, type Registry }
 export interface BridgeMetrics {
   readonly rpcRequests: Counter<'method'>;
   readonly rpcFailures: Counter<'method' | 'reason'>;
+  readonly rpcRetries: Counter<'method'>;
   readonly rpcSeconds: Histogram<'method'>;
   readonly depositsEmitted: Counter<never>;
   readonly depositCursor: Gauge<never>;
@@ -29,6 +30,12 @@ export function bridgeMetrics(registry: Registry = defaultRegistry): BridgeMetri
       name: 'paraloom_bridge_rpc_failures_total',
       help: 'Failed Solana RPC calls, by method and reason (timeout, unavailable, rpc_error, program_error)',
       labelNames: ['method', 'reason'],
+      registers,
+    }),
+    rpcRetries: new Counter({
+      name: 'paraloom_bridge_rpc_retries_total',
+      help: 'Solana RPC calls sent again because the connection closed under them (a kept-alive socket the server had closed)',
+      labelNames: ['method'],
       registers,
     }),
     rpcSeconds: new Histogram({

@@ -1,5 +1,11 @@
 import { type Address, address } from '@solana/kit';
-import { BridgeRpc, type BridgeRpc as BridgeRpcType, checkProgramVersion } from '../../bridge/index.js';
+import {
+  BridgeError,
+  BridgeRpc,
+  type BridgeRpc as BridgeRpcType,
+  type BridgeState,
+  checkProgramVersion,
+} from '../../bridge/index.js';
 import type { Logger } from '../../common/index.js';
 import type { NodeConfig } from '../../config/index.js';
 import type { Readiness, Registry } from '../../health/index.js';
@@ -15,6 +21,32 @@ export interface BridgeComponentOptions {
 
 /** A readiness answer is reused this long, so frequent scrapes do not each cost an RPC call. */
 const CHAIN_CHECK_CACHE_MS = 1_000;
+
+/**
+ * Waits before each further start-up handshake after Solana did not answer (about 6 s in all). A
+ * node started beside a busy or restarting RPC rides out the blip; one that is refused an answer
+ * (version mismatch, no program) or cannot reach Solana for longer still stops with the error.
+ */
+const HANDSHAKE_RETRY_MS = [250, 750, 2_000, 3_000] as const;
+
+async function handshakeAtStart(handshake: () => Promise<BridgeState>, logger: Logger): Promise<BridgeState> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await handshake();
+    } catch (err) {
+      const transient =
+        err instanceof BridgeError && (err.code === 'RPC_UNAVAILABLE' || err.code === 'RPC_TIMEOUT');
+      const wait = HANDSHAKE_RETRY_MS[attempt];
+      if (!transient || wait === undefined) throw err;
+      // The RPC failure itself is already logged and counted by BridgeRpc.
+      logger.warn(
+        { attempt: attempt + 1, retryInMs: wait, code: err.code },
+        'program version handshake: Solana did not answer, retrying',
+      );
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+}
 
 /**
  * Solana: the bridge's RPC client on `[solana]`, and the program-version handshake before anything
@@ -48,7 +80,7 @@ export class BridgeComponent implements Component {
         expected: s.expectedProgramVersion,
         commitment: s.commitment,
       });
-    const state = await handshake();
+    const state = await handshakeAtStart(handshake, logger);
     this.client = rpc;
     logger.info(
       { programId: this.programId, programVersion: state.programVersion, rpc: s.rpcUrl, cluster: s.cluster },
