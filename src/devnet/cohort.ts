@@ -4,6 +4,8 @@
  * and config file; validators 0..2 stand for coordinator (elected by leases, priority by index). Used by `paraloom devnet`, the end-to-end tests
  * and bench:l2.
  */
+import { randomInt } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -41,15 +43,41 @@ export interface DevnetValidator {
   dashboard: string | undefined;
 }
 
-export function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
+const PORT_RANGE_FILE = '/proc/sys/net/ipv4/ip_local_port_range';
+/** Linux's default ephemeral range starts here; other systems' ranges start at or above it. */
+const DEFAULT_EPHEMERAL_START = 32_768;
+const LOWEST_PORT = 10_000;
+
+/** Where the kernel starts picking source ports for outgoing connections. */
+function ephemeralStart(): number {
+  if (!existsSync(PORT_RANGE_FILE)) return DEFAULT_EPHEMERAL_START;
+  const start = Number(readFileSync(PORT_RANGE_FILE, 'utf8').trim().split(/\s+/)[0]);
+  return Number.isInteger(start) && start > LOWEST_PORT ? start : DEFAULT_EPHEMERAL_START;
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolveFree) => {
     const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolvePort(port));
-    });
+    srv.once('error', () => resolveFree(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolveFree(true)));
+  });
+}
+
+/**
+ * A loopback port for a validator's P2P listener, which must be known before the node starts (its
+ * registration carries it). It is taken below the kernel's ephemeral range: a port the kernel
+ * handed out (listen on 0) can be handed out again as the source port of any outgoing connection
+ * on the machine before the node binds it, and the node then fails to start with EADDRINUSE.
+ */
+export async function freeLoopbackPort(): Promise<number> {
+  const span = ephemeralStart() - LOWEST_PORT;
+  for (let attempt = 0; attempt < 64; attempt++) {
+    const port = LOWEST_PORT + randomInt(span);
+    if (await canListen(port)) return port;
+  }
+  throw new DevnetError('NO_FREE_PORT', 'no free loopback port below the ephemeral range', {
+    from: LOWEST_PORT,
+    to: LOWEST_PORT + span - 1,
   });
 }
 

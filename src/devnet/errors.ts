@@ -6,6 +6,8 @@ export type DevnetErrorCode =
   /** Something awaited did not happen in time (a log line, finality, settlement). */
   | 'TIMEOUT'
   /** A demo step's outcome is not what the protocol promises (balances do not reconcile, ...). */
-  | 'DEMO_FAILED';
+  | 'DEMO_FAILED'
+  /** No loopback port outside the kernel's ephemeral range could be bound. */
+  | 'NO_FREE_PORT';
 
 export class DevnetError extends ParaloomError<DevnetErrorCode> {}
