@@ -243,9 +243,10 @@ describe.skipIf(!hasChromium)('network dashboard in Chromium (multi-process)', (
       );
     expect(color).toBe('rgb(255, 77, 79)');
     expect(await row(victim).getAttribute('class')).toContain('status-down');
-    // The others stay up. Under CI load a surviving validator has stayed `down` for 15 s and more
-    // (twice in three runs; not reproduced alone or under busy loops): on failure, print what the
-    // dashboard node knows and the survivors' last warnings, for the investigation.
+    // The others stay up. Under CI load a surviving validator stayed `down` for 15 s and more: a
+    // gossipsub stream between the survivors had died under a live connection and the victim had
+    // been relaying their heartbeats (src/network/gossip-links.ts repairs such links now). On
+    // failure, print what the dashboard node knows and the survivors' last warnings.
     try {
       for (const v of validators.slice(0, 2)) {
         await expect.poll(() => row(v).getAttribute('data-status'), { timeout: 15_000 }).toBe('up');

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import type { Stream } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
 import * as lp from 'it-length-prefixed';
 import { pino } from 'pino';
@@ -430,4 +431,65 @@ describe('peer registry', () => {
       expect(y.peers.get(x.peerId)?.state).toBe('connected');
     });
   });
+});
+
+describe('gossip links', () => {
+  it('a gossipsub stream reset under a live connection is repaired, not left to a relay', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'paraloom-net-'));
+    const nodes: NetworkNode[] = [];
+    try {
+      for (const name of ['a', 'b', 'c']) {
+        const node = await NetworkNode.create(
+          { ...FAST, bootstrap: nodes.map((n) => n.multiaddrs[0]!), identityFile: join(dir, `${name}.key`) },
+          { registry: new Registry(), logger: quiet },
+        );
+        await node.start();
+        nodes.push(node);
+      }
+      const [a, b, c] = nodes as [NetworkNode, NetworkNode, NetworkNode];
+      const heard: bigint[] = [];
+      b.onGossip('heartbeat', (m) => {
+        if (m.type === 'HEARTBEAT') heard.push(m.timestampMs);
+      });
+      let beat = 0n;
+      const publish = () =>
+        a.publish('heartbeat', {
+          type: 'HEARTBEAT',
+          validator: new Uint8Array(32),
+          peerId: new Uint8Array(38),
+          timestampMs: ++beat,
+          height: 0n,
+          signature: new Uint8Array(64),
+        });
+      await waitFor('b hears a', async () => {
+        await publish();
+        await new Promise((r) => setTimeout(r, 100));
+        return heard.length > 0;
+      });
+      // What a reset (a full write buffer, a stream error) does: gossipsub drops a's stream to b,
+      // and b drops a, while the TCP connection and its pings carry on.
+      const streams = (
+        a.libp2p.services.pubsub as unknown as { streamsOutbound: Map<string, { rawStream: Stream }> }
+      ).streamsOutbound;
+      streams.get(b.peerId)!.rawStream.abort(new Error('injected stream reset'));
+      // Without c to relay, b hears a again only once the link is rebuilt.
+      await c.stop();
+      const from = heard.length;
+      await waitFor(
+        'b hears a directly again',
+        async () => {
+          await publish();
+          await new Promise((r) => setTimeout(r, 200));
+          return heard.length > from;
+        },
+        15_000,
+      );
+      const repairs = async (n: NetworkNode) =>
+        (await n.metrics.gossipLinkRepairs.get()).values[0]?.value ?? 0;
+      expect((await repairs(a)) + (await repairs(b))).toBeGreaterThanOrEqual(1);
+    } finally {
+      for (const n of nodes) await n.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -8,6 +8,7 @@ export interface NetworkMetrics {
   readonly peers: Gauge<'state'>;
   readonly pingSeconds: Histogram<never>;
   readonly reconnects: Counter<'outcome'>;
+  readonly gossipLinkRepairs: Counter<never>;
   readonly errors: Counter<'code'>;
 }
 
@@ -59,6 +60,11 @@ export function networkMetrics(registry: Registry = defaultRegistry): NetworkMet
       name: 'paraloom_network_reconnects_total',
       help: 'Reconnection attempts to lost peers by outcome',
       labelNames: ['outcome'],
+      registers,
+    }),
+    gossipLinkRepairs: new Counter({
+      name: 'paraloom_network_gossip_link_repairs_total',
+      help: 'Connections to a peer closed (and redialled) because gossipsub had lost its stream to it while the connection stayed up',
       registers,
     }),
     errors: new Counter({

@@ -37,6 +37,7 @@ import {
 import { type NetworkConfig, type ResolvedNetworkConfig, resolveNetworkConfig } from './config.js';
 import { NetworkError } from './errors.js';
 import { readFrame, writeFrame } from './framing.js';
+import { GossipLinkAudit } from './gossip-links.js';
 import { decodeGossipPayload, gossipMessageId, gossipPayload } from './gossip-payload.js';
 import { loadOrCreateIdentity } from './identity.js';
 import { decodeMessage, encodeMessage, type NetworkMessage } from './messages.js';
@@ -83,6 +84,7 @@ export class NetworkNode {
   /** Publish nonces: a random start, then one more per publish. */
   private nonce = randomBytes(8).readBigUInt64LE(0);
   private discoveryTimer: NodeJS.Timeout | undefined;
+  private gossipAuditTimer: NodeJS.Timeout | undefined;
   private discovering: Promise<void> | undefined;
   private started = false;
 
@@ -166,6 +168,9 @@ export class NetworkNode {
       this.peers.pin(peer, [addr]);
     }
     this.discoveryTimer = setInterval(() => void this.discover(), this.config.discoveryIntervalMs);
+    // At the ping cadence: a link is as dead for gossip as a peer that stopped answering pings.
+    const audit = new GossipLinkAudit(this.libp2p, pubsub, this.metrics, this.logger);
+    this.gossipAuditTimer = setInterval(() => void audit.run(), this.config.pingIntervalMs);
     this.logger.info({ addrs: this.multiaddrs, cluster: this.config.cluster }, 'network started');
   }
 
@@ -173,6 +178,7 @@ export class NetworkNode {
     if (!this.started) return;
     this.started = false;
     clearInterval(this.discoveryTimer);
+    clearInterval(this.gossipAuditTimer);
     this.peers.stop();
     this.libp2p.removeEventListener('peer:discovery', this.onDiscovery);
     this.libp2p.services.pubsub.removeEventListener('gossipsub:message', this.onGossipMessage);
