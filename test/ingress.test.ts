@@ -21,6 +21,7 @@ import {
   verifyPath,
 } from '../src/privacy/index.js';
 import { NodeStorage } from '../src/storage/index.js';
+import { IngressClient } from '../src/wallet/index.js';
 
 const quiet = pino({ level: 'silent' });
 let scenario: LedgerScenario;
@@ -208,6 +209,18 @@ describe('ingress API over a real ledger', () => {
       expect(results[4]!.error?.code).toBe('DUPLICATE');
       expect(fresh.mempool.size).toBe(1);
 
+      // The wallet's client over the same route: outcomes in order, typed.
+      const client = new IngressClient(server.url);
+      expect(await client.submitMany([scenario.transfer.bytes, scenario.withdrawal.bytes])).toEqual([
+        { status: 'refused', code: 'DUPLICATE', message: expect.any(String) },
+        { status: 'refused', code: 'ROOT_NOT_ANCHORED', message: expect.any(String) },
+      ]);
+      for (const size of [0, MAX_BATCH_TRANSACTIONS + 1]) {
+        await expect(client.submitMany(Array(size).fill(scenario.transfer.bytes))).rejects.toMatchObject({
+          code: 'BATCH_SIZE_INVALID',
+        });
+      }
+
       const refused: Array<[string, number, string]> = [
         ['{not json', 400, 'BAD_JSON'],
         [JSON.stringify({ transactions: [] }), 400, 'BAD_BATCH_SIZE'],
@@ -224,13 +237,18 @@ describe('ingress API over a real ledger', () => {
         expect(x.status).toBe(status);
         expect((x.body.error as { code: string }).code).toBe(code);
       }
-      // One token per transaction: of the burst of 12, the batch of 5 took 5 and each refused
-      // request 1, so 2 remain; a batch of 3 is refused whole.
+      // One token per transaction: of the burst of 12, the batches of 5 and 2 took 7 and each
+      // refused request 1, so none remains (sizes the client refuses never reach the server); a
+      // batch of 3 is refused whole.
       const limited = await batch(
         JSON.stringify({ transactions: Array(3).fill(hexOf(scenario.withdrawal)) }),
       );
       expect(limited.status).toBe(429);
       expect((limited.body.error as { code: string }).code).toBe('RATE_LIMITED');
+      await expect(client.submitMany([scenario.withdrawal.bytes])).rejects.toMatchObject({
+        code: 'INGRESS_REJECTED',
+        context: { status: 429, reason: 'RATE_LIMITED' },
+      });
       expect(fresh.mempool.size).toBe(1);
     } finally {
       await server.stop();

@@ -13,6 +13,8 @@ export type WalletErrorCode =
   | 'NOTE_UNKNOWN'
   | 'INGRESS_UNAVAILABLE'
   | 'INGRESS_REJECTED'
+  /** A batch submission of no transactions, or of more than the ingress takes in one request. */
+  | 'BATCH_SIZE_INVALID'
   /** A Solana address (recipient, relayer) that does not parse. */
   | 'ADDRESS_INVALID'
   /** Nothing is anchored on Solana yet, so no withdrawal can be proven. */

@@ -3,7 +3,7 @@
 export { type BuiltTransaction, buildTransfer, buildWithdraw, type PathSource } from './builders.js';
 export { selectNotes } from './coin-selection.js';
 export { WalletError, type WalletErrorCode } from './errors.js';
-export { IngressClient, type IngressOutput } from './ingress-client.js';
+export { IngressClient, type IngressOutput, type SubmitOutcome } from './ingress-client.js';
 export type { PendingDeposit, PendingTransaction } from './note-store.js';
 export { type HistoryEntry, type NoteStatus, NoteStore, type OwnedNote } from './note-store.js';
 export { type PublishedOutput, scanOutputs } from './scanner.js';

@@ -1,4 +1,5 @@
 import { bytesToHex, hexToBytes } from '../common/index.js';
+import { MAX_BATCH_TRANSACTIONS } from '../ingress/index.js';
 import { type Field, type MerklePath, TREE_DEPTH, toField } from '../privacy/index.js';
 import { WalletError } from './errors.js';
 import type { PublishedOutput } from './scanner.js';
@@ -35,6 +36,12 @@ export interface WithdrawalView {
   readonly approvalHeight: bigint | undefined;
   readonly signature: string | undefined;
 }
+
+/** One transaction's outcome in a batch submission, in the order it was submitted. */
+export type SubmitOutcome =
+  | { readonly status: 'admitted'; readonly id: string }
+  /** `code` is the ingress's (NULLIFIER_SPENT, PROOF_INVALID, DUPLICATE, INTERNAL, ...). */
+  | { readonly status: 'refused'; readonly code: string; readonly message: string };
 
 /** A validator's ingress, as a wallet uses it (see docs/operations.md, "Ingress API"). */
 export class IngressClient {
@@ -145,6 +152,46 @@ export class IngressClient {
       body: JSON.stringify({ transaction: bytesToHex(tx) }),
     });
     return (res as { id: string }).id;
+  }
+
+  /**
+   * Up to MAX_BATCH_TRANSACTIONS transactions in one request (a relayer's or a busy wallet's way to
+   * save a round trip each). Each is admitted or refused on its own, as if sent alone; the outcomes
+   * come back in order. A request refused whole (rate limit, body size) throws INGRESS_REJECTED.
+   */
+  async submitMany(txs: readonly Uint8Array[]): Promise<SubmitOutcome[]> {
+    if (txs.length === 0 || txs.length > MAX_BATCH_TRANSACTIONS) {
+      throw new WalletError(
+        'BATCH_SIZE_INVALID',
+        `a batch carries 1 to ${MAX_BATCH_TRANSACTIONS} transactions, not ${txs.length}`,
+        { count: txs.length, max: MAX_BATCH_TRANSACTIONS },
+      );
+    }
+    const res = (await this.request('/v1/transactions/batch', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ transactions: txs.map(bytesToHex) }),
+    })) as { results?: Array<{ id?: string; status?: string; error?: { code: string; message: string } }> };
+    const results = res.results;
+    if (!Array.isArray(results) || results.length !== txs.length) {
+      throw new WalletError(
+        'INGRESS_REJECTED',
+        'ingress answered a batch with a result count that does not match',
+        {
+          sent: txs.length,
+          got: Array.isArray(results) ? results.length : undefined,
+          path: '/v1/transactions/batch',
+        },
+      );
+    }
+    return results.map((r): SubmitOutcome => {
+      if (r.status === 'admitted' && typeof r.id === 'string') return { status: 'admitted', id: r.id };
+      return {
+        status: 'refused',
+        code: r.error?.code ?? 'UNKNOWN',
+        message: r.error?.message ?? 'refused without a reason',
+      };
+    });
   }
 
   private get<T>(path: string): Promise<T> {
