@@ -4,13 +4,14 @@
  * drops the stream or the whole peer while the libp2p connection stays up: it never opens a new
  * stream on that connection. Pings still pass, so nothing else notices; messages between the two
  * keep arriving only relayed through a third peer, and stop for good when that peer goes (in CI: a
- * killed validator took the survivors' heartbeats with it). Seen in @libp2p/gossipsub 17.1: gossipsub.js
- * createOutboundStream ("TODO make this behavior more robust") and handlePeerReadStreamError.
+ * killed validator took the survivors' heartbeats with it). Seen in @libp2p/gossipsub 17.1:
+ * gossipsub.js createOutboundStream ("TODO make this behavior more robust") and
+ * handlePeerReadStreamError.
  *
  * The audit closes the connections of a peer that speaks gossipsub but is missing from gossipsub's
- * peers, or has no outbound gossipsub stream, for two audits in a row (a fresh connection gets its stream within one); the
- * peer registry redials it (pinned peers forever), and the new connection gets fresh streams on
- * both sides.
+ * peers, or has no outbound gossipsub stream, for two audits in a row (a fresh connection gets its
+ * stream within one); the peer registry redials it (pinned peers forever), and the new connection
+ * gets fresh streams on both sides.
  */
 import type { GossipSub } from '@libp2p/gossipsub';
 import type { Libp2p, PeerId } from '@libp2p/interface';
