@@ -26,16 +26,23 @@ const MAX_LINES = 20_000;
 /** pino's warn level: lines at or above it say why a child failed. */
 const WARN_LEVEL = 40;
 
+/** pino serializes an `err` as `{type, message, stack, ...}`: its message is what says why. */
+function errorText(err: unknown): string | undefined {
+  if (err === undefined || err === null) return undefined;
+  if (typeof err === 'object' && 'message' in err) return String((err as { message: unknown }).message);
+  return typeof err === 'object' ? JSON.stringify(err) : String(err);
+}
+
 /**
  * What a child said last about trouble, for an error's message (test runners print the message,
  * not the error's context): its last warnings and errors, then the end of its stderr.
  */
-function lastWords(logs: readonly Record<string, unknown>[], stderr: readonly string[]): string {
+export function lastWords(logs: readonly Record<string, unknown>[], stderr: readonly string[]): string {
   const troubles = logs
     .filter((l) => typeof l.level === 'number' && l.level >= WARN_LEVEL)
     .slice(-3)
     .map((l) =>
-      [l.name, l.msg, l.code, l.err]
+      [l.name, l.msg, l.code, errorText(l.err)]
         .filter((x) => x !== undefined)
         .map(String)
         .join(' '),

@@ -2,6 +2,7 @@ import { address, lamports } from '@solana/kit';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type DroppingRpcServer, droppingRpcServer } from '../../../test/helpers/dropping-rpc-server.js';
+import { isConnectionLoss } from './classify.js';
 import { BridgeRpc } from './client.js';
 
 const servers: DroppingRpcServer[] = [];
@@ -18,6 +19,21 @@ async function clientFor(drops: number) {
     (await registry.getSingleMetric(name)!.get()).values.reduce((n, v) => n + v.value, 0);
   return { rpc, received: server.received, metric };
 }
+
+describe('isConnectionLoss', () => {
+  const coded = (code: string) => Object.assign(new Error(code), { code });
+  it('finds a lost connection anywhere in the cause chain, and nothing else', () => {
+    for (const code of ['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']) {
+      expect(isConnectionLoss(new TypeError('fetch failed', { cause: coded(code) }))).toBe(true);
+    }
+    // Refused, timed out, or answered with an error: not a connection closed under a sent call.
+    for (const code of ['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'ABORT_ERR']) {
+      expect(isConnectionLoss(new TypeError('fetch failed', { cause: coded(code) }))).toBe(false);
+    }
+    expect(isConnectionLoss(new Error('HTTP 500'))).toBe(false);
+    expect(isConnectionLoss(undefined)).toBe(false);
+  });
+});
 
 describe('BridgeRpc on a connection closed under a call', () => {
   it('sends a read once more and returns its answer, counting the retry', async () => {

@@ -23,9 +23,10 @@ export interface BridgeComponentOptions {
 const CHAIN_CHECK_CACHE_MS = 1_000;
 
 /**
- * Waits before each further start-up handshake after Solana did not answer (about 6 s in all). A
- * node started beside a busy or restarting RPC rides out the blip; one that is refused an answer
- * (version mismatch, no program) or cannot reach Solana for longer still stops with the error.
+ * Waits before each further start-up handshake after Solana did not answer (6 s of waits; each try
+ * is also bounded by the RPC deadline). A node started beside a busy or restarting RPC rides out
+ * the blip; one that is refused an answer (version mismatch, no program) or cannot reach Solana for
+ * longer still stops with the error.
  */
 const HANDSHAKE_RETRY_MS = [250, 750, 2_000, 3_000] as const;
 
