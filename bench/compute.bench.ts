@@ -13,9 +13,8 @@ import {
   Sandbox,
   watToWasm,
 } from '../src/compute/index.js';
+import { executorKeys, MEAN_WAT, meanJobFixture, u64Vector } from '../src/compute/testing/index.js';
 import { toField } from '../src/privacy/index.js';
-import { executorKeys, meanJobFixture } from '../test/helpers/compute-fixtures.js';
-import { MEAN_WAT, u64Vector } from '../test/helpers/compute-jobs.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const MAX_JOBS = 10_000;

@@ -57,10 +57,10 @@ import {
   TransactionSender,
 } from '../src/bridge/index.js';
 import { createLogger } from '../src/common/index.js';
+import { parsePrometheusText } from '../src/health/testing/index.js';
 import { MAX_BATCH_TRANSACTIONS } from '../src/ingress/index.js';
 import { generateKeypair } from '../src/validator/index.js';
 import { until } from '../test/helpers/paraloom-child.js';
-import { parsePrometheusText } from '../test/helpers/prometheus-text.js';
 import { BenchCluster, type BenchValidator } from './l2/cluster.js';
 import { l2Fixtures } from './l2/fixtures.js';
 import { verifyReference } from './l2/machine-reference.js';

@@ -19,8 +19,7 @@ import {
   transactPublicInputs,
   VerifyingKey,
 } from '../src/privacy/index.js';
-import { transactFixtures } from '../test/helpers/transact-fixtures.js';
-import { makePool, transferRequest } from '../test/helpers/transact-scenario.js';
+import { makePool, transactFixtures, transferRequest } from '../src/privacy/testing/index.js';
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);

@@ -7,8 +7,7 @@ import {
   registerValidatorInstruction,
   withdrawInstruction,
 } from '../src/bridge/index.js';
-import { deploy, registerValidators } from '../src/bridge/testing/fixture.js';
-import { prepareWithdrawal } from '../src/bridge/testing/withdraw-scenario.js';
+import { deploy, prepareWithdrawal, registerValidators } from '../src/bridge/testing/index.js';
 import { FIELD_ZERO, randomField, shutdownProver } from '../src/privacy/index.js';
 
 function row(name: string, cu: bigint, size: number): void {

@@ -14,11 +14,16 @@ import {
   PARALOOM_DEV_PROGRAM_ID,
   TransactionSender,
 } from '../src/bridge/index.js';
-import { registerValidators } from '../src/bridge/testing/fixture.js';
-import type { TestKey } from '../src/bridge/testing/litesvm-harness.js';
-import type { RpcDriver } from '../src/bridge/testing/rpc-driver.js';
+import type { RpcDriver, TestKey } from '../src/bridge/testing/index.js';
+import {
+  bridgeRpc,
+  deposit,
+  driver,
+  faultyTransport,
+  openCursor,
+  registerValidators,
+} from '../src/bridge/testing/index.js';
 import { fieldToBytesBE } from '../src/privacy/index.js';
-import { bridgeRpc, deposit, driver, faultyTransport, openCursor } from './helpers/bridge-localnet.js';
 
 // The same bridge code against `paraloom localnet` run as its own process, as a node would meet it.
 const BIN = fileURLToPath(new URL('../bin/paraloom.js', import.meta.url));

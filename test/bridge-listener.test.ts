@@ -10,10 +10,7 @@ import {
   decodeBridgeState,
   PARALOOM_DEV_PROGRAM_ID,
 } from '../src/bridge/index.js';
-import type { TestKey } from '../src/bridge/testing/litesvm-harness.js';
-import type { RpcDriver } from '../src/bridge/testing/rpc-driver.js';
-import type { Localnet } from '../src/localnet/index.js';
-import { hash2 } from '../src/privacy/index.js';
+import type { RpcDriver, TestKey } from '../src/bridge/testing/index.js';
 import {
   bridgeRpc,
   deposit,
@@ -21,7 +18,9 @@ import {
   faultyTransport,
   openCursor,
   paraloomLocalnet,
-} from './helpers/bridge-localnet.js';
+} from '../src/bridge/testing/index.js';
+import type { Localnet } from '../src/localnet/index.js';
+import { hash2 } from '../src/privacy/index.js';
 
 // Slots move only when the test ticks, so "not yet finalized" is exact, not a race.
 const FINALIZED_LAG = 3;

@@ -8,12 +8,17 @@ import {
   TransactionSender,
   WithdrawSubmitter,
 } from '../src/bridge/index.js';
-import { registerValidators } from '../src/bridge/testing/fixture.js';
-import type { TestKey } from '../src/bridge/testing/litesvm-harness.js';
-import type { RpcDriver } from '../src/bridge/testing/rpc-driver.js';
-import { prepareWithdrawal, type WithdrawScenario } from '../src/bridge/testing/withdraw-scenario.js';
+import type { RpcDriver, TestKey } from '../src/bridge/testing/index.js';
+import {
+  bridgeRpc,
+  driver,
+  lostResponseTransport,
+  paraloomLocalnet,
+  prepareWithdrawal,
+  registerValidators,
+  type WithdrawScenario,
+} from '../src/bridge/testing/index.js';
 import type { Localnet } from '../src/localnet/index.js';
-import { bridgeRpc, driver, lostResponseTransport, paraloomLocalnet } from './helpers/bridge-localnet.js';
 
 // Two proofs in this file (one withdrawal, one that expires), proved one after the other.
 const nets: Localnet[] = [];

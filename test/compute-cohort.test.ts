@@ -26,13 +26,13 @@ import {
   ownershipTag,
   withProof,
 } from '../src/compute/index.js';
+import { meanJobFixture } from '../src/compute/testing/index.js';
 import { Devnet, runParaloomOk } from '../src/devnet/index.js';
+import { parsePrometheusText } from '../src/health/testing/index.js';
 import { NATIVE_ASSET, toField } from '../src/privacy/index.js';
 import { generateKeypair, writeKeypairFile } from '../src/validator/index.js';
 import { IngressClient, Wallet } from '../src/wallet/index.js';
-import { meanJobFixture } from './helpers/compute-fixtures.js';
 import { until } from './helpers/paraloom-child.js';
-import { parsePrometheusText } from './helpers/prometheus-text.js';
 
 const SOL = 1_000_000_000n;
 const FAULTY = 3;

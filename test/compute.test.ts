@@ -23,7 +23,7 @@ import {
   executorKeys,
   meanJobFixture,
   OUTPUT_SECRET,
-} from './helpers/compute-fixtures.js';
+} from '../src/compute/testing/index.js';
 
 let fixture: ComputeFixture;
 let verifier: OwnershipVerifier;

@@ -17,7 +17,7 @@ import {
   MemoryKv,
   verifyCertificate,
 } from '../src/consensus/index.js';
-import { testCohort } from '../src/consensus/test-keys.js';
+import { testCohort } from '../src/consensus/testing/index.js';
 import { NetworkNode } from '../src/network/index.js';
 
 const quiet = pino({ level: 'silent' });

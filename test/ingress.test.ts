@@ -12,7 +12,7 @@ import {
   MAX_BATCH_TRANSACTIONS,
 } from '../src/ingress/index.js';
 import { LedgerApp } from '../src/ledger/index.js';
-import { type LedgerScenario, ledgerScenario } from '../src/ledger/testing/scenario.js';
+import { type LedgerScenario, ledgerScenario } from '../src/ledger/testing/index.js';
 import {
   BatchVerifierPool,
   loadCircuitArtifacts,

@@ -25,7 +25,7 @@ import {
   type LedgerScenario,
   ledgerScenario,
   WITHDRAWAL_EXPIRATION_SLOT,
-} from '../src/ledger/testing/scenario.js';
+} from '../src/ledger/testing/index.js';
 import {
   BatchVerifierPool,
   type Field,

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parsePrometheusText } from '../src/health/testing/index.js';
 import {
   NODE_STOP_ORDER,
   type Running,
@@ -19,7 +20,6 @@ import {
   stopChild,
   stoppedComponents,
 } from './helpers/paraloom-child.js';
-import { parsePrometheusText } from './helpers/prometheus-text.js';
 
 let rpcUrl = '';
 

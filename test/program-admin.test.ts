@@ -9,7 +9,7 @@ import {
   pauseInstruction,
   unpauseInstruction,
 } from '../src/bridge/index.js';
-import { newTestKey, ProgramHarness } from '../src/bridge/testing/litesvm-harness.js';
+import { newTestKey, ProgramHarness } from '../src/bridge/testing/index.js';
 
 const PARAMS: InitializeParams = {
   cluster: 0,

@@ -5,8 +5,8 @@ import {
   depositInstruction,
   unregisterValidatorInstruction,
 } from '../src/bridge/index.js';
-import { anchorInstructions, bytes32, deploy, registerValidators } from '../src/bridge/testing/fixture.js';
-import type { ProgramHarness, TestKey } from '../src/bridge/testing/litesvm-harness.js';
+import type { ProgramHarness, TestKey } from '../src/bridge/testing/index.js';
+import { anchorInstructions, bytes32, deploy, registerValidators } from '../src/bridge/testing/index.js';
 import {
   FIELD_MODULUS,
   FIELD_ZERO,

@@ -10,7 +10,7 @@ import {
   pauseInstruction,
   unpauseInstruction,
 } from '../src/bridge/index.js';
-import { deploy, TEST_PARAMS } from '../src/bridge/testing/fixture.js';
+import { deploy, TEST_PARAMS } from '../src/bridge/testing/index.js';
 import { bytesToHex } from '../src/common/index.js';
 import {
   FIELD_MODULUS,

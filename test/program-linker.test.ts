@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { PARALOOM_DEV_PROGRAM_ID } from '../src/bridge/index.js';
-import { ProgramHarness } from '../src/bridge/testing/litesvm-harness.js';
+import { ProgramHarness } from '../src/bridge/testing/index.js';
 import { LinkError, linkSharedObject, type ObjectFile, readObject } from '../tools/sbf-link/index.js';
 
 const fixture = (name: string): ObjectFile =>

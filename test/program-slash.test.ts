@@ -12,8 +12,8 @@ import {
   type VoteFields,
   voteSlotKey,
 } from '../src/bridge/index.js';
-import { bytes32, deploy, registerValidators, TEST_PARAMS } from '../src/bridge/testing/fixture.js';
-import type { ProgramHarness, TestKey } from '../src/bridge/testing/litesvm-harness.js';
+import type { ProgramHarness, TestKey } from '../src/bridge/testing/index.js';
+import { bytes32, deploy, registerValidators, TEST_PARAMS } from '../src/bridge/testing/index.js';
 
 const vote = (blockFill: number, over: Partial<VoteFields> = {}): VoteFields => ({
   height: 7n,

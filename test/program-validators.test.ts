@@ -10,7 +10,7 @@ import {
   updateValidatorEndpointsInstruction,
   withdrawUnbondedInstruction,
 } from '../src/bridge/index.js';
-import { deploy, TEST_PARAMS } from '../src/bridge/testing/fixture.js';
+import { deploy, TEST_PARAMS } from '../src/bridge/testing/index.js';
 
 describe('validator lifecycle', () => {
   it('registers with stake, updates endpoints, unbonds, and withdraws only after the window', async () => {

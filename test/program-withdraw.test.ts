@@ -8,9 +8,14 @@ import {
   type WithdrawArgs,
   withdrawInstruction,
 } from '../src/bridge/index.js';
-import { type Deployment, deploy, registerValidators } from '../src/bridge/testing/fixture.js';
-import type { TestKey } from '../src/bridge/testing/litesvm-harness.js';
-import { prepareWithdrawal, type WithdrawScenario } from '../src/bridge/testing/withdraw-scenario.js';
+import type { TestKey } from '../src/bridge/testing/index.js';
+import {
+  type Deployment,
+  deploy,
+  prepareWithdrawal,
+  registerValidators,
+  type WithdrawScenario,
+} from '../src/bridge/testing/index.js';
 import { bytesToHex } from '../src/common/index.js';
 import { FIELD_MODULUS, fieldToBytesBE, randomField, shutdownProver, toField } from '../src/privacy/index.js';
 

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { createKeyPairSignerFromPrivateKeyBytes } from '@solana/kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validatorToml } from '../src/devnet/index.js';
+import { parsePrometheusText } from '../src/health/testing/index.js';
 import { encodeTransaction } from '../src/ledger/index.js';
 import {
   dummyInput,
@@ -39,7 +40,6 @@ import {
   stoppedComponents,
   until,
 } from './helpers/paraloom-child.js';
-import { parsePrometheusText } from './helpers/prometheus-text.js';
 
 interface Validator {
   readonly dir: string;

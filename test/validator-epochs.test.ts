@@ -13,8 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Devnet } from '../src/devnet/index.js';
+import { parsePrometheusText } from '../src/health/testing/index.js';
 import { until } from './helpers/paraloom-child.js';
-import { parsePrometheusText } from './helpers/prometheus-text.js';
 
 const EPOCH = 30n;
 

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { executorId, executorKeys, meanJobFixture } from '../../test/helpers/compute-fixtures.js';
 import { bytesToHex } from '../common/index.js';
 import { ComputeStore, Database } from '../storage/index.js';
 import { tallyResults } from './agreement.js';
@@ -12,6 +11,7 @@ import { jobId, jobIdBytes } from './job/job-id.js';
 import { AUDIT_ADMITTED, AUDIT_FINALIZED, ComputeJournal } from './journal.js';
 import { decodeSignedResult, encodeSignedResult } from './record.js';
 import { Sandbox } from './sandbox/sandbox.js';
+import { executorId, executorKeys, meanJobFixture } from './testing/index.js';
 
 describe('compute journal (RocksDB compute store)', () => {
   let dir: string;

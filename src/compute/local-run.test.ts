@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { INFINITE_LOOP_WAT } from '../../test/helpers/compute-jobs.js';
 import type { ComputeError } from './errors.js';
 import { runLocalJob } from './local-run.js';
 import { Sandbox } from './sandbox/sandbox.js';
+import { INFINITE_LOOP_WAT } from './testing/index.js';
 
 const example = fileURLToPath(new URL('../../examples/compute/mean/', import.meta.url));
 

@@ -8,7 +8,7 @@ import { type ConsensusApplication, ConsensusEngine, type ConsensusNetwork } fro
 import { decodeEvidence, encodeEvidence, equivocation } from './evidence.js';
 import { EvidenceStore } from './evidence-store.js';
 import { MemoryKv } from './kv.js';
-import { testCohort } from './test-keys.js';
+import { testCohort } from './testing/index.js';
 import { NIL_HASH, type Vote } from './types.js';
 import { toNetworkMessage } from './wire.js';
 

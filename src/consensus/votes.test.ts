@@ -11,7 +11,7 @@ import { decodeEvidence, EVIDENCE_BYTES, encodeEvidence, equivocation, verifyEvi
 import { EvidenceStore } from './evidence-store.js';
 import { MemoryKv } from './kv.js';
 import { Replica, type ReplicaEffect } from './replica.js';
-import { testCohort, testSigner } from './test-keys.js';
+import { testCohort, testSigner } from './testing/index.js';
 import { NIL_HASH, type Vote } from './types.js';
 
 const { signers, auths, set } = testCohort(4);

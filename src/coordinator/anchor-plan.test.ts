@@ -21,7 +21,7 @@ import { planAnchor } from './anchor-plan.js';
 import { AnchorSigningService } from './anchor-signing.js';
 import { AnchoredRanges } from './approvals.js';
 import { CoordinatorError } from './errors.js';
-import { chain } from './test-chain.js';
+import { chain } from './testing/index.js';
 import { WithdrawalIndex } from './withdrawal-index.js';
 
 const leavesOf = (b: Block): Field[] =>

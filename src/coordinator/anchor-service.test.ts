@@ -15,7 +15,7 @@ import { encodeSignRequest } from './anchor-messages.js';
 import { AnchorService } from './anchor-service.js';
 import { AnchorSigningService } from './anchor-signing.js';
 import { coordinatorMetrics } from './metrics.js';
-import { chain } from './test-chain.js';
+import { chain } from './testing/index.js';
 import { WithdrawalIndex } from './withdrawal-index.js';
 
 describe('anchor service', () => {

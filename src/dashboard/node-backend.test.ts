@@ -6,7 +6,7 @@ import { EvidenceStore, equivocation, MemoryKv, type Vote } from '../consensus/i
 import { addressOf, blockDetail, blockSummary } from './blocks.js';
 import { type ChainSnapshot, EMPTY_CHAIN, programEvents, slashKey } from './chain.js';
 import { type LedgerView, NodeDashboardBackend, type NodeDashboardSources } from './node-backend.js';
-import { SIGNERS, secretsIn, syntheticChain } from './testing/fixtures.js';
+import { SIGNERS, secretsIn, syntheticChain } from './testing/index.js';
 import type { DashboardEvent } from './views.js';
 
 const chain = syntheticChain(4);

@@ -7,7 +7,7 @@ import { INGRESS_LIMITS } from '../ingress/index.js';
 import { blockDetail, blockSummary } from './blocks.js';
 import { DashboardError } from './errors.js';
 import { DashboardServer, type DashboardServerOptions } from './server.js';
-import { secretsIn, syntheticChain } from './testing/fixtures.js';
+import { secretsIn, syntheticChain } from './testing/index.js';
 import type { DashboardBackend, DashboardEvent, OverviewView } from './views.js';
 
 const chain = syntheticChain(3);

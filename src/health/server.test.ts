@@ -1,7 +1,6 @@
 import { request } from 'node:http';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parsePrometheusText } from '../../test/helpers/prometheus-text.js';
 import { networkMetrics } from '../network/index.js';
 import { storageMetrics } from '../storage/index.js';
 import {
@@ -12,6 +11,7 @@ import {
   Readiness,
   setCoordinatorRole,
 } from './index.js';
+import { parsePrometheusText } from './testing/index.js';
 
 const silent = pino({ level: 'silent' });
 const servers: HealthServer[] = [];

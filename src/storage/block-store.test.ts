@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WriteBatch } from './batch.js';
 import { BlockStore } from './block-store.js';
 import { Database } from './db.js';
-import { quietLogger, tempDir } from './test-helpers.js';
+import { quietLogger, tempDir } from './testing/index.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -5,7 +5,7 @@ import { WriteBatch } from './batch.js';
 import { Database, SCHEMA_VERSION } from './db.js';
 import { StorageError } from './errors.js';
 import { metaKey } from './keys.js';
-import { quietLogger, tempDir } from './test-helpers.js';
+import { quietLogger, tempDir } from './testing/index.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Field, hash1, MerkleTree, randomField, toField } from '../privacy/index.js';
 import { NodeStorage } from './node-storage.js';
-import { quietLogger, tempDir } from './test-helpers.js';
+import { quietLogger, tempDir } from './testing/index.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

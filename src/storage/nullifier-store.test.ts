@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type Field, randomField } from '../privacy/index.js';
 import { Database } from './db.js';
 import { NullifierStore } from './nullifier-store.js';
-import { quietLogger, tempDir } from './test-helpers.js';
+import { quietLogger, tempDir } from './testing/index.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -12,7 +12,7 @@ import { WriteBatch } from './batch.js';
 import { Database } from './db.js';
 import { StorageError } from './errors.js';
 import { treeNodeKey } from './keys.js';
-import { quietLogger, tempDir } from './test-helpers.js';
+import { quietLogger, tempDir } from './testing/index.js';
 import { decodeTreeState, encodeTreeState, RocksTreeStorage } from './tree-store.js';
 
 const cleanups: (() => Promise<void>)[] = [];

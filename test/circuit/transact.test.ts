@@ -22,7 +22,7 @@ import {
   toField,
   transactPublicInputs,
 } from '../../src/privacy/index.js';
-import { makePool, transferRequest, withdrawRequest } from '../helpers/transact-scenario.js';
+import { makePool, transferRequest, withdrawRequest } from '../../src/privacy/testing/index.js';
 
 let artifacts: CircuitArtifacts;
 let verifier: TransactVerifier;

@@ -1,7 +1,7 @@
 import { address, lamports } from '@solana/kit';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type DroppingRpcServer, droppingRpcServer } from '../../../test/helpers/dropping-rpc-server.js';
+import { type DroppingRpcServer, droppingRpcServer } from '../testing/index.js';
 import { isConnectionLoss } from './classify.js';
 import { BridgeRpc } from './client.js';
 

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { ed25519, x25519 } from '@noble/curves/ed25519.js';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assignedJobFixture, OUTPUT_SECRET, validatorSeed } from '../../../test/helpers/compute-fixtures.js';
 import { bytesToHex } from '../../common/index.js';
 import type { BlockSection } from '../../ledger/index.js';
 import type { Field } from '../../privacy/index.js';
@@ -21,6 +20,7 @@ import { loadOwnershipVerifier, type OwnershipVerifier } from '../ownership/veri
 import { decodeFinalRecord, encodeSignedResult } from '../record.js';
 import type { SignedResult } from '../result.js';
 import { Sandbox } from '../sandbox/sandbox.js';
+import { assignedJobFixture, OUTPUT_SECRET, validatorSeed } from '../testing/index.js';
 import {
   assignExecutors,
   assignmentSeed,

@@ -1,12 +1,12 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { ComputeError } from '../errors.js';
 import {
   INDIRECT_RECURSION_WAT,
   INFINITE_LOOP_WAT,
   MEAN_WAT,
   RECURSION_WAT,
   u64Vector,
-} from '../../../test/helpers/compute-jobs.js';
-import { ComputeError } from '../errors.js';
+} from '../testing/index.js';
 import { prepareModule } from '../wasm/prepare.js';
 import { watToWasm } from '../wasm/wat.js';
 import { runModule } from './run-module.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MEAN_WAT, u64Vector } from '../../../test/helpers/compute-jobs.js';
 import { runModule } from '../sandbox/run-module.js';
+import { MEAN_WAT, u64Vector } from '../testing/index.js';
 import { prepareModule } from './prepare.js';
 import { watToWasm } from './wat.js';
 

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { ComputeErrorCode } from '../errors.js';
+import { MAX_WASM_BYTES } from '../limits.js';
 import {
   FLOAT_WAT,
   FORBIDDEN_IMPORT_WAT,
@@ -7,9 +9,7 @@ import {
   NO_MAX_MEMORY_WAT,
   nestedBlocksModule,
   SIMD_WAT,
-} from '../../../test/helpers/compute-jobs.js';
-import type { ComputeErrorCode } from '../errors.js';
-import { MAX_WASM_BYTES } from '../limits.js';
+} from '../testing/index.js';
 import { prepareModule } from './prepare.js';
 import { watToWasm } from './wat.js';
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type DroppingRpcServer, droppingRpcServer } from '../../../test/helpers/dropping-rpc-server.js';
+import { type DroppingRpcServer, droppingRpcServer } from '../../bridge/testing/index.js';
 import { createLogger } from '../../common/index.js';
 import { parseConfig } from '../../config/index.js';
 import { Readiness, Registry } from '../../health/index.js';

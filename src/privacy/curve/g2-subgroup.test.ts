@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FIELD_MODULUS } from '../field.js';
+import { twistPointOutsideG2 } from '../testing/index.js';
 import { isInG2Subgroup } from './g2-subgroup.js';
 import { BASE_FIELD_MODULUS, initCurve, mcl } from './mcl.js';
-import { twistPointOutsideG2 } from './test-points.js';
 
 beforeAll(initCurve);
 

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bigintToBytesLE, concatBytes } from '../../common/index.js';
 import { BASE_FIELD_MODULUS, initCurve, mcl } from '../curve/mcl.js';
-import { twistPointOutsideG2 } from '../curve/test-points.js';
 import { PrivacyError } from '../errors.js';
+import { twistPointOutsideG2 } from '../testing/index.js';
 import { Groth16Proof, PROOF_CHAIN_BYTES, PROOF_WIRE_BYTES } from './groth16-proof.js';
 
 beforeAll(initCurve);

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { transactFixtures } from '../../../test/helpers/transact-fixtures.js';
 import { loadCircuitArtifacts } from '../artifacts.js';
 import { randomField } from '../field.js';
 import { rerandomizeProof } from '../proof/groth16-proof.js';
+import { transactFixtures } from '../testing/index.js';
 import { transactPublicInputs } from '../transact.js';
 import { BatchVerifierPool, type WireVerificationItem } from './batch-pool.js';
 import { VerifyingKey } from './verifying-key.js';

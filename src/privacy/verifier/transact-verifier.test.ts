@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { transactFixtures } from '../../../test/helpers/transact-fixtures.js';
 import { loadCircuitArtifacts } from '../artifacts.js';
 import { mcl } from '../curve/mcl.js';
 import { randomField } from '../field.js';
 import { Groth16Proof, rerandomizeProof } from '../proof/groth16-proof.js';
+import { transactFixtures } from '../testing/index.js';
 import type { TransactVerification } from './transact-verifier.js';
 import { TransactVerifier } from './transact-verifier.js';
 import { VerifyingKey } from './verifying-key.js';

@@ -13,7 +13,7 @@ import {
   type SpendInput,
   type SpendingKeys,
   type TransactRequest,
-} from '../../src/privacy/index.js';
+} from '../index.js';
 
 export interface OwnedNote {
   readonly note: Note;

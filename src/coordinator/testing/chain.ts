@@ -7,9 +7,9 @@ import {
   encodeBlock,
   encodeTransaction,
   sectionsRoot,
-} from '../ledger/index.js';
-import { PROOF_SUITE_GROTH16_BN254, PROOF_WIRE_BYTES, randomField, toField } from '../privacy/index.js';
-import type { FinalBlocks } from './withdrawal-index.js';
+} from '../../ledger/index.js';
+import { PROOF_SUITE_GROTH16_BN254, PROOF_WIRE_BYTES, randomField, toField } from '../../privacy/index.js';
+import type { FinalBlocks } from '../withdrawal-index.js';
 
 /** A decodable transaction; only withdrawals (ext_amount < 0) enter the index. Proof bytes are not checked here. */
 function tx(withdrawal: boolean) {

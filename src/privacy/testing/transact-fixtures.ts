@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { bytesToHex, hexToBytes } from '../../src/common/index.js';
+import { bytesToHex, hexToBytes } from '../../common/index.js';
 import {
   type CircuitArtifacts,
   type Field,
@@ -12,14 +12,14 @@ import {
   type TransactStatement,
   type TransactVerification,
   toField,
-} from '../../src/privacy/index.js';
+} from '../index.js';
 import { makePool, transferRequest, withdrawRequest } from './transact-scenario.js';
 
 // Real proofs are the expensive part of the suite (~1.5 s each on 2 cores). The first test run
 // makes them and caches them under .cache/fixtures, keyed by the proving key's hash, so the rest of
 // a CI run reuses them; a change of keys invalidates the cache by itself.
 
-const CACHE_DIR = fileURLToPath(new URL('../../.cache/fixtures/', import.meta.url));
+const CACHE_DIR = fileURLToPath(new URL('../../../.cache/fixtures/', import.meta.url));
 
 interface SerializedItem {
   wire: string;

@@ -1,17 +1,12 @@
 /** Shared by the bridge tests: a Paraloom localnet, deposits over RPC, a RocksDB cursor, a faulty transport. */
 import { createDefaultRpcTransport, type RpcTransport } from '@solana/kit';
 import { Registry } from 'prom-client';
-import { BridgeRpc, depositInstruction, PARALOOM_DEV_PROGRAM_ID } from '../../src/bridge/index.js';
-import type { TestKey } from '../../src/bridge/testing/litesvm-harness.js';
-import { RpcDriver } from '../../src/bridge/testing/rpc-driver.js';
-import {
-  initializeParaloom,
-  Localnet,
-  type LocalnetOptions,
-  paraloomProgram,
-} from '../../src/localnet/index.js';
-import { NATIVE_ASSET, noteCommitment, randomField } from '../../src/privacy/index.js';
-import { Database, DepositCursorStore } from '../../src/storage/index.js';
+import { initializeParaloom, Localnet, type LocalnetOptions, paraloomProgram } from '../../localnet/index.js';
+import { NATIVE_ASSET, noteCommitment, randomField } from '../../privacy/index.js';
+import { Database, DepositCursorStore } from '../../storage/index.js';
+import { BridgeRpc, depositInstruction, PARALOOM_DEV_PROGRAM_ID } from '../index.js';
+import type { TestKey } from './litesvm-harness.js';
+import { RpcDriver } from './rpc-driver.js';
 
 export async function paraloomLocalnet(opts: LocalnetOptions = {}): Promise<Localnet> {
   const net = new Localnet({ port: 0, programs: [paraloomProgram()], ...opts });

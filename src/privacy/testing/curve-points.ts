@@ -1,4 +1,4 @@
-import { mcl } from './mcl.js';
+import { mcl } from '../curve/mcl.js';
 
 /**
  * A point on the twist curve y² = x³ + 3/(9+u) built from an arbitrary x, with no cofactor

@@ -3,7 +3,19 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ed25519, x25519 } from '@noble/curves/ed25519.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex, hexToBytes } from '../../src/common/index.js';
+import { bytesToHex, hexToBytes } from '../../common/index.js';
+import {
+  deriveKeys,
+  type Field,
+  loadCircuitArtifacts,
+  MemoryTreeStorage,
+  MerkleTree,
+  noteCommitment,
+  privacyReady,
+  randomField,
+  shutdownProver,
+  toField,
+} from '../../privacy/index.js';
 import {
   assignExecutors,
   buildJob,
@@ -18,26 +30,14 @@ import {
   proveOwnership,
   watToWasm,
   withProof,
-} from '../../src/compute/index.js';
-import {
-  deriveKeys,
-  type Field,
-  loadCircuitArtifacts,
-  MemoryTreeStorage,
-  MerkleTree,
-  noteCommitment,
-  privacyReady,
-  randomField,
-  shutdownProver,
-  toField,
-} from '../../src/privacy/index.js';
-import { MEAN_WAT, u64Vector } from './compute-jobs.js';
+} from '../index.js';
+import { MEAN_WAT, u64Vector } from './jobs.js';
 
 // A real ownership proof costs ~1 s on 2 cores; it is bound to the exact job bytes (the job id
 // covers the randomly encrypted input), so the whole job is cached under .cache/fixtures, keyed
 // by the proving key's hash like the transact fixtures.
 
-const CACHE_DIR = fileURLToPath(new URL('../../.cache/fixtures/', import.meta.url));
+const CACHE_DIR = fileURLToPath(new URL('../../../.cache/fixtures/', import.meta.url));
 
 /** Deterministic test keys: executor i, the submitter's output key, the note owner. */
 export function executorKeys(i: number): ExecutorKeys {

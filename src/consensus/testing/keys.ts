@@ -1,9 +1,9 @@
 /** Shared by this module's tests: real Ed25519 validator keys bound to the dev program on localnet. */
-import { PARALOOM_DEV_PROGRAM_ID } from '../bridge/index.js';
-import { keypairFromSeed, type SigningDomain, ValidatorSigner } from '../validator/index.js';
-import { signerAuthenticator } from './auth.js';
-import type { VoteAuthenticator } from './types.js';
-import { ValidatorSet } from './validator-set.js';
+import { PARALOOM_DEV_PROGRAM_ID } from '../../bridge/index.js';
+import { keypairFromSeed, type SigningDomain, ValidatorSigner } from '../../validator/index.js';
+import { signerAuthenticator } from '../auth.js';
+import type { VoteAuthenticator } from '../types.js';
+import { ValidatorSet } from '../validator-set.js';
 
 export const TEST_DOMAIN: SigningDomain = { programId: PARALOOM_DEV_PROGRAM_ID, cluster: 'localnet' };
 

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const MEAN_WAT = readFileSync(
-  fileURLToPath(new URL('../../examples/compute/mean/job.wat', import.meta.url)),
+  fileURLToPath(new URL('../../../examples/compute/mean/job.wat', import.meta.url)),
   'utf8',
 );
 
