@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WithdrawalsTree, withdrawalLeaf } from '../src/bridge/index.js';
-import type { ConsensusApplication } from '../src/consensus/index.js';
+import { WithdrawalsTree, withdrawalLeaf } from '../bridge/index.js';
+import type { ConsensusApplication } from '../consensus/index.js';
 import {
   type Block,
   blockHash,
@@ -20,12 +20,12 @@ import {
   type LedgerTip,
   sectionsRoot,
   transactionRoot,
-} from '../src/ledger/index.js';
+} from './index.js';
 import {
   type LedgerScenario,
   ledgerScenario,
   WITHDRAWAL_EXPIRATION_SLOT,
-} from '../src/ledger/testing/index.js';
+} from './testing/index.js';
 import {
   BatchVerifierPool,
   type Field,
@@ -33,8 +33,8 @@ import {
   MemoryTreeStorage,
   MerkleTree,
   VerifyingKey,
-} from '../src/privacy/index.js';
-import { NodeStorage } from '../src/storage/index.js';
+} from '../privacy/index.js';
+import { NodeStorage } from '../storage/index.js';
 
 const quiet = pino({ level: 'silent' });
 
