@@ -18,7 +18,7 @@ import {
   sectionsRoot,
   TX_BYTES,
   transactionRoot,
-} from '../src/ledger/index.js';
+} from './index.js';
 import {
   ENVELOPE_BYTES,
   ENVELOPE_VERSION,
@@ -28,7 +28,7 @@ import {
   PROOF_SUITE_GROTH16_BN254,
   PROOF_WIRE_BYTES,
   randomField,
-} from '../src/privacy/index.js';
+} from '../privacy/index.js';
 
 function envelope(): Uint8Array {
   const e = crypto.getRandomValues(new Uint8Array(ENVELOPE_BYTES));
