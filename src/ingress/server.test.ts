@@ -4,24 +4,24 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bytesToHex } from '../src/common/index.js';
+import { bytesToHex } from '../common/index.js';
 import {
   type IngressBackend,
   IngressServer,
   LedgerIngressBackend,
   MAX_BATCH_TRANSACTIONS,
-} from '../src/ingress/index.js';
-import { LedgerApp } from '../src/ledger/index.js';
-import { type LedgerScenario, ledgerScenario } from '../src/ledger/testing/index.js';
+} from './index.js';
+import { LedgerApp } from '../ledger/index.js';
+import { type LedgerScenario, ledgerScenario } from '../ledger/testing/index.js';
 import {
   BatchVerifierPool,
   loadCircuitArtifacts,
   toField,
   VerifyingKey,
   verifyPath,
-} from '../src/privacy/index.js';
-import { NodeStorage } from '../src/storage/index.js';
-import { IngressClient } from '../src/wallet/index.js';
+} from '../privacy/index.js';
+import { NodeStorage } from '../storage/index.js';
+import { IngressClient } from '../wallet/index.js';
 
 const quiet = pino({ level: 'silent' });
 let scenario: LedgerScenario;
