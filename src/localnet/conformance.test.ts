@@ -28,7 +28,7 @@ import {
   SYSTEM_PROGRAM_ADDRESS,
 } from '@solana-program/system';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Localnet } from '../src/localnet/index.js';
+import { Localnet } from './index.js';
 
 // Uses only @solana/kit's public API against the localnet, as any Solana client would.
 
