@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Localnet } from '../src/localnet/index.js';
+import { Localnet } from './index.js';
 
 // Malformed requests get Solana's JSON-RPC error codes and change nothing.
 
