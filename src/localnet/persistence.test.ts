@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateKeyPairSigner } from '@solana/kit';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Localnet } from '../src/localnet/index.js';
+import { Localnet } from './index.js';
 
 let dir: string | undefined;
 afterAll(async () => {
