@@ -9,8 +9,8 @@ import {
   DepositListener,
   decodeBridgeState,
   PARALOOM_DEV_PROGRAM_ID,
-} from '../src/bridge/index.js';
-import type { RpcDriver, TestKey } from '../src/bridge/testing/index.js';
+} from '../index.js';
+import type { RpcDriver, TestKey } from '../testing/index.js';
 import {
   bridgeRpc,
   deposit,
@@ -18,9 +18,9 @@ import {
   faultyTransport,
   openCursor,
   paraloomLocalnet,
-} from '../src/bridge/testing/index.js';
-import type { Localnet } from '../src/localnet/index.js';
-import { hash2 } from '../src/privacy/index.js';
+} from '../testing/index.js';
+import type { Localnet } from '../../localnet/index.js';
+import { hash2 } from '../../privacy/index.js';
 
 // Slots move only when the test ticks, so "not yet finalized" is exact, not a race.
 const FINALIZED_LAG = 3;
