@@ -7,8 +7,8 @@ import {
   PARALOOM_DEV_PROGRAM_ID,
   TransactionSender,
   WithdrawSubmitter,
-} from '../src/bridge/index.js';
-import type { RpcDriver, TestKey } from '../src/bridge/testing/index.js';
+} from '../index.js';
+import type { RpcDriver, TestKey } from '../testing/index.js';
 import {
   bridgeRpc,
   driver,
@@ -17,8 +17,8 @@ import {
   prepareWithdrawal,
   registerValidators,
   type WithdrawScenario,
-} from '../src/bridge/testing/index.js';
-import type { Localnet } from '../src/localnet/index.js';
+} from '../testing/index.js';
+import type { Localnet } from '../../localnet/index.js';
 
 // Two proofs in this file (one withdrawal, one that expires), proved one after the other.
 const nets: Localnet[] = [];
