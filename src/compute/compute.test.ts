@@ -1,6 +1,6 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bytesToHex } from '../src/common/index.js';
+import { bytesToHex } from '../common/index.js';
 import {
   admitJob,
   ComputeError,
@@ -16,14 +16,14 @@ import {
   type SignedResult,
   signResult,
   tallyResults,
-} from '../src/compute/index.js';
+} from './index.js';
 import {
   type ComputeFixture,
   executorId,
   executorKeys,
   meanJobFixture,
   OUTPUT_SECRET,
-} from '../src/compute/testing/index.js';
+} from './testing/index.js';
 
 let fixture: ComputeFixture;
 let verifier: OwnershipVerifier;
