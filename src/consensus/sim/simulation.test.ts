@@ -6,7 +6,7 @@
  * mix over 1,000 heights and 25 seeds (PARALOOM_SIM_SEEDS=n to change).
  */
 import { describe, expect, it } from 'vitest';
-import { runSimulation, type SimOptions } from '../src/consensus/sim/simulator.js';
+import { runSimulation, type SimOptions } from './simulator.js';
 
 const LARGE = process.env.PARALOOM_SIM_LARGE === '1';
 /** Seeds per mix in the large run (PARALOOM_SIM_SEEDS overrides). */
