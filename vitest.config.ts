@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'programs/*/tests/**/*.test.ts', 'test/**/*.test.ts'],
     // Proof generation and multi-process tests are CPU-bound on a 2-core machine.
     testTimeout: 120_000,
     hookTimeout: 300_000,
