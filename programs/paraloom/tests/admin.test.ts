@@ -8,8 +8,8 @@ import {
   PROGRAM_VERSION,
   pauseInstruction,
   unpauseInstruction,
-} from '../src/bridge/index.js';
-import { newTestKey, ProgramHarness } from '../src/bridge/testing/index.js';
+} from '../../../src/bridge/index.js';
+import { newTestKey, ProgramHarness } from '../../../src/bridge/testing/index.js';
 
 const PARAMS: InitializeParams = {
   cluster: 0,
