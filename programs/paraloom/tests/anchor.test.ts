@@ -4,9 +4,9 @@ import {
   decodeBridgeState,
   depositInstruction,
   unregisterValidatorInstruction,
-} from '../src/bridge/index.js';
-import type { ProgramHarness, TestKey } from '../src/bridge/testing/index.js';
-import { anchorInstructions, bytes32, deploy, registerValidators } from '../src/bridge/testing/index.js';
+} from '../../../src/bridge/index.js';
+import type { ProgramHarness, TestKey } from '../../../src/bridge/testing/index.js';
+import { anchorInstructions, bytes32, deploy, registerValidators } from '../../../src/bridge/testing/index.js';
 import {
   FIELD_MODULUS,
   FIELD_ZERO,
@@ -15,7 +15,7 @@ import {
   hash4,
   randomField,
   toField,
-} from '../src/privacy/index.js';
+} from '../../../src/privacy/index.js';
 
 const fields = (height: bigint, over: Partial<AnchorFields> = {}): AnchorFields => ({
   height,
