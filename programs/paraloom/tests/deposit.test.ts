@@ -9,9 +9,9 @@ import {
   LAMPORTS_PER_SOL,
   pauseInstruction,
   unpauseInstruction,
-} from '../src/bridge/index.js';
-import { deploy, TEST_PARAMS } from '../src/bridge/testing/index.js';
-import { bytesToHex } from '../src/common/index.js';
+} from '../../../src/bridge/index.js';
+import { deploy, TEST_PARAMS } from '../../../src/bridge/testing/index.js';
+import { bytesToHex } from '../../../src/common/index.js';
 import {
   FIELD_MODULUS,
   FIELD_ZERO,
@@ -20,7 +20,7 @@ import {
   hash4,
   randomField,
   toField,
-} from '../src/privacy/index.js';
+} from '../../../src/privacy/index.js';
 
 const note = (amount: bigint): DepositArgs => ({
   amount,
