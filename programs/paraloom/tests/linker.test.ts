@@ -1,15 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { PARALOOM_DEV_PROGRAM_ID } from '../src/bridge/index.js';
-import { ProgramHarness } from '../src/bridge/testing/index.js';
-import { LinkError, linkSharedObject, type ObjectFile, readObject } from '../tools/sbf-link/index.js';
+import { PARALOOM_DEV_PROGRAM_ID } from '../../../src/bridge/index.js';
+import { ProgramHarness } from '../../../src/bridge/testing/index.js';
+import { LinkError, linkSharedObject, type ObjectFile, readObject } from '../../../tools/sbf-link/index.js';
 
 const fixture = (name: string): ObjectFile =>
   readObject(
     name,
     new Uint8Array(
-      readFileSync(fileURLToPath(new URL(`../tools/sbf-link/fixtures/${name}`, import.meta.url))),
+      readFileSync(fileURLToPath(new URL(`../../../tools/sbf-link/fixtures/${name}`, import.meta.url))),
     ),
   );
 
