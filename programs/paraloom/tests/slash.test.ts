@@ -11,9 +11,9 @@ import {
   slashInstruction,
   type VoteFields,
   voteSlotKey,
-} from '../src/bridge/index.js';
-import type { ProgramHarness, TestKey } from '../src/bridge/testing/index.js';
-import { bytes32, deploy, registerValidators, TEST_PARAMS } from '../src/bridge/testing/index.js';
+} from '../../../src/bridge/index.js';
+import type { ProgramHarness, TestKey } from '../../../src/bridge/testing/index.js';
+import { bytes32, deploy, registerValidators, TEST_PARAMS } from '../../../src/bridge/testing/index.js';
 
 const vote = (blockFill: number, over: Partial<VoteFields> = {}): VoteFields => ({
   height: 7n,
