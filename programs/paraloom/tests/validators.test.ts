@@ -9,8 +9,8 @@ import {
   unregisterValidatorInstruction,
   updateValidatorEndpointsInstruction,
   withdrawUnbondedInstruction,
-} from '../src/bridge/index.js';
-import { deploy, TEST_PARAMS } from '../src/bridge/testing/index.js';
+} from '../../../src/bridge/index.js';
+import { deploy, TEST_PARAMS } from '../../../src/bridge/testing/index.js';
 
 describe('validator lifecycle', () => {
   it('registers with stake, updates endpoints, unbonds, and withdraws only after the window', async () => {
