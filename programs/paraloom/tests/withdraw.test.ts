@@ -7,17 +7,17 @@ import {
   unpauseInstruction,
   type WithdrawArgs,
   withdrawInstruction,
-} from '../src/bridge/index.js';
-import type { TestKey } from '../src/bridge/testing/index.js';
+} from '../../../src/bridge/index.js';
+import type { TestKey } from '../../../src/bridge/testing/index.js';
 import {
   type Deployment,
   deploy,
   prepareWithdrawal,
   registerValidators,
   type WithdrawScenario,
-} from '../src/bridge/testing/index.js';
-import { bytesToHex } from '../src/common/index.js';
-import { FIELD_MODULUS, fieldToBytesBE, randomField, shutdownProver, toField } from '../src/privacy/index.js';
+} from '../../../src/bridge/testing/index.js';
+import { bytesToHex } from '../../../src/common/index.js';
+import { FIELD_MODULUS, fieldToBytesBE, randomField, shutdownProver, toField } from '../../../src/privacy/index.js';
 
 let d: Deployment;
 let vals: TestKey[];
