@@ -1,7 +1,7 @@
 /**
  * Writes programs/paraloom/idl/paraloom.json: an Anchor-format (spec 0.1.0) IDL of the C program, so
  * Anchor's TS client and Codama can decode its accounts and build its instructions. The layouts here
- * must match programs/paraloom/src/paraloom.h; test/program-idl.test.ts checks the sizes and
+ * must match programs/paraloom/src/paraloom.h; programs/paraloom/tests/idl.test.ts checks the sizes and
  * discriminators against the program and the client.
  */
 import { writeFileSync } from 'node:fs';

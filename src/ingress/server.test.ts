@@ -5,12 +5,6 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bytesToHex } from '../common/index.js';
-import {
-  type IngressBackend,
-  IngressServer,
-  LedgerIngressBackend,
-  MAX_BATCH_TRANSACTIONS,
-} from './index.js';
 import { LedgerApp } from '../ledger/index.js';
 import { type LedgerScenario, ledgerScenario } from '../ledger/testing/index.js';
 import {
@@ -22,6 +16,7 @@ import {
 } from '../privacy/index.js';
 import { NodeStorage } from '../storage/index.js';
 import { IngressClient } from '../wallet/index.js';
+import { type IngressBackend, IngressServer, LedgerIngressBackend, MAX_BATCH_TRANSACTIONS } from './index.js';
 
 const quiet = pino({ level: 'silent' });
 let scenario: LedgerScenario;

@@ -7,6 +7,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WithdrawalsTree, withdrawalLeaf } from '../bridge/index.js';
 import type { ConsensusApplication } from '../consensus/index.js';
 import {
+  BatchVerifierPool,
+  type Field,
+  loadCircuitArtifacts,
+  MemoryTreeStorage,
+  MerkleTree,
+  VerifyingKey,
+} from '../privacy/index.js';
+import { NodeStorage } from '../storage/index.js';
+import {
   type Block,
   blockHash,
   type DecodedTransaction,
@@ -21,20 +30,7 @@ import {
   sectionsRoot,
   transactionRoot,
 } from './index.js';
-import {
-  type LedgerScenario,
-  ledgerScenario,
-  WITHDRAWAL_EXPIRATION_SLOT,
-} from './testing/index.js';
-import {
-  BatchVerifierPool,
-  type Field,
-  loadCircuitArtifacts,
-  MemoryTreeStorage,
-  MerkleTree,
-  VerifyingKey,
-} from '../privacy/index.js';
-import { NodeStorage } from '../storage/index.js';
+import { type LedgerScenario, ledgerScenario, WITHDRAWAL_EXPIRATION_SLOT } from './testing/index.js';
 
 const quiet = pino({ level: 'silent' });
 

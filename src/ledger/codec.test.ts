@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import {
+  ENVELOPE_BYTES,
+  ENVELOPE_VERSION,
+  FIELD_MODULUS,
+  FIELD_ZERO,
+  type Field,
+  PROOF_SUITE_GROTH16_BN254,
+  PROOF_WIRE_BYTES,
+  randomField,
+} from '../privacy/index.js';
+import {
   BLOCK_HEADER_BYTES,
   type Block,
   blockHash,
@@ -19,16 +29,6 @@ import {
   TX_BYTES,
   transactionRoot,
 } from './index.js';
-import {
-  ENVELOPE_BYTES,
-  ENVELOPE_VERSION,
-  FIELD_MODULUS,
-  FIELD_ZERO,
-  type Field,
-  PROOF_SUITE_GROTH16_BN254,
-  PROOF_WIRE_BYTES,
-  randomField,
-} from '../privacy/index.js';
 
 function envelope(): Uint8Array {
   const e = crypto.getRandomValues(new Uint8Array(ENVELOPE_BYTES));

@@ -1,5 +1,5 @@
 /* Anchor-compatible discriminators: first 8 bytes of sha256("global:<ix>"), sha256("account:<Name>"),
- * sha256("event:<Name>"), read as little-endian u64. test/program-idl.test.ts recomputes every one. */
+ * sha256("event:<Name>"), read as little-endian u64. programs/paraloom/tests/idl.test.ts recomputes every one. */
 #ifndef PARALOOM_DISCRIMINATORS_H
 #define PARALOOM_DISCRIMINATORS_H
 #define IX_INITIALIZE 0xed9b980d1f6dafafULL

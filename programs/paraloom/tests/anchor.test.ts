@@ -6,7 +6,12 @@ import {
   unregisterValidatorInstruction,
 } from '../../../src/bridge/index.js';
 import type { ProgramHarness, TestKey } from '../../../src/bridge/testing/index.js';
-import { anchorInstructions, bytes32, deploy, registerValidators } from '../../../src/bridge/testing/index.js';
+import {
+  anchorInstructions,
+  bytes32,
+  deploy,
+  registerValidators,
+} from '../../../src/bridge/testing/index.js';
 import {
   FIELD_MODULUS,
   FIELD_ZERO,

@@ -15,7 +15,8 @@ import {
 import { bytesToHex } from '../../../src/common/index.js';
 import { buildIdl } from '../../../tools/idl.js';
 
-const read = (p: string): string => readFileSync(fileURLToPath(new URL(`../../../${p}`, import.meta.url)), 'utf8');
+const read = (p: string): string =>
+  readFileSync(fileURLToPath(new URL(`../../../${p}`, import.meta.url)), 'utf8');
 const snake = (s: string): string => s.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase();
 /** The C header stores each discriminator as a little-endian u64 literal. */
 const cValue = (header: string, name: string): string => {

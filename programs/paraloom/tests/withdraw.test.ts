@@ -17,7 +17,13 @@ import {
   type WithdrawScenario,
 } from '../../../src/bridge/testing/index.js';
 import { bytesToHex } from '../../../src/common/index.js';
-import { FIELD_MODULUS, fieldToBytesBE, randomField, shutdownProver, toField } from '../../../src/privacy/index.js';
+import {
+  FIELD_MODULUS,
+  fieldToBytesBE,
+  randomField,
+  shutdownProver,
+  toField,
+} from '../../../src/privacy/index.js';
 
 let d: Deployment;
 let vals: TestKey[];

@@ -2,6 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Localnet } from '../../localnet/index.js';
+import { hash2 } from '../../privacy/index.js';
 import {
   BridgeError,
   checkProgramVersion,
@@ -19,8 +21,6 @@ import {
   openCursor,
   paraloomLocalnet,
 } from '../testing/index.js';
-import type { Localnet } from '../../localnet/index.js';
-import { hash2 } from '../../privacy/index.js';
 
 // Slots move only when the test ticks, so "not yet finalized" is exact, not a race.
 const FINALIZED_LAG = 3;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Localnet } from '../../localnet/index.js';
 import {
   type AnchorFields,
   AnchorSubmitter,
@@ -18,7 +19,6 @@ import {
   registerValidators,
   type WithdrawScenario,
 } from '../testing/index.js';
-import type { Localnet } from '../../localnet/index.js';
 
 // Two proofs in this file (one withdrawal, one that expires), proved one after the other.
 const nets: Localnet[] = [];
