@@ -1,7 +1,7 @@
 /**
  * What a fresh deployment needs before anyone can deposit or withdraw: initialize, the verifying key in
- * chunks, and its seal. Pure instruction building; src/localnet runs it at genesis, an operator's
- * deploy script runs the same transactions on a real cluster.
+ * chunks, and its seal. Pure instruction building; src/localnet runs it at genesis. There is no deploy
+ * script for a real cluster yet: an operator would send these same transactions, in this order.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

@@ -6,7 +6,9 @@ import { PrivacyError } from './errors.js';
 // Pedersen commitments on Baby Jubjub (the twisted Edwards curve over BN254's scalar field, so a
 // circuit can open them cheaply): C = v·G + r·H, G = circomlib's subgroup base B8, H a point nobody
 // knows the discrete log of, found by hashing (try-and-increment on y, then cofactor clearing).
-// Additively homomorphic: C(v1, r1) + C(v2, r2) = C(v1 + v2, r1 + r2). Used by the compute layer.
+// Additively homomorphic: C(v1, r1) + C(v2, r2) = C(v1 + v2, r1 + r2). Exported for hidden-amount
+// commitments, but nothing calls it yet outside its tests: compute results are committed to by
+// signed SHA-256 hashes (compute/result.ts), and notes by Poseidon.
 
 const Point = babyjubjub.Point;
 type Point = ReturnType<typeof Point.fromAffine>;
