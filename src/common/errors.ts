@@ -39,7 +39,8 @@ export type ModuleError<
 > = Code extends unknown ? ParaloomError<Code, M[Code]> : never;
 
 /** Codes whose context may be left out: no context, or only optional fields. */
-type OptionalContextCode<M> = { [Code in keyof M]: Record<never, never> extends M[Code] ? Code : never }[keyof M] & string;
+type OptionalContextCode<M> = keyof M & string & OptionalKeys<M>;
+type OptionalKeys<M> = { [Code in keyof M]: Record<never, never> extends M[Code] ? Code : never }[keyof M];
 
 /**
  * A module's error class: `new X(code, message, context, { cause })` checks `context` against the
