@@ -39,7 +39,8 @@ async function expectCode(promise: Promise<unknown>, code: CeremonyErrorCode, en
   );
   expect(e, `expected ${code}`).toBeInstanceOf(CeremonyError);
   expect((e as CeremonyError).code, (e as Error).message).toBe(code);
-  if (entry !== undefined) expect((e as CeremonyError).context.entry).toBe(entry);
+  const { context } = e as CeremonyError;
+  if (entry !== undefined) expect('entry' in context ? context.entry : undefined).toBe(entry);
 }
 
 async function copyOf(src: string): Promise<string> {

@@ -59,7 +59,7 @@ async function submitOutcome(client: IngressClient, tx: Uint8Array): Promise<str
     await client.submit(tx);
     return 'admitted';
   } catch (e) {
-    if (e instanceof WalletError) return String(e.context.reason);
+    if (e instanceof WalletError) return String(e.code === 'INGRESS_REJECTED' ? e.context.reason : undefined);
     throw e;
   }
 }

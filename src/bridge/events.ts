@@ -3,7 +3,7 @@ import { bytesEqual } from '../common/index.js';
 import { type Field, fieldFromBytesBE, noteCommitment } from '../privacy/index.js';
 import { ByteReader } from './bytes.js';
 import { eventDiscriminator, instructionDiscriminator } from './constants.js';
-import { BridgeError } from './errors.js';
+import { BridgeError, type BridgeErrorContexts } from './errors.js';
 
 const base64 = getBase64Encoder();
 const DEPOSIT_EVENT_BYTES = 8 + 8 + 8 + 32 + 32;
@@ -21,7 +21,7 @@ export interface DepositEventData {
   readonly accumulator: Field;
 }
 
-const fail = (message: string, context: Record<string, unknown> = {}): never => {
+const fail = (message: string, context: BridgeErrorContexts['EVENT_DECODE_FAILED'] = {}): never => {
   throw new BridgeError('EVENT_DECODE_FAILED', message, context);
 };
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type * as snarkjs from 'snarkjs';
 import { sha256Hex } from './canonical.js';
 import { type ChainView, verifyChain } from './chain.js';
-import { CeremonyError } from './errors.js';
+import { CeremonyError, type CeremonyErrorCode, type CeremonyErrorContexts } from './errors.js';
 import { exportKey, gammaEqualsDelta } from './export.js';
 import { exists, sha256File } from './files.js';
 import {
@@ -61,11 +61,7 @@ export interface AuditResult {
 
 type ZkeyEntry = Extract<Entry, { zkey_file: string }>;
 
-function err(
-  code: ConstructorParameters<typeof CeremonyError>[0],
-  message: string,
-  ctx: Record<string, unknown>,
-) {
+function err<C extends CeremonyErrorCode>(code: C, message: string, ctx: CeremonyErrorContexts[C]) {
   return new CeremonyError(code, message, ctx);
 }
 

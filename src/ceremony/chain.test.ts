@@ -52,7 +52,8 @@ function code(f: () => unknown): string | undefined {
   try {
     f();
   } catch (e) {
-    if (e instanceof CeremonyError) return `${e.code}@${String(e.context.entry)}`;
+    if (e instanceof CeremonyError)
+      return `${e.code}@${String('entry' in e.context ? e.context.entry : undefined)}`;
     throw e;
   }
   return undefined;

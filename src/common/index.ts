@@ -10,6 +10,15 @@ export {
   i64ToBytesLE,
   u64ToBytesLE,
 } from './bytes.js';
-export { isParaloomError, ParaloomError } from './errors.js';
+export {
+  defineErrorClass,
+  type ErrorCauseOptions,
+  type ErrorContextMap,
+  isParaloomError,
+  type ModuleError,
+  type ModuleErrorClass,
+  type NoContext,
+  ParaloomError,
+} from './errors.js';
 export { sha256 } from './hash.js';
 export { createLogger, type Logger } from './logger.js';

@@ -16,13 +16,13 @@ import {
 
 const SOME_PROGRAM = 'Ed25519SigVerify111111111111111111111111111';
 
-function issuesOf(text: string, env: Record<string, string> = {}): ConfigIssue[] {
+function issuesOf(text: string, env: Record<string, string> = {}): readonly ConfigIssue[] {
   try {
     parseConfig(text, { env });
   } catch (err) {
     expect(err).toBeInstanceOf(ConfigError);
-    expect((err as ConfigError).code).toBe('CONFIG_INVALID');
-    return (err as ConfigError).context.issues as ConfigIssue[];
+    if (!(err instanceof ConfigError) || err.code !== 'CONFIG_INVALID') throw err;
+    return err.context.issues;
   }
   throw new Error('config was accepted');
 }

@@ -9,7 +9,7 @@
  */
 import { bytesEqual, bytesToHex } from '../common/index.js';
 import { Reader, Writer } from './codec.js';
-import { ConsensusError } from './errors.js';
+import { ConsensusError, type ConsensusErrorContexts } from './errors.js';
 import { NIL_HASH, type Vote, type VoteAuthenticator } from './types.js';
 import { compareBytes, type ValidatorSet } from './validator-set.js';
 
@@ -122,7 +122,7 @@ export function verifyCertificate(
   auth: Pick<VoteAuthenticator, 'verify'>,
   expect: { height: bigint; blockHash?: Uint8Array },
 ): void {
-  const fail = (why: string, ctx: Record<string, unknown> = {}) => {
+  const fail = (why: string, ctx: ConsensusErrorContexts['CERTIFICATE_INVALID'] = {}) => {
     throw new ConsensusError('CERTIFICATE_INVALID', why, { height: `${qc.height}`, ...ctx });
   };
   if (qc.height !== expect.height)

@@ -9,7 +9,7 @@
  * the cohort whatever changed on chain since.
  */
 import { bytesToHex } from '../common/index.js';
-import { ConsensusError } from './errors.js';
+import { ConsensusError, type ConsensusErrorContexts } from './errors.js';
 import type { KeyValue } from './kv.js';
 import { compareBytes, type ValidatorInfo } from './validator-set.js';
 
@@ -48,7 +48,7 @@ export function encodeValidatorSet(validators: readonly ValidatorInfo[]): Uint8A
 }
 
 export function decodeValidatorSet(bytes: Uint8Array): ValidatorInfo[] {
-  const fail = (why: string, ctx: Record<string, unknown> = {}): never => {
+  const fail = (why: string, ctx: ConsensusErrorContexts['VALIDATOR_SET_INVALID'] = {}): never => {
     throw new ConsensusError('VALIDATOR_SET_INVALID', why, ctx);
   };
   if (bytes.length < 2) fail('validator set entry too short');

@@ -1,15 +1,23 @@
-import { ParaloomError } from '../common/index.js';
+import { defineErrorClass, type ModuleError, type NoContext } from '../common/index.js';
 
-export type CoordinatorErrorCode =
+/** The context each code carries, as its throw sites attach it. */
+export interface CoordinatorErrorContexts {
   /** An anchor range that is empty, reversed, too long, or beyond this node's final blocks. */
-  | 'ANCHOR_RANGE_INVALID'
+  ANCHOR_RANGE_INVALID: { fromHeight?: string; height: string; tip?: string };
   /** More withdrawals in one anchor range than an approval path can address (2^16). */
-  | 'ANCHOR_RANGE_TOO_MANY_WITHDRAWALS'
+  ANCHOR_RANGE_TOO_MANY_WITHDRAWALS: { withdrawals: number };
   /** A signing request or answer that does not decode. */
-  | 'MESSAGE_MALFORMED'
+  MESSAGE_MALFORMED: { length?: number; need?: number; at?: number; trailing?: number };
   /** A stored final block is missing below the tip. */
-  | 'BLOCK_MISSING'
+  BLOCK_MISSING: { height: string };
   /** A component used before start() or after stop(). */
-  | 'INVALID_STATE';
+  INVALID_STATE: NoContext;
+}
 
-export class CoordinatorError extends ParaloomError<CoordinatorErrorCode> {}
+export type CoordinatorErrorCode = keyof CoordinatorErrorContexts;
+
+export const CoordinatorError = defineErrorClass<CoordinatorErrorContexts>('CoordinatorError');
+export type CoordinatorError<C extends CoordinatorErrorCode = CoordinatorErrorCode> = ModuleError<
+  CoordinatorErrorContexts,
+  C
+>;

@@ -1,5 +1,5 @@
 import { bytesToHex, hexToBytes } from '../common/index.js';
-import { CoordinatorError } from './errors.js';
+import { CoordinatorError, type CoordinatorErrorContexts } from './errors.js';
 
 /** DIRECT kinds of the coordinator election (docs/protocol.md, "Coordinator election"). */
 export const LEASE_KINDS = { request: 0x0201, answer: 0x0202 } as const;
@@ -47,7 +47,7 @@ export interface LeaseAnswer {
 const enc = new TextEncoder();
 const dec = new TextDecoder('utf-8', { fatal: true });
 
-function fail(message: string, context: Record<string, unknown> = {}): never {
+function fail(message: string, context: CoordinatorErrorContexts['MESSAGE_MALFORMED'] = {}): never {
   throw new CoordinatorError('MESSAGE_MALFORMED', message, context);
 }
 

@@ -1,13 +1,18 @@
-import { ParaloomError } from '../common/index.js';
+import { defineErrorClass, type ModuleError } from '../common/index.js';
 
-export type DevnetErrorCode =
+/** The context each code carries, as its throw sites attach it. */
+export interface DevnetErrorContexts {
   /** A child process (localnet, validator, CLI step) exited or failed where it should not. */
-  | 'CHILD_FAILED'
+  CHILD_FAILED: { stderr?: string[]; args?: string[]; code?: number | null; output?: string };
   /** Something awaited did not happen in time (a log line, finality, settlement). */
-  | 'TIMEOUT'
+  TIMEOUT: { stderr?: string[]; heights?: string[] };
   /** A demo step's outcome is not what the protocol promises (balances do not reconcile, ...). */
-  | 'DEMO_FAILED'
+  DEMO_FAILED: { failed: string[] };
   /** No loopback port outside the kernel's ephemeral range could be bound. */
-  | 'NO_FREE_PORT';
+  NO_FREE_PORT: { from: number; to: number };
+}
 
-export class DevnetError extends ParaloomError<DevnetErrorCode> {}
+export type DevnetErrorCode = keyof DevnetErrorContexts;
+
+export const DevnetError = defineErrorClass<DevnetErrorContexts>('DevnetError');
+export type DevnetError<C extends DevnetErrorCode = DevnetErrorCode> = ModuleError<DevnetErrorContexts, C>;

@@ -1,9 +1,14 @@
-import { ParaloomError } from '../common/index.js';
+import { defineErrorClass, type ModuleError } from '../common/index.js';
 
-export type HealthErrorCode =
+/** The context each code carries, as its throw sites attach it. */
+export interface HealthErrorContexts {
   /** The health server cannot bind its host and port (in use, not permitted, no such address). */
-  | 'LISTEN_FAILED'
+  LISTEN_FAILED: { host: string; port: number; errno?: string };
   /** Two readiness checks registered under one name. */
-  | 'CHECK_DUPLICATE';
+  CHECK_DUPLICATE: { name: string };
+}
 
-export class HealthError extends ParaloomError<HealthErrorCode> {}
+export type HealthErrorCode = keyof HealthErrorContexts;
+
+export const HealthError = defineErrorClass<HealthErrorContexts>('HealthError');
+export type HealthError<C extends HealthErrorCode = HealthErrorCode> = ModuleError<HealthErrorContexts, C>;

@@ -1,6 +1,6 @@
 import { bytesToBigintLE } from '../common/index.js';
 import { FIELD_MODULUS, type Field } from '../privacy/index.js';
-import { LedgerError, type LedgerErrorCode } from './errors.js';
+import { LedgerError, type MalformedContext } from './errors.js';
 
 /**
  * Bounds-checked little-endian reader over one encoded object. Every read checks the bytes remaining
@@ -12,7 +12,7 @@ export class Reader {
   constructor(
     private readonly input: Uint8Array,
     private readonly what: string,
-    private readonly malformed: LedgerErrorCode,
+    private readonly malformed: 'TX_MALFORMED' | 'BLOCK_MALFORMED',
   ) {}
 
   get remaining(): number {
@@ -26,7 +26,7 @@ export class Reader {
     return out;
   }
 
-  fail(message: string, context: Record<string, unknown> = {}): never {
+  fail(message: string, context: MalformedContext = {}): never {
     throw new LedgerError(this.malformed, message, { offset: this.offset, ...context });
   }
 

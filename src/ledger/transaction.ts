@@ -142,7 +142,7 @@ function checkShape(tx: ShieldedTransaction): void {
   try {
     validateExtData(e);
   } catch (err) {
-    if (err instanceof PrivacyError) {
+    if (err instanceof PrivacyError && err.code === 'EXT_DATA_INVALID') {
       throw new LedgerError('EXT_DATA_INVALID', err.message, { ...err.context }, { cause: err });
     }
     throw err;

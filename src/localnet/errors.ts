@@ -1,12 +1,24 @@
-import { ParaloomError } from '../common/index.js';
+import { defineErrorClass, type ModuleError, type NoContext } from '../common/index.js';
 
-export type LocalnetErrorCode =
-  | 'SNAPSHOT_UNREADABLE'
-  | 'PROGRAM_LOAD_FAILED'
-  | 'ALREADY_STARTED'
-  | 'NOT_STARTED';
+/** The context each code carries, as its throw sites attach it. */
+export interface LocalnetErrorContexts {
+  /** The ledger snapshot cannot be read or is not a LiteSVM snapshot. */
+  SNAPSHOT_UNREADABLE: { file?: string };
+  /** A program cannot be loaded into the VM. */
+  PROGRAM_LOAD_FAILED: NoContext;
+  /** start() called twice. */
+  ALREADY_STARTED: NoContext;
+  /** The localnet is used before start(). */
+  NOT_STARTED: NoContext;
+}
 
-export class LocalnetError extends ParaloomError<LocalnetErrorCode> {}
+export type LocalnetErrorCode = keyof LocalnetErrorContexts;
+
+export const LocalnetError = defineErrorClass<LocalnetErrorContexts>('LocalnetError');
+export type LocalnetError<C extends LocalnetErrorCode = LocalnetErrorCode> = ModuleError<
+  LocalnetErrorContexts,
+  C
+>;
 
 /** A JSON-RPC error with Solana's code and shape; thrown by method handlers, never escapes the server. */
 export class RpcError extends Error {

@@ -87,7 +87,7 @@ export function resolveNetworkConfig(config: NetworkConfig): ResolvedNetworkConf
   ] as const) {
     const v = resolved[k];
     if (!Number.isInteger(v) || v < 1)
-      throw new NetworkError('CONFIG_INVALID', `${k} must be a positive integer`, { [k]: v });
+      throw new NetworkError('CONFIG_INVALID', `${k} must be a positive integer`, { key: k, value: v });
   }
   if (!Number.isInteger(resolved.gossipMeshDegree) || resolved.gossipMeshDegree < 0) {
     throw new NetworkError('CONFIG_INVALID', 'gossipMeshDegree must be an integer >= 0');

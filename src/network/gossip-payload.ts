@@ -26,7 +26,9 @@ export function gossipPayload(nonce: bigint, message: Uint8Array): Uint8Array {
 export function decodeGossipPayload(data: Uint8Array, allowed: ReadonlySet<MessageTypeName>): NetworkMessage {
   if (data.length < GOSSIP_NONCE_BYTES) {
     throw new NetworkError('MESSAGE_TRUNCATED', 'gossip payload shorter than its nonce', {
-      size: data.length,
+      field: 'nonce',
+      needed: GOSSIP_NONCE_BYTES,
+      remaining: data.length,
     });
   }
   return decodeMessage(data.subarray(GOSSIP_NONCE_BYTES), allowed);

@@ -239,7 +239,13 @@ export function decodeMessage(bytes: Uint8Array, allowed?: ReadonlySet<MessageTy
   if (bytes.length > MAX_MESSAGE_BYTES) {
     throw new NetworkError('MESSAGE_TOO_LARGE', 'message over the global cap', { size: bytes.length });
   }
-  if (bytes.length < 2) throw new NetworkError('MESSAGE_TRUNCATED', 'message shorter than its envelope');
+  if (bytes.length < 2) {
+    throw new NetworkError('MESSAGE_TRUNCATED', 'message shorter than its envelope', {
+      field: 'envelope',
+      needed: 2,
+      remaining: bytes.length,
+    });
+  }
   if (bytes[0] !== WIRE_VERSION) {
     throw new NetworkError('MESSAGE_UNKNOWN_VERSION', 'unknown wire version', { version: bytes[0] });
   }

@@ -1,5 +1,5 @@
 import { bytesToBigintBE, i64ToBytesLE, sha256, u64ToBytesLE } from '../common/index.js';
-import { PrivacyError } from './errors.js';
+import { PrivacyError, type PrivacyErrorContexts } from './errors.js';
 import { type Field, fieldMod } from './field.js';
 
 const U64_MAX = (1n << 64n) - 1n;
@@ -21,7 +21,7 @@ export interface ExtData {
   readonly encryptedOutput1: Uint8Array;
 }
 
-function fail(message: string, context: Record<string, unknown>): never {
+function fail(message: string, context: PrivacyErrorContexts['EXT_DATA_INVALID']): never {
   throw new PrivacyError('EXT_DATA_INVALID', message, context);
 }
 

@@ -39,5 +39,15 @@ describe('Pedersen commitments on Baby Jubjub', () => {
     expect(rejected).toBeGreaterThan(14);
     expect(() => PedersenCommitment.commit(PEDERSEN_ORDER, 1n)).toThrow(/\[0, l\)/);
     expect(() => PedersenCommitment.commit(-1n, 1n)).toThrow();
+    let refused: unknown;
+    try {
+      PedersenCommitment.commit(1n, PEDERSEN_ORDER);
+    } catch (e) {
+      refused = e;
+    }
+    expect(refused).toMatchObject({
+      code: 'PEDERSEN_INVALID',
+      context: { what: 'blinding', value: PEDERSEN_ORDER.toString() },
+    });
   });
 });

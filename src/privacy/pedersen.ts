@@ -44,7 +44,10 @@ export const PEDERSEN_H: Point = deriveH();
 
 function scalar(value: bigint, what: string): bigint {
   if (value < 0n || value >= PEDERSEN_ORDER) {
-    throw new PrivacyError('PEDERSEN_INVALID', `${what} must be in [0, l)`, { [what]: value.toString() });
+    throw new PrivacyError('PEDERSEN_INVALID', `${what} must be in [0, l)`, {
+      what,
+      value: value.toString(),
+    });
   }
   return value;
 }

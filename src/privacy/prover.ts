@@ -1,7 +1,7 @@
 import * as snarkjs from 'snarkjs';
 import type { CircuitArtifacts } from './artifacts.js';
 import { initCurve } from './curve/mcl.js';
-import { PrivacyError } from './errors.js';
+import { PrivacyError, type PrivacyErrorContexts } from './errors.js';
 import { computeExtDataHash, type ExtData, publicAmountFromExt, validateExtData } from './ext-data.js';
 import { type Field, fieldMod, randomField } from './field.js';
 import { deriveKeys } from './keys.js';
@@ -48,7 +48,7 @@ export function dummyInput(asset: Field): SpendInput {
   };
 }
 
-function bad(message: string, context: Record<string, unknown> = {}): never {
+function bad(message: string, context: PrivacyErrorContexts['PROVER_INPUT_INVALID'] = {}): never {
   throw new PrivacyError('PROVER_INPUT_INVALID', message, context);
 }
 

@@ -1,8 +1,12 @@
 import { type Field, fieldFromBytesCanonical, fieldToBytesLE } from '../privacy/index.js';
-import { StorageError } from './errors.js';
+import { StorageError, type StorageErrorContexts } from './errors.js';
 
 /** Parses a stored 32-byte field element; a non-canonical or mis-sized value is corruption. */
-export function readField(bytes: Uint8Array, what: string, context: Record<string, unknown> = {}): Field {
+export function readField(
+  bytes: Uint8Array,
+  what: string,
+  context: StorageErrorContexts['VALUE_CORRUPT'] = {},
+): Field {
   try {
     return fieldFromBytesCanonical(bytes);
   } catch (err) {

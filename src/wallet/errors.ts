@@ -1,25 +1,49 @@
-import { ParaloomError } from '../common/index.js';
+import { defineErrorClass, type ModuleError, type NoContext } from '../common/index.js';
 
-export type WalletErrorCode =
-  | 'WALLET_FILE_EXISTS'
-  | 'WALLET_FILE_MISSING'
-  | 'WALLET_FILE_INSECURE'
-  | 'WALLET_FILE_INVALID'
-  | 'NOTE_STORE_INVALID'
-  | 'INSUFFICIENT_FUNDS'
-  | 'NEEDS_CONSOLIDATION'
-  | 'AMOUNT_INVALID'
-  | 'ROOT_MISMATCH'
-  | 'NOTE_UNKNOWN'
-  | 'INGRESS_UNAVAILABLE'
-  | 'INGRESS_REJECTED'
+/** The context each code carries, as its throw sites attach it. */
+export interface WalletErrorContexts {
+  /** The wallet file exists and overwriting was not asked for. */
+  WALLET_FILE_EXISTS: { path: string };
+  /** No wallet file at the path. */
+  WALLET_FILE_MISSING: { path: string };
+  /** The wallet file is readable by group or others. */
+  WALLET_FILE_INSECURE: { path: string; mode: number };
+  /** The file is not a wallet file, or of an unknown format. */
+  WALLET_FILE_INVALID: { path: string; format?: string };
+  /** The note store cannot be read or does not parse. */
+  NOTE_STORE_INVALID: { path: string };
+  /** The shielded balance is below the amount asked for. */
+  INSUFFICIENT_FUNDS: { target: string; balance: string };
+  /** The balance is spread over more notes than one transaction can spend. */
+  NEEDS_CONSOLIDATION: { target: string; balance: string; notes: number };
+  /** An amount that is not positive, or a negative fee. */
+  AMOUNT_INVALID: { target?: string };
+  /** A Merkle path or the published commitments do not lead to the chosen (anchored) root. */
+  ROOT_MISMATCH: { leafIndex?: number; anchorHeight?: string; leafCount?: number };
+  /** No such (spendable) note in this wallet. */
+  NOTE_UNKNOWN: { leafIndex?: number; commitment?: string };
+  /** The validator's ingress cannot be reached. */
+  INGRESS_UNAVAILABLE: { path: string };
+  /** The ingress refused a request (`status`, `reason`) or answered something malformed. */
+  INGRESS_REJECTED: {
+    path?: string;
+    status?: number;
+    reason?: string;
+    leafIndex?: number;
+    sent?: number;
+    got?: number;
+  };
   /** A batch submission of no transactions, or of more than the ingress takes in one request. */
-  | 'BATCH_SIZE_INVALID'
-  /** A Solana address (recipient, relayer) that does not parse. */
-  | 'ADDRESS_INVALID'
+  BATCH_SIZE_INVALID: { count: number; max: number };
+  /** A Solana address (recipient, relayer) that does not parse; `what` names which. */
+  ADDRESS_INVALID: { what: string; address: string };
   /** Nothing is anchored on Solana yet, so no withdrawal can be proven. */
-  | 'NO_ANCHORED_ROOT'
+  NO_ANCHORED_ROOT: NoContext;
   /** The notes a withdrawal needs are newer than the last anchored root. */
-  | 'NOT_YET_ANCHORED';
+  NOT_YET_ANCHORED: { anchorHeight: string };
+}
 
-export class WalletError extends ParaloomError<WalletErrorCode> {}
+export type WalletErrorCode = keyof WalletErrorContexts;
+
+export const WalletError = defineErrorClass<WalletErrorContexts>('WalletError');
+export type WalletError<C extends WalletErrorCode = WalletErrorCode> = ModuleError<WalletErrorContexts, C>;

@@ -107,7 +107,8 @@ export class IngressClient {
         signature: w.signature ?? undefined,
       };
     } catch (e) {
-      if (e instanceof WalletError && e.context.status === 404) return undefined;
+      if (e instanceof WalletError && e.code === 'INGRESS_REJECTED' && e.context.status === 404)
+        return undefined;
       throw e;
     }
   }

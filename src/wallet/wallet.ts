@@ -27,7 +27,7 @@ import { createWalletFile, readWalletFile } from './wallet-file.js';
 
 function solanaAddressBytes(text: string, what: string): Uint8Array {
   if (!isAddress(text))
-    throw new WalletError('ADDRESS_INVALID', `${what} is not a Solana address`, { [what]: text });
+    throw new WalletError('ADDRESS_INVALID', `${what} is not a Solana address`, { what, address: text });
   return Uint8Array.from(getAddressEncoder().encode(address(text)));
 }
 

@@ -71,8 +71,8 @@ export class RpcDriver implements ChainDriver {
       return { ok: true, computeUnits: 0n, logs: [], size };
     } catch (e) {
       if (!(e instanceof BridgeError)) throw e;
-      const logs = (e.context.logs as string[] | undefined) ?? [];
-      return e.context.programCode !== undefined
+      const logs = 'logs' in e.context ? [...(e.context.logs ?? [])] : [];
+      return 'programCode' in e.context
         ? { ok: false, computeUnits: 0n, logs, size: 0, error: e }
         : { ok: false, computeUnits: 0n, logs, size: 0, runtimeError: e.message };
     }

@@ -6,7 +6,7 @@ import {
   Groth16Proof,
   PROOF_WIRE_BYTES,
 } from '../../privacy/index.js';
-import { ComputeError } from '../errors.js';
+import { ComputeError, type ComputeErrorContexts } from '../errors.js';
 import {
   MAX_EXECUTORS,
   MAX_FUEL,
@@ -130,7 +130,7 @@ class Reader {
   }
 }
 
-function limit(ok: boolean, message: string, context: Record<string, unknown>): void {
+function limit(ok: boolean, message: string, context: ComputeErrorContexts['JOB_LIMIT_EXCEEDED']): void {
   if (!ok) throw new ComputeError('JOB_LIMIT_EXCEEDED', message, context);
 }
 
