@@ -1,35 +1,71 @@
 import type { AccountName, EventName, InstructionName } from '../src/bridge/index.js';
-import { accountDiscriminator, eventDiscriminator, instructionDiscriminator } from '../src/bridge/index.js';
+import {
+  accountDiscriminator,
+  eventDiscriminator,
+  INSTRUCTIONS_SYSVAR_ID,
+  instructionDiscriminator,
+  MAX_APPROVAL_DEPTH,
+  SYSTEM_PROGRAM_ID,
+} from '../src/bridge/index.js';
 
 type Ty = string | { array: [Ty, number] } | { vec: Ty } | { defined: { name: string } };
 interface Field {
   name: string;
   type: Ty;
 }
+type Seed = { kind: 'const'; value: number[] } | { kind: 'account'; path: string };
+/** Key order follows Anchor's own IDL output, so a diff against an Anchor-built IDL stays readable. */
 interface Acc {
   name: string;
+  docs?: string[];
   writable?: boolean;
   signer?: boolean;
   optional?: boolean;
+  address?: string;
+  pda?: { seeds: Seed[] };
 }
 
 const b32: Ty = { array: ['u8', 32] };
 const f = (name: string, type: Ty): Field => ({ name, type });
 const w = (name: string, signer = false): Acc => ({ name, writable: true, ...(signer ? { signer } : {}) });
 const r = (name: string, signer = false): Acc => ({ name, ...(signer ? { signer } : {}) });
+const withDocs = ({ name, ...rest }: Acc, ...docs: string[]): Acc => ({ name, docs, ...rest });
+
+// Seeds and fixed addresses let a generated client (Codama, Anchor) derive these accounts itself; the seeds
+// are the ones in programs/paraloom/src (and src/bridge/pda.ts), checked by src/bridge/generated-client.test.ts.
+const constSeed = (s: string): Seed => ({ kind: 'const', value: Array.from(new TextEncoder().encode(s)) });
+const singleton = (name: string, writable: boolean): Acc => ({
+  ...(writable ? w(name) : r(name)),
+  pda: { seeds: [constSeed(name)] },
+});
+const bridgeState = (writable: boolean): Acc => singleton('bridge_state', writable);
+const vault = (): Acc => singleton('vault', true);
+const validatorRegistry = (writable: boolean): Acc => singleton('validator_registry', writable);
+const verifyingKey = (writable: boolean): Acc => singleton('verifying_key', writable);
+/** The ValidatorAccount of the instruction's `validator` signer: seeds ["validator", validator]. */
+const ownValidatorAccount = (): Acc => ({
+  ...w('validator_account'),
+  pda: { seeds: [constSeed('validator'), { kind: 'account', path: 'validator' }] },
+});
+const systemProgram = (): Acc => ({ ...r('system_program'), address: SYSTEM_PROGRAM_ID });
+const instructionsSysvar = (): Acc => ({ ...r('instructions_sysvar'), address: INSTRUCTIONS_SYSVAR_ID });
 
 const INSTRUCTIONS: [InstructionName, Acc[], Field[]][] = [
   [
     'initialize',
     [
       w('admin', true),
-      w('bridge_state'),
-      w('vault'),
-      w('validator_registry'),
-      w('verifying_key'),
+      bridgeState(true),
+      vault(),
+      validatorRegistry(true),
+      verifyingKey(true),
       r('program'),
-      r('program_data'),
-      r('system_program'),
+      withDocs(
+        r('program_data'),
+        "The program's ProgramData account (admin must be its upgrade authority); for a non-upgradeable",
+        'deployment, the program id itself, with the program keypair signing the transaction.',
+      ),
+      systemProgram(),
     ],
     [
       f('cluster', 'u8'),
@@ -41,44 +77,44 @@ const INSTRUCTIONS: [InstructionName, Acc[], Field[]][] = [
       f('ic_count', 'u32'),
     ],
   ],
-  ['pause', [r('admin', true), w('bridge_state')], []],
-  ['unpause', [r('admin', true), w('bridge_state')], []],
+  ['pause', [r('admin', true), bridgeState(true)], []],
+  ['unpause', [r('admin', true), bridgeState(true)], []],
   [
     'write_verifying_key',
-    [r('admin', true), r('bridge_state'), w('verifying_key')],
+    [r('admin', true), bridgeState(false), verifyingKey(true)],
     [f('offset', 'u32'), f('chunk', 'bytes')],
   ],
-  ['finalize_verifying_key', [r('admin', true), w('bridge_state'), w('verifying_key')], []],
+  ['finalize_verifying_key', [r('admin', true), bridgeState(true), verifyingKey(true)], []],
   [
     'register_validator',
     [
       w('validator', true),
-      r('bridge_state'),
-      w('validator_registry'),
-      w('validator_account'),
-      r('system_program'),
+      bridgeState(false),
+      validatorRegistry(true),
+      ownValidatorAccount(),
+      systemProgram(),
     ],
     [f('stake', 'u64'), f('peer_id', 'bytes'), f('multiaddrs', 'bytes')],
   ],
   [
     'update_validator_endpoints',
-    [r('validator', true), w('validator_account')],
+    [r('validator', true), ownValidatorAccount()],
     [f('peer_id', 'bytes'), f('multiaddrs', 'bytes')],
   ],
   [
     'unregister_validator',
-    [r('validator', true), r('bridge_state'), w('validator_registry'), w('validator_account')],
+    [r('validator', true), bridgeState(false), validatorRegistry(true), ownValidatorAccount()],
     [],
   ],
-  ['withdraw_unbonded', [w('validator', true), w('validator_registry'), w('validator_account')], []],
+  ['withdraw_unbonded', [w('validator', true), validatorRegistry(true), ownValidatorAccount()], []],
   [
     'deposit',
-    [w('depositor', true), w('bridge_state'), w('vault'), r('system_program')],
+    [w('depositor', true), bridgeState(true), vault(), systemProgram()],
     [f('amount', 'u64'), f('owner_pk', b32), f('blinding', b32), f('asset', b32)],
   ],
   [
     'anchor_root',
-    [r('submitter', true), w('bridge_state'), r('validator_registry'), r('instructions_sysvar')],
+    [r('submitter', true), bridgeState(true), validatorRegistry(false), instructionsSysvar()],
     [
       f('height', 'u64'),
       f('root', b32),
@@ -92,14 +128,14 @@ const INSTRUCTIONS: [InstructionName, Acc[], Field[]][] = [
     'withdraw',
     [
       w('payer', true),
-      w('bridge_state'),
-      w('vault'),
-      r('verifying_key'),
-      w('nullifier0'),
-      w('nullifier1'),
+      bridgeState(true),
+      vault(),
+      verifyingKey(false),
+      withDocs(w('nullifier0'), 'PDA ["nullifier", nullifiers[0]] (32-byte big-endian nullifier).'),
+      withDocs(w('nullifier1'), 'PDA ["nullifier", nullifiers[1]].'),
       w('recipient'),
       w('relayer'),
-      r('system_program'),
+      systemProgram(),
     ],
     [
       f('proof', { array: ['u8', 256] }),
@@ -119,18 +155,28 @@ const INSTRUCTIONS: [InstructionName, Acc[], Field[]][] = [
     'slash',
     [
       w('reporter', true),
-      w('bridge_state'),
-      w('validator_registry'),
-      w('validator_account'),
-      w('slash_record'),
-      w('vault'),
-      r('instructions_sysvar'),
-      r('system_program'),
-      { ...w('reporter_validator_account'), optional: true },
+      bridgeState(true),
+      validatorRegistry(true),
+      withDocs(w('validator_account'), 'PDA ["validator", the slashed validator].'),
+      withDocs(
+        w('slash_record'),
+        'PDA ["slash", validator, height u64 LE | round u32 LE | vote_type u8] of the two conflicting votes.',
+      ),
+      vault(),
+      instructionsSysvar(),
+      systemProgram(),
+      {
+        ...withDocs(
+          w('reporter_validator_account'),
+          'The reporter\'s own ValidatorAccount (PDA ["validator", reporter]): the reward accrues there,',
+          'claimable, instead of going to the reporter wallet.',
+        ),
+        optional: true,
+      },
     ],
     [f('signature_a', 'u8'), f('signature_b', 'u8')],
   ],
-  ['claim_rewards', [w('validator', true), w('validator_account')], []],
+  ['claim_rewards', [w('validator', true), ownValidatorAccount()], []],
 ];
 
 const ACCOUNTS: [AccountName, Field[]][] = [
@@ -289,8 +335,18 @@ export function buildIdl(programId: string, errorBase: number, errorCodes: reado
       struct('ActiveValidator', [f('key', 'pubkey'), f('stake', 'u64')]),
       {
         name: 'ApprovalSiblings',
-        docs: ['u8 depth followed by depth x 32-byte siblings (depth <= 16)'],
-        type: { kind: 'struct', fields: [f('depth', 'u8'), f('siblings', { vec: b32 })] },
+        docs: [
+          'The withdrawal approval path: u8 depth, then depth x 32-byte siblings (depth <= 16). An Anchor IDL',
+          'vec has a u32 length, so the path is an enum whose u8 variant index is the depth.',
+        ],
+        type: {
+          kind: 'enum',
+          variants: Array.from({ length: MAX_APPROVAL_DEPTH + 1 }, (_, depth) =>
+            depth === 0
+              ? { name: 'Depth0' }
+              : { name: `Depth${depth}`, fields: [f('siblings', { array: [b32, depth] })] },
+          ),
+        },
       },
     ],
   };

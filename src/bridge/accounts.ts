@@ -1,31 +1,52 @@
-import { type Address, getAddressDecoder } from '@solana/kit';
+import { type Address, type Decoder, isSolanaError, type ReadonlyUint8Array } from '@solana/kit';
 import { bytesEqual } from '../common/index.js';
-import { ByteReader } from './bytes.js';
 import {
   type AccountName,
   ANCHOR_RING,
   accountDiscriminator,
   DEPOSIT_RING,
+  MAX_MULTIADDRS,
+  MAX_PEER_ID,
   MAX_VALIDATORS,
-  SIZES,
   VK_FIXED,
   VK_HEADER,
 } from './constants.js';
 import { BridgeError } from './errors.js';
+import {
+  getBridgeStateDecoder,
+  getBridgeStateSize,
+  getValidatorAccountDecoder,
+  getValidatorAccountSize,
+  getValidatorRegistryDecoder,
+  getValidatorRegistrySize,
+  getVerifyingKeyDecoder,
+} from './generated/index.js';
 
-const addrDec = getAddressDecoder();
-
-function open(data: Uint8Array, name: AccountName, minSize: number): ByteReader {
+/**
+ * The generated decoders read whatever bytes they are given; the size and discriminator checks here make a
+ * short or foreign account a typed ACCOUNT_DECODE_FAILED, as is anything the codecs themselves refuse.
+ */
+function decodeAccount<T>(data: Uint8Array, name: AccountName, minSize: number, decoder: Decoder<T>): T {
   if (data.length < minSize) {
     throw new BridgeError('ACCOUNT_DECODE_FAILED', `${name}: ${data.length} bytes, need ${minSize}`);
   }
-  if (!bytesEqual(data.subarray(0, 8), accountDiscriminator(name))) {
+  if (!isAccountOfType(data, name)) {
     throw new BridgeError('ACCOUNT_DECODE_FAILED', `${name}: wrong discriminator`);
   }
-  return new ByteReader(data, name);
+  try {
+    return decoder.decode(data);
+  } catch (err) {
+    if (!isSolanaError(err)) throw err;
+    throw new BridgeError(
+      'ACCOUNT_DECODE_FAILED',
+      `${name}: data does not decode`,
+      { length: data.length, solanaCode: err.context.__code },
+      { cause: err },
+    );
+  }
 }
 
-const address32 = (r: ByteReader, off: number): Address => addrDec.decode(r.bytes(off, 32));
+const copy = (b: ReadonlyUint8Array): Uint8Array => Uint8Array.from(b);
 
 export interface AnchorEntry {
   height: bigint;
@@ -64,48 +85,47 @@ export interface BridgeState {
 }
 
 export function decodeBridgeState(data: Uint8Array): BridgeState {
-  const r = open(data, 'BridgeState', SIZES.bridgeState);
-  const anchorCount = r.u64(96);
+  const s = decodeAccount(data, 'BridgeState', getBridgeStateSize(), getBridgeStateDecoder());
+  // The rings are stored by slot (index mod ring size); callers want the live entries in order.
   const anchors: AnchorEntry[] = [];
-  const n = anchorCount < BigInt(ANCHOR_RING) ? Number(anchorCount) : ANCHOR_RING;
-  for (let k = 0; k < n; k++) {
-    const slot = Number((anchorCount - BigInt(n) + BigInt(k)) % BigInt(ANCHOR_RING));
-    const o = 184 + slot * 104;
+  const ring = BigInt(ANCHOR_RING);
+  const live = s.anchorCount < ring ? s.anchorCount : ring;
+  for (let k = s.anchorCount - live; k < s.anchorCount; k++) {
+    const e = s.anchors[Number(k % ring)]!;
     anchors.push({
-      height: r.u64(o),
-      root: r.bytes(o + 8, 32),
-      withdrawalsRoot: r.bytes(o + 40, 32),
-      blockHash: r.bytes(o + 72, 32),
+      height: e.height,
+      root: copy(e.root),
+      withdrawalsRoot: copy(e.withdrawalsRoot),
+      blockHash: copy(e.blockHash),
     });
   }
-  const depositCount = r.u64(104);
   const depositAccs = new Map<bigint, Uint8Array>();
-  for (let i = depositCount; i > 0n && i > depositCount - BigInt(DEPOSIT_RING) + 1n; i--) {
-    depositAccs.set(i, r.bytes(184 + ANCHOR_RING * 104 + Number(i % BigInt(DEPOSIT_RING)) * 32, 32));
+  for (let i = s.depositCount; i > 0n && i > s.depositCount - BigInt(DEPOSIT_RING) + 1n; i--) {
+    depositAccs.set(i, copy(s.depositAccs[Number(i % BigInt(DEPOSIT_RING))]!));
   }
   return {
-    programVersion: r.u32(8),
-    bump: r.u8(12),
-    vaultBump: r.u8(13),
-    paused: r.u8(14) !== 0,
-    cluster: r.u8(15),
-    admin: address32(r, 16),
-    minStake: r.u64(48),
-    depositCap: r.u64(56),
-    unbondingSlots: r.u64(64),
-    quorumNum: r.u32(72),
-    quorumDen: r.u32(76),
-    slashBps: r.u16(80),
-    reporterBps: r.u16(82),
-    vkReady: r.u8(84) !== 0,
-    lastHeight: r.u64(88),
-    anchorCount,
-    depositCount,
-    depositsConsumed: r.u64(112),
-    totalDeposited: r.u64(120),
-    totalWithdrawn: r.u64(128),
-    totalFeesPaid: r.u64(136),
-    totalSlashed: r.u64(144),
+    programVersion: s.programVersion,
+    bump: s.bump,
+    vaultBump: s.vaultBump,
+    paused: s.paused !== 0,
+    cluster: s.cluster,
+    admin: s.admin,
+    minStake: s.minStake,
+    depositCap: s.depositCap,
+    unbondingSlots: s.unbondingSlots,
+    quorumNum: s.quorumNum,
+    quorumDen: s.quorumDen,
+    slashBps: s.slashBps,
+    reporterBps: s.reporterBps,
+    vkReady: s.vkReady !== 0,
+    lastHeight: s.lastHeight,
+    anchorCount: s.anchorCount,
+    depositCount: s.depositCount,
+    depositsConsumed: s.depositsConsumed,
+    totalDeposited: s.totalDeposited,
+    totalWithdrawn: s.totalWithdrawn,
+    totalFeesPaid: s.totalFeesPaid,
+    totalSlashed: s.totalSlashed,
     anchors,
     depositAccs,
   };
@@ -120,14 +140,22 @@ export interface ValidatorRegistry {
 }
 
 export function decodeValidatorRegistry(data: Uint8Array): ValidatorRegistry {
-  const r = open(data, 'ValidatorRegistry', SIZES.validatorRegistry);
-  const active = r.u32(12);
-  if (active > MAX_VALIDATORS)
-    throw new BridgeError('ACCOUNT_DECODE_FAILED', 'ValidatorRegistry: active > 64');
-  const validators = [];
-  for (let i = 0; i < active; i++)
-    validators.push({ key: address32(r, 32 + 40 * i), stake: r.u64(64 + 40 * i) });
-  return { total: r.u32(8), active, totalActiveStake: r.u64(16), minStake: r.u64(24), validators };
+  const r = decodeAccount(
+    data,
+    'ValidatorRegistry',
+    getValidatorRegistrySize(),
+    getValidatorRegistryDecoder(),
+  );
+  if (r.active > MAX_VALIDATORS) {
+    throw new BridgeError('ACCOUNT_DECODE_FAILED', `ValidatorRegistry: active > ${MAX_VALIDATORS}`);
+  }
+  return {
+    total: r.total,
+    active: r.active,
+    totalActiveStake: r.totalActiveStake,
+    minStake: r.minStake,
+    validators: r.validators.slice(0, r.active).map(({ key, stake }) => ({ key, stake })),
+  };
 }
 
 export interface ValidatorAccount {
@@ -148,26 +176,28 @@ export interface ValidatorAccount {
 }
 
 export function decodeValidatorAccount(data: Uint8Array): ValidatorAccount {
-  const r = open(data, 'ValidatorAccount', SIZES.validatorAccount);
-  const peerLen = r.u8(106);
-  const addrLen = r.u16(108);
-  if (peerLen > 64 || addrLen > 256)
-    throw new BridgeError('ACCOUNT_DECODE_FAILED', 'ValidatorAccount: bad lengths');
+  const v = decodeAccount(data, 'ValidatorAccount', getValidatorAccountSize(), getValidatorAccountDecoder());
+  if (v.peerIdLen > MAX_PEER_ID || v.multiaddrsLen > MAX_MULTIADDRS) {
+    throw new BridgeError('ACCOUNT_DECODE_FAILED', 'ValidatorAccount: bad lengths', {
+      peerIdLen: v.peerIdLen,
+      multiaddrsLen: v.multiaddrsLen,
+    });
+  }
   return {
-    key: address32(r, 8),
-    stake: r.u64(40),
-    registeredSlot: r.u64(48),
-    unbondingUntil: r.u64(56),
-    totalEarnings: r.u64(64),
-    pendingRewards: r.u64(72),
-    totalSlashed: r.u64(80),
-    lastSlashSlot: r.u64(88),
-    reputation: r.u32(96),
-    slashCount: r.u32(100),
-    active: r.u8(104) !== 0,
-    bump: r.u8(105),
-    peerId: r.bytes(112, peerLen),
-    multiaddrs: r.bytes(176, addrLen),
+    key: v.key,
+    stake: v.stake,
+    registeredSlot: v.registeredSlot,
+    unbondingUntil: v.unbondingUntil,
+    totalEarnings: v.totalEarnings,
+    pendingRewards: v.pendingRewards,
+    totalSlashed: v.totalSlashed,
+    lastSlashSlot: v.lastSlashSlot,
+    reputation: v.reputation,
+    slashCount: v.slashCount,
+    active: v.active !== 0,
+    bump: v.bump,
+    peerId: copy(v.peerId.subarray(0, v.peerIdLen)),
+    multiaddrs: copy(v.multiaddrs.subarray(0, v.multiaddrsLen)),
   };
 }
 
@@ -179,12 +209,15 @@ export interface VerifyingKeyAccount {
 }
 
 export function decodeVerifyingKeyAccount(data: Uint8Array): VerifyingKeyAccount {
-  const r = open(data, 'VerifyingKey', VK_HEADER + VK_FIXED);
-  const icCount = r.u32(8);
-  const size = VK_HEADER + VK_FIXED + 64 * icCount;
-  if (data.length !== size)
-    throw new BridgeError('ACCOUNT_DECODE_FAILED', 'VerifyingKey: size does not match ic_count');
-  return { icCount, finalized: r.u8(12) !== 0, body: r.bytes(VK_HEADER, size - VK_HEADER) };
+  const k = decodeAccount(data, 'VerifyingKey', VK_HEADER + VK_FIXED, getVerifyingKeyDecoder());
+  // The account is allocated for ic_count points at initialize; the body is written into it chunk by chunk.
+  if (data.length !== VK_HEADER + VK_FIXED + 64 * k.icCount) {
+    throw new BridgeError('ACCOUNT_DECODE_FAILED', 'VerifyingKey: size does not match ic_count', {
+      length: data.length,
+      icCount: k.icCount,
+    });
+  }
+  return { icCount: k.icCount, finalized: k.finalized !== 0, body: data.slice(VK_HEADER) };
 }
 
 export function isAccountOfType(data: Uint8Array, name: AccountName): boolean {

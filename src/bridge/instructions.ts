@@ -1,40 +1,63 @@
-import {
-  type AccountMeta,
-  AccountRole,
-  type Address,
-  type Instruction,
-  type TransactionSigner,
-} from '@solana/kit';
-import { concatBytes } from '../common/index.js';
+// The program's instructions, built by the Codama client generated from the IDL (./generated). These
+// wrappers take the deployment's addresses (the generated builders would derive PDAs under the IDL's dev
+// program id) and keep the checks the codecs do not make: lengths they would pad or truncate silently,
+// integers they would truncate, and limits of the program. A value the codecs refuse becomes a typed
+// ARGUMENT_INVALID, never a raw SolanaError.
+import { type Address, type Instruction, isSolanaError, type TransactionSigner } from '@solana/kit';
 import { type Field, fieldToBytesBE } from '../privacy/index.js';
-import { ByteWriter } from './bytes.js';
-import {
-  INSTRUCTIONS_SYSVAR_ID,
-  type InstructionName,
-  instructionDiscriminator,
-  MAX_APPROVAL_DEPTH,
-  MAX_MULTIADDRS,
-  MAX_PEER_ID,
-  SYSTEM_PROGRAM_ID,
-} from './constants.js';
+import { type InstructionName, MAX_APPROVAL_DEPTH, MAX_MULTIADDRS, MAX_PEER_ID } from './constants.js';
 import { BridgeError } from './errors.js';
-import { type AnchorFields, encodeAnchorFields } from './messages.js';
+import {
+  type ApprovalSiblingsArgs,
+  getAnchorRootInstruction,
+  getClaimRewardsInstruction,
+  getDepositInstruction,
+  getFinalizeVerifyingKeyInstruction,
+  getInitializeInstruction,
+  getPauseInstruction,
+  getRegisterValidatorInstruction,
+  getSlashInstruction,
+  getUnpauseInstruction,
+  getUnregisterValidatorInstruction,
+  getUpdateValidatorEndpointsInstruction,
+  getWithdrawInstruction,
+  getWithdrawUnbondedInstruction,
+  getWriteVerifyingKeyInstruction,
+} from './generated/index.js';
+import type { AnchorFields } from './messages.js';
 import { findNullifierPda, findSlashRecordPda, findValidatorPda, type ProgramAddresses } from './pda.js';
 
-type Meta = AccountMeta & { signer?: TransactionSigner };
-
-const signer = (s: TransactionSigner, writable = true): Meta => ({
-  address: s.address,
-  role: writable ? AccountRole.WRITABLE_SIGNER : AccountRole.READONLY_SIGNER,
-  signer: s,
-});
-const w = (address: Address): Meta => ({ address, role: AccountRole.WRITABLE });
-const r = (address: Address): Meta => ({ address, role: AccountRole.READONLY });
-
-function ix(p: ProgramAddresses, name: InstructionName, accounts: Meta[], args?: Uint8Array): Instruction {
-  const data = args ? concatBytes(instructionDiscriminator(name), args) : instructionDiscriminator(name);
-  return { programAddress: p.programId, accounts, data };
+function build(name: InstructionName, make: () => Instruction): Instruction {
+  try {
+    return make();
+  } catch (err) {
+    if (!isSolanaError(err)) throw err;
+    throw new BridgeError(
+      'ARGUMENT_INVALID',
+      `${name}: an argument is out of range for its encoding`,
+      { solanaCode: err.context.__code },
+      { cause: err },
+    );
+  }
 }
+
+/** The codecs check ranges but write a fractional number truncated; the program must get what was meant. */
+function integers(values: Record<string, number>): void {
+  for (const [name, v] of Object.entries(values)) {
+    if (!Number.isInteger(v))
+      throw new BridgeError('ARGUMENT_INVALID', `${name} is not an integer`, { value: v });
+  }
+}
+
+/** Fixed-size byte fields are zero-padded or cut by the codecs; a wrong length is a caller's bug. */
+function exactLength(name: string, b: Uint8Array, length: number): Uint8Array {
+  if (b.length !== length) {
+    throw new BridgeError('ARGUMENT_INVALID', `${name} must be ${length} bytes`, { length: b.length });
+  }
+  return b;
+}
+
+const config = (p: ProgramAddresses) => ({ programAddress: p.programId });
 
 export interface InitializeParams {
   cluster: number;
@@ -57,37 +80,30 @@ export function initializeInstruction(
   programData: Address,
   params: InitializeParams,
 ): Instruction {
-  const args = new ByteWriter()
-    .u8(params.cluster, 'cluster')
-    .u64(params.minStake, 'minStake')
-    .u64(params.depositCap, 'depositCap')
-    .u64(params.unbondingSlots, 'unbondingSlots')
-    .u16(params.slashBps, 'slashBps')
-    .u16(params.reporterBps, 'reporterBps')
-    .u32(params.icCount, 'icCount')
-    .finish();
-  return ix(
-    p,
-    'initialize',
-    [
-      signer(admin),
-      w(p.bridgeState),
-      w(p.vault),
-      w(p.validatorRegistry),
-      w(p.verifyingKey),
-      r(p.programId),
-      r(programData),
-      r(SYSTEM_PROGRAM_ID),
-    ],
-    args,
+  const { cluster, slashBps, reporterBps, icCount } = params;
+  integers({ cluster, slashBps, reporterBps, icCount });
+  return build('initialize', () =>
+    getInitializeInstruction(
+      {
+        admin,
+        bridgeState: p.bridgeState,
+        vault: p.vault,
+        validatorRegistry: p.validatorRegistry,
+        verifyingKey: p.verifyingKey,
+        program: p.programId,
+        programData,
+        ...params,
+      },
+      config(p),
+    ),
   );
 }
 
 export const pauseInstruction = (p: ProgramAddresses, admin: TransactionSigner): Instruction =>
-  ix(p, 'pause', [signer(admin, false), w(p.bridgeState)]);
+  getPauseInstruction({ admin, bridgeState: p.bridgeState }, config(p));
 
 export const unpauseInstruction = (p: ProgramAddresses, admin: TransactionSigner): Instruction =>
-  ix(p, 'unpause', [signer(admin, false), w(p.bridgeState)]);
+  getUnpauseInstruction({ admin, bridgeState: p.bridgeState }, config(p));
 
 /** The key body (verifyingKeyToChainBytes) in chunks that each fit a transaction. */
 export function writeVerifyingKeyInstructions(
@@ -96,26 +112,37 @@ export function writeVerifyingKeyInstructions(
   body: Uint8Array,
   chunk = 768,
 ): Instruction[] {
+  integers({ chunk });
+  if (chunk < 1) throw new BridgeError('ARGUMENT_INVALID', 'chunk must be at least 1 byte', { chunk });
   const out: Instruction[] = [];
-  for (let off = 0; off < body.length; off += chunk) {
-    const part = body.subarray(off, off + chunk);
-    const args = new ByteWriter().u32(off).u32(part.length).bytes(part).finish();
-    out.push(ix(p, 'write_verifying_key', [signer(admin, false), r(p.bridgeState), w(p.verifyingKey)], args));
+  for (let offset = 0; offset < body.length; offset += chunk) {
+    const part = body.subarray(offset, offset + chunk);
+    out.push(
+      build('write_verifying_key', () =>
+        getWriteVerifyingKeyInstruction(
+          { admin, bridgeState: p.bridgeState, verifyingKey: p.verifyingKey, offset, chunk: part },
+          config(p),
+        ),
+      ),
+    );
   }
   return out;
 }
 
 export const finalizeVerifyingKeyInstruction = (p: ProgramAddresses, admin: TransactionSigner): Instruction =>
-  ix(p, 'finalize_verifying_key', [signer(admin, false), w(p.bridgeState), w(p.verifyingKey)]);
+  getFinalizeVerifyingKeyInstruction(
+    { admin, bridgeState: p.bridgeState, verifyingKey: p.verifyingKey },
+    config(p),
+  );
 
-function endpoints(peerId: Uint8Array, multiaddrs: Uint8Array): Uint8Array {
+function checkEndpoints(peerId: Uint8Array, multiaddrs: Uint8Array): void {
   if (peerId.length > MAX_PEER_ID || multiaddrs.length > MAX_MULTIADDRS) {
     throw new BridgeError(
       'ARGUMENT_INVALID',
       `peer id <= ${MAX_PEER_ID} bytes, multiaddrs <= ${MAX_MULTIADDRS} bytes`,
+      { peerIdLength: peerId.length, multiaddrsLength: multiaddrs.length },
     );
   }
-  return new ByteWriter().vec(peerId).vec(multiaddrs).finish();
 }
 
 export async function registerValidatorInstruction(
@@ -125,13 +152,21 @@ export async function registerValidatorInstruction(
   peerId: Uint8Array = new Uint8Array(),
   multiaddrs: Uint8Array = new Uint8Array(),
 ): Promise<Instruction> {
-  const [pda] = await findValidatorPda(p.programId, validator.address);
-  const args = concatBytes(new ByteWriter().u64(stake, 'stake').finish(), endpoints(peerId, multiaddrs));
-  return ix(
-    p,
-    'register_validator',
-    [signer(validator), r(p.bridgeState), w(p.validatorRegistry), w(pda), r(SYSTEM_PROGRAM_ID)],
-    args,
+  checkEndpoints(peerId, multiaddrs);
+  const [validatorAccount] = await findValidatorPda(p.programId, validator.address);
+  return build('register_validator', () =>
+    getRegisterValidatorInstruction(
+      {
+        validator,
+        bridgeState: p.bridgeState,
+        validatorRegistry: p.validatorRegistry,
+        validatorAccount,
+        stake,
+        peerId,
+        multiaddrs,
+      },
+      config(p),
+    ),
   );
 }
 
@@ -141,12 +176,11 @@ export async function updateValidatorEndpointsInstruction(
   peerId: Uint8Array,
   multiaddrs: Uint8Array,
 ): Promise<Instruction> {
-  const [pda] = await findValidatorPda(p.programId, validator.address);
-  return ix(
-    p,
-    'update_validator_endpoints',
-    [signer(validator, false), w(pda)],
-    endpoints(peerId, multiaddrs),
+  checkEndpoints(peerId, multiaddrs);
+  const [validatorAccount] = await findValidatorPda(p.programId, validator.address);
+  return getUpdateValidatorEndpointsInstruction(
+    { validator, validatorAccount, peerId, multiaddrs },
+    config(p),
   );
 }
 
@@ -154,29 +188,30 @@ export async function unregisterValidatorInstruction(
   p: ProgramAddresses,
   validator: TransactionSigner,
 ): Promise<Instruction> {
-  const [pda] = await findValidatorPda(p.programId, validator.address);
-  return ix(p, 'unregister_validator', [
-    signer(validator, false),
-    r(p.bridgeState),
-    w(p.validatorRegistry),
-    w(pda),
-  ]);
+  const [validatorAccount] = await findValidatorPda(p.programId, validator.address);
+  return getUnregisterValidatorInstruction(
+    { validator, bridgeState: p.bridgeState, validatorRegistry: p.validatorRegistry, validatorAccount },
+    config(p),
+  );
 }
 
 export async function withdrawUnbondedInstruction(
   p: ProgramAddresses,
   validator: TransactionSigner,
 ): Promise<Instruction> {
-  const [pda] = await findValidatorPda(p.programId, validator.address);
-  return ix(p, 'withdraw_unbonded', [signer(validator), w(p.validatorRegistry), w(pda)]);
+  const [validatorAccount] = await findValidatorPda(p.programId, validator.address);
+  return getWithdrawUnbondedInstruction(
+    { validator, validatorRegistry: p.validatorRegistry, validatorAccount },
+    config(p),
+  );
 }
 
 export async function claimRewardsInstruction(
   p: ProgramAddresses,
   validator: TransactionSigner,
 ): Promise<Instruction> {
-  const [pda] = await findValidatorPda(p.programId, validator.address);
-  return ix(p, 'claim_rewards', [signer(validator), w(pda)]);
+  const [validatorAccount] = await findValidatorPda(p.programId, validator.address);
+  return getClaimRewardsInstruction({ validator, validatorAccount }, config(p));
 }
 
 export interface DepositArgs {
@@ -191,13 +226,15 @@ export function depositInstruction(
   depositor: TransactionSigner,
   a: DepositArgs,
 ): Instruction {
-  const args = new ByteWriter()
-    .u64(a.amount, 'amount')
-    .bytes(fieldToBytesBE(a.ownerPk))
-    .bytes(fieldToBytesBE(a.blinding))
-    .bytes(fieldToBytesBE(a.asset))
-    .finish();
-  return ix(p, 'deposit', [signer(depositor), w(p.bridgeState), w(p.vault), r(SYSTEM_PROGRAM_ID)], args);
+  const ownerPk = fieldToBytesBE(a.ownerPk);
+  const blinding = fieldToBytesBE(a.blinding);
+  const asset = fieldToBytesBE(a.asset);
+  return build('deposit', () =>
+    getDepositInstruction(
+      { depositor, bridgeState: p.bridgeState, vault: p.vault, amount: a.amount, ownerPk, blinding, asset },
+      config(p),
+    ),
+  );
 }
 
 /** Must be preceded, in the same transaction, by the Ed25519 instruction carrying the quorum's signatures. */
@@ -206,11 +243,21 @@ export function anchorRootInstruction(
   submitter: TransactionSigner,
   f: AnchorFields,
 ): Instruction {
-  return ix(
-    p,
-    'anchor_root',
-    [signer(submitter, false), w(p.bridgeState), r(p.validatorRegistry), r(INSTRUCTIONS_SYSVAR_ID)],
-    encodeAnchorFields(f),
+  return build('anchor_root', () =>
+    getAnchorRootInstruction(
+      {
+        submitter,
+        bridgeState: p.bridgeState,
+        validatorRegistry: p.validatorRegistry,
+        height: f.height,
+        root: exactLength('root', f.root, 32),
+        depositsConsumed: f.depositsConsumed,
+        depositAcc: exactLength('depositAcc', f.depositAcc, 32),
+        withdrawalsRoot: exactLength('withdrawalsRoot', f.withdrawalsRoot, 32),
+        blockHash: exactLength('blockHash', f.blockHash, 32),
+      },
+      config(p),
+    ),
   );
 }
 
@@ -219,6 +266,17 @@ export interface ApprovalPath {
   height: bigint;
   index: number;
   siblings: Field[];
+}
+
+/** The IDL spells "u8 depth, then depth siblings" as an enum whose variant index is the depth. */
+function approvalSiblings(siblings: readonly Field[]): ApprovalSiblingsArgs {
+  const depth = siblings.length;
+  if (depth > MAX_APPROVAL_DEPTH) {
+    throw new BridgeError('ARGUMENT_INVALID', `approval path deeper than ${MAX_APPROVAL_DEPTH}`, { depth });
+  }
+  if (depth === 0) return { __kind: 'Depth0' };
+  const variant = `Depth${depth}` as Exclude<ApprovalSiblingsArgs['__kind'], 'Depth0'>;
+  return { __kind: variant, siblings: siblings.map(fieldToBytesBE) };
 }
 
 export interface WithdrawArgs {
@@ -242,46 +300,42 @@ export async function withdrawInstruction(
   payer: TransactionSigner,
   a: WithdrawArgs,
 ): Promise<Instruction> {
-  if (a.approval.siblings.length > MAX_APPROVAL_DEPTH) {
-    throw new BridgeError('ARGUMENT_INVALID', `approval path deeper than ${MAX_APPROVAL_DEPTH}`);
-  }
-  const n0 = fieldToBytesBE(a.nullifiers[0]);
-  const n1 = fieldToBytesBE(a.nullifiers[1]);
-  const [[pda0], [pda1]] = await Promise.all([
-    findNullifierPda(p.programId, n0),
-    findNullifierPda(p.programId, n1),
-  ]);
-  const wr = new ByteWriter()
-    .bytes(a.proof, 256, 'proof')
-    .bytes(fieldToBytesBE(a.root))
-    .bytes(n0)
-    .bytes(n1)
-    .bytes(fieldToBytesBE(a.outputs[0]))
-    .bytes(fieldToBytesBE(a.outputs[1]))
-    .i64(a.extAmount, 'extAmount')
-    .u64(a.fee, 'fee')
-    .u64(a.expirationSlot, 'expirationSlot')
-    .bytes(a.ciphertextHashes[0], 32, 'ciphertextHash0')
-    .bytes(a.ciphertextHashes[1], 32, 'ciphertextHash1')
-    .u64(a.approval.height, 'approval.height')
-    .u32(a.approval.index, 'approval.index')
-    .u8(a.approval.siblings.length);
-  for (const s of a.approval.siblings) wr.bytes(fieldToBytesBE(s));
-  return ix(
-    p,
-    'withdraw',
-    [
-      signer(payer),
-      w(p.bridgeState),
-      w(p.vault),
-      r(p.verifyingKey),
-      w(pda0),
-      w(pda1),
-      w(a.recipient),
-      w(a.relayer),
-      r(SYSTEM_PROGRAM_ID),
-    ],
-    wr.finish(),
+  const approval = approvalSiblings(a.approval.siblings);
+  integers({ 'approval.index': a.approval.index });
+  const proof = exactLength('proof', a.proof, 256);
+  const ciphertextHashes = [
+    exactLength('ciphertextHash0', a.ciphertextHashes[0], 32),
+    exactLength('ciphertextHash1', a.ciphertextHashes[1], 32),
+  ];
+  const nullifiers = [fieldToBytesBE(a.nullifiers[0]), fieldToBytesBE(a.nullifiers[1])];
+  const [[nullifier0], [nullifier1]] = await Promise.all(
+    nullifiers.map((n) => findNullifierPda(p.programId, n)),
+  );
+  return build('withdraw', () =>
+    getWithdrawInstruction(
+      {
+        payer,
+        bridgeState: p.bridgeState,
+        vault: p.vault,
+        verifyingKey: p.verifyingKey,
+        nullifier0: nullifier0!,
+        nullifier1: nullifier1!,
+        recipient: a.recipient,
+        relayer: a.relayer,
+        proof,
+        root: fieldToBytesBE(a.root),
+        nullifiers,
+        outputs: a.outputs.map(fieldToBytesBE),
+        extAmount: a.extAmount,
+        fee: a.fee,
+        expirationSlot: a.expirationSlot,
+        ciphertextHashes,
+        approvalHeight: a.approval.height,
+        approvalIndex: a.approval.index,
+        approvalSiblings: approval,
+      },
+      config(p),
+    ),
   );
 }
 
@@ -296,26 +350,35 @@ export interface SlashArgs {
   creditToValidatorAccount?: boolean;
 }
 
+/**
+ * Without creditToValidatorAccount the optional 9th account is the program id (the IDL's optional-account
+ * convention); the program credits the reporter's wallet then, as it does when the account is absent.
+ */
 export async function slashInstruction(
   p: ProgramAddresses,
   reporter: TransactionSigner,
   a: SlashArgs,
 ): Promise<Instruction> {
-  const [[validatorPda], [record]] = await Promise.all([
+  integers({ signatureA: a.signatureA, signatureB: a.signatureB });
+  const [[validatorAccount], [slashRecord], reporterAccount] = await Promise.all([
     findValidatorPda(p.programId, a.validator),
     findSlashRecordPda(p.programId, a.validator, a.voteSlot),
+    a.creditToValidatorAccount ? findValidatorPda(p.programId, reporter.address) : undefined,
   ]);
-  const accounts: Meta[] = [
-    signer(reporter),
-    w(p.bridgeState),
-    w(p.validatorRegistry),
-    w(validatorPda),
-    w(record),
-    w(p.vault),
-    r(INSTRUCTIONS_SYSVAR_ID),
-    r(SYSTEM_PROGRAM_ID),
-  ];
-  if (a.creditToValidatorAccount)
-    accounts.push(w((await findValidatorPda(p.programId, reporter.address))[0]));
-  return ix(p, 'slash', accounts, new ByteWriter().u8(a.signatureA).u8(a.signatureB).finish());
+  return build('slash', () =>
+    getSlashInstruction(
+      {
+        reporter,
+        bridgeState: p.bridgeState,
+        validatorRegistry: p.validatorRegistry,
+        validatorAccount,
+        slashRecord,
+        vault: p.vault,
+        ...(reporterAccount ? { reporterValidatorAccount: reporterAccount[0] } : {}),
+        signatureA: a.signatureA,
+        signatureB: a.signatureB,
+      },
+      config(p),
+    ),
+  );
 }
