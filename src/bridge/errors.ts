@@ -114,9 +114,28 @@ export interface BridgeClientErrorContexts {
   /** The program failed with a custom error number this client does not know. */
   UNKNOWN_PROGRAM_ERROR: ProgramErrorContext;
   /** Account data too short, truncated inside a field, or with the wrong discriminator. */
-  ACCOUNT_DECODE_FAILED: { length?: number };
+  ACCOUNT_DECODE_FAILED: {
+    length?: number;
+    /** The @solana/kit codec error code behind a generated decoder's refusal. */
+    solanaCode?: number;
+    peerIdLen?: number;
+    multiaddrsLen?: number;
+    icCount?: number;
+  };
   /** Bad argument to a bridge helper (byte length, integer range, index, page size). */
-  ARGUMENT_INVALID: { length?: number; value?: string; count?: number; pageSize?: number; index?: number };
+  ARGUMENT_INVALID: {
+    length?: number;
+    value?: string;
+    count?: number;
+    pageSize?: number;
+    index?: number;
+    /** The @solana/kit codec error code behind a generated encoder's refusal. */
+    solanaCode?: number;
+    chunk?: number;
+    depth?: number;
+    peerIdLength?: number;
+    multiaddrsLength?: number;
+  };
   /** An instruction too large for its encoding (Ed25519 instruction offsets are u16). */
   TRANSACTION_TOO_LARGE: NoContext;
   // RPC layer: the call did not answer in time, could not reach the node, or the node answered an error.

@@ -45,7 +45,7 @@ function build(name: InstructionName, make: () => Instruction): Instruction {
 function integers(values: Record<string, number>): void {
   for (const [name, v] of Object.entries(values)) {
     if (!Number.isInteger(v))
-      throw new BridgeError('ARGUMENT_INVALID', `${name} is not an integer`, { value: v });
+      throw new BridgeError('ARGUMENT_INVALID', `${name} is not an integer`, { value: `${v}` });
   }
 }
 
