@@ -154,9 +154,18 @@ export async function stopChild(child: ChildProcess, timeoutMs = 10_000): Promis
   }
 }
 
+export interface LocalnetChildOptions {
+  /**
+   * In a process group of its own, so a terminal's Ctrl-C (sent to the whole foreground group) does
+   * not reach it: its parent stops it after the validators, which still talk to it while stopping.
+   */
+  readonly ownProcessGroup?: boolean;
+}
+
 /** `paraloom localnet` on an ephemeral loopback port; resolves once it serves RPC. */
 export async function startLocalnetChild(
   extra: string[] = [],
+  options: LocalnetChildOptions = {},
 ): Promise<{ child: ChildProcess; rpcUrl: string; stop: () => Promise<number | null> }> {
   const child = spawn(
     process.execPath,
@@ -164,6 +173,7 @@ export async function startLocalnetChild(
     {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, PARALOOM_LOG_LEVEL: 'warn' },
+      detached: options.ownProcessGroup ?? false,
     },
   );
   const rpcUrl = await new Promise<string>((resolve, reject) => {

@@ -8,6 +8,8 @@ export type DevnetErrorCode =
   /** A demo step's outcome is not what the protocol promises (balances do not reconcile, ...). */
   | 'DEMO_FAILED'
   /** No loopback port outside the kernel's ephemeral range could be bound. */
-  | 'NO_FREE_PORT';
+  | 'NO_FREE_PORT'
+  /** The devnet was stopped while starting: nothing more is spawned. */
+  | 'STOPPED';
 
 export class DevnetError extends ParaloomError<DevnetErrorCode> {}
