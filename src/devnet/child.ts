@@ -160,6 +160,8 @@ export interface LocalnetChildOptions {
    * not reach it: its parent stops it after the validators, which still talk to it while stopping.
    */
   readonly ownProcessGroup?: boolean;
+  /** Called with the process as soon as it is spawned, before it serves: a stop may come first. */
+  readonly onSpawn?: (child: ChildProcess) => void;
 }
 
 /** `paraloom localnet` on an ephemeral loopback port; resolves once it serves RPC. */
@@ -176,6 +178,7 @@ export async function startLocalnetChild(
       detached: options.ownProcessGroup ?? false,
     },
   );
+  options.onSpawn?.(child);
   const rpcUrl = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => {

@@ -4,6 +4,7 @@
  * and config file; validators 0..2 stand for coordinator (elected by leases, priority by index).
  * Used by `paraloom devnet`, the end-to-end tests and bench:l2.
  */
+import type { ChildProcess } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -119,7 +120,8 @@ ${o.dashboard ? '\n[dashboard]\nenabled = true\nport = 0\n' : ''}`,
 export class Devnet {
   readonly validators: DevnetValidator[] = [];
   rpcUrl = '';
-  private localnet: Awaited<ReturnType<typeof startLocalnetChild>> | undefined;
+  /** The localnet process from its spawn on, before it serves: a stop during startup stops it too. */
+  private localnetProcess: ChildProcess | undefined;
   private readonly n: number;
   /** Validators 0 .. candidates-1 stand for coordinator, in that order of priority. */
   private readonly candidates: number;
@@ -160,17 +162,20 @@ export class Devnet {
 
   async start(): Promise<void> {
     const dir = resolve(this.o.dir);
+    if (this.stopped) throw new DevnetError('STOPPED', 'the devnet was stopped: not started');
     await mkdir(dir, { recursive: true });
     this.step('starting the localnet (LiteSVM; Paraloom program loaded and initialized)');
     const localnet = await startLocalnetChild(['--slot-ms', String(this.o.slotMs ?? 400)], {
       ownProcessGroup: true,
+      onSpawn: (child) => {
+        this.localnetProcess = child;
+      },
     });
     if (this.stopped) {
       await localnet.stop();
       throw new DevnetError('STOPPED', 'the devnet was stopped while starting');
     }
-    this.localnet = localnet;
-    this.rpcUrl = this.localnet.rpcUrl;
+    this.rpcUrl = localnet.rpcUrl;
     this.step(`localnet RPC ${this.rpcUrl}`);
     this.step(`registering ${this.n} validators (keygen, airdrop, stake)`);
     const made = await Promise.all(
@@ -301,8 +306,8 @@ export class Devnet {
       }),
     );
     for (const v of this.validators) v.node = undefined;
-    await this.localnet?.stop();
-    this.localnet = undefined;
+    // Also a localnet still starting: start() then fails with CHILD_FAILED.
+    if (this.localnetProcess) await stopChild(this.localnetProcess, deadlineMs);
     return { killed: killed.sort((a, b) => a - b), ms: performance.now() - t0 };
   }
 
@@ -311,6 +316,6 @@ export class Devnet {
     this.stopped = true;
     for (const v of this.validators)
       if (v.node && v.node.child.exitCode === null) v.node.child.kill('SIGKILL');
-    if (this.localnet && this.localnet.child.exitCode === null) this.localnet.child.kill('SIGKILL');
+    if (this.localnetProcess && this.localnetProcess.exitCode === null) this.localnetProcess.kill('SIGKILL');
   }
 }

@@ -61,14 +61,14 @@ export function registerDevnetCommand(program: Command): void {
     .description('run a local Paraloom network: localnet + validator processes (+ a demo)')
     .option(
       '--validators <n>',
-      'validator processes, 1 to 10; the first three stand for coordinator and one of them is elected by leases (the lowest index that is up)',
+      'validator processes, 1 to 10; the first three stand for coordinator: one is elected and holds it by a lease, and when it fails the next candidate (lowest index first) takes over',
       '4',
     )
     .option('--dir <dir>', 'configs, keys, data and demo wallets (default: a fresh temporary directory)')
     .option('--demo', 'run two wallets through deposit, private transfer and withdrawal')
     .option('--exit', 'stop after startup (and the demo) instead of running until Ctrl-C')
     .option('--slot-ms <ms>', 'localnet slot time', '400')
-    .option('--no-dashboard', 'do not serve the dashboard on the coordinator')
+    .option('--no-dashboard', 'do not serve the dashboard (on validator 0)')
     .option('--json', 'print the demo report as one JSON line at the end')
     .action(async (flags: DevnetFlags) => {
       const n = Number(flags.validators);
