@@ -154,9 +154,20 @@ export async function stopChild(child: ChildProcess, timeoutMs = 10_000): Promis
   }
 }
 
+export interface LocalnetChildOptions {
+  /**
+   * In a process group of its own, so a terminal's Ctrl-C (sent to the whole foreground group) does
+   * not reach it: its parent stops it after the validators, which still talk to it while stopping.
+   */
+  readonly ownProcessGroup?: boolean;
+  /** Called with the process as soon as it is spawned, before it serves: a stop may come first. */
+  readonly onSpawn?: (child: ChildProcess) => void;
+}
+
 /** `paraloom localnet` on an ephemeral loopback port; resolves once it serves RPC. */
 export async function startLocalnetChild(
   extra: string[] = [],
+  options: LocalnetChildOptions = {},
 ): Promise<{ child: ChildProcess; rpcUrl: string; stop: () => Promise<number | null> }> {
   const child = spawn(
     process.execPath,
@@ -164,8 +175,10 @@ export async function startLocalnetChild(
     {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, PARALOOM_LOG_LEVEL: 'warn' },
+      detached: options.ownProcessGroup ?? false,
     },
   );
+  options.onSpawn?.(child);
   const rpcUrl = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => {

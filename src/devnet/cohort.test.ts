@@ -1,7 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { freeLoopbackPort } from './cohort.js';
+import { Devnet, freeLoopbackPort } from './cohort.js';
 
 describe('freeLoopbackPort', () => {
   const RANGE = '/proc/sys/net/ipv4/ip_local_port_range';
@@ -25,4 +27,18 @@ describe('freeLoopbackPort', () => {
       }
     },
   );
+});
+
+describe('Devnet once stopped', () => {
+  it('spawns nothing more: start, startValidator and waitHeight refuse with STOPPED', async () => {
+    const dir = join(tmpdir(), `paraloom-devnet-stopped-${process.pid}`);
+    const devnet = new Devnet({ dir, validators: 1 });
+    expect(await devnet.stop()).toEqual({ killed: [], ms: expect.any(Number) });
+    await expect(devnet.start()).rejects.toMatchObject({ code: 'STOPPED' });
+    await expect(devnet.startValidator(0)).rejects.toMatchObject({ code: 'STOPPED' });
+    await expect(devnet.waitHeight(1n, 1_000)).rejects.toMatchObject({ code: 'STOPPED' });
+    // start() refused before creating its directory.
+    expect(existsSync(dir)).toBe(false);
+    devnet.kill();
+  });
 });

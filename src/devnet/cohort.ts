@@ -1,9 +1,10 @@
 /**
  * A whole Paraloom network on this machine: `paraloom localnet` (the program loaded and initialized)
  * and N `paraloom node` validator processes, each with its own key, registration, data directory
- * and config file; validators 0..2 stand for coordinator (elected by leases, priority by index). Used by `paraloom devnet`, the end-to-end tests
- * and bench:l2.
+ * and config file; validators 0..2 stand for coordinator (elected by leases, priority by index).
+ * Used by `paraloom devnet`, the end-to-end tests and bench:l2.
  */
+import type { ChildProcess } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -28,6 +29,12 @@ export interface DevnetOptions {
   /** How many validators stand for coordinator (default 3 of 4). */
   readonly candidates?: number;
   readonly onStep?: (message: string) => void;
+}
+
+/** How a stop went: which validators had to be killed after the deadline, and how long it took. */
+export interface DevnetStopReport {
+  readonly killed: readonly number[];
+  readonly ms: number;
 }
 
 export interface DevnetValidator {
@@ -113,10 +120,13 @@ ${o.dashboard ? '\n[dashboard]\nenabled = true\nport = 0\n' : ''}`,
 export class Devnet {
   readonly validators: DevnetValidator[] = [];
   rpcUrl = '';
-  private localnet: Awaited<ReturnType<typeof startLocalnetChild>> | undefined;
+  /** The localnet process from its spawn on, before it serves: a stop during startup stops it too. */
+  private localnetProcess: ChildProcess | undefined;
   private readonly n: number;
   /** Validators 0 .. candidates-1 stand for coordinator, in that order of priority. */
   private readonly candidates: number;
+  /** Set by stop() and kill(): a start still under way spawns nothing more. */
+  private stopped = false;
 
   constructor(private readonly o: DevnetOptions) {
     this.n = o.validators ?? 4;
@@ -152,10 +162,20 @@ export class Devnet {
 
   async start(): Promise<void> {
     const dir = resolve(this.o.dir);
+    if (this.stopped) throw new DevnetError('STOPPED', 'the devnet was stopped: not started');
     await mkdir(dir, { recursive: true });
     this.step('starting the localnet (LiteSVM; Paraloom program loaded and initialized)');
-    this.localnet = await startLocalnetChild(['--slot-ms', String(this.o.slotMs ?? 400)]);
-    this.rpcUrl = this.localnet.rpcUrl;
+    const localnet = await startLocalnetChild(['--slot-ms', String(this.o.slotMs ?? 400)], {
+      ownProcessGroup: true,
+      onSpawn: (child) => {
+        this.localnetProcess = child;
+      },
+    });
+    if (this.stopped) {
+      await localnet.stop();
+      throw new DevnetError('STOPPED', 'the devnet was stopped while starting');
+    }
+    this.rpcUrl = localnet.rpcUrl;
     this.step(`localnet RPC ${this.rpcUrl}`);
     this.step(`registering ${this.n} validators (keygen, airdrop, stake)`);
     const made = await Promise.all(
@@ -214,6 +234,8 @@ export class Devnet {
 
   /** Starts (or restarts) validator `index` from its data directory. */
   async startValidator(index: number, env: Record<string, string> = {}): Promise<void> {
+    if (this.stopped)
+      throw new DevnetError('STOPPED', `the devnet was stopped: validator ${index} not started`);
     const v = this.validators[index]!;
     const node = runParaloom(
       ['node', '--config', v.config],
@@ -254,6 +276,7 @@ export class Devnet {
   async waitHeight(height: bigint, timeoutMs = 60_000): Promise<void> {
     const end = Date.now() + timeoutMs;
     for (;;) {
+      if (this.stopped) throw new DevnetError('STOPPED', `the devnet was stopped before height ${height}`);
       const running = this.validators.filter((v) => v.node);
       const hs = await Promise.all(running.map((v) => this.height(v.index).catch(() => -1n)));
       if (hs.every((h) => h >= height)) return;
@@ -265,10 +288,34 @@ export class Devnet {
     }
   }
 
-  async stop(): Promise<void> {
-    await Promise.all(this.validators.map((v) => (v.node ? stopChild(v.node.child) : undefined)));
+  /**
+   * Stops every validator (SIGTERM; those still running after `deadlineMs` are killed), then the
+   * localnet, which they talk to while stopping. A validator that a terminal's Ctrl-C reached
+   * first is already stopping: the SIGTERM changes nothing for it.
+   */
+  async stop(deadlineMs = 10_000): Promise<DevnetStopReport> {
+    this.stopped = true;
+    const t0 = performance.now();
+    const killed: number[] = [];
+    await Promise.all(
+      this.validators.map(async (v) => {
+        if (!v.node) return;
+        const child = v.node.child;
+        await stopChild(child, deadlineMs);
+        if (child.signalCode === 'SIGKILL') killed.push(v.index);
+      }),
+    );
     for (const v of this.validators) v.node = undefined;
-    await this.localnet?.stop();
-    this.localnet = undefined;
+    // Also a localnet still starting: start() then fails with CHILD_FAILED.
+    if (this.localnetProcess) await stopChild(this.localnetProcess, deadlineMs);
+    return { killed: killed.sort((a, b) => a - b), ms: performance.now() - t0 };
+  }
+
+  /** SIGKILL to every process still running, at once and synchronously (a second Ctrl-C, exit). */
+  kill(): void {
+    this.stopped = true;
+    for (const v of this.validators)
+      if (v.node && v.node.child.exitCode === null) v.node.child.kill('SIGKILL');
+    if (this.localnetProcess && this.localnetProcess.exitCode === null) this.localnetProcess.kill('SIGKILL');
   }
 }

@@ -14,7 +14,7 @@ import {
 } from '../bridge/index.js';
 import { createLogger } from '../common/index.js';
 import { encodeTransaction } from '../ledger/index.js';
-import { loadCircuitArtifacts, noteCommitment } from '../privacy/index.js';
+import { loadCircuitArtifacts, noteCommitment, shutdownProver } from '../privacy/index.js';
 import { IngressClient, Wallet } from '../wallet/index.js';
 import type { Devnet } from './cohort.js';
 import { DevnetError } from './errors.js';
@@ -42,11 +42,24 @@ export interface DemoReport {
   readonly vaultDelta: string;
 }
 
-/** Polls `fn` until it yields; a failing poll (a validator busy or restarting) is retried, not fatal. */
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+function throwIfStopping(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new DevnetError('STOPPED', 'the devnet is stopping: demo abandoned');
+}
+
+/**
+ * Polls `fn` until it yields; a failing poll (a validator busy or restarting) is retried, not fatal.
+ * An aborted `signal` ends the wait at once: a stopped devnet must not be polled for a minute.
+ */
+async function until<T>(
+  what: string,
+  fn: () => Promise<T | undefined>,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
+    throwIfStopping(signal);
     try {
       const v = await fn();
       if (v !== undefined) return v;
@@ -60,10 +73,29 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutM
   }
 }
 
+/**
+ * Runs the demo on a started devnet. Proving starts snarkjs' worker threads, which hold the process
+ * open until ended: they are ended when the demo ends, however it ends. An aborted `signal` (the
+ * devnet is stopping) ends the demo at its next wait.
+ */
 export async function runDemo(
   devnet: Devnet,
   dir: string,
   print: (line: string) => void,
+  signal?: AbortSignal,
+): Promise<DemoReport> {
+  try {
+    return await demoSteps(devnet, dir, print, signal);
+  } finally {
+    await shutdownProver();
+  }
+}
+
+async function demoSteps(
+  devnet: Devnet,
+  dir: string,
+  print: (line: string) => void,
+  signal: AbortSignal | undefined,
 ): Promise<DemoReport> {
   const logger = createLogger('demo', 'warn');
   const rpc = new BridgeRpc({ rpcUrl: devnet.rpcUrl, logger });
@@ -104,6 +136,7 @@ export async function runDemo(
     'the deposit in an L2 block',
     async () => ((await alice.sync(aliceIngress)).depositsLanded > 0 ? true : undefined),
     60_000,
+    signal,
   );
   side(
     `deposit ${sol(depositAmount)} SOL from ${payer.address} (tx ${sent.signature}), commitment ${noteCommitment(note).toString().slice(0, 16)}...`,
@@ -113,6 +146,7 @@ export async function runDemo(
   // 2. Private transfer: nothing reaches Solana.
   const transferAmount = SOL / 2n;
   print(`2. Alice pays Bob ${sol(transferAmount)} SOL privately (${bob.address.slice(0, 20)}...)`);
+  throwIfStopping(signal);
   const transferId = await alice.transfer(aliceIngress, {
     to: bob.address,
     amount: transferAmount,
@@ -126,6 +160,7 @@ export async function runDemo(
       return (await bob.sync(bobIngress)).received > 0 ? true : undefined;
     },
     60_000,
+    signal,
   );
   side(
     'nothing (the transfer lives on the L2: two nullifiers, two commitments, a proof)',
@@ -144,7 +179,9 @@ export async function runDemo(
     "an anchored root covering Bob's note",
     async () => ((await bobIngress.anchors()).some((a) => (a.leafCount ?? 0) > bobLeaf) ? true : undefined),
     60_000,
+    signal,
   );
+  throwIfStopping(signal);
   const w = await bob.withdraw(bobIngress, { recipient, amount: withdrawAmount, artifacts, encode });
   // Settled once its nullifier PDAs exist; the settling signature reaches this validator with the
   // primary's next heartbeat when another node relayed it, so give it a moment.
@@ -158,6 +195,7 @@ export async function runDemo(
       return s.signature || Date.now() - settledAt > 5_000 ? s : undefined;
     },
     120_000,
+    signal,
   );
   await bob.sync(bobIngress);
   await alice.sync(aliceIngress);

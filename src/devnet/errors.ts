@@ -1,4 +1,4 @@
-import { defineErrorClass, type ModuleError } from '../common/index.js';
+import { defineErrorClass, type ModuleError, type NoContext } from '../common/index.js';
 
 /** The context each code carries, as its throw sites attach it. */
 export interface DevnetErrorContexts {
@@ -10,6 +10,8 @@ export interface DevnetErrorContexts {
   DEMO_FAILED: { failed: string[] };
   /** No loopback port outside the kernel's ephemeral range could be bound. */
   NO_FREE_PORT: { from: number; to: number };
+  /** The devnet was stopped while starting: nothing more is spawned. */
+  STOPPED: NoContext;
 }
 
 export type DevnetErrorCode = keyof DevnetErrorContexts;

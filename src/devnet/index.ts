@@ -1,6 +1,7 @@
 // Public face of the devnet module: a whole network of processes on this machine (localnet and
 // validators) for `paraloom devnet`, the end-to-end tests and bench:l2, and the demo run on it.
 export {
+  type LocalnetChildOptions,
   PARALOOM_BIN,
   type Running,
   runParaloom,
@@ -8,7 +9,13 @@ export {
   startLocalnetChild,
   stopChild,
 } from './child.js';
-export { Devnet, type DevnetOptions, type DevnetValidator, freeLoopbackPort } from './cohort.js';
+export {
+  Devnet,
+  type DevnetOptions,
+  type DevnetStopReport,
+  type DevnetValidator,
+  freeLoopbackPort,
+} from './cohort.js';
 export { type DemoReport, runDemo, sol } from './demo.js';
 export { DevnetError, type DevnetErrorCode } from './errors.js';
 export { type ValidatorTomlOptions, validatorToml } from './validator-toml.js';

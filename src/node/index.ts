@@ -8,4 +8,10 @@ export { ValidatorComponent, type ValidatorComponentOptions } from './components
 export { NodeError, type NodeErrorCode } from './errors.js';
 export { Node, type NodeOptions, type NodeState, type StopReport } from './lifecycle.js';
 export { startOrder } from './order.js';
-export { stopOnSignal } from './signals.js';
+export {
+  onStopSignals,
+  SIGNAL_ECHO_MS,
+  type StopSignal,
+  type StopSignalHandlers,
+  stopOnSignal,
+} from './signals.js';

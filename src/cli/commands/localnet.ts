@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { initializeParaloom, Localnet, type LocalnetProgram, paraloomProgram } from '../../localnet/index.js';
+import { onStopSignals } from '../../node/index.js';
 
 function parsePrograms(values: string[]): LocalnetProgram[] {
   return values.map((v) => {
@@ -51,9 +52,13 @@ export function registerLocalnetCommand(program: Command): void {
         await net.start();
         console.log(`localnet RPC ${net.rpcUrl}  WebSocket ${net.wsUrl}`);
         await new Promise<void>((resolve) => {
-          const stop = () => resolve();
-          process.once('SIGINT', stop);
-          process.once('SIGTERM', stop);
+          onStopSignals({
+            stop: () => resolve(),
+            force: () => {
+              console.error('localnet: second Ctrl-C while stopping: exiting now');
+              process.exit(130);
+            },
+          });
         });
         await net.stop();
       },

@@ -6,7 +6,9 @@ import { assembleNode, stopOnSignal } from '../../node/index.js';
 export function registerNodeCommand(program: Command): void {
   program
     .command('node')
-    .description('run a Paraloom node (storage, health, bridge, network, validator) until SIGINT/SIGTERM')
+    .description(
+      'run a Paraloom validator node, every part its config enables (the start-up log lists them as components), until SIGINT/SIGTERM',
+    )
     .option('--config <file>', 'TOML config (see `paraloom config init`); without it, the defaults')
     .action(async (opts: { config?: string }) => {
       // A bad config throws here, before anything starts; main prints the key paths.
@@ -28,6 +30,7 @@ export function registerNodeCommand(program: Command): void {
           ingress: ingress.url,
           dataDir: config.node.dataDir,
           cluster: config.solana.cluster,
+          components: node.components,
         },
         'paraloom node started',
       );
