@@ -10,6 +10,18 @@ export {
   i64ToBytesLE,
   u64ToBytesLE,
 } from './bytes.js';
+export * as codecs from './codec/combinators.js';
+export {
+  ByteReader,
+  ByteWriter,
+  type Codec,
+  type CodecDefinition,
+  type CodecErrorContext,
+  type CodecErrorFactory,
+  type CodecErrorKind,
+  createCodec,
+  type FieldCodec,
+} from './codec/index.js';
 export { isParaloomError, ParaloomError } from './errors.js';
 export { sha256 } from './hash.js';
 export { createLogger, type Logger } from './logger.js';
