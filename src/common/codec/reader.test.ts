@@ -82,6 +82,14 @@ describe('ByteReader', () => {
     expect(r.remaining).toBe(0);
   });
 
+  it('copies out of a Buffer into a plain Uint8Array that does not share its memory', () => {
+    const input = Buffer.from([1, 2, 3]);
+    const out = new ByteReader(input, onError).bytes(3);
+    expect(Buffer.isBuffer(out)).toBe(false);
+    input[0] = 9;
+    expect(out).toEqual(Uint8Array.of(1, 2, 3));
+  });
+
   it('checks a length prefix against its cap before the bytes remaining', () => {
     // u32 length 2^32 - 1 with no bytes behind it: over the cap, and never allocated.
     const e = failure(() => reader([0xff, 0xff, 0xff, 0xff]).bytesU32(1024, 'body'));

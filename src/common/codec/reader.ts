@@ -111,10 +111,10 @@ export class ByteReader {
     return this.input.subarray(at, at + n);
   }
 
-  /** A copy of the next `n` bytes. */
+  /** A copy of the next `n` bytes, a plain Uint8Array even over a Buffer (whose slice is a view). */
   bytes(n: number, field = 'bytes'): Uint8Array {
     const at = this.take(n, field);
-    return this.input.slice(at, at + n);
+    return new Uint8Array(this.input.subarray(at, at + n));
   }
 
   /** A copy of everything left. */
