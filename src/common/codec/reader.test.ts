@@ -110,6 +110,15 @@ describe('ByteReader', () => {
     expect(reader([0, 0, 0, 0]).count(2, 8, 2)).toBe(2);
   });
 
+  it('seeks to a fixed offset, and refuses one outside the input', () => {
+    const r = reader([1, 2, 3, 4]);
+    expect(r.seek(2).u16()).toBe(0x0403);
+    expect(r.seek(0).u8()).toBe(1);
+    expect(r.seek(4).remaining).toBe(0);
+    expect(failure(() => r.seek(5, 'stake')).context).toMatchObject({ field: 'stake', length: 4 });
+    expect(failure(() => r.seek(-1)).kind).toBe('truncated');
+  });
+
   it('refuses trailing bytes at the end', () => {
     const r = reader([1, 2]);
     r.u8();

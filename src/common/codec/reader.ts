@@ -28,6 +28,17 @@ export class ByteReader {
     return this.input.length - this.pos;
   }
 
+  /** Moves the cursor to `offset` (fixed-offset layouts such as on-chain accounts); past the end is truncated. */
+  seek(offset: number, field = 'offset'): this {
+    if (!Number.isInteger(offset) || offset < 0 || offset > this.input.length) {
+      this.fail('truncated', `${this.what}: ${field} ${offset} is outside the input`, field, {
+        length: this.input.length,
+      });
+    }
+    this.pos = offset;
+    return this;
+  }
+
   /** Throws the module's error of `kind` at the current offset. */
   fail(
     kind: CodecErrorKind,
