@@ -113,6 +113,7 @@ const leaseRequestBodyCodec = createCodec<LeaseRequest>({
       .bytesU32(encodeSnapshot(q.snapshot), MAX_SNAPSHOT_BYTES, 'snapshot');
   },
 });
+
 const leaseAnswerBodyCodec = createCodec<LeaseAnswer>({
   what: 'lease answer',
   readError: malformedMessage,
@@ -147,6 +148,7 @@ const leaseAnswerBodyCodec = createCodec<LeaseAnswer>({
       .u32(a.candidacy < 0 ? NO_CANDIDACY : a.candidacy, 'candidacy');
   },
 });
+
 /** A signed message: body | signature [64], nothing after it. */
 function decodeSigned<T>(
   codec: Codec<T>,
