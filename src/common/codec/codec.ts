@@ -34,20 +34,20 @@ export interface CodecDefinition<T> extends FieldCodec<T> {
 
 /** Turns a layout plus the module's error factories into an encode/decode codec. */
 export function createCodec<T>(definition: CodecDefinition<T>): Codec<T> {
-  const { what, readError, fixedSize, read, write, size } = definition;
+  const { what, readError, fixedSize } = definition;
   const writeError = definition.writeError ?? readError;
   return {
     fixedSize,
-    read,
-    write,
+    read: (r, field) => definition.read(r, field),
+    write: (w, value, field) => definition.write(w, value, field),
     encode(value: T): Uint8Array {
-      const w = new ByteWriter(writeError, fixedSize ?? size?.(value) ?? 64, what);
-      write(w, value);
+      const w = new ByteWriter(writeError, fixedSize ?? definition.size?.(value) ?? 64, what);
+      definition.write(w, value);
       return w.finish();
     },
     decode(bytes: Uint8Array): T {
       const r = new ByteReader(bytes, readError, what);
-      const value = read(r);
+      const value = definition.read(r);
       r.end();
       return value;
     },
