@@ -294,17 +294,17 @@ describe('five libp2p nodes on 127.0.0.1', () => {
       maxBlocks: 8,
     });
     expect(res).toMatchObject({ type: 'BLOCK_SYNC_RESPONSE', blocks: [{ height: 300n }] });
-    // No handler registered for state snapshots on B: a typed remote error, not a hang.
+    // No block-sync handler registered on B: a typed remote error, not a hang.
     await expect(
-      a.request(b.peerId, 'state-snapshot', { type: 'SNAPSHOT_REQUEST', height: 1n, chunk: 0 }),
+      a.request(b.peerId, 'block-sync', { type: 'BLOCK_SYNC_REQUEST', fromHeight: 1n, maxBlocks: 1 }),
     ).rejects.toMatchObject({ code: 'REMOTE_ERROR' });
     // The child answers direct messages.
     const echo = await a.request(e.peerId, 'direct', { type: 'DIRECT', kind: 3, body: Uint8Array.of(1, 2) });
     expect(echo).toEqual({ type: 'DIRECT', kind: 3, body: Uint8Array.of(1, 2) });
 
-    // A misbehaving C answers note scans with a frame announcing 64 MiB and streams junk.
+    // A misbehaving C answers block sync with a frame announcing 64 MiB and streams junk.
     await c.libp2p.handle(
-      protocolId('localnet', 'note-scan'),
+      protocolId('localnet', 'block-sync'),
       async (stream) => {
         // Unsigned varint of 64 MiB (2^26): 0x80 0x80 0x80 0x20.
         stream.send(Uint8Array.of(0x80, 0x80, 0x80, 0x20));
@@ -315,11 +315,11 @@ describe('five libp2p nodes on 127.0.0.1', () => {
       { force: true },
     );
     const err = await a
-      .request(c.peerId, 'note-scan', { type: 'NOTE_SCAN_REQUEST', fromLeaf: 0n, limit: 10 })
+      .request(c.peerId, 'block-sync', { type: 'BLOCK_SYNC_REQUEST', fromHeight: 0n, maxBlocks: 10 })
       .catch((x: unknown) => x);
     expect(err).toBeInstanceOf(NetworkError);
     expect((err as NetworkError).code).toBe('FRAME_TOO_LARGE');
-    expect((await counter(a, 'rejected')).get('note-scan:FRAME_TOO_LARGE')).toBe(1);
+    expect((await counter(a, 'rejected')).get('block-sync:FRAME_TOO_LARGE')).toBe(1);
 
     // An inbound request over the request cap is cut off by the server, which keeps serving.
     const rejectedBefore = (await counter(a, 'rejected')).get('direct:FRAME_TOO_LARGE') ?? 0;

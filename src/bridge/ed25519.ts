@@ -1,6 +1,6 @@
 import type { Instruction } from '@solana/kit';
 import { bytesEqual } from '../common/index.js';
-import { ByteWriter } from './bytes.js';
+import { bridgeWriter } from './codec.js';
 import { ED25519_PROGRAM_ID } from './constants.js';
 import { BridgeError } from './errors.js';
 
@@ -45,7 +45,7 @@ export function buildEd25519Instruction(entries: readonly Ed25519Entry[]): Instr
   }
   if (at > 0xffff)
     throw new BridgeError('TRANSACTION_TOO_LARGE', 'Ed25519 instruction data exceeds u16 offsets');
-  const w = new ByteWriter().u8(entries.length).u8(0);
+  const w = bridgeWriter('Ed25519 instruction', at).u8(entries.length, 'count').u8(0);
   entries.forEach((e, i) => {
     const sigOff = sigBase + i * 96;
     w.u16(sigOff)
@@ -54,7 +54,7 @@ export function buildEd25519Instruction(entries: readonly Ed25519Entry[]): Instr
       .u16(SAME_INSTRUCTION);
     w.u16(msgOffsets[msgIndex[i]!]!).u16(e.message.length).u16(SAME_INSTRUCTION);
   });
-  for (const e of entries) w.bytes(e.signature).bytes(e.publicKey);
-  for (const m of messages) w.bytes(m);
+  for (const e of entries) w.fixed(e.signature, 64, 'signature').fixed(e.publicKey, 32, 'publicKey');
+  for (const m of messages) w.raw(m);
   return { programAddress: ED25519_PROGRAM_ID, accounts: [], data: w.finish() };
 }

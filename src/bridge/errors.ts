@@ -1,5 +1,10 @@
 import type { Address, Signature } from '@solana/kit';
-import { defineErrorClass, type ModuleError, type NoContext } from '../common/index.js';
+import {
+  type CodecErrorContext,
+  defineErrorClass,
+  type ModuleError,
+  type NoContext,
+} from '../common/index.js';
 
 /**
  * Program error codes (custom error numbers 6000..), in the program's order (programs/paraloom/src/paraloom.h),
@@ -123,19 +128,21 @@ export interface BridgeClientErrorContexts {
     icCount?: number;
   };
   /** Bad argument to a bridge helper (byte length, integer range, index, page size). */
-  ARGUMENT_INVALID: {
-    length?: number;
-    value?: string;
-    count?: number;
-    pageSize?: number;
-    index?: number;
-    /** The @solana/kit codec error code behind a generated encoder's refusal. */
-    solanaCode?: number;
-    chunk?: number;
-    depth?: number;
-    peerIdLength?: number;
-    multiaddrsLength?: number;
-  };
+  ARGUMENT_INVALID:
+    | CodecErrorContext
+    | {
+        length?: number;
+        value?: string;
+        count?: number;
+        pageSize?: number;
+        index?: number;
+        /** The @solana/kit codec error code behind a generated encoder's refusal. */
+        solanaCode?: number;
+        chunk?: number;
+        depth?: number;
+        peerIdLength?: number;
+        multiaddrsLength?: number;
+      };
   /** An instruction too large for its encoding (Ed25519 instruction offsets are u16). */
   TRANSACTION_TOO_LARGE: NoContext;
   // RPC layer: the call did not answer in time, could not reach the node, or the node answered an error.
@@ -152,7 +159,7 @@ export interface BridgeClientErrorContexts {
   PROGRAM_VERSION_MISMATCH: { programId: Address; onChain: number; expected: number };
   // Deposit listener: an event that does not decode, or a queue index that is not the next one.
   /** A program event (log line) that does not decode or does not match its instruction. */
-  EVENT_DECODE_FAILED: { signature?: Signature; index?: string; length?: number };
+  EVENT_DECODE_FAILED: CodecErrorContext | { signature?: Signature; index?: string; length?: number };
   /** A deposit whose queue index is not the next one expected. */
   DEPOSIT_GAP: { signature: Signature; expected: string; got: string };
   // Submitters: a runtime failure that is not a program error, or no confirmation in time.

@@ -1,7 +1,7 @@
 import { getBase64Encoder } from '@solana/kit';
 import { bytesEqual } from '../common/index.js';
 import { type Field, fieldFromBytesBE, noteCommitment } from '../privacy/index.js';
-import { ByteReader } from './bytes.js';
+import { eventReader } from './codec.js';
 import { eventDiscriminator, instructionDiscriminator } from './constants.js';
 import { BridgeError, type BridgeErrorContexts } from './errors.js';
 
@@ -71,13 +71,15 @@ export function isDepositEvent(data: Uint8Array): boolean {
 export function decodeDepositEvent(data: Uint8Array): DepositEventData {
   if (!isDepositEvent(data)) fail('not a DepositEvent');
   if (data.length !== DEPOSIT_EVENT_BYTES) fail('DepositEvent has the wrong size', { length: data.length });
-  const r = new ByteReader(data, 'DepositEvent');
-  return {
-    index: r.u64(8),
-    amount: r.u64(16),
-    commitment: field(r.bytes(24, 32), 'commitment'),
-    accumulator: field(r.bytes(56, 32), 'accumulator'),
+  const r = eventReader(data.subarray(8), 'DepositEvent');
+  const event = {
+    index: r.u64('index'),
+    amount: r.u64('amount'),
+    commitment: field(r.view(32, 'commitment'), 'commitment'),
+    accumulator: field(r.view(32, 'accumulator'), 'accumulator'),
   };
+  r.end();
+  return event;
 }
 
 /**
@@ -87,13 +89,14 @@ export function decodeDepositEvent(data: Uint8Array): DepositEventData {
 export function depositInstructionCommitment(data: Uint8Array): { amount: bigint; commitment: Field } | null {
   if (data.length < 8 || !bytesEqual(data.subarray(0, 8), instructionDiscriminator('deposit'))) return null;
   if (data.length !== DEPOSIT_ARGS_BYTES) fail('deposit instruction has the wrong size');
-  const r = new ByteReader(data, 'deposit');
-  const amount = r.u64(8);
+  const r = eventReader(data.subarray(8), 'deposit');
+  const amount = r.u64('amount');
   const note = {
     amount,
-    pk: field(r.bytes(16, 32), 'owner_pk'),
-    blinding: field(r.bytes(48, 32), 'blinding'),
-    asset: field(r.bytes(80, 32), 'asset'),
+    pk: field(r.view(32, 'owner_pk'), 'owner_pk'),
+    blinding: field(r.view(32, 'blinding'), 'blinding'),
+    asset: field(r.view(32, 'asset'), 'asset'),
   };
+  r.end();
   return { amount, commitment: noteCommitment(note) };
 }

@@ -93,8 +93,10 @@ export {
   writeVerifyingKeyInstructions,
 } from './instructions.js';
 export {
+  ANCHOR_BODY_BYTES,
   type AnchorFields,
   anchorDigest,
+  anchorFieldsLayout,
   encodeAnchorFields,
   encodeVoteMessage,
   VOTE_TYPES,

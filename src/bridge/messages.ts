@@ -1,7 +1,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { type Address, getAddressEncoder } from '@solana/kit';
-import { concatBytes } from '../common/index.js';
-import { ByteWriter } from './bytes.js';
+import { codecs, concatBytes, type FieldCodec } from '../common/index.js';
+import { bridgeWriter } from './codec.js';
 import { ANCHOR_DOMAIN, VOTE_DOMAIN } from './constants.js';
 
 const enc = new TextEncoder();
@@ -16,16 +16,26 @@ export interface AnchorFields {
   blockHash: Uint8Array;
 }
 
-/** The 144-byte anchor body, exactly as it appears in anchor_root's instruction data. */
+export const ANCHOR_BODY_BYTES = 144;
+
+/**
+ * The anchor body's layout as a value, exactly as it appears in anchor_root's instruction data;
+ * coordinator messages embed it and read it with their own errors.
+ */
+export const anchorFieldsLayout: FieldCodec<AnchorFields> = codecs.struct({
+  height: codecs.u64,
+  root: codecs.fixedBytes(32),
+  depositsConsumed: codecs.u64,
+  depositAcc: codecs.fixedBytes(32),
+  withdrawalsRoot: codecs.fixedBytes(32),
+  blockHash: codecs.fixedBytes(32),
+});
+
+/** The 144-byte anchor body; ARGUMENT_INVALID for a field that does not fit. */
 export function encodeAnchorFields(f: AnchorFields): Uint8Array {
-  return new ByteWriter()
-    .u64(f.height, 'height')
-    .bytes(f.root, 32, 'root')
-    .u64(f.depositsConsumed, 'depositsConsumed')
-    .bytes(f.depositAcc, 32, 'depositAcc')
-    .bytes(f.withdrawalsRoot, 32, 'withdrawalsRoot')
-    .bytes(f.blockHash, 32, 'blockHash')
-    .finish();
+  const w = bridgeWriter('anchor body', ANCHOR_BODY_BYTES);
+  anchorFieldsLayout.write(w, f);
+  return w.finish();
 }
 
 /**
@@ -55,18 +65,22 @@ export interface VoteFields {
 
 /** 94-byte vote message: tag(16) | program id | cluster u8 | height u64 | round u32 | type u8 | block hash. */
 export function encodeVoteMessage(programId: Address, cluster: number, v: VoteFields): Uint8Array {
-  return new ByteWriter()
-    .bytes(enc.encode(VOTE_DOMAIN), 16)
-    .bytes(addr.encode(programId) as Uint8Array, 32)
+  return bridgeWriter('vote message', 94)
+    .fixed(enc.encode(VOTE_DOMAIN), 16, 'domain')
+    .fixed(addr.encode(programId) as Uint8Array, 32, 'programId')
     .u8(cluster, 'cluster')
     .u64(v.height, 'height')
     .u32(v.round, 'round')
-    .u8(VOTE_TYPES[v.voteType])
-    .bytes(v.blockHash, 32, 'blockHash')
+    .u8(VOTE_TYPES[v.voteType], 'type')
+    .fixed(v.blockHash, 32, 'blockHash')
     .finish();
 }
 
 /** height u64 | round u32 | type u8: the part of a vote that identifies its slot (slash record seed). */
 export function voteSlotKey(v: Omit<VoteFields, 'blockHash'>): Uint8Array {
-  return new ByteWriter().u64(v.height).u32(v.round).u8(VOTE_TYPES[v.voteType]).finish();
+  return bridgeWriter('vote slot', 13)
+    .u64(v.height, 'height')
+    .u32(v.round, 'round')
+    .u8(VOTE_TYPES[v.voteType], 'type')
+    .finish();
 }

@@ -10,6 +10,18 @@ export {
   i64ToBytesLE,
   u64ToBytesLE,
 } from './bytes.js';
+export * as codecs from './codec/combinators.js';
+export {
+  ByteReader,
+  ByteWriter,
+  type Codec,
+  type CodecDefinition,
+  type CodecErrorContext,
+  type CodecErrorFactory,
+  type CodecErrorKind,
+  createCodec,
+  type FieldCodec,
+} from './codec/index.js';
 export {
   defineErrorClass,
   type ErrorCauseOptions,

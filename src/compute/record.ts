@@ -1,6 +1,6 @@
-import { concatBytes, u64ToBytesLE } from '../common/index.js';
-import { fieldFromBytesCanonical } from '../privacy/index.js';
+import { type ByteReader, type ByteWriter, codecs, hexToBytes } from '../common/index.js';
 import type { AgreementOutcome } from './agreement.js';
+import { computeReader, computeWriter, readComputeField } from './codec.js';
 import { ComputeError } from './errors.js';
 import { jobIdBytes } from './job/job-id.js';
 import { MAX_OUTPUT_BYTES } from './limits.js';
@@ -14,79 +14,46 @@ const RECORD_VERSION = 1;
 const STATUSES: readonly RunStatus[] = ['ok', 'out_of_fuel', 'trap', 'abort', 'bad_output'];
 const MAX_CIPHERTEXT = 32 + MAX_OUTPUT_BYTES + 16;
 
-function u32(v: number): Uint8Array {
-  const b = new Uint8Array(4);
-  new DataView(b.buffer).setUint32(0, v >>> 0, true);
-  return b;
-}
-
 /** executor [32] | signature [64] | job id [32] | status u8 | abort u32 | fuel u64 | ct_len u32 | ct. */
 export function encodeSignedResult(s: SignedResult): Uint8Array {
+  const w = computeWriter('result', SIGNED_RESULT_FIXED_BYTES + s.result.outputCiphertext.length);
+  writeSignedResult(w, s);
+  return w.finish();
+}
+
+const SIGNED_RESULT_FIXED_BYTES = 32 + 64 + 32 + 1 + 4 + 8 + 4;
+/** Largest encoded signed result (its ciphertext at the cap). */
+export const MAX_SIGNED_RESULT_BYTES = SIGNED_RESULT_FIXED_BYTES + MAX_CIPHERTEXT;
+
+function writeSignedResult(w: ByteWriter, s: SignedResult): void {
   const r = s.result;
-  return concatBytes(
-    s.executor,
-    s.signature,
-    jobIdBytes(r.jobId),
-    Uint8Array.of(STATUSES.indexOf(r.status)),
-    u32(r.abortCode),
-    u64ToBytesLE(r.fuelUsed),
-    u32(r.outputCiphertext.length),
-    r.outputCiphertext,
-  );
+  w.fixed(s.executor, 32, 'executor')
+    .fixed(s.signature, 64, 'signature')
+    .raw(jobIdBytes(r.jobId))
+    .u8(STATUSES.indexOf(r.status), 'status')
+    .u32(r.abortCode >>> 0, 'abort code')
+    .u64(r.fuelUsed, 'fuel used')
+    .bytesU32(r.outputCiphertext, MAX_CIPHERTEXT, 'output ciphertext');
 }
 
-class Cursor {
-  offset = 0;
-  constructor(readonly bytes: Uint8Array) {}
-  take(n: number): Uint8Array {
-    if (this.offset + n > this.bytes.length) throw new ComputeError('JOB_MALFORMED', 'record truncated');
-    const out = this.bytes.slice(this.offset, this.offset + n);
-    this.offset += n;
-    return out;
-  }
-  u8(): number {
-    return this.take(1)[0]!;
-  }
-  u32(): number {
-    const b = this.take(4);
-    return new DataView(b.buffer).getUint32(0, true);
-  }
-  u64(): bigint {
-    const b = this.take(8);
-    return new DataView(b.buffer).getBigUint64(0, true);
-  }
-}
-
-function readSignedResult(c: Cursor): SignedResult {
-  const executor = c.take(32);
-  const signature = c.take(64);
-  let jobId: ReturnType<typeof fieldFromBytesCanonical>;
-  try {
-    jobId = fieldFromBytesCanonical(c.take(32));
-  } catch (e) {
-    throw new ComputeError(
-      'JOB_MALFORMED',
-      'result job id is not a canonical field element',
-      {},
-      { cause: e },
-    );
-  }
-  const status = STATUSES[c.u8()];
-  if (!status) throw new ComputeError('JOB_MALFORMED', 'unknown result status');
-  const abortCode = c.u32();
-  const fuelUsed = c.u64();
-  const length = c.u32();
-  if (length > MAX_CIPHERTEXT) throw new ComputeError('JOB_LIMIT_EXCEEDED', 'output ciphertext too large');
-  const outputCiphertext = c.take(length);
+function readSignedResult(r: ByteReader): SignedResult {
+  const executor = r.bytes(32, 'executor');
+  const signature = r.bytes(64, 'signature');
+  const jobId = readComputeField(r, 'result job id');
+  const status = STATUSES[r.u8('status')];
+  if (!status) r.fail('invalid', 'unknown result status', 'status');
+  const abortCode = r.u32('abort code');
+  const fuelUsed = r.u64('fuel used');
+  const outputCiphertext = r.bytesU32(MAX_CIPHERTEXT, 'output ciphertext');
   // The commitment and output hash are recomputed, never read: a record cannot claim its own.
   const partial = { jobId, status, abortCode, fuelUsed, outputCiphertext };
   return rebuild(executor, signature, partial);
 }
 
 export function decodeSignedResult(bytes: Uint8Array): SignedResult {
-  const c = new Cursor(bytes);
-  const s = readSignedResult(c);
-  if (c.offset !== bytes.length) throw new ComputeError('JOB_MALFORMED', 'trailing bytes after the result');
+  const r = computeReader(bytes, 'result');
+  const s = readSignedResult(r);
+  r.end();
   return s;
 }
 
@@ -97,26 +64,28 @@ export interface FinalRecord {
   readonly disagreeing: readonly Uint8Array[];
 }
 
+const executorKeys = codecs.array(codecs.fixedBytes(32), { count: 'u8', cap: 255 });
+
 export function encodeFinalRecord(outcome: AgreementOutcome): Uint8Array {
   if (!outcome.final) throw new ComputeError('RESULT_WRONG_JOB', 'the job has no final result yet');
-  const keys = (hexes: readonly string[]) =>
-    concatBytes(Uint8Array.of(hexes.length), ...hexes.map((h) => Uint8Array.from(Buffer.from(h, 'hex'))));
-  return concatBytes(
-    Uint8Array.of(RECORD_VERSION),
-    encodeSignedResult(outcome.final),
-    keys(outcome.agreeing),
-    keys(outcome.disagreeing),
-  );
+  const keys = (hexes: readonly string[]) => hexes.map((h) => hexToBytes(h));
+  const w = computeWriter('result record', 512 + outcome.final.result.outputCiphertext.length);
+  w.u8(RECORD_VERSION, 'version');
+  writeSignedResult(w, outcome.final);
+  executorKeys.write(w, keys(outcome.agreeing), 'agreeing');
+  executorKeys.write(w, keys(outcome.disagreeing), 'disagreeing');
+  return w.finish();
 }
 
 export function decodeFinalRecord(bytes: Uint8Array): FinalRecord {
-  const c = new Cursor(bytes);
-  if (c.u8() !== RECORD_VERSION) throw new ComputeError('JOB_UNSUPPORTED_VERSION', 'unknown result record');
-  const result = readSignedResult(c);
-  const keys = () => Array.from({ length: c.u8() }, () => c.take(32));
-  const agreeing = keys();
-  const disagreeing = keys();
-  if (c.offset !== bytes.length) throw new ComputeError('JOB_MALFORMED', 'trailing bytes after the record');
+  const r = computeReader(bytes, 'result record');
+  if (r.u8('version') !== RECORD_VERSION) {
+    throw new ComputeError('JOB_UNSUPPORTED_VERSION', 'unknown result record');
+  }
+  const result = readSignedResult(r);
+  const agreeing = executorKeys.read(r, 'agreeing');
+  const disagreeing = executorKeys.read(r, 'disagreeing');
+  r.end();
   return { result, agreeing, disagreeing };
 }
 

@@ -8,7 +8,7 @@
  * Strict key order makes the encoding of a given signer set unique and rules out duplicates.
  */
 import { bytesEqual, bytesToHex } from '../common/index.js';
-import { Reader, Writer } from './codec.js';
+import { consensusReader, consensusWriter } from './codec.js';
 import { ConsensusError, type ConsensusErrorContexts } from './errors.js';
 import { NIL_HASH, type Vote, type VoteAuthenticator } from './types.js';
 import { compareBytes, type ValidatorSet } from './validator-set.js';
@@ -57,7 +57,7 @@ export function encodeCertificate(qc: QuorumCertificate): Uint8Array {
       count: qc.signatures.length,
     });
   }
-  const w = new Writer()
+  const w = consensusWriter('certificate')
     .u8(CERTIFICATE_VERSION)
     .u64(qc.height)
     .u32(qc.round)
@@ -75,13 +75,13 @@ export function encodeCertificate(qc: QuorumCertificate): Uint8Array {
 }
 
 export function decodeCertificate(bytes: Uint8Array): QuorumCertificate {
-  const r = new Reader(bytes, 'certificate');
+  const r = consensusReader(bytes, 'certificate');
   const version = r.u8();
   if (version !== CERTIFICATE_VERSION)
     throw new ConsensusError('DECODE_FAILED', 'unknown certificate version', { version });
   const height = r.u64();
   const round = r.u32();
-  const blockHash = r.fixed(32);
+  const blockHash = r.bytes(32);
   const count = r.u16();
   if (count === 0 || count > MAX_CERTIFICATE_SIGNERS)
     throw new ConsensusError('DECODE_FAILED', 'certificate signer count out of range', { count });
@@ -90,10 +90,10 @@ export function decodeCertificate(bytes: Uint8Array): QuorumCertificate {
   const signatures: CertificateSignature[] = [];
   let prev: Uint8Array | undefined;
   for (let i = 0; i < count; i++) {
-    const validator = r.fixed(32);
+    const validator = r.bytes(32);
     if (prev && compareBytes(prev, validator) >= 0)
       throw new ConsensusError('DECODE_FAILED', 'certificate signers not strictly increasing');
-    signatures.push({ validator, signature: r.fixed(64) });
+    signatures.push({ validator, signature: r.bytes(64) });
     prev = validator;
   }
   r.end();

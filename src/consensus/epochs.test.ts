@@ -79,4 +79,16 @@ describe('validator-set epochs', () => {
     expect(reloaded.at(100n)?.validators.map((x) => x.publicKey[0])).toEqual([1, 2, 3]);
     expect(reloaded.at(0n)).toBeUndefined();
   });
+
+  it('refuses a cut or padded history record with DECODE_FAILED instead of reading past its end', async () => {
+    const kv = new MemoryKv();
+    const history = new ValidatorSetHistory(kv);
+    await history.record(1n, [v(1), v(2)]);
+    const raw = (await kv.get('consensus_validator_sets'))!;
+    for (const bad of [raw.subarray(0, raw.length - 1), Uint8Array.from([...raw, 0]), raw.subarray(0, 5)]) {
+      const store = new MemoryKv();
+      await store.put('consensus_validator_sets', bad);
+      await expect(new ValidatorSetHistory(store).load()).rejects.toMatchObject({ code: 'DECODE_FAILED' });
+    }
+  });
 });

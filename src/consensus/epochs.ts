@@ -8,8 +8,9 @@
  * validators take the sets from stored blocks, never from a fresh chain read, so they agree with
  * the cohort whatever changed on chain since.
  */
-import { bytesToHex } from '../common/index.js';
-import { ConsensusError, type ConsensusErrorContexts } from './errors.js';
+import { ByteReader, ByteWriter, bytesToHex, type CodecErrorFactory } from '../common/index.js';
+import { consensusReader, consensusWriter } from './codec.js';
+import { ConsensusError } from './errors.js';
 import type { KeyValue } from './kv.js';
 import { compareBytes, type ValidatorInfo } from './validator-set.js';
 
@@ -35,38 +36,40 @@ export function activationHeight(carriedAt: bigint): bigint {
 export function encodeValidatorSet(validators: readonly ValidatorInfo[]): Uint8Array {
   const sorted = [...validators].sort((a, b) => compareBytes(a.publicKey, b.publicKey));
   checkSet(sorted);
-  const out = new Uint8Array(2 + sorted.length * ENTRY_BYTES);
-  const view = new DataView(out.buffer);
-  view.setUint16(0, sorted.length, true);
-  sorted.forEach((v, i) => {
-    const at = 2 + i * ENTRY_BYTES;
-    out.set(v.publicKey, at);
-    view.setBigUint64(at + 32, v.stake, true);
-    view.setUint32(at + 40, v.reputation ?? 1, true);
-  });
-  return out;
+  const w = new ByteWriter(setInvalid, 2 + sorted.length * ENTRY_BYTES, 'validator set');
+  writeValidatorSet(w, sorted);
+  return w.finish();
+}
+
+function writeValidatorSet(w: ByteWriter, sorted: readonly ValidatorInfo[]): void {
+  w.u16(sorted.length, 'count');
+  for (const v of sorted) {
+    w.fixed(v.publicKey, 32, 'key')
+      .u64(v.stake, 'stake')
+      .u32(v.reputation ?? 1, 'reputation');
+  }
 }
 
 export function decodeValidatorSet(bytes: Uint8Array): ValidatorInfo[] {
-  const fail = (why: string, ctx: ConsensusErrorContexts['VALIDATOR_SET_INVALID'] = {}): never => {
-    throw new ConsensusError('VALIDATOR_SET_INVALID', why, ctx);
-  };
-  if (bytes.length < 2) fail('validator set entry too short');
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const n = view.getUint16(0, true);
-  if (bytes.length !== 2 + n * ENTRY_BYTES) fail('validator set entry has the wrong length', { n });
+  const r = new ByteReader(bytes, setInvalid, 'validator set');
+  const out = readValidatorSet(r);
+  r.end();
+  return out;
+}
+
+function readValidatorSet(r: ByteReader): ValidatorInfo[] {
+  const n = r.count(r.u16('count'), MAX_SET_SIZE, ENTRY_BYTES, 'validators');
   const out: ValidatorInfo[] = [];
   for (let i = 0; i < n; i++) {
-    const at = 2 + i * ENTRY_BYTES;
-    out.push({
-      publicKey: bytes.slice(at, at + 32),
-      stake: view.getBigUint64(at + 32, true),
-      reputation: view.getUint32(at + 40, true),
-    });
+    out.push({ publicKey: r.bytes(32, 'key'), stake: r.u64('stake'), reputation: r.u32('reputation') });
   }
   checkSet(out);
   return out;
 }
+
+/** Every failure of a validator set's bytes, either way, is VALIDATOR_SET_INVALID. */
+const setInvalid: CodecErrorFactory = (_kind, message, context) =>
+  new ConsensusError('VALIDATOR_SET_INVALID', message, { ...context });
 
 function checkSet(sorted: readonly ValidatorInfo[]): void {
   if (sorted.length === 0 || sorted.length > MAX_SET_SIZE) {
@@ -121,17 +124,17 @@ export class ValidatorSetHistory {
   async load(): Promise<void> {
     const raw = await this.store.get(HISTORY_KEY);
     if (!raw) return;
-    const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-    this.appliedAt = view.getBigUint64(0, true);
-    const count = raw[8]!;
-    let at = 9;
+    // appliedAt u64 | count u8 | count x (from u64 | set length u32 | set)
+    const r = consensusReader(raw, 'validator set history');
+    this.appliedAt = r.u64('applied height');
+    const count = r.u8('count');
     const sets: ScheduledSet[] = [];
     for (let i = 0; i < count; i++) {
-      const from = view.getBigUint64(at, true);
-      const len = view.getUint32(at + 8, true);
-      sets.push({ from, validators: decodeValidatorSet(raw.subarray(at + 12, at + 12 + len)) });
-      at += 12 + len;
+      const from = r.u64('from');
+      const set = r.view(r.length('u32', 2 + MAX_SET_SIZE * ENTRY_BYTES, 'set'), 'set');
+      sets.push({ from, validators: decodeValidatorSet(set) });
     }
+    r.end();
     this.sets = sets;
   }
 
@@ -167,23 +170,11 @@ export class ValidatorSetHistory {
   }
 
   private encode(): Uint8Array {
-    const parts = this.sets.map((s) => {
-      const body = encodeValidatorSet(s.validators);
-      const head = new Uint8Array(12);
-      const v = new DataView(head.buffer);
-      v.setBigUint64(0, s.from, true);
-      v.setUint32(8, body.length, true);
-      return [head, body];
-    });
-    const flat = parts.flat();
-    const out = new Uint8Array(9 + flat.reduce((n, p) => n + p.length, 0));
-    new DataView(out.buffer).setBigUint64(0, this.appliedAt, true);
-    out[8] = this.sets.length;
-    let at = 9;
-    for (const p of flat) {
-      out.set(p, at);
-      at += p.length;
+    const w = consensusWriter('validator set history', 512).u64(this.appliedAt, 'applied height');
+    w.u8(this.sets.length, 'count');
+    for (const s of this.sets) {
+      w.u64(s.from, 'from').bytesU32(encodeValidatorSet(s.validators), 0xffff_ffff, 'set');
     }
-    return out;
+    return w.finish();
   }
 }

@@ -1,4 +1,9 @@
-import { defineErrorClass, type ModuleError, type NoContext } from '../common/index.js';
+import {
+  type CodecErrorContext,
+  defineErrorClass,
+  type ModuleError,
+  type NoContext,
+} from '../common/index.js';
 
 /** The context each code carries, as its throw sites attach it. */
 export interface ConsensusErrorContexts {
@@ -25,14 +30,16 @@ export interface ConsensusErrorContexts {
   /** Evidence whose two votes are not a signed conflict by one member for one slot. */
   EVIDENCE_INVALID: NoContext;
   /** A validator set that cannot run consensus (empty, duplicate key, zero stake, bad head count). */
-  VALIDATOR_SET_INVALID: {
-    headFraction?: number;
-    reputation?: number;
-    keyHex?: string;
-    size?: number;
-    index?: number;
-    n?: number;
-  };
+  VALIDATOR_SET_INVALID:
+    | CodecErrorContext
+    | {
+        headFraction?: number;
+        reputation?: number;
+        keyHex?: string;
+        size?: number;
+        index?: number;
+        n?: number;
+      };
   /** Bad argument to a consensus API (wrong length, negative round, ...). */
   ARGUMENT_INVALID: { length?: number; count?: number };
   /** The engine was used in a state that does not allow it (not started, stopped). */

@@ -8,7 +8,7 @@
  */
 import { VOTE_TYPES, voteSlotKey } from '../bridge/index.js';
 import { bytesEqual, bytesToHex, concatBytes } from '../common/index.js';
-import { Reader, Writer } from './codec.js';
+import { consensusReader, consensusWriter } from './codec.js';
 import { ConsensusError } from './errors.js';
 import type { Vote, VoteAuthenticator, VoteType } from './types.js';
 import { compareBytes, type ValidatorSet } from './validator-set.js';
@@ -45,7 +45,7 @@ export function evidenceId(e: Equivocation): Uint8Array {
 
 export function encodeEvidence(e: Equivocation): Uint8Array {
   const { a, b } = equivocation(e.a, e.b);
-  return new Writer()
+  return consensusWriter('evidence')
     .u8(EVIDENCE_VERSION)
     .fixed(a.validator, 32, 'validator')
     .u64(a.height)
@@ -61,11 +61,11 @@ export function encodeEvidence(e: Equivocation): Uint8Array {
 export function decodeEvidence(bytes: Uint8Array): Equivocation {
   if (bytes.length !== EVIDENCE_BYTES)
     throw new ConsensusError('DECODE_FAILED', 'evidence has the wrong length', { length: bytes.length });
-  const r = new Reader(bytes, 'evidence');
+  const r = consensusReader(bytes, 'evidence');
   const version = r.u8();
   if (version !== EVIDENCE_VERSION)
     throw new ConsensusError('DECODE_FAILED', 'unknown evidence version', { version });
-  const validator = r.fixed(32);
+  const validator = r.bytes(32);
   const height = r.u64();
   const round = r.u32();
   const code = r.u8();
@@ -73,8 +73,8 @@ export function decodeEvidence(bytes: Uint8Array): Equivocation {
     code === VOTE_TYPES.prevote ? 'prevote' : code === VOTE_TYPES.precommit ? 'precommit' : undefined;
   if (!type) throw new ConsensusError('DECODE_FAILED', 'unknown vote type', { code });
   const base = { height, round, type, validator };
-  const a: Vote = { ...base, blockHash: r.fixed(32), signature: r.fixed(64) };
-  const b: Vote = { ...base, blockHash: r.fixed(32), signature: r.fixed(64) };
+  const a: Vote = { ...base, blockHash: r.bytes(32), signature: r.bytes(64) };
+  const b: Vote = { ...base, blockHash: r.bytes(32), signature: r.bytes(64) };
   r.end();
   if (compareBytes(a.blockHash, b.blockHash) >= 0)
     throw new ConsensusError('DECODE_FAILED', 'evidence hashes not in canonical order');

@@ -10,7 +10,7 @@
  * the node publishes or agrees a snapshot at epoch boundaries rather than feeding this in directly.
  */
 import { bytesToHex, hexToBytes } from '../common/index.js';
-import { Reader, Writer } from './codec.js';
+import { consensusReader, consensusWriter } from './codec.js';
 import type { KeyValue } from './kv.js';
 
 const KEY = 'consensus/reputation';
@@ -55,11 +55,11 @@ export class ReputationTracker {
   async load(): Promise<void> {
     const raw = await this.kv?.get(KEY);
     if (!raw) return;
-    const r = new Reader(raw, 'reputation');
+    const r = consensusReader(raw, 'reputation');
     if (r.u8() !== VERSION) return; // an unknown layout starts fresh rather than failing the node
     const n = r.u16();
     for (let i = 0; i < n; i++) {
-      const key = bytesToHex(r.fixed(32));
+      const key = bytesToHex(r.bytes(32));
       this.entries.set(key, { score: r.u32(), missedRounds: r.u32(), streak: r.u32(), unavailable: r.u32() });
     }
     r.end();
@@ -67,7 +67,7 @@ export class ReputationTracker {
 
   async persist(): Promise<void> {
     if (!this.kv) return;
-    const w = new Writer().u8(VERSION).u16(this.entries.size);
+    const w = consensusWriter('reputation').u8(VERSION).u16(this.entries.size);
     for (const [k, e] of [...this.entries].sort(([a], [b]) => (a < b ? -1 : 1))) {
       w.fixed(hexToBytes(k), 32, 'key').u32(e.score).u32(e.missedRounds).u32(e.streak).u32(e.unavailable);
     }

@@ -8,7 +8,7 @@
  *   `consensus/lock` = version u8 (= 1) | height u64 | locked round u32 | valid round u32
  *   (0xFFFFFFFF = none) | locked bytes bytes32 | valid bytes bytes32 | locked hash [32] | valid hash [32].
  */
-import { Reader, Writer } from './codec.js';
+import { consensusReader, consensusWriter } from './codec.js';
 import type { LockState } from './effects.js';
 import type { KeyValue } from './kv.js';
 
@@ -31,7 +31,7 @@ export class SignState {
   async load(): Promise<SignPosition | undefined> {
     const raw = await this.kv?.get(KEY);
     if (!raw) return undefined;
-    const r = new Reader(raw, 'last-signed');
+    const r = consensusReader(raw, 'last-signed');
     this.last = { height: r.u64(), round: r.u32() };
     r.end();
     return this.last;
@@ -40,15 +40,15 @@ export class SignState {
   async loadLock(): Promise<LockState | undefined> {
     const raw = await this.kv?.get(LOCK_KEY);
     if (!raw) return undefined;
-    const r = new Reader(raw, 'lock');
+    const r = consensusReader(raw, 'lock');
     if (r.u8() !== 1) return undefined;
     const height = r.u64();
     const lockedRound = r.u32();
     const validRound = r.u32();
-    const lockedBytes = r.fixed(r.u32());
-    const validBytes = r.fixed(r.u32());
-    const lockedValue = r.fixed(32);
-    const validValue = r.fixed(32);
+    const lockedBytes = r.bytes(r.u32());
+    const validBytes = r.bytes(r.u32());
+    const lockedValue = r.bytes(32);
+    const validValue = r.bytes(32);
     r.end();
     const has = (round: number) => round !== NONE;
     return {
@@ -68,15 +68,15 @@ export class SignState {
     const valid = l.validValue !== undefined && l.validBytes !== undefined;
     const lb = locked ? l.lockedBytes! : new Uint8Array(0);
     const vb = valid ? l.validBytes! : new Uint8Array(0);
-    const bytes = new Writer()
+    const bytes = consensusWriter('lock')
       .u8(1)
       .u64(l.height)
       .u32(locked ? l.lockedRound : NONE)
       .u32(valid ? l.validRound : NONE)
       .u32(lb.length)
-      .bytes(lb)
+      .raw(lb)
       .u32(vb.length)
-      .bytes(vb)
+      .raw(vb)
       .fixed(locked ? l.lockedValue! : ZERO, 32, 'locked hash')
       .fixed(valid ? l.validValue! : ZERO, 32, 'valid hash')
       .finish();
@@ -95,7 +95,9 @@ export class SignState {
     this.chain = this.chain.then(async () => {
       const l = this.last;
       if (this.kv && (!l || pos.height > l.height || (pos.height === l.height && pos.round > l.round))) {
-        await this.kv.put(KEY, new Writer().u64(pos.height).u32(pos.round).finish(), { sync: true });
+        await this.kv.put(KEY, consensusWriter('last-signed').u64(pos.height).u32(pos.round).finish(), {
+          sync: true,
+        });
         this.last = pos;
       }
       send();

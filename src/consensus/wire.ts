@@ -7,28 +7,28 @@
  *   signature [64] | block bytes (the rest; the application's encoding)
  */
 import { type MessageOf, type NetworkMessage, VoteKind } from '../network/index.js';
-import { Reader, Writer } from './codec.js';
+import { consensusReader, consensusWriter } from './codec.js';
 import { ConsensusError } from './errors.js';
 import type { ConsensusMessage, Proposal, Vote } from './types.js';
 
 const NO_ROUND = 0xffff_ffff;
 
 export function encodeProposalBody(p: Proposal): Uint8Array {
-  return new Writer()
+  return consensusWriter('proposal')
     .u32(p.validRound < 0 ? NO_ROUND : p.validRound)
     .fixed(p.blockHash, 32, 'blockHash')
     .fixed(p.proposer, 32, 'proposer')
     .fixed(p.signature, 64, 'signature')
-    .bytes(p.bytes)
+    .raw(p.bytes)
     .finish();
 }
 
 export function decodeProposalBody(height: bigint, round: number, body: Uint8Array): Proposal {
-  const r = new Reader(body, 'proposal');
+  const r = consensusReader(body, 'proposal');
   const vr = r.u32();
-  const blockHash = r.fixed(32);
-  const proposer = r.fixed(32);
-  const signature = r.fixed(64);
+  const blockHash = r.bytes(32);
+  const proposer = r.bytes(32);
+  const signature = r.bytes(64);
   const bytes = r.rest();
   if (vr !== NO_ROUND && vr >= round)
     throw new ConsensusError('DECODE_FAILED', 'valid round must be below the round', { vr, round });

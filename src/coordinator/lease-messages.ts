@@ -1,4 +1,5 @@
-import { bytesToHex, hexToBytes } from '../common/index.js';
+import { ByteReader, bytesToHex, type Codec, codecs, createCodec, hexToBytes } from '../common/index.js';
+import { malformedMessage } from './codec.js';
 import { CoordinatorError, type CoordinatorErrorContexts } from './errors.js';
 
 /** DIRECT kinds of the coordinator election (docs/protocol.md, "Coordinator election"). */
@@ -85,81 +86,85 @@ export function decodeSnapshot(bytes: Uint8Array): CoordinatorSnapshot {
   };
 }
 
-class Writer {
-  private readonly parts: number[] = [];
-  u8(v: number): this {
-    this.parts.push(v & 0xff);
-    return this;
-  }
-  u16(v: number): this {
-    return this.u8(v).u8(v >> 8);
-  }
-  u32(v: number): this {
-    return this.u16(v & 0xffff).u16(v >>> 16);
-  }
-  u64(v: bigint): this {
-    for (let i = 0n; i < 8n; i++) this.parts.push(Number((v >> (8n * i)) & 0xffn));
-    return this;
-  }
-  bytes(b: Uint8Array): this {
-    for (const x of b) this.parts.push(x);
-    return this;
-  }
-  done(): Uint8Array {
-    return Uint8Array.from(this.parts);
-  }
+const REQUEST_BODY_BYTES = 1 + 8 + 8 + 32 + 2 + 4;
+/** A granter's candidacy when it is not a candidate. */
+const NO_CANDIDACY = 0xffff_ffff;
+
+/** The signed part of a request: everything but the signature. */
+const leaseRequestBodyCodec = createCodec<LeaseRequest>({
+  what: 'lease request',
+  readError: malformedMessage,
+  size: () => REQUEST_BODY_BYTES + 1024,
+  read(r) {
+    if (r.u8('version') !== VERSION) r.fail('invalid', 'unknown lease request version', 'version');
+    const term = r.u64('term');
+    const seq = r.u64('seq');
+    const candidate = r.bytes(32, 'candidate');
+    const priority = r.u16('priority');
+    const snapshot = decodeSnapshot(r.bytesU32(MAX_SNAPSHOT_BYTES, 'snapshot'));
+    return { term, seq, candidate, priority, snapshot };
+  },
+  write(w, q) {
+    w.u8(VERSION)
+      .u64(q.term, 'term')
+      .u64(q.seq, 'seq')
+      .fixed(q.candidate, 32, 'candidate')
+      .u16(q.priority, 'priority')
+      .bytesU32(encodeSnapshot(q.snapshot), MAX_SNAPSHOT_BYTES, 'snapshot');
+  },
+});
+
+const leaseAnswerBodyCodec = createCodec<LeaseAnswer>({
+  what: 'lease answer',
+  readError: malformedMessage,
+  fixedSize: 1 + 1 + 8 + 8 + 8 + 32 + 32 + 4,
+  read(r) {
+    if (r.u8('version') !== VERSION) r.fail('invalid', 'unknown lease answer version', 'version');
+    const granted = codecs.bool.read(r, 'granted');
+    const term = r.u64('term');
+    const seq = r.u64('seq');
+    const highestTerm = r.u64('highest term');
+    const granter = r.bytes(32, 'granter');
+    const candidate = r.bytes(32, 'candidate');
+    const raw = r.u32('candidacy');
+    return {
+      granted,
+      term,
+      seq,
+      highestTerm,
+      granter,
+      candidate,
+      candidacy: raw === NO_CANDIDACY ? -1 : raw,
+    };
+  },
+  write(w, a) {
+    w.u8(VERSION)
+      .u8(a.granted ? 1 : 0)
+      .u64(a.term, 'term')
+      .u64(a.seq, 'seq')
+      .u64(a.highestTerm, 'highest term')
+      .fixed(a.granter, 32, 'granter')
+      .fixed(a.candidate, 32, 'candidate')
+      .u32(a.candidacy < 0 ? NO_CANDIDACY : a.candidacy, 'candidacy');
+  },
+});
+
+/** A signed message: body | signature [64], nothing after it. */
+function decodeSigned<T>(
+  codec: Codec<T>,
+  what: string,
+  bytes: Uint8Array,
+): { value: T; body: Uint8Array; signature: Uint8Array } {
+  const r = new ByteReader(bytes, malformedMessage, what);
+  const value = codec.read(r);
+  const body = bytes.slice(0, r.offset);
+  const signature = r.bytes(64, 'signature');
+  r.end();
+  return { value, body, signature };
 }
 
-class Reader {
-  private o = 0;
-  constructor(private readonly b: Uint8Array) {}
-  private take(n: number): Uint8Array {
-    if (this.o + n > this.b.length) fail('message truncated', { need: n, at: this.o });
-    const out = this.b.subarray(this.o, this.o + n);
-    this.o += n;
-    return out;
-  }
-  u8(): number {
-    return this.take(1)[0]!;
-  }
-  u16(): number {
-    const b = this.take(2);
-    return b[0]! | (b[1]! << 8);
-  }
-  u32(): number {
-    const b = this.take(4);
-    return (b[0]! | (b[1]! << 8) | (b[2]! << 16)) + b[3]! * 2 ** 24;
-  }
-  u64(): bigint {
-    const b = this.take(8);
-    let v = 0n;
-    for (let i = 7; i >= 0; i--) v = (v << 8n) | BigInt(b[i]!);
-    return v;
-  }
-  bytes(n: number): Uint8Array {
-    return this.take(n).slice();
-  }
-  get offset(): number {
-    return this.o;
-  }
-  end(): void {
-    if (this.o !== this.b.length) fail('trailing bytes', { trailing: this.b.length - this.o });
-  }
-}
-
-/** The signed part of a request (everything but the signature). */
 export function leaseRequestBody(r: LeaseRequest): Uint8Array {
-  if (r.candidate.length !== 32) fail('candidate key must be 32 bytes');
-  const snapshot = encodeSnapshot(r.snapshot);
-  return new Writer()
-    .u8(VERSION)
-    .u64(r.term)
-    .u64(r.seq)
-    .bytes(r.candidate)
-    .u16(r.priority)
-    .u32(snapshot.length)
-    .bytes(snapshot)
-    .done();
+  return leaseRequestBodyCodec.encode(r);
 }
 
 export function decodeLeaseRequest(bytes: Uint8Array): {
@@ -167,33 +172,13 @@ export function decodeLeaseRequest(bytes: Uint8Array): {
   body: Uint8Array;
   signature: Uint8Array;
 } {
-  if (bytes.length > 64 + 1 + 8 + 8 + 32 + 2 + 4 + MAX_SNAPSHOT_BYTES) fail('request too large');
-  const r = new Reader(bytes);
-  if (r.u8() !== VERSION) fail('unknown lease request version');
-  const term = r.u64();
-  const seq = r.u64();
-  const candidate = r.bytes(32);
-  const priority = r.u16();
-  const length = r.u32();
-  if (length > MAX_SNAPSHOT_BYTES) fail('snapshot too large', { length });
-  const snapshot = decodeSnapshot(r.bytes(length));
-  const bodyEnd = r.offset;
-  const signature = r.bytes(64);
-  r.end();
-  return { request: { term, seq, candidate, priority, snapshot }, body: bytes.slice(0, bodyEnd), signature };
+  if (bytes.length > REQUEST_BODY_BYTES + MAX_SNAPSHOT_BYTES + 64) fail('request too large');
+  const { value, body, signature } = decodeSigned(leaseRequestBodyCodec, 'lease request', bytes);
+  return { request: value, body, signature };
 }
 
 export function leaseAnswerBody(a: LeaseAnswer): Uint8Array {
-  return new Writer()
-    .u8(VERSION)
-    .u8(a.granted ? 1 : 0)
-    .u64(a.term)
-    .u64(a.seq)
-    .u64(a.highestTerm)
-    .bytes(a.granter)
-    .bytes(a.candidate)
-    .u32(a.candidacy < 0 ? 0xffffffff : a.candidacy)
-    .done();
+  return leaseAnswerBodyCodec.encode(a);
 }
 
 export function decodeLeaseAnswer(bytes: Uint8Array): {
@@ -201,32 +186,8 @@ export function decodeLeaseAnswer(bytes: Uint8Array): {
   body: Uint8Array;
   signature: Uint8Array;
 } {
-  const r = new Reader(bytes);
-  if (r.u8() !== VERSION) fail('unknown lease answer version');
-  const granted = r.u8();
-  if (granted > 1) fail('granted must be 0 or 1');
-  const term = r.u64();
-  const seq = r.u64();
-  const highestTerm = r.u64();
-  const granter = r.bytes(32);
-  const candidate = r.bytes(32);
-  const raw = r.u32();
-  const bodyEnd = r.offset;
-  const signature = r.bytes(64);
-  r.end();
-  return {
-    answer: {
-      granted: granted === 1,
-      term,
-      seq,
-      highestTerm,
-      granter,
-      candidate,
-      candidacy: raw === 0xffffffff ? -1 : raw,
-    },
-    body: bytes.slice(0, bodyEnd),
-    signature,
-  };
+  const { value, body, signature } = decodeSigned(leaseAnswerBodyCodec, 'lease answer', bytes);
+  return { answer: value, body, signature };
 }
 
 export const keyHex = (k: Uint8Array): string => bytesToHex(k);

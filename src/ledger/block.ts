@@ -1,7 +1,7 @@
-import { bytesToHex, sha256 } from '../common/index.js';
+import { type ByteReader, bytesToHex, sha256 } from '../common/index.js';
 import type { Field } from '../privacy/index.js';
+import { ledgerReader, ledgerWriter, readField } from './codec.js';
 import { LedgerError } from './errors.js';
-import { Reader, Writer } from './reader.js';
 import {
   type BlockSection,
   MAX_SECTIONS_BYTES,
@@ -70,21 +70,21 @@ export function encodeBlockHeader(h: BlockHeader): Uint8Array {
   if (!Number.isInteger(h.round) || h.round < 0 || h.round > 0xffffffff) {
     throw new LedgerError('ARGUMENT_INVALID', 'round must be a u32', { round: h.round });
   }
-  return new Writer(BLOCK_HEADER_BYTES)
+  return ledgerWriter(BLOCK_HEADER_BYTES, 'block header')
     .u8(BLOCK_VERSION)
-    .u64(h.height)
-    .u32(h.round)
+    .u64(h.height, 'height')
+    .u32(h.round, 'round')
     .raw(h.previousHash)
     .raw(h.leader)
-    .u64(h.depositsConsumed)
-    .field(h.depositAccumulator)
-    .field(h.commitmentRoot)
-    .u64(h.leafCount)
-    .field(h.withdrawalsRoot)
+    .u64(h.depositsConsumed, 'deposits consumed')
+    .u256(h.depositAccumulator, 'deposit accumulator')
+    .u256(h.commitmentRoot, 'commitment root')
+    .u64(h.leafCount, 'leaf count')
+    .u256(h.withdrawalsRoot, 'withdrawals root')
     .raw(h.transactionRoot)
     .raw(h.sectionsRoot)
-    .u64(h.timestampMs)
-    .done();
+    .u64(h.timestampMs, 'timestamp')
+    .finish();
 }
 
 export function encodeBlock(block: Block): Uint8Array {
@@ -94,19 +94,20 @@ export function encodeBlock(block: Block): Uint8Array {
       transactions: block.transactions.length,
     });
   }
-  const w = new Writer(
+  const w = ledgerWriter(
     BLOCK_HEADER_BYTES +
       8 +
       block.deposits.length * 32 +
       block.transactions.length * TX_BYTES +
       sectionsSize(block.sections),
+    'block',
   );
   w.raw(encodeBlockHeader(block.header)).u32(block.deposits.length);
-  for (const c of block.deposits) w.field(c);
+  for (const c of block.deposits) w.u256(c, 'deposit');
   w.u32(block.transactions.length);
   for (const t of block.transactions) w.raw(t.bytes);
   writeSections(w, block.sections);
-  return w.done();
+  return w.finish();
 }
 
 /**
@@ -117,19 +118,19 @@ export function blockHash(header: BlockHeader): Uint8Array {
   return sha256(BLOCK_HASH_DOMAIN, encodeBlockHeader(header));
 }
 
-export function decodeBlockHeader(r: Reader): BlockHeader {
+export function decodeBlockHeader(r: ByteReader): BlockHeader {
   const version = r.u8('version');
-  if (version !== BLOCK_VERSION) r.fail('unknown block version', { version });
+  if (version !== BLOCK_VERSION) r.fail('invalid', 'unknown block version', 'version', { value: version });
   return {
     height: r.u64('height'),
     round: r.u32('round'),
     previousHash: r.bytes(32, 'previous hash'),
     leader: r.bytes(32, 'leader'),
     depositsConsumed: r.u64('deposits consumed'),
-    depositAccumulator: r.field('deposit accumulator'),
-    commitmentRoot: r.field('commitment root'),
+    depositAccumulator: readField(r, 'deposit accumulator'),
+    commitmentRoot: readField(r, 'commitment root'),
     leafCount: r.u64('leaf count'),
-    withdrawalsRoot: r.field('withdrawals root'),
+    withdrawalsRoot: readField(r, 'withdrawals root'),
     transactionRoot: r.bytes(32, 'transaction root'),
     sectionsRoot: r.bytes(32, 'sections root'),
     timestampMs: r.u64('timestamp'),
@@ -142,7 +143,7 @@ export type KnownTransaction = (idHex: string) => DecodedTransaction | undefined
 /** The header of an encoded block, without reading its body (which may not even be well formed). */
 export function decodeBlockHeaderOf(bytes: Uint8Array): BlockHeader {
   checkBlockSize(bytes);
-  return decodeBlockHeader(new Reader(bytes, 'block', 'BLOCK_MALFORMED'));
+  return decodeBlockHeader(ledgerReader(bytes, 'block', 'BLOCK_MALFORMED'));
 }
 
 /**
@@ -154,21 +155,21 @@ export function decodeBlockHeaderOf(bytes: Uint8Array): BlockHeader {
  */
 export function decodeBlock(bytes: Uint8Array, known?: KnownTransaction): Block {
   checkBlockSize(bytes);
-  const r = new Reader(bytes, 'block', 'BLOCK_MALFORMED');
+  const r = ledgerReader(bytes, 'block', 'BLOCK_MALFORMED');
   const header = decodeBlockHeader(r);
-  const depositCount = r.u32('deposit count');
-  if (depositCount > MAX_BLOCK_DEPOSITS || depositCount * 32 > r.remaining) {
-    r.fail('deposit count out of range', { depositCount });
-  }
+  const depositCount = r.count(r.u32('deposit count'), MAX_BLOCK_DEPOSITS, 32, 'deposits');
   const deposits: Field[] = [];
-  for (let i = 0; i < depositCount; i++) deposits.push(r.field(`deposit ${i}`));
-  const txCount = r.u32('transaction count');
-  if (txCount > MAX_BLOCK_TRANSACTIONS || txCount * TX_BYTES + 1 > r.remaining) {
-    r.fail('transaction count does not fit the bytes remaining', { txCount });
+  for (let i = 0; i < depositCount; i++) deposits.push(readField(r, 'deposit'));
+  // Each transaction is TX_BYTES, and the sections' count byte follows them.
+  const txCount = r.count(r.u32('transaction count'), MAX_BLOCK_TRANSACTIONS, TX_BYTES, 'transactions');
+  if (txCount * TX_BYTES === r.remaining) {
+    r.fail('truncated', 'block: transactions leave no room for the sections', 'transactions', {
+      count: txCount,
+    });
   }
   const transactions: DecodedTransaction[] = [];
   for (let i = 0; i < txCount; i++) {
-    const raw = r.view(TX_BYTES, `transaction ${i}`);
+    const raw = r.view(TX_BYTES, 'transaction');
     transactions.push(known?.(bytesToHex(transactionId(raw))) ?? decodeTransaction(raw));
   }
   const sections = readSections(r);

@@ -1,6 +1,6 @@
-import { sha256 } from '../common/index.js';
+import { type ByteReader, type ByteWriter, sha256 } from '../common/index.js';
+import { ledgerWriter } from './codec.js';
 import { LedgerError } from './errors.js';
-import { type Reader, Writer } from './reader.js';
 
 // Block sections: the part of a block body that belongs to other modules (the validator-set
 // update of an epoch boundary, compute jobs and results). The ledger orders, bounds, hashes and
@@ -38,7 +38,7 @@ export function sectionsSize(sections: readonly BlockSection[]): number {
   return size;
 }
 
-export function writeSections(w: Writer, sections: readonly BlockSection[]): void {
+export function writeSections(w: ByteWriter, sections: readonly BlockSection[]): void {
   w.u8(sections.length);
   for (const s of sections) {
     w.u8(s.kind).u32(s.entries.length);
@@ -47,9 +47,9 @@ export function writeSections(w: Writer, sections: readonly BlockSection[]): voi
 }
 
 export function encodeSections(sections: readonly BlockSection[]): Uint8Array {
-  const w = new Writer(sectionsSize(sections));
+  const w = ledgerWriter(sectionsSize(sections), 'block sections');
   writeSections(w, sections);
-  return w.done();
+  return w.finish();
 }
 
 export function sectionsRoot(sections: readonly BlockSection[]): Uint8Array {
@@ -57,30 +57,28 @@ export function sectionsRoot(sections: readonly BlockSection[]): Uint8Array {
 }
 
 /** Reads sections with every count and length checked against its cap and the bytes left. */
-export function readSections(r: Reader): BlockSection[] {
+export function readSections(r: ByteReader): BlockSection[] {
   const start = r.remaining;
   const count = r.u8('section count');
-  if (count > MAX_SECTIONS) r.fail('too many block sections', { count });
+  if (count > MAX_SECTIONS) r.fail('invalid', 'too many block sections', 'sections', { count });
   const sections: BlockSection[] = [];
   let previousKind = 0;
   for (let i = 0; i < count; i++) {
-    const kind = r.u8(`section ${i} kind`);
-    if (kind <= previousKind) r.fail('block sections out of order or repeated', { kind });
+    const kind = r.u8('section kind');
+    if (kind <= previousKind) {
+      r.fail('invalid', 'block sections out of order or repeated', 'section kind', { value: kind });
+    }
     previousKind = kind;
-    const n = r.u32(`section ${kind} entry count`);
-    if (n === 0 || n > MAX_SECTION_ENTRIES || n * 4 > r.remaining) {
-      r.fail('section entry count out of range', { kind, n });
-    }
+    const n = r.count(r.u32('section entry count'), MAX_SECTION_ENTRIES, 4, `section ${kind}`);
+    if (n === 0) r.fail('invalid', 'a section holds 1..1024 entries', `section ${kind}`, { count: n });
     const entries: Uint8Array[] = [];
-    for (let j = 0; j < n; j++) {
-      const len = r.u32(`section ${kind} entry ${j} length`);
-      if (len > r.remaining) r.fail('section entry runs past the end', { kind, entry: j, len });
-      entries.push(r.bytes(len, `section ${kind} entry ${j}`));
-    }
+    for (let j = 0; j < n; j++) entries.push(r.bytesU32(MAX_SECTIONS_BYTES, `section ${kind} entry`));
     sections.push({ kind, entries });
   }
   if (start - r.remaining > MAX_SECTIONS_BYTES + 1) {
-    r.fail(`block sections exceed ${MAX_SECTIONS_BYTES} bytes`, { size: start - r.remaining });
+    r.fail('invalid', `block sections exceed ${MAX_SECTIONS_BYTES} bytes`, 'sections', {
+      length: start - r.remaining,
+    });
   }
   return sections;
 }

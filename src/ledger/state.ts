@@ -2,8 +2,8 @@ import { bytesEqual } from '../common/index.js';
 import { FIELD_ZERO, type Field, MerkleTree } from '../privacy/index.js';
 import type { NodeStorage } from '../storage/index.js';
 import { decodeBlockHeader } from './block.js';
+import { ledgerReader } from './codec.js';
 import { LedgerError } from './errors.js';
-import { Reader } from './reader.js';
 
 /** What the last applied block left behind (or the genesis values before the first block). */
 export interface LedgerTip {
@@ -41,7 +41,7 @@ export class LedgerState {
     const block = await storage.blocks.getByHeight(stored.height);
     if (!block)
       throw new LedgerError('STATE_MISMATCH', 'stored tip block is missing', { height: `${stored.height}` });
-    const header = decodeBlockHeader(new Reader(block.block, 'stored block', 'BLOCK_MALFORMED'));
+    const header = decodeBlockHeader(ledgerReader(block.block, 'stored block', 'BLOCK_MALFORMED'));
     // Tree changes and the block are written in one batch, so they can only disagree if the data
     // directory was tampered with or written by different software.
     if (header.commitmentRoot !== tree.root || header.leafCount !== BigInt(tree.size)) {

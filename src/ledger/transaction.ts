@@ -10,8 +10,8 @@ import {
   type TransactStatement,
   validateExtData,
 } from '../privacy/index.js';
+import { ledgerReader, ledgerWriter, readField } from './codec.js';
 import { LedgerError } from './errors.js';
-import { Reader, Writer } from './reader.js';
 
 export const TX_VERSION = 1;
 /**
@@ -50,23 +50,23 @@ export function encodeTransaction(tx: ShieldedTransaction): Uint8Array {
   checkShape(tx);
   const s = tx.statement;
   const e = s.extData;
-  return new Writer(TX_BYTES)
+  return ledgerWriter(TX_BYTES, 'transaction')
     .u8(TX_VERSION)
     .raw(tx.proof)
-    .field(s.root)
-    .field(s.asset)
-    .field(s.nullifiers[0])
-    .field(s.nullifiers[1])
-    .field(s.outputCommitments[0])
-    .field(s.outputCommitments[1])
-    .raw(e.recipient)
-    .raw(e.relayer)
-    .u64(e.fee)
-    .i64(e.extAmount)
-    .u64(e.expirationSlot)
+    .u256(s.root, 'root')
+    .u256(s.asset, 'asset')
+    .u256(s.nullifiers[0], 'nullifier0')
+    .u256(s.nullifiers[1], 'nullifier1')
+    .u256(s.outputCommitments[0], 'out0')
+    .u256(s.outputCommitments[1], 'out1')
+    .fixed(e.recipient, 32, 'recipient')
+    .fixed(e.relayer, 32, 'relayer')
+    .u64(e.fee, 'fee')
+    .i64(e.extAmount, 'ext_amount')
+    .u64(e.expirationSlot, 'expiration_slot')
     .raw(e.encryptedOutput0)
     .raw(e.encryptedOutput1)
-    .done();
+    .finish();
 }
 
 /**
@@ -83,15 +83,17 @@ export function decodeTransaction(bytes: Uint8Array): DecodedTransaction {
   if (bytes.length !== TX_BYTES) {
     throw new LedgerError('TX_MALFORMED', `transaction must be ${TX_BYTES} bytes`, { length: bytes.length });
   }
-  const r = new Reader(bytes, 'transaction', 'TX_MALFORMED');
+  const r = ledgerReader(bytes, 'transaction', 'TX_MALFORMED');
   const version = r.u8('version');
-  if (version !== TX_VERSION) r.fail('unknown transaction version', { version });
+  if (version !== TX_VERSION) r.fail('invalid', 'unknown transaction version', 'version', { value: version });
   const proof = r.bytes(PROOF_WIRE_BYTES, 'proof');
-  if (proof[0] !== PROOF_SUITE_GROTH16_BN254) r.fail('unknown proof suite', { tag: proof[0] });
-  const root = r.field('root');
-  const asset = r.field('asset');
-  const nullifiers: [Field, Field] = [r.field('nullifier0'), r.field('nullifier1')];
-  const outputCommitments: [Field, Field] = [r.field('out0'), r.field('out1')];
+  if (proof[0] !== PROOF_SUITE_GROTH16_BN254) {
+    r.fail('invalid', 'unknown proof suite', 'proof', { value: proof[0] });
+  }
+  const root = readField(r, 'root');
+  const asset = readField(r, 'asset');
+  const nullifiers: [Field, Field] = [readField(r, 'nullifier0'), readField(r, 'nullifier1')];
+  const outputCommitments: [Field, Field] = [readField(r, 'out0'), readField(r, 'out1')];
   const extData = {
     recipient: r.bytes(32, 'recipient'),
     relayer: r.bytes(32, 'relayer'),

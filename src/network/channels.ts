@@ -28,13 +28,8 @@ export function gossipCap(purpose: GossipPurpose): number {
   return Math.max(...[...GOSSIP_TYPES[purpose]].map((t) => MESSAGE_CAPS[t]));
 }
 
-export type ProtocolName = 'block-sync' | 'state-snapshot' | 'note-scan' | 'direct';
-export const PROTOCOL_NAMES: readonly ProtocolName[] = [
-  'block-sync',
-  'state-snapshot',
-  'note-scan',
-  'direct',
-];
+export type ProtocolName = 'block-sync' | 'direct';
+export const PROTOCOL_NAMES: readonly ProtocolName[] = ['block-sync', 'direct'];
 
 export interface ProtocolSpec {
   readonly request: ReadonlySet<MessageTypeName>;
@@ -46,14 +41,6 @@ export const PROTOCOLS: Readonly<Record<ProtocolName, ProtocolSpec>> = {
   'block-sync': {
     request: new Set(['BLOCK_SYNC_REQUEST']),
     response: new Set(['BLOCK_SYNC_RESPONSE', 'ERROR']),
-  },
-  'state-snapshot': {
-    request: new Set(['SNAPSHOT_REQUEST']),
-    response: new Set(['SNAPSHOT_RESPONSE', 'ERROR']),
-  },
-  'note-scan': {
-    request: new Set(['NOTE_SCAN_REQUEST']),
-    response: new Set(['NOTE_SCAN_RESPONSE', 'ERROR']),
   },
   direct: { request: new Set(['DIRECT']), response: new Set(['DIRECT', 'ERROR']) },
 };

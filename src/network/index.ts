@@ -41,7 +41,6 @@ export {
   MessageType,
   type MessageTypeName,
   type NetworkMessage,
-  type ScannedNote,
   type SyncedBlock,
   VoteKind,
   WIRE_VERSION,

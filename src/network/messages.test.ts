@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { FIELD_MODULUS, hash1, toField } from '../privacy/index.js';
 import { GOSSIP_TYPES, gossipTopic, protocolId } from './channels.js';
 import { NetworkError } from './errors.js';
 import {
@@ -45,13 +44,6 @@ const SAMPLES: NetworkMessage[] = [
       { height: 1n, hash: b(32), block: b(5), qc: b(0) },
       { height: 2n, hash: b(32, 9), block: b(0), qc: b(70) },
     ],
-  },
-  { type: 'SNAPSHOT_REQUEST', height: 9n, chunk: 0 },
-  { type: 'SNAPSHOT_RESPONSE', height: 9n, chunk: 1, totalChunks: 3, data: b(4096) },
-  { type: 'NOTE_SCAN_REQUEST', fromLeaf: 0n, limit: 1024 },
-  {
-    type: 'NOTE_SCAN_RESPONSE',
-    notes: [{ leafIndex: 300n, commitment: hash1(toField(5n)), ciphertext: b(120) }],
   },
   { type: 'DIRECT', kind: 65535, body: b(3) },
   { type: 'ERROR', code: 2, text: 'bad request ✓' },
@@ -141,18 +133,13 @@ describe('network codec', () => {
     );
   });
 
-  it('refuses a non-canonical note commitment (the n + p class)', () => {
-    const msg = encodeMessage({
-      type: 'NOTE_SCAN_RESPONSE',
-      notes: [{ leafIndex: 0n, commitment: toField(1n), ciphertext: b(1) }],
-    });
-    // Replace the commitment (after version, type, count u16, leafIndex u64) by 1 + p.
-    let v = 1n + FIELD_MODULUS;
-    for (let i = 0; i < 32; i++) {
-      msg[2 + 2 + 8 + i] = Number(v & 0xffn);
-      v >>= 8n;
+  it('refuses the retired type numbers 0x12..0x15 (state snapshots, note scans) as unknown', () => {
+    expect(Object.values(MessageType)).not.toContain(0x12);
+    for (const code of [0x12, 0x13, 0x14, 0x15]) {
+      expect(codeOf(() => decodeMessage(Uint8Array.from([1, code, 0, 0, 0, 0, 0, 0, 0, 0])))).toBe(
+        'MESSAGE_UNKNOWN_TYPE',
+      );
     }
-    expect(codeOf(() => decodeMessage(msg))).toBe('MESSAGE_INVALID');
   });
 
   it('refuses a bad vote kind and invalid utf-8 in an error', () => {

@@ -5,11 +5,10 @@
  *
  * Decoding checks the whole message against the global cap and its type's cap before reading any
  * field, then every length field against its own cap and the remaining bytes, and refuses trailing
- * bytes. Field elements (note commitments) must be canonical.
+ * bytes. Type numbers 0x12..0x15 (state snapshots, note scans) are retired: never reuse them.
  */
-import { type Field, fieldFromBytesCanonical, fieldToBytesLE } from '../privacy/index.js';
-import { NetworkError } from './errors.js';
-import { WireReader, WireWriter } from './wire.js';
+import { ByteReader, ByteWriter, type CodecErrorFactory, type CodecErrorKind } from '../common/index.js';
+import { NetworkError, type NetworkErrorCode } from './errors.js';
 
 export const WIRE_VERSION = 1;
 
@@ -29,10 +28,6 @@ export const MessageType = {
   TXS: 0x07,
   BLOCK_SYNC_REQUEST: 0x10,
   BLOCK_SYNC_RESPONSE: 0x11,
-  SNAPSHOT_REQUEST: 0x12,
-  SNAPSHOT_RESPONSE: 0x13,
-  NOTE_SCAN_REQUEST: 0x14,
-  NOTE_SCAN_RESPONSE: 0x15,
   DIRECT: 0x16,
   ERROR: 0x17,
 } as const;
@@ -50,9 +45,6 @@ export const Caps = {
   syncMaxBlocks: 64,
   syncBlock: 1 * MiB,
   syncQc: 64 * KiB,
-  snapshotChunk: 1 * MiB,
-  scanMaxNotes: 1024,
-  noteCiphertext: 1 * KiB,
   direct: 64 * KiB,
   errorText: 256,
   /** A libp2p peer id's multihash bytes (38 for an Ed25519 identity). */
@@ -70,10 +62,6 @@ export const MESSAGE_CAPS: Readonly<Record<MessageTypeName, number>> = {
   TXS: Caps.txBatchBytes,
   BLOCK_SYNC_REQUEST: 2 + 8 + 2,
   BLOCK_SYNC_RESPONSE: MAX_MESSAGE_BYTES,
-  SNAPSHOT_REQUEST: 2 + 8 + 4,
-  SNAPSHOT_RESPONSE: 2 + 8 + 4 + 4 + 4 + Caps.snapshotChunk,
-  NOTE_SCAN_REQUEST: 2 + 8 + 2,
-  NOTE_SCAN_RESPONSE: 2 + 2 + Caps.scanMaxNotes * (8 + 32 + 2 + Caps.noteCiphertext),
   DIRECT: 2 + 2 + 4 + Caps.direct,
   ERROR: 2 + 2 + 2 + Caps.errorText * 4,
 };
@@ -85,12 +73,6 @@ export interface SyncedBlock {
   readonly hash: Uint8Array;
   readonly block: Uint8Array;
   readonly qc: Uint8Array;
-}
-
-export interface ScannedNote {
-  readonly leafIndex: bigint;
-  readonly commitment: Field;
-  readonly ciphertext: Uint8Array;
 }
 
 export type NetworkMessage =
@@ -121,16 +103,6 @@ export type NetworkMessage =
     }
   | { readonly type: 'BLOCK_SYNC_REQUEST'; readonly fromHeight: bigint; readonly maxBlocks: number }
   | { readonly type: 'BLOCK_SYNC_RESPONSE'; readonly blocks: readonly SyncedBlock[] }
-  | { readonly type: 'SNAPSHOT_REQUEST'; readonly height: bigint; readonly chunk: number }
-  | {
-      readonly type: 'SNAPSHOT_RESPONSE';
-      readonly height: bigint;
-      readonly chunk: number;
-      readonly totalChunks: number;
-      readonly data: Uint8Array;
-    }
-  | { readonly type: 'NOTE_SCAN_REQUEST'; readonly fromLeaf: bigint; readonly limit: number }
-  | { readonly type: 'NOTE_SCAN_RESPONSE'; readonly notes: readonly ScannedNote[] }
   | { readonly type: 'DIRECT'; readonly kind: number; readonly body: Uint8Array }
   | { readonly type: 'ERROR'; readonly code: number; readonly text: string };
 
@@ -140,19 +112,31 @@ const TYPE_BY_CODE = new Map<number, MessageTypeName>(
   (Object.entries(MessageType) as [MessageTypeName, number][]).map(([name, code]) => [code, name]),
 );
 
+const READ_CODES: Readonly<Record<CodecErrorKind, NetworkErrorCode>> = {
+  truncated: 'MESSAGE_TRUNCATED',
+  oversized: 'MESSAGE_TOO_LARGE',
+  trailing: 'MESSAGE_TRAILING_BYTES',
+  invalid: 'MESSAGE_INVALID',
+  noncanonical: 'MESSAGE_INVALID',
+};
+const readError: CodecErrorFactory = (kind, message, context) =>
+  new NetworkError(READ_CODES[kind], message, { ...context });
+const writeError: CodecErrorFactory = (kind, message, context) =>
+  new NetworkError(kind === 'oversized' ? 'MESSAGE_TOO_LARGE' : 'MESSAGE_INVALID', message, { ...context });
+
 export function encodeMessage(msg: NetworkMessage): Uint8Array {
-  const w = new WireWriter().u8(WIRE_VERSION).u8(MessageType[msg.type]);
+  const w = new ByteWriter(writeError, 256, msg.type).u8(WIRE_VERSION).u8(MessageType[msg.type]);
   switch (msg.type) {
     case 'TX':
-      w.bytes32(msg.tx, Caps.tx, 'tx');
+      w.bytesU32(msg.tx, Caps.tx, 'tx');
       break;
     case 'TXS':
       checkRange(msg.txs.length, 1, Caps.txBatch, 'txs');
       w.u16(msg.txs.length);
-      for (const tx of msg.txs) w.bytes32(tx, Caps.tx, 'tx');
+      for (const tx of msg.txs) w.bytesU32(tx, Caps.tx, 'tx');
       break;
     case 'PROPOSAL':
-      w.u64(msg.height).u32(msg.round).bytes32(msg.body, Caps.proposal, 'proposal');
+      w.u64(msg.height).u32(msg.round).bytesU32(msg.body, Caps.proposal, 'proposal');
       break;
     case 'VOTE':
       checkVoteKind(msg.kind);
@@ -164,14 +148,14 @@ export function encodeMessage(msg: NetworkMessage): Uint8Array {
         .fixed(msg.signature, 64, 'signature');
       break;
     case 'EVIDENCE':
-      w.bytes32(msg.body, Caps.evidence, 'evidence');
+      w.bytesU32(msg.body, Caps.evidence, 'evidence');
       break;
     case 'COMPUTE':
-      w.u8(msg.kind).bytes32(msg.body, Caps.compute, 'compute');
+      w.u8(msg.kind).bytesU32(msg.body, Caps.compute, 'compute');
       break;
     case 'HEARTBEAT':
       w.fixed(msg.validator, 32, 'validator')
-        .bytes16(msg.peerId, Caps.peerId, 'peerId')
+        .bytesU16(msg.peerId, Caps.peerId, 'peerId')
         .u64(msg.timestampMs)
         .u64(msg.height)
         .fixed(msg.signature, 64, 'signature');
@@ -186,35 +170,15 @@ export function encodeMessage(msg: NetworkMessage): Uint8Array {
       for (const b of msg.blocks) {
         w.u64(b.height)
           .fixed(b.hash, 32, 'hash')
-          .bytes32(b.block, Caps.syncBlock, 'block')
-          .bytes32(b.qc, Caps.syncQc, 'qc');
-      }
-      break;
-    case 'SNAPSHOT_REQUEST':
-      w.u64(msg.height).u32(msg.chunk);
-      break;
-    case 'SNAPSHOT_RESPONSE':
-      if (msg.chunk >= msg.totalChunks)
-        throw new NetworkError('MESSAGE_INVALID', 'chunk index >= total chunks');
-      w.u64(msg.height).u32(msg.chunk).u32(msg.totalChunks).bytes32(msg.data, Caps.snapshotChunk, 'data');
-      break;
-    case 'NOTE_SCAN_REQUEST':
-      checkRange(msg.limit, 1, Caps.scanMaxNotes, 'limit');
-      w.u64(msg.fromLeaf).u16(msg.limit);
-      break;
-    case 'NOTE_SCAN_RESPONSE':
-      checkRange(msg.notes.length, 0, Caps.scanMaxNotes, 'notes');
-      w.u16(msg.notes.length);
-      for (const n of msg.notes) {
-        w.u64(n.leafIndex).fixed(fieldToBytesLE(n.commitment), 32, 'commitment');
-        w.bytes16(n.ciphertext, Caps.noteCiphertext, 'ciphertext');
+          .bytesU32(b.block, Caps.syncBlock, 'block')
+          .bytesU32(b.qc, Caps.syncQc, 'qc');
       }
       break;
     case 'DIRECT':
-      w.u16(msg.kind).bytes32(msg.body, Caps.direct, 'direct');
+      w.u16(msg.kind).bytesU32(msg.body, Caps.direct, 'direct');
       break;
     case 'ERROR':
-      w.u16(msg.code).bytes16(
+      w.u16(msg.code).bytesU16(
         new TextEncoder().encode(msg.text.slice(0, Caps.errorText)),
         Caps.errorText * 4,
         'text',
@@ -261,22 +225,22 @@ export function decodeMessage(bytes: Uint8Array, allowed?: ReadonlySet<MessageTy
       cap: MESSAGE_CAPS[type],
     });
   }
-  const r = new WireReader(bytes.subarray(2));
+  const r = new ByteReader(bytes.subarray(2), readError, type);
   const msg = decodePayload(type, r);
   r.end();
   return msg;
 }
 
-function decodePayload(type: MessageTypeName, r: WireReader): NetworkMessage {
+function decodePayload(type: MessageTypeName, r: ByteReader): NetworkMessage {
   switch (type) {
     case 'TX':
-      return { type, tx: r.bytes32(Caps.tx, 'tx') };
+      return { type, tx: r.bytesU32(Caps.tx, 'tx') };
     case 'TXS': {
       const count = r.u16('count');
       checkRange(count, 1, Caps.txBatch, 'txs');
       const n = r.count(count, Caps.txBatch, 4, 'txs');
       const txs: Uint8Array[] = [];
-      for (let i = 0; i < n; i++) txs.push(r.bytes32(Caps.tx, 'tx'));
+      for (let i = 0; i < n; i++) txs.push(r.bytesU32(Caps.tx, 'tx'));
       return { type, txs };
     }
     case 'PROPOSAL':
@@ -284,7 +248,7 @@ function decodePayload(type: MessageTypeName, r: WireReader): NetworkMessage {
         type,
         height: r.u64('height'),
         round: r.u32('round'),
-        body: r.bytes32(Caps.proposal, 'proposal'),
+        body: r.bytesU32(Caps.proposal, 'proposal'),
       };
     case 'VOTE': {
       const height = r.u64('height');
@@ -296,23 +260,23 @@ function decodePayload(type: MessageTypeName, r: WireReader): NetworkMessage {
         height,
         round,
         kind,
-        blockHash: r.fixed(32, 'blockHash'),
-        validator: r.fixed(32, 'validator'),
-        signature: r.fixed(64, 'signature'),
+        blockHash: r.bytes(32, 'blockHash'),
+        validator: r.bytes(32, 'validator'),
+        signature: r.bytes(64, 'signature'),
       };
     }
     case 'EVIDENCE':
-      return { type, body: r.bytes32(Caps.evidence, 'evidence') };
+      return { type, body: r.bytesU32(Caps.evidence, 'evidence') };
     case 'COMPUTE':
-      return { type, kind: r.u8('kind'), body: r.bytes32(Caps.compute, 'compute') };
+      return { type, kind: r.u8('kind'), body: r.bytesU32(Caps.compute, 'compute') };
     case 'HEARTBEAT':
       return {
         type,
-        validator: r.fixed(32, 'validator'),
-        peerId: r.bytes16(Caps.peerId, 'peerId'),
+        validator: r.bytes(32, 'validator'),
+        peerId: r.bytesU16(Caps.peerId, 'peerId'),
         timestampMs: r.u64('timestampMs'),
         height: r.u64('height'),
-        signature: r.fixed(64, 'signature'),
+        signature: r.bytes(64, 'signature'),
       };
     case 'BLOCK_SYNC_REQUEST': {
       const fromHeight = r.u64('fromHeight');
@@ -326,43 +290,18 @@ function decodePayload(type: MessageTypeName, r: WireReader): NetworkMessage {
       for (let i = 0; i < n; i++) {
         blocks.push({
           height: r.u64('height'),
-          hash: r.fixed(32, 'hash'),
-          block: r.bytes32(Caps.syncBlock, 'block'),
-          qc: r.bytes32(Caps.syncQc, 'qc'),
+          hash: r.bytes(32, 'hash'),
+          block: r.bytesU32(Caps.syncBlock, 'block'),
+          qc: r.bytesU32(Caps.syncQc, 'qc'),
         });
       }
       return { type, blocks };
     }
-    case 'SNAPSHOT_REQUEST':
-      return { type, height: r.u64('height'), chunk: r.u32('chunk') };
-    case 'SNAPSHOT_RESPONSE': {
-      const height = r.u64('height');
-      const chunk = r.u32('chunk');
-      const totalChunks = r.u32('totalChunks');
-      if (chunk >= totalChunks) throw new NetworkError('MESSAGE_INVALID', 'chunk index >= total chunks');
-      return { type, height, chunk, totalChunks, data: r.bytes32(Caps.snapshotChunk, 'data') };
-    }
-    case 'NOTE_SCAN_REQUEST': {
-      const fromLeaf = r.u64('fromLeaf');
-      const limit = r.u16('limit');
-      checkRange(limit, 1, Caps.scanMaxNotes, 'limit');
-      return { type, fromLeaf, limit };
-    }
-    case 'NOTE_SCAN_RESPONSE': {
-      const n = r.count(r.u16('count'), Caps.scanMaxNotes, 8 + 32 + 2, 'notes');
-      const notes: ScannedNote[] = [];
-      for (let i = 0; i < n; i++) {
-        const leafIndex = r.u64('leafIndex');
-        const commitment = canonical(r.fixed(32, 'commitment'));
-        notes.push({ leafIndex, commitment, ciphertext: r.bytes16(Caps.noteCiphertext, 'ciphertext') });
-      }
-      return { type, notes };
-    }
     case 'DIRECT':
-      return { type, kind: r.u16('kind'), body: r.bytes32(Caps.direct, 'direct') };
+      return { type, kind: r.u16('kind'), body: r.bytesU32(Caps.direct, 'direct') };
     case 'ERROR': {
       const code = r.u16('code');
-      const raw = r.bytes16(Caps.errorText * 4, 'text');
+      const raw = r.bytesU16(Caps.errorText * 4, 'text');
       let text: string;
       try {
         text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
@@ -371,19 +310,6 @@ function decodePayload(type: MessageTypeName, r: WireReader): NetworkMessage {
       }
       return { type, code, text };
     }
-  }
-}
-
-function canonical(bytes: Uint8Array): Field {
-  try {
-    return fieldFromBytesCanonical(bytes);
-  } catch (err) {
-    throw new NetworkError(
-      'MESSAGE_INVALID',
-      'field element is not canonical',
-      { field: 'commitment' },
-      { cause: err },
-    );
   }
 }
 

@@ -3,7 +3,7 @@ import { WriteBatch } from './batch.js';
 import type { Database } from './db.js';
 import { StorageError } from './errors.js';
 import { checkBytes32, key, Prefix, prefixRange, readU64BE, U64_MAX, u64BE } from './keys.js';
-import { RecordReader } from './values.js';
+import { recordReader } from './values.js';
 
 const RECORD_VERSION = 1;
 /** Upper bound on one stored block or QC (the network caps messages well below this). */
@@ -128,7 +128,7 @@ export class BlockStore {
   async getQc(height: bigint): Promise<Uint8Array | undefined> {
     const raw = await this.db.get(key(Prefix.QC, u64BE(height)));
     if (raw === undefined) return undefined;
-    const r = new RecordReader(raw, 'quorum certificate');
+    const r = recordReader(raw, 'quorum certificate');
     if (r.u8() !== RECORD_VERSION) {
       throw this.db.reportError(
         new StorageError('VALUE_CORRUPT', 'unknown QC record version', { height: `${height}` }),
@@ -159,11 +159,11 @@ export class BlockStore {
 }
 
 function decodeBlockRecord(height: bigint, raw: Uint8Array): StoredBlock {
-  const r = new RecordReader(raw, 'block');
+  const r = recordReader(raw, 'block');
   const version = r.u8();
   if (version !== RECORD_VERSION) {
     throw new StorageError('VALUE_CORRUPT', 'unknown block record version', { height: `${height}`, version });
   }
-  const hash = r.bytes32();
+  const hash = r.bytes(32, 'hash');
   return { height, hash, block: r.rest() };
 }

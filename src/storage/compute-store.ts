@@ -3,7 +3,7 @@ import { WriteBatch } from './batch.js';
 import type { Database } from './db.js';
 import { StorageError } from './errors.js';
 import { checkBytes32, key, metaKey, Prefix, prefixRange, readU64BE, u64BE } from './keys.js';
-import { plain, RecordReader, u64LE } from './values.js';
+import { plain, recordReader, u64LE } from './values.js';
 
 const RECORD_VERSION = 1;
 const NEXT_SEQ_KEY = metaKey('compute_next_seq');
@@ -64,7 +64,7 @@ export class ComputeStore {
     // Queue entries are deleted when jobs finish, so the next sequence number is kept in metadata.
     const raw = await db.get(NEXT_SEQ_KEY);
     if (raw !== undefined) {
-      const r = new RecordReader(raw, 'compute queue sequence');
+      const r = recordReader(raw, 'compute queue sequence');
       store.nextQueueSeq = r.u64();
       r.end();
     }
@@ -160,7 +160,7 @@ export class ComputeStore {
   async appliedHeight(): Promise<bigint> {
     const raw = await this.db.get(key(Prefix.COMPUTE_APPLIED));
     if (raw === undefined) return 0n;
-    const r = new RecordReader(raw, 'compute applied height');
+    const r = recordReader(raw, 'compute applied height');
     const h = r.u64();
     r.end();
     return h;
@@ -247,7 +247,7 @@ export class ComputeStore {
     checkBytes32(executor, 'executor key');
     const raw = await this.db.get(key(Prefix.COMPUTE_FAULTS, executor));
     if (raw === undefined) return 0n;
-    const r = new RecordReader(raw, 'executor faults');
+    const r = recordReader(raw, 'executor faults');
     const n = r.u64();
     r.end();
     return n;
@@ -257,7 +257,7 @@ export class ComputeStore {
   async allFaults(): Promise<Map<string, bigint>> {
     const out = new Map<string, bigint>();
     for await (const [k, v] of this.db.iterate(prefixRange(Prefix.COMPUTE_FAULTS))) {
-      const r = new RecordReader(v, 'executor faults');
+      const r = recordReader(v, 'executor faults');
       out.set(bytesToHex(k.subarray(1)), r.u64());
     }
     return out;
@@ -283,7 +283,7 @@ function encodeJob(state: ComputeJobState, seq: bigint, payload: Uint8Array): Ui
 }
 
 function decodeJob(id: Uint8Array, raw: Uint8Array): ComputeJob {
-  const r = new RecordReader(raw, 'compute job');
+  const r = recordReader(raw, 'compute job');
   const version = r.u8();
   if (version !== RECORD_VERSION)
     throw new StorageError('VALUE_CORRUPT', 'unknown job record version', { version });

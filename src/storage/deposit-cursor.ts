@@ -4,7 +4,7 @@ import { WriteBatch } from './batch.js';
 import type { Database } from './db.js';
 import { StorageError } from './errors.js';
 import { key, Prefix, U64_MAX } from './keys.js';
-import { RecordReader, u64LE, writeField } from './values.js';
+import { readRecordField, recordReader, u64LE, writeField } from './values.js';
 
 const RECORD_VERSION = 1;
 const CURSOR_KEY = key(Prefix.DEPOSIT_CURSOR);
@@ -76,12 +76,12 @@ export function encodeCursor(c: DepositCursor): Uint8Array {
 }
 
 export function decodeCursor(raw: Uint8Array): DepositCursor {
-  const r = new RecordReader(raw, 'deposit cursor');
+  const r = recordReader(raw, 'deposit cursor');
   const version = r.u8();
   if (version !== RECORD_VERSION)
     throw new StorageError('VALUE_CORRUPT', 'unknown deposit cursor version', { version });
   const consumed = r.u64();
-  const accumulator = r.field();
+  const accumulator = readRecordField(r);
   const slot = r.u64();
   r.end();
   return { consumed, accumulator, slot };

@@ -4,7 +4,7 @@ import { WriteBatch } from './batch.js';
 import type { Database } from './db.js';
 import { StorageError } from './errors.js';
 import { key, metaKey, Prefix, prefixRange } from './keys.js';
-import { RecordReader, readField, u64LE, writeField } from './values.js';
+import { readField, recordReader, u64LE, writeField } from './values.js';
 
 const COUNT_KEY = metaKey('nullifier_count');
 
@@ -26,7 +26,7 @@ export class NullifierStore {
     const store = new NullifierStore(db);
     const raw = await db.get(COUNT_KEY);
     if (raw !== undefined) {
-      const r = new RecordReader(raw, 'nullifier count');
+      const r = recordReader(raw, 'nullifier count');
       store.count = r.u64();
       r.end();
     }

@@ -11,7 +11,7 @@ import { WriteBatch } from './batch.js';
 import type { Database } from './db.js';
 import { StorageError } from './errors.js';
 import { key, Prefix, treeNodeKey } from './keys.js';
-import { RecordReader, readField, u64LE, writeField } from './values.js';
+import { readField, readRecordField, recordReader, u64LE, writeField } from './values.js';
 
 const STATE_VERSION = 1;
 const STATE_KEY = key(Prefix.TREE_STATE);
@@ -97,7 +97,7 @@ export function encodeTreeState(state: TreeState): Uint8Array {
 }
 
 export function decodeTreeState(raw: Uint8Array): TreeState {
-  const r = new RecordReader(raw, 'tree state');
+  const r = recordReader(raw, 'tree state');
   const version = r.u8();
   if (version !== STATE_VERSION) {
     throw new StorageError('VALUE_CORRUPT', 'unknown tree state version', { version });
@@ -112,7 +112,7 @@ export function decodeTreeState(raw: Uint8Array): TreeState {
   if (n < 1 || n > ROOT_HISTORY_SIZE)
     throw new StorageError('VALUE_CORRUPT', 'bad root history length', { n });
   const rootHistory: Field[] = [];
-  for (let i = 0; i < n; i++) rootHistory.push(r.field());
+  for (let i = 0; i < n; i++) rootHistory.push(readRecordField(r));
   r.end();
   return { leafCount: Number(leafCount), rootHistory };
 }

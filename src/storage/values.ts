@@ -1,4 +1,5 @@
-import { type Field, fieldFromBytesCanonical, fieldToBytesLE } from '../privacy/index.js';
+import { ByteReader, type CodecErrorFactory } from '../common/index.js';
+import { FIELD_MODULUS, type Field, fieldFromBytesCanonical, fieldToBytesLE } from '../privacy/index.js';
 import { StorageError, type StorageErrorContexts } from './errors.js';
 
 /** Parses a stored 32-byte field element; a non-canonical or mis-sized value is corruption. */
@@ -20,73 +21,17 @@ export function writeField(value: Field): Uint8Array {
   return fieldToBytesLE(value);
 }
 
-/** Bounds-checked little-endian reader for stored records. */
-export class RecordReader {
-  private offset = 0;
-  private readonly view: DataView;
+const corrupt: CodecErrorFactory = (_kind, message, context) =>
+  new StorageError('VALUE_CORRUPT', `stored ${message}`, { ...context });
 
-  constructor(
-    private readonly bytes: Uint8Array,
-    private readonly what: string,
-  ) {
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  }
+/** A reader over one stored record: whatever does not decode (short, long, out of range) is corruption. */
+export function recordReader(bytes: Uint8Array, what: string): ByteReader {
+  return new ByteReader(bytes, corrupt, what);
+}
 
-  private need(n: number): void {
-    if (this.offset + n > this.bytes.length) {
-      throw new StorageError('VALUE_CORRUPT', `stored ${this.what} is truncated`, {
-        length: this.bytes.length,
-        wanted: this.offset + n,
-      });
-    }
-  }
-
-  u8(): number {
-    this.need(1);
-    return this.bytes[this.offset++]!;
-  }
-
-  u32(): number {
-    this.need(4);
-    const v = this.view.getUint32(this.offset, true);
-    this.offset += 4;
-    return v;
-  }
-
-  u64(): bigint {
-    this.need(8);
-    const v = this.view.getBigUint64(this.offset, true);
-    this.offset += 8;
-    return v;
-  }
-
-  bytes32(): Uint8Array {
-    return this.take(32);
-  }
-
-  take(n: number): Uint8Array {
-    this.need(n);
-    const out = new Uint8Array(this.bytes.subarray(this.offset, this.offset + n));
-    this.offset += n;
-    return out;
-  }
-
-  rest(): Uint8Array {
-    return this.take(this.bytes.length - this.offset);
-  }
-
-  field(): Field {
-    return readField(this.bytes32(), this.what);
-  }
-
-  end(): void {
-    if (this.offset !== this.bytes.length) {
-      throw new StorageError('VALUE_CORRUPT', `stored ${this.what} has trailing bytes`, {
-        length: this.bytes.length,
-        used: this.offset,
-      });
-    }
-  }
+/** A stored field element: 32 bytes LE, canonical (< p). */
+export function readRecordField(r: ByteReader, name = 'field element'): Field {
+  return r.u256Below(FIELD_MODULUS, name) as Field;
 }
 
 export function u64LE(value: bigint): Uint8Array {

@@ -1,6 +1,10 @@
-import { concatBytes, u64ToBytesLE } from '../../common/index.js';
+import { computeReader, computeWriter } from '../codec.js';
 import { ComputeError } from '../errors.js';
-import { decodeSignedResult, encodeSignedResult } from '../record.js';
+import {
+  decodeSignedResult,
+  encodeSignedResult,
+  MAX_SIGNED_RESULT_BYTES as MAX_RESULT_BYTES,
+} from '../record.js';
 import type { SignedResult } from '../result.js';
 
 // A job's state on the chain, derived from block contents only (so every validator holds the same
@@ -52,63 +56,44 @@ export function everAssigned(chain: JobChain): Uint8Array[] {
   return chain.ranked.slice(0, chain.used);
 }
 
-function u16(v: number): Uint8Array {
-  const b = new Uint8Array(2);
-  new DataView(b.buffer).setUint16(0, v, true);
-  return b;
-}
-function u32(v: number): Uint8Array {
-  const b = new Uint8Array(4);
-  new DataView(b.buffer).setUint32(0, v, true);
-  return b;
-}
-
 export function encodeJobChain(c: JobChain): Uint8Array {
-  return concatBytes(
-    Uint8Array.of(VERSION, STATUSES.indexOf(c.status)),
-    u64ToBytesLE(c.admittedHeight),
-    Uint8Array.of(c.attempt),
-    u64ToBytesLE(c.attemptHeight),
-    Uint8Array.of(c.k, c.ranked.length),
-    ...c.ranked,
-    Uint8Array.of(c.used, c.current.length, ...c.current),
-    u16(c.results.length),
-    ...c.results.flatMap((r) => {
-      const bytes = encodeSignedResult(r);
-      return [u32(bytes.length), bytes];
-    }),
-  );
+  const w = computeWriter('job chain state', 1024)
+    .u8(VERSION, 'version')
+    .u8(STATUSES.indexOf(c.status), 'status')
+    .u64(c.admittedHeight, 'admitted height')
+    .u8(c.attempt, 'attempt')
+    .u64(c.attemptHeight, 'attempt height')
+    .u8(c.k, 'k')
+    .u8(c.ranked.length, 'ranked count');
+  for (const key of c.ranked) w.fixed(key, 32, 'ranked');
+  w.u8(c.used, 'used').u8(c.current.length, 'current count');
+  for (const i of c.current) w.u8(i, 'current');
+  w.u16(c.results.length, 'result count');
+  for (const r of c.results) w.bytesU32(encodeSignedResult(r), MAX_RESULT_BYTES, 'result');
+  return w.finish();
 }
 
 export function decodeJobChain(bytes: Uint8Array): JobChain {
-  let at = 0;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const need = (n: number) => {
-    if (at + n > bytes.length) throw new ComputeError('JOB_MALFORMED', 'job chain state truncated');
-    const start = at;
-    at += n;
-    return start;
-  };
-  const u8 = () => bytes[need(1)]!;
-  const u64 = () => view.getBigUint64(need(8), true);
-  if (u8() !== VERSION) throw new ComputeError('JOB_UNSUPPORTED_VERSION', 'unknown job chain state');
-  const status = STATUSES[u8()];
-  if (!status) throw new ComputeError('JOB_MALFORMED', 'unknown job chain status');
-  const admittedHeight = u64();
-  const attempt = u8();
-  const attemptHeight = u64();
-  const k = u8();
-  const n = u8();
-  const ranked = Array.from({ length: n }, () => bytes.slice(need(32), at));
-  const used = u8();
-  const m = u8();
-  const current = Array.from({ length: m }, () => u8());
-  const r = view.getUint16(need(2), true);
-  const results = Array.from({ length: r }, () => {
-    const len = view.getUint32(need(4), true);
-    return decodeSignedResult(bytes.subarray(need(len), at));
-  });
-  if (at !== bytes.length) throw new ComputeError('JOB_MALFORMED', 'trailing bytes after job chain state');
+  const r = computeReader(bytes, 'job chain state');
+  if (r.u8('version') !== VERSION) {
+    throw new ComputeError('JOB_UNSUPPORTED_VERSION', 'unknown job chain state');
+  }
+  const status = STATUSES[r.u8('status')];
+  if (!status) r.fail('invalid', 'unknown job chain status', 'status');
+  const admittedHeight = r.u64('admitted height');
+  const attempt = r.u8('attempt');
+  const attemptHeight = r.u64('attempt height');
+  const k = r.u8('k');
+  const n = r.count(r.u8('ranked count'), 255, 32, 'ranked');
+  const ranked = Array.from({ length: n }, () => r.bytes(32, 'ranked'));
+  const used = r.u8('used');
+  const m = r.count(r.u8('current count'), 255, 1, 'current');
+  const current = Array.from({ length: m }, () => r.u8('current'));
+  const resultCount = r.count(r.u16('result count'), 0xffff, 4, 'results');
+  const results = Array.from({ length: resultCount }, () =>
+    decodeSignedResult(r.view(r.length('u32', MAX_RESULT_BYTES, 'result'), 'result')),
+  );
+  r.end();
   if (used > n || current.some((i) => i >= used) || k > n) {
     throw new ComputeError('JOB_MALFORMED', 'job chain state indices out of range');
   }

@@ -1,11 +1,6 @@
-import { concatBytes, u64ToBytesLE } from '../../common/index.js';
-import {
-  type Field,
-  fieldFromBytesCanonical,
-  fieldToBytesLE,
-  Groth16Proof,
-  PROOF_WIRE_BYTES,
-} from '../../privacy/index.js';
+import type { ByteWriter } from '../../common/index.js';
+import { Groth16Proof, PROOF_WIRE_BYTES } from '../../privacy/index.js';
+import { computeReader, computeWriter, readComputeField } from '../codec.js';
 import { ComputeError, type ComputeErrorContexts } from '../errors.js';
 import {
   MAX_EXECUTORS,
@@ -23,111 +18,59 @@ import { JOB_VERSION, type Job } from './job.js';
 const MAGIC = new TextEncoder().encode('PLMJ');
 export const WRAPPED_KEY_BYTES = 48;
 
-function u32(v: number): Uint8Array {
-  const b = new Uint8Array(4);
-  new DataView(b.buffer).setUint32(0, v, true);
-  return b;
-}
-
 /** The parameters the input envelope is bound to (associated data of every wrap). */
 export function encodeParams(
   job: Omit<Job, 'input' | 'proof'> & { input: { executors: readonly Uint8Array[] } },
 ): Uint8Array {
-  return concatBytes(
-    MAGIC,
-    Uint8Array.of(JOB_VERSION),
-    u32(job.wasm.length),
-    job.wasm,
-    u64ToBytesLE(job.fuelLimit),
-    u32(job.memoryPages),
-    u32(job.outputCap),
-    u64ToBytesLE(job.fee),
-    job.outputKey,
-    fieldToBytesLE(job.ownership.scope),
-    u64ToBytesLE(job.ownership.minAmount),
-    fieldToBytesLE(job.ownership.root),
-    fieldToBytesLE(job.ownership.tag),
-    Uint8Array.of(job.input.executors.length),
-    ...job.input.executors,
-  );
+  const w = computeWriter('job', 128 + job.wasm.length + 32 * job.input.executors.length);
+  writeParams(w, job);
+  return w.finish();
+}
+
+function writeParams(
+  w: ByteWriter,
+  job: Omit<Job, 'input' | 'proof'> & { input: { executors: readonly Uint8Array[] } },
+): void {
+  w.raw(MAGIC)
+    .u8(JOB_VERSION, 'version')
+    .bytesU32(job.wasm, MAX_WASM_BYTES, 'module')
+    .u64(job.fuelLimit, 'fuel limit')
+    .u32(job.memoryPages, 'memory pages')
+    .u32(job.outputCap, 'output cap')
+    .u64(job.fee, 'fee')
+    .fixed(job.outputKey, 32, 'output key')
+    .u256(job.ownership.scope, 'scope')
+    .u64(job.ownership.minAmount, 'min amount')
+    .u256(job.ownership.root, 'root')
+    .u256(job.ownership.tag, 'tag')
+    .u8(job.input.executors.length, 'executor count');
+  for (const e of job.input.executors) w.fixed(e, 32, 'executor');
+}
+
+function writeBody(w: ByteWriter, job: Omit<Job, 'proof'>): void {
+  writeParams(w, job);
+  w.fixed(job.input.ephemeralKey, 32, 'ephemeral key');
+  for (const k of job.input.wrappedKeys) w.fixed(k, WRAPPED_KEY_BYTES, 'wrapped key');
+  w.bytesU32(job.input.ciphertext, MAX_INPUT_BYTES + 16, 'input');
+}
+
+function bodySize(job: Omit<Job, 'proof'>): number {
+  return 256 + job.wasm.length + 96 * job.input.executors.length + job.input.ciphertext.length;
 }
 
 /** The body: parameters followed by the input envelope. */
 export function encodeBody(job: Omit<Job, 'proof'>): Uint8Array {
-  return concatBytes(
-    encodeParams(job),
-    job.input.ephemeralKey,
-    ...job.input.wrappedKeys,
-    u32(job.input.ciphertext.length),
-    job.input.ciphertext,
-  );
+  const w = computeWriter('job', bodySize(job));
+  writeBody(w, job);
+  return w.finish();
 }
 
 export function encodeJob(job: Job): Uint8Array {
   const proof = job.proof ? job.proof.toWire() : new Uint8Array(0);
-  return concatBytes(encodeBody(job), Uint8Array.of(proof.length), proof);
-}
-
-class Reader {
-  private offset = 0;
-  private readonly view: DataView;
-  constructor(private readonly bytes: Uint8Array) {
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  }
-  get position(): number {
-    return this.offset;
-  }
-  take(n: number, what: string): Uint8Array {
-    if (n < 0 || this.offset + n > this.bytes.length) {
-      throw new ComputeError('JOB_MALFORMED', `job truncated reading ${what}`, {
-        offset: this.offset,
-        need: n,
-      });
-    }
-    const out = this.bytes.slice(this.offset, this.offset + n);
-    this.offset += n;
-    return out;
-  }
-  u8(what: string): number {
-    return this.take(1, what)[0]!;
-  }
-  u32(what: string): number {
-    const v = this.view.getUint32(this.need(4, what), true);
-    return v;
-  }
-  u64(what: string): bigint {
-    return this.view.getBigUint64(this.need(8, what), true);
-  }
-  field(what: string): Field {
-    const bytes = this.take(32, what);
-    try {
-      return fieldFromBytesCanonical(bytes);
-    } catch (e) {
-      throw new ComputeError('JOB_MALFORMED', `${what} is not a canonical field element`, {}, { cause: e });
-    }
-  }
-  /** Length prefix checked against a cap before anything of that size is allocated. */
-  length(what: string, cap: number): number {
-    const n = this.u32(what);
-    if (n > cap)
-      throw new ComputeError('JOB_LIMIT_EXCEEDED', `${what} is ${n} bytes, the cap is ${cap}`, {
-        size: n,
-        cap,
-      });
-    return n;
-  }
-  end(): void {
-    if (this.offset !== this.bytes.length) {
-      throw new ComputeError('JOB_MALFORMED', 'trailing bytes after the job', {
-        extra: this.bytes.length - this.offset,
-      });
-    }
-  }
-  private need(n: number, what: string): number {
-    const at = this.offset;
-    this.take(n, what);
-    return at;
-  }
+  const w = computeWriter('job', bodySize(job) + 1 + proof.length);
+  writeBody(w, job);
+  w.u8(proof.length, 'proof length').raw(proof);
+  return w.finish();
 }
 
 function limit(ok: boolean, message: string, context: ComputeErrorContexts['JOB_LIMIT_EXCEEDED']): void {
@@ -157,36 +100,36 @@ export function decodeJob(bytes: Uint8Array): Job {
   if (bytes.length > MAX_JOB_BYTES) {
     throw new ComputeError('JOB_LIMIT_EXCEEDED', `job is ${bytes.length} bytes, the cap is ${MAX_JOB_BYTES}`);
   }
-  const r = new Reader(bytes);
-  const magic = r.take(4, 'magic');
+  const r = computeReader(bytes, 'job');
+  const magic = r.view(4, 'magic');
   if (magic.some((b, i) => b !== MAGIC[i])) throw new ComputeError('JOB_MALFORMED', 'not a compute job');
   const version = r.u8('version');
   if (version !== JOB_VERSION) {
     throw new ComputeError('JOB_UNSUPPORTED_VERSION', `job version ${version} is not supported`, { version });
   }
-  const wasm = r.take(r.length('module', MAX_WASM_BYTES), 'module');
+  const wasm = r.bytesU32(MAX_WASM_BYTES, 'module');
   const fuelLimit = r.u64('fuel limit');
   const memoryPages = r.u32('memory pages');
   const outputCap = r.u32('output cap');
   const fee = r.u64('fee');
-  const outputKey = r.take(32, 'output key');
-  const scope = r.field('scope');
+  const outputKey = r.bytes(32, 'output key');
+  const scope = readComputeField(r, 'scope');
   const minAmount = r.u64('min amount');
-  const root = r.field('root');
-  const tag = r.field('tag');
+  const root = readComputeField(r, 'root');
+  const tag = readComputeField(r, 'tag');
   const k = r.u8('executor count');
   limit(k >= 1 && k <= MAX_EXECUTORS, `a job needs 1..${MAX_EXECUTORS} executors`, { executors: k });
-  const executors = Array.from({ length: k }, (_, i) => r.take(32, `executor ${i}`));
-  const ephemeralKey = r.take(32, 'ephemeral key');
-  const wrappedKeys = Array.from({ length: k }, (_, i) => r.take(WRAPPED_KEY_BYTES, `wrapped key ${i}`));
-  const ciphertext = r.take(r.length('input', MAX_INPUT_BYTES + 16), 'input');
+  const executors = Array.from({ length: k }, () => r.bytes(32, 'executor'));
+  const ephemeralKey = r.bytes(32, 'ephemeral key');
+  const wrappedKeys = Array.from({ length: k }, () => r.bytes(WRAPPED_KEY_BYTES, 'wrapped key'));
+  const ciphertext = r.bytesU32(MAX_INPUT_BYTES + 16, 'input');
   const proofLength = r.u8('proof length');
   if (proofLength !== 0 && proofLength !== PROOF_WIRE_BYTES) {
     throw new ComputeError('JOB_MALFORMED', `proof must be 0 or ${PROOF_WIRE_BYTES} bytes`, { proofLength });
   }
   let proof: Groth16Proof | undefined;
   if (proofLength > 0) {
-    const wire = r.take(proofLength, 'proof');
+    const wire = r.bytes(proofLength, 'proof');
     try {
       proof = Groth16Proof.fromWire(wire);
     } catch (e) {

@@ -5,13 +5,13 @@
  */
 import { sha512 } from '@noble/hashes/sha2.js';
 import { bytesEqual, bytesToHex, concatBytes } from '../../common/index.js';
-import { Writer } from '../codec.js';
+import { consensusWriter } from '../codec.js';
 import type { Vote, VoteAuthenticator, VoteType } from '../types.js';
 
 type Fields = { height: bigint; round: number; type: VoteType; blockHash: Uint8Array };
 
 function fieldBytes(domain: number, v: Fields): Uint8Array {
-  return new Writer()
+  return consensusWriter('vote fields')
     .u8(domain)
     .u64(v.height)
     .u32(v.round)

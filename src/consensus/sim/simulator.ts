@@ -11,7 +11,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, concatBytes, hexToBytes } from '../../common/index.js';
 import type { QuorumCertificate } from '../certificate.js';
-import { Writer } from '../codec.js';
+import { consensusWriter } from '../codec.js';
 import type { LockState } from '../effects.js';
 import { Replica, type ReplicaEffect, type ReplicaInput } from '../replica.js';
 import type { Timeouts } from '../timeouts.js';
@@ -250,7 +250,12 @@ export function runSimulation(o: SimOptions): SimResult {
           });
           break;
         case 'build': {
-          const bytes = new Writer().u64(e.height).u32(e.round).u8(node.index).u32(buildCounter++).finish();
+          const bytes = consensusWriter('simulated block')
+            .u64(e.height)
+            .u32(e.round)
+            .u8(node.index)
+            .u32(buildCounter++)
+            .finish();
           push({
             type: 'input',
             at: now + rng.int(0, 5),
