@@ -5,7 +5,7 @@
  * and typed change events, so the node's RPC load does not grow with the number of readers.
  *
  * One round is two RPC calls, made together:
- * - `getMultipleAccounts` at `confirmed`: BridgeState, ValidatorRegistry, vault and the registered
+ * - `getMultipleAccounts` at `confirmed` (`solana.commitment`): BridgeState, ValidatorRegistry, vault and the registered
  *   validators' accounts (<= 3 + 64 addresses, under the RPC's limit of 100). Its context slot is the
  *   confirmed slot, so the slot costs no call of its own. Confirmed is the newest state the cluster
  *   has voted on: what anchoring, relaying, withdrawal status, the roster and the dashboard act on
@@ -35,9 +35,9 @@ import type { BridgeRpc } from './rpc/client.js';
 export interface ChainReading {
   /** Unix ms when the round's answers arrived. */
   readonly at: number;
-  /** The confirmed slot (context of the confirmed read). */
+  /** The slot of the main read (its context slot: at `confirmed`, the confirmed slot). */
   readonly slot: bigint;
-  /** BridgeState at `confirmed`; undefined when the program has no state account. */
+  /** BridgeState at the main read's commitment; undefined when the program has no state account. */
   readonly state: BridgeState | undefined;
   /** BridgeState at `finalized`: the anchors that can no longer roll back. */
   readonly finalizedState: BridgeState | undefined;
@@ -61,6 +61,8 @@ export interface ChainViewEvents {
 export interface ChainViewOptions {
   readonly rpc: BridgeRpc;
   readonly programId: Address;
+  /** Commitment of the main read (`solana.commitment`), default confirmed; `finalizedState` is always finalized. */
+  readonly commitment?: Commitment;
   /** Pause between rounds (`solana.chain_view_refresh_ms`), default 1000 ms. */
   readonly refreshMs?: number;
   readonly registry?: Registry;
@@ -129,7 +131,10 @@ export class ChainView {
   private readonly metrics: ChainViewMetrics;
   private readonly log: Logger;
 
+  private readonly commitment: Commitment;
+
   constructor(private readonly o: ChainViewOptions) {
+    this.commitment = o.commitment ?? 'confirmed';
     this.metrics = chainViewMetrics(o.registry);
     this.log = o.logger ?? createLogger('bridge.chain-view');
   }
@@ -207,9 +212,7 @@ export class ChainView {
 
   private async round(): Promise<ChainReading> {
     try {
-      const reading = await this.read();
-      this.publish(reading);
-      return reading;
+      return this.publish(await this.read());
     } catch (err) {
       const code = err instanceof BridgeError ? err.code : 'UNEXPECTED';
       this.metrics.failures.inc({ code });
@@ -227,7 +230,7 @@ export class ChainView {
     const p = this.addresses;
     const known = this.knownPdas;
     const [confirmed, finalized] = await Promise.all([
-      this.accounts([p.bridgeState, p.validatorRegistry, p.vault, ...known], 'confirmed'),
+      this.accounts([p.bridgeState, p.validatorRegistry, p.vault, ...known], this.commitment),
       this.o.rpc.accountData(p.bridgeState, 'finalized'),
     ]);
     const [stateAccount, registryAccount, vaultAccount] = confirmed.accounts;
@@ -241,7 +244,7 @@ export class ChainView {
     const missing = pdas.filter((pda) => !byPda.has(pda));
     if (missing.length > 0) {
       // Read at (or after) the first call's slot, so the new accounts are no older than the registry.
-      const more = await this.accounts(missing, 'confirmed', confirmed.slot);
+      const more = await this.accounts(missing, this.commitment, confirmed.slot);
       for (const [i, pda] of missing.entries()) byPda.set(pda, more.accounts[i] ?? null);
     }
     this.knownPdas = pdas;
@@ -267,21 +270,28 @@ export class ChainView {
   }
 
   /** Stores a reading and emits what changed (after storing, so listeners see the new getters). */
-  private publish(next: ChainReading & { raw: RawBytes }): void {
-    const { raw, ...reading } = next;
+  private publish(next: ChainReading & { raw: RawBytes }): ChainReading {
+    const { raw, ...fresh } = next;
     const prev = this.last;
     const prevBytes = this.lastBytes;
+    const stateChanged = !prev || !sameBytes(prevBytes.state, raw.state);
+    const finalizedChanged = !prev || !sameBytes(prevBytes.finalized, raw.finalized);
+    const validatorsChanged = !prev || !sameBytes(prevBytes.validators, raw.validators);
+    // Unchanged values keep their objects, so consumers may compare by reference.
+    const reading: ChainReading = {
+      ...fresh,
+      state: stateChanged ? fresh.state : prev.state,
+      finalizedState: finalizedChanged ? fresh.finalizedState : prev.finalizedState,
+      validators: validatorsChanged ? fresh.validators : prev.validators,
+    };
     this.last = reading;
     this.lastBytes = raw;
     this.metrics.lastRead.set(reading.at / 1000);
     if (prev?.slot !== reading.slot) this.emit('slot', reading.slot, prev?.slot);
-    if (!prev || !sameBytes(prevBytes.state, raw.state)) this.emit('state', reading.state, prev?.state);
-    if (!prev || !sameBytes(prevBytes.finalized, raw.finalized)) {
-      this.emit('finalizedState', reading.finalizedState, prev?.finalizedState);
-    }
-    if (!prev || !sameBytes(prevBytes.validators, raw.validators)) {
-      this.emit('validators', reading.validators, prev?.validators);
-    }
+    if (stateChanged) this.emit('state', reading.state, prev?.state);
+    if (finalizedChanged) this.emit('finalizedState', reading.finalizedState, prev?.finalizedState);
+    if (validatorsChanged) this.emit('validators', reading.validators, prev?.validators);
+    return reading;
   }
 
   private emit<K extends keyof ChainViewEvents>(event: K, ...args: Parameters<ChainViewEvents[K]>): void {
