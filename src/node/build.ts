@@ -135,6 +135,7 @@ export function assembleNode(config: NodeConfig, options: { registry?: Registry 
     bridge,
     network,
     validator,
+    ledger,
     consensus,
     registry,
     readiness,
