@@ -98,9 +98,11 @@ describe('ChainView against a localnet', () => {
     expect(failure).toBeInstanceOf(BridgeError);
     expect((failure as BridgeError).code).toBe('RPC_UNAVAILABLE');
     expect(view.reading).toBe(before);
+    expect(view.error).toMatch(/ECONNREFUSED|unavailable|fetch/i);
     expect(await metric('paraloom_chain_view_failures_total', { code: 'RPC_UNAVAILABLE' })).toBe(1);
     down.value = false;
     expect((await view.refresh()).at).toBeGreaterThanOrEqual(before.at);
+    expect(view.error).toBeUndefined();
   });
 
   it('a failing first read does not fail start; the loop recovers on its own', async () => {

@@ -120,6 +120,7 @@ export class ChainView {
     validators: new Set(),
   };
   private last: ChainReading | undefined;
+  private failure: string | undefined;
   private lastBytes: RawBytes = {};
   private addresses: ProgramAddresses | undefined;
   private readonly validatorPdas = new Map<Address, Address>();
@@ -184,6 +185,11 @@ export class ChainView {
     return this.last?.validators ?? [];
   }
 
+  /** The message of the last round's failure; undefined once a round succeeds. */
+  get error(): string | undefined {
+    return this.failure;
+  }
+
   /** Milliseconds since the last successful round (Infinity before the first). */
   get age(): number {
     return this.last ? Date.now() - this.last.at : Number.POSITIVE_INFINITY;
@@ -212,8 +218,11 @@ export class ChainView {
 
   private async round(): Promise<ChainReading> {
     try {
-      return this.publish(await this.read());
+      const reading = this.publish(await this.read());
+      this.failure = undefined;
+      return reading;
     } catch (err) {
+      this.failure = err instanceof Error ? err.message : String(err);
       const code = err instanceof BridgeError ? err.code : 'UNEXPECTED';
       this.metrics.failures.inc({ code });
       // RPC failures are logged once more by BridgeRpc with their method; this line says what was kept.
