@@ -1,9 +1,5 @@
 import { getAddressDecoder } from '@solana/kit';
-import {
-  type Deposit,
-  DepositListener,
-  type ListenerCursor,
-} from '../../bridge/index.js';
+import { type Deposit, DepositListener, type ListenerCursor } from '../../bridge/index.js';
 import type { Logger } from '../../common/index.js';
 import { bytesEqual } from '../../common/index.js';
 import type { NodeConfig } from '../../config/index.js';
