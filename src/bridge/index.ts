@@ -15,6 +15,14 @@ export {
   type VerifyingKeyAccount,
 } from './accounts.js';
 export {
+  type ChainReading,
+  ChainView,
+  type ChainViewEvents,
+  type ChainViewMetrics,
+  type ChainViewOptions,
+  chainViewMetrics,
+} from './chain-view.js';
+export {
   ACCOUNT_NAMES,
   type AccountName,
   ANCHOR_RING,

@@ -48,6 +48,7 @@ describe('config defaults', () => {
       programId: PARALOOM_DEV_PROGRAM_ID,
       commitment: 'confirmed',
       rpcTimeoutMs: 10_000,
+      chainViewRefreshMs: 1_000,
       expectedProgramVersion: 1,
     });
     expect(c.health).toMatchObject({ host: '127.0.0.1', port: 9300 });

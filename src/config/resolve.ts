@@ -49,6 +49,7 @@ export interface NodeConfig {
     readonly programId: string;
     readonly commitment: Commitment;
     readonly rpcTimeoutMs: number;
+    readonly chainViewRefreshMs: number;
     readonly expectedProgramVersion: number;
   };
   readonly validator: {
@@ -57,7 +58,6 @@ export interface NodeConfig {
     readonly coordinatorCandidate: boolean;
     readonly coordinatorPriority: number;
     readonly heartbeatIntervalMs: number;
-    readonly registryRefreshMs: number;
   };
   readonly health: {
     readonly host: string;
@@ -137,6 +137,7 @@ export function resolveConfig(f: ConfigFile, baseDir: string): { config: NodeCon
       programId: programId ?? '',
       commitment: f.solana.commitment,
       rpcTimeoutMs: f.solana.rpc_timeout_ms,
+      chainViewRefreshMs: f.solana.chain_view_refresh_ms,
       expectedProgramVersion: f.solana.expected_program_version,
     },
     validator: {
@@ -147,7 +148,6 @@ export function resolveConfig(f: ConfigFile, baseDir: string): { config: NodeCon
       coordinatorCandidate: f.validator.coordinator_candidate,
       coordinatorPriority: f.validator.coordinator_priority,
       heartbeatIntervalMs: f.validator.heartbeat_interval_ms,
-      registryRefreshMs: f.validator.registry_refresh_ms,
     },
     health: {
       host: f.health.host,

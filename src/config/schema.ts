@@ -181,6 +181,10 @@ const solana = z
       .default('confirmed')
       .describe('Commitment for reads and transaction confirmation (deposits are always read finalized)'),
     rpc_timeout_ms: positiveInt(10_000, 'Deadline of one Solana RPC call'),
+    chain_view_refresh_ms: positiveInt(
+      1_000,
+      'Pause between two reads of the chain view (bridge state, validator registry, slot) every component of the node shares',
+    ),
     expected_program_version: z
       .number()
       .int()
@@ -215,7 +219,7 @@ const validator = z
     heartbeat_interval_ms: positiveInt(5_000, 'Send a signed heartbeat on the network this often'),
     registry_refresh_ms: positiveInt(
       30_000,
-      'Re-read the on-chain validator registry this often (sooner, at most every 2 s, on an unknown key)',
+      'Ignored (kept so older config files still load): the validator registry is read with the chain view, every solana.chain_view_refresh_ms',
     ),
   })
   .prefault({});

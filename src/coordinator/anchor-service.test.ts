@@ -27,12 +27,25 @@ describe('anchor service', () => {
         cluster: 'localnet',
       }),
   );
-  /** A BridgeState account with nothing anchored yet (the program's layout, src/bridge). */
+  /** A BridgeState with nothing anchored yet (the program's layout, src/bridge), as the chain view reads it. */
   const bridgeState = () => {
     const data = new Uint8Array(SIZES.bridgeState);
     data.set(accountDiscriminator('BridgeState'), 0);
-    expect(decodeBridgeState(data).lastHeight).toBe(0n);
-    return { data, owner: PROGRAM, lamports: 1n };
+    const state = decodeBridgeState(data);
+    expect(state.lastHeight).toBe(0n);
+    return state;
+  };
+  const chainView = () => {
+    const state = bridgeState();
+    const reading = {
+      at: Date.now(),
+      slot: 1n,
+      state,
+      finalizedState: state,
+      validators: [],
+      vaultLamports: 0n,
+    };
+    return { state, refresh: async () => reading };
   };
 
   /**
@@ -52,8 +65,7 @@ describe('anchor service', () => {
     const submitted: { fields: AnchorFields; quorum: readonly Ed25519Entry[] }[] = [];
     const registry = new Registry();
     const service = new AnchorService({
-      rpc: { accountData: async () => bridgeState() },
-      programId: PROGRAM,
+      chain: chainView(),
       network: {
         request: async (peer, _protocol, msg) => {
           const behaviour = peers[Number(String(peer).slice(5))];

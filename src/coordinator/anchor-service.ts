@@ -1,11 +1,9 @@
-import type { Address } from '@solana/kit';
 import {
   type AnchorSubmitter,
-  type BridgeRpc,
-  decodeBridgeState,
+  type BridgeState,
+  type ChainView,
   type Ed25519Entry,
   encodeAnchorFields,
-  findBridgeStatePda,
 } from '../bridge/index.js';
 import { bytesEqual, bytesToHex, createLogger, type Logger } from '../common/index.js';
 import type { NetworkNode } from '../network/index.js';
@@ -26,8 +24,8 @@ export interface AnchorPolicy {
 }
 
 export interface AnchorServiceOptions {
-  readonly rpc: Pick<BridgeRpc, 'accountData'>;
-  readonly programId: Address;
+  /** The node's chain view: the last anchored height, and a fresh read before an anchor is planned. */
+  readonly chain: Pick<ChainView, 'state' | 'refresh'>;
   readonly network: Pick<NetworkNode, 'request'>;
   readonly submitter: Pick<AnchorSubmitter, 'submit'>;
   readonly signer: ValidatorSigner;
@@ -47,8 +45,9 @@ export interface AnchorServiceOptions {
 }
 
 /**
- * The coordinator's anchoring duty. On each tick it reads the chain's last anchored height L and
- * this node's final tip T; when the policy says so it plans (L, H] with H = min(T, L + 512), asks
+ * The coordinator's anchoring duty. On each tick it takes the chain's last anchored height L from
+ * the chain view and this node's final tip T; when the view's L says an anchor is due, it reads the
+ * chain again (the view may be a round old) and, when the policy says so it plans (L, H] with H = min(T, L + 512), asks
  * every active validator for its signature over the same fields (each recomputes them), and sends
  * anchor_root once the signers' stake (the submitter's included) exceeds 2/3 of active stake, the
  * program's rule. Heights strictly increase on chain, so a resend or a second coordinator can at
@@ -60,7 +59,6 @@ export class AnchorService {
   private running: Promise<void> | undefined;
   private lastAnchorAt = Date.now();
   private stopped = true;
-  private bridgeState: Address | undefined;
   lastAnchoredHeight = 0n;
 
   constructor(private readonly o: AnchorServiceOptions) {
@@ -93,23 +91,31 @@ export class AnchorService {
   /** One anchoring decision; exported for tests through the component. */
   async tick(): Promise<void> {
     if (this.o.active && !this.o.active()) return;
-    this.bridgeState ??= (await findBridgeStatePda(this.o.programId))[0];
-    const account = await this.o.rpc.accountData(this.bridgeState, 'confirmed');
-    if (!account) throw new CoordinatorError('INVALID_STATE', 'bridge state not found on chain');
-    const last = decodeBridgeState(account.data).lastHeight;
-    this.lastAnchoredHeight = last;
-    this.o.metrics.anchoredHeight.set(Number(last));
     const tip = this.o.blocks.tipHeight();
-    this.o.metrics.anchorLag.set(Number(tip > last ? tip - last : 0n));
-    if (tip <= last) return;
-    const sinceMs = Date.now() - this.lastAnchorAt;
-    const due =
-      tip - last >= BigInt(this.o.policy.everyBlocks) ||
-      sinceMs >= this.o.policy.everyMs ||
-      (sinceMs >= this.o.policy.withdrawalDelayMs && (await this.o.index.any(last, tip)));
-    if (!due) return;
+    if (!(await this.due(this.lastHeightIn(this.o.chain.state), tip))) return;
+    // Due by the view's last read: read again, so the plan starts at the chain's height now.
+    const last = this.lastHeightIn((await this.o.chain.refresh()).state);
+    if (!(await this.due(last, tip))) return;
     const height = tip - last > MAX_ANCHOR_RANGE ? last + MAX_ANCHOR_RANGE : tip;
     await this.anchor(last, height);
+  }
+
+  private lastHeightIn(state: BridgeState | undefined): bigint {
+    if (!state) throw new CoordinatorError('INVALID_STATE', 'bridge state not found on chain');
+    this.lastAnchoredHeight = state.lastHeight;
+    this.o.metrics.anchoredHeight.set(Number(state.lastHeight));
+    return state.lastHeight;
+  }
+
+  private async due(last: bigint, tip: bigint): Promise<boolean> {
+    this.o.metrics.anchorLag.set(Number(tip > last ? tip - last : 0n));
+    if (tip <= last) return false;
+    const sinceMs = Date.now() - this.lastAnchorAt;
+    return (
+      tip - last >= BigInt(this.o.policy.everyBlocks) ||
+      sinceMs >= this.o.policy.everyMs ||
+      (sinceMs >= this.o.policy.withdrawalDelayMs && (await this.o.index.any(last, tip)))
+    );
   }
 
   private async anchor(fromHeight: bigint, height: bigint): Promise<void> {
@@ -140,6 +146,10 @@ export class AnchorService {
       },
       outcome.status === 'anchored' ? 'anchored' : 'anchor already on chain',
     );
+    // The view reads again at once, so its consumers (the relayer first) see the new anchor now.
+    this.o.chain
+      .refresh()
+      .catch((err: unknown) => this.log.debug({ err }, 'chain view refresh after anchor failed'));
     this.o.onAnchored?.(plan);
   }
 

@@ -1,17 +1,11 @@
-import type { Address } from '@solana/kit';
-import {
-  type BridgeRpc,
-  decodeBridgeState,
-  findBridgeStatePda,
-  type WithdrawSubmitter,
-} from '../bridge/index.js';
+import type { ChainView, WithdrawSubmitter } from '../bridge/index.js';
 import { createLogger, type Logger } from '../common/index.js';
 import { type AnchoredRange, type AnchoredRanges, withdrawArgsFor } from './approvals.js';
 import type { CoordinatorMetrics } from './metrics.js';
 
 export interface RelayerOptions {
-  readonly rpc: BridgeRpc;
-  readonly programId: Address;
+  /** The node's chain view: the anchored ring each sweep settles from. */
+  readonly chain: Pick<ChainView, 'state'>;
   readonly submitter: WithdrawSubmitter;
   readonly ranges: AnchoredRanges;
   /**
@@ -35,8 +29,8 @@ const MAX_ATTEMPTS = 5;
 /**
  * Settles on Solana the approved withdrawals that name this node as relayer, paying the
  * transaction fee and the nullifier PDAs' rent and receiving the fee the user bound in the proof.
- * Stateless by design: each sweep rebuilds the work from the chain's anchored ring and the final
- * blocks, and WithdrawSubmitter checks the nullifier PDAs before sending, so a restart (or another
+ * Stateless by design: each sweep rebuilds the work from the chain's anchored ring (as the chain
+ * view last read it; the component kicks a sweep when it changes) and the final blocks, and WithdrawSubmitter checks the nullifier PDAs before sending, so a restart (or another
  * relayer) never pays a withdrawal twice.
  */
 export class Relayer {
@@ -47,7 +41,6 @@ export class Relayer {
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = true;
-  private bridgeState: Address | undefined;
 
   constructor(private readonly o: RelayerOptions) {
     this.log = o.logger ?? createLogger('coordinator.relayer');
@@ -84,10 +77,9 @@ export class Relayer {
 
   private async sweep(): Promise<void> {
     if (this.o.active && !this.o.active()) return;
-    this.bridgeState ??= (await findBridgeStatePda(this.o.programId))[0];
-    const account = await this.o.rpc.accountData(this.bridgeState, 'confirmed');
-    if (!account) return;
-    for (const range of await this.o.ranges.of(decodeBridgeState(account.data))) {
+    const state = this.o.chain.state;
+    if (!state) return;
+    for (const range of await this.o.ranges.of(state)) {
       for (let i = 0; i < range.withdrawals.length && !this.stopped; i++) await this.settle(range, i);
     }
   }

@@ -1,5 +1,13 @@
 import { withdrawalLeaf } from '../bridge/index.js';
-import { type DecodedTransaction, decodeBlock, extDataHashOf, isWithdrawal } from '../ledger/index.js';
+import { createLogger, type Logger } from '../common/index.js';
+import {
+  type Block,
+  type DecodedTransaction,
+  decodeBlock,
+  extDataHashOf,
+  type FinalBlock,
+  isWithdrawal,
+} from '../ledger/index.js';
 import type { Field } from '../privacy/index.js';
 import { CoordinatorError } from './errors.js';
 
@@ -17,10 +25,11 @@ export interface FinalBlocks {
 }
 
 /**
- * The withdrawals of every final block, by height and by first nullifier, built by reading final
- * blocks in order and kept up to date on demand. Only withdrawals are held (a few hundred bytes
- * each), so the index stays small while the chain of blocks grows; it is rebuilt from storage at
- * start, which costs one read of each stored block.
+ * The withdrawals of every final block, by height and by first nullifier. Rebuilt from storage at
+ * start (one read of each stored block), then kept up to date by the ledger's block-final events
+ * (`follow`), which carry the decoded block; storage is read again only to fill a gap (an event
+ * missed while the start-up pass ran). Only withdrawals are held (a few hundred bytes each), so the
+ * index stays small while the chain of blocks grows.
  */
 export class WithdrawalIndex {
   private indexed = 0n;
@@ -28,7 +37,14 @@ export class WithdrawalIndex {
   private readonly byNullifier = new Map<string, IndexedWithdrawal>();
   private catching: Promise<void> | undefined;
 
-  constructor(private readonly blocks: FinalBlocks) {}
+  private readonly log: Logger;
+
+  constructor(
+    private readonly blocks: FinalBlocks,
+    logger?: Logger,
+  ) {
+    this.log = logger ?? createLogger('coordinator.withdrawals');
+  }
 
   get indexedHeight(): bigint {
     return this.indexed;
@@ -42,22 +58,41 @@ export class WithdrawalIndex {
     return this.catching;
   }
 
+  /**
+   * A block the ledger just made final. The next height is indexed from the event's decoded block;
+   * a gap (or an event during the start-up pass) is filled from storage, where the block already is.
+   */
+  follow(final: Pick<FinalBlock, 'height' | 'block'>): void {
+    if (final.height <= this.indexed) return;
+    if (final.height === this.indexed + 1n && !this.catching) {
+      this.index(final.height, final.block);
+      return;
+    }
+    // On failure the next query catches up again (and throws BLOCK_MISSING to its caller).
+    this.catchUp().catch((err: unknown) => this.log.warn({ err }, 'withdrawal index catch-up failed'));
+  }
+
   private async readNew(): Promise<void> {
-    const tip = this.blocks.tipHeight();
-    for (let h = this.indexed + 1n; h <= tip; h++) {
+    // The tip is read again each time round: blocks that became final during the pass are read too.
+    while (this.indexed < this.blocks.tipHeight()) {
+      const h = this.indexed + 1n;
       const bytes = await this.blocks.blockBytes(h);
       if (!bytes) throw new CoordinatorError('BLOCK_MISSING', 'a final block is missing', { height: `${h}` });
-      const found: IndexedWithdrawal[] = [];
-      for (const d of decodeBlock(bytes).transactions) {
-        if (!isWithdrawal(d.tx)) continue;
-        const [n0, n1] = d.tx.statement.nullifiers;
-        const w = { height: h, tx: d, leaf: withdrawalLeaf(n0, n1, extDataHashOf(d.tx)) };
-        found.push(w);
-        this.byNullifier.set(nullifierKey(n0), w);
-      }
-      if (found.length) this.byHeight.set(h, found);
-      this.indexed = h;
+      this.index(h, decodeBlock(bytes));
     }
+  }
+
+  private index(height: bigint, block: Block): void {
+    const found: IndexedWithdrawal[] = [];
+    for (const d of block.transactions) {
+      if (!isWithdrawal(d.tx)) continue;
+      const [n0, n1] = d.tx.statement.nullifiers;
+      const w = { height, tx: d, leaf: withdrawalLeaf(n0, n1, extDataHashOf(d.tx)) };
+      found.push(w);
+      this.byNullifier.set(nullifierKey(n0), w);
+    }
+    if (found.length) this.byHeight.set(height, found);
+    this.indexed = height;
   }
 
   /** Withdrawals of final blocks in (from, to], in block order. */

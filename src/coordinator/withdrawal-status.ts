@@ -1,11 +1,5 @@
 import { type Address, getAddressDecoder } from '@solana/kit';
-import {
-  type BridgeRpc,
-  type BridgeState,
-  decodeBridgeState,
-  findBridgeStatePda,
-  findNullifierPda,
-} from '../bridge/index.js';
+import { type BridgeRpc, type ChainView, findNullifierPda } from '../bridge/index.js';
 import { bytesEqual } from '../common/index.js';
 import { blockHash, decodeBlockHeaderOf } from '../ledger/index.js';
 import { type Field, fieldFromBytesBE, fieldToBytesBE } from '../privacy/index.js';
@@ -47,12 +41,15 @@ export interface AnchoredRoot {
 
 const addressDecoder = getAddressDecoder();
 
+/**
+ * Answers the ingress's settlement queries. The anchored ring comes from the node's chain view (no
+ * RPC call per request); whether a withdrawal is settled is read per request (its nullifier PDA).
+ */
 export class WithdrawalStatusReader {
-  private bridgeState: Address | undefined;
-
   constructor(
     private readonly o: {
       readonly rpc: BridgeRpc;
+      readonly chain: Pick<ChainView, 'state'>;
       readonly programId: Address;
       readonly index: WithdrawalIndex;
       readonly blocks: FinalBlocks;
@@ -63,7 +60,7 @@ export class WithdrawalStatusReader {
 
   /** The chain's anchored ring, oldest first: a withdrawal proves membership under one of these roots. */
   async anchors(): Promise<AnchoredRoot[]> {
-    const state = await this.state();
+    const state = this.o.chain.state;
     if (!state) return [];
     const out: AnchoredRoot[] = [];
     for (const a of state.anchors) {
@@ -79,12 +76,6 @@ export class WithdrawalStatusReader {
       });
     }
     return out;
-  }
-
-  private async state(): Promise<BridgeState | undefined> {
-    this.bridgeState ??= (await findBridgeStatePda(this.o.programId))[0];
-    const account = await this.o.rpc.accountData(this.bridgeState, 'confirmed');
-    return account ? decodeBridgeState(account.data) : undefined;
   }
 
   async status(nullifier0: Field): Promise<WithdrawalStatus | undefined> {
@@ -103,7 +94,7 @@ export class WithdrawalStatusReader {
     const [pda] = await findNullifierPda(this.o.programId, fieldToBytesBE(nullifier0));
     const spent = (await this.o.rpc.accountData(pda, 'confirmed'))?.owner === this.o.programId;
     const signature = this.o.signatureOf?.(w.tx.idHex);
-    const state = await this.state();
+    const state = this.o.chain.state;
     const ranges = state ? await this.o.ranges.of(state) : [];
     for (const r of ranges) {
       const position = r.withdrawals.findIndex((x) => x.tx.idHex === w.tx.idHex);

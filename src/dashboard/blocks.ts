@@ -62,8 +62,13 @@ function summaryOf(input: StoredBlockInput, block: Block, signers: number): Bloc
 }
 
 export function blockSummary(input: StoredBlockInput): BlockSummaryView {
+  return decodedBlockSummary(input, decodeBlock(input.block));
+}
+
+/** The summary of a block already decoded (the ledger's block-final events carry it decoded). */
+export function decodedBlockSummary(input: StoredBlockInput, block: Block): BlockSummaryView {
   const qc = signerKeys(input.qc);
-  return summaryOf(input, decodeBlock(input.block), qc?.signers.length ?? 0);
+  return summaryOf(input, block, qc?.signers.length ?? 0);
 }
 
 export function blockDetail(input: StoredBlockInput): BlockDetailView {

@@ -1,22 +1,21 @@
 /**
- * What the dashboard reads from Solana, on a timer and never per HTTP request: the bridge state
- * (anchor ring, deposit queue counters), the vault's balance, the validators' accounts (stake,
- * slashing record), and the transactions that anchored roots or slashed validators, found in the
- * bridge state's signature history and recognised by the program's own AnchorEvent / SlashEvent logs.
+ * What the dashboard knows of Solana, never read per HTTP request: the bridge state (anchor ring,
+ * deposit queue counters), the vault's balance and the validators' accounts (stake, slashing
+ * record) as the node's ChainView last read them, and the transactions that anchored roots or
+ * slashed validators, found in the bridge state's signature history and recognised by the
+ * program's own AnchorEvent / SlashEvent logs.
  */
 import type { Address, Signature } from '@solana/kit';
 import {
   type BridgeRpc,
   type BridgeState,
-  decodeBridgeState,
+  type ChainView,
   eventDiscriminator,
   findBridgeStatePda,
-  findVaultPda,
   programDataFor,
   type ValidatorAccount,
 } from '../bridge/index.js';
 import { bytesEqual, createLogger, type Logger } from '../common/index.js';
-import { ValidatorChainReader } from '../validator/index.js';
 import { addressOf } from './blocks.js';
 
 export interface ChainTx {
@@ -96,10 +95,13 @@ export function programEvents(logs: readonly string[], programId: string): Progr
 }
 
 export interface ChainWatcherOptions {
+  /** The node's chain view: bridge state, vault balance and validators come from it. */
+  readonly chain: Pick<ChainView, 'reading' | 'error' | 'on'>;
+  /** For the transaction history only (signatures of the bridge state, their logs). */
   readonly rpc: BridgeRpc;
   readonly programId: Address;
   readonly commitment?: 'processed' | 'confirmed' | 'finalized';
-  /** Read period (default 2000 ms). */
+  /** History read period while there is something to read (default 2000 ms). */
   readonly refreshMs?: number;
   /** Most getTransaction calls per refresh (default 20): history is worked through over refreshes. */
   readonly maxTransactionsPerRefresh?: number;
@@ -111,41 +113,69 @@ const MAX_REMEMBERED = 1024;
 /** Most signatures waiting to be looked at; older ones are dropped first. */
 const MAX_BACKLOG = 4096;
 
+/**
+ * The dashboard's chain snapshot: a thin view over the node's ChainView (state, vault, validators:
+ * no reads of its own) plus the history of anchor and slash transactions, which only the dashboard
+ * needs. The history is read when the chain view reports a new bridge state (every anchor and
+ * slash changes it) and while a backlog of signatures is left, never on an idle chain.
+ */
 export class ChainWatcher implements ChainSource {
-  private current: ChainSnapshot = EMPTY_CHAIN;
-  private readonly anchorTx = new Map<bigint, ChainTx>();
-  private readonly slashTx = new Map<string, ChainTx>();
+  private anchorTx: ReadonlyMap<bigint, ChainTx> = new Map();
+  private slashTx: ReadonlyMap<string, ChainTx> = new Map();
+  private readonly anchorHistory = new Map<bigint, ChainTx>();
+  private readonly slashHistory = new Map<string, ChainTx>();
   /** Signatures not looked at yet, oldest first. */
   private backlog: ChainTx[] = [];
   private newest: string | undefined;
+  /** The bridge state changed since the last history read (true: read once at start). */
+  private stateChanged = true;
+  private historyError: string | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private unsubscribe: (() => void) | undefined;
   private inflight: Promise<void> | undefined;
-  private readonly reader: ValidatorChainReader;
   private readonly log: Logger;
-  private readonly commitment: 'processed' | 'confirmed' | 'finalized';
+  private readonly commitment: 'confirmed' | 'finalized';
+  private statePda: Address | undefined;
 
   constructor(private readonly o: ChainWatcherOptions) {
-    this.commitment = o.commitment ?? 'confirmed';
-    this.reader = new ValidatorChainReader(o.rpc, o.programId, this.commitment);
+    // Signature history has no `processed` level.
+    this.commitment = o.commitment === 'finalized' ? 'finalized' : 'confirmed';
     this.log = o.logger ?? createLogger('dashboard');
   }
 
   snapshot(): ChainSnapshot {
-    return this.current;
+    const reading = this.o.chain.reading;
+    return {
+      at: reading?.at ?? 0,
+      error: this.o.chain.error ?? this.historyError,
+      state: reading?.state,
+      vaultLamports: reading?.vaultLamports,
+      validators: reading?.validators ?? [],
+      anchorTx: this.anchorTx,
+      slashTx: this.slashTx,
+    };
   }
 
   start(): void {
+    this.unsubscribe = this.o.chain.on('state', () => {
+      this.stateChanged = true;
+    });
     void this.refresh();
     this.timer = setInterval(() => void this.refresh(), this.o.refreshMs ?? 2_000);
   }
 
   async stop(): Promise<void> {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
     clearInterval(this.timer);
     this.timer = undefined;
     await this.inflight;
   }
 
-  /** One read (concurrent callers share it); failures are kept in the snapshot, never thrown. */
+  /**
+   * Reads the history when there is something new (concurrent callers share it); failures are kept
+   * in the snapshot's error, never thrown.
+   */
   refresh(): Promise<void> {
     this.inflight ??= this.read().finally(() => {
       this.inflight = undefined;
@@ -154,33 +184,20 @@ export class ChainWatcher implements ChainSource {
   }
 
   private async read(): Promise<void> {
-    const { rpc, programId } = this.o;
+    if (!this.stateChanged && this.backlog.length === 0) return;
+    this.stateChanged = false;
     try {
-      const [[statePda], [vaultPda]] = await Promise.all([
-        findBridgeStatePda(programId),
-        findVaultPda(programId),
-      ]);
-      const [stateAccount, vaultAccount, validators] = await Promise.all([
-        rpc.accountData(statePda, this.commitment),
-        rpc.accountData(vaultPda, this.commitment),
-        this.reader.activeAccounts(),
-      ]);
-      const state =
-        stateAccount && stateAccount.owner === programId ? decodeBridgeState(stateAccount.data) : undefined;
-      await this.scan(statePda);
-      this.current = {
-        at: Date.now(),
-        error: undefined,
-        state,
-        vaultLamports: vaultAccount?.lamports ?? 0n,
-        validators,
-        anchorTx: new Map(this.anchorTx),
-        slashTx: new Map(this.slashTx),
-      };
+      this.statePda ??= (await findBridgeStatePda(this.o.programId))[0];
+      await this.scan(this.statePda);
+      this.anchorTx = new Map(this.anchorHistory);
+      this.slashTx = new Map(this.slashHistory);
+      this.historyError = undefined;
     } catch (err) {
+      // Read again next time, whether or not the state changes meanwhile.
+      this.stateChanged = true;
       const message = err instanceof Error ? err.message : String(err);
-      this.log.warn({ err: message }, 'dashboard chain read failed');
-      this.current = { ...this.current, error: message };
+      this.log.warn({ err: message }, 'dashboard chain history read failed');
+      this.historyError = message;
     }
   }
 
@@ -191,7 +208,7 @@ export class ChainWatcher implements ChainSource {
       'getSignaturesForAddress',
       (r) =>
         r.getSignaturesForAddress(statePda, {
-          commitment: this.commitment === 'processed' ? 'confirmed' : this.commitment,
+          commitment: this.commitment,
           limit: 1000,
           ...(this.newest ? { until: this.newest as Signature } : {}),
         }),
@@ -212,7 +229,7 @@ export class ChainWatcher implements ChainSource {
           'getTransaction',
           (r) =>
             r.getTransaction(ref.signature as Signature, {
-              commitment: this.commitment === 'processed' ? 'confirmed' : this.commitment,
+              commitment: this.commitment,
               encoding: 'json',
               maxSupportedTransactionVersion: 0,
             }),
@@ -232,8 +249,8 @@ export class ChainWatcher implements ChainSource {
         continue; // truncated logs: nothing the dashboard can attribute
       }
       for (const e of events) {
-        if (e.kind === 'anchor') remember(this.anchorTx, e.height, ref);
-        else remember(this.slashTx, slashKey(e.validator, e.height, e.round, e.voteType), ref);
+        if (e.kind === 'anchor') remember(this.anchorHistory, e.height, ref);
+        else remember(this.slashHistory, slashKey(e.validator, e.height, e.round, e.voteType), ref);
       }
     }
   }

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { type BridgeState, eventDiscriminator, type ValidatorAccount } from '../bridge/index.js';
 import { bytesToHex, concatBytes } from '../common/index.js';
 import { EvidenceStore, equivocation, MemoryKv, type Vote } from '../consensus/index.js';
+import { decodeBlock, type FinalBlock } from '../ledger/index.js';
 import { addressOf, blockDetail, blockSummary } from './blocks.js';
 import { type ChainSnapshot, EMPTY_CHAIN, programEvents, slashKey } from './chain.js';
 import { type LedgerView, NodeDashboardBackend, type NodeDashboardSources } from './node-backend.js';
@@ -229,6 +230,87 @@ describe('NodeDashboardBackend', () => {
     await b.sample();
     expect(b.series()).toMatchObject({ height: [4], poolSize: [42], vaultSol: [5] });
     expect(events.at(-1)!.type).toBe('validators');
+  });
+
+  it('follows block-final events: the decoded block, no storage read; a repeat is ignored', async () => {
+    const now = { t: 1_700_000_003_000 };
+    let height = 2;
+    let reads = 0;
+    const counting: NodeDashboardSources['blocks'] = {
+      getByHeight: blocks.getByHeight,
+      getQc: blocks.getQc,
+      range: async (from, limit) => {
+        reads++;
+        return blocks.range(from, limit);
+      },
+    };
+    let emitFinal: ((f: FinalBlock) => void) | undefined;
+    const b = backend(
+      {
+        blocks: counting,
+        ledger: () => ledgerAt(height),
+        finalBlocks: (listener) => {
+          emitFinal = listener;
+          return () => {
+            emitFinal = undefined;
+          };
+        },
+      },
+      now,
+    );
+    const final = (h: number): FinalBlock => {
+      const stored = chain[h - 1]!;
+      return {
+        height: stored.height,
+        hash: stored.hash,
+        block: decodeBlock(stored.block),
+        bytes: stored.block,
+        certificate: stored.qc!,
+      };
+    };
+    const events: DashboardEvent[] = [];
+    b.subscribe((e) => events.push(e));
+    b.start();
+    await b.checkTip(); // start-up: blocks 1-2 from storage, as history
+    expect(reads).toBe(1);
+    height = 3;
+    now.t = 1_700_000_003_500;
+    emitFinal!(final(3));
+    expect(events.map((e) => e.type === 'block' && e.data.height)).toEqual(['3']);
+    expect(reads).toBe(1);
+    expect((await b.blocks(undefined, 1))[0]).toEqual(blockSummary(chain[2]!));
+    emitFinal!(final(3)); // a repeat changes nothing
+    expect(events).toHaveLength(1);
+    await b.stop();
+    expect(emitFinal).toBeUndefined();
+  });
+
+  it('reads storage when an event skips a height', async () => {
+    let height = 2;
+    let emitFinal: ((f: FinalBlock) => void) | undefined;
+    const b = backend({
+      ledger: () => ledgerAt(height),
+      finalBlocks: (listener) => {
+        emitFinal = listener;
+        return () => undefined;
+      },
+    });
+    const events: DashboardEvent[] = [];
+    b.subscribe((e) => events.push(e));
+    b.start();
+    await b.checkTip();
+    height = 4;
+    const stored = chain[3]!;
+    emitFinal!({
+      height: 4n,
+      hash: stored.hash,
+      block: decodeBlock(stored.block),
+      bytes: stored.block,
+      certificate: stored.qc!,
+    });
+    for (let i = 0; i < 100 && events.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(events.map((e) => e.type === 'block' && e.data.height)).toEqual(['3', '4']);
+    await b.stop();
   });
 });
 

@@ -1,18 +1,20 @@
 /**
  * The dashboard's view of a running node. Everything an HTTP request reads is in memory or in the
  * node's own storage: the ledger tip, final blocks and their certificates, heartbeats, reputation,
- * evidence, and the chain snapshot that ChainWatcher refreshes on its own timer, so a busy dashboard
- * never turns into Solana RPC load. A short timer notices new blocks (for finality latency and the
- * live block feed); a slower one samples the overview into the time series and the event stream.
+ * evidence, and the chain snapshot that ChainWatcher keeps from the node's chain view, so a busy
+ * dashboard never turns into Solana RPC load. New blocks (for finality latency and the live block
+ * feed) arrive as the ledger's block-final events, decoded; storage is read for the recent history
+ * at start and to fill a gap. A timer samples the overview into the time series and the event stream.
  */
 import { getAddressEncoder } from '@solana/kit';
 import type { Registry } from 'prom-client';
 import { VOTE_TYPES } from '../bridge/index.js';
 import { bytesToHex, createLogger, type Logger } from '../common/index.js';
 import type { EvidenceStore, ReputationEntry } from '../consensus/index.js';
+import type { FinalBlock } from '../ledger/index.js';
 import type { BlockStore } from '../storage/index.js';
 import { decodeEndpoints } from '../validator/index.js';
-import { addressOf, blockDetail, blockSummary, fieldHex } from './blocks.js';
+import { addressOf, blockDetail, blockSummary, decodedBlockSummary, fieldHex } from './blocks.js';
 import { type ChainSource, slashKey } from './chain.js';
 import type {
   AnchorsView,
@@ -58,7 +60,12 @@ export interface NodeDashboardSources {
   readonly coordinator?: () => Promise<string | null>;
   /** The node's metrics registry: proof verification latency. */
   readonly registry?: Registry;
-  /** New-block check period (default 200 ms): bounds the finality-latency error. */
+  /**
+   * The ledger's block-final stream (LedgerApp.onFinal). Without it, a timer reads new blocks from
+   * storage every `tipPollMs`.
+   */
+  readonly finalBlocks?: (listener: (final: FinalBlock) => void) => () => void;
+  /** New-block check period when there is no `finalBlocks` (default 200 ms). */
   readonly tipPollMs?: number;
   /** Overview sample and event period (default 1000 ms). */
   readonly sampleMs?: number;
@@ -107,6 +114,7 @@ export class NodeDashboardBackend implements DashboardBackend {
   };
   private lastHeight: bigint | undefined;
   private tipTimer: NodeJS.Timeout | undefined;
+  private unsubscribe: (() => void) | undefined;
   private sampleTimer: NodeJS.Timeout | undefined;
   private checking: Promise<void> | undefined;
   private readonly now: () => number;
@@ -123,12 +131,15 @@ export class NodeDashboardBackend implements DashboardBackend {
   }
 
   start(): void {
-    this.tipTimer = setInterval(() => void this.checkTip(), this.s.tipPollMs ?? 200);
+    if (this.s.finalBlocks) this.unsubscribe = this.s.finalBlocks((final) => this.blockFinal(final));
+    else this.tipTimer = setInterval(() => void this.checkTip(), this.s.tipPollMs ?? 200);
     this.sampleTimer = setInterval(() => void this.sample(), this.s.sampleMs ?? 1_000);
     void this.checkTip();
   }
 
   async stop(): Promise<void> {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
     clearInterval(this.tipTimer);
     clearInterval(this.sampleTimer);
     this.tipTimer = this.sampleTimer = undefined;
@@ -139,6 +150,29 @@ export class NodeDashboardBackend implements DashboardBackend {
   subscribe(listener: (event: DashboardEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * A block the ledger just made final: the next height is taken from the event, decoded; before
+   * the start-up read, or after a gap, storage is read instead.
+   */
+  blockFinal(final: FinalBlock): void {
+    if (this.lastHeight !== undefined && final.height <= this.lastHeight) return;
+    if (this.checking) {
+      // The read in flight may have seen the tip before this block: read again after it.
+      void this.checking.then(() => this.checkTip());
+      return;
+    }
+    if (this.lastHeight === undefined || final.height !== this.lastHeight + 1n) {
+      void this.checkTip();
+      return;
+    }
+    const summary = decodedBlockSummary(
+      { height: final.height, hash: final.hash, block: final.bytes, qc: final.certificate },
+      final.block,
+    );
+    this.record(summary, this.now(), true);
+    this.lastHeight = final.height;
   }
 
   /** Reads blocks that became final since the last check (one check at a time). */
@@ -167,19 +201,23 @@ export class NodeDashboardBackend implements DashboardBackend {
     const observedAt = this.now();
     const stored = await this.s.blocks.range(from, Number(tip - from + 1n));
     for (const b of stored) {
-      const summary = blockSummary({ ...b, qc: await this.s.blocks.getQc(b.height) });
-      this.cache(b.height, summary);
-      this.recent.push({
-        height: b.height,
-        timestampMs: summary.timestampMs,
-        transactions: summary.transactions,
-        observedAt: live ? observedAt : undefined,
-      });
-      if (this.recent.length > RECENT_BLOCKS) this.recent.shift();
+      this.record(blockSummary({ ...b, qc: await this.s.blocks.getQc(b.height) }), observedAt, live);
       this.lastHeight = b.height;
-      if (live) this.emit({ type: 'block', data: summary });
     }
     this.lastHeight = tip;
+  }
+
+  private record(summary: BlockSummaryView, observedAt: number, live: boolean): void {
+    const height = BigInt(summary.height);
+    this.cache(height, summary);
+    this.recent.push({
+      height,
+      timestampMs: summary.timestampMs,
+      transactions: summary.transactions,
+      observedAt: live ? observedAt : undefined,
+    });
+    if (this.recent.length > RECENT_BLOCKS) this.recent.shift();
+    if (live) this.emit({ type: 'block', data: summary });
   }
 
   private cache(height: bigint, summary: BlockSummaryView): void {

@@ -1,21 +1,36 @@
-import { decodeBlock, type LedgerApp } from '../ledger/index.js';
+import type { Block, FinalBlock, LedgerApp } from '../ledger/index.js';
+import { decodeBlock } from '../ledger/index.js';
 import { type Field, type MerklePath, MerkleTree } from '../privacy/index.js';
 import type { NodeStorage } from '../storage/index.js';
 import type { IngressBackend, OutputRecord, SubmitResult } from './backend.js';
 
 /**
- * Serves the ingress from a node's ledger and storage. Published outputs are indexed from stored
- * final blocks in leaf order (each block appends its deposits, then each transaction's two outputs)
- * and cached; paths and roots come from the stored tree, so they always match final state.
+ * Serves the ingress from a node's ledger and storage. Published outputs are indexed in leaf order
+ * (each block appends its deposits, then each transaction's two outputs): from stored final blocks
+ * once, at the first query, then from the ledger's block-final events, which carry the decoded
+ * block, so a block is never read back nor decoded again. Paths and roots come from the stored tree,
+ * so they always match final state.
  */
 export class LedgerIngressBackend implements IngressBackend {
   private readonly records: OutputRecord[] = [];
   private indexedHeight = 0n;
+  private catching: Promise<void> | undefined;
+  private unsubscribe: (() => void) | undefined;
 
   constructor(
     private readonly ledger: LedgerApp,
     private readonly storage: NodeStorage,
   ) {}
+
+  /** Follows the ledger's final blocks (until stop). */
+  start(): void {
+    this.unsubscribe ??= this.ledger.onFinal((final) => this.follow(final));
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+  }
 
   async submit(tx: Uint8Array): Promise<SubmitResult> {
     return this.ledger.submit(tx);
@@ -45,30 +60,48 @@ export class LedgerIngressBackend implements IngressBackend {
     return this.records.slice(fromLeaf, fromLeaf + limit);
   }
 
-  private async catchUp(): Promise<void> {
-    const tip = this.storage.blocks.tip();
-    if (!tip) return;
-    for (let h = this.indexedHeight + 1n; h <= tip.height; h++) {
-      const stored = await this.storage.blocks.getByHeight(h);
+  /**
+   * The next block is indexed from the event; anything else (the stored blocks not read yet, a
+   * block heard while they are being read) is left to the next query's pass over storage.
+   */
+  private follow(final: Pick<FinalBlock, 'height' | 'block'>): void {
+    if (final.height === this.indexedHeight + 1n && !this.catching) this.index(final.height, final.block);
+  }
+
+  /** Reads the stored blocks not indexed yet; concurrent callers share one pass. */
+  private catchUp(): Promise<void> {
+    this.catching ??= this.readStored().finally(() => {
+      this.catching = undefined;
+    });
+    return this.catching;
+  }
+
+  private async readStored(): Promise<void> {
+    // The tip is read each time round: blocks that became final during the pass are read too.
+    while (this.indexedHeight < (this.storage.blocks.tip()?.height ?? 0n)) {
+      const stored = await this.storage.blocks.getByHeight(this.indexedHeight + 1n);
       if (!stored) break;
-      const block = decodeBlock(stored.block);
-      for (const commitment of block.deposits) {
-        this.records.push({ leafIndex: this.records.length, commitment, envelope: undefined });
-      }
-      for (const { tx } of block.transactions) {
-        const { outputCommitments, extData } = tx.statement;
-        this.records.push({
-          leafIndex: this.records.length,
-          commitment: outputCommitments[0],
-          envelope: extData.encryptedOutput0,
-        });
-        this.records.push({
-          leafIndex: this.records.length,
-          commitment: outputCommitments[1],
-          envelope: extData.encryptedOutput1,
-        });
-      }
-      this.indexedHeight = h;
+      this.index(this.indexedHeight + 1n, decodeBlock(stored.block));
     }
+  }
+
+  private index(height: bigint, block: Block): void {
+    for (const commitment of block.deposits) {
+      this.records.push({ leafIndex: this.records.length, commitment, envelope: undefined });
+    }
+    for (const { tx } of block.transactions) {
+      const { outputCommitments, extData } = tx.statement;
+      this.records.push({
+        leafIndex: this.records.length,
+        commitment: outputCommitments[0],
+        envelope: extData.encryptedOutput0,
+      });
+      this.records.push({
+        leafIndex: this.records.length,
+        commitment: outputCommitments[1],
+        envelope: extData.encryptedOutput1,
+      });
+    }
+    this.indexedHeight = height;
   }
 }

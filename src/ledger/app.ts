@@ -20,6 +20,7 @@ import {
   executeBlock,
   type VoteChecks,
 } from './execute.js';
+import { type FinalBlockListener, FinalBlockStream } from './final-blocks.js';
 import { type AdmitResult, Mempool, type MempoolOptions, type TxOrigin } from './mempool.js';
 import { type LedgerMetrics, ledgerMetrics } from './metrics.js';
 import { Refusal, reasonOfDecodeError } from './rejections.js';
@@ -85,6 +86,7 @@ export class LedgerApp {
   private serial: Promise<unknown> = Promise.resolve();
   private closed = false;
   private workWaiters: (() => void)[] = [];
+  private readonly finals: FinalBlockStream;
 
   private constructor(
     private readonly o: LedgerAppOptions,
@@ -93,6 +95,7 @@ export class LedgerApp {
     if (o.leader.length !== 32) throw new LedgerError('ARGUMENT_INVALID', 'leader must be a 32-byte key');
     this.metrics = ledgerMetrics(o.registry);
     this.log = o.logger ?? createLogger('ledger');
+    this.finals = new FinalBlockStream(o.registry, this.log);
     const tip = state.tip;
     this.deposits = new DepositQueue(tip.depositsConsumed, tip.depositAccumulator);
     this.mempool = new Mempool({
@@ -133,6 +136,15 @@ export class LedgerApp {
 
   get leafCount(): number {
     return this.state.tree.size;
+  }
+
+  /**
+   * Hears each block as it becomes final here (after its commit is synced), with the decoded block,
+   * its bytes and certificate, in height order (src/ledger/final-blocks.ts). Blocks committed before
+   * the call are in storage; a subscriber reads those once at start, then follows the stream.
+   */
+  onFinal(listener: FinalBlockListener): () => void {
+    return this.finals.on(listener);
   }
 
   /** Transaction ingress (node RPC, or gossip with origin 'gossip'). */
@@ -275,6 +287,7 @@ export class LedgerApp {
       );
       this.metrics.blocksCommitted.inc();
       this.metrics.height.set(Number(height));
+      this.finals.emit({ height, hash, block, bytes: prepared.bytes, certificate });
       this.log.debug(
         {
           height: `${height}`,

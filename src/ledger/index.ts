@@ -27,6 +27,7 @@ export {
   executeBlock,
   type VoteChecks,
 } from './execute.js';
+export { type FinalBlock, type FinalBlockListener, FinalBlockStream } from './final-blocks.js';
 export {
   type AdmitResult,
   Mempool,

@@ -47,7 +47,9 @@ export interface AssembledNode {
  * the node before it joins the network), the network, the validator role, the ledger (mempool and proof verification) and the ingress.
  *
  * Extension points, each a Component added to `components` with its dependencies:
- * - the deposit listener and submitters hang off the bridge (`bridge.rpc`).
+ * - the deposit listener and submitters hang off the bridge (`bridge.rpc`); whatever reads the
+ *   program's accounts or the slot takes them from the node's one chain view (`bridge.chain`).
+ * - final blocks: `ledger.ledger.onFinal` (decoded, once each), not re-reads of storage.
  * - consensus takes `validator.signer` and the network.
  * Components that do not exist yet are not started (and not stubbed).
  */
@@ -135,6 +137,7 @@ export function assembleNode(config: NodeConfig, options: { registry?: Registry 
     bridge,
     network,
     validator,
+    ledger,
     consensus,
     registry,
     readiness,

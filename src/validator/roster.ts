@@ -1,13 +1,16 @@
 /**
  * Who the registered validators are, as last read from chain: key, stake and network endpoints of
- * each active validator. Refreshed on a timer and, at most every `minRefreshMs`, on demand (a
- * heartbeat from a key we do not know may be a validator registered since the last read); the rate
- * limit keeps unknown keys from turning into a flood of RPC calls.
+ * each active validator. In a node the chain view's `validators` events feed it (`apply`), so the
+ * node has one roster and no reads of its own; `refresh()` asks its source for a read now, and
+ * `requestRefresh()` does so at most every `minRefreshMs` (a heartbeat from a key we do not know may
+ * be a validator registered since the last read; the rate limit keeps unknown keys from turning into
+ * a flood of RPC calls).
  */
 import type { Address } from '@solana/kit';
 import { getAddressEncoder } from '@solana/kit';
+import type { ValidatorAccount } from '../bridge/index.js';
 import { createLogger, type Logger } from '../common/index.js';
-import { isActive, type ValidatorChainReader } from './chain.js';
+import { isActive } from './chain.js';
 import { decodeEndpoints, type Endpoints } from './endpoints.js';
 
 export interface RosterEntry {
@@ -27,16 +30,22 @@ export interface RosterOptions {
   readonly onRefresh?: (entries: readonly RosterEntry[]) => void;
 }
 
+/** Where the roster reads the registered validators' accounts (the chain view, or a ValidatorChainReader). */
+export interface RosterSource {
+  activeAccounts(): Promise<readonly ValidatorAccount[]>;
+}
+
 const addressEncoder = getAddressEncoder();
 
 export class ValidatorRoster {
   private byAddress = new Map<string, RosterEntry>();
+  private applied: readonly ValidatorAccount[] | undefined;
   private inflight: Promise<void> | undefined;
   private lastRead = 0;
   private readonly log: Logger;
 
   constructor(
-    private readonly reader: ValidatorChainReader,
+    private readonly source: RosterSource,
     private readonly options: RosterOptions = {},
   ) {
     this.log = options.logger ?? createLogger('validator.roster');
@@ -68,9 +77,13 @@ export class ValidatorRoster {
     this.refresh().catch((err: unknown) => this.log.warn({ err }, 'validator registry read failed'));
   }
 
-  private async read(): Promise<void> {
-    this.lastRead = Date.now();
-    const accounts = await this.reader.activeAccounts();
+  /**
+   * Takes the accounts a read returned (inactive ones are left out). The same list handed twice in
+   * a row (an event and the refresh that caused it) is applied once.
+   */
+  apply(accounts: readonly ValidatorAccount[]): void {
+    if (accounts === this.applied) return;
+    this.applied = accounts;
     const next = new Map<string, RosterEntry>();
     for (const a of accounts) {
       if (!isActive(a)) continue;
@@ -84,5 +97,10 @@ export class ValidatorRoster {
     }
     this.byAddress = next;
     this.options.onRefresh?.(this.entries());
+  }
+
+  private async read(): Promise<void> {
+    this.lastRead = Date.now();
+    this.apply(await this.source.activeAccounts());
   }
 }

@@ -4,6 +4,7 @@ import {
   BridgeRpc,
   type BridgeRpc as BridgeRpcType,
   type BridgeState,
+  ChainView,
   checkProgramVersion,
 } from '../../bridge/index.js';
 import type { Logger } from '../../common/index.js';
@@ -19,8 +20,8 @@ export interface BridgeComponentOptions {
   readonly logger: Logger;
 }
 
-/** A readiness answer is reused this long, so frequent scrapes do not each cost an RPC call. */
-const CHAIN_CHECK_CACHE_MS = 1_000;
+/** Readiness `chain` fails when the chain view has not read Solana for this long. */
+const CHAIN_VIEW_STALE_MS = 30_000;
 
 /**
  * Waits before each further start-up handshake after Solana did not answer (6 s of waits; each try
@@ -50,15 +51,18 @@ async function handshakeAtStart(handshake: () => Promise<BridgeState>, logger: L
 }
 
 /**
- * Solana: the bridge's RPC client on `[solana]`, and the program-version handshake before anything
- * else uses the chain. A mismatch (or a program not deployed / not initialized) fails start(), so the
+ * Solana: the bridge's RPC client on `[solana]`, the program-version handshake before anything
+ * else uses the chain, and the node's one ChainView (started here, stopped after every component
+ * that reads it). A mismatch (or a program not deployed / not initialized) fails start(), so the
  * node stops with the BridgeError's message instead of running against layouts it does not know.
- * Readiness `chain` re-runs the handshake: Solana reachable and the program still the version expected.
+ * Readiness `chain` answers from the view, without an RPC call: read within the last 30 s and the
+ * program still the version expected.
  */
 export class BridgeComponent implements Component {
   readonly name = 'bridge';
   readonly dependsOn = ['storage'];
   private client: BridgeRpcType | undefined;
+  private view: ChainView | undefined;
   private unregister: (() => void) | undefined;
   readonly programId: Address;
 
@@ -69,6 +73,12 @@ export class BridgeComponent implements Component {
   get rpc(): BridgeRpcType {
     if (!this.client) throw new NodeError('INVALID_STATE', 'bridge is not started');
     return this.client;
+  }
+
+  /** The node's one view of the program's accounts and the slot (src/bridge/chain-view.ts). */
+  get chain(): ChainView {
+    if (!this.view) throw new NodeError('INVALID_STATE', 'bridge is not started');
+    return this.view;
   }
 
   async start(): Promise<void> {
@@ -87,24 +97,33 @@ export class BridgeComponent implements Component {
       { programId: this.programId, programVersion: state.programVersion, rpc: s.rpcUrl, cluster: s.cluster },
       'program version handshake passed',
     );
-    let cached: { at: number; result: { ok: boolean; detail: string } } | undefined;
-    this.unregister = readiness.register('chain', async () => {
-      if (cached && Date.now() - cached.at < CHAIN_CHECK_CACHE_MS) return cached.result;
-      let result: { ok: boolean; detail: string };
-      try {
-        const st = await handshake();
-        result = { ok: true, detail: `program ${this.programId} version ${st.programVersion}` };
-      } catch (err) {
-        result = { ok: false, detail: err instanceof Error ? err.message : String(err) };
+    const view = new ChainView({
+      rpc,
+      programId: this.programId,
+      commitment: s.commitment,
+      refreshMs: s.chainViewRefreshMs,
+      registry,
+      logger,
+    });
+    await view.start();
+    this.view = view;
+    this.unregister = readiness.register('chain', () => {
+      const version = view.state?.programVersion;
+      if (view.age > CHAIN_VIEW_STALE_MS) {
+        return { ok: false, detail: `chain view not read for ${Math.round(view.age / 1000)} s` };
       }
-      cached = { at: Date.now(), result };
-      return result;
+      if (version !== s.expectedProgramVersion) {
+        return { ok: false, detail: `program ${this.programId} reports version ${version ?? '(none)'}` };
+      }
+      return { ok: true, detail: `program ${this.programId} version ${version}, slot ${view.slot}` };
     });
   }
 
   async stop(): Promise<void> {
     this.unregister?.();
     this.unregister = undefined;
+    await this.view?.stop();
+    this.view = undefined;
     // HTTP RPC holds no connection between calls; nothing else to release.
     this.client = undefined;
   }

@@ -1,11 +1,5 @@
 import { getAddressDecoder } from '@solana/kit';
-import {
-  type Deposit,
-  DepositListener,
-  decodeBridgeState,
-  findBridgeStatePda,
-  type ListenerCursor,
-} from '../../bridge/index.js';
+import { type Deposit, DepositListener, type ListenerCursor } from '../../bridge/index.js';
 import type { Logger } from '../../common/index.js';
 import { bytesEqual } from '../../common/index.js';
 import type { NodeConfig } from '../../config/index.js';
@@ -198,9 +192,7 @@ async function genesisFromPeers(
 
 /** Whether the program has anchored an L2 block: then a cohort is running, with a block 1. */
 async function cohortHasAnchored(o: ConsensusComponentOptions): Promise<boolean> {
-  const [pda] = await findBridgeStatePda(o.bridge.programId);
-  const account = await o.bridge.rpc.accountData(pda, o.config.solana.commitment);
-  return account ? decodeBridgeState(account.data).anchorCount > 0n : false;
+  return ((await o.bridge.chain.refresh()).state?.anchorCount ?? 0n) > 0n;
 }
 
 /**

@@ -17,16 +17,11 @@ import {
   WithdrawalStatusReader,
 } from '../../coordinator/index.js';
 import { nodeMetrics, type Readiness, type Registry } from '../../health/index.js';
-import {
-  type RosterEntry,
-  readKeypairFile,
-  ValidatorChainReader,
-  ValidatorRoster,
-} from '../../validator/index.js';
 import type { Component } from '../component.js';
 import { NodeError } from '../errors.js';
 import type { BridgeComponent } from './bridge.js';
 import type { ConsensusComponent } from './consensus.js';
+import type { LedgerComponent } from './ledger.js';
 import type { NetworkComponent } from './network.js';
 import type { StorageComponent } from './storage.js';
 import type { ValidatorComponent } from './validator.js';
@@ -37,6 +32,7 @@ export interface CoordinatorComponentOptions {
   readonly bridge: BridgeComponent;
   readonly network: NetworkComponent;
   readonly validator: ValidatorComponent;
+  readonly ledger: LedgerComponent;
   readonly consensus: ConsensusComponent;
   readonly registry: Registry;
   readonly readiness: Readiness;
@@ -47,18 +43,20 @@ export interface CoordinatorComponentOptions {
 const BACKUP_SLASH_DELAY_MS = 15_000;
 /** Settlement signatures kept for withdrawal status (and replicated to passives). */
 const MAX_RELAYED = 256;
-const ROSTER_REFRESH_MS = 2_000;
 
 /**
  * Settlement duties. Every validator indexes the withdrawals of final blocks, answers anchor signing
  * requests, reports withdrawal status and takes equivocation evidence to the program's slash
  * instruction (the coordinator at once, others as a backup). The coordinator (elected by leases
  * among `validator.coordinator_candidate` nodes, or fixed by `coordinator.enabled`) also anchors
- * final blocks on Solana and relays withdrawals, and only while it holds its lease.
+ * final blocks on Solana and relays withdrawals, and only while it holds its lease. Everything
+ * here reads the chain through the node's chain view, the validators through the validator
+ * component's roster, final blocks through the ledger's block-final events, and signs with the
+ * validator key (the fee payer) the validator component loaded.
  */
 export class CoordinatorComponent implements Component {
   readonly name = 'coordinator';
-  readonly dependsOn = ['storage', 'bridge', 'network', 'validator', 'consensus'];
+  readonly dependsOn = ['storage', 'bridge', 'network', 'validator', 'ledger', 'consensus'];
   private signing: AnchorSigningService | undefined;
   private anchors: AnchorService | undefined;
   private relayerService: Relayer | undefined;
@@ -66,7 +64,6 @@ export class CoordinatorComponent implements Component {
   private election: CoordinatorElection | undefined;
   private statusReader: WithdrawalStatusReader | undefined;
   private feePayerAddress: string | undefined;
-  private rosterTimer: NodeJS.Timeout | undefined;
   private cleanups: (() => void)[] = [];
   /** L2 transaction id -> settling Solana signature: ours, and the primary's replicated ones. */
   private readonly relayed = new Map<string, string>();
@@ -119,22 +116,20 @@ export class CoordinatorComponent implements Component {
       tipHeight: () => storage.blocks.writtenTipHeight() ?? 0n,
       blockBytes: async (h) => (await storage.blocks.getByHeight(h))?.block,
     };
-    const index = new WithdrawalIndex(blocks);
+    const index = new WithdrawalIndex(blocks, logger);
+    // Subscribed before the start-up pass, so no block falls between the two.
+    this.cleanups.push(o.ledger.ledger.onFinal((final) => index.follow(final)));
     await index.catchUp();
     const metrics = coordinatorMetrics(o.registry);
     const ranges = new AnchoredRanges(index);
     const rpc = o.bridge.rpc;
+    const chain = o.bridge.chain;
     const programId = o.bridge.programId;
-    const keypair = await readKeypairFile(config.validator.keyFile);
-    const feePayer = await createKeyPairSignerFromPrivateKeyBytes(keypair.secretKey.slice(0, 32));
+    const feePayer = await createKeyPairSignerFromPrivateKeyBytes(o.validator.keypair.secretKey.slice(0, 32));
     this.feePayerAddress = feePayer.address;
     const sender = new TransactionSender(rpc, { feePayer, logger });
-    const roster = new ValidatorRoster(new ValidatorChainReader(rpc, programId, config.solana.commitment), {
-      logger,
-    });
-    await roster.refresh().catch((err: unknown) => logger.warn({ err }, 'validator registry read failed'));
-    this.rosterTimer = setInterval(() => roster.requestRefresh(), ROSTER_REFRESH_MS);
-    this.rosterTimer.unref();
+    const roster = o.validator.roster;
+    if (!roster) throw new NodeError('INVALID_STATE', 'the validator component is not started');
     const acting = () => this.isActing();
 
     if (config.consensus.enabled) {
@@ -165,9 +160,8 @@ export class CoordinatorComponent implements Component {
     const mayCoordinate = config.coordinator.enabled || config.validator.coordinatorCandidate;
     if (mayCoordinate) {
       if (config.coordinator.relay) {
-        this.relayerService = new Relayer({
-          rpc,
-          programId,
+        const relayer = new Relayer({
+          chain,
           submitter: new WithdrawSubmitter({ rpc, sender, programId, logger }),
           ranges,
           relayers: () => new Set([feePayer.address, ...roster.entries().map((e) => e.address)]),
@@ -177,20 +171,20 @@ export class CoordinatorComponent implements Component {
           logger,
           onSettled: (txId, signature) => this.remember(txId, signature),
         });
-        this.relayerService.start();
+        relayer.start();
+        this.relayerService = relayer;
+        // A new anchor (or any change of the state) may approve withdrawals: sweep now.
+        this.cleanups.push(chain.on('state', () => relayer.kick()));
       }
       this.anchors = new AnchorService({
-        rpc,
-        programId,
+        chain,
         network: o.network.network,
         submitter: new AnchorSubmitter({ rpc, sender, programId, submitter: feePayer, logger }),
         signer: o.validator.signer,
         blocks,
         index,
-        roster: async () => {
-          await roster.refresh();
-          return roster.entries();
-        },
+        // The tick refreshed the chain view right before planning; the roster follows its events.
+        roster: async () => roster.entries(),
         policy: {
           everyBlocks: config.coordinator.anchorEveryBlocks,
           everyMs: config.coordinator.anchorEveryMs,
@@ -218,7 +212,7 @@ export class CoordinatorComponent implements Component {
           );
           return res.type === 'DIRECT' ? res.body : undefined;
         },
-        roster: () => roster.entries() as readonly RosterEntry[],
+        roster: () => roster.entries(),
         candidate: config.validator.coordinatorCandidate,
         priority: config.validator.coordinatorPriority,
         leaseMs: config.coordinator.leaseMs,
@@ -250,6 +244,7 @@ export class CoordinatorComponent implements Component {
 
     this.statusReader = new WithdrawalStatusReader({
       rpc,
+      chain,
       programId,
       index,
       blocks,
@@ -272,7 +267,6 @@ export class CoordinatorComponent implements Component {
 
   async stop(): Promise<void> {
     for (const c of this.cleanups.splice(0)) c();
-    if (this.rosterTimer) clearInterval(this.rosterTimer);
     this.election?.stop();
     await this.anchors?.stop();
     await this.relayerService?.stop();

@@ -60,6 +60,7 @@ export class DashboardComponent implements Component {
     const storage = o.storage.storage;
     const self = o.validator.signer.address;
     const chain = new ChainWatcher({
+      chain: o.bridge.chain,
       rpc: o.bridge.rpc,
       programId: o.bridge.programId,
       commitment: config.solana.commitment,
@@ -75,6 +76,7 @@ export class DashboardComponent implements Component {
         }
       },
       chain,
+      finalBlocks: (listener) => o.ledger.ledger.onFinal(listener),
       evidence: new EvidenceStore(storage.meta),
       self: () => self,
       heartbeatIntervalMs: config.validator.heartbeatIntervalMs,
@@ -96,6 +98,8 @@ export class DashboardComponent implements Component {
     });
     chain.start();
     backend.start();
+    // The recent blocks, read once; from here on the ledger's events bring each new one.
+    await backend.checkTip();
     this.chain = chain;
     this.backend = backend;
     await server.start();

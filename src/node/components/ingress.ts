@@ -26,6 +26,7 @@ export class IngressComponent implements Component {
   readonly name = 'ingress';
   readonly dependsOn: readonly string[];
   private server: IngressServer | undefined;
+  private backend: LedgerIngressBackend | undefined;
   private unregister: (() => void) | undefined;
 
   constructor(
@@ -49,7 +50,10 @@ export class IngressComponent implements Component {
 
   async start(): Promise<void> {
     const o = this.options;
-    const server = new IngressServer(new LedgerIngressBackend(o.ledger.ledger, o.storage.storage), {
+    const backend = new LedgerIngressBackend(o.ledger.ledger, o.storage.storage);
+    backend.start();
+    this.backend = backend;
+    const server = new IngressServer(backend, {
       host: o.config.ingress.host,
       port: o.config.ingress.port,
       logger: o.logger,
@@ -70,5 +74,7 @@ export class IngressComponent implements Component {
     this.unregister?.();
     await this.server?.stop();
     this.server = undefined;
+    this.backend?.stop();
+    this.backend = undefined;
   }
 }

@@ -1,5 +1,4 @@
-import type { Address } from '@solana/kit';
-import { decodeBridgeState, findBridgeStatePda } from '../../bridge/index.js';
+import type { BridgeState } from '../../bridge/index.js';
 import type { Logger } from '../../common/index.js';
 import type { Readiness, Registry } from '../../health/index.js';
 import { LedgerApp, type LedgerExtension } from '../../ledger/index.js';
@@ -28,8 +27,6 @@ export interface LedgerComponentOptions {
   readonly registry: Registry;
   readonly readiness: Readiness;
   readonly logger: Logger;
-  /** How often the chain view (current slot, anchored roots) is refreshed. */
-  readonly chainRefreshMs?: number;
   readonly verifierThreads?: number;
   /**
    * Modules that put entries into blocks, made when the ledger starts (storage and the chain are
@@ -40,27 +37,24 @@ export interface LedgerComponentOptions {
 
 /**
  * The L2 ledger on this node: a worker-thread proof verifier, the mempool (fed by the ingress and
- * by transaction gossip, re-gossiping what it admits) and block execution. The chain view the
- * mempool needs (current slot for expirations, anchored roots for withdrawals) is refreshed from
- * Solana on a timer rather than fetched per transaction.
+ * by transaction gossip, re-gossiping what it admits) and block execution. What the mempool needs
+ * of Solana comes from the node's chain view, never per transaction: the slot for expirations, and
+ * the anchored roots withdrawals may spend from, at `finalized` (a root that could still roll back
+ * would let a block finalize a withdrawal the program then refuses).
  */
 export class LedgerComponent implements Component {
   readonly name = 'ledger';
   readonly dependsOn = ['storage', 'bridge', 'network', 'validator'];
   private app: LedgerApp | undefined;
   private pool: BatchVerifierPool | undefined;
-  private timer: NodeJS.Timeout | undefined;
   private cleanups: Array<() => void> = [];
-  private slot = 0n;
   private anchored = new Set<Field>();
-  private chainViewAt = 0;
-  private statePda: Address | undefined;
 
   constructor(private readonly options: LedgerComponentOptions) {}
 
   /** The Solana slot as the chain view last read it. */
   get solanaSlot(): bigint {
-    return this.slot;
+    return this.options.bridge.chain.slot;
   }
 
   get ledger(): LedgerApp {
@@ -75,7 +69,9 @@ export class LedgerComponent implements Component {
     const vk = VerifyingKey.fromSnarkjs(await loadVerifyingKeyJson());
     this.pool = new BatchVerifierPool(vk, { threads: o.verifierThreads ?? 2 });
     await this.pool.start();
-    await this.refreshChainView();
+    const chain = o.bridge.chain;
+    this.anchored = anchoredRoots(chain.finalizedState);
+    this.cleanups.push(chain.on('finalizedState', (state) => (this.anchored = anchoredRoots(state))));
     const network = o.network.network;
     const gossip = new TxGossip(network, o.logger);
     this.cleanups.push(() => gossip.stop());
@@ -88,7 +84,7 @@ export class LedgerComponent implements Component {
       registry: o.registry,
       leader: o.validator.signer.publicKey,
       isAnchored: (root) => this.anchored.has(root),
-      currentSlot: () => this.slot,
+      currentSlot: () => chain.slot,
       logger: o.logger,
       mempool: {
         // Only what our own ingress admitted is published: a gossiped copy already went from its
@@ -109,39 +105,24 @@ export class LedgerComponent implements Component {
         }
       }),
     );
-    this.timer = setInterval(() => {
-      this.refreshChainView().catch((err: unknown) => o.logger.warn({ err }, 'chain view refresh failed'));
-    }, o.chainRefreshMs ?? 1000);
     this.cleanups.push(
       o.readiness.register('ledger', () => ({
-        ok: Date.now() - this.chainViewAt < 30_000,
-        detail: `height ${app.tip.height}, mempool ${app.mempool.size}, chain view ${Date.now() - this.chainViewAt} ms old`,
+        ok: chain.age < 30_000,
+        detail: `height ${app.tip.height}, mempool ${app.mempool.size}, chain view ${chain.age} ms old`,
       })),
     );
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
     for (const c of this.cleanups.splice(0)) c();
     await this.app?.close();
     this.app = undefined;
     await this.pool?.stop();
     this.pool = undefined;
   }
+}
 
-  private async refreshChainView(): Promise<void> {
-    const rpc = this.options.bridge.rpc;
-    this.statePda ??= (await findBridgeStatePda(this.options.bridge.programId))[0];
-    const statePda = this.statePda;
-    const [slot, account] = await Promise.all([
-      rpc.slot('confirmed'),
-      rpc.accountData(statePda, 'finalized'),
-    ]);
-    this.slot = slot;
-    if (account) {
-      // Roots are stored big-endian on chain (the syscalls' order).
-      this.anchored = new Set(decodeBridgeState(account.data).anchors.map((a) => fieldFromBytesBE(a.root)));
-    }
-    this.chainViewAt = Date.now();
-  }
+/** Roots are stored big-endian on chain (the syscalls' order). */
+function anchoredRoots(state: BridgeState | undefined): Set<Field> {
+  return new Set((state?.anchors ?? []).map((a) => fieldFromBytesBE(a.root)));
 }
