@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../common/index.js';
-import { chain } from './test-chain.js';
+import { chain } from './testing/index.js';
 import type { FinalBlocks } from './withdrawal-index.js';
 import { WithdrawalIndex } from './withdrawal-index.js';
 
