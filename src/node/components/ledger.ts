@@ -2,7 +2,7 @@ import type { Address } from '@solana/kit';
 import { decodeBridgeState, findBridgeStatePda } from '../../bridge/index.js';
 import type { Logger } from '../../common/index.js';
 import type { Readiness, Registry } from '../../health/index.js';
-import { LedgerApp, type LedgerExtension } from '../../ledger/index.js';
+import { LedgerApp, type LedgerExtension, TxRelay } from '../../ledger/index.js';
 import {
   BatchVerifierPool,
   type Field,
@@ -17,7 +17,6 @@ import { NodeError } from '../errors.js';
 import type { BridgeComponent } from './bridge.js';
 import type { NetworkComponent } from './network.js';
 import type { StorageComponent } from './storage.js';
-import { TxGossip } from './tx-gossip.js';
 import type { ValidatorComponent } from './validator.js';
 
 export interface LedgerComponentOptions {
@@ -49,6 +48,7 @@ export class LedgerComponent implements Component {
   readonly dependsOn = ['storage', 'bridge', 'network', 'validator'];
   private app: LedgerApp | undefined;
   private pool: BatchVerifierPool | undefined;
+  private relay: TxRelay | undefined;
   private timer: NodeJS.Timeout | undefined;
   private cleanups: Array<() => void> = [];
   private slot = 0n;
@@ -76,9 +76,12 @@ export class LedgerComponent implements Component {
     this.pool = new BatchVerifierPool(vk, { threads: o.verifierThreads ?? 2 });
     await this.pool.start();
     await this.refreshChainView();
-    const network = o.network.network;
-    const gossip = new TxGossip(network, o.logger);
-    this.cleanups.push(() => gossip.stop());
+    const relay = new TxRelay({
+      network: o.network.network,
+      submit: (tx, origin) => this.ledger.submit(tx, origin),
+      logger: o.logger,
+    });
+    this.relay = relay;
     const extensions: LedgerExtension[] = [];
     for (const make of o.extensions ?? []) extensions.push(await make());
     const app = await LedgerApp.open({
@@ -90,25 +93,10 @@ export class LedgerComponent implements Component {
       isAnchored: (root) => this.anchored.has(root),
       currentSlot: () => this.slot,
       logger: o.logger,
-      mempool: {
-        // Only what our own ingress admitted is published: a gossiped copy already went from its
-        // publisher to every connected validator (and to the others by gossipsub's IHAVE).
-        onAdmitted: (tx, origin) => {
-          if (origin !== 'gossip') gossip.add(tx.bytes);
-        },
-      },
+      mempool: { onAdmitted: (tx, origin) => relay.admitted(tx.bytes, origin) },
     });
     this.app = app;
-    this.cleanups.push(
-      network.onGossip('tx', (msg) => {
-        const txs = msg.type === 'TX' ? [msg.tx] : msg.type === 'TXS' ? msg.txs : [];
-        for (const tx of txs) {
-          app
-            .submit(tx, 'gossip')
-            .catch((err: unknown) => o.logger.warn({ err }, 'gossiped transaction failed admission'));
-        }
-      }),
-    );
+    await relay.start();
     this.timer = setInterval(() => {
       this.refreshChainView().catch((err: unknown) => o.logger.warn({ err }, 'chain view refresh failed'));
     }, o.chainRefreshMs ?? 1000);
@@ -123,6 +111,8 @@ export class LedgerComponent implements Component {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     for (const c of this.cleanups.splice(0)) c();
+    await this.relay?.stop();
+    this.relay = undefined;
     await this.app?.close();
     this.app = undefined;
     await this.pool?.stop();

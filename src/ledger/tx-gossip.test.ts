@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../common/index.js';
-import { encodeMessage, type NetworkMessage } from '../../network/index.js';
+import { createLogger } from '../common/index.js';
+import { encodeMessage, type NetworkMessage } from '../network/index.js';
 import { TxGossip } from './tx-gossip.js';
 
 const tick = () => new Promise((r) => setImmediate(r));

@@ -1,5 +1,5 @@
-import type { Logger } from '../../common/index.js';
-import { Caps, type NetworkMessage, type NetworkNode } from '../../network/index.js';
+import type { Logger } from '../common/index.js';
+import { Caps, type NetworkMessage, type NetworkNode } from '../network/index.js';
 
 /** Room left in a TXS message for its envelope and count (the rest is the transactions). */
 const TXS_OVERHEAD = 2 + 2;
