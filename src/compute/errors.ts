@@ -21,6 +21,8 @@ export type ComputeErrorCode =
   | 'POOL_FULL'
   | 'VALIDATORS_UNKNOWN'
   | 'JOB_UNKNOWN'
+  /** The node's compute service was used before its chain was open. */
+  | 'NOT_STARTED'
   // Client (paraloom compute submit | status | result).
   | 'INGRESS_REFUSED'
   | 'NOTE_MISSING'
