@@ -3,6 +3,7 @@
 // quorum certificates, equivocation evidence, reputation, proposal pacing, and the validator sets
 // agreed through blocks (the ledger extension carrying them). No other block semantics: the
 // application (src/ledger) builds, validates and commits blocks through ConsensusApplication.
+export { AgreedValidatorSets, type AgreedValidatorSetsOptions } from './agreed-sets.js';
 export { signerAuthenticator, verifyDomainVote } from './auth.js';
 export {
   type CertificateSignature,

@@ -1,8 +1,7 @@
-import { getAddressDecoder } from '@solana/kit';
-import { decodeBridgeState, findBridgeStatePda } from '../../bridge/index.js';
 import type { Logger } from '../../common/index.js';
 import type { NodeConfig } from '../../config/index.js';
 import {
+  AgreedValidatorSets,
   ConsensusEngine,
   DEFAULT_TIMEOUTS,
   type Equivocation,
@@ -10,16 +9,15 @@ import {
   signerAuthenticator,
   type ValidatorInfo,
   ValidatorSet,
-  ValidatorSetExtension,
-  ValidatorSetHistory,
+  type VoteAuthenticator,
 } from '../../consensus/index.js';
 import type { Readiness, Registry } from '../../health/index.js';
 import { DepositFeed, type LedgerExtension } from '../../ledger/index.js';
 import { BlockSyncServer, FinalBlockFetcher, GenesisDiscovery } from '../../sync/index.js';
-import { ValidatorChainReader } from '../../validator/index.js';
 import type { Component } from '../component.js';
 import { NodeError } from '../errors.js';
 import type { BridgeComponent } from './bridge.js';
+import { genesisChainReads } from './chain-reads.js';
 import type { LedgerComponent } from './ledger.js';
 import type { NetworkComponent } from './network.js';
 import type { StorageComponent } from './storage.js';
@@ -60,35 +58,28 @@ export class ConsensusComponent implements Component {
   private unregister: (() => void) | undefined;
   private status = 'not started';
   private readonly evidenceListeners = new Set<(e: Equivocation) => void>();
-  private history: ValidatorSetHistory | undefined;
-  private genesis: readonly ValidatorInfo[] | undefined;
+  private sets: AgreedValidatorSets | undefined;
 
   constructor(private readonly options: ConsensusComponentOptions) {}
 
-  /**
-   * The ledger extension that carries validator sets in blocks (made when the ledger starts, so
-   * stored blocks it missed are applied before consensus reads the history).
-   */
+  /** The ledger extension carrying validator sets (made when the ledger starts, before consensus). */
   async validatorSetExtension(): Promise<LedgerExtension> {
     const o = this.options;
     const roster = o.validator.roster;
     if (!roster) throw new NodeError('INVALID_STATE', 'the validator component is not started');
-    const history = new ValidatorSetHistory(o.storage.storage.meta);
-    await history.load();
-    this.history = history;
-    return new ValidatorSetExtension({
-      history,
+    this.sets = new AgreedValidatorSets({
+      store: o.storage.storage.meta,
       epochBlocks: o.config.consensus.epochBlocks,
-      roster,
-      genesis: () => this.genesis,
-      onScheduled: (set) => this.engine?.setNextValidators(new ValidatorSet(set.validators)),
+      registry: roster,
       logger: o.logger,
     });
+    this.sets.onScheduled((set) => this.engine?.setNextValidators(new ValidatorSet(set.validators)));
+    return this.sets.extension();
   }
 
   /** The validator set deciding `height`, as agreed through blocks (for heights this node knows). */
   validatorsAt(height: bigint): readonly ValidatorInfo[] | undefined {
-    return this.history?.at(height)?.validators;
+    return this.sets?.at(height);
   }
 
   get height(): bigint | undefined {
@@ -121,18 +112,15 @@ export class ConsensusComponent implements Component {
     // Served before this node picks its genesis set: peers starting with it ask each other for block 1.
     this.syncServer = new BlockSyncServer({ network, blocks: o.storage.storage.blocks, logger });
     await this.syncServer.start();
-    const history = this.history;
     const roster = o.validator.roster;
-    if (!history || !roster)
-      throw new NodeError('INVALID_STATE', 'the ledger started without the validator-set extension');
+    if (!this.sets || !roster) throw new NodeError('INVALID_STATE', 'the ledger started without consensus');
     const ledger = o.ledger.ledger;
     const auth = signerAuthenticator(o.validator.signer);
-    const start = ledger.tip.height + 1n;
-    let current = history.at(start)?.validators;
-    if (current) this.genesis = history.at(1n)?.validators;
-    else current = this.genesis = await this.discovery(auth, roster).discover(ledger.tip.height === 0n);
-    const validators = new ValidatorSet(current);
     const tip = ledger.tip;
+    const { current, scheduled } = await this.sets.startAt(tip.height + 1n, () =>
+      this.discovery(auth, roster).discover(tip.height === 0n),
+    );
+    const validators = new ValidatorSet(current);
     const fetcher = new FinalBlockFetcher({ network, logger });
     const engine = new ConsensusEngine({
       network,
@@ -167,7 +155,7 @@ export class ConsensusComponent implements Component {
     });
     await this.deposits.start();
     // A set the last stored block scheduled for the height after this one.
-    for (const next of history.after(start)) engine.setNextValidators(new ValidatorSet(next.validators));
+    for (const next of scheduled) engine.setNextValidators(new ValidatorSet(next.validators));
     await engine.start();
     this.engine = engine;
     logger.info(
@@ -177,31 +165,20 @@ export class ConsensusComponent implements Component {
   }
 
   /** Genesis discovery over this node's network, roster and chain reads. */
-  private discovery(
-    auth: ReturnType<typeof signerAuthenticator>,
-    roster: NonNullable<ValidatorComponent['roster']>,
-  ): GenesisDiscovery {
-    const o = this.options;
-    const { bridge, config } = o;
-    const reader = new ValidatorChainReader(bridge.rpc, bridge.programId, config.solana.commitment);
-    const decoder = getAddressDecoder();
+  private discovery(auth: VoteAuthenticator, roster: NonNullable<ValidatorComponent['roster']>) {
+    const { config, network, validator, bridge, logger } = this.options;
     return new GenesisDiscovery({
-      network: o.network.network,
+      network: network.network,
       auth,
-      self: o.validator.signer.publicKey,
+      self: validator.signer.publicKey,
       registry: roster,
-      isRegistered: async (key) => (await reader.account(decoder.decode(key))) !== undefined,
-      anchorCount: async () => {
-        const [pda] = await findBridgeStatePda(bridge.programId);
-        const account = await bridge.rpc.accountData(pda, config.solana.commitment);
-        return account ? decodeBridgeState(account.data).anchorCount : 0n;
-      },
+      ...genesisChainReads(bridge, config.solana.commitment),
       minValidators: config.consensus.minValidators,
       waitValidatorsMs: config.consensus.waitValidatorsMs,
       onStatus: (status) => {
         this.status = status;
       },
-      logger: o.logger,
+      logger,
     });
   }
 
