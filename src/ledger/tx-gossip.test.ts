@@ -46,10 +46,10 @@ describe('TxGossip', () => {
     for (const m of sent) expect(() => encodeMessage(m)).not.toThrow();
   });
 
-  it('drops what is queued when stopped', async () => {
+  it('drops what is queued when cleared', async () => {
     const { gossip, sent } = setup();
     gossip.add(Uint8Array.of(1));
-    gossip.stop();
+    gossip.clear();
     await tick();
     expect(sent).toEqual([]);
   });

@@ -25,7 +25,8 @@ export class TxGossip {
     this.scheduled ??= setImmediate(() => this.flush());
   }
 
-  stop(): void {
+  /** Drops what is queued and not yet published (the relay is stopping). */
+  clear(): void {
     if (this.scheduled) clearImmediate(this.scheduled);
     this.scheduled = undefined;
     this.queued = [];

@@ -44,6 +44,6 @@ export class TxRelay {
   async stop(): Promise<void> {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
-    this.gossip.stop();
+    this.gossip.clear();
   }
 }
