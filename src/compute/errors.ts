@@ -54,7 +54,9 @@ export interface ComputeErrorContexts {
   /** This node does not know the validator set yet. */
   VALIDATORS_UNKNOWN: NoContext;
   /** A final block records a result for a job no block admitted. */
-  JOB_UNKNOWN: NoContext;
+  JOB_UNKNOWN: { job?: string };
+  /** The node's compute service was used before its chain was open. */
+  NOT_STARTED: NoContext;
   // Client (paraloom compute submit | status | result).
   /** The ingress cannot be reached or refused the request. */
   INGRESS_REFUSED: { status?: number; reason?: string };

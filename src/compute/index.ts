@@ -1,5 +1,6 @@
 // Public face of the compute module: job format and codec, module validation and fuel metering,
-// the worker sandbox, execution, result commitments and agreement, and the ownership proof.
+// the worker sandbox, execution, result commitments and agreement, the ownership proof, and the
+// validator's compute service (pools, gossip, execution queue, metrics).
 
 export { type AdmissionContext, type AdmittedJob, admitJob, checkAssignment } from './admission.js';
 export {
@@ -100,6 +101,19 @@ export {
 } from './result.js';
 export type { RunOutcome, RunStatus } from './sandbox/protocol.js';
 export { Sandbox, type SandboxOptions } from './sandbox/sandbox.js';
+export {
+  ExecutionQueue,
+  type ExecutionQueueOptions,
+  MAX_EXECUTION_QUEUE,
+} from './service/execution-queue.js';
+export { type ComputeMetrics, computeMetrics } from './service/metrics.js';
+export {
+  COMPUTE_KIND_JOB,
+  COMPUTE_KIND_RESULT,
+  ComputeService,
+  type ComputeServiceOptions,
+  REPUBLISH_MS,
+} from './service/service.js';
 export { PreparedModuleCache } from './wasm/cache.js';
 export { ENTRY_EXPORTS, HOST_API, type HostFunction } from './wasm/host-api.js';
 export { type ModuleLimits, prepareModule } from './wasm/prepare.js';

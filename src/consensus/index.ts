@@ -1,7 +1,9 @@
 // Public face of the consensus module: the Tendermint engine (Algorithm 1 of "The latest gossip on
 // BFT consensus") as a pure replica and as a component over gossip; leader selection, quorums,
-// quorum certificates, equivocation evidence, reputation. No block semantics: the application
-// (src/ledger) builds, validates and commits blocks through ConsensusApplication.
+// quorum certificates, equivocation evidence, reputation, proposal pacing, and the validator sets
+// agreed through blocks (the ledger extension carrying them). No other block semantics: the
+// application (src/ledger) builds, validates and commits blocks through ConsensusApplication.
+export { AgreedValidatorSets, type AgreedValidatorSetsOptions } from './agreed-sets.js';
 export { signerAuthenticator, verifyDomainVote } from './auth.js';
 export {
   type CertificateSignature,
@@ -46,6 +48,7 @@ export { HeightMachine } from './height-machine.js';
 export { type KeyValue, MemoryKv } from './kv.js';
 export { leaderSeed, selectLeader } from './leader.js';
 export { type ConsensusMetrics, consensusMetrics } from './metrics.js';
+export { type PacingOptions, pacedApplication, type WorkAwareApplication } from './pacing.js';
 export {
   type IgnoredReason,
   Replica,
@@ -66,4 +69,11 @@ export {
   type VoteType,
 } from './types.js';
 export { DEFAULT_HEAD_FRACTION, type Member, type ValidatorInfo, ValidatorSet } from './validator-set.js';
+export {
+  registryValidators,
+  VALIDATOR_SET_SECTION,
+  type ValidatorRegistry,
+  ValidatorSetExtension,
+  type ValidatorSetExtensionOptions,
+} from './validator-set-extension.js';
 export { decodeProposalBody, encodeProposalBody, fromNetworkMessage, toNetworkMessage } from './wire.js';

@@ -1,13 +1,37 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ParaloomError } from '../common/index.js';
+// Types only: the compute module (binaryen) is not loaded by the ingress.
+import type { ComputeErrorCode } from '../compute/index.js';
 import { HttpError } from './errors.js';
 
-/** What the compute routes need from the node (its compute component). Errors are HttpErrors. */
+/**
+ * What the compute routes need from the node (src/compute's ComputeService). Its refusals are
+ * compute errors with stable codes, which these routes answer with HTTP statuses.
+ */
 export interface ComputeIngressBackend {
   /** Largest encoded job accepted (the compute module's MAX_JOB_BYTES). */
   readonly maxJobBytes: number;
   submitJob(bytes: Uint8Array): Promise<{ id: string; status: string }>;
   jobStatus(idHex: string): Promise<Record<string, unknown> | undefined>;
   executors(): Promise<Record<string, unknown>>;
+  /** Whether an error is the compute module's own (a refusal with a ComputeErrorCode). */
+  isComputeError(err: unknown): err is ParaloomError<ComputeErrorCode>;
+}
+
+/** The HTTP status of each compute refusal: the client's fault is 4xx, the node's state 503. */
+const COMPUTE_STATUS: Partial<Record<ComputeErrorCode, number>> = {
+  JOB_KNOWN: 409,
+  OWNERSHIP_TAG_REUSED: 409,
+  VALIDATORS_UNKNOWN: 503,
+  POOL_FULL: 503,
+  NOT_STARTED: 503,
+  JOB_LIMIT_EXCEEDED: 413,
+};
+
+/** A compute refusal as an HTTP answer (400 unless listed); anything else is left as it is. */
+function computeHttpError(backend: ComputeIngressBackend, err: unknown): unknown {
+  if (!backend.isComputeError(err)) return err;
+  return new HttpError(COMPUTE_STATUS[err.code] ?? 400, err.code, err.message);
 }
 
 type Json = (res: ServerResponse, status: number, body: unknown) => void;
@@ -24,6 +48,20 @@ export async function computeRoute(
   json: Json,
 ): Promise<void> {
   if (!backend) throw new HttpError(404, 'NOT_FOUND', 'this node does not serve compute');
+  try {
+    return await route(backend, req, url, res, json);
+  } catch (err) {
+    throw computeHttpError(backend, err);
+  }
+}
+
+async function route(
+  backend: ComputeIngressBackend,
+  req: IncomingMessage,
+  url: URL,
+  res: ServerResponse,
+  json: Json,
+): Promise<void> {
   if (url.pathname === '/v1/compute/jobs') {
     if (req.method !== 'POST') throw new HttpError(405, 'METHOD_NOT_ALLOWED', 'submit jobs with POST');
     const body = await readBinary(req, backend.maxJobBytes);

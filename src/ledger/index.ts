@@ -1,6 +1,7 @@
 // Public face of the ledger module: the L2's shielded transaction and block codecs, the mempool
 // with its batched proof verification, deterministic block execution, and LedgerApp, which
-// consensus drives (buildProposal / validateProposal / commit).
+// consensus drives (buildProposal / validateProposal / commit); the transaction relay between
+// validators and the feed of finalized deposits from the program.
 
 export { LedgerApp, type LedgerAppOptions, type ValidateResult } from './app.js';
 export {
@@ -18,6 +19,7 @@ export {
   MAX_BLOCK_TRANSACTIONS,
   MAX_L2_BLOCK_BYTES,
 } from './block.js';
+export { DepositFeed, type DepositFeedOptions } from './deposit-feed.js';
 export { DepositQueue, nextAccumulator, type PendingDeposit } from './deposits.js';
 export { LedgerError, type LedgerErrorCode } from './errors.js';
 export {
@@ -66,4 +68,5 @@ export {
   TX_VERSION,
   transactionId,
 } from './transaction.js';
+export { TxRelay, type TxRelayOptions } from './tx-relay.js';
 export { transactionRoot } from './tx-root.js';

@@ -123,7 +123,7 @@ export function assembleNode(config: NodeConfig, options: { registry?: Registry 
     logger: createLogger('consensus', level),
   });
   const compute = new ComputeComponent({
-    keyFile: config.validator.keyFile,
+    validator,
     storage,
     network,
     consensus,

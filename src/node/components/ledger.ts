@@ -1,7 +1,7 @@
 import type { BridgeState } from '../../bridge/index.js';
 import type { Logger } from '../../common/index.js';
 import type { Readiness, Registry } from '../../health/index.js';
-import { LedgerApp, type LedgerExtension } from '../../ledger/index.js';
+import { LedgerApp, type LedgerExtension, TxRelay } from '../../ledger/index.js';
 import {
   BatchVerifierPool,
   type Field,
@@ -16,7 +16,6 @@ import { NodeError } from '../errors.js';
 import type { BridgeComponent } from './bridge.js';
 import type { NetworkComponent } from './network.js';
 import type { StorageComponent } from './storage.js';
-import { TxGossip } from './tx-gossip.js';
 import type { ValidatorComponent } from './validator.js';
 
 export interface LedgerComponentOptions {
@@ -47,6 +46,7 @@ export class LedgerComponent implements Component {
   readonly dependsOn = ['storage', 'bridge', 'network', 'validator'];
   private app: LedgerApp | undefined;
   private pool: BatchVerifierPool | undefined;
+  private relay: TxRelay | undefined;
   private cleanups: Array<() => void> = [];
   private anchored = new Set<Field>();
 
@@ -72,9 +72,12 @@ export class LedgerComponent implements Component {
     const chain = o.bridge.chain;
     this.anchored = anchoredRoots(chain.finalizedState);
     this.cleanups.push(chain.on('finalizedState', (state) => (this.anchored = anchoredRoots(state))));
-    const network = o.network.network;
-    const gossip = new TxGossip(network, o.logger);
-    this.cleanups.push(() => gossip.stop());
+    const relay = new TxRelay({
+      network: o.network.network,
+      submit: (tx, origin) => this.ledger.submit(tx, origin),
+      logger: o.logger,
+    });
+    this.relay = relay;
     const extensions: LedgerExtension[] = [];
     for (const make of o.extensions ?? []) extensions.push(await make());
     const app = await LedgerApp.open({
@@ -86,25 +89,10 @@ export class LedgerComponent implements Component {
       isAnchored: (root) => this.anchored.has(root),
       currentSlot: () => chain.slot,
       logger: o.logger,
-      mempool: {
-        // Only what our own ingress admitted is published: a gossiped copy already went from its
-        // publisher to every connected validator (and to the others by gossipsub's IHAVE).
-        onAdmitted: (tx, origin) => {
-          if (origin !== 'gossip') gossip.add(tx.bytes);
-        },
-      },
+      mempool: { onAdmitted: (tx, origin) => relay.admitted(tx.bytes, origin) },
     });
     this.app = app;
-    this.cleanups.push(
-      network.onGossip('tx', (msg) => {
-        const txs = msg.type === 'TX' ? [msg.tx] : msg.type === 'TXS' ? msg.txs : [];
-        for (const tx of txs) {
-          app
-            .submit(tx, 'gossip')
-            .catch((err: unknown) => o.logger.warn({ err }, 'gossiped transaction failed admission'));
-        }
-      }),
-    );
+    await relay.start();
     this.cleanups.push(
       o.readiness.register('ledger', () => ({
         ok: chain.age < 30_000,
@@ -115,6 +103,8 @@ export class LedgerComponent implements Component {
 
   async stop(): Promise<void> {
     for (const c of this.cleanups.splice(0)) c();
+    await this.relay?.stop();
+    this.relay = undefined;
     await this.app?.close();
     this.app = undefined;
     await this.pool?.stop();

@@ -1,19 +1,24 @@
 import type { Counter } from 'prom-client';
 import { bytesToHex, type Logger } from '../../common/index.js';
-import type { ActiveJob, ExecutorKeys, Sandbox, SignedResult } from '../../compute/index.js';
 import type { ComputeStore } from '../../storage/index.js';
-import { NodeError } from '../errors.js';
-
-type ComputeModule = typeof import('../../compute/index.js');
+import type { ActiveJob } from '../distribution/block-apply.js';
+import { fieldFromHex } from '../distribution/chain.js';
+import { currentExecutors } from '../distribution/chain-state.js';
+import { ComputeError } from '../errors.js';
+import { type ExecutorKeys, executeJob } from '../executor.js';
+import { corruptedResult } from '../fault.js';
+import { decodeJob } from '../job/codec.js';
+import { jobIdBytes, jobIdHex } from '../job/job-id.js';
+import type { SignedResult } from '../result.js';
+import type { Sandbox } from '../sandbox/sandbox.js';
 
 /** Jobs waiting for this executor's sandbox; more are left to the retry on other executors. */
-const MAX_EXECUTION_QUEUE = 32;
+export const MAX_EXECUTION_QUEUE = 32;
 
-export interface ComputeExecutorOptions {
-  readonly compute: ComputeModule;
+export interface ExecutionQueueOptions {
   readonly keys: ExecutorKeys & { readonly publicKey: Uint8Array };
   readonly sandbox: Sandbox;
-  readonly store: ComputeStore;
+  readonly store: Pick<ComputeStore, 'getJob'>;
   /** A result made here: pooled locally (gossip does not echo our own messages) and published. */
   readonly emit: (result: SignedResult) => void;
   readonly executions: Counter<'outcome'>;
@@ -27,14 +32,14 @@ export interface ComputeExecutorOptions {
  * that have no result of its own on chain are run one at a time in the sandbox; its results are
  * emitted until a block records them (`pending`, for republishing).
  */
-export class ComputeExecutor {
+export class ExecutionQueue {
   private readonly queue: string[] = [];
   private readonly taken = new Set<string>();
   private readonly mine = new Map<string, SignedResult>();
-  private running = false;
+  private draining: Promise<void> | undefined;
   private stopped = false;
 
-  constructor(private readonly o: ComputeExecutorOptions) {}
+  constructor(private readonly o: ExecutionQueueOptions) {}
 
   get queued(): number {
     return this.queue.length;
@@ -47,13 +52,12 @@ export class ComputeExecutor {
 
   afterBlock(active: readonly ActiveJob[]): void {
     if (this.stopped) return;
-    const { compute } = this.o;
     const me = bytesToHex(this.o.keys.publicKey);
     const live = new Set<string>();
     for (const { id, chain } of active) {
-      const idHex = compute.jobIdHex(id);
+      const idHex = jobIdHex(id);
       live.add(idHex);
-      if (!compute.currentExecutors(chain).some((k) => bytesToHex(k) === me)) continue;
+      if (!currentExecutors(chain).some((k) => bytesToHex(k) === me)) continue;
       if (chain.results.some((r) => bytesToHex(r.executor) === me)) {
         this.mine.delete(idHex);
         continue;
@@ -69,37 +73,35 @@ export class ComputeExecutor {
     }
     for (const idHex of [...this.mine.keys()]) if (!live.has(idHex)) this.mine.delete(idHex);
     for (const idHex of [...this.taken]) if (!live.has(idHex)) this.taken.delete(idHex);
-    void this.drain();
+    this.draining ??= this.drain().finally(() => {
+      this.draining = undefined;
+    });
   }
 
-  stop(): void {
+  /**
+   * Drops what is queued. A job in the sandbox is not waited for: it ends when its owner closes the
+   * sandbox, which stop must not wait behind (a job may run for the whole wall-clock limit).
+   */
+  async stop(): Promise<void> {
     this.stopped = true;
     this.queue.length = 0;
   }
 
   private async drain(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    try {
-      for (let idHex = this.queue.shift(); idHex !== undefined && !this.stopped; idHex = this.queue.shift()) {
-        await this.execute(idHex);
-      }
-    } finally {
-      this.running = false;
+    for (let idHex = this.queue.shift(); idHex !== undefined && !this.stopped; idHex = this.queue.shift()) {
+      await this.execute(idHex);
     }
   }
 
   private async execute(idHex: string): Promise<void> {
-    const { compute, keys } = this.o;
+    const { keys } = this.o;
     try {
-      const stored = await this.o.store.getJob(compute.jobIdBytes(compute.fieldFromHex(idHex)));
+      const stored = await this.o.store.getJob(jobIdBytes(fieldFromHex(idHex)));
       if (!stored)
-        throw new NodeError('INVALID_STATE', 'an admitted job has no stored record', { job: idHex });
+        throw new ComputeError('JOB_UNKNOWN', 'an admitted job has no stored record', { job: idHex });
       const started = performance.now();
-      const { signed } = await compute.executeJob(compute.decodeJob(stored.payload), keys, this.o.sandbox);
-      const result = this.o.faultWrongOutput
-        ? compute.corruptedResult(signed.result, keys.signingSecret)
-        : signed;
+      const { signed } = await executeJob(decodeJob(stored.payload), keys, this.o.sandbox);
+      const result = this.o.faultWrongOutput ? corruptedResult(signed.result, keys.signingSecret) : signed;
       this.o.executions.inc({ outcome: result.result.status });
       this.o.logger.info(
         {

@@ -1,5 +1,5 @@
-import type { Logger } from '../../common/index.js';
-import { Caps, type NetworkMessage, type NetworkNode } from '../../network/index.js';
+import type { Logger } from '../common/index.js';
+import { Caps, type NetworkMessage, type NetworkNode } from '../network/index.js';
 
 /** Room left in a TXS message for its envelope and count (the rest is the transactions). */
 const TXS_OVERHEAD = 2 + 2;
@@ -25,7 +25,8 @@ export class TxGossip {
     this.scheduled ??= setImmediate(() => this.flush());
   }
 
-  stop(): void {
+  /** Drops what is queued and not yet published (the relay is stopping). */
+  clear(): void {
     if (this.scheduled) clearImmediate(this.scheduled);
     this.scheduled = undefined;
     this.queued = [];

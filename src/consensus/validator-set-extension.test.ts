@@ -6,23 +6,24 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import { address } from '@solana/kit';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BridgeRpc, PARALOOM_DEV_PROGRAM_ID } from '../../bridge/index.js';
-import { createLogger } from '../../common/index.js';
-import {
-  decodeValidatorSet,
-  encodeValidatorSet,
-  MemoryKv,
-  type ScheduledSet,
-  ValidatorSetHistory,
-} from '../../consensus/index.js';
-import { initializeParaloom, Localnet, paraloomProgram } from '../../localnet/index.js';
+import { BridgeRpc, PARALOOM_DEV_PROGRAM_ID } from '../bridge/index.js';
+import { createLogger } from '../common/index.js';
+import { initializeParaloom, Localnet, paraloomProgram } from '../localnet/index.js';
 import {
   generateKeypair,
   ValidatorChain,
   ValidatorChainReader,
   ValidatorRoster,
-} from '../../validator/index.js';
-import { registryValidators, ValidatorSetExtension } from './validator-set-extension.js';
+} from '../validator/index.js';
+import {
+  decodeValidatorSet,
+  encodeValidatorSet,
+  MemoryKv,
+  registryValidators,
+  type ScheduledSet,
+  ValidatorSetExtension,
+  ValidatorSetHistory,
+} from './index.js';
 
 const SOL = 1_000_000_000n;
 const logger = createLogger('test', 'silent');

@@ -1,4 +1,5 @@
-import type { Logger } from '../../common/index.js';
+import type { Logger } from '../common/index.js';
+import type { LedgerExtension } from '../ledger/index.js';
 import {
   activationHeight,
   carriesValidatorSet,
@@ -6,17 +7,28 @@ import {
   encodeValidatorSet,
   type ScheduledSet,
   sameValidatorSet,
-  type ValidatorInfo,
   type ValidatorSetHistory,
-} from '../../consensus/index.js';
-import type { LedgerExtension } from '../../ledger/index.js';
-import type { ValidatorRoster } from '../../validator/index.js';
+} from './epochs.js';
+import type { ValidatorInfo } from './validator-set.js';
 
 /** Block section kind of the validator-set update (docs/protocol.md, Sections). */
 export const VALIDATOR_SET_SECTION = 1;
 
+/**
+ * The chain's validator registry as consensus needs it: the active validators as last read, and a
+ * fresh read. The validator module's ValidatorRoster is one; consensus does not depend on its type.
+ */
+export interface ValidatorRegistry {
+  refresh(): Promise<void>;
+  entries(): readonly {
+    readonly publicKey: Uint8Array;
+    readonly stake: bigint;
+    readonly reputation: number;
+  }[];
+}
+
 /** The active validators as the chain's registry lists them: stake, and reputation as leader weight. */
-export function registryValidators(roster: ValidatorRoster): ValidatorInfo[] {
+export function registryValidators(roster: ValidatorRegistry): ValidatorInfo[] {
   return roster.entries().map((e) => ({
     publicKey: e.publicKey,
     stake: e.stake,
@@ -27,7 +39,7 @@ export function registryValidators(roster: ValidatorRoster): ValidatorInfo[] {
 export interface ValidatorSetExtensionOptions {
   readonly history: ValidatorSetHistory;
   readonly epochBlocks: number;
-  readonly roster: ValidatorRoster;
+  readonly roster: ValidatorRegistry;
   /** The set this node's consensus started height 1 with (undefined until consensus starts). */
   readonly genesis: () => readonly ValidatorInfo[] | undefined;
   /** A set applied from a block, deciding from `from` on. */
@@ -52,7 +64,7 @@ export class ValidatorSetExtension implements LedgerExtension {
     if (!carriesValidatorSet(height, this.o.epochBlocks)) return [];
     const set = height === 1n ? this.o.genesis() : await this.freshRegistry();
     // Without a set to carry, a boundary block cannot be valid; the round times out instead.
-    return set && set.length ? [encodeValidatorSet(set)] : [];
+    return set?.length ? [encodeValidatorSet(set)] : [];
   }
 
   async check(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../common/index.js';
-import { encodeMessage, type NetworkMessage } from '../../network/index.js';
+import { createLogger } from '../common/index.js';
+import { encodeMessage, type NetworkMessage } from '../network/index.js';
 import { TxGossip } from './tx-gossip.js';
 
 const tick = () => new Promise((r) => setImmediate(r));
@@ -46,10 +46,10 @@ describe('TxGossip', () => {
     for (const m of sent) expect(() => encodeMessage(m)).not.toThrow();
   });
 
-  it('drops what is queued when stopped', async () => {
+  it('drops what is queued when cleared', async () => {
     const { gossip, sent } = setup();
     gossip.add(Uint8Array.of(1));
-    gossip.stop();
+    gossip.clear();
     await tick();
     expect(sent).toEqual([]);
   });
