@@ -2,7 +2,8 @@
  * CLI start-up benchmark: spawns `paraloom <command>` N times per case and prints the median wall
  * time and CPU time (all threads of the child, tsx's hooks thread included), beside two baselines
  * from the same run: plain `node -e 0` and an empty TypeScript module under tsx. Read the figures
- * against the baselines: on a loaded or slow machine all of them grow together.
+ * against the baselines: on a loaded or slow machine all of them grow together. Cases marked (tsx)
+ * run the sources through tsx instead of the cached bundle (PARALOOM_NO_BUNDLE=1).
  * Prints a table; the LAST line is one JSON object.
  *
  *   npm run bench:cli                (env BENCH_RUNS: runs per case, default 5)
@@ -101,9 +102,9 @@ async function main(): Promise<void> {
       { name: 'baseline: tsx, empty module', args: () => ['--import', 'tsx/esm', empty] },
       { name: 'paraloom --help', args: () => cli('--help') },
       {
-        name: 'paraloom --help (tsx cache off)',
+        name: 'paraloom --help (tsx, cache off)',
         args: () => cli('--help'),
-        env: { TSX_DISABLE_CACHE: '1' },
+        env: { PARALOOM_NO_BUNDLE: '1', TSX_DISABLE_CACHE: '1' },
       },
       { name: 'paraloom validator keygen --help', args: () => cli('validator', 'keygen', '--help') },
       {
@@ -119,6 +120,11 @@ async function main(): Promise<void> {
         args: () => cli('validator', 'keygen', '--config', config, '--force'),
       },
       { name: 'paraloom config check', args: () => cli('config', 'check', config) },
+      {
+        name: 'paraloom config check (tsx)',
+        args: () => cli('config', 'check', config),
+        env: { PARALOOM_NO_BUNDLE: '1' },
+      },
     ];
     const results: Result[] = [];
     console.log(`median of ${RUNS} runs after one warm-up (node ${process.version})`);
