@@ -10,9 +10,8 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const SRC = join(ROOT, 'src');
 const CACHE = join(ROOT, '.cache', 'cli');
-const ENTRY = join(SRC, 'cli', 'main.ts');
+const ENTRY = join(ROOT, 'src', 'cli', 'main.ts');
 /** Bundles of older sources are removed once this old: a process still running one may load a chunk late. */
 const KEEP_OLD_MS = 7 * 24 * 3600_000;
 
@@ -26,11 +25,11 @@ function sourceFiles(dir) {
   return out.sort();
 }
 
-function sourceHash(esbuildVersion) {
+/** The bundle's key: every file under `root`/src (path and content), tsconfig.json, package.json, esbuild's version. */
+export function sourceHash(root, esbuildVersion) {
   const hash = createHash('sha256').update(`esbuild ${esbuildVersion}\n`);
-  for (const path of [...sourceFiles(SRC), join(ROOT, 'tsconfig.json'), join(ROOT, 'package.json')]) {
-    hash.update(`${relative(ROOT, path)}\n`).update(readFileSync(path));
-  }
+  const files = [...sourceFiles(join(root, 'src')), join(root, 'tsconfig.json'), join(root, 'package.json')];
+  for (const path of files) hash.update(`${relative(root, path)}\n`).update(readFileSync(path));
   return hash.digest('hex').slice(0, 20);
 }
 
@@ -67,7 +66,7 @@ export async function bundledCli() {
   if (process.env.PARALOOM_NO_BUNDLE === '1') return undefined;
   try {
     const esbuild = await import('esbuild');
-    const key = sourceHash(esbuild.version);
+    const key = sourceHash(ROOT, esbuild.version);
     const dir = join(CACHE, key);
     const main = join(dir, 'main.js');
     if (statSync(main, { throwIfNoEntry: false })) return pathToFileURL(main).href;
