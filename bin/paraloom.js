@@ -1,10 +1,19 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly: the CLI is a thin shell, and tsx's loader keeps one
-// source of truth without a build step on operators' machines.
+// Runs the TypeScript sources: as a bundle built from them on first use (bin/bundle-cache.mjs), or
+// through tsx's loader if that cannot be built. Either way src/ is the one source of truth and
+// operators' machines need no build step.
 import { register as registerHooks } from 'node:module';
-import { register } from 'tsx/esm/api';
+import { bundledCli } from './bundle-cache.mjs';
 
-register();
-// After tsx, so these run first: large plain-ESM dependencies skip tsx's rewriting.
-registerHooks('./passthrough-hooks.mjs', import.meta.url);
-await import('../src/cli/main.ts');
+const bundle = await bundledCli();
+if (bundle) {
+  // Stack traces name the TypeScript lines (the bundle ships linked source maps).
+  process.setSourceMapsEnabled(true);
+  await import(bundle);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  // After tsx, so these run first: large plain-ESM dependencies skip tsx's rewriting.
+  registerHooks('./passthrough-hooks.mjs', import.meta.url);
+  await import('../src/cli/main.ts');
+}

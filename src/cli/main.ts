@@ -3,7 +3,6 @@ import { isParaloomError } from '../common/index.js';
 import { registerCeremonyCommand } from './commands/ceremony.js';
 import { registerComputeCommand } from './commands/compute.js';
 import { registerConfigCommand } from './commands/config.js';
-import { runDemo } from './commands/demo.js';
 import { registerDevnetCommand } from './commands/devnet.js';
 import { registerLocalnetCommand } from './commands/localnet.js';
 import { registerNodeCommand } from './commands/node.js';
@@ -18,6 +17,8 @@ program
   .description('prove and verify a private transfer end to end with the committed dev keys')
   .option('--json', 'print one JSON object instead of a narrative')
   .action(async (opts: { json?: boolean }) => {
+    // Every command's heavy stack (snarkjs here) loads in its action: `--help` and the others start without it.
+    const { runDemo } = await import('./commands/demo.js');
     const report = await runDemo({ json: Boolean(opts.json), log: (line) => console.log(line) });
     if (opts.json) console.log(JSON.stringify(report));
   });

@@ -1,23 +1,20 @@
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
-import {
-  type AuditReport,
-  auditCeremony,
-  beacon,
-  type CeremonyIO,
-  contribute,
-  finalizeCeremony,
-  generateSigningKey,
-  initCeremony,
-  readSigningKey,
-  releaseSnarkjs,
-  writeSigningKey,
-} from '../../ceremony/index.js';
+import type { AuditReport, CeremonyIO } from '../../ceremony/index.js';
 import { bytesToHex } from '../../common/index.js';
-import { ProgressBar } from './progress-bar.js';
+
+/**
+ * The ceremony module carries snarkjs: it is loaded when a ceremony command runs, so `--help` and
+ * every other command start without it.
+ */
+const loadCeremony = () => import('../../ceremony/index.js');
 
 /** Runs one ceremony step with a progress bar and releases snarkjs' worker threads afterwards. */
 async function withProgress<T>(run: (io: CeremonyIO) => Promise<T>): Promise<T> {
+  const [{ releaseSnarkjs }, { ProgressBar }] = await Promise.all([
+    loadCeremony(),
+    import('./progress-bar.js'),
+  ]);
   const bar = new ProgressBar();
   try {
     return await run(bar.io);
@@ -76,6 +73,7 @@ export function registerCeremonyCommand(program: Command): void {
         r1cs: string,
         o: { ptau: string; dir: string; circuit?: string; ptauProvenance?: string; minContributions: number },
       ) => {
+        const { initCeremony } = await loadCeremony();
         const t = await withProgress((io) =>
           initCeremony({
             dir: o.dir,
@@ -105,6 +103,7 @@ export function registerCeremonyCommand(program: Command): void {
     .option('--ask-entropy', 'prompt for extra text on the terminal')
     .action(
       async (o: { name: string; dir: string; key?: string; entropy?: string; askEntropy?: boolean }) => {
+        const { contribute, readSigningKey } = await loadCeremony();
         const signer = o.key ? await readSigningKey(o.key) : undefined;
         const typed = o.askEntropy ? await askEntropy() : o.entropy;
         const e = await withProgress((io) =>
@@ -127,6 +126,7 @@ export function registerCeremonyCommand(program: Command): void {
     .option(...dirOption)
     .option('--name <name>', 'name recorded for the beacon step', 'beacon')
     .action(async (hex: string, exp: string, o: { dir: string; name: string }) => {
+      const { beacon } = await loadCeremony();
       const e = await withProgress((io) =>
         beacon({ dir: o.dir, beaconHex: hex, iterationsExp: nonNegativeInt(exp), name: o.name, io }),
       );
@@ -141,6 +141,7 @@ export function registerCeremonyCommand(program: Command): void {
     .option('--r1cs <file>', 'circuit r1cs (default: <dir>/<circuit>.r1cs)')
     .option('--json', 'print the report as JSON')
     .action(async (o: { ptau: string; dir: string; r1cs?: string; json?: boolean }) => {
+      const { auditCeremony } = await loadCeremony();
       const { report } = await withProgress((io) =>
         auditCeremony({ dir: o.dir, ptau: o.ptau, io, ...(o.r1cs ? { r1cs: o.r1cs } : {}) }),
       );
@@ -158,6 +159,7 @@ export function registerCeremonyCommand(program: Command): void {
     .option('--min-contributions <n>', 'raise the required number of contributions', nonNegativeInt)
     .action(
       async (o: { ptau: string; out: string; dir: string; wasm?: string; minContributions?: number }) => {
+        const { finalizeCeremony } = await loadCeremony();
         const r = await withProgress((io) =>
           finalizeCeremony({
             dir: o.dir,
@@ -178,6 +180,7 @@ export function registerCeremonyCommand(program: Command): void {
     .description('create an Ed25519 key for signing contributions (Solana keypair format)')
     .requiredOption('--out <file>', 'key file to create (never overwritten)')
     .action(async (o: { out: string }) => {
+      const { generateSigningKey, writeSigningKey } = await loadCeremony();
       const key = generateSigningKey();
       await writeSigningKey(o.out, key);
       console.log(`public key ${bytesToHex(key.publicKey)} written to ${o.out}`);

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { jobResult, jobStatus, submitJob } from './compute-remote.js';
 
 const DEFAULT_INGRESS = 'http://127.0.0.1:9500';
 
@@ -8,6 +7,8 @@ const DEFAULT_INGRESS = 'http://127.0.0.1:9500';
  * imported only when a compute command runs: every other `paraloom` command starts without it.
  */
 const loadCompute = () => import('../../compute/index.js');
+/** The remote commands need the wallet and privacy stacks (snarkjs): loaded when they run. */
+const loadRemote = () => import('./compute-remote.js');
 
 export function registerComputeCommand(program: Command): void {
   const compute = program.command('compute').description('private compute jobs (metered WASM)');
@@ -61,6 +62,7 @@ export function registerComputeCommand(program: Command): void {
           json?: boolean;
         },
       ) => {
+        const { submitJob } = await loadRemote();
         const r = await submitJob(dir, opts);
         if (opts.json) return console.log(JSON.stringify(r));
         console.log(`job ${String(r.id)} ${String(r.status)}`);
@@ -76,6 +78,7 @@ export function registerComputeCommand(program: Command): void {
     .argument('<id>', 'job id (64 hex digits)')
     .option('--ingress <url>', "a validator's ingress URL", DEFAULT_INGRESS)
     .action(async (id: string, opts: { ingress: string }) => {
+      const { jobStatus } = await loadRemote();
       console.log(JSON.stringify(await jobStatus(id, opts.ingress), null, 2));
     });
   compute
@@ -86,6 +89,7 @@ export function registerComputeCommand(program: Command): void {
     .requiredOption('--key <file>', 'the output key secret file given to submit')
     .option('--json', 'print one JSON object')
     .action(async (id: string, opts: { ingress: string; key: string; json?: boolean }) => {
+      const { jobResult } = await loadRemote();
       const r = await jobResult(id, opts.ingress, opts.key);
       if (opts.json) return console.log(JSON.stringify(r));
       console.log(`status ${r.status}, fuel used ${r.fuelUsed}`);

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
-import { loadConfig, writeExampleConfig } from '../../config/index.js';
+
+/** The config schema pulls in the bridge and network modules: loaded when a config command runs. */
+const loadConfigModule = () => import('../../config/index.js');
 
 export function registerConfigCommand(program: Command): void {
   const config = program.command('config').description('node configuration (TOML)');
@@ -9,6 +11,7 @@ export function registerConfigCommand(program: Command): void {
     .argument('[file]', 'where to write it', 'paraloom.toml')
     .option('--force', 'overwrite an existing file')
     .action(async (file: string, opts: { force?: boolean }) => {
+      const { writeExampleConfig } = await loadConfigModule();
       await writeExampleConfig(file, { force: Boolean(opts.force) });
       console.log(`wrote ${file}`);
     });
@@ -17,6 +20,7 @@ export function registerConfigCommand(program: Command): void {
     .description('validate a config file (and PARALOOM_* overrides) and print what the node would use')
     .argument('[file]', 'config file; without it, the defaults')
     .action(async (file: string | undefined) => {
+      const { loadConfig } = await loadConfigModule();
       const resolved = await loadConfig(file);
       console.log(
         JSON.stringify(resolved, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2),

@@ -11,10 +11,14 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { Devnet, runDemo } from '../../devnet/index.js';
-import { onStopSignals, type StopSignal } from '../../node/index.js';
-import { shutdownProver } from '../../privacy/index.js';
+import type { Devnet } from '../../devnet/index.js';
+import type { StopSignal } from '../../node/index.js';
 import { exitWhenDrained } from './exit-when-drained.js';
+
+/** The devnet, node and privacy stacks load when the command runs, not for `--help` or other commands. */
+const loadDevnet = () => import('../../devnet/index.js');
+const loadNode = () => import('../../node/index.js');
+const loadPrivacy = () => import('../../privacy/index.js');
 
 interface DevnetFlags {
   validators: string;
@@ -49,6 +53,7 @@ async function bringUp(
   );
   if (devnet.coordinator.dashboard) print(`[devnet] dashboard ${devnet.coordinator.dashboard}`);
   if (flags.demo) {
+    const { runDemo } = await loadDevnet();
     const report = await runDemo(devnet, dir, print, signal);
     if (flags.json) print(JSON.stringify(report));
     print('[devnet] demo finished: every step succeeded');
@@ -76,6 +81,7 @@ export function registerDevnetCommand(program: Command): void {
       const temporary = !flags.dir;
       const dir = flags.dir ?? join(tmpdir(), `paraloom-devnet-${process.pid}`);
       const print: Print = (line) => console.log(line);
+      const [{ Devnet }, { onStopSignals }] = await Promise.all([loadDevnet(), loadNode()]);
       const devnet = new Devnet({
         dir,
         validators: n,
@@ -125,7 +131,7 @@ export function registerDevnetCommand(program: Command): void {
         print(`[devnet] validator ${index} did not stop within ${VALIDATOR_STOP_DEADLINE_MS} ms: killed`);
       // An interrupted demo step fails fast once the validators are gone; then its proving ends.
       await Promise.race([work, new Promise((r) => setTimeout(r, DEMO_SETTLE_MS).unref())]);
-      await shutdownProver();
+      await (await loadPrivacy()).shutdownProver();
       if (temporary) await rm(dir, { recursive: true, force: true });
       print(`[devnet] stopped in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
       if (report.killed.length) process.exitCode = 1;

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { initializeParaloom, Localnet, type LocalnetProgram, paraloomProgram } from '../../localnet/index.js';
-import { onStopSignals } from '../../node/index.js';
+import type { LocalnetProgram } from '../../localnet/index.js';
 
 function parsePrograms(values: string[]): LocalnetProgram[] {
   return values.map((v) => {
@@ -36,6 +35,11 @@ export function registerLocalnetCommand(program: Command): void {
       }) => {
         if (!['init', 'load', 'off'].includes(opts.paraloom))
           throw new Error(`--paraloom expects init, load or off, got ${opts.paraloom}`);
+        // LiteSVM and the node stack load only when the localnet runs.
+        const [{ initializeParaloom, Localnet, paraloomProgram }, { onStopSignals }] = await Promise.all([
+          import('../../localnet/index.js'),
+          import('../../node/index.js'),
+        ]);
         const net = new Localnet({
           host: opts.host,
           port: Number(opts.port),

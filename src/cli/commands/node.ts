@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
 import { createLogger } from '../../common/index.js';
-import { loadConfig } from '../../config/index.js';
-import { assembleNode, stopOnSignal } from '../../node/index.js';
 
 export function registerNodeCommand(program: Command): void {
   program
@@ -11,6 +9,11 @@ export function registerNodeCommand(program: Command): void {
     )
     .option('--config <file>', 'TOML config (see `paraloom config init`); without it, the defaults')
     .action(async (opts: { config?: string }) => {
+      // The whole node stack loads here, when a node runs, not for `--help` or other commands.
+      const [{ loadConfig }, { assembleNode, stopOnSignal }] = await Promise.all([
+        import('../../config/index.js'),
+        import('../../node/index.js'),
+      ]);
       // A bad config throws here, before anything starts; main prints the key paths.
       const config = await loadConfig(opts.config);
       const logger = createLogger('node', config.node.logLevel);

@@ -4,7 +4,7 @@
  * network identity and addresses). Every command runs the program-version handshake first.
  */
 import { peerIdFromPrivateKey } from '@libp2p/peer-id';
-import { type Address, address, lamports } from '@solana/kit';
+import { type Address, address } from '@solana/kit';
 import { BridgeRpc, checkProgramVersion, type ValidatorAccount } from '../../bridge/index.js';
 import { createLogger } from '../../common/index.js';
 import { loadConfig, type NodeConfig } from '../../config/index.js';
@@ -24,8 +24,6 @@ export interface RoleOptions {
   readonly config?: string;
   readonly json?: boolean;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function connect(
   configPath: string | undefined,

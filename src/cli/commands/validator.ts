@@ -1,13 +1,21 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/index.js';
-import { generateKeypair, writeKeypairFile } from '../../validator/index.js';
-import {
-  listAction,
-  registerAction,
-  statusAction,
-  unregisterAction,
-  withdrawUnbondedAction,
-} from './validator-role.js';
+import type { RoleOptions } from './validator-role.js';
+
+/**
+ * The role commands talk to Solana and libp2p (bridge, network, validator stacks): loaded when one
+ * runs, so `--help` and `keygen` start without them.
+ */
+const loadRole = () => import('./validator-role.js');
+type RoleActionName =
+  | 'registerAction'
+  | 'unregisterAction'
+  | 'withdrawUnbondedAction'
+  | 'statusAction'
+  | 'listAction';
+const roleAction =
+  (name: RoleActionName) =>
+  async (opts: RoleOptions & { airdrop?: boolean }): Promise<void> =>
+    (await loadRole())[name](opts);
 
 export function registerValidatorCommand(program: Command): void {
   const validator = program.command('validator').description("the validator's key and role");
@@ -18,7 +26,13 @@ export function registerValidatorCommand(program: Command): void {
     .option('--out <file>', 'write here instead of validator.key_file')
     .option('--force', 'overwrite an existing key file (the old key is lost)')
     .action(async (opts: { config?: string; out?: string; force?: boolean }) => {
-      const path = opts.out ?? (await loadConfig(opts.config)).validator.keyFile;
+      const [{ generateKeypair, writeKeypairFile }, path] = await Promise.all([
+        import('../../validator/index.js'),
+        opts.out ??
+          import('../../config/index.js').then(
+            async (c) => (await c.loadConfig(opts.config)).validator.keyFile,
+          ),
+      ]);
       const keypair = generateKeypair();
       await writeKeypairFile(path, keypair, { force: Boolean(opts.force) });
       console.log(`wrote ${path}`);
@@ -35,19 +49,21 @@ export function registerValidatorCommand(program: Command): void {
         "lock validator.stake_lamports and register this node's peer id and addresses (updates the addresses when already registered)",
       )
       .option('--airdrop', 'request stake + 1 SOL from the cluster faucet first (localnet, devnet, testnet)'),
-  ).action(registerAction);
+  ).action(roleAction('registerAction'));
   withConfig(
     validator
       .command('unregister')
       .description('leave the active set; the stake unbonds (program unbonding_slots)'),
-  ).action(unregisterAction);
+  ).action(roleAction('unregisterAction'));
   withConfig(
     validator
       .command('withdraw-unbonded')
       .description('after unbonding: return the stake and close the account'),
-  ).action(withdrawUnbondedAction);
-  withConfig(validator.command('status').description("this key's ValidatorAccount")).action(statusAction);
+  ).action(roleAction('withdrawUnbondedAction'));
+  withConfig(validator.command('status').description("this key's ValidatorAccount")).action(
+    roleAction('statusAction'),
+  );
   withConfig(validator.command('list').description('the active set with stakes and endpoints')).action(
-    listAction,
+    roleAction('listAction'),
   );
 }

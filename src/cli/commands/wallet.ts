@@ -3,22 +3,17 @@
  * in a directory (key file and note store, both 0600), talking to a validator's ingress and, for
  * deposits, to Solana. `--json` prints one JSON object for scripts.
  */
-import { address, createKeyPairSignerFromPrivateKeyBytes } from '@solana/kit';
-import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import {
-  BridgeRpc,
-  checkProgramVersion,
-  depositInstruction,
-  deriveProgramAddresses,
-  PARALOOM_DEV_PROGRAM_ID,
-  TransactionSender,
-} from '../../bridge/index.js';
-import { createLogger } from '../../common/index.js';
-import { encodeTransaction } from '../../ledger/index.js';
-import { loadCircuitArtifacts, type ProveStage, shutdownProver } from '../../privacy/index.js';
-import { readKeypairFile } from '../../validator/index.js';
-import { IngressClient, Wallet, WalletError } from '../../wallet/index.js';
+import type { ProveStage } from '../../privacy/index.js';
+import type { Wallet } from '../../wallet/index.js';
+
+/**
+ * Each command loads what it uses when it runs: `wallet new` needs the wallet module only, a transfer
+ * adds the prover, a deposit the bridge; `--help` loads none of them.
+ */
+const loadWallet = () => import('../../wallet/index.js');
+const loadPrivacy = () => import('../../privacy/index.js');
+const loadLedger = () => import('../../ledger/index.js');
 
 const LAMPORTS_PER_SOL = 1_000_000_000n;
 const DEFAULT_WALLET = '.paraloom/wallet';
@@ -56,8 +51,9 @@ function withCommon(cmd: Command): Command {
     .option('--json', 'print one JSON object');
 }
 
-function progressBar(json: boolean | undefined): ((stage: ProveStage) => void) | undefined {
+async function progressBar(json: boolean | undefined): Promise<((stage: ProveStage) => void) | undefined> {
   if (json || !process.stderr.isTTY) return undefined;
+  const { SingleBar } = await import('cli-progress');
   const stages: ProveStage[] = ['checking', 'witness', 'proving', 'done'];
   const bar = new SingleBar({ format: 'proving [{bar}] {stage}', stream: process.stderr }, undefined);
   bar.start(stages.length - 1, 0, { stage: 'checking' });
@@ -72,13 +68,15 @@ export function registerWalletCommand(program: Command): void {
 
   withCommon(
     wallet.command('new').description('create a wallet (key file and note store, mode 0600)'),
-  ).action((o: Common) => {
+  ).action(async (o: Common) => {
+    const { Wallet } = await loadWallet();
     const w = Wallet.create(o.wallet);
     out(o.json, { address: w.address, dir: o.wallet }, `created ${o.wallet}\naddress ${w.address}`);
   });
 
   withCommon(wallet.command('address').description("print this wallet's shielded address")).action(
-    (o: Common) => {
+    async (o: Common) => {
+      const { Wallet } = await loadWallet();
       const w = Wallet.open(o.wallet);
       out(o.json, { address: w.address }, w.address);
     },
@@ -87,6 +85,7 @@ export function registerWalletCommand(program: Command): void {
   withCommon(
     wallet.command('sync').description('scan new outputs for notes addressed to this wallet'),
   ).action(async (o: Common) => {
+    const { IngressClient, Wallet } = await loadWallet();
     const w = Wallet.open(o.wallet);
     const r = await w.sync(new IngressClient(o.ingress));
     out(
@@ -98,6 +97,7 @@ export function registerWalletCommand(program: Command): void {
 
   withCommon(wallet.command('balance').description('shielded balance (syncs first)')).action(
     async (o: Common) => {
+      const { IngressClient, Wallet } = await loadWallet();
       const w = Wallet.open(o.wallet);
       await w.sync(new IngressClient(o.ingress));
       const b = w.balance();
@@ -109,17 +109,20 @@ export function registerWalletCommand(program: Command): void {
     },
   );
 
-  withCommon(wallet.command('history').description('received and sent payments')).action((o: Common) => {
-    const w = Wallet.open(o.wallet);
-    const rows = w.store.history.map((h) => ({ ...h, at: new Date(h.at).toISOString() }));
-    out(
-      o.json,
-      { history: rows },
-      rows
-        .map((h) => `${h.at}  ${h.kind.padEnd(9)} ${formatSol(h.amount)} SOL${h.txId ? `  ${h.txId}` : ''}`)
-        .join('\n') || 'no history yet',
-    );
-  });
+  withCommon(wallet.command('history').description('received and sent payments')).action(
+    async (o: Common) => {
+      const { Wallet } = await loadWallet();
+      const w = Wallet.open(o.wallet);
+      const rows = w.store.history.map((h) => ({ ...h, at: new Date(h.at).toISOString() }));
+      out(
+        o.json,
+        { history: rows },
+        rows
+          .map((h) => `${h.at}  ${h.kind.padEnd(9)} ${formatSol(h.amount)} SOL${h.txId ? `  ${h.txId}` : ''}`)
+          .join('\n') || 'no history yet',
+      );
+    },
+  );
 
   withCommon(
     wallet
@@ -128,11 +131,13 @@ export function registerWalletCommand(program: Command): void {
       .requiredOption('--to <address>', 'recipient shielded address (plm1...)')
       .requiredOption('--amount <sol>', 'amount in SOL, e.g. 1.5'),
   ).action(async (o: Common & { to: string; amount: string }) => {
+    const [{ IngressClient, Wallet }, { loadCircuitArtifacts, shutdownProver }, { encodeTransaction }] =
+      await Promise.all([loadWallet(), loadPrivacy(), loadLedger()]);
     const w = Wallet.open(o.wallet);
     const client = new IngressClient(o.ingress);
     await w.sync(client);
     const artifacts = await loadCircuitArtifacts();
-    const onProgress = progressBar(o.json);
+    const onProgress = await progressBar(o.json);
     try {
       const id = await w.transfer(client, {
         to: o.to,
@@ -168,11 +173,16 @@ export function registerWalletCommand(program: Command): void {
         timeout: string;
       },
     ) => {
+      const [
+        { IngressClient, Wallet, WalletError },
+        { loadCircuitArtifacts, shutdownProver },
+        { encodeTransaction },
+      ] = await Promise.all([loadWallet(), loadPrivacy(), loadLedger()]);
       const w = Wallet.open(o.wallet);
       const client = new IngressClient(o.ingress);
       await w.sync(client);
       const artifacts = await loadCircuitArtifacts();
-      const onProgress = progressBar(o.json);
+      const onProgress = await progressBar(o.json);
       let submitted: Awaited<ReturnType<Wallet['withdraw']>> | undefined;
       const anchorDeadline = Date.now() + 60_000;
       try {
@@ -248,15 +258,24 @@ export function registerWalletCommand(program: Command): void {
       .requiredOption('--amount <sol>', 'amount in SOL')
       .requiredOption('--payer <keypair>', 'Solana keypair file (JSON array) paying the deposit')
       .option('--rpc <url>', 'Solana RPC URL', 'http://127.0.0.1:8899')
-      .option('--program <id>', 'Paraloom program id', PARALOOM_DEV_PROGRAM_ID),
-  ).action(async (o: Common & { amount: string; payer: string; rpc: string; program: string }) => {
+      .option('--program <id>', 'Paraloom program id (default: the dev program id of this release)'),
+  ).action(async (o: Common & { amount: string; payer: string; rpc: string; program?: string }) => {
+    const [{ Wallet }, kit, bridge, { createLogger }, { readKeypairFile }] = await Promise.all([
+      loadWallet(),
+      import('@solana/kit'),
+      import('../../bridge/index.js'),
+      import('../../common/index.js'),
+      import('../../validator/index.js'),
+    ]);
+    const { BridgeRpc, checkProgramVersion, depositInstruction, deriveProgramAddresses, TransactionSender } =
+      bridge;
     const w = Wallet.open(o.wallet);
     const logger = createLogger('wallet', 'warn');
     const rpc = new BridgeRpc({ rpcUrl: o.rpc, logger });
-    const programId = address(o.program);
+    const programId = kit.address(o.program ?? bridge.PARALOOM_DEV_PROGRAM_ID);
     await checkProgramVersion(rpc, programId, { commitment: 'confirmed' });
     const keypair = await readKeypairFile(o.payer);
-    const payer = await createKeyPairSignerFromPrivateKeyBytes(keypair.secretKey.slice(0, 32));
+    const payer = await kit.createKeyPairSignerFromPrivateKeyBytes(keypair.secretKey.slice(0, 32));
     const amount = parseSol(o.amount);
     const note = w.prepareDeposit(amount);
     const ix = depositInstruction(await deriveProgramAddresses(programId), payer, {
