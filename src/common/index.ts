@@ -33,4 +33,5 @@ export {
   ParaloomError,
 } from './errors.js';
 export { sha256 } from './hash.js';
+export type { Lifecycle } from './lifecycle.js';
 export { createLogger, type Logger } from './logger.js';
