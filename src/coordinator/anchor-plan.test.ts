@@ -118,7 +118,7 @@ describe('anchor signing over the direct protocol', () => {
       programId: 'PaRa1oomDev11111111111111111111111111111111',
       cluster: 'localnet',
     });
-    new AnchorSigningService({ router, signer, blocks, index }).start();
+    await new AnchorSigningService({ router, signer, blocks, index }).start();
     const ask = (fromHeight: bigint, height: bigint) =>
       handler!(
         {

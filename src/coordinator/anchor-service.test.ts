@@ -54,14 +54,14 @@ describe('anchor service', () => {
    * real, valid fields that are not the ones being anchored).
    */
   type Peer = 'self' | 'honest' | 'down' | 'other-range';
-  function cohort(stakes: bigint[], peers: Peer[]) {
+  async function cohort(stakes: bigint[], peers: Peer[]) {
     const { blocks } = chain([0, 1, 0]);
     const handlers = new Map<string, (req: NetworkMessage, from: string) => Promise<NetworkMessage>>();
-    signers.forEach((signer, i) => {
-      if (i === 0) return;
+    for (const [i, signer] of signers.entries()) {
+      if (i === 0) continue;
       const router = new DirectRouter({ handle: (_n, h) => handlers.set(`peer-${i}`, h) });
-      new AnchorSigningService({ router, signer, blocks, index: new WithdrawalIndex(blocks) }).start();
-    });
+      await new AnchorSigningService({ router, signer, blocks, index: new WithdrawalIndex(blocks) }).start();
+    }
     const submitted: { fields: AnchorFields; quorum: readonly Ed25519Entry[] }[] = [];
     const registry = new Registry();
     const service = new AnchorService({
@@ -116,7 +116,10 @@ describe('anchor service', () => {
 
   it('sends nothing while the signed stake is at most 2/3, and counts the round as no_quorum', async () => {
     // Coordinator and one answering validator hold exactly 2/3 of the stake: not enough.
-    const { service, submitted, outcomes } = cohort([2n, 2n, 1n, 1n], ['self', 'honest', 'down', 'down']);
+    const { service, submitted, outcomes } = await cohort(
+      [2n, 2n, 1n, 1n],
+      ['self', 'honest', 'down', 'down'],
+    );
     await service.tick();
     await service.tick();
     expect(submitted).toEqual([]);
@@ -125,7 +128,10 @@ describe('anchor service', () => {
   });
 
   it('sends the fewest signatures that pass 2/3, largest stakes first, each over its own recomputed fields', async () => {
-    const { service, submitted, outcomes } = cohort([1n, 1n, 3n, 2n], ['self', 'honest', 'honest', 'honest']);
+    const { service, submitted, outcomes } = await cohort(
+      [1n, 1n, 3n, 2n],
+      ['self', 'honest', 'honest', 'honest'],
+    );
     await service.tick();
     expect(await outcomes()).toEqual({ anchored: 1 });
     expect(submitted).toHaveLength(1);
@@ -142,7 +148,7 @@ describe('anchor service', () => {
 
   it('counts a valid signature over other fields as invalid and does not use it', async () => {
     // Validator 2 holds the stake that would make the quorum, but signs the anchor of (0, 2].
-    const { service, submitted, outcomes, signatures } = cohort(
+    const { service, submitted, outcomes, signatures } = await cohort(
       [1n, 1n, 3n, 1n],
       ['self', 'honest', 'other-range', 'down'],
     );

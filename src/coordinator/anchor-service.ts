@@ -5,7 +5,7 @@ import {
   type Ed25519Entry,
   encodeAnchorFields,
 } from '../bridge/index.js';
-import { bytesEqual, bytesToHex, createLogger, type Logger } from '../common/index.js';
+import { bytesEqual, bytesToHex, createLogger, type Lifecycle, type Logger } from '../common/index.js';
 import type { NetworkNode } from '../network/index.js';
 import { type RosterEntry, type ValidatorSigner, verifyAnchor } from '../validator/index.js';
 import { DIRECT_KINDS, decodeAnchorSignature, encodeSignRequest } from './anchor-messages.js';
@@ -53,7 +53,7 @@ export interface AnchorServiceOptions {
  * program's rule. Heights strictly increase on chain, so a resend or a second coordinator can at
  * worst be told "already anchored" or "superseded" (AnchorSubmitter reads the state first).
  */
-export class AnchorService {
+export class AnchorService implements Lifecycle {
   private readonly log: Logger;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
@@ -65,7 +65,8 @@ export class AnchorService {
     this.log = o.logger ?? createLogger('coordinator.anchor');
   }
 
-  start(): void {
+  async start(): Promise<void> {
+    if (!this.stopped) return;
     this.stopped = false;
     const tick = () => {
       if (this.stopped) return;
@@ -85,6 +86,7 @@ export class AnchorService {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
     await this.running;
   }
 

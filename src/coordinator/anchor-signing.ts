@@ -1,4 +1,4 @@
-import { createLogger, type Logger } from '../common/index.js';
+import { createLogger, type Lifecycle, type Logger } from '../common/index.js';
 import type { DirectRouter } from '../network/index.js';
 import type { ValidatorSigner } from '../validator/index.js';
 import { DIRECT_KINDS, decodeSignRequest, encodeAnchorSignature } from './anchor-messages.js';
@@ -20,7 +20,7 @@ export interface AnchorSigningOptions {
  * coordinator can only obtain signatures over what the cohort finalized; the range only decides
  * which final withdrawals the approval covers, and each can be paid once (its nullifier PDA).
  */
-export class AnchorSigningService {
+export class AnchorSigningService implements Lifecycle {
   private readonly log: Logger;
   private unregister: (() => void) | undefined;
 
@@ -28,7 +28,8 @@ export class AnchorSigningService {
     this.log = o.logger ?? createLogger('coordinator.anchor-signing');
   }
 
-  start(): void {
+  async start(): Promise<void> {
+    if (this.unregister) return;
     this.unregister = this.o.router.on(DIRECT_KINDS.anchorSignRequest, async (body, from) => {
       const req = decodeSignRequest(body);
       try {
@@ -46,7 +47,7 @@ export class AnchorSigningService {
     });
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     this.unregister?.();
     this.unregister = undefined;
   }

@@ -71,9 +71,9 @@ function cohort(n: number, candidates: number[]) {
     async start() {
       for (const m of members) await m.election!.start();
     },
-    stop() {
+    async stop() {
       clearInterval(sampler);
-      for (const m of members) m.election!.stop();
+      for (const m of members) await m.election!.stop();
     },
   };
 }
@@ -108,7 +108,7 @@ describe('coordinator election', () => {
     const c = current;
     await c.start();
     const first = await waitForPrimary(c);
-    first.election!.stop();
+    await first.election!.stop();
     first.handler = undefined;
     const started = Date.now();
     const second = await waitForPrimary(c, first);

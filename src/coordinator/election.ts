@@ -8,7 +8,7 @@
  * cannot renew and stops acting when its lease runs out; candidates stand after `leaseMs` without a
  * heartbeat, the best priority first, and the next term begins.
  */
-import { bytesEqual, bytesToHex, createLogger, type Logger } from '../common/index.js';
+import { bytesEqual, bytesToHex, createLogger, type Lifecycle, type Logger } from '../common/index.js';
 import type { KeyValue } from '../consensus/index.js';
 import type { DirectRouter } from '../network/index.js';
 import { type RosterEntry, type ValidatorSigner, verifyCoordination } from '../validator/index.js';
@@ -58,7 +58,7 @@ export interface ElectionOptions {
 
 const PROMISE_KEY = 'coordinator/promised-term';
 
-export class CoordinatorElection {
+export class CoordinatorElection implements Lifecycle {
   private readonly log: Logger;
   private readonly now: () => number;
   private readonly leaseMs: number;
@@ -71,6 +71,8 @@ export class CoordinatorElection {
   private inFlight = 0;
   private nextRenewAt = 0;
   private timer: NodeJS.Timeout | undefined;
+  private ticking: Promise<void> | undefined;
+  private unregister: (() => void) | undefined;
   /** Granter state: the newest term promised, to whom, when (ms), and the last sequence seen. */
   private promised = { term: 0n, to: '', at: 0, seq: 0n };
   private lastHeartbeatAt: number;
@@ -111,6 +113,7 @@ export class CoordinatorElection {
   }
 
   async start(): Promise<void> {
+    if (!this.stopped) return;
     const raw = await this.o.store?.get(PROMISE_KEY);
     if (raw && raw.length === 8) {
       const term = new DataView(raw.buffer, raw.byteOffset, 8).getBigUint64(0, true);
@@ -119,20 +122,28 @@ export class CoordinatorElection {
       this.term = term;
     }
     this.stopped = false;
-    this.o.router.on(LEASE_KINDS.request, (body, from) => this.onRequest(body, from));
+    this.unregister = this.o.router.on(LEASE_KINDS.request, (body, from) => this.onRequest(body, from));
     const tick = () => {
       if (this.stopped) return;
-      this.tick().finally(() => {
-        if (!this.stopped) this.timer = setTimeout(tick, Math.min(100, this.heartbeatMs));
-      });
+      this.ticking = this.tick()
+        .catch((err: unknown) => this.log.warn({ err }, 'election tick failed'))
+        .finally(() => {
+          this.ticking = undefined;
+          if (!this.stopped) this.timer = setTimeout(tick, Math.min(100, this.heartbeatMs));
+        });
     };
     this.timer = setTimeout(tick, 50);
     this.publishRole();
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
+    if (this.stopped) return;
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.unregister?.();
+    this.unregister = undefined;
+    await this.ticking;
     if (this.roleValue !== 'passive') this.setRole('passive', 'stopped');
   }
 

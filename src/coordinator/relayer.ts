@@ -1,5 +1,5 @@
 import type { ChainView, WithdrawSubmitter } from '../bridge/index.js';
-import { createLogger, type Logger } from '../common/index.js';
+import { createLogger, type Lifecycle, type Logger } from '../common/index.js';
 import { type AnchoredRange, type AnchoredRanges, withdrawArgsFor } from './approvals.js';
 import type { CoordinatorMetrics } from './metrics.js';
 
@@ -33,7 +33,7 @@ const MAX_ATTEMPTS = 5;
  * view last read it; the component kicks a sweep when it changes) and the final blocks, and WithdrawSubmitter checks the nullifier PDAs before sending, so a restart (or another
  * relayer) never pays a withdrawal twice.
  */
-export class Relayer {
+export class Relayer implements Lifecycle {
   private readonly log: Logger;
   private readonly done = new Set<string>();
   private readonly attempts = new Map<string, number>();
@@ -46,7 +46,8 @@ export class Relayer {
     this.log = o.logger ?? createLogger('coordinator.relayer');
   }
 
-  start(): void {
+  async start(): Promise<void> {
+    if (!this.stopped) return;
     this.stopped = false;
     this.timer = setInterval(() => this.kick(), this.o.sweepMs ?? 2_000);
   }
@@ -54,6 +55,7 @@ export class Relayer {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
     await this.running;
   }
 

@@ -13,7 +13,7 @@ import {
   type VoteFields,
   voteSlotKey,
 } from '../bridge/index.js';
-import { createLogger, type Logger } from '../common/index.js';
+import { createLogger, type Lifecycle, type Logger } from '../common/index.js';
 import type { Equivocation, EvidenceStore, Vote } from '../consensus/index.js';
 import type { CoordinatorMetrics } from './metrics.js';
 
@@ -45,7 +45,7 @@ const fieldsOf = (v: Vote): VoteFields => ({
  * claim is made (synced) before sending, so a node submits each piece at most once, and the
  * program's slash record PDA refuses a second slash for the same vote slot from anyone.
  */
-export class Slasher {
+export class Slasher implements Lifecycle {
   private readonly log: Logger;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly inflight = new Set<Promise<void>>();
