@@ -68,7 +68,7 @@ async function setup() {
     intervalMs: 60_000,
     now: () => now,
   });
-  service.start();
+  await service.start();
   /** A heartbeat signed for `peerId`; `carried` is the peer id the message says (a forger's edit). */
   const beat = (
     kp: ValidatorKeypair,
@@ -110,7 +110,7 @@ describe('validator heartbeats', () => {
     expect(t.service.ages().get(t.other.address)).toBe(1500);
     // Its own first heartbeat went out at start, signed for its own peer id.
     expect(t.published[0]).toMatchObject({ type: 'HEARTBEAT' });
-    t.service.stop();
+    await t.service.stop();
   });
 
   it('ignores unregistered keys, wrong peers and replays; rejects bad signatures; counts each', async () => {
@@ -134,7 +134,7 @@ describe('validator heartbeats', () => {
     );
     expect(counts).toEqual({ accepted: 1, unregistered: 1, bad_signature: 2, peer_mismatch: 1, stale: 2 });
     expect(t.service.ages().has(t.stranger.address)).toBe(false);
-    t.service.stop();
+    await t.service.stop();
   });
 
   it('stores endpoints in the ValidatorAccount layout and reads them back; only dialable addresses', async () => {

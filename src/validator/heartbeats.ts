@@ -7,7 +7,7 @@
  * registry view may be a little behind the chain).
  */
 
-import { bytesEqual, createLogger, type Logger } from '../common/index.js';
+import { bytesEqual, createLogger, type Lifecycle, type Logger } from '../common/index.js';
 import type { GossipValidator, MessageOf, NetworkMessage } from '../network/index.js';
 import { peerIdBytes, verifyHeartbeat } from './heartbeat.js';
 import type { HeartbeatOutcome, ValidatorMetrics } from './metrics.js';
@@ -42,7 +42,7 @@ interface Heard {
   readonly peerId: string;
 }
 
-export class HeartbeatService {
+export class HeartbeatService implements Lifecycle {
   private readonly heard = new Map<string, Heard>();
   private readonly peerIdBytes = new Map<string, Uint8Array>();
   private timer: NodeJS.Timeout | undefined;
@@ -55,14 +55,16 @@ export class HeartbeatService {
     this.now = o.now ?? Date.now;
   }
 
-  start(): void {
+  async start(): Promise<void> {
+    if (this.timer) return;
     this.o.network.setGossipValidator('heartbeat', (msg, from) => this.onMessage(msg, from));
     this.o.metrics.ages = () => this.ages();
     void this.beat();
     this.timer = setInterval(() => void this.beat(), this.o.intervalMs);
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
+    if (!this.timer) return;
     clearInterval(this.timer);
     this.timer = undefined;
     this.o.network.setGossipValidator('heartbeat', undefined);
