@@ -150,4 +150,35 @@ describe('validator heartbeats', () => {
       true,
     ]);
   });
+  it('starts once, stops once: a second start or stop changes nothing, and stop before start is a no-op', async () => {
+    const me = generateKeypair();
+    const validators: (GossipValidator | undefined)[] = [];
+    let sent = 0;
+    const reader = { activeAccounts: async () => [] } as unknown as ValidatorChainReader;
+    const service = new HeartbeatService({
+      network: {
+        peerId: await newPeer(),
+        publish: async () => {
+          sent++;
+          return 1;
+        },
+        setGossipValidator: (_p, v) => validators.push(v),
+        peers: { heard: () => undefined },
+      },
+      signer: new ValidatorSigner(me, domain),
+      roster: new ValidatorRoster(reader, { minRefreshMs: 0 }),
+      metrics: validatorMetrics(new Registry()),
+      intervalMs: 60_000,
+    });
+    await service.stop();
+    expect(validators).toEqual([]);
+    await service.start();
+    await service.start();
+    await new Promise((r) => setImmediate(r));
+    expect(validators.map((v) => typeof v)).toEqual(['function']);
+    expect(sent).toBe(1);
+    await service.stop();
+    await service.stop();
+    expect(validators.map((v) => typeof v)).toEqual(['function', 'undefined']);
+  });
 });
