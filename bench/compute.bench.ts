@@ -143,5 +143,5 @@ try {
     }),
   );
 } finally {
-  await sandbox.close();
+  await sandbox.stop();
 }

@@ -35,7 +35,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   verifier?.destroy();
-  await Promise.all(sandboxes.map((s) => s.close()));
+  await Promise.all(sandboxes.map((s) => s.stop()));
 });
 
 function refusal(bytes: Uint8Array, known = true): ComputeErrorCode | undefined {

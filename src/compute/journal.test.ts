@@ -22,7 +22,7 @@ describe('compute journal (RocksDB compute store)', () => {
     db = await Database.open(dir, { logger: pino({ level: 'silent' }) });
   });
   afterAll(async () => {
-    await sandbox.close();
+    await sandbox.stop();
     await db.close();
     await rm(dir, { recursive: true, force: true });
   });

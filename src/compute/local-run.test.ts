@@ -12,7 +12,7 @@ const example = fileURLToPath(new URL('../../examples/compute/mean/', import.met
 
 describe('compute run-local', () => {
   const sandbox = new Sandbox();
-  afterAll(() => sandbox.close());
+  afterAll(() => sandbox.stop());
 
   it('runs the example job directory and decodes its statistic', async () => {
     const a = await runLocalJob(example, sandbox);

@@ -36,7 +36,7 @@ export function registerComputeCommand(program: Command): void {
         if (report.decoded) for (const [k, v] of Object.entries(report.decoded)) console.log(`  ${k} = ${v}`);
         else console.log(`output ${report.outputHex || '(empty)'}`);
       } finally {
-        await sandbox.close();
+        await sandbox.stop();
       }
     });
 

@@ -63,7 +63,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => {
   verifier?.destroy();
-  await sandbox.close();
+  await sandbox.stop();
   await db?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
 });

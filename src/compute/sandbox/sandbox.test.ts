@@ -20,8 +20,8 @@ describe('sandbox', () => {
   const a = new Sandbox();
   const b = new Sandbox();
   afterAll(async () => {
-    await a.close();
-    await b.close();
+    await a.stop();
+    await b.stop();
   });
 
   it('gives byte-identical output and fuel in-process, on repeat, and in separate workers', async () => {
@@ -81,7 +81,7 @@ describe('sandbox', () => {
       const next = await quick.run({ wasm: mean, input, fuelLimit, outputCap: 64 });
       expect(next.status).toBe('ok');
     } finally {
-      await quick.close();
+      await quick.stop();
     }
   });
 });

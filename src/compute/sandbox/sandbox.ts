@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import type { Lifecycle } from '../../common/index.js';
 import { ComputeError } from '../errors.js';
 import { DEFAULT_WALL_CLOCK_MS, MAX_MEMORY_PAGES } from '../limits.js';
 import type { RunOutcome, RunRequest } from './protocol.js';
@@ -29,7 +30,7 @@ interface Pending {
  * One sandbox worker thread, reused across jobs (each job gets a fresh instance inside it) and
  * replaced after a wall-clock kill or a crash. Runs are serial: one job at a time per sandbox.
  */
-export class Sandbox {
+export class Sandbox implements Lifecycle {
   private worker: Worker | undefined;
   private ready: Promise<void> | undefined;
   private pending: Pending | undefined;
@@ -48,14 +49,19 @@ export class Sandbox {
     return next;
   }
 
-  async close(): Promise<void> {
+  /** Spawns the worker ahead of the first run (run spawns it on demand otherwise). */
+  async start(): Promise<void> {
+    await this.spawn();
+  }
+
+  async stop(): Promise<void> {
     const worker = this.worker;
     this.worker = undefined;
     this.ready = undefined;
     if (worker) await worker.terminate();
   }
 
-  private start(): Promise<void> {
+  private spawn(): Promise<void> {
     if (this.ready) return this.ready;
     const worker = new Worker(ENTRY, { resourceLimits: RESOURCE_LIMITS });
     this.worker = worker;
@@ -95,7 +101,7 @@ export class Sandbox {
   }
 
   private async runNow(request: Omit<RunRequest, 'id'>): Promise<RunOutcome> {
-    await this.start();
+    await this.spawn();
     const worker = this.worker!;
     const id = this.nextId++;
     return new Promise<RunOutcome>((resolve, reject) => {

@@ -1,5 +1,5 @@
 import type { Registry } from 'prom-client';
-import { bytesToHex, type Logger } from '../../common/index.js';
+import { bytesToHex, type Lifecycle, type Logger } from '../../common/index.js';
 import type { LedgerExtension } from '../../ledger/index.js';
 import type { NetworkNode } from '../../network/index.js';
 import type { Field } from '../../privacy/index.js';
@@ -52,7 +52,7 @@ export interface ComputeServiceOptions {
  * execution queue, which runs the jobs blocks assign to this validator in the sandbox and gossips
  * its signed results. Refusals are ComputeErrors with stable codes.
  */
-export class ComputeService {
+export class ComputeService implements Lifecycle {
   readonly maxJobBytes = MAX_JOB_BYTES;
   private readonly metrics: ComputeMetrics;
   private readonly jobs = new JobPool();
@@ -74,7 +74,7 @@ export class ComputeService {
   }
 
   /** Opens the compute chain (once): the ledger needs its extensions before consensus runs. */
-  open(): Promise<ComputeChain> {
+  openChain(): Promise<ComputeChain> {
     this.opening ??= (async () => {
       const chain = await ComputeChain.open({
         store: this.o.store,
@@ -94,16 +94,16 @@ export class ComputeService {
   }
 
   async jobsExtension(): Promise<LedgerExtension> {
-    return (await this.open()).jobsExtension();
+    return (await this.openChain()).jobsExtension();
   }
 
   async resultsExtension(): Promise<LedgerExtension> {
-    return (await this.open()).resultsExtension();
+    return (await this.openChain()).resultsExtension();
   }
 
   async start(): Promise<void> {
     if (this.queue) return;
-    const chain = await this.open();
+    const chain = await this.openChain();
     const { identity } = this.o;
     const sandbox = new Sandbox(this.o.wallClockMs ? { wallClockMs: this.o.wallClockMs } : {});
     this.sandbox = sandbox;
@@ -147,7 +147,7 @@ export class ComputeService {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
     await this.queue?.stop();
-    await this.sandbox?.close();
+    await this.sandbox?.stop();
     this.sandbox = undefined;
   }
 

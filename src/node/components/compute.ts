@@ -96,7 +96,7 @@ export class ComputeComponent implements Component {
         faultWrongOutput: faultWrongOutput(),
         logger: o.logger,
       });
-      await service.open();
+      await service.openChain();
       this.serviceValue = service;
       return service;
     })();
