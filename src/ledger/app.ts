@@ -309,7 +309,7 @@ export class LedgerApp {
 
   async close(): Promise<void> {
     this.closed = true;
-    this.mempool.stop();
+    await this.mempool.stop();
     await this.serial.catch(() => {});
   }
 

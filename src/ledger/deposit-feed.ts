@@ -1,6 +1,6 @@
 import type { Address } from '@solana/kit';
 import { type BridgeRpc, DepositListener, type ListenerCursor } from '../bridge/index.js';
-import type { Logger } from '../common/index.js';
+import type { Lifecycle, Logger } from '../common/index.js';
 import type { PendingDeposit } from './deposits.js';
 import type { LedgerTip } from './state.js';
 
@@ -21,7 +21,7 @@ export interface DepositFeedOptions {
  * unconsumed deposits only in memory, so after a restart they must be delivered again (the
  * ledger's queue skips what blocks already consumed).
  */
-export class DepositFeed {
+export class DepositFeed implements Lifecycle {
   private listener: DepositListener | undefined;
 
   constructor(private readonly o: DepositFeedOptions) {}

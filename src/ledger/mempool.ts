@@ -173,8 +173,8 @@ export class Mempool {
     return dropped;
   }
 
-  stop(): void {
-    this.batcher.stop();
+  async stop(): Promise<void> {
+    await this.batcher.stop();
   }
 
   private staleReason(d: DecodedTransaction, slot: bigint): RejectReason | undefined {

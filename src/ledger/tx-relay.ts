@@ -1,4 +1,4 @@
-import type { Logger } from '../common/index.js';
+import type { Lifecycle, Logger } from '../common/index.js';
 import type { NetworkNode } from '../network/index.js';
 import type { AdmitResult, TxOrigin } from './mempool.js';
 import { TxGossip } from './tx-gossip.js';
@@ -16,7 +16,7 @@ export interface TxRelayOptions {
  * TxGossip). A gossiped copy is not published again: its publisher already sent it to every
  * connected validator, and gossipsub's IHAVE reaches the others.
  */
-export class TxRelay {
+export class TxRelay implements Lifecycle {
   private readonly gossip: TxGossip;
   private unsubscribe: (() => void) | undefined;
 

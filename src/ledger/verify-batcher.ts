@@ -76,7 +76,7 @@ export class VerifyBatcher {
     }
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     for (const w of this.waiting.splice(0)) w.resolve('VERIFIER_FAILED');
