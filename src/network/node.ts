@@ -20,7 +20,7 @@ import { tcp } from '@libp2p/tcp';
 import { multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p } from 'libp2p';
 import type { Registry } from 'prom-client';
-import { createLogger, type Logger } from '../common/index.js';
+import { createLogger, type Lifecycle, type Logger } from '../common/index.js';
 import {
   capOf,
   dhtProtocol,
@@ -70,7 +70,7 @@ const GOSSIP_FRAME_OVERHEAD = 16 * 1024;
  * One node's libp2p stack: TCP + noise + yamux, identify, ping, a per-cluster Kademlia DHT for
  * discovery, gossipsub topics with decoding validators, and bounded request-response protocols.
  */
-export class NetworkNode {
+export class NetworkNode implements Lifecycle {
   readonly peers: PeerRegistry;
   readonly metrics: NetworkMetrics;
   private readonly topics: Record<GossipPurpose, string>;
@@ -155,7 +155,7 @@ export class NetworkNode {
       );
     }
     this.libp2p.addEventListener('peer:discovery', this.onDiscovery);
-    this.peers.start();
+    await this.peers.start();
     for (const addr of this.config.bootstrap) {
       const peer = multiaddr(addr)
         .getComponents()
@@ -179,7 +179,7 @@ export class NetworkNode {
     this.started = false;
     clearInterval(this.discoveryTimer);
     clearInterval(this.gossipAuditTimer);
-    this.peers.stop();
+    await this.peers.stop();
     this.libp2p.removeEventListener('peer:discovery', this.onDiscovery);
     this.libp2p.services.pubsub.removeEventListener('gossipsub:message', this.onGossipMessage);
     await this.libp2p.stop();

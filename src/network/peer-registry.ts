@@ -5,11 +5,13 @@
  * forever, others up to a bounded number of attempts. Consensus will use this registry to admit
  * consensus messages only from registered validators.
  */
+
 import type { Libp2p, PeerId } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
 import type { Ping } from '@libp2p/ping';
 import { type Multiaddr, multiaddr } from '@multiformats/multiaddr';
 import type { Logger } from 'pino';
+import type { Lifecycle } from '../common/index.js';
 import type { ResolvedNetworkConfig } from './config.js';
 import type { NetworkMetrics } from './metrics.js';
 
@@ -69,7 +71,7 @@ function isBusyPingSlot(err: unknown): boolean {
   return err instanceof Error && err.name === 'TooManyOutboundProtocolStreamsError';
 }
 
-export class PeerRegistry {
+export class PeerRegistry implements Lifecycle {
   private readonly peers = new Map<string, PeerRecord>();
   private readonly listeners = new Set<PeerStateListener>();
   private pingTimer: NodeJS.Timeout | undefined;
@@ -85,7 +87,7 @@ export class PeerRegistry {
   private readonly onConnect = (evt: CustomEvent<PeerId>) => this.connected(evt.detail);
   private readonly onDisconnect = (evt: CustomEvent<PeerId>) => this.disconnected(evt.detail);
 
-  start(): void {
+  async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
     this.libp2p.addEventListener('peer:connect', this.onConnect);
@@ -94,7 +96,7 @@ export class PeerRegistry {
     this.pingTimer = setInterval(() => void this.pingAll(), this.config.pingIntervalMs);
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
     this.libp2p.removeEventListener('peer:connect', this.onConnect);
