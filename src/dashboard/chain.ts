@@ -5,6 +5,7 @@
  * slashed validators, found in the bridge state's signature history and recognised by the
  * program's own AnchorEvent / SlashEvent logs.
  */
+
 import type { Address, Signature } from '@solana/kit';
 import {
   type BridgeRpc,
@@ -15,7 +16,7 @@ import {
   programDataFor,
   type ValidatorAccount,
 } from '../bridge/index.js';
-import { bytesEqual, createLogger, type Logger } from '../common/index.js';
+import { bytesEqual, createLogger, type Lifecycle, type Logger } from '../common/index.js';
 import { addressOf } from './blocks.js';
 
 export interface ChainTx {
@@ -119,7 +120,7 @@ const MAX_BACKLOG = 4096;
  * needs. The history is read when the chain view reports a new bridge state (every anchor and
  * slash changes it) and while a backlog of signatures is left, never on an idle chain.
  */
-export class ChainWatcher implements ChainSource {
+export class ChainWatcher implements ChainSource, Lifecycle {
   private anchorTx: ReadonlyMap<bigint, ChainTx> = new Map();
   private slashTx: ReadonlyMap<string, ChainTx> = new Map();
   private readonly anchorHistory = new Map<bigint, ChainTx>();
@@ -156,7 +157,8 @@ export class ChainWatcher implements ChainSource {
     };
   }
 
-  start(): void {
+  async start(): Promise<void> {
+    if (this.timer) return;
     this.unsubscribe = this.o.chain.on('state', () => {
       this.stateChanged = true;
     });

@@ -270,7 +270,7 @@ describe('NodeDashboardBackend', () => {
     };
     const events: DashboardEvent[] = [];
     b.subscribe((e) => events.push(e));
-    b.start();
+    await b.start();
     await b.checkTip(); // start-up: blocks 1-2 from storage, as history
     expect(reads).toBe(1);
     height = 3;
@@ -297,7 +297,7 @@ describe('NodeDashboardBackend', () => {
     });
     const events: DashboardEvent[] = [];
     b.subscribe((e) => events.push(e));
-    b.start();
+    await b.start();
     await b.checkTip();
     height = 4;
     const stored = chain[3]!;

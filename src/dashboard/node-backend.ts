@@ -6,10 +6,11 @@
  * feed) arrive as the ledger's block-final events, decoded; storage is read for the recent history
  * at start and to fill a gap. A timer samples the overview into the time series and the event stream.
  */
+
 import { getAddressEncoder } from '@solana/kit';
 import type { Registry } from 'prom-client';
 import { VOTE_TYPES } from '../bridge/index.js';
-import { bytesToHex, createLogger, type Logger } from '../common/index.js';
+import { bytesToHex, createLogger, type Lifecycle, type Logger } from '../common/index.js';
 import type { EvidenceStore, ReputationEntry } from '../consensus/index.js';
 import type { FinalBlock } from '../ledger/index.js';
 import type { BlockStore } from '../storage/index.js';
@@ -97,7 +98,7 @@ function mean(values: readonly number[]): number | null {
   return values.length === 0 ? null : values.reduce((a, b) => a + b, 0) / values.length;
 }
 
-export class NodeDashboardBackend implements DashboardBackend {
+export class NodeDashboardBackend implements DashboardBackend, Lifecycle {
   private readonly listeners = new Set<(event: DashboardEvent) => void>();
   private readonly recent: BlockStat[] = [];
   private readonly summaries = new Map<bigint, BlockSummaryView>();
@@ -130,7 +131,8 @@ export class NodeDashboardBackend implements DashboardBackend {
     return Math.max(3 * this.s.heartbeatIntervalMs, 5_000);
   }
 
-  start(): void {
+  async start(): Promise<void> {
+    if (this.sampleTimer) return;
     if (this.s.finalBlocks) this.unsubscribe = this.s.finalBlocks((final) => this.blockFinal(final));
     else this.tipTimer = setInterval(() => void this.checkTip(), this.s.tipPollMs ?? 200);
     this.sampleTimer = setInterval(() => void this.sample(), this.s.sampleMs ?? 1_000);

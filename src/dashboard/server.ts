@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createLogger, type Logger } from '../common/index.js';
+import { createLogger, type Lifecycle, type Logger } from '../common/index.js';
 import { HttpError, INGRESS_LIMITS, RateLimiter } from '../ingress/index.js';
 import { type Asset, loadAssets } from './assets.js';
 import { DashboardError } from './errors.js';
@@ -43,7 +43,7 @@ const SECURITY_HEADERS = {
  * client address and bodies over 16 KiB refused before they are buffered. Every error is
  * `{"error": {"code", "message"}}` with a stable code (docs/operations.md, "Dashboard").
  */
-export class DashboardServer {
+export class DashboardServer implements Lifecycle {
   private server: Server | undefined;
   private assets = new Map<string, Asset>();
   private boundPort = 0;
