@@ -1,3 +1,4 @@
+import type { Lifecycle } from '../common/index.js';
 import type { Block, FinalBlock, LedgerApp } from '../ledger/index.js';
 import { decodeBlock } from '../ledger/index.js';
 import { type Field, type MerklePath, MerkleTree } from '../privacy/index.js';
@@ -11,7 +12,7 @@ import type { IngressBackend, OutputRecord, SubmitResult } from './backend.js';
  * block, so a block is never read back nor decoded again. Paths and roots come from the stored tree,
  * so they always match final state.
  */
-export class LedgerIngressBackend implements IngressBackend {
+export class LedgerIngressBackend implements IngressBackend, Lifecycle {
   private readonly records: OutputRecord[] = [];
   private indexedHeight = 0n;
   private catching: Promise<void> | undefined;
@@ -23,11 +24,11 @@ export class LedgerIngressBackend implements IngressBackend {
   ) {}
 
   /** Follows the ledger's final blocks (until stop). */
-  start(): void {
+  async start(): Promise<void> {
     this.unsubscribe ??= this.ledger.onFinal((final) => this.follow(final));
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
   }

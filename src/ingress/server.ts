@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { bytesToHex, createLogger, type Logger } from '../common/index.js';
+import { bytesToHex, createLogger, type Lifecycle, type Logger } from '../common/index.js';
 import { FIELD_MODULUS, type Field } from '../privacy/index.js';
 import type { IngressBackend, SettlementBackend } from './backend.js';
 import { type ComputeIngressBackend, computeRoute } from './compute-routes.js';
@@ -36,7 +36,7 @@ const CONFLICT_REASONS = new Set(['DUPLICATE', 'NULLIFIER_CONFLICT', 'NULLIFIER_
  * read roots, Merkle paths and published outputs. Every request is rate limited per client address,
  * bodies are capped before they are buffered, and every error is JSON with a stable code.
  */
-export class IngressServer {
+export class IngressServer implements Lifecycle {
   readonly name = 'ingress';
   private server: Server | undefined;
   private boundPort = 0;
