@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { type Address, address as toAddress } from '@solana/kit';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { createLogger, type Logger } from '../common/index.js';
+import { createLogger, type Lifecycle, type Logger } from '../common/index.js';
 import { LocalChain } from './chain.js';
 import { LocalnetError, RPC_PARSE_ERROR } from './errors.js';
 import { stringifyJson } from './json.js';
@@ -42,7 +42,7 @@ const SNAPSHOT_EVERY_SLOTS = 10n;
  * An embedded Solana: LocalChain behind a Solana JSON-RPC 2.0 server over HTTP and WebSocket
  * (same port). Nodes and wallets talk to it exactly as to a real cluster.
  */
-export class Localnet {
+export class Localnet implements Lifecycle {
   readonly chain: LocalChain;
   private readonly log: Logger;
   private server: Server | undefined;
@@ -128,6 +128,7 @@ export class Localnet {
   }
 
   async stop(): Promise<void> {
+    if (!this.server) return;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     for (const client of this.wss?.clients ?? []) client.terminate();
