@@ -17,9 +17,10 @@
  * When the registry lists a validator whose account address is not known yet (a registration since
  * the last round), a third call reads the new accounts.
  */
+
 import { type Address, type Base64EncodedDataResponse, type Commitment, getBase64Encoder } from '@solana/kit';
 import { Counter, register as defaultRegistry, Gauge, type Registry } from 'prom-client';
-import { bytesEqual, createLogger, type Logger } from '../common/index.js';
+import { bytesEqual, createLogger, type Lifecycle, type Logger } from '../common/index.js';
 import {
   type BridgeState,
   decodeBridgeState,
@@ -112,7 +113,7 @@ interface RawBytes {
 /** Validator account addresses remembered (a derivation costs a few curve checks). */
 const MAX_REMEMBERED_PDAS = 4096;
 
-export class ChainView {
+export class ChainView implements Lifecycle {
   private readonly listeners: { [K in keyof ChainViewEvents]: Set<ChainViewEvents[K]> } = {
     slot: new Set(),
     state: new Set(),

@@ -5,9 +5,10 @@
  * Evidence is stored, counted, gossiped on the `evidence` topic and handed to `onEvidence` (the node
  * submits it to the program's `slash` instruction).
  */
+
 import { sha256 } from '@noble/hashes/sha2.js';
 import type { Registry } from 'prom-client';
-import { bytesToHex, createLogger, type Logger } from '../common/index.js';
+import { bytesToHex, createLogger, type Lifecycle, type Logger } from '../common/index.js';
 import type { GossipPurpose, NetworkMessage } from '../network/index.js';
 import { encodeCertificate, type QuorumCertificate } from './certificate.js';
 import { ConsensusError, isConsensusError } from './errors.js';
@@ -89,7 +90,7 @@ export interface ConsensusEngineOptions {
 /** Catch-up fetches per trigger, at most (one per missing height). */
 const MAX_CATCH_UP = 64;
 
-export class ConsensusEngine {
+export class ConsensusEngine implements Lifecycle {
   private replica: Replica;
   private readonly signState: SignState;
   private readonly myKey: string;

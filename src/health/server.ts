@@ -5,10 +5,11 @@
  *   GET /ready    200 when every registered readiness check passes, else 503; JSON either way
  *   GET /metrics  the registry in Prometheus text format
  */
+
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
-import { createLogger, type Logger } from '../common/index.js';
+import { createLogger, type Lifecycle, type Logger } from '../common/index.js';
 import { HealthError } from './errors.js';
 import type { Readiness } from './readiness.js';
 
@@ -23,7 +24,7 @@ export interface HealthServerOptions {
   readonly logger?: Logger;
 }
 
-export class HealthServer {
+export class HealthServer implements Lifecycle {
   readonly name = 'health';
   private server: Server | undefined;
   private readonly logger: Logger;

@@ -1,4 +1,4 @@
-import type { Logger } from '../common/index.js';
+import type { Lifecycle, Logger } from '../common/index.js';
 import type { NetworkMessage, NetworkNode } from '../network/index.js';
 import type { BlockStore } from '../storage/index.js';
 
@@ -16,7 +16,7 @@ export interface BlockSyncServerOptions {
  * genesis set (the 'block-sync' request protocol). The network cannot take a handler back, so a
  * stopped server answers with no blocks rather than reading storage that may be closing.
  */
-export class BlockSyncServer {
+export class BlockSyncServer implements Lifecycle {
   private serving = false;
   private registered = false;
 

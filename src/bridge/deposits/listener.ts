@@ -1,5 +1,5 @@
 import type { Address, Signature } from '@solana/kit';
-import { createLogger, type Logger } from '../../common/index.js';
+import { createLogger, type Lifecycle, type Logger } from '../../common/index.js';
 import { FIELD_ZERO, type Field, hash2 } from '../../privacy/index.js';
 import { BridgeError } from '../errors.js';
 import type { DepositEventData } from '../events.js';
@@ -49,7 +49,7 @@ const INITIAL: ListenerCursor = { consumed: 0n, accumulator: FIELD_ZERO, slot: 0
  * queue order. The cursor only moves past deposits that were fetched, decoded, chained (acc_i =
  * P2(acc_{i-1}, c_i)) and delivered; any failure ends the pass with the cursor where it was.
  */
-export class DepositListener {
+export class DepositListener implements Lifecycle {
   private readonly log: Logger;
   private running = false;
   private loop: Promise<void> | undefined;

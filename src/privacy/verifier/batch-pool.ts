@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import type { Lifecycle } from '../../common/index.js';
 import { PrivacyError } from '../errors.js';
 import type { Field } from '../field.js';
 import type { ChunkRequest, ChunkResult, WorkerInit } from './batch-protocol.js';
@@ -30,7 +31,7 @@ interface WorkerSlot {
  * own final exponentiation, bisecting in the worker to name bad proofs. The main thread only posts
  * wires and reads verdicts, so the event loop stays free of pairing work.
  */
-export class BatchVerifierPool {
+export class BatchVerifierPool implements Lifecycle {
   private slots: WorkerSlot[] = [];
   private nextId = 1;
   private readonly threads: number;
