@@ -140,7 +140,7 @@ export class CoordinatorComponent implements Component {
         index,
         logger,
       });
-      this.signing.start();
+      await this.signing.start();
       const slasher = new Slasher({
         rpc,
         programId,
@@ -171,7 +171,7 @@ export class CoordinatorComponent implements Component {
           logger,
           onSettled: (txId, signature) => this.remember(txId, signature),
         });
-        relayer.start();
+        await relayer.start();
         this.relayerService = relayer;
         // A new anchor (or any change of the state) may approve withdrawals: sweep now.
         this.cleanups.push(chain.on('state', () => relayer.kick()));
@@ -195,7 +195,7 @@ export class CoordinatorComponent implements Component {
         logger,
         onAnchored: () => this.relayerService?.kick(),
       });
-      this.anchors.start();
+      await this.anchors.start();
     }
 
     // Every validator takes part in elections (it grants leases); candidates also stand.
@@ -267,11 +267,11 @@ export class CoordinatorComponent implements Component {
 
   async stop(): Promise<void> {
     for (const c of this.cleanups.splice(0)) c();
-    this.election?.stop();
+    await this.election?.stop();
     await this.anchors?.stop();
     await this.relayerService?.stop();
     await this.slasher?.stop();
-    this.signing?.stop();
+    await this.signing?.stop();
     this.election = undefined;
     this.anchors = undefined;
     this.relayerService = undefined;

@@ -96,8 +96,8 @@ export class DashboardComponent implements Component {
       port: config.dashboard.port,
       logger,
     });
-    chain.start();
-    backend.start();
+    await chain.start();
+    await backend.start();
     // The recent blocks, read once; from here on the ledger's events bring each new one.
     await backend.checkTip();
     this.chain = chain;

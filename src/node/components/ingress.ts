@@ -51,7 +51,7 @@ export class IngressComponent implements Component {
   async start(): Promise<void> {
     const o = this.options;
     const backend = new LedgerIngressBackend(o.ledger.ledger, o.storage.storage);
-    backend.start();
+    await backend.start();
     this.backend = backend;
     const server = new IngressServer(backend, {
       host: o.config.ingress.host,
@@ -74,7 +74,7 @@ export class IngressComponent implements Component {
     this.unregister?.();
     await this.server?.stop();
     this.server = undefined;
-    this.backend?.stop();
+    await this.backend?.stop();
     this.backend = undefined;
   }
 }

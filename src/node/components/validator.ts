@@ -140,7 +140,7 @@ export class ValidatorComponent implements Component {
       shouldSend: () => this.registration.ok,
       logger,
     });
-    heartbeats.start();
+    await heartbeats.start();
     this.heartbeats = heartbeats;
     this.unregister = readiness.register('validator', () => this.registration);
     logger.info(
@@ -154,7 +154,7 @@ export class ValidatorComponent implements Component {
     this.unregister = undefined;
     this.unsubscribe?.();
     this.unsubscribe = undefined;
-    this.heartbeats?.stop();
+    await this.heartbeats?.stop();
     this.heartbeats = undefined;
   }
 }
