@@ -190,4 +190,56 @@ describe('ConsensusEngine', () => {
     await restarted.start();
     expect(restarted.round).toBeGreaterThanOrEqual(round + 1);
   });
+  it('stop before start writes nothing and leaves the engine startable', async () => {
+    const { auths, set } = testCohort(4);
+    const kv = new MemoryKv();
+    await kv.put('unrelated', new Uint8Array([1]));
+    const engine = new ConsensusEngine({
+      network: new Bus().node(0),
+      auth: auths[0]!,
+      validators: set,
+      application: new App(),
+      height: 1n,
+      previousHash: new Uint8Array(32),
+      store: kv,
+      logger: quiet,
+    });
+    engines.push(engine);
+    await engine.stop();
+    expect([...kv.data.keys()]).toEqual(['unrelated']);
+    await engine.start();
+  });
+
+  it('after a commit it could not apply, decides nothing more but stop still leaves the gossip', async () => {
+    const { auths, set } = testCohort(4);
+    const bus = new Bus();
+    class Failing extends App {
+      override async commit(): Promise<void> {
+        throw new Error('disk full');
+      }
+    }
+    const apps = [new Failing(), new App(), new App(), new App()];
+    const cohort = [0, 1, 2, 3].map(
+      (i) =>
+        new ConsensusEngine({
+          network: bus.node(i),
+          auth: auths[i]!,
+          validators: set,
+          application: apps[i]!,
+          height: 1n,
+          previousHash: new Uint8Array(32),
+          store: new MemoryKv(),
+          logger: quiet,
+          tickMs: 50,
+        }),
+    );
+    engines.push(...cohort);
+    for (const e of cohort) await e.start();
+    await until(() => cohort[0]!.failed !== undefined && apps[1]!.commits.length >= 2);
+    await cohort[0]!.stop();
+    const subscribedBy = (id: number) =>
+      [...bus.handlers.values()].flatMap((s) => [...s]).filter((h) => h.id === id);
+    expect(subscribedBy(0)).toEqual([]);
+    expect(subscribedBy(1).length).toBeGreaterThan(0);
+  });
 });

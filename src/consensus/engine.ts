@@ -101,7 +101,8 @@ export class ConsensusEngine implements Lifecycle {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly unsubscribe: (() => void)[] = [];
   private appQueue: Promise<void> = Promise.resolve();
-  private state: 'new' | 'running' | 'stopped' = 'new';
+  // 'halted': a commit failed; it decides nothing more, but stop() still releases what start() took.
+  private state: 'new' | 'running' | 'halted' | 'stopped' = 'new';
   private catchingUp = false;
   private failure: unknown;
   private equivocations = 0;
@@ -173,7 +174,8 @@ export class ConsensusEngine implements Lifecycle {
   }
 
   async stop(): Promise<void> {
-    if (this.state === 'stopped') return;
+    // Before start there is nothing to release, and persisting would overwrite the saved reputation.
+    if (this.state === 'new' || this.state === 'stopped') return;
     this.state = 'stopped';
     for (const u of this.unsubscribe) u();
     for (const t of this.timers) clearTimeout(t);
@@ -427,7 +429,7 @@ export class ConsensusEngine implements Lifecycle {
         if (what === 'commit') {
           // A final block the application could not apply: stop rather than run ahead of the state.
           this.failure = err;
-          this.state = 'stopped';
+          this.state = 'halted';
         }
       }
     });
