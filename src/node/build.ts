@@ -9,16 +9,16 @@ import {
 } from '../health/index.js';
 import type { LedgerExtension } from '../ledger/index.js';
 import type { Component } from './component.js';
-import { BridgeComponent } from './components/bridge.js';
+import { type BridgeComponent, bridgeComponent } from './components/bridge.js';
 import { ComputeComponent } from './components/compute.js';
-import { ConsensusComponent } from './components/consensus.js';
-import { CoordinatorComponent } from './components/coordinator.js';
-import { DashboardComponent } from './components/dashboard.js';
+import { type ConsensusComponent, consensusComponent } from './components/consensus.js';
+import { type CoordinatorComponent, coordinatorComponent } from './components/coordinator.js';
+import { type DashboardComponent, dashboardComponent } from './components/dashboard.js';
 import { IngressComponent } from './components/ingress.js';
 import { LedgerComponent } from './components/ledger.js';
 import { NetworkComponent } from './components/network.js';
 import { StorageComponent } from './components/storage.js';
-import { ValidatorComponent } from './components/validator.js';
+import { type ValidatorComponent, validatorComponent } from './components/validator.js';
 import { Node } from './lifecycle.js';
 
 export interface AssembledNode {
@@ -80,13 +80,13 @@ export function assembleNode(config: NodeConfig, options: { registry?: Registry 
     readiness,
     logger: createLogger('network', level),
   });
-  const bridge = new BridgeComponent({
+  const bridge = bridgeComponent({
     config,
     registry,
     readiness,
     logger: createLogger('bridge', level),
   });
-  const validator = new ValidatorComponent({
+  const validator = validatorComponent({
     config,
     bridge,
     network,
@@ -105,13 +105,13 @@ export function assembleNode(config: NodeConfig, options: { registry?: Registry 
     logger: createLogger('ledger', level),
     // Made at ledger start; `consensus` is assembled below and started after the ledger.
     extensions: [
-      (): Promise<LedgerExtension> => consensus.validatorSetExtension(),
+      async (): Promise<LedgerExtension> => (await consensus.prepare()).validatorSetExtension(),
       // Compute jobs (kind 2) and results (kind 3); `compute` starts after consensus.
       (): Promise<LedgerExtension> => compute.jobsExtension(),
       (): Promise<LedgerExtension> => compute.resultsExtension(),
     ],
   });
-  const consensus = new ConsensusComponent({
+  const consensus = consensusComponent({
     config,
     storage,
     bridge,
@@ -131,7 +131,7 @@ export function assembleNode(config: NodeConfig, options: { registry?: Registry 
     readiness,
     logger: createLogger('compute', level),
   });
-  const coordinator = new CoordinatorComponent({
+  const coordinator = coordinatorComponent({
     config,
     storage,
     bridge,
@@ -166,7 +166,7 @@ export function assembleNode(config: NodeConfig, options: { registry?: Registry 
   ];
   // Off by default: only a node with dashboard.enabled has the component at all.
   const dashboard = config.dashboard.enabled
-    ? new DashboardComponent({
+    ? dashboardComponent({
         config,
         storage,
         bridge,

@@ -84,11 +84,11 @@ export class ComputeComponent implements Component {
       const { ComputeService } = await loadCompute();
       const o = this.o;
       const storage = o.storage.storage;
-      const keypair = o.validator.keypair;
+      const keypair = o.validator.service.keypair;
       const service = new ComputeService({
         store: storage.compute,
         recentRoots: async () => new Set((await storage.tree.loadState())?.rootHistory ?? []),
-        validatorsAt: (h) => o.consensus.validatorsAt(h)?.map((v) => v.publicKey),
+        validatorsAt: (h) => o.consensus.service.validatorsAt(h)?.map((v) => v.publicKey),
         network: o.network.network,
         identity: { publicKey: keypair.publicKey, seed: keypair.secretKey.slice(0, 32) },
         registry: o.registry,

@@ -58,9 +58,9 @@ export class IngressComponent implements Component {
       port: o.config.ingress.port,
       logger: o.logger,
       settlement: {
-        anchors: () => chainRead(() => o.coordinator.withdrawals.anchors()),
-        withdrawal: (n0) => chainRead(() => o.coordinator.withdrawals.status(n0)),
-        relayer: () => o.coordinator.relayer,
+        anchors: () => chainRead(() => o.coordinator.service.withdrawals.anchors()),
+        withdrawal: (n0) => chainRead(() => o.coordinator.service.withdrawals.status(n0)),
+        relayer: () => o.coordinator.service.relayer,
         solanaSlot: () => o.ledger.solanaSlot,
       },
       ...(o.compute ? { compute: o.compute.ingressBackend() } : {}),

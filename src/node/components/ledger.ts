@@ -54,7 +54,7 @@ export class LedgerComponent implements Component {
 
   /** The Solana slot as the chain view last read it. */
   get solanaSlot(): bigint {
-    return this.options.bridge.chain.slot;
+    return this.options.bridge.service.view.slot;
   }
 
   get ledger(): LedgerApp {
@@ -69,7 +69,7 @@ export class LedgerComponent implements Component {
     const vk = VerifyingKey.fromSnarkjs(await loadVerifyingKeyJson());
     this.pool = new BatchVerifierPool(vk, { threads: o.verifierThreads ?? 2 });
     await this.pool.start();
-    const chain = o.bridge.chain;
+    const chain = o.bridge.service.view;
     this.anchored = anchoredRoots(chain.finalizedState);
     this.cleanups.push(chain.on('finalizedState', (state) => (this.anchored = anchoredRoots(state))));
     const relay = new TxRelay({
@@ -85,7 +85,7 @@ export class LedgerComponent implements Component {
       storage: o.storage.storage,
       pool: this.pool,
       registry: o.registry,
-      leader: o.validator.signer.publicKey,
+      leader: o.validator.service.signer.publicKey,
       isAnchored: (root) => this.anchored.has(root),
       currentSlot: () => chain.slot,
       logger: o.logger,
