@@ -7,10 +7,9 @@ import {
   Readiness,
   type Registry,
 } from '../health/index.js';
-import type { LedgerExtension } from '../ledger/index.js';
 import type { Component } from './component.js';
 import { type BridgeComponent, bridgeComponent } from './components/bridge.js';
-import { ComputeComponent } from './components/compute.js';
+import { type ComputeComponent, computeComponent } from './components/compute.js';
 import { type ConsensusComponent, consensusComponent } from './components/consensus.js';
 import { type CoordinatorComponent, coordinatorComponent } from './components/coordinator.js';
 import { type DashboardComponent, dashboardComponent } from './components/dashboard.js';
@@ -41,17 +40,13 @@ export interface AssembledNode {
 }
 
 /**
- * Builds the node a config describes. Storage starts first (its lock refuses a second node on the
- * data directory before anything else happens), health next (liveness answers, and /ready says "not
- * yet", during the rest of startup), then the bridge (the program-version handshake: a mismatch stops
- * the node before it joins the network), the network, the validator role, the ledger (mempool and proof verification) and the ingress.
- *
- * Extension points, each a Component added to `components` with its dependencies:
- * - the deposit listener and submitters hang off the bridge (`bridge.rpc`); whatever reads the
- *   program's accounts or the slot takes them from the node's one chain view (`bridge.chain`).
- * - final blocks: `ledger.ledger.onFinal` (decoded, once each), not re-reads of storage.
- * - consensus takes `validator.signer` and the network.
- * Components that do not exist yet are not started (and not stubbed).
+ * Builds the node a config describes: the one place that reads the config and wires the modules.
+ * Storage starts first (its lock refuses a second node on the data directory before anything else
+ * happens), health next (liveness answers, and /ready says "not yet", during the rest of startup),
+ * then the bridge (the program-version handshake: a mismatch stops the node before it joins the
+ * network), the network, the validator role, the ledger, consensus, compute, the coordinator's
+ * duties and the ingress. The node has one chain view (`bridge`), one key and roster (`validator`);
+ * final blocks reach their readers as the ledger's block-final events.
  */
 export function assembleNode(config: NodeConfig, options: { registry?: Registry } = {}): AssembledNode {
   const level = config.node.logLevel;
@@ -59,99 +54,48 @@ export function assembleNode(config: NodeConfig, options: { registry?: Registry 
   // Registered now so every node metric is on /metrics from the first scrape.
   nodeMetrics(registry);
   const readiness = new Readiness();
-  const storage = new StorageComponent({
-    dataDir: config.node.dataDir,
-    dbDir: config.node.dbDir,
-    registry,
-    readiness,
-    logger: createLogger('storage', level),
-  });
-  const health = new HealthServer({
-    host: config.health.host,
-    port: config.health.port,
-    registry,
-    readiness,
-    checkTimeoutMs: config.health.checkTimeoutMs,
-    logger: createLogger('health', level),
-  });
-  const network = new NetworkComponent({
-    config,
-    registry,
-    readiness,
-    logger: createLogger('network', level),
-  });
-  const bridge = bridgeComponent({
-    config,
-    registry,
-    readiness,
-    logger: createLogger('bridge', level),
-  });
-  const validator = validatorComponent({
-    config,
-    bridge,
-    network,
-    registry,
-    readiness,
-    logger: createLogger('validator', level),
-  });
+  const parts = (name: string) => ({ config, registry, readiness, logger: createLogger(name, level) });
+  const { dataDir, dbDir } = config.node;
+  const storage = new StorageComponent({ dataDir, dbDir, ...parts('storage') });
+  const { host, port, checkTimeoutMs } = config.health;
+  const health = new HealthServer({ host, port, checkTimeoutMs, ...parts('health') });
+  const network = new NetworkComponent(parts('network'));
+  const bridge = bridgeComponent(parts('bridge'));
+  const validator = validatorComponent({ bridge, network, ...parts('validator') });
   const ledger = new LedgerComponent({
     verifierThreads: config.node.verifierThreads,
     storage,
     bridge,
     network,
     validator,
-    registry,
-    readiness,
-    logger: createLogger('ledger', level),
-    // Made at ledger start; `consensus` is assembled below and started after the ledger.
+    ...parts('ledger'),
+    // Made at ledger start, before consensus and compute start: the block entries they own.
     extensions: [
-      async (): Promise<LedgerExtension> => (await consensus.prepare()).validatorSetExtension(),
-      // Compute jobs (kind 2) and results (kind 3); `compute` starts after consensus.
-      (): Promise<LedgerExtension> => compute.jobsExtension(),
-      (): Promise<LedgerExtension> => compute.resultsExtension(),
+      async () => (await consensus.prepare()).validatorSetExtension(),
+      // Compute jobs (kind 2) and results (kind 3).
+      async () => (await compute.prepare()).jobsExtension(),
+      async () => (await compute.prepare()).resultsExtension(),
     ],
   });
   const consensus = consensusComponent({
-    config,
     storage,
     bridge,
     network,
     validator,
     ledger,
-    registry,
-    readiness,
-    logger: createLogger('consensus', level),
+    ...parts('consensus'),
   });
-  const compute = new ComputeComponent({
-    validator,
-    storage,
-    network,
-    consensus,
-    registry,
-    readiness,
-    logger: createLogger('compute', level),
-  });
+  const compute = computeComponent({ validator, storage, network, consensus, ...parts('compute') });
   const coordinator = coordinatorComponent({
-    config,
     storage,
     bridge,
     network,
     validator,
     ledger,
     consensus,
-    registry,
-    readiness,
-    logger: createLogger('coordinator', level),
+    ...parts('coordinator'),
   });
-  const ingress = new IngressComponent({
-    config,
-    ledger,
-    storage,
-    coordinator,
-    compute,
-    readiness,
-    logger: createLogger('ingress', level),
-  });
+  const ingress = new IngressComponent({ ledger, storage, coordinator, compute, ...parts('ingress') });
   const components: Component[] = [
     storage,
     health,
@@ -166,16 +110,7 @@ export function assembleNode(config: NodeConfig, options: { registry?: Registry 
   ];
   // Off by default: only a node with dashboard.enabled has the component at all.
   const dashboard = config.dashboard.enabled
-    ? dashboardComponent({
-        config,
-        storage,
-        bridge,
-        validator,
-        ledger,
-        registry,
-        readiness,
-        logger: createLogger('dashboard', level),
-      })
+    ? dashboardComponent({ storage, bridge, validator, ledger, ...parts('dashboard') })
     : undefined;
   if (dashboard) components.push(dashboard);
   const node = new Node(components, {

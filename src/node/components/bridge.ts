@@ -1,9 +1,7 @@
 import { address } from '@solana/kit';
 import { NodeChain } from '../../bridge/index.js';
-import type { Logger } from '../../common/index.js';
-import type { NodeConfig } from '../../config/index.js';
-import type { Readiness, Registry } from '../../health/index.js';
 import { ServiceComponent } from '../service-component.js';
+import type { Wiring } from './wiring.js';
 
 export type BridgeComponent = ServiceComponent<NodeChain>;
 
@@ -13,12 +11,7 @@ export type BridgeComponent = ServiceComponent<NodeChain>;
  * reads it. A failed handshake fails start(), so the node stops with the BridgeError's message.
  * Readiness `chain` answers from the view.
  */
-export function bridgeComponent(o: {
-  readonly config: NodeConfig;
-  readonly registry: Registry;
-  readonly readiness: Readiness;
-  readonly logger: Logger;
-}): BridgeComponent {
+export function bridgeComponent(o: Wiring & {}): BridgeComponent {
   const s = o.config.solana;
   return new ServiceComponent({
     name: 'bridge',

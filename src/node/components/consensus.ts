@@ -1,8 +1,5 @@
 import { getAddressDecoder } from '@solana/kit';
-import type { Logger } from '../../common/index.js';
-import type { NodeConfig } from '../../config/index.js';
 import { ConsensusService } from '../../consensus/index.js';
-import type { Readiness, Registry } from '../../health/index.js';
 import { DepositFeed, type LedgerTip } from '../../ledger/index.js';
 import { BlockSyncServer, FinalBlockFetcher, GenesisDiscovery } from '../../sync/index.js';
 import { ValidatorChainReader } from '../../validator/index.js';
@@ -12,6 +9,7 @@ import type { LedgerComponent } from './ledger.js';
 import type { NetworkComponent } from './network.js';
 import type { StorageComponent } from './storage.js';
 import type { ValidatorComponent } from './validator.js';
+import type { Wiring } from './wiring.js';
 
 export type ConsensusComponent = ServiceComponent<ConsensusService<LedgerTip>>;
 
@@ -29,17 +27,15 @@ function faultEquivocateHeight(): bigint | undefined {
  * and the deposit feed (src/ledger). Made when the ledger starts: the validator-set extension is one
  * of the ledger's.
  */
-export function consensusComponent(o: {
-  readonly config: NodeConfig;
-  readonly storage: StorageComponent;
-  readonly bridge: BridgeComponent;
-  readonly network: NetworkComponent;
-  readonly validator: ValidatorComponent;
-  readonly ledger: LedgerComponent;
-  readonly registry: Registry;
-  readonly readiness: Readiness;
-  readonly logger: Logger;
-}): ConsensusComponent {
+export function consensusComponent(
+  o: Wiring & {
+    readonly storage: StorageComponent;
+    readonly bridge: BridgeComponent;
+    readonly network: NetworkComponent;
+    readonly validator: ValidatorComponent;
+    readonly ledger: LedgerComponent;
+  },
+): ConsensusComponent {
   const { config, logger } = o;
   return new ServiceComponent({
     name: 'consensus',

@@ -1,7 +1,5 @@
-import type { Logger } from '../../common/index.js';
-import type { NodeConfig } from '../../config/index.js';
 import { SettlementDuties } from '../../coordinator/index.js';
-import { nodeMetrics, type Readiness, type Registry, setCoordinatorRole } from '../../health/index.js';
+import { nodeMetrics, setCoordinatorRole } from '../../health/index.js';
 import { ServiceComponent } from '../service-component.js';
 import type { BridgeComponent } from './bridge.js';
 import type { ConsensusComponent } from './consensus.js';
@@ -9,6 +7,7 @@ import type { LedgerComponent } from './ledger.js';
 import type { NetworkComponent } from './network.js';
 import type { StorageComponent } from './storage.js';
 import type { ValidatorComponent } from './validator.js';
+import type { Wiring } from './wiring.js';
 
 export type CoordinatorComponent = ServiceComponent<SettlementDuties>;
 
@@ -16,18 +15,16 @@ export type CoordinatorComponent = ServiceComponent<SettlementDuties>;
  * Settlement duties (src/coordinator) over the node's chain view, the validator's roster and key
  * (the fee payer), the ledger's block-final events and the consensus engine's evidence.
  */
-export function coordinatorComponent(o: {
-  readonly config: NodeConfig;
-  readonly storage: StorageComponent;
-  readonly bridge: BridgeComponent;
-  readonly network: NetworkComponent;
-  readonly validator: ValidatorComponent;
-  readonly ledger: LedgerComponent;
-  readonly consensus: ConsensusComponent;
-  readonly registry: Registry;
-  readonly readiness: Readiness;
-  readonly logger: Logger;
-}): CoordinatorComponent {
+export function coordinatorComponent(
+  o: Wiring & {
+    readonly storage: StorageComponent;
+    readonly bridge: BridgeComponent;
+    readonly network: NetworkComponent;
+    readonly validator: ValidatorComponent;
+    readonly ledger: LedgerComponent;
+    readonly consensus: ConsensusComponent;
+  },
+): CoordinatorComponent {
   const { config } = o;
   return new ServiceComponent({
     name: 'coordinator',

@@ -1,12 +1,10 @@
-import type { Logger } from '../../common/index.js';
-import type { NodeConfig } from '../../config/index.js';
 import { NodeDashboard } from '../../dashboard/index.js';
-import type { Readiness, Registry } from '../../health/index.js';
 import { ServiceComponent } from '../service-component.js';
 import type { BridgeComponent } from './bridge.js';
 import type { LedgerComponent } from './ledger.js';
 import type { StorageComponent } from './storage.js';
 import type { ValidatorComponent } from './validator.js';
+import type { Wiring } from './wiring.js';
 
 export type DashboardComponent = ServiceComponent<NodeDashboard>;
 
@@ -14,16 +12,14 @@ export type DashboardComponent = ServiceComponent<NodeDashboard>;
  * The network dashboard on `[dashboard]` (off by default): web pages and a read-only JSON API over
  * this node (docs/operations.md, "Dashboard").
  */
-export function dashboardComponent(o: {
-  readonly config: NodeConfig;
-  readonly storage: StorageComponent;
-  readonly bridge: BridgeComponent;
-  readonly validator: ValidatorComponent;
-  readonly ledger: LedgerComponent;
-  readonly registry: Registry;
-  readonly readiness: Readiness;
-  readonly logger: Logger;
-}): DashboardComponent {
+export function dashboardComponent(
+  o: Wiring & {
+    readonly storage: StorageComponent;
+    readonly bridge: BridgeComponent;
+    readonly validator: ValidatorComponent;
+    readonly ledger: LedgerComponent;
+  },
+): DashboardComponent {
   const { config } = o;
   return new ServiceComponent({
     name: 'dashboard',

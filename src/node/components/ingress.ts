@@ -63,7 +63,7 @@ export class IngressComponent implements Component {
         relayer: () => o.coordinator.service.relayer,
         solanaSlot: () => o.ledger.solanaSlot,
       },
-      ...(o.compute ? { compute: o.compute.ingressBackend() } : {}),
+      ...(o.compute ? { compute: o.compute.service } : {}),
     });
     await server.start();
     this.server = server;

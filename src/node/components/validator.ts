@@ -1,10 +1,8 @@
-import type { Logger } from '../../common/index.js';
-import type { NodeConfig } from '../../config/index.js';
-import type { Readiness, Registry } from '../../health/index.js';
 import { ValidatorRole } from '../../validator/index.js';
 import { ServiceComponent } from '../service-component.js';
 import type { BridgeComponent } from './bridge.js';
 import type { NetworkComponent } from './network.js';
+import type { Wiring } from './wiring.js';
 
 export type ValidatorComponent = ServiceComponent<ValidatorRole>;
 
@@ -12,14 +10,12 @@ export type ValidatorComponent = ServiceComponent<ValidatorRole>;
  * The validator role (src/validator): the node's one key and roster, peer pinning and heartbeats.
  * Readiness `validator` stays false until the registry shows this key active with this peer id.
  */
-export function validatorComponent(o: {
-  readonly config: NodeConfig;
-  readonly bridge: BridgeComponent;
-  readonly network: NetworkComponent;
-  readonly registry: Registry;
-  readonly readiness: Readiness;
-  readonly logger: Logger;
-}): ValidatorComponent {
+export function validatorComponent(
+  o: Wiring & {
+    readonly bridge: BridgeComponent;
+    readonly network: NetworkComponent;
+  },
+): ValidatorComponent {
   const { config } = o;
   return new ServiceComponent({
     name: 'validator',
