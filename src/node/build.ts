@@ -8,36 +8,20 @@ import {
   type Registry,
 } from '../health/index.js';
 import type { Component } from './component.js';
-import { type BridgeComponent, bridgeComponent } from './components/bridge.js';
-import { type ComputeComponent, computeComponent } from './components/compute.js';
-import { type ConsensusComponent, consensusComponent } from './components/consensus.js';
-import { type CoordinatorComponent, coordinatorComponent } from './components/coordinator.js';
-import { type DashboardComponent, dashboardComponent } from './components/dashboard.js';
+import { bridgeComponent } from './components/bridge.js';
+import { computeComponent } from './components/compute.js';
+import { consensusComponent } from './components/consensus.js';
+import { coordinatorComponent } from './components/coordinator.js';
+import { dashboardComponent } from './components/dashboard.js';
 import { IngressComponent } from './components/ingress.js';
 import { LedgerComponent } from './components/ledger.js';
 import { NetworkComponent } from './components/network.js';
 import { StorageComponent } from './components/storage.js';
-import { type ValidatorComponent, validatorComponent } from './components/validator.js';
+import { validatorComponent } from './components/validator.js';
 import { Node } from './lifecycle.js';
 
-export interface AssembledNode {
-  readonly node: Node;
-  /** The process's one metrics registry, served on /metrics. */
-  readonly registry: Registry;
-  readonly readiness: Readiness;
-  readonly health: HealthServer;
-  readonly storage: StorageComponent;
-  readonly network: NetworkComponent;
-  readonly bridge: BridgeComponent;
-  readonly validator: ValidatorComponent;
-  readonly ledger: LedgerComponent;
-  readonly ingress: IngressComponent;
-  readonly consensus: ConsensusComponent;
-  readonly compute: ComputeComponent;
-  /** Present only when `dashboard.enabled`. */
-  readonly dashboard: DashboardComponent | undefined;
-  readonly coordinator: CoordinatorComponent;
-}
+/** The node a config describes, and its parts (`dashboard` only when `dashboard.enabled`). */
+export type AssembledNode = ReturnType<typeof assembleNode>;
 
 /**
  * Builds the node a config describes: the one place that reads the config and wires the modules.
@@ -48,7 +32,7 @@ export interface AssembledNode {
  * duties and the ingress. The node has one chain view (`bridge`), one key and roster (`validator`);
  * final blocks reach their readers as the ledger's block-final events.
  */
-export function assembleNode(config: NodeConfig, options: { registry?: Registry } = {}): AssembledNode {
+export function assembleNode(config: NodeConfig, options: { registry?: Registry } = {}) {
   const level = config.node.logLevel;
   const registry = options.registry ?? createMetricsRegistry();
   // Registered now so every node metric is on /metrics from the first scrape.
@@ -96,7 +80,8 @@ export function assembleNode(config: NodeConfig, options: { registry?: Registry 
     ...parts('coordinator'),
   });
   const ingress = new IngressComponent({ ledger, storage, coordinator, compute, ...parts('ingress') });
-  const components: Component[] = [
+  // In this order among components whose dependencies allow either.
+  const all = {
     storage,
     health,
     bridge,
@@ -107,7 +92,8 @@ export function assembleNode(config: NodeConfig, options: { registry?: Registry 
     compute,
     coordinator,
     ingress,
-  ];
+  };
+  const components: Component[] = Object.values(all);
   // Off by default: only a node with dashboard.enabled has the component at all.
   const dashboard = config.dashboard.enabled
     ? dashboardComponent({ storage, bridge, validator, ledger, ...parts('dashboard') })
@@ -118,20 +104,5 @@ export function assembleNode(config: NodeConfig, options: { registry?: Registry 
     logger: createLogger('node', level),
   });
   readiness.register('node', () => ({ ok: node.state === 'running', detail: node.state }));
-  return {
-    node,
-    registry,
-    readiness,
-    health,
-    storage,
-    network,
-    bridge,
-    validator,
-    ledger,
-    ingress,
-    consensus,
-    compute,
-    coordinator,
-    dashboard,
-  };
+  return { node, registry, readiness, ...all, dashboard };
 }

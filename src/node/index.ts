@@ -1,10 +1,6 @@
 // Public face of the node module: the component lifecycle and the node assembled from a config.
 export { type AssembledNode, assembleNode } from './build.js';
 export type { Component } from './component.js';
-export { type BridgeComponent, bridgeComponent } from './components/bridge.js';
-export { NetworkComponent, type NetworkComponentOptions } from './components/network.js';
-export { StorageComponent, type StorageComponentOptions } from './components/storage.js';
-export { type ValidatorComponent, validatorComponent } from './components/validator.js';
 export { NodeError, type NodeErrorCode } from './errors.js';
 export { Node, type NodeOptions, type NodeState, type StopReport } from './lifecycle.js';
 export { startOrder } from './order.js';

@@ -43,11 +43,7 @@ export class ServiceComponent<S extends Service> implements Component {
 
   /** Makes the service ahead of start(), for a component that starts earlier and needs a part of it. */
   prepare(): Promise<S> {
-    this.making ??= (async () => {
-      const service = await this.options.make();
-      this.made = service;
-      return service;
-    })();
+    this.making ??= Promise.resolve(this.options.make()).then((service) => (this.made = service));
     return this.making;
   }
 

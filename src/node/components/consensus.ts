@@ -17,10 +17,8 @@ export type ConsensusComponent = ServiceComponent<ConsensusService<LedgerTip>>;
  * PARALOOM_FAULT_EQUIVOCATE_HEIGHT: fault injection for the evidence-path tests (docs/operations.md);
  * makes this node follow its next five prevotes for a block, from that height on, with conflicting ones.
  */
-function faultEquivocateHeight(): bigint | undefined {
-  const raw = process.env.PARALOOM_FAULT_EQUIVOCATE_HEIGHT;
-  return raw && /^\d+$/.test(raw) ? BigInt(raw) : undefined;
-}
+const faultEquivocateHeight = (raw = process.env.PARALOOM_FAULT_EQUIVOCATE_HEIGHT): bigint | undefined =>
+  raw && /^\d+$/.test(raw) ? BigInt(raw) : undefined;
 
 /**
  * L2 consensus (src/consensus) driving the ledger, with block sync and genesis discovery (src/sync)

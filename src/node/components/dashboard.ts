@@ -39,13 +39,7 @@ export function dashboardComponent(
           commitment: config.solana.commitment,
         },
         blocks: storage.blocks,
-        ledger: () => {
-          try {
-            return o.ledger.ledger;
-          } catch {
-            return undefined; // stopping
-          }
-        },
+        ledger: () => o.ledger.running,
         finalBlocks: (listener) => o.ledger.ledger.onFinal(listener),
         store: storage.meta,
         self: () => self,
