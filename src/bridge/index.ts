@@ -112,7 +112,7 @@ export {
   type VoteType,
   voteSlotKey,
 } from './messages.js';
-export { HANDSHAKE_RETRY_MS, handshakeAtStart, NodeChain, type NodeChainOptions } from './node-chain.js';
+export { NodeChain, type NodeChainOptions } from './node-chain.js';
 export {
   deriveProgramAddresses,
   findBridgeStatePda,

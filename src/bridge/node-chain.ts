@@ -16,12 +16,9 @@ const CHAIN_VIEW_STALE_MS = 30_000;
  * the blip; one that is refused an answer (version mismatch, no program) or cannot reach Solana for
  * longer still stops with the error.
  */
-export const HANDSHAKE_RETRY_MS = [250, 750, 2_000, 3_000] as const;
+const HANDSHAKE_RETRY_MS = [250, 750, 2_000, 3_000] as const;
 
-export async function handshakeAtStart(
-  handshake: () => Promise<BridgeState>,
-  logger: Logger,
-): Promise<BridgeState> {
+async function handshakeAtStart(handshake: () => Promise<BridgeState>, logger: Logger): Promise<BridgeState> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await handshake();
