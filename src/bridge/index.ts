@@ -112,6 +112,7 @@ export {
   type VoteType,
   voteSlotKey,
 } from './messages.js';
+export { NodeChain, type NodeChainOptions } from './node-chain.js';
 export {
   deriveProgramAddresses,
   findBridgeStatePda,

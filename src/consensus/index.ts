@@ -57,6 +57,7 @@ export {
   type ReplicaOptions,
 } from './replica.js';
 export { REPUTATION_DELTAS, type ReputationEntry, ReputationTracker } from './reputation.js';
+export { ConsensusService, type ConsensusServiceOptions } from './service.js';
 export { DEFAULT_TIMEOUTS, type StepTimeout, type Timeouts, timeoutFor } from './timeouts.js';
 export {
   type ConsensusMessage,

@@ -11,6 +11,7 @@ export { CoordinatorError, type CoordinatorErrorCode } from './errors.js';
 export { type CoordinatorSnapshot, LEASE_KINDS } from './lease-messages.js';
 export { type CoordinatorMetrics, coordinatorMetrics } from './metrics.js';
 export { Relayer, type RelayerOptions } from './relayer.js';
+export { SettlementDuties, type SettlementDutiesOptions } from './settlement-duties.js';
 export { Slasher, type SlasherOptions } from './slasher.js';
 export { type FinalBlocks, type IndexedWithdrawal, WithdrawalIndex } from './withdrawal-index.js';
 export { type AnchoredRoot, type WithdrawalStatus, WithdrawalStatusReader } from './withdrawal-status.js';

@@ -16,5 +16,6 @@ export {
 } from './chain.js';
 export { DashboardError, type DashboardErrorCode } from './errors.js';
 export { type LedgerView, NodeDashboardBackend, type NodeDashboardSources } from './node-backend.js';
+export { coordinatorRoleFromMetrics, NodeDashboard, type NodeDashboardOptions } from './node-dashboard.js';
 export { DASHBOARD_DEFAULT_PORT, DashboardServer, type DashboardServerOptions } from './server.js';
 export type * from './views.js';

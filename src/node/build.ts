@@ -7,152 +7,81 @@ import {
   Readiness,
   type Registry,
 } from '../health/index.js';
-import type { LedgerExtension } from '../ledger/index.js';
 import type { Component } from './component.js';
-import { BridgeComponent } from './components/bridge.js';
-import { ComputeComponent } from './components/compute.js';
-import { ConsensusComponent } from './components/consensus.js';
-import { CoordinatorComponent } from './components/coordinator.js';
-import { DashboardComponent } from './components/dashboard.js';
+import { bridgeComponent } from './components/bridge.js';
+import { computeComponent } from './components/compute.js';
+import { consensusComponent } from './components/consensus.js';
+import { coordinatorComponent } from './components/coordinator.js';
+import { dashboardComponent } from './components/dashboard.js';
 import { IngressComponent } from './components/ingress.js';
 import { LedgerComponent } from './components/ledger.js';
 import { NetworkComponent } from './components/network.js';
 import { StorageComponent } from './components/storage.js';
-import { ValidatorComponent } from './components/validator.js';
+import { validatorComponent } from './components/validator.js';
 import { Node } from './lifecycle.js';
 
-export interface AssembledNode {
-  readonly node: Node;
-  /** The process's one metrics registry, served on /metrics. */
-  readonly registry: Registry;
-  readonly readiness: Readiness;
-  readonly health: HealthServer;
-  readonly storage: StorageComponent;
-  readonly network: NetworkComponent;
-  readonly bridge: BridgeComponent;
-  readonly validator: ValidatorComponent;
-  readonly ledger: LedgerComponent;
-  readonly ingress: IngressComponent;
-  readonly consensus: ConsensusComponent;
-  readonly compute: ComputeComponent;
-  /** Present only when `dashboard.enabled`. */
-  readonly dashboard: DashboardComponent | undefined;
-  readonly coordinator: CoordinatorComponent;
-}
+/** The node a config describes, and its parts (`dashboard` only when `dashboard.enabled`). */
+export type AssembledNode = ReturnType<typeof assembleNode>;
 
 /**
- * Builds the node a config describes. Storage starts first (its lock refuses a second node on the
- * data directory before anything else happens), health next (liveness answers, and /ready says "not
- * yet", during the rest of startup), then the bridge (the program-version handshake: a mismatch stops
- * the node before it joins the network), the network, the validator role, the ledger (mempool and proof verification) and the ingress.
- *
- * Extension points, each a Component added to `components` with its dependencies:
- * - the deposit listener and submitters hang off the bridge (`bridge.rpc`); whatever reads the
- *   program's accounts or the slot takes them from the node's one chain view (`bridge.chain`).
- * - final blocks: `ledger.ledger.onFinal` (decoded, once each), not re-reads of storage.
- * - consensus takes `validator.signer` and the network.
- * Components that do not exist yet are not started (and not stubbed).
+ * Builds the node a config describes: the one place that reads the config and wires the modules.
+ * Storage starts first (its lock refuses a second node on the data directory before anything else
+ * happens), health next (liveness answers, and /ready says "not yet", during the rest of startup),
+ * then the bridge (the program-version handshake: a mismatch stops the node before it joins the
+ * network), the network, the validator role, the ledger, consensus, compute, the coordinator's
+ * duties and the ingress. The node has one chain view (`bridge`), one key and roster (`validator`);
+ * final blocks reach their readers as the ledger's block-final events.
  */
-export function assembleNode(config: NodeConfig, options: { registry?: Registry } = {}): AssembledNode {
+export function assembleNode(config: NodeConfig, options: { registry?: Registry } = {}) {
   const level = config.node.logLevel;
   const registry = options.registry ?? createMetricsRegistry();
   // Registered now so every node metric is on /metrics from the first scrape.
   nodeMetrics(registry);
   const readiness = new Readiness();
-  const storage = new StorageComponent({
-    dataDir: config.node.dataDir,
-    dbDir: config.node.dbDir,
-    registry,
-    readiness,
-    logger: createLogger('storage', level),
-  });
-  const health = new HealthServer({
-    host: config.health.host,
-    port: config.health.port,
-    registry,
-    readiness,
-    checkTimeoutMs: config.health.checkTimeoutMs,
-    logger: createLogger('health', level),
-  });
-  const network = new NetworkComponent({
-    config,
-    registry,
-    readiness,
-    logger: createLogger('network', level),
-  });
-  const bridge = new BridgeComponent({
-    config,
-    registry,
-    readiness,
-    logger: createLogger('bridge', level),
-  });
-  const validator = new ValidatorComponent({
-    config,
-    bridge,
-    network,
-    registry,
-    readiness,
-    logger: createLogger('validator', level),
-  });
+  const parts = (name: string) => ({ config, registry, readiness, logger: createLogger(name, level) });
+  const { dataDir, dbDir } = config.node;
+  const storage = new StorageComponent({ dataDir, dbDir, ...parts('storage') });
+  const { host, port, checkTimeoutMs } = config.health;
+  const health = new HealthServer({ host, port, checkTimeoutMs, ...parts('health') });
+  const network = new NetworkComponent(parts('network'));
+  const bridge = bridgeComponent(parts('bridge'));
+  const validator = validatorComponent({ bridge, network, ...parts('validator') });
   const ledger = new LedgerComponent({
     verifierThreads: config.node.verifierThreads,
     storage,
     bridge,
     network,
     validator,
-    registry,
-    readiness,
-    logger: createLogger('ledger', level),
-    // Made at ledger start; `consensus` is assembled below and started after the ledger.
+    ...parts('ledger'),
+    // Made at ledger start, before consensus and compute start: the block entries they own.
     extensions: [
-      (): Promise<LedgerExtension> => consensus.validatorSetExtension(),
-      // Compute jobs (kind 2) and results (kind 3); `compute` starts after consensus.
-      (): Promise<LedgerExtension> => compute.jobsExtension(),
-      (): Promise<LedgerExtension> => compute.resultsExtension(),
+      async () => (await consensus.prepare()).validatorSetExtension(),
+      // Compute jobs (kind 2) and results (kind 3).
+      async () => (await compute.prepare()).jobsExtension(),
+      async () => (await compute.prepare()).resultsExtension(),
     ],
   });
-  const consensus = new ConsensusComponent({
-    config,
+  const consensus = consensusComponent({
     storage,
     bridge,
     network,
     validator,
     ledger,
-    registry,
-    readiness,
-    logger: createLogger('consensus', level),
+    ...parts('consensus'),
   });
-  const compute = new ComputeComponent({
-    validator,
-    storage,
-    network,
-    consensus,
-    registry,
-    readiness,
-    logger: createLogger('compute', level),
-  });
-  const coordinator = new CoordinatorComponent({
-    config,
+  const compute = computeComponent({ validator, storage, network, consensus, ...parts('compute') });
+  const coordinator = coordinatorComponent({
     storage,
     bridge,
     network,
     validator,
     ledger,
     consensus,
-    registry,
-    readiness,
-    logger: createLogger('coordinator', level),
+    ...parts('coordinator'),
   });
-  const ingress = new IngressComponent({
-    config,
-    ledger,
-    storage,
-    coordinator,
-    compute,
-    readiness,
-    logger: createLogger('ingress', level),
-  });
-  const components: Component[] = [
+  const ingress = new IngressComponent({ ledger, storage, coordinator, compute, ...parts('ingress') });
+  // In this order among components whose dependencies allow either.
+  const all = {
     storage,
     health,
     bridge,
@@ -163,19 +92,11 @@ export function assembleNode(config: NodeConfig, options: { registry?: Registry 
     compute,
     coordinator,
     ingress,
-  ];
+  };
+  const components: Component[] = Object.values(all);
   // Off by default: only a node with dashboard.enabled has the component at all.
   const dashboard = config.dashboard.enabled
-    ? new DashboardComponent({
-        config,
-        storage,
-        bridge,
-        validator,
-        ledger,
-        registry,
-        readiness,
-        logger: createLogger('dashboard', level),
-      })
+    ? dashboardComponent({ storage, bridge, validator, ledger, ...parts('dashboard') })
     : undefined;
   if (dashboard) components.push(dashboard);
   const node = new Node(components, {
@@ -183,20 +104,5 @@ export function assembleNode(config: NodeConfig, options: { registry?: Registry 
     logger: createLogger('node', level),
   });
   readiness.register('node', () => ({ ok: node.state === 'running', detail: node.state }));
-  return {
-    node,
-    registry,
-    readiness,
-    health,
-    storage,
-    network,
-    bridge,
-    validator,
-    ledger,
-    ingress,
-    consensus,
-    compute,
-    coordinator,
-    dashboard,
-  };
+  return { node, registry, readiness, ...all, dashboard };
 }

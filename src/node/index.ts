@@ -1,13 +1,10 @@
 // Public face of the node module: the component lifecycle and the node assembled from a config.
 export { type AssembledNode, assembleNode } from './build.js';
 export type { Component } from './component.js';
-export { BridgeComponent, type BridgeComponentOptions } from './components/bridge.js';
-export { NetworkComponent, type NetworkComponentOptions } from './components/network.js';
-export { StorageComponent, type StorageComponentOptions } from './components/storage.js';
-export { ValidatorComponent, type ValidatorComponentOptions } from './components/validator.js';
 export { NodeError, type NodeErrorCode } from './errors.js';
 export { Node, type NodeOptions, type NodeState, type StopReport } from './lifecycle.js';
 export { startOrder } from './order.js';
+export { type Service, ServiceComponent, type ServiceComponentOptions } from './service-component.js';
 export {
   onStopSignals,
   SIGNAL_ECHO_MS,

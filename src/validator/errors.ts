@@ -1,5 +1,5 @@
 import type { Address } from '@solana/kit';
-import { defineErrorClass, type ModuleError } from '../common/index.js';
+import { defineErrorClass, type ModuleError, type NoContext } from '../common/index.js';
 
 /** The context each code carries, as its throw sites attach it. */
 export interface ValidatorErrorContexts {
@@ -19,6 +19,8 @@ export interface ValidatorErrorContexts {
   NOT_REGISTERED: { validator?: Address };
   /** The libp2p peer id or the multiaddrs do not fit the ValidatorAccount (64 / 256 bytes). */
   ENDPOINTS_INVALID: { peerId?: string; multiaddrs?: readonly string[] };
+  /** The validator role used before start(). */
+  INVALID_STATE: NoContext;
 }
 
 export type ValidatorErrorCode = keyof ValidatorErrorContexts;

@@ -32,6 +32,7 @@ export {
   type ValidatorMetrics,
   validatorMetrics,
 } from './metrics.js';
+export { type Registration, ValidatorRole, type ValidatorRoleOptions } from './role.js';
 export { type RosterEntry, type RosterOptions, ValidatorRoster } from './roster.js';
 export {
   anchorMessage,

@@ -1,13 +1,11 @@
 import { BridgeError } from '../../bridge/index.js';
-import type { Logger } from '../../common/index.js';
-import type { NodeConfig } from '../../config/index.js';
-import type { Readiness } from '../../health/index.js';
 import { HttpError, IngressServer, LedgerIngressBackend } from '../../ingress/index.js';
 import type { Component } from '../component.js';
 import type { ComputeComponent } from './compute.js';
 import type { CoordinatorComponent } from './coordinator.js';
 import type { LedgerComponent } from './ledger.js';
 import type { StorageComponent } from './storage.js';
+import type { Wiring } from './wiring.js';
 
 /** A Solana read behind an ingress answer: an unreachable or slow RPC is a 503, not an internal error. */
 async function chainRead<T>(read: () => Promise<T>): Promise<T> {
@@ -21,6 +19,14 @@ async function chainRead<T>(read: () => Promise<T>): Promise<T> {
   }
 }
 
+export interface IngressComponentOptions extends Omit<Wiring, 'registry'> {
+  readonly ledger: LedgerComponent;
+  readonly storage: StorageComponent;
+  readonly coordinator: CoordinatorComponent;
+  /** Serves the /v1/compute routes when given. */
+  readonly compute?: ComputeComponent;
+}
+
 /** The wallets' HTTP JSON API on config.ingress, backed by this node's ledger and storage. */
 export class IngressComponent implements Component {
   readonly name = 'ingress';
@@ -29,19 +35,8 @@ export class IngressComponent implements Component {
   private backend: LedgerIngressBackend | undefined;
   private unregister: (() => void) | undefined;
 
-  constructor(
-    private readonly options: {
-      config: NodeConfig;
-      ledger: LedgerComponent;
-      storage: StorageComponent;
-      coordinator: CoordinatorComponent;
-      readiness: Readiness;
-      logger: Logger;
-      /** Serves the /v1/compute routes when given. */
-      compute?: ComputeComponent;
-    },
-  ) {
-    this.dependsOn = options.compute ? ['ledger', 'coordinator', 'compute'] : ['ledger', 'coordinator'];
+  constructor(private readonly o: IngressComponentOptions) {
+    this.dependsOn = o.compute ? ['ledger', 'coordinator', 'compute'] : ['ledger', 'coordinator'];
   }
 
   get url(): string | undefined {
@@ -49,21 +44,22 @@ export class IngressComponent implements Component {
   }
 
   async start(): Promise<void> {
-    const o = this.options;
+    const { o } = this;
     const backend = new LedgerIngressBackend(o.ledger.ledger, o.storage.storage);
     await backend.start();
     this.backend = backend;
+    const duties = o.coordinator.service;
     const server = new IngressServer(backend, {
       host: o.config.ingress.host,
       port: o.config.ingress.port,
       logger: o.logger,
       settlement: {
-        anchors: () => chainRead(() => o.coordinator.withdrawals.anchors()),
-        withdrawal: (n0) => chainRead(() => o.coordinator.withdrawals.status(n0)),
-        relayer: () => o.coordinator.relayer,
+        anchors: () => chainRead(() => duties.withdrawals.anchors()),
+        withdrawal: (n0) => chainRead(() => duties.withdrawals.status(n0)),
+        relayer: () => duties.relayer,
         solanaSlot: () => o.ledger.solanaSlot,
       },
-      ...(o.compute ? { compute: o.compute.ingressBackend() } : {}),
+      ...(o.compute ? { compute: o.compute.service } : {}),
     });
     await server.start();
     this.server = server;

@@ -1,6 +1,4 @@
 import type { BridgeState } from '../../bridge/index.js';
-import type { Logger } from '../../common/index.js';
-import type { Readiness, Registry } from '../../health/index.js';
 import { LedgerApp, type LedgerExtension, TxRelay } from '../../ledger/index.js';
 import {
   BatchVerifierPool,
@@ -17,22 +15,21 @@ import type { BridgeComponent } from './bridge.js';
 import type { NetworkComponent } from './network.js';
 import type { StorageComponent } from './storage.js';
 import type { ValidatorComponent } from './validator.js';
+import type { Wiring } from './wiring.js';
 
-export interface LedgerComponentOptions {
+export interface LedgerComponentOptions extends Omit<Wiring, 'config'> {
   readonly storage: StorageComponent;
   readonly bridge: BridgeComponent;
   readonly network: NetworkComponent;
   readonly validator: ValidatorComponent;
-  readonly registry: Registry;
-  readonly readiness: Readiness;
-  readonly logger: Logger;
   readonly verifierThreads?: number;
-  /**
-   * Modules that put entries into blocks, made when the ledger starts (storage and the chain are
-   * up by then; components that start later are reached through late-bound callbacks).
-   */
+  /** Modules that put entries into blocks, made when the ledger starts (storage and the chain are up). */
   readonly extensions?: readonly (() => LedgerExtension | Promise<LedgerExtension>)[];
 }
+
+/** Roots are stored big-endian on chain (the syscalls' order). */
+const anchoredRoots = (state: BridgeState | undefined): Set<Field> =>
+  new Set((state?.anchors ?? []).map((a) => fieldFromBytesBE(a.root)));
 
 /**
  * The L2 ledger on this node: a worker-thread proof verifier, the mempool (fed by the ingress and
@@ -50,11 +47,16 @@ export class LedgerComponent implements Component {
   private cleanups: Array<() => void> = [];
   private anchored = new Set<Field>();
 
-  constructor(private readonly options: LedgerComponentOptions) {}
+  constructor(private readonly o: LedgerComponentOptions) {}
 
   /** The Solana slot as the chain view last read it. */
   get solanaSlot(): bigint {
-    return this.options.bridge.chain.slot;
+    return this.o.bridge.service.view.slot;
+  }
+
+  /** The ledger while it runs, else undefined. */
+  get running(): LedgerApp | undefined {
+    return this.app;
   }
 
   get ledger(): LedgerApp {
@@ -63,13 +65,14 @@ export class LedgerComponent implements Component {
   }
 
   async start(): Promise<void> {
-    const o = this.options;
+    const o = this.o;
     await privacyReady();
     await loadWasmPoseidon();
     const vk = VerifyingKey.fromSnarkjs(await loadVerifyingKeyJson());
-    this.pool = new BatchVerifierPool(vk, { threads: o.verifierThreads ?? 2 });
-    await this.pool.start();
-    const chain = o.bridge.chain;
+    const pool = new BatchVerifierPool(vk, { threads: o.verifierThreads ?? 2 });
+    this.pool = pool;
+    await pool.start();
+    const chain = o.bridge.service.view;
     this.anchored = anchoredRoots(chain.finalizedState);
     this.cleanups.push(chain.on('finalizedState', (state) => (this.anchored = anchoredRoots(state))));
     const relay = new TxRelay({
@@ -83,9 +86,9 @@ export class LedgerComponent implements Component {
     const app = await LedgerApp.open({
       extensions,
       storage: o.storage.storage,
-      pool: this.pool,
+      pool,
       registry: o.registry,
-      leader: o.validator.signer.publicKey,
+      leader: o.validator.service.signer.publicKey,
       isAnchored: (root) => this.anchored.has(root),
       currentSlot: () => chain.slot,
       logger: o.logger,
@@ -110,9 +113,4 @@ export class LedgerComponent implements Component {
     await this.pool?.stop();
     this.pool = undefined;
   }
-}
-
-/** Roots are stored big-endian on chain (the syscalls' order). */
-function anchoredRoots(state: BridgeState | undefined): Set<Field> {
-  return new Set((state?.anchors ?? []).map((a) => fieldFromBytesBE(a.root)));
 }

@@ -35,29 +35,9 @@ export class NetworkComponent implements Component {
 
   async start(): Promise<void> {
     const { config, registry, readiness, logger } = this.options;
-    const n = config.network;
+    // One cluster name for topics, protocol ids and signed messages.
     const node = await NetworkNode.create(
-      {
-        // One cluster name for topics, protocol ids and signed messages.
-        cluster: config.solana.cluster,
-        listen: n.listen,
-        announce: n.announce,
-        bootstrap: n.bootstrap,
-        identityFile: n.identityFile,
-        targetPeers: n.targetPeers,
-        maxConnections: n.maxConnections,
-        gossipMeshDegree: n.gossipMeshDegree,
-        pingIntervalMs: n.pingIntervalMs,
-        slowPingMs: n.slowPingMs,
-        pingTimeoutMs: n.pingTimeoutMs,
-        maxPingFailures: n.maxPingFailures,
-        reconnectBaseMs: n.reconnectBaseMs,
-        reconnectMaxMs: n.reconnectMaxMs,
-        reconnectMaxAttempts: n.reconnectMaxAttempts,
-        requestTimeoutMs: n.requestTimeoutMs,
-        discoveryIntervalMs: n.discoveryIntervalMs,
-        allowPrivateAddresses: n.allowPrivateAddresses,
-      },
+      { cluster: config.solana.cluster, ...config.network },
       { registry, logger },
     );
     await node.start();

@@ -1,16 +1,12 @@
 import { mkdir } from 'node:fs/promises';
-import type { Logger } from '../../common/index.js';
-import type { Readiness, Registry } from '../../health/index.js';
 import { NodeStorage, StorageError } from '../../storage/index.js';
 import type { Component } from '../component.js';
 import { NodeError } from '../errors.js';
+import type { Wiring } from './wiring.js';
 
-export interface StorageComponentOptions {
+export interface StorageComponentOptions extends Omit<Wiring, 'config'> {
   readonly dataDir: string;
   readonly dbDir: string;
-  readonly registry: Registry;
-  readonly readiness: Readiness;
-  readonly logger: Logger;
 }
 
 /**

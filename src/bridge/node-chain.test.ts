@@ -1,9 +1,9 @@
+import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type DroppingRpcServer, droppingRpcServer } from '../../bridge/testing/index.js';
-import { createLogger } from '../../common/index.js';
-import { parseConfig } from '../../config/index.js';
-import { Readiness, Registry } from '../../health/index.js';
-import { BridgeComponent } from './bridge.js';
+import { createLogger } from '../common/index.js';
+import { PARALOOM_DEV_PROGRAM_ID } from './constants.js';
+import { NodeChain } from './node-chain.js';
+import { type DroppingRpcServer, droppingRpcServer } from './testing/index.js';
 
 const servers: DroppingRpcServer[] = [];
 afterEach(async () => {
@@ -14,19 +14,21 @@ afterEach(async () => {
 async function startBridge(drops: number) {
   const cluster = await droppingRpcServer(drops, () => ({ context: { slot: 1 }, value: null }));
   servers.push(cluster);
-  const config = parseConfig(`[solana]\nrpc_url = "${cluster.url}"\nrpc_timeout_ms = 2000\n`, {
-    baseDir: '/tmp',
-  });
-  const bridge = new BridgeComponent({
-    config,
+  const chain = new NodeChain({
+    rpcUrl: cluster.url,
+    rpcTimeoutMs: 2000,
+    programId: PARALOOM_DEV_PROGRAM_ID,
+    expectedProgramVersion: 1,
+    commitment: 'confirmed',
+    cluster: 'localnet',
+    refreshMs: 1000,
     registry: new Registry(),
-    readiness: new Readiness(),
     logger: createLogger('test', 'silent'),
   });
-  return { started: bridge.start(), received: cluster.received };
+  return { started: chain.start(), received: cluster.received };
 }
 
-describe('bridge component start-up handshake', () => {
+describe('node chain start-up handshake', () => {
   it('rides out Solana not answering for a moment, then reports what the cluster says', async () => {
     // Each call is sent at most twice (BridgeRpc resends once on a closed connection), so 4 drops
     // fail two handshakes; the third reaches the cluster, which has no Paraloom program.
