@@ -21,6 +21,7 @@
 import { type Address, type Base64EncodedDataResponse, type Commitment, getBase64Encoder } from '@solana/kit';
 import { Counter, register as defaultRegistry, Gauge, type Registry } from 'prom-client';
 import { bytesEqual, createLogger, type Lifecycle, type Logger } from '../common/index.js';
+import { type Field, fieldFromBytesBE } from '../privacy/index.js';
 import {
   type BridgeState,
   decodeBridgeState,
@@ -122,6 +123,7 @@ export class ChainView implements Lifecycle {
   };
   private last: ChainReading | undefined;
   private failure: string | undefined;
+  private roots: { readonly of: BridgeState | undefined; readonly set: ReadonlySet<Field> } | undefined;
   private lastBytes: RawBytes = {};
   private addresses: ProgramAddresses | undefined;
   private readonly validatorPdas = new Map<Address, Address>();
@@ -175,6 +177,19 @@ export class ChainView implements Lifecycle {
 
   get finalizedState(): BridgeState | undefined {
     return this.last?.finalizedState;
+  }
+
+  /**
+   * The roots a withdrawal may be proven against, as the L2 admits it: the anchors of the finalized
+   * state only (a root that could still roll back would let a block finalize a withdrawal the
+   * program then refuses). Roots are stored big-endian on chain (the syscalls' order).
+   */
+  get anchoredRoots(): ReadonlySet<Field> {
+    const state = this.finalizedState;
+    if (this.roots === undefined || this.roots.of !== state) {
+      this.roots = { of: state, set: new Set((state?.anchors ?? []).map((a) => fieldFromBytesBE(a.root))) };
+    }
+    return this.roots.set;
   }
 
   /** The confirmed slot as last read (0 before the first read). */

@@ -7,6 +7,7 @@ export type {
   SubmitResult,
   WithdrawalRecord,
 } from './backend.js';
+export { chainRead } from './chain-read.js';
 export type { ComputeIngressBackend } from './compute-routes.js';
 export { HttpError, IngressError, type IngressErrorCode } from './errors.js';
 export { LedgerIngressBackend } from './ledger-backend.js';

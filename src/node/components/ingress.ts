@@ -1,23 +1,10 @@
-import { BridgeError } from '../../bridge/index.js';
-import { HttpError, IngressServer, LedgerIngressBackend } from '../../ingress/index.js';
+import { chainRead, IngressServer, LedgerIngressBackend } from '../../ingress/index.js';
 import type { Component } from '../component.js';
 import type { ComputeComponent } from './compute.js';
 import type { CoordinatorComponent } from './coordinator.js';
 import type { LedgerComponent } from './ledger.js';
 import type { StorageComponent } from './storage.js';
 import type { Wiring } from './wiring.js';
-
-/** A Solana read behind an ingress answer: an unreachable or slow RPC is a 503, not an internal error. */
-async function chainRead<T>(read: () => Promise<T>): Promise<T> {
-  try {
-    return await read();
-  } catch (err) {
-    if (err instanceof BridgeError && /^RPC_|CONFIRMATION_TIMEOUT/.test(err.code)) {
-      throw new HttpError(503, 'CHAIN_UNAVAILABLE', 'Solana did not answer in time; retry shortly');
-    }
-    throw err;
-  }
-}
 
 export interface IngressComponentOptions extends Omit<Wiring, 'registry'> {
   readonly ledger: LedgerComponent;

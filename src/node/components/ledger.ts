@@ -1,9 +1,6 @@
-import type { BridgeState } from '../../bridge/index.js';
 import { LedgerApp, type LedgerExtension, TxRelay } from '../../ledger/index.js';
 import {
   BatchVerifierPool,
-  type Field,
-  fieldFromBytesBE,
   loadVerifyingKeyJson,
   loadWasmPoseidon,
   privacyReady,
@@ -27,10 +24,6 @@ export interface LedgerComponentOptions extends Omit<Wiring, 'config'> {
   readonly extensions?: readonly (() => LedgerExtension | Promise<LedgerExtension>)[];
 }
 
-/** Roots are stored big-endian on chain (the syscalls' order). */
-const anchoredRoots = (state: BridgeState | undefined): Set<Field> =>
-  new Set((state?.anchors ?? []).map((a) => fieldFromBytesBE(a.root)));
-
 /**
  * The L2 ledger on this node: a worker-thread proof verifier, the mempool (fed by the ingress and
  * by transaction gossip, re-gossiping what it admits) and block execution. What the mempool needs
@@ -45,7 +38,6 @@ export class LedgerComponent implements Component {
   private pool: BatchVerifierPool | undefined;
   private relay: TxRelay | undefined;
   private cleanups: Array<() => void> = [];
-  private anchored = new Set<Field>();
 
   constructor(private readonly o: LedgerComponentOptions) {}
 
@@ -73,8 +65,6 @@ export class LedgerComponent implements Component {
     this.pool = pool;
     await pool.start();
     const chain = o.bridge.service.view;
-    this.anchored = anchoredRoots(chain.finalizedState);
-    this.cleanups.push(chain.on('finalizedState', (state) => (this.anchored = anchoredRoots(state))));
     const relay = new TxRelay({
       network: o.network.network,
       submit: (tx, origin) => this.ledger.submit(tx, origin),
@@ -89,7 +79,7 @@ export class LedgerComponent implements Component {
       pool,
       registry: o.registry,
       leader: o.validator.service.signer.publicKey,
-      isAnchored: (root) => this.anchored.has(root),
+      isAnchored: (root) => chain.anchoredRoots.has(root),
       currentSlot: () => chain.slot,
       logger: o.logger,
       mempool: { onAdmitted: (tx, origin) => relay.admitted(tx.bytes, origin) },
