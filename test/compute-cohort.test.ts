@@ -31,7 +31,7 @@ import {
 import { meanJobFixture } from '../src/compute/testing/index.js';
 import { runParaloomOk } from '../src/devnet/index.js';
 import { parsePrometheusText } from '../src/health/testing/index.js';
-import { NATIVE_ASSET, toField } from '../src/privacy/index.js';
+import { type Field, NATIVE_ASSET, toField } from '../src/privacy/index.js';
 import { generateKeypair, writeKeypairFile } from '../src/validator/index.js';
 import { IngressClient, Wallet } from '../src/wallet/index.js';
 import { until } from './helpers/paraloom-child.js';
@@ -103,12 +103,13 @@ describe('private compute on a four-validator cohort (multi-process)', () => {
       expect(bytesToHex(executorX25519(hexToBytes(v.ed25519)))).toBe(v.x25519);
     const validators = executors.validators.map((v) => hexToBytes(v.ed25519));
 
-    // Pick the scope whose assignment puts the faulty validator among the k (deterministic search).
+    // Pick the scope whose assignment puts the faulty validator among the k (deterministic search:
+    // the assignment is a function of the job, the note's root included).
     const w = Wallet.open(wallet);
     const client = new IngressClient(ingress);
     await w.sync(client);
     const owned = w.store.unspent(NATIVE_ASSET)[0]!;
-    const { root } = await client.path(owned.leafIndex);
+    const rootNow = async () => (await client.path(owned.leafIndex)).root;
     const note = { amount: owned.amount, pk: w.keys.pk, blinding: owned.blinding, asset: owned.asset };
     const keyFile = join(dir, 'output.key');
     const outputSecret = x25519.utils.randomSecretKey();
@@ -122,7 +123,7 @@ describe('private compute on a four-validator cohort (multi-process)', () => {
       fee: manifest.fee,
       outputKey: x25519.getPublicKey(outputSecret),
     };
-    const assignment = (scope: bigint) => {
+    const assignment = (scope: bigint, root: Field) => {
       const ownership = {
         root,
         scope: toField(scope),
@@ -131,17 +132,22 @@ describe('private compute on a four-validator cohort (multi-process)', () => {
       };
       return { ownership, ranked: assignExecutors({ ...spec, ownership }, validators) };
     };
-    let scope = 1n;
-    while (
-      !assignment(scope)
-        .ranked.slice(0, COMPUTE_K)
-        .some((k) => bytesToHex(k) === keyOf(FAULTY))
-    )
-      scope++;
+    const faultyScope = (root: Field, from: bigint) => {
+      let scope = from;
+      while (
+        !assignment(scope, root)
+          .ranked.slice(0, COMPUTE_K)
+          .some((k) => bytesToHex(k) === keyOf(FAULTY))
+      )
+        scope++;
+      return scope;
+    };
+    const root0 = await rootNow();
+    let scope = faultyScope(root0, 1n);
 
     // Refusals first (they leave the note's tag unused): a proof for another statement, a job
     // sealed to the wrong executors, an oversized body.
-    const { ownership, ranked } = assignment(scope);
+    const { ownership, ranked } = assignment(scope, root0);
     const post = (body: Uint8Array) =>
       fetch(`${ingress}/v1/compute/jobs`, {
         method: 'POST',
@@ -170,21 +176,21 @@ describe('private compute on a four-validator cohort (multi-process)', () => {
     };
     const faultsBefore = await Promise.all(cohort.validators.map((v) => faultsOn(v.health)));
 
-    // Submit through the CLI, wait until final.
-    const submitted = JSON.parse(
-      (
-        await runParaloomOk([
-          'compute',
-          'submit',
-          JOB_DIR,
-          '--scope',
-          `${scope}`,
-          '--key',
-          keyFile,
-          ...common,
-        ])
-      ).stdout.at(-1)!,
-    ) as { id: string; executors: string[]; keyCreated: boolean };
+    // Submit through the CLI, wait until final. The CLI reads the note's root when it submits: if
+    // another file's deposit moved the root since the search, the assignment moved with it, so the
+    // job may run without the faulty executor; then search again from the new root.
+    type Submitted = { id: string; executors: string[]; keyCreated: boolean };
+    const submit = async (at: bigint) =>
+      JSON.parse(
+        (
+          await runParaloomOk(['compute', 'submit', JOB_DIR, '--scope', `${at}`, '--key', keyFile, ...common])
+        ).stdout.at(-1)!,
+      ) as Submitted;
+    let submitted = await submit(scope);
+    for (let attempt = 2; !submitted.executors.includes(keyOf(FAULTY)) && attempt <= 3; attempt++) {
+      scope = faultyScope(await rootNow(), scope + 1n);
+      submitted = await submit(scope);
+    }
     expect(submitted.keyCreated).toBe(false);
     expect(submitted.executors).toContain(keyOf(FAULTY));
     type Status = {
@@ -236,8 +242,16 @@ describe('private compute on a four-validator cohort (multi-process)', () => {
     // The job's agreed fault is on every validator's /metrics.
     for (const v of cohort.validators) expect(await faultsOn(v.health)).toBe(faultsBefore[v.index]! + 1);
 
-    // The same note cannot back a second job in the same scope.
-    const again = await post(encodeJob(withProof(forged.job, foreignProof)));
+    // The same note cannot back a second job in the same scope (sealed to the executors the job's
+    // current root assigns, so only the reused tag refuses it).
+    const reuse = assignment(scope, await rootNow());
+    const reused = buildJob(
+      spec,
+      reuse.ownership,
+      reuse.ranked.map(executorX25519),
+      encodeInput(manifest.input),
+    );
+    const again = await post(encodeJob(withProof(reused.job, foreignProof)));
     expect(again.status).toBe(409);
   }, 240_000);
 });
