@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'programs/*/tests/**/*.test.ts', 'test/**/*.test.ts'],
+    // A run directory for the one cohort the multi-process tests share, and its stop at the end.
+    globalSetup: ['test/setup/shared-cohort-run.ts'],
     // Proof generation and multi-process tests are CPU-bound on a 2-core machine.
     testTimeout: 120_000,
     hookTimeout: 300_000,

@@ -1,13 +1,15 @@
 /**
- * Private compute end to end, as users and operators run it: `paraloom localnet` and four `paraloom
- * node` validators from src/devnet, one of them started with PARALOOM_FAULT_COMPUTE_WRONG_OUTPUT=1.
+ * Private compute end to end, as users and operators run it, on the cohort the multi-process tests
+ * share (test/helpers/shared-cohort.ts: `paraloom localnet` and four `paraloom node` validators, one
+ * of them started with PARALOOM_FAULT_COMPUTE_WRONG_OUTPUT=1). Other files act on the same cohort
+ * meanwhile, so fault counts are measured before and after this file's job.
  * A wallet deposits a note, `paraloom compute submit` builds the mean job for the executors the
  * validator set assigns (the scope is chosen so the faulty validator is one of the k), the job and
  * its results go through blocks, the honest majority is final, `paraloom compute result` decrypts
  * the mean, and the status names the faulty executor as disagreeing with one agreed fault. Jobs with
  * a bad ownership proof, a wrong executor list or an oversized body are refused with typed errors.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { x25519 } from '@noble/curves/ed25519.js';
@@ -27,52 +29,38 @@ import {
   withProof,
 } from '../src/compute/index.js';
 import { meanJobFixture } from '../src/compute/testing/index.js';
-import { Devnet, runParaloomOk } from '../src/devnet/index.js';
+import { runParaloomOk } from '../src/devnet/index.js';
 import { parsePrometheusText } from '../src/health/testing/index.js';
-import { NATIVE_ASSET, toField } from '../src/privacy/index.js';
+import { type Field, NATIVE_ASSET, toField } from '../src/privacy/index.js';
 import { generateKeypair, writeKeypairFile } from '../src/validator/index.js';
 import { IngressClient, Wallet } from '../src/wallet/index.js';
 import { until } from './helpers/paraloom-child.js';
+import { FAULTY_EXECUTOR, type SharedCohort, sharedCohort } from './helpers/shared-cohort.js';
 
 const SOL = 1_000_000_000n;
-const FAULTY = 3;
+const FAULTY = FAULTY_EXECUTOR;
 const JOB_DIR = 'examples/compute/mean';
 const logger = createLogger('test', 'silent');
 
 describe('private compute on a four-validator cohort (multi-process)', () => {
   let dir: string;
-  let devnet: Devnet;
+  let cohort: SharedCohort;
   let ingress: string;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'paraloom-compute-cohort-'));
-    devnet = new Devnet({
-      dir,
-      validators: 4,
-      slotMs: 150,
-      dashboard: false,
-      env: (i): Record<string, string> => (i === FAULTY ? { PARALOOM_FAULT_COMPUTE_WRONG_OUTPUT: '1' } : {}),
-    });
-    await devnet.start();
-    await devnet.waitHeight(2n, 120_000);
-    ingress = devnet.validators[0]!.ingress!;
+    cohort = await sharedCohort();
+    ingress = cohort.validators[0]!.ingress;
   }, 300_000);
 
   afterAll(async () => {
-    await devnet?.stop();
-    for (const v of devnet?.validators ?? []) {
-      await mkdir('test-artifacts/compute-cohort', { recursive: true });
-      await import('node:fs/promises').then((fs) =>
-        fs
-          .cp(join(v.dir, 'node.log'), `test-artifacts/compute-cohort/validator-${v.index}.log`)
-          .catch(() => undefined),
-      );
-    }
+    // The cohort is the run's: its global teardown stops it and keeps the validators' logs
+    // (test-artifacts/shared-cohort/).
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it('runs a job on the assigned executors, finalizes the honest result and penalises the faulty one', async () => {
-    const rpc = new BridgeRpc({ rpcUrl: devnet.rpcUrl, logger });
+    const rpc = new BridgeRpc({ rpcUrl: cohort.rpcUrl, logger });
     const wallet = join(dir, 'wallet');
     const common = ['--wallet', wallet, '--ingress', ingress, '--json'];
     await runParaloomOk(['wallet', 'new', '--wallet', wallet, '--json']);
@@ -88,7 +76,7 @@ describe('private compute on a four-validator cohort (multi-process)', () => {
       '--payer',
       payerFile,
       '--rpc',
-      devnet.rpcUrl,
+      cohort.rpcUrl,
       ...common,
     ]);
     await until(
@@ -109,18 +97,19 @@ describe('private compute on a four-validator cohort (multi-process)', () => {
     };
     expect(executors.k).toBe(COMPUTE_K);
     const keyOf = (i: number) =>
-      bytesToHex(Uint8Array.from(getAddressEncoder().encode(address(devnet.validators[i]!.address))));
+      bytesToHex(Uint8Array.from(getAddressEncoder().encode(address(cohort.validators[i]!.address))));
     expect(executors.validators.map((v) => v.ed25519).sort()).toEqual([0, 1, 2, 3].map(keyOf).sort());
     for (const v of executors.validators)
       expect(bytesToHex(executorX25519(hexToBytes(v.ed25519)))).toBe(v.x25519);
     const validators = executors.validators.map((v) => hexToBytes(v.ed25519));
 
-    // Pick the scope whose assignment puts the faulty validator among the k (deterministic search).
+    // Pick the scope whose assignment puts the faulty validator among the k (deterministic search:
+    // the assignment is a function of the job, the note's root included).
     const w = Wallet.open(wallet);
     const client = new IngressClient(ingress);
     await w.sync(client);
     const owned = w.store.unspent(NATIVE_ASSET)[0]!;
-    const { root } = await client.path(owned.leafIndex);
+    const rootNow = async () => (await client.path(owned.leafIndex)).root;
     const note = { amount: owned.amount, pk: w.keys.pk, blinding: owned.blinding, asset: owned.asset };
     const keyFile = join(dir, 'output.key');
     const outputSecret = x25519.utils.randomSecretKey();
@@ -134,7 +123,7 @@ describe('private compute on a four-validator cohort (multi-process)', () => {
       fee: manifest.fee,
       outputKey: x25519.getPublicKey(outputSecret),
     };
-    const assignment = (scope: bigint) => {
+    const assignment = (scope: bigint, root: Field) => {
       const ownership = {
         root,
         scope: toField(scope),
@@ -143,17 +132,22 @@ describe('private compute on a four-validator cohort (multi-process)', () => {
       };
       return { ownership, ranked: assignExecutors({ ...spec, ownership }, validators) };
     };
-    let scope = 1n;
-    while (
-      !assignment(scope)
-        .ranked.slice(0, COMPUTE_K)
-        .some((k) => bytesToHex(k) === keyOf(FAULTY))
-    )
-      scope++;
+    const faultyScope = (root: Field, from: bigint) => {
+      let scope = from;
+      while (
+        !assignment(scope, root)
+          .ranked.slice(0, COMPUTE_K)
+          .some((k) => bytesToHex(k) === keyOf(FAULTY))
+      )
+        scope++;
+      return scope;
+    };
+    const root0 = await rootNow();
+    let scope = faultyScope(root0, 1n);
 
     // Refusals first (they leave the note's tag unused): a proof for another statement, a job
     // sealed to the wrong executors, an oversized body.
-    const { ownership, ranked } = assignment(scope);
+    const { ownership, ranked } = assignment(scope, root0);
     const post = (body: Uint8Array) =>
       fetch(`${ingress}/v1/compute/jobs`, {
         method: 'POST',
@@ -174,21 +168,29 @@ describe('private compute on a four-validator cohort (multi-process)', () => {
     const oversized = await post(new Uint8Array(300 * 1024));
     expect(oversized.status).toBe(413);
 
-    // Submit through the CLI, wait until final.
-    const submitted = JSON.parse(
-      (
-        await runParaloomOk([
-          'compute',
-          'submit',
-          JOB_DIR,
-          '--scope',
-          `${scope}`,
-          '--key',
-          keyFile,
-          ...common,
-        ])
-      ).stdout.at(-1)!,
-    ) as { id: string; executors: string[]; keyCreated: boolean };
+    // The faulty executor's agreed faults on every validator before this job (other files' jobs may add theirs).
+    const faultsOn = async (health: string) => {
+      const families = parsePrometheusText(await (await fetch(`${health}/metrics`)).text());
+      const faults = families.get('paraloom_compute_executor_faults')?.samples ?? [];
+      return faults.find((f) => f.labels.executor === keyOf(FAULTY))?.value ?? 0;
+    };
+    const faultsBefore = await Promise.all(cohort.validators.map((v) => faultsOn(v.health)));
+
+    // Submit through the CLI, wait until final. The CLI reads the note's root when it submits: if
+    // another file's deposit moved the root since the search, the assignment moved with it, so the
+    // job may run without the faulty executor; then search again from the new root.
+    type Submitted = { id: string; executors: string[]; keyCreated: boolean };
+    const submit = async (at: bigint) =>
+      JSON.parse(
+        (
+          await runParaloomOk(['compute', 'submit', JOB_DIR, '--scope', `${at}`, '--key', keyFile, ...common])
+        ).stdout.at(-1)!,
+      ) as Submitted;
+    let submitted = await submit(scope);
+    for (let attempt = 2; !submitted.executors.includes(keyOf(FAULTY)) && attempt <= 3; attempt++) {
+      scope = faultyScope(await rootNow(), scope + 1n);
+      submitted = await submit(scope);
+    }
     expect(submitted.keyCreated).toBe(false);
     expect(submitted.executors).toContain(keyOf(FAULTY));
     type Status = {
@@ -211,10 +213,10 @@ describe('private compute on a four-validator cohort (multi-process)', () => {
     expect(status.final?.agreeing).toHaveLength(2);
     expect(status.final?.agreeing).not.toContain(keyOf(FAULTY));
     expect(status.final?.disagreeing).toEqual([keyOf(FAULTY)]);
-    expect(status.faults[keyOf(FAULTY)]).toBe('1');
+    expect(status.faults[keyOf(FAULTY)]).toBe(String(faultsBefore[0]! + 1));
 
     // Every validator recorded the same verdict; the CLI decrypts the mean.
-    for (const v of devnet.validators) {
+    for (const v of cohort.validators) {
       const s = (await (await fetch(`${v.ingress}/v1/compute/jobs/${submitted.id}`)).json()) as Status;
       expect(s.final?.disagreeing).toEqual([keyOf(FAULTY)]);
     }
@@ -237,15 +239,19 @@ describe('private compute on a four-validator cohort (multi-process)', () => {
     expect(result.status).toBe('ok');
     expect(result.u64.slice(0, 3)).toEqual([`${sum}`, `${values.length}`, `${sum / BigInt(values.length)}`]);
 
-    // The agreed fault is on every validator's /metrics.
-    for (const v of devnet.validators) {
-      const families = parsePrometheusText(await (await fetch(`${v.health}/metrics`)).text());
-      const faults = families.get('paraloom_compute_executor_faults')?.samples ?? [];
-      expect(faults.find((f) => f.labels.executor === keyOf(FAULTY))?.value).toBe(1);
-    }
+    // The job's agreed fault is on every validator's /metrics.
+    for (const v of cohort.validators) expect(await faultsOn(v.health)).toBe(faultsBefore[v.index]! + 1);
 
-    // The same note cannot back a second job in the same scope.
-    const again = await post(encodeJob(withProof(forged.job, foreignProof)));
+    // The same note cannot back a second job in the same scope (sealed to the executors the job's
+    // current root assigns, so only the reused tag refuses it).
+    const reuse = assignment(scope, await rootNow());
+    const reused = buildJob(
+      spec,
+      reuse.ownership,
+      reuse.ranked.map(executorX25519),
+      encodeInput(manifest.input),
+    );
+    const again = await post(encodeJob(withProof(reused.job, foreignProof)));
     expect(again.status).toBe(409);
   }, 240_000);
 });
