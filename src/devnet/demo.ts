@@ -184,7 +184,8 @@ async function demoSteps(
   throwIfStopping(signal);
   const w = await bob.withdraw(bobIngress, { recipient, amount: withdrawAmount, artifacts, encode });
   // Settled once its nullifier PDAs exist; the settling signature reaches this validator with the
-  // primary's next heartbeat when another node relayed it, so give it a moment.
+  // primary's next snapshot when another node relayed it, so give it a moment (on a loaded machine
+  // 5 s was not always enough: the report then showed no signature).
   let settledAt: number | undefined;
   const settled = await until(
     'the withdrawal to settle on Solana',
@@ -192,7 +193,7 @@ async function demoSteps(
       const s = await bobIngress.withdrawal(w.nullifier0);
       if (s?.state !== 'settled') return undefined;
       settledAt ??= Date.now();
-      return s.signature || Date.now() - settledAt > 5_000 ? s : undefined;
+      return s.signature || Date.now() - settledAt > 15_000 ? s : undefined;
     },
     120_000,
     signal,
