@@ -121,6 +121,7 @@ describe('bridge against a separately started `paraloom localnet`', () => {
       depositAcc: fieldToBytesBE(cursor.accumulator),
       withdrawalsRoot: new Uint8Array(32),
       blockHash: new Uint8Array(32).fill(9),
+      maxExpirationSlot: 0n,
     };
     await b.db.close();
     const rpc = bridgeRpc(rpcUrl);

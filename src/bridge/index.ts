@@ -4,7 +4,9 @@
 
 export {
   type AnchorEntry,
+  type Approval,
   type BridgeState,
+  decodeApproval,
   decodeBridgeState,
   decodeValidatorAccount,
   decodeValidatorRegistry,
@@ -39,6 +41,7 @@ export {
   type InstructionName,
   instructionDiscriminator,
   LAMPORTS_PER_SOL,
+  MAX_ACTIVE_VALIDATORS,
   MAX_APPROVAL_DEPTH,
   MAX_VALIDATORS,
   PARALOOM_DEV_PROGRAM_ID,
@@ -83,6 +86,7 @@ export {
   type ApprovalPath,
   anchorRootInstruction,
   claimRewardsInstruction,
+  closeApprovalInstruction,
   type DepositArgs,
   depositInstruction,
   finalizeVerifyingKeyInstruction,
@@ -115,6 +119,7 @@ export {
 export { NodeChain, type NodeChainOptions } from './node-chain.js';
 export {
   deriveProgramAddresses,
+  findApprovalPda,
   findBridgeStatePda,
   findNullifierPda,
   findSlashRecordPda,
