@@ -22,7 +22,7 @@ export const MAX_MULTIADDRS = 256;
  * Deepest approval path: the withdraw transaction at this depth fits the 1,232-byte packet with room to
  * spare (docs/protocol.md, "Transaction sizes"); an anchor approves at most 2^depth withdrawals.
  */
-export const MAX_APPROVAL_DEPTH = 12;
+export const MAX_APPROVAL_DEPTH = 11;
 /** Largest active validator set whose anchor_root transaction fits the packet; register_validator refuses more. */
 export const MAX_ACTIVE_VALIDATORS = 10;
 export const VK_HEADER = 16;

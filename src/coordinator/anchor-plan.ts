@@ -6,7 +6,7 @@ import type { FinalBlocks, IndexedWithdrawal, WithdrawalIndex } from './withdraw
 
 /** Longest range one anchor covers: a signer reads at most this many blocks' withdrawals. */
 export const MAX_ANCHOR_RANGE = 512n;
-/** One anchor approves at most this many withdrawals: the withdraw transaction proves a path of depth <= 12. */
+/** One anchor approves at most this many withdrawals: the withdraw transaction proves a path of depth <= 11 (2,048). */
 export const MAX_ANCHOR_WITHDRAWALS = 1 << MAX_APPROVAL_DEPTH;
 
 /**

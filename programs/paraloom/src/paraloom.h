@@ -190,7 +190,7 @@ static_assert(sizeof(ApprovalAccount) == 96, "ApprovalAccount size");
 
 /* Deepest withdrawal approval path: the withdraw transaction at this depth fits 1,232 bytes with room left
  * for the asset argument of the SPL-token change (docs/protocol.md, "Transaction sizes"). */
-#define MAX_APPROVAL_DEPTH 12
+#define MAX_APPROVAL_DEPTH 11
 #define SLASH_RECORD_SIZE 48
 
 /* ---- instruction context ---- */

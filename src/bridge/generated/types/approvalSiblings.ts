@@ -29,7 +29,7 @@ import {
 } from '@solana/kit';
 
 /**
- * The withdrawal approval path: u8 depth, then depth x 32-byte siblings (depth <= 12). An Anchor IDL
+ * The withdrawal approval path: u8 depth, then depth x 32-byte siblings (depth <= 11). An Anchor IDL
  * vec has a u32 length, so the path is an enum whose u8 variant index is the depth.
  */
 export type ApprovalSiblings =
@@ -44,8 +44,7 @@ export type ApprovalSiblings =
   | { __kind: 'Depth8'; siblings: Array<ReadonlyUint8Array> }
   | { __kind: 'Depth9'; siblings: Array<ReadonlyUint8Array> }
   | { __kind: 'Depth10'; siblings: Array<ReadonlyUint8Array> }
-  | { __kind: 'Depth11'; siblings: Array<ReadonlyUint8Array> }
-  | { __kind: 'Depth12'; siblings: Array<ReadonlyUint8Array> };
+  | { __kind: 'Depth11'; siblings: Array<ReadonlyUint8Array> };
 
 export type ApprovalSiblingsArgs = ApprovalSiblings;
 
@@ -96,10 +95,6 @@ export function getApprovalSiblingsEncoder(): Encoder<ApprovalSiblingsArgs> {
       'Depth11',
       getStructEncoder([['siblings', getArrayEncoder(fixEncoderSize(getBytesEncoder(), 32), { size: 11 })]]),
     ],
-    [
-      'Depth12',
-      getStructEncoder([['siblings', getArrayEncoder(fixEncoderSize(getBytesEncoder(), 32), { size: 12 })]]),
-    ],
   ]);
 }
 
@@ -149,10 +144,6 @@ export function getApprovalSiblingsDecoder(): Decoder<ApprovalSiblings> {
     [
       'Depth11',
       getStructDecoder([['siblings', getArrayDecoder(fixDecoderSize(getBytesDecoder(), 32), { size: 11 })]]),
-    ],
-    [
-      'Depth12',
-      getStructDecoder([['siblings', getArrayDecoder(fixDecoderSize(getBytesDecoder(), 32), { size: 12 })]]),
     ],
   ]);
 }
@@ -209,10 +200,6 @@ export function approvalSiblings(
   kind: 'Depth11',
   data: GetDiscriminatedUnionVariantContent<ApprovalSiblingsArgs, '__kind', 'Depth11'>,
 ): GetDiscriminatedUnionVariant<ApprovalSiblingsArgs, '__kind', 'Depth11'>;
-export function approvalSiblings(
-  kind: 'Depth12',
-  data: GetDiscriminatedUnionVariantContent<ApprovalSiblingsArgs, '__kind', 'Depth12'>,
-): GetDiscriminatedUnionVariant<ApprovalSiblingsArgs, '__kind', 'Depth12'>;
 export function approvalSiblings<K extends ApprovalSiblingsArgs['__kind'], Data>(kind: K, data?: Data) {
   return Array.isArray(data) ? { __kind: kind, fields: data } : { __kind: kind, ...(data ?? {}) };
 }
