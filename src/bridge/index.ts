@@ -16,6 +16,7 @@ export {
   type ValidatorRegistry,
   type VerifyingKeyAccount,
 } from './accounts.js';
+export { approvalsPaidBy } from './approval-accounts.js';
 export {
   type ChainReading,
   ChainView,
