@@ -6,7 +6,7 @@ import {
   WithdrawalsTree,
   withdrawalLeaf,
 } from '../bridge/index.js';
-import { type Block, blockHash, extDataHashOf } from '../ledger/index.js';
+import { type Block, blockHash, extDataHashOf, MAX_BLOCK_TRANSACTIONS } from '../ledger/index.js';
 import { DirectRouter, type NetworkMessage } from '../network/index.js';
 import { type Field, fieldToBytesBE, hash2 } from '../privacy/index.js';
 import { keypairFromSeed, ValidatorSigner, verifyAnchor } from '../validator/index.js';
@@ -17,7 +17,7 @@ import {
   encodeAnchorSignature,
   encodeSignRequest,
 } from './anchor-messages.js';
-import { nextAnchorHeight, planAnchor } from './anchor-plan.js';
+import { MAX_ANCHOR_WITHDRAWALS, nextAnchorHeight, planAnchor } from './anchor-plan.js';
 import { AnchorSigningService } from './anchor-signing.js';
 import { AnchoredRanges } from './approvals.js';
 import { CoordinatorError } from './errors.js';
@@ -65,6 +65,9 @@ describe('anchor plans', () => {
     expect(first.withdrawals.length).toBe(2);
     expect(first.fields.maxExpirationSlot).toBe(99n);
     expect((await planAnchor(blocks, index, 2n, 3n)).fields.maxExpirationSlot).toBe(0n);
+    // A block never holds more withdrawals than one approval can prove (so one block always fits an
+    // anchor); raising the block limit past 2^MAX_APPROVAL_DEPTH would need a withdrawal cap per block.
+    expect(MAX_BLOCK_TRANSACTIONS).toBeLessThanOrEqual(MAX_ANCHOR_WITHDRAWALS);
     // A single block holding more than one approval can prove is refused, not split.
     await expect(nextAnchorHeight(index, 3n, 5n, 2)).rejects.toMatchObject({
       code: 'ANCHOR_RANGE_TOO_MANY_WITHDRAWALS',
