@@ -4,12 +4,12 @@ import {
   getBase58Encoder,
   getBase64Decoder,
   getBase64Encoder,
-  getCompiledTransactionMessageDecoder,
-  getTransactionDecoder,
   address as toAddress,
 } from '@solana/kit';
 import type { AccountView, Commitment, LocalChain, TransactionRecord } from './chain.js';
-import { RPC_INVALID_PARAMS, RPC_METHOD_NOT_FOUND, RpcError } from './errors.js';
+import { RPC_INVALID_PARAMS, RPC_INVALID_REQUEST, RPC_METHOD_NOT_FOUND, RpcError } from './errors.js';
+import { binaryEncoding, decodeWire, VERSIONED_MESSAGE_TYPE, VERSIONED_TRANSACTION_TYPE } from './limits.js';
+import { transactionJson } from './transaction-json.js';
 
 const base58 = { encode: getBase58Decoder(), decode: getBase58Encoder() };
 const base64 = { encode: getBase64Decoder(), decode: getBase64Encoder() };
@@ -20,11 +20,6 @@ const MAX_SIGNATURE_STATUSES = 256;
 export const SOLANA_CORE_VERSION = '2.2.0';
 
 type Params = readonly unknown[];
-interface CompiledInstruction {
-  programAddressIndex: number;
-  accountIndices?: number[];
-  data?: Uint8Array;
-}
 type Config = Record<string, unknown>;
 export type Handler = (params: Params) => unknown;
 
@@ -69,8 +64,12 @@ function encodeAccount(account: AccountView, c: Config): Record<string, unknown>
   if (slice) data = data.subarray(slice.offset ?? 0, (slice.offset ?? 0) + (slice.length ?? data.length));
   let encoded: unknown;
   if (encoding === 'base58') {
-    if (data.length > 128)
-      invalid('Encoded binary (base 58) data should be less than 128 bytes, please use Base64 encoding.');
+    if (data.length > 128) {
+      throw new RpcError(
+        RPC_INVALID_REQUEST,
+        'Encoded binary (base 58) data should be less than 128 bytes, please use Base64 encoding.',
+      );
+    }
     encoded = [base58.encode.decode(data), 'base58'];
   } else if (encoding === 'base64' || encoding === 'jsonParsed') {
     // Like a real node, accounts it cannot parse come back as base64 under jsonParsed.
@@ -117,17 +116,9 @@ function matchesFilters(account: AccountView, filters: unknown): boolean {
   return true;
 }
 
+/** A transaction parameter, decoded and size-checked as the RPC does (base58 is the default). */
 function wireParam(value: unknown, c: Config): Uint8Array {
-  if (typeof value !== 'string' || value.length > 1644 * 2)
-    invalid('Invalid params: transaction must be an encoded string');
-  const encoding = (c.encoding as string | undefined) ?? 'base58';
-  try {
-    if (encoding === 'base64') return new Uint8Array(base64.decode.encode(value));
-    if (encoding === 'base58') return new Uint8Array(base58.decode.encode(value));
-  } catch {
-    invalid(`Invalid params: transaction is not valid ${encoding}`);
-  }
-  invalid(`Invalid params: unsupported encoding ${encoding}`);
+  return decodeWire(value, binaryEncoding(c.encoding, 'base58'), VERSIONED_TRANSACTION_TYPE);
 }
 
 function status(chain: LocalChain, record: TransactionRecord): Record<string, unknown> {
@@ -143,31 +134,6 @@ function status(chain: LocalChain, record: TransactionRecord): Record<string, un
 
 function visibleAt(chain: LocalChain, record: TransactionRecord, commitment: Commitment): boolean {
   return record.slot <= chain.slotAt(commitment);
-}
-
-function transactionJson(record: TransactionRecord, encoding: string): unknown {
-  if (encoding === 'base64') return [base64.encode.decode(record.wire), 'base64'];
-  if (encoding === 'base58') return [base58.encode.decode(record.wire), 'base58'];
-  if (encoding !== 'json' && encoding !== 'jsonParsed')
-    invalid(`Invalid params: unsupported encoding ${encoding}`);
-  if (record.wire.length === 0)
-    return { signatures: [record.signature], message: { accountKeys: record.accountKeys, instructions: [] } };
-  const tx = getTransactionDecoder().decode(record.wire);
-  const message = getCompiledTransactionMessageDecoder().decode(tx.messageBytes);
-  return {
-    signatures: Object.values(tx.signatures).map((s) => (s ? base58.encode.decode(s) : null)),
-    message: {
-      accountKeys: message.staticAccounts,
-      header: message.header,
-      recentBlockhash: (message as { lifetimeToken?: string }).lifetimeToken,
-      instructions: ((message as { instructions?: CompiledInstruction[] }).instructions ?? []).map((ix) => ({
-        programIdIndex: ix.programAddressIndex,
-        accounts: ix.accountIndices ?? [],
-        data: base58.encode.decode(ix.data ?? new Uint8Array()),
-        stackHeight: null,
-      })),
-    },
-  };
 }
 
 /** The Solana JSON-RPC methods the localnet serves, by name. */
@@ -250,7 +216,11 @@ export function rpcMethods(chain: LocalChain): Record<string, Handler> {
     simulateTransaction: (p) => {
       const cfg = config(p, 1);
       const c = commitmentOf(cfg);
-      const result = chain.simulate(wireParam(p[0], cfg));
+      const sigVerify = cfg.sigVerify === true;
+      const replaceRecentBlockhash = cfg.replaceRecentBlockhash === true;
+      if (sigVerify && replaceRecentBlockhash)
+        invalid('sigVerify may not be used with replaceRecentBlockhash');
+      const result = chain.simulate(wireParam(p[0], cfg), { sigVerify, replaceRecentBlockhash });
       return {
         context: context(c),
         value: {
@@ -258,10 +228,16 @@ export function rpcMethods(chain: LocalChain): Record<string, Handler> {
           logs: result.logs,
           accounts: null,
           unitsConsumed: result.unitsConsumed,
-          returnData: null,
-          replacementBlockhash: null,
+          returnData: result.returnData,
+          innerInstructions: null,
+          replacementBlockhash: result.replacementBlockhash,
         },
       };
+    },
+    getFeeForMessage: (p) => {
+      const c = commitmentOf(config(p, 1));
+      const bytes = decodeWire(p[0], 'base64', VERSIONED_MESSAGE_TYPE);
+      return { context: context(c), value: chain.feeForMessage(bytes) };
     },
     getSignatureStatuses: (p) => {
       if (!Array.isArray(p[0]) || p[0].length > MAX_SIGNATURE_STATUSES) {
@@ -280,38 +256,41 @@ export function rpcMethods(chain: LocalChain): Record<string, Handler> {
       if (typeof p[0] !== 'string') invalid('Invalid params: signature must be a string');
       const cfg = config(p, 1);
       const c = commitmentOf(cfg);
-      if (c === 'processed') invalid('Invalid params: processed commitment is not supported');
+      if (c === 'processed') invalid('Method does not support commitment below `confirmed`');
       const record = chain.transaction(p[0]);
       if (!record || !visibleAt(chain, record, c)) return null;
       const maxVersion = cfg.maxSupportedTransactionVersion;
       if (record.version === 0 && maxVersion === undefined) {
         throw new RpcError(-32015, 'Transaction version (0) is not supported by the requesting client.');
       }
+      const encoding = (cfg.encoding as string | undefined) ?? 'json';
       return {
         slot: record.slot,
         blockTime: record.blockTime,
         ...(maxVersion !== undefined ? { version: record.version } : {}),
-        transaction: transactionJson(record, (cfg.encoding as string | undefined) ?? 'json'),
+        transaction: transactionJson(record, encoding),
         meta: {
           err: record.err,
           status: record.err === null ? { Ok: null } : { Err: record.err },
           fee: record.fee,
           preBalances: record.preBalances,
           postBalances: record.postBalances,
-          logMessages: record.logs,
-          computeUnitsConsumed: record.computeUnits,
           innerInstructions: [],
-          loadedAddresses: { writable: [], readonly: [] },
+          logMessages: record.logs,
           preTokenBalances: [],
           postTokenBalances: [],
           rewards: [],
+          // jsonParsed folds loaded addresses into accountKeys (source: lookupTable)
+          ...(encoding === 'jsonParsed' ? {} : { loadedAddresses: { writable: [], readonly: [] } }),
+          ...(record.returnData ? { returnData: record.returnData } : {}),
+          computeUnitsConsumed: record.computeUnits,
         },
       };
     },
     getSignaturesForAddress: (p) => {
       const cfg = config(p, 1);
       const c = commitmentOf(cfg);
-      if (c === 'processed') invalid('Invalid params: processed commitment is not supported');
+      if (c === 'processed') invalid('Method does not support commitment below `confirmed`');
       const limit = cfg.limit === undefined ? MAX_SIGNATURES_LIMIT : Number(integer(cfg.limit, 'limit'));
       if (limit < 1 || limit > MAX_SIGNATURES_LIMIT) invalid('Invalid params: limit must be in 1..1000');
       const all = chain.signaturesFor(addressParam(p[0])).filter((r) => visibleAt(chain, r, c));
