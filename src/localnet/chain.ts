@@ -436,8 +436,9 @@ export class LocalChain extends EventEmitter {
    */
   send(wire: Uint8Array, options: { skipPreflight?: boolean } = {}): string {
     const decoded = this.decode(wire);
+    const signed = this.signaturesValid(decoded);
     if (!options.skipPreflight) {
-      if (!this.signaturesValid(decoded)) throw signatureVerificationFailure();
+      if (!signed) throw signatureVerificationFailure();
       const sim = this.simulateDecoded(decoded);
       if (sim.err !== null) {
         throw new RpcError(
@@ -455,7 +456,7 @@ export class LocalChain extends EventEmitter {
         );
       }
     }
-    if (!this.signaturesValid(decoded)) return this.drop(decoded, 'SignatureFailure');
+    if (!signed) return this.drop(decoded, 'SignatureFailure');
     const refused = this.precheck(decoded, MAX_PROCESSING_AGE);
     if (refused) return this.drop(decoded, refused);
     const payer = decoded.accountKeys[0]!;
