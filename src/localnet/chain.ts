@@ -73,6 +73,18 @@ export interface TransactionRecord {
   readonly version: 'legacy' | 0;
   readonly recentBlockhash: string;
   readonly returnData: { programId: string; data: [string, 'base64'] } | null;
+  readonly innerInstructions: readonly InnerInstructions[];
+}
+
+/** Instructions a top-level instruction invoked (CPI), by the index of that instruction. */
+export interface InnerInstructions {
+  readonly index: number;
+  readonly instructions: ReadonlyArray<{
+    readonly programIdIndex: number;
+    readonly accounts: readonly number[];
+    readonly data: Uint8Array;
+    readonly stackHeight: number;
+  }>;
 }
 
 export interface DecodedTransaction {
@@ -96,6 +108,9 @@ export interface SimulationResult {
   readonly err: TransactionErrorJson | null;
   readonly logs: string[];
   readonly unitsConsumed: bigint;
+  readonly innerInstructions: readonly InnerInstructions[];
+  /** The transaction's accounts after it ran (empty when it failed). */
+  readonly postAccounts: ReadonlyMap<string, AccountView | null>;
   readonly returnData: { programId: string; data: [string, 'base64'] } | null;
   readonly replacementBlockhash: { blockhash: string; lastValidBlockHeight: bigint } | null;
 }
@@ -297,6 +312,7 @@ export class LocalChain extends EventEmitter {
       version: 'legacy',
       recentBlockhash: this.latestBlockhash().blockhash,
       returnData: null,
+      innerInstructions: [],
     };
     this.recordVersion(address);
     this.store(record);
@@ -400,7 +416,16 @@ export class LocalChain extends EventEmitter {
 
   private simulateDecoded(decoded: DecodedTransaction): Omit<SimulationResult, 'replacementBlockhash'> {
     const refused = this.precheck(decoded, MAX_SIMULATION_AGE);
-    if (refused) return { err: refused, logs: [], unitsConsumed: 0n, returnData: null };
+    if (refused) {
+      return {
+        err: refused,
+        logs: [],
+        unitsConsumed: 0n,
+        returnData: null,
+        innerInstructions: [],
+        postAccounts: new Map(),
+      };
+    }
     // signatures are the caller's concern here (sigVerify / preflight verify them first)
     this.svm.withSigverify(false);
     let result: ReturnType<LiteSVM['simulateTransaction']>;
@@ -415,6 +440,8 @@ export class LocalChain extends EventEmitter {
         logs: result.meta().logs(),
         unitsConsumed: result.meta().computeUnitsConsumed(),
         returnData: returnDataJson(result.meta()),
+        innerInstructions: innerInstructionsOf(result.meta()),
+        postAccounts: new Map(),
       };
     }
     const meta = result.meta();
@@ -423,6 +450,12 @@ export class LocalChain extends EventEmitter {
       logs: meta.logs(),
       unitsConsumed: meta.computeUnitsConsumed(),
       returnData: returnDataJson(meta),
+      innerInstructions: innerInstructionsOf(meta),
+      postAccounts: new Map(
+        result
+          .postAccounts()
+          .map((a) => [a.address as string, view({ ...a, exists: true } as MaybeEncodedAccount)]),
+      ),
     };
   }
 
@@ -487,6 +520,7 @@ export class LocalChain extends EventEmitter {
       version: decoded.version,
       recentBlockhash: decoded.blockhash,
       returnData: returnDataJson(meta),
+      innerInstructions: innerInstructionsOf(meta),
     };
     decoded.accountKeys.forEach((a, i) => {
       if (decoded.writable[i]) this.recordVersion(a);
@@ -602,6 +636,26 @@ function returnDataJson(meta: TransactionMetadata): TransactionRecord['returnDat
     programId: base58.decode(returned.programId()),
     data: [Buffer.from(data).toString('base64'), 'base64'],
   };
+}
+
+function innerInstructionsOf(meta: TransactionMetadata): InnerInstructions[] {
+  const out: InnerInstructions[] = [];
+  meta.innerInstructions().forEach((list, index) => {
+    if (list.length === 0) return;
+    out.push({
+      index,
+      instructions: list.map((inner) => {
+        const ix = inner.instruction();
+        return {
+          programIdIndex: ix.programIdIndex(),
+          accounts: [...ix.accounts()],
+          data: new Uint8Array(ix.data()),
+          stackHeight: inner.stackHeight(),
+        };
+      }),
+    });
+  });
+  return out;
 }
 
 /** Reads a compact-u16 (shortvec) at `offset`: its value and its length in bytes. */

@@ -6,8 +6,10 @@ import {
   createSolanaRpc,
   createTransactionMessage,
   generateKeyPairSigner,
+  getAddressEncoder,
   getBase64Decoder,
   getBase64EncodedWireTransaction,
+  getProgramDerivedAddress,
   getSignatureFromTransaction,
   getTransactionEncoder,
   type Instruction,
@@ -34,7 +36,7 @@ import {
   SendTransactionError,
   VersionedTransaction,
 } from '@solana/web3.js';
-import { getTransferSolInstruction } from '@solana-program/system';
+import { getCreateAccountInstruction, getTransferSolInstruction } from '@solana-program/system';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Localnet } from './index.js';
 
@@ -45,6 +47,9 @@ const TX_TYPE = 'solana_transaction::versioned::VersionedTransaction';
 const COMPUTE_BUDGET = address('ComputeBudget111111111111111111111111111111');
 const ED25519_PROGRAM = address('Ed25519SigVerify111111111111111111111111111');
 const RENT_EXEMPT_EMPTY = 890_880n;
+const TOKEN_PROGRAM = address('TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA');
+const ASSOCIATED_TOKEN_PROGRAM = address('ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL');
+const SYSTEM_PROGRAM = address('11111111111111111111111111111111');
 
 let net: Localnet;
 let rpc: Rpc<SolanaRpcApi>;
@@ -477,5 +482,102 @@ describe('localnet refuses what a cluster refuses, with the RPC answers', () => 
     });
     const kitMessage = kitTx?.transaction.message as { addressTableLookups?: unknown } | undefined;
     expect(kitMessage?.addressTableLookups).toEqual([]);
+  });
+
+  it('reports inner instructions (json, jsonParsed, simulate) and post-simulation accounts', async () => {
+    // A mint, then its associated token account: the ATA program invokes System and Token (CPI).
+    const mint = await generateKeyPairSigner();
+    const initializeMint2 = new Uint8Array(35);
+    initializeMint2.set([20, 0]);
+    initializeMint2.set(getAddressEncoder().encode(payer.address), 2);
+    const mintSpace = 82n;
+    const mintRent = await rpc.getMinimumBalanceForRentExemption(mintSpace).send();
+    await rpc
+      .sendTransaction(
+        (
+          await build([
+            getCreateAccountInstruction({
+              payer,
+              newAccount: mint,
+              lamports: mintRent,
+              space: mintSpace,
+              programAddress: TOKEN_PROGRAM,
+            }),
+            {
+              programAddress: TOKEN_PROGRAM,
+              accounts: [{ address: mint.address, role: 1 }],
+              data: initializeMint2,
+            },
+          ])
+        ).base64 as never,
+        { encoding: 'base64' },
+      )
+      .send();
+    const [ata] = await getProgramDerivedAddress({
+      programAddress: ASSOCIATED_TOKEN_PROGRAM,
+      seeds: [
+        getAddressEncoder().encode(payer.address),
+        getAddressEncoder().encode(TOKEN_PROGRAM),
+        getAddressEncoder().encode(mint.address),
+      ],
+    });
+    const createAta: Instruction = {
+      programAddress: ASSOCIATED_TOKEN_PROGRAM,
+      accounts: [
+        { address: payer.address, role: 3, signer: payer } as never,
+        { address: ata, role: 1 },
+        { address: payer.address, role: 0 },
+        { address: mint.address, role: 0 },
+        { address: SYSTEM_PROGRAM, role: 0 },
+        { address: TOKEN_PROGRAM, role: 0 },
+      ],
+      data: new Uint8Array([0]),
+    };
+    const built = await build([createAta]);
+
+    const sim = await rpc
+      .simulateTransaction(built.base64 as never, {
+        encoding: 'base64',
+        innerInstructions: true,
+        accounts: { addresses: [ata], encoding: 'base64' },
+      })
+      .send();
+    expect(sim.value.err).toBeNull();
+    expect(sim.value.accounts?.[0]?.owner).toBe(TOKEN_PROGRAM);
+    expect(sim.value.accounts?.[0]?.space).toBe(165n);
+    const simulatedInner = sim.value.innerInstructions?.[0];
+    expect(simulatedInner?.index).toBe(0);
+    // simulate answers inner instructions parsed (jsonParsed), as Agave does
+    const simulatedPrograms = simulatedInner?.instructions.map(
+      (ix) => (ix as { programId?: string }).programId,
+    );
+    expect(simulatedPrograms).toContain(SYSTEM_PROGRAM);
+    expect(await balance(ata)).toBe(0n);
+
+    await rpc.sendTransaction(built.base64 as never, { encoding: 'base64' }).send();
+    ticks(2);
+    const json = await rpc
+      .getTransaction(built.signature as never, {
+        commitment: 'confirmed',
+        encoding: 'json',
+        maxSupportedTransactionVersion: 0,
+      })
+      .send();
+    const inner = json?.meta?.innerInstructions?.[0];
+    expect(inner?.index).toBe(0);
+    const keys = json?.transaction.message.accountKeys ?? [];
+    const programs = inner?.instructions.map((ix) => keys[ix.programIdIndex]) ?? [];
+    expect(programs).toContain(SYSTEM_PROGRAM);
+    expect(programs).toContain(TOKEN_PROGRAM);
+    expect(inner?.instructions.every((ix) => ix.stackHeight === 2)).toBe(true);
+
+    const parsed = await web3.getParsedTransaction(built.signature, {
+      commitment: 'confirmed',
+      maxSupportedTransactionVersion: 0,
+    });
+    const created = parsed?.meta?.innerInstructions?.[0]?.instructions.find(
+      (ix) => 'parsed' in ix && ix.parsed.type === 'createAccount',
+    ) as ParsedInstruction | undefined;
+    expect(created?.parsed.info).toMatchObject({ source: payer.address, newAccount: ata, space: 165 });
   });
 });

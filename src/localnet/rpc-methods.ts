@@ -9,7 +9,7 @@ import {
 import type { AccountView, Commitment, LocalChain, TransactionRecord } from './chain.js';
 import { RPC_INVALID_PARAMS, RPC_INVALID_REQUEST, RPC_METHOD_NOT_FOUND, RpcError } from './errors.js';
 import { binaryEncoding, decodeWire, VERSIONED_MESSAGE_TYPE, VERSIONED_TRANSACTION_TYPE } from './limits.js';
-import { transactionJson } from './transaction-json.js';
+import { innerInstructionsJson, transactionJson } from './transaction-json.js';
 
 const base58 = { encode: getBase58Decoder(), decode: getBase58Encoder() };
 const base64 = { encode: getBase64Decoder(), decode: getBase64Encoder() };
@@ -136,6 +136,20 @@ function visibleAt(chain: LocalChain, record: TransactionRecord, commitment: Com
   return record.slot <= chain.slotAt(commitment);
 }
 
+/** simulateTransaction's `accounts` option: which post-simulation accounts to return, and how. */
+function simulationAccounts(value: unknown): { addresses: Address[]; encoding: string } | undefined {
+  if (value === undefined || value === null) return undefined;
+  const v = value as { addresses?: unknown; encoding?: unknown };
+  if (!Array.isArray(v.addresses) || v.addresses.length > MAX_MULTIPLE_ACCOUNTS) {
+    invalid(`Invalid params: accounts.addresses must be an array of at most ${MAX_MULTIPLE_ACCOUNTS}`);
+  }
+  const encoding = v.encoding ?? 'base64';
+  if (encoding === 'base58' || encoding === 'binary') invalid('base58 encoding not supported');
+  if (encoding !== 'base64' && encoding !== 'jsonParsed')
+    invalid(`Invalid params: unsupported encoding ${String(encoding)}`);
+  return { addresses: v.addresses.map((a) => addressParam(a)), encoding };
+}
+
 /** The Solana JSON-RPC methods the localnet serves, by name. */
 export function rpcMethods(chain: LocalChain): Record<string, Handler> {
   const context = (commitment: Commitment = 'finalized') => ({
@@ -220,16 +234,30 @@ export function rpcMethods(chain: LocalChain): Record<string, Handler> {
       const replaceRecentBlockhash = cfg.replaceRecentBlockhash === true;
       if (sigVerify && replaceRecentBlockhash)
         invalid('sigVerify may not be used with replaceRecentBlockhash');
-      const result = chain.simulate(wireParam(p[0], cfg), { sigVerify, replaceRecentBlockhash });
+      const wanted = simulationAccounts(cfg.accounts);
+      const wire = wireParam(p[0], cfg);
+      const result = chain.simulate(wire, { sigVerify, replaceRecentBlockhash });
+      const accountKeys = chain.decode(wire).accountKeys;
       return {
         context: context(c),
         value: {
           err: result.err,
           logs: result.logs,
-          accounts: null,
+          accounts: wanted
+            ? wanted.addresses.map((a) => {
+                if (result.err !== null) return null;
+                const account = result.postAccounts.has(a)
+                  ? result.postAccounts.get(a)
+                  : chain.account(a, 'processed');
+                return account ? encodeAccount(account, { encoding: wanted.encoding }) : null;
+              })
+            : null,
           unitsConsumed: result.unitsConsumed,
           returnData: result.returnData,
-          innerInstructions: null,
+          innerInstructions:
+            cfg.innerInstructions === true
+              ? innerInstructionsJson(result.innerInstructions, accountKeys, 'jsonParsed')
+              : null,
           replacementBlockhash: result.replacementBlockhash,
         },
       };
@@ -275,7 +303,7 @@ export function rpcMethods(chain: LocalChain): Record<string, Handler> {
           fee: record.fee,
           preBalances: record.preBalances,
           postBalances: record.postBalances,
-          innerInstructions: [],
+          innerInstructions: innerInstructionsJson(record.innerInstructions, record.accountKeys, encoding),
           logMessages: record.logs,
           preTokenBalances: [],
           postTokenBalances: [],

@@ -4,7 +4,7 @@ import {
   getCompiledTransactionMessageDecoder,
   getTransactionDecoder,
 } from '@solana/kit';
-import type { TransactionRecord } from './chain.js';
+import type { InnerInstructions, TransactionRecord } from './chain.js';
 import { RPC_INVALID_PARAMS, RpcError } from './errors.js';
 import type { CompiledMessage } from './fees.js';
 
@@ -109,6 +109,20 @@ function jsonMessage(message: CompiledMessage): Json {
   };
 }
 
+function parsedInstruction(
+  keys: readonly string[],
+  programIndex: number,
+  accountIndices: readonly number[],
+  data: Uint8Array,
+  stackHeight: number | null,
+): Json {
+  const programId = keys[programIndex]!;
+  const accounts = accountIndices.map((i) => keys[i]!);
+  const parsed = programId === SYSTEM_PROGRAM ? parseSystem(data, accounts) : null;
+  if (parsed) return { program: 'system', programId, parsed, stackHeight };
+  return { programId, accounts, data: base58.decode(data), stackHeight };
+}
+
 function parsedMessage(message: CompiledMessage): Json {
   const keys = message.staticAccounts;
   return {
@@ -119,14 +133,15 @@ function parsedMessage(message: CompiledMessage): Json {
       source: 'transaction',
     })),
     recentBlockhash: message.lifetimeToken,
-    instructions: (message.instructions ?? []).map((ix) => {
-      const programId = keys[ix.programAddressIndex]!;
-      const accounts = (ix.accountIndices ?? []).map((i) => keys[i]!);
-      const data = (ix.data ?? new Uint8Array()) as Uint8Array;
-      const parsed = programId === SYSTEM_PROGRAM ? parseSystem(data, accounts) : null;
-      if (parsed) return { program: 'system', programId, parsed, stackHeight: null };
-      return { programId, accounts, data: base58.decode(data), stackHeight: null };
-    }),
+    instructions: (message.instructions ?? []).map((ix) =>
+      parsedInstruction(
+        keys,
+        ix.programAddressIndex,
+        ix.accountIndices ?? [],
+        (ix.data ?? new Uint8Array()) as Uint8Array,
+        null,
+      ),
+    ),
     ...addressTableLookups(message),
   };
 }
@@ -166,4 +181,25 @@ export function transactionJson(record: TransactionRecord, encoding: string): un
   if (record.wire.length === 0) return airdropJson(record, parsed);
   const { signatures, message } = decodeRecord(record);
   return { signatures, message: parsed ? parsedMessage(message) : jsonMessage(message) };
+}
+
+/** meta.innerInstructions (UiInnerInstructions): compiled under json, parsed under jsonParsed. */
+export function innerInstructionsJson(
+  inner: readonly InnerInstructions[],
+  accountKeys: readonly string[],
+  encoding: string,
+): unknown[] {
+  return inner.map(({ index, instructions }) => ({
+    index,
+    instructions: instructions.map((ix) =>
+      encoding === 'jsonParsed'
+        ? parsedInstruction(accountKeys, ix.programIdIndex, ix.accounts, ix.data, ix.stackHeight)
+        : {
+            programIdIndex: ix.programIdIndex,
+            accounts: ix.accounts,
+            data: base58.decode(ix.data),
+            stackHeight: ix.stackHeight,
+          },
+    ),
+  }));
 }
