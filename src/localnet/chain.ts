@@ -98,6 +98,11 @@ export interface DecodedTransaction {
 }
 
 export interface SimulationOptions {
+  /**
+   * The bank the blockhash is checked against (default finalized, as the RPC): a blockhash newer
+   * than that bank is not found. Account state is always the latest (processed) one.
+   */
+  readonly commitment?: Commitment;
   /** Verify signatures first (-32003 on failure); otherwise an unsigned transaction simulates. */
   readonly sigVerify?: boolean;
   /** Simulate against the latest blockhash instead of the transaction's own. */
@@ -222,20 +227,46 @@ export class LocalChain extends EventEmitter {
     this.emit('commitment', 'finalized', before.finalized, this.levelSlot('finalized'));
   }
 
-  latestBlockhash(): { blockhash: Blockhash; lastValidBlockHeight: bigint } {
-    const hash = this.blockhashOrder[this.blockhashOrder.length - 1]!;
-    return { blockhash: hash as Blockhash, lastValidBlockHeight: this.slotValue + MAX_PROCESSING_AGE };
+  /**
+   * The newest blockhash of the bank at `commitment` and the last block height at which a
+   * transaction using it still lands (that bank's height + 150).
+   */
+  latestBlockhash(commitment: Commitment = 'processed'): {
+    blockhash: Blockhash;
+    lastValidBlockHeight: bigint;
+  } {
+    const slot = this.slotAt(commitment);
+    let hash = this.blockhashOrder[0]!;
+    for (let i = this.blockhashOrder.length - 1; i >= 0; i--) {
+      const candidate = this.blockhashOrder[i]!;
+      if (this.blockhashes.get(candidate)! <= slot) {
+        hash = candidate;
+        break;
+      }
+    }
+    return {
+      blockhash: hash as Blockhash,
+      lastValidBlockHeight: this.blockhashes.get(hash)! + MAX_PROCESSING_AGE,
+    };
   }
 
-  /** Blocks since the blockhash was produced (every slot is a block here), if the bank still knows it. */
-  blockhashAge(hash: string): bigint | undefined {
+  /**
+   * Blocks between the blockhash and the bank at `commitment` (every slot is a block here); undefined
+   * when that bank does not know it (too old, or produced after it).
+   */
+  blockhashAge(hash: string, commitment: Commitment = 'processed'): bigint | undefined {
     const slot = this.blockhashes.get(hash);
-    return slot === undefined ? undefined : this.slotValue - slot;
+    const bank = this.slotAt(commitment);
+    return slot === undefined || slot > bank ? undefined : bank - slot;
   }
 
   /** A transaction with this blockhash still lands (block height <= its lastValidBlockHeight). */
-  isBlockhashValid(hash: string, maxAge: bigint = MAX_PROCESSING_AGE): boolean {
-    const age = this.blockhashAge(hash);
+  isBlockhashValid(
+    hash: string,
+    maxAge: bigint = MAX_PROCESSING_AGE,
+    commitment: Commitment = 'processed',
+  ): boolean {
+    const age = this.blockhashAge(hash, commitment);
     return age !== undefined && age <= maxAge;
   }
 
@@ -376,7 +407,7 @@ export class LocalChain extends EventEmitter {
   }
 
   /** Fee of a message (base-64 decoded bytes) at the current bank, null once its blockhash is forgotten. */
-  feeForMessage(messageBytes: Uint8Array): bigint | null {
+  feeForMessage(messageBytes: Uint8Array, commitment: Commitment = 'finalized'): bigint | null {
     let message: CompiledMessage;
     try {
       message = supportedMessage(messageDecoder.decode(messageBytes));
@@ -387,7 +418,7 @@ export class LocalChain extends EventEmitter {
       );
     }
     const lifetime = message.lifetimeToken ?? '';
-    if (this.blockhashAge(lifetime) === undefined) return null;
+    if (this.blockhashAge(lifetime, commitment) === undefined) return null;
     return messageFee(message).fee;
   }
 
@@ -395,8 +426,12 @@ export class LocalChain extends EventEmitter {
    * The checks a bank makes before loading a transaction: its blockhash is at most `maxAge` blocks
    * old, and its signature is not in the status cache.
    */
-  private precheck(decoded: DecodedTransaction, maxAge: bigint): TransactionErrorJson | null {
-    if (!this.isBlockhashValid(decoded.blockhash, maxAge)) return 'BlockhashNotFound';
+  private precheck(
+    decoded: DecodedTransaction,
+    maxAge: bigint,
+    commitment: Commitment,
+  ): TransactionErrorJson | null {
+    if (!this.isBlockhashValid(decoded.blockhash, maxAge, commitment)) return 'BlockhashNotFound';
     if (this.ledger.has(decoded.signature)) return 'AlreadyProcessed';
     return null;
   }
@@ -406,16 +441,19 @@ export class LocalChain extends EventEmitter {
     let decoded = this.decode(wire);
     let replacementBlockhash: SimulationResult['replacementBlockhash'] = null;
     if (options.replaceRecentBlockhash) {
-      replacementBlockhash = this.latestBlockhash();
+      replacementBlockhash = this.latestBlockhash(options.commitment ?? 'finalized');
       const hash = base58Bytes.encode(replacementBlockhash.blockhash) as Uint8Array;
       decoded = this.decode(withBlockhash(wire, hash));
     }
     if (options.sigVerify && !this.signaturesValid(decoded)) throw signatureVerificationFailure();
-    return { ...this.simulateDecoded(decoded), replacementBlockhash };
+    return { ...this.simulateDecoded(decoded, options.commitment ?? 'finalized'), replacementBlockhash };
   }
 
-  private simulateDecoded(decoded: DecodedTransaction): Omit<SimulationResult, 'replacementBlockhash'> {
-    const refused = this.precheck(decoded, MAX_SIMULATION_AGE);
+  private simulateDecoded(
+    decoded: DecodedTransaction,
+    commitment: Commitment,
+  ): Omit<SimulationResult, 'replacementBlockhash'> {
+    const refused = this.precheck(decoded, MAX_SIMULATION_AGE, commitment);
     if (refused) {
       return {
         err: refused,
@@ -461,18 +499,22 @@ export class LocalChain extends EventEmitter {
 
   /**
    * sendTransaction. With preflight, the signatures are verified (-32003) and the transaction is
-   * simulated as a leader would (blockhash at most 144 blocks old, not already processed); any
+   * simulated as a leader would (blockhash known to the bank at `preflightCommitment`, default
+   * finalized, and at most 144 blocks older than it; not already processed); any
    * error is refused with -32002 and changes nothing. Without preflight, the signature comes back
    * at once and a transaction a leader would drop (blockhash older than 150 blocks, duplicate,
    * bad signature, fee payer unable to pay) never lands; one that fails in execution lands with
    * its error and pays its fee.
    */
-  send(wire: Uint8Array, options: { skipPreflight?: boolean } = {}): string {
+  send(
+    wire: Uint8Array,
+    options: { skipPreflight?: boolean; preflightCommitment?: Commitment } = {},
+  ): string {
     const decoded = this.decode(wire);
     const signed = this.signaturesValid(decoded);
     if (!options.skipPreflight) {
       if (!signed) throw signatureVerificationFailure();
-      const sim = this.simulateDecoded(decoded);
+      const sim = this.simulateDecoded(decoded, options.preflightCommitment ?? 'finalized');
       if (sim.err !== null) {
         throw new RpcError(
           RPC_SEND_TRANSACTION_PREFLIGHT_FAILURE,
@@ -490,7 +532,7 @@ export class LocalChain extends EventEmitter {
       }
     }
     if (!signed) return this.drop(decoded, 'SignatureFailure');
-    const refused = this.precheck(decoded, MAX_PROCESSING_AGE);
+    const refused = this.precheck(decoded, MAX_PROCESSING_AGE, 'processed');
     if (refused) return this.drop(decoded, refused);
     const payer = decoded.accountKeys[0]!;
     const preBalances = decoded.accountKeys.map((a) => this.svm.getBalance(a) ?? 0n);

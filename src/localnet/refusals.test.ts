@@ -94,7 +94,8 @@ async function build(
   } = {},
 ): Promise<Built> {
   const lifetime =
-    options.blockhash ?? (await rpc.getLatestBlockhash({ commitment: 'processed' }).send()).value;
+    // the RPC's default commitment (finalized), so the default preflight bank knows the blockhash
+    options.blockhash ?? (await rpc.getLatestBlockhash().send()).value;
   const message = pipe(
     createTransactionMessage({ version: 0 }),
     (m) => setTransactionMessageFeePayerSigner(options.feePayer ?? payer, m),
@@ -226,6 +227,7 @@ describe('localnet refuses what a cluster refuses, with the RPC answers', () => 
 
   it('ages blockhashes as Agave: preflight at 144 blocks, landing and isBlockhashValid at 150', async () => {
     const recipient = (await funded(1_000_000_000n)).address;
+    ticks(4);
     const latest = (await rpc.getLatestBlockhash({ commitment: 'processed' }).send()).value;
     const height = await rpc.getBlockHeight({ commitment: 'processed' }).send();
     expect(latest.lastValidBlockHeight).toBe(height + 150n);
@@ -234,6 +236,27 @@ describe('localnet refuses what a cluster refuses, with the RPC answers', () => 
       blockhash: latest.blockhash,
       lastValidBlockHeight: Number(latest.lastValidBlockHeight),
     });
+    // the finalized bank is older: its blockhash, and a transaction landing until its height + 150
+    const finalized = (await rpc.getLatestBlockhash({ commitment: 'finalized' }).send()).value;
+    const finalizedHeight = await rpc.getBlockHeight({ commitment: 'finalized' }).send();
+    expect(finalized.lastValidBlockHeight).toBe(finalizedHeight + 150n);
+    expect(finalized.blockhash).not.toBe(latest.blockhash);
+    // a processed blockhash is unknown to the finalized bank the default preflight uses
+    expect((await rpc.isBlockhashValid(latest.blockhash, { commitment: 'finalized' }).send()).value).toBe(
+      false,
+    );
+    const early = await build([await transfer(recipient, 3n)], { blockhash: latest });
+    const unknown = await kitRefusal(
+      rpc.sendTransaction(early.base64 as never, { encoding: 'base64' }).send(),
+    );
+    expect(
+      isSolanaError((unknown as Error).cause, SOLANA_ERROR__TRANSACTION_ERROR__BLOCKHASH_NOT_FOUND),
+    ).toBe(true);
+    await rpc
+      .sendTransaction(early.base64 as never, { encoding: 'base64', preflightCommitment: 'processed' })
+      .send();
+    expect(await balance(recipient)).toBe(1_000_000_003n);
+
     const first = await build([await transfer(recipient, 7n)], { blockhash: latest });
     const second = await build([await transfer(recipient, 11n)], { blockhash: latest });
 
@@ -241,7 +264,11 @@ describe('localnet refuses what a cluster refuses, with the RPC answers', () => 
     expect((await rpc.isBlockhashValid(latest.blockhash, { commitment: 'processed' }).send()).value).toBe(
       true,
     );
-    const e = await kitRefusal(rpc.sendTransaction(first.base64 as never, { encoding: 'base64' }).send());
+    const e = await kitRefusal(
+      rpc
+        .sendTransaction(first.base64 as never, { encoding: 'base64', preflightCommitment: 'processed' })
+        .send(),
+    );
     expect(isSolanaError(e, SOLANA_ERROR__JSON_RPC__SERVER_ERROR_SEND_TRANSACTION_PREFLIGHT_FAILURE)).toBe(
       true,
     );
@@ -250,11 +277,13 @@ describe('localnet refuses what a cluster refuses, with the RPC answers', () => 
     );
     const web3Error = await web3Refusal(sendWeb3(first.wire));
     expect(web3Error.transactionError.message).toBe('Transaction simulation failed: Blockhash not found');
-    const simulated = await web3.simulateTransaction(VersionedTransaction.deserialize(first.wire));
+    const simulated = await web3.simulateTransaction(VersionedTransaction.deserialize(first.wire), {
+      commitment: 'processed',
+    });
     expect(simulated.value.err).toBe('BlockhashNotFound');
     // a leader still lands it: its blockhash is within 150 blocks
     expect(await sendWeb3(first.wire, true)).toBe(first.signature);
-    expect(await balance(recipient)).toBe(1_000_000_007n);
+    expect(await balance(recipient)).toBe(1_000_000_010n);
 
     ticks(150 - 145);
     expect(await rpc.getBlockHeight({ commitment: 'processed' }).send()).toBe(latest.lastValidBlockHeight);
@@ -272,12 +301,18 @@ describe('localnet refuses what a cluster refuses, with the RPC answers', () => 
     ).toBe(second.signature);
     ticks(4);
     expect((await rpc.getSignatureStatuses([second.signature as never]).send()).value[0]).toBeNull();
-    expect(await balance(recipient)).toBe(1_000_000_007n);
+    expect(await balance(recipient)).toBe(1_000_000_010n);
 
-    const kitSim = await rpc.simulateTransaction(second.base64 as never, { encoding: 'base64' }).send();
+    const kitSim = await rpc
+      .simulateTransaction(second.base64 as never, { encoding: 'base64', commitment: 'processed' })
+      .send();
     expect(kitSim.value.err).toBe('BlockhashNotFound');
     const replaced = await rpc
-      .simulateTransaction(second.base64 as never, { encoding: 'base64', replaceRecentBlockhash: true })
+      .simulateTransaction(second.base64 as never, {
+        encoding: 'base64',
+        commitment: 'processed',
+        replaceRecentBlockhash: true,
+      })
       .send();
     expect(replaced.value.err).toBeNull();
     const now = (await rpc.getLatestBlockhash({ commitment: 'processed' }).send()).value;

@@ -7,8 +7,20 @@ import {
   address as toAddress,
 } from '@solana/kit';
 import type { AccountView, Commitment, LocalChain, TransactionRecord } from './chain.js';
-import { RPC_INVALID_PARAMS, RPC_INVALID_REQUEST, RPC_METHOD_NOT_FOUND, RpcError } from './errors.js';
-import { binaryEncoding, decodeWire, VERSIONED_MESSAGE_TYPE, VERSIONED_TRANSACTION_TYPE } from './limits.js';
+import {
+  RPC_INVALID_PARAMS,
+  RPC_INVALID_REQUEST,
+  RPC_METHOD_NOT_FOUND,
+  RPC_MIN_CONTEXT_SLOT_NOT_REACHED,
+  RpcError,
+} from './errors.js';
+import {
+  binaryEncoding,
+  decodeWire,
+  MAX_PROCESSING_AGE,
+  VERSIONED_MESSAGE_TYPE,
+  VERSIONED_TRANSACTION_TYPE,
+} from './limits.js';
 import { innerInstructionsJson, transactionJson } from './transaction-json.js';
 
 const base58 = { encode: getBase58Decoder(), decode: getBase58Encoder() };
@@ -152,6 +164,20 @@ function simulationAccounts(value: unknown): { addresses: Address[]; encoding: s
 
 /** The Solana JSON-RPC methods the localnet serves, by name. */
 export function rpcMethods(chain: LocalChain): Record<string, Handler> {
+  /** The config's commitment, refusing a `minContextSlot` the node has not reached at that level. */
+  const levelOf = (c: Config): Commitment => {
+    const level = commitmentOf(c);
+    if (c.minContextSlot !== undefined) {
+      const wanted = integer(c.minContextSlot, 'minContextSlot');
+      const contextSlot = chain.slotAt(level);
+      if (contextSlot < wanted) {
+        throw new RpcError(RPC_MIN_CONTEXT_SLOT_NOT_REACHED, 'Minimum context slot has not been reached', {
+          contextSlot,
+        });
+      }
+    }
+    return level;
+  };
   const context = (commitment: Commitment = 'finalized') => ({
     slot: chain.slotAt(commitment),
     apiVersion: SOLANA_CORE_VERSION,
@@ -160,10 +186,10 @@ export function rpcMethods(chain: LocalChain): Record<string, Handler> {
     getHealth: () => 'ok',
     getVersion: () => ({ 'solana-core': SOLANA_CORE_VERSION, 'feature-set': 0 }),
     getGenesisHash: () => chain.genesisHash,
-    getSlot: (p) => chain.slotAt(commitmentOf(config(p, 0))),
-    getBlockHeight: (p) => chain.slotAt(commitmentOf(config(p, 0))),
+    getSlot: (p) => chain.slotAt(levelOf(config(p, 0))),
+    getBlockHeight: (p) => chain.slotAt(levelOf(config(p, 0))),
     getEpochInfo: (p) => {
-      const slot = chain.slotAt(commitmentOf(config(p, 0)));
+      const slot = chain.slotAt(levelOf(config(p, 0)));
       return {
         absoluteSlot: slot,
         blockHeight: slot,
@@ -174,21 +200,21 @@ export function rpcMethods(chain: LocalChain): Record<string, Handler> {
       };
     },
     getLatestBlockhash: (p) => {
-      const c = commitmentOf(config(p, 0));
-      return { context: context(c), value: chain.latestBlockhash() };
+      const c = levelOf(config(p, 0));
+      return { context: context(c), value: chain.latestBlockhash(c) };
     },
     isBlockhashValid: (p) => {
       if (typeof p[0] !== 'string') invalid('Invalid params: blockhash must be a string');
-      const c = commitmentOf(config(p, 1));
-      return { context: context(c), value: chain.isBlockhashValid(p[0]) };
+      const c = levelOf(config(p, 1));
+      return { context: context(c), value: chain.isBlockhashValid(p[0], MAX_PROCESSING_AGE, c) };
     },
     getBalance: (p) => {
-      const c = commitmentOf(config(p, 1));
+      const c = levelOf(config(p, 1));
       return { context: context(c), value: chain.account(addressParam(p[0]), c)?.lamports ?? 0n };
     },
     getAccountInfo: (p) => {
       const cfg = config(p, 1);
-      const c = commitmentOf(cfg);
+      const c = levelOf(cfg);
       const account = chain.account(addressParam(p[0]), c);
       return { context: context(c), value: account ? encodeAccount(account, cfg) : null };
     },
@@ -197,7 +223,7 @@ export function rpcMethods(chain: LocalChain): Record<string, Handler> {
         invalid(`Invalid params: expected an array of at most ${MAX_MULTIPLE_ACCOUNTS} addresses`);
       }
       const cfg = config(p, 1);
-      const c = commitmentOf(cfg);
+      const c = levelOf(cfg);
       return {
         context: context(c),
         value: (p[0] as unknown[]).map((a) => {
@@ -208,7 +234,7 @@ export function rpcMethods(chain: LocalChain): Record<string, Handler> {
     },
     getProgramAccounts: (p) => {
       const cfg = config(p, 1);
-      const c = commitmentOf(cfg);
+      const c = levelOf(cfg);
       const list = chain
         .programAccounts(addressParam(p[0], 'program id'), c)
         .filter(({ account }) => matchesFilters(account, cfg.filters))
@@ -225,18 +251,24 @@ export function rpcMethods(chain: LocalChain): Record<string, Handler> {
     },
     sendTransaction: (p) => {
       const cfg = config(p, 1);
-      return chain.send(wireParam(p[0], cfg), { skipPreflight: cfg.skipPreflight === true });
+      const skipPreflight = cfg.skipPreflight === true;
+      // the preflight bank: processed when skipping preflight, else preflightCommitment (finalized)
+      const preflightCommitment = levelOf({
+        commitment: skipPreflight ? 'processed' : cfg.preflightCommitment,
+        minContextSlot: cfg.minContextSlot,
+      });
+      return chain.send(wireParam(p[0], cfg), { skipPreflight, preflightCommitment });
     },
     simulateTransaction: (p) => {
       const cfg = config(p, 1);
-      const c = commitmentOf(cfg);
+      const c = levelOf(cfg);
       const sigVerify = cfg.sigVerify === true;
       const replaceRecentBlockhash = cfg.replaceRecentBlockhash === true;
       if (sigVerify && replaceRecentBlockhash)
         invalid('sigVerify may not be used with replaceRecentBlockhash');
       const wanted = simulationAccounts(cfg.accounts);
       const wire = wireParam(p[0], cfg);
-      const result = chain.simulate(wire, { sigVerify, replaceRecentBlockhash });
+      const result = chain.simulate(wire, { sigVerify, replaceRecentBlockhash, commitment: c });
       const accountKeys = chain.decode(wire).accountKeys;
       return {
         context: context(c),
@@ -263,9 +295,9 @@ export function rpcMethods(chain: LocalChain): Record<string, Handler> {
       };
     },
     getFeeForMessage: (p) => {
-      const c = commitmentOf(config(p, 1));
+      const c = levelOf(config(p, 1));
       const bytes = decodeWire(p[0], 'base64', VERSIONED_MESSAGE_TYPE);
-      return { context: context(c), value: chain.feeForMessage(bytes) };
+      return { context: context(c), value: chain.feeForMessage(bytes, c) };
     },
     getSignatureStatuses: (p) => {
       if (!Array.isArray(p[0]) || p[0].length > MAX_SIGNATURE_STATUSES) {
@@ -283,7 +315,7 @@ export function rpcMethods(chain: LocalChain): Record<string, Handler> {
     getTransaction: (p) => {
       if (typeof p[0] !== 'string') invalid('Invalid params: signature must be a string');
       const cfg = config(p, 1);
-      const c = commitmentOf(cfg);
+      const c = levelOf(cfg);
       if (c === 'processed') invalid('Method does not support commitment below `confirmed`');
       const record = chain.transaction(p[0]);
       if (!record || !visibleAt(chain, record, c)) return null;
@@ -317,7 +349,7 @@ export function rpcMethods(chain: LocalChain): Record<string, Handler> {
     },
     getSignaturesForAddress: (p) => {
       const cfg = config(p, 1);
-      const c = commitmentOf(cfg);
+      const c = levelOf(cfg);
       if (c === 'processed') invalid('Method does not support commitment below `confirmed`');
       const limit = cfg.limit === undefined ? MAX_SIGNATURES_LIMIT : Number(integer(cfg.limit, 'limit'));
       if (limit < 1 || limit > MAX_SIGNATURES_LIMIT) invalid('Invalid params: limit must be in 1..1000');
