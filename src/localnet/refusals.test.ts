@@ -519,7 +519,7 @@ describe('localnet refuses what a cluster refuses, with the RPC answers', () => 
     expect(kitMessage?.addressTableLookups).toEqual([]);
   });
 
-  it('reports inner instructions (json, jsonParsed, simulate) and post-simulation accounts', async () => {
+  it('clamps a 2M compute-unit request to 1.4M; reports inner instructions and post-simulation accounts', async () => {
     // A mint, then its associated token account: the ATA program invokes System and Token (CPI).
     const mint = await generateKeyPairSigner();
     const initializeMint2 = new Uint8Array(35);
@@ -527,27 +527,40 @@ describe('localnet refuses what a cluster refuses, with the RPC answers', () => 
     initializeMint2.set(getAddressEncoder().encode(payer.address), 2);
     const mintSpace = 82n;
     const mintRent = await rpc.getMinimumBalanceForRentExemption(mintSpace).send();
-    await rpc
-      .sendTransaction(
-        (
-          await build([
-            getCreateAccountInstruction({
-              payer,
-              newAccount: mint,
-              lamports: mintRent,
-              space: mintSpace,
-              programAddress: TOKEN_PROGRAM,
-            }),
-            {
-              programAddress: TOKEN_PROGRAM,
-              accounts: [{ address: mint.address, role: 1 }],
-              data: initializeMint2,
-            },
-          ])
-        ).base64 as never,
-        { encoding: 'base64' },
-      )
-      .send();
+    // asking for 2,000,000 compute units: the program runs with the 1,400,000 a cluster allows
+    const mintTx = await build([
+      computeUnitLimit(2_000_000),
+      getCreateAccountInstruction({
+        payer,
+        newAccount: mint,
+        lamports: mintRent,
+        space: mintSpace,
+        programAddress: TOKEN_PROGRAM,
+      }),
+      {
+        programAddress: TOKEN_PROGRAM,
+        accounts: [{ address: mint.address, role: 1 }],
+        data: initializeMint2,
+      },
+    ]);
+    await rpc.sendTransaction(mintTx.base64 as never, { encoding: 'base64' }).send();
+    ticks(2);
+    const mintLogs =
+      (
+        await rpc
+          .getTransaction(mintTx.signature as never, {
+            commitment: 'confirmed',
+            encoding: 'json',
+            maxSupportedTransactionVersion: 0,
+          })
+          .send()
+      )?.meta?.logMessages ?? [];
+    const budget = mintLogs
+      .map((line) => /^Program TokenkegQ\S+ consumed \d+ of (\d+) compute units$/.exec(line)?.[1])
+      .find((v) => v !== undefined);
+    // 1.4M less what the instructions before it consumed
+    expect(Number(budget)).toBeGreaterThan(1_390_000);
+    expect(Number(budget)).toBeLessThanOrEqual(1_400_000);
     const [ata] = await getProgramDerivedAddress({
       programAddress: ASSOCIATED_TOKEN_PROGRAM,
       seeds: [
