@@ -362,6 +362,12 @@ describe('localnet refuses what a cluster refuses, with the RPC answers', () => 
     expect(await balance(payer.address)).toBe(before - 5000n);
     expect(await balance(fresh)).toBe(0n);
 
+    // an airdrop is sent without preflight, as Agave's faucet path: it lands failed, with a signature
+    const dust = await rpc.requestAirdrop(address(fresh), lamports(1_000n)).send();
+    const dustStatus = (await rpc.getSignatureStatuses([dust]).send()).value[0];
+    expect(dustStatus?.err).toEqual({ InsufficientFundsForRent: { account_index: 1n } });
+    expect(await balance(fresh)).toBe(0n);
+
     // the fee payer itself may not be left below the minimum either
     const small = await funded(RENT_EXEMPT_EMPTY + 100_000n);
     const drain = await build([await transfer(fresh, 100_000n, small)], { feePayer: small });

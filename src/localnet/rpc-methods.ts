@@ -247,7 +247,7 @@ export function rpcMethods(chain: LocalChain): Record<string, Handler> {
       const lamports = integer(p[1], 'lamports');
       if (lamports === 0n || lamports > 1_000_000_000_000_000n)
         invalid('Invalid params: airdrop amount out of range');
-      return chain.airdrop(addressParam(p[0]), lamports);
+      return chain.requestAirdrop(addressParam(p[0]), lamports);
     },
     sendTransaction: (p) => {
       const cfg = config(p, 1);
