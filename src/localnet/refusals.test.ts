@@ -452,6 +452,18 @@ describe('localnet refuses what a cluster refuses, with the RPC answers', () => 
         .send();
       expect(fetched?.meta?.fee, label).toBe(fee);
     }
+    // the address lookup table program is a BPF program now: 200,000 default units, as LiteSVM charges
+    const lookupTable: Instruction = {
+      programAddress: address('AddressLookupTab1e1111111111111111111111111'),
+      data: new Uint8Array([255, 255, 255, 255]),
+    };
+    const failing = await build([computeUnitPrice(1_000_000n), lookupTable, await transfer(recipient, 1n)]);
+    const failingFee = 5_000n + 3_000n + 200_000n + 3_000n;
+    expect((await rpc.getFeeForMessage(failing.messageBase64 as never).send()).value).toBe(failingFee);
+    const beforeFailing = await balance(payer.address);
+    await sendWeb3(failing.wire, true);
+    expect(beforeFailing - (await balance(payer.address))).toBe(failingFee);
+
     const expired = await build([await transfer(recipient, 1n)]);
     ticks(301);
     expect((await rpc.getFeeForMessage(expired.messageBase64 as never).send()).value).toBeNull();
