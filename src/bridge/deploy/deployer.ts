@@ -35,6 +35,7 @@ import {
 } from './loader.js';
 import { loaderErrorOf } from './loader-errors.js';
 import { assertFitsPacket, writeChunkBytes } from './wire.js';
+import { sendPipelined } from './write-pipeline.js';
 
 /** What a real cluster charges per signature (the localnet charges the same). */
 export const LAMPORTS_PER_SIGNATURE = 5000n;
@@ -275,7 +276,7 @@ export class ProgramDeployer {
     return account.data.subarray(BUFFER_METADATA_BYTES);
   }
 
-  /** Up to `window` writes in flight; each confirms (or is re-signed on blockhash expiry) on its own. */
+  /** Up to `window` writes in flight, confirmed together; each re-signed if its blockhash expires. */
   private async writeChunks(
     buffer: Address,
     authority: TransactionSigner,
@@ -283,27 +284,25 @@ export class ProgramDeployer {
     chunkBytes: number,
     todo: readonly number[],
   ): Promise<void> {
-    let next = 0;
     let done = 0;
-    let failed: unknown;
-    const worker = async () => {
-      while (failed === undefined && next < todo.length) {
-        const i = todo[next++]!;
-        const from = i * chunkBytes;
-        try {
-          await this.send(
-            [writeInstruction(buffer, authority, from, elf.subarray(from, from + chunkBytes))],
-            `write ${i}`,
-          );
-          done++;
-          this.options.onWrite?.(done, todo.length);
-        } catch (e) {
-          failed ??= e;
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.options.window ?? 16, todo.length) }, worker));
-    if (failed !== undefined) throw failed;
+    this.sent += await sendPipelined(
+      this.rpc,
+      todo,
+      (i) => {
+        const instructions = [
+          writeInstruction(
+            buffer,
+            authority,
+            i * chunkBytes,
+            elf.subarray(i * chunkBytes, (i + 1) * chunkBytes),
+          ),
+        ];
+        assertFitsPacket(this.options.payer, instructions, `write ${i}`);
+        return instructions;
+      },
+      { feePayer: this.options.payer, window: this.options.window ?? 16, logger: this.log },
+      () => this.options.onWrite?.(++done, todo.length),
+    );
   }
 
   /**
