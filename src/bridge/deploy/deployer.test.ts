@@ -191,6 +191,34 @@ describe('deploy through the upgradeable loader (in-process localnet over JSON-R
     expect(state).toMatchObject({ kind: 'buffer', authority: stranger.address });
   }, 60_000);
 
+  it('hands the upgrade authority over, then drops it: the old and then every key are refused', async () => {
+    const next = await funded(2n);
+    expect(
+      await codeOf(
+        deployer(next).setUpgradeAuthority({ programId: program.address, newAuthority: next.address }),
+      ),
+    ).toBe('AUTHORITY_MISMATCH');
+    await deployer(payer).setUpgradeAuthority({ programId: program.address, newAuthority: next.address });
+    expect((await inspectProgram(rpc, program.address)).authority).toBe(next.address);
+    expect(await codeOf(deployer(payer).upgrade({ programId: program.address, elf }))).toBe(
+      'AUTHORITY_MISMATCH',
+    );
+    await deployer(next).setUpgradeAuthority({ programId: program.address, newAuthority: null });
+    const frozen = await inspectProgram(rpc, program.address, elf);
+    expect(frozen).toMatchObject({ authority: null, matchesReference: true, programVersion: 1 });
+    expect(await codeOf(deployer(next).upgrade({ programId: program.address, elf }))).toBe(
+      'PROGRAM_IMMUTABLE',
+    );
+    expect(await codeOf(initializeBridge(rpc, { programId: program.address, admin: next, logger }))).toBe(
+      'PROGRAM_IMMUTABLE',
+    );
+    expect(
+      await codeOf(
+        deployer(next).setUpgradeAuthority({ programId: program.address, newAuthority: next.address }),
+      ),
+    ).toBe('PROGRAM_IMMUTABLE');
+  }, 60_000);
+
   it('show refuses what is not a program', async () => {
     expect(await codeOf(inspectProgram(rpc, payer.address))).toBe('NOT_A_PROGRAM');
     expect(await codeOf(inspectProgram(rpc, (await generateKeyPairSigner()).address))).toBe('NOT_A_PROGRAM');

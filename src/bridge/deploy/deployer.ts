@@ -30,6 +30,7 @@ import {
   MAX_PERMITTED_DATA_LENGTH,
   PROGRAM_ACCOUNT_BYTES,
   PROGRAMDATA_METADATA_BYTES,
+  setAuthorityInstruction,
   upgradeInstruction,
   writeInstruction,
 } from './loader.js';
@@ -441,6 +442,36 @@ export class ProgramDeployer {
       lamportsSpent: before - (await this.balance()),
       wallMs: performance.now() - t0,
     };
+  }
+
+  /**
+   * Hands the upgrade authority to `newAuthority` (a multisig vault, say: it does not sign, so check
+   * the address) or, with null, drops it: the program can then never change again.
+   */
+  async setUpgradeAuthority(o: {
+    programId: Address;
+    authority?: TransactionSigner;
+    newAuthority: Address | null;
+  }): Promise<{ programData: Address; slot: bigint }> {
+    const authority = o.authority ?? this.options.payer;
+    const info = await this.programData(o.programId);
+    if (info.authority === null) {
+      throw new BridgeError('PROGRAM_IMMUTABLE', `program ${o.programId} has no upgrade authority`, {
+        programId: o.programId,
+      });
+    }
+    if (info.authority !== authority.address) {
+      throw new BridgeError(
+        'AUTHORITY_MISMATCH',
+        `program ${o.programId} has upgrade authority ${info.authority}, not ${authority.address}`,
+        { account: info.programData, authority: info.authority, signer: authority.address },
+      );
+    }
+    const slot = await this.send(
+      [setAuthorityInstruction(info.programData, authority, o.newAuthority ?? undefined)],
+      'set upgrade authority',
+    );
+    return { programData: info.programData, slot };
   }
 
   private async programData(

@@ -185,7 +185,8 @@ export async function sendPipelined(
         continue;
       }
       if (own.some((s) => s !== null)) continue; // processed: wait for confirmation
-      if (!t.resend) {
+      // A cluster whose block height stalls would keep the blockhash valid forever: bound the wait too.
+      if (!t.resend && Date.now() - t.sentAt < STALL_MS) {
         height ??= BigInt(
           await rpc.call('getBlockHeight', (r) => r.getBlockHeight({ commitment: CONFIRMED })),
         );

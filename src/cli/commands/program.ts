@@ -22,10 +22,13 @@ function print(json: boolean | undefined, value: Record<string, unknown>, lines:
   else for (const line of lines) console.log(line);
 }
 
-function positiveInteger(name: string, value: string | undefined): number | undefined {
+async function positiveInteger(name: string, value: string | undefined): Promise<number | undefined> {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name} expects a positive integer, got ${value}`);
+  if (!Number.isSafeInteger(n) || n < 1) {
+    const { BridgeError } = await import('../../bridge/index.js');
+    throw new BridgeError('ARGUMENT_INVALID', `${name} expects a positive integer, got ${value}`, { value });
+  }
   return n;
 }
 
@@ -85,9 +88,9 @@ async function deployAction(
   ]);
   if (program.created && !opts.json)
     console.log(`new program keypair ${opts.programKeypair}: ${program.signer.address}`);
-  const maxDataLen = positiveInteger('--max-data-len', opts.maxDataLen);
-  const window = positiveInteger('--window', opts.window);
-  const airdropSol = positiveInteger('--airdrop', opts.airdrop);
+  const maxDataLen = await positiveInteger('--max-data-len', opts.maxDataLen);
+  const window = await positiveInteger('--window', opts.window);
+  const airdropSol = await positiveInteger('--airdrop', opts.airdrop);
   if (airdropSol) await rpc.airdrop(payer.address, BigInt(airdropSol) * BigInt(LAMPORTS_PER_SOL));
   const deployer = new ProgramDeployer(rpc, {
     payer,
@@ -125,7 +128,7 @@ async function upgradeAction(
     elfFrom(opts.so),
     rpcFor(opts.rpc),
   ]);
-  const window = positiveInteger('--window', opts.window);
+  const window = await positiveInteger('--window', opts.window);
   const deployer = new ProgramDeployer(rpc, {
     payer: authority,
     logger: createLogger('program', 'warn'),
@@ -164,12 +167,21 @@ async function initializeAction(opts: InitializeOpts): Promise<void> {
     (opts.config
       ? (await (await import('../../config/index.js')).loadConfig(opts.config)).solana.cluster
       : 'localnet');
+  const bad = (name: string, value: string) =>
+    new bridge.BridgeError('ARGUMENT_INVALID', `${name}: ${value} is out of range`, { value });
   if (!(cluster in CLUSTER_IDS))
-    throw new Error(`--cluster expects one of ${Object.keys(CLUSTER_IDS).join(', ')}`);
-  const big = (name: string, v: string | undefined, d: bigint) =>
-    v === undefined ? d : BigInt(positiveInteger(name, v)!);
-  const small = (name: string, v: string | undefined, d: number) =>
-    v === undefined ? d : positiveInteger(name, v)!;
+    throw bad(`--cluster (one of ${Object.keys(CLUSTER_IDS).join(', ')})`, cluster);
+  const big = (name: string, v: string | undefined, d: bigint) => {
+    if (v === undefined) return d;
+    if (!/^[1-9]\d{0,19}$/.test(v) || BigInt(v) >= 2n ** 64n) throw bad(name, v);
+    return BigInt(v);
+  };
+  /** Basis points: 0 to 10,000. */
+  const small = (name: string, v: string | undefined, d: number) => {
+    if (v === undefined) return d;
+    if (!/^\d{1,5}$/.test(v) || Number(v) > 10_000) throw bad(name, v);
+    return Number(v);
+  };
   const d = LOCALNET_INITIALIZE_PARAMS;
   const params = {
     cluster: CLUSTER_IDS[cluster as keyof typeof CLUSTER_IDS],
@@ -214,33 +226,19 @@ async function showAction(opts: RpcOpts & { programId: string; so?: string }): P
 async function setAuthorityAction(
   opts: SignedOpts & { programId: string; newAuthority?: string; final?: boolean },
 ): Promise<void> {
+  const [{ BridgeError, ProgramDeployer }, { address }, { createLogger }] = await Promise.all([
+    import('../../bridge/index.js'),
+    import('@solana/kit'),
+    import('../../common/index.js'),
+  ]);
   if (Boolean(opts.newAuthority) === Boolean(opts.final))
-    throw new Error('give exactly one of --new-authority <address> or --final');
-  const [bridge, { address }] = await Promise.all([import('../../bridge/index.js'), import('@solana/kit')]);
+    throw new BridgeError('ARGUMENT_INVALID', 'give exactly one of --new-authority <address> or --final');
   const [authority, rpc] = await Promise.all([signerFrom(opts.keypair), rpcFor(opts.rpc)]);
   const programId = address(opts.programId);
-  const before = await bridge.inspectProgram(rpc, programId);
-  if (before.authority === null)
-    throw new bridge.BridgeError('PROGRAM_IMMUTABLE', `program ${programId} has no upgrade authority`, {
-      programId,
-    });
-  if (before.authority !== authority.address)
-    throw new bridge.BridgeError(
-      'AUTHORITY_MISMATCH',
-      `program ${programId} has upgrade authority ${before.authority}`,
-      {
-        account: before.programData,
-        authority: before.authority,
-        signer: authority.address,
-      },
-    );
-  const next = opts.newAuthority ? address(opts.newAuthority) : undefined;
-  const sender = new bridge.TransactionSender(rpc, { feePayer: authority, commitment: 'confirmed' });
-  const sent = await sender.send(
-    [bridge.setAuthorityInstruction(before.programData, authority, next)],
-    'set upgrade authority',
-  );
-  print(opts.json, { programId, authority: next ?? null, signature: sent.signature }, [
+  const next = opts.newAuthority ? address(opts.newAuthority) : null;
+  const deployer = new ProgramDeployer(rpc, { payer: authority, logger: createLogger('program', 'warn') });
+  const r = await deployer.setUpgradeAuthority({ programId, newAuthority: next });
+  print(opts.json, { programId, programData: r.programData, authority: next, slot: r.slot }, [
     next ? `program ${programId}: upgrade authority is now ${next}` : `program ${programId} is now immutable`,
   ]);
 }
