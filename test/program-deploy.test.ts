@@ -34,7 +34,7 @@ describe('deploy, initialize and use the program on a localnet started without i
   it('deployed through the loader: show finds the committed .so, the dev program is absent', async () => {
     const report = devnet.deployReport!;
     console.log(
-      `deploy: ${report.transactions} transactions, ${report.chunkBytes}-byte writes, ${report.costSol} SOL, deploy + initialize ${(report.ms / 1000).toFixed(1)} s as processes`,
+      `deploy: ${report.transactions} transactions, ${report.chunkBytes}-byte writes, ${report.costSol} SOL, deploy ${(report.wallMs / 1000).toFixed(1)} s, deploy + initialize ${(report.ms / 1000).toFixed(1)} s as processes`,
     );
     expect(devnet.programId).toBe(report.programId);
     const shown = await runOk([
