@@ -35,6 +35,7 @@ import {
   writeInstruction,
 } from './loader.js';
 import { loaderErrorOf } from './loader-errors.js';
+import { readProgram, requireUpgradeAuthority } from './program-account.js';
 import { assertFitsPacket, writeChunkBytes } from './wire.js';
 import { sendPipelined } from './write-pipeline.js';
 
@@ -395,24 +396,13 @@ export class ProgramDeployer {
     const t0 = performance.now();
     const authority = o.authority ?? this.options.payer;
     assertElf(o.elf);
-    const info = await this.programData(o.programId);
-    if (info.authority === null) {
-      throw new BridgeError('PROGRAM_IMMUTABLE', `program ${o.programId} has no upgrade authority`, {
-        programId: o.programId,
-      });
-    }
-    if (info.authority !== authority.address) {
-      throw new BridgeError(
-        'AUTHORITY_MISMATCH',
-        `program ${o.programId} has upgrade authority ${info.authority}, not ${authority.address}`,
-        { account: info.programData, authority: info.authority, signer: authority.address },
-      );
-    }
-    if (o.elf.length > info.capacity) {
+    const info = await readProgram(this.rpc, o.programId);
+    requireUpgradeAuthority(info, authority.address, 'upgrade it');
+    if (o.elf.length > info.bytes.length) {
       throw new BridgeError(
         'PROGRAM_DATA_TOO_SMALL',
-        `the new ELF is ${o.elf.length} bytes; program ${o.programId} has room for ${info.capacity}`,
-        { programId: o.programId, capacity: info.capacity, length: o.elf.length },
+        `the new ELF is ${o.elf.length} bytes; program ${o.programId} has room for ${info.bytes.length}`,
+        { programId: o.programId, capacity: info.bytes.length, length: o.elf.length },
       );
     }
     const before = await this.balance();
@@ -436,7 +426,7 @@ export class ProgramDeployer {
       programId: o.programId,
       programData: info.programData,
       authority: authority.address,
-      maxDataLen: info.capacity,
+      maxDataLen: info.bytes.length,
       slot,
       transactions: this.sent - sentBefore,
       lamportsSpent: before - (await this.balance()),
@@ -454,45 +444,13 @@ export class ProgramDeployer {
     newAuthority: Address | null;
   }): Promise<{ programData: Address; slot: bigint }> {
     const authority = o.authority ?? this.options.payer;
-    const info = await this.programData(o.programId);
-    if (info.authority === null) {
-      throw new BridgeError('PROGRAM_IMMUTABLE', `program ${o.programId} has no upgrade authority`, {
-        programId: o.programId,
-      });
-    }
-    if (info.authority !== authority.address) {
-      throw new BridgeError(
-        'AUTHORITY_MISMATCH',
-        `program ${o.programId} has upgrade authority ${info.authority}, not ${authority.address}`,
-        { account: info.programData, authority: info.authority, signer: authority.address },
-      );
-    }
+    const info = await readProgram(this.rpc, o.programId);
+    requireUpgradeAuthority(info, authority.address, 'change its upgrade authority');
     const slot = await this.send(
       [setAuthorityInstruction(info.programData, authority, o.newAuthority ?? undefined)],
       'set upgrade authority',
     );
     return { programData: info.programData, slot };
-  }
-
-  private async programData(
-    programId: Address,
-  ): Promise<{ programData: Address; authority: Address | null; capacity: number }> {
-    const program = await this.rpc.accountData(programId, 'confirmed');
-    const state = program && program.owner === LOADER_V3_ID ? decodeLoaderState(program.data) : undefined;
-    if (state?.kind !== 'program') {
-      throw new BridgeError('NOT_A_PROGRAM', `${programId} is not an upgradeable-loader program`, {
-        address: programId,
-        ...(program ? { owner: program.owner } : {}),
-      });
-    }
-    const pd = await this.rpc.accountData(state.programData, 'confirmed');
-    const pdState = pd && pd.owner === LOADER_V3_ID ? decodeLoaderState(pd.data) : undefined;
-    if (pdState?.kind !== 'programData') {
-      throw new BridgeError('NOT_A_PROGRAM', `${programId} has no ProgramData at ${state.programData}`, {
-        address: programId,
-      });
-    }
-    return { programData: state.programData, authority: pdState.authority, capacity: pdState.bytes.length };
   }
 
   /** A program deployed in slot s runs from slot s + 1 on (as on Solana): wait until then. */

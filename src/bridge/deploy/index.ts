@@ -37,4 +37,5 @@ export {
   writeInstructionDataLength,
 } from './loader.js';
 export { loaderErrorOf } from './loader-errors.js';
+export { type DeployedProgram, readProgram, requireUpgradeAuthority } from './program-account.js';
 export { assertFitsPacket, PACKET_DATA_SIZE, wireSize, writeChunkBytes } from './wire.js';

@@ -16,8 +16,8 @@ import {
 import { deriveProgramAddresses } from '../pda.js';
 import type { BridgeRpc } from '../rpc/client.js';
 import { TransactionSender } from '../submit/sender.js';
-import { decodeLoaderState, findProgramDataAddress, LOADER_V3_ID } from './loader.js';
 import { loaderErrorOf } from './loader-errors.js';
+import { readProgram, requireUpgradeAuthority } from './program-account.js';
 
 /** Bytes of the verifying key per write_verifying_key transaction (the program's default chunk). */
 const VK_CHUNK = 768;
@@ -46,30 +46,9 @@ export async function initializeBridge(
 ): Promise<InitializeReport> {
   const log = o.logger ?? createLogger('bridge.deploy');
   const programId = o.programId;
-  const programData = await findProgramDataAddress(programId);
-  const pd = await rpc.accountData(programData, 'confirmed');
-  const pdState = pd && pd.owner === LOADER_V3_ID ? decodeLoaderState(pd.data) : undefined;
-  if (pdState?.kind !== 'programData') {
-    throw new BridgeError('NOT_A_PROGRAM', `${programId} is not an upgradeable-loader program`, {
-      address: programId,
-    });
-  }
-  if (pdState.authority === null) {
-    throw new BridgeError(
-      'PROGRAM_IMMUTABLE',
-      `program ${programId} has no upgrade authority to initialize it`,
-      {
-        programId,
-      },
-    );
-  }
-  if (pdState.authority !== o.admin.address) {
-    throw new BridgeError(
-      'AUTHORITY_MISMATCH',
-      `program ${programId} has upgrade authority ${pdState.authority}; initialize must be signed by it, not ${o.admin.address}`,
-      { account: programData, authority: pdState.authority, signer: o.admin.address },
-    );
-  }
+  const deployed = await readProgram(rpc, programId);
+  requireUpgradeAuthority(deployed, o.admin.address, 'initialize it (only the upgrade authority may)');
+  const programData = deployed.programData;
   const sender = new TransactionSender(rpc, {
     feePayer: o.admin,
     commitment: 'confirmed',

@@ -3,10 +3,10 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import type { Address } from '@solana/kit';
 import { decodeBridgeState } from '../accounts.js';
-import { BridgeError } from '../errors.js';
 import { findBridgeStatePda } from '../pda.js';
 import type { BridgeRpc } from '../rpc/client.js';
-import { decodeLoaderState, deployedElf, LOADER_V3_ID } from './loader.js';
+import { deployedElf } from './loader.js';
+import { readProgram } from './program-account.js';
 
 export interface ProgramInfo {
   readonly programId: Address;
@@ -31,28 +31,14 @@ export async function inspectProgram(
   programId: Address,
   reference?: Uint8Array,
 ): Promise<ProgramInfo> {
-  const program = await rpc.accountData(programId, 'confirmed');
-  const state = program && program.owner === LOADER_V3_ID ? decodeLoaderState(program.data) : undefined;
-  if (state?.kind !== 'program') {
-    throw new BridgeError('NOT_A_PROGRAM', `${programId} is not an upgradeable-loader program`, {
-      address: programId,
-      ...(program ? { owner: program.owner } : {}),
-    });
-  }
-  const pd = await rpc.accountData(state.programData, 'confirmed');
-  const data = pd && pd.owner === LOADER_V3_ID ? decodeLoaderState(pd.data) : undefined;
-  if (data?.kind !== 'programData') {
-    throw new BridgeError('NOT_A_PROGRAM', `${programId}: no ProgramData at ${state.programData}`, {
-      address: programId,
-    });
-  }
+  const data = await readProgram(rpc, programId);
   const elf = deployedElf(data.bytes);
   const digest = bytesToHex(sha256(elf));
   const [stateAddress] = await findBridgeStatePda(programId);
   const bridge = await rpc.accountData(stateAddress, 'confirmed');
   return {
     programId,
-    programData: state.programData,
+    programData: data.programData,
     authority: data.authority,
     lastDeploySlot: data.slot,
     maxDataLen: data.bytes.length,
