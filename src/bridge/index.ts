@@ -51,6 +51,7 @@ export {
   SYSTEM_PROGRAM_ID,
   UPGRADEABLE_LOADER_ID,
 } from './constants.js';
+export * from './deploy/index.js';
 export {
   type Deposit,
   type DepositCursorPort,

@@ -6,6 +6,7 @@ import { registerConfigCommand } from './commands/config.js';
 import { registerDevnetCommand } from './commands/devnet.js';
 import { registerLocalnetCommand } from './commands/localnet.js';
 import { registerNodeCommand } from './commands/node.js';
+import { registerProgramCommand } from './commands/program.js';
 import { registerValidatorCommand } from './commands/validator.js';
 import { registerWalletCommand } from './commands/wallet.js';
 
@@ -36,6 +37,8 @@ registerConfigCommand(program);
 registerValidatorCommand(program);
 
 registerNodeCommand(program);
+
+registerProgramCommand(program);
 
 registerWalletCommand(program);
 

@@ -99,7 +99,7 @@ async function demoSteps(
 ): Promise<DemoReport> {
   const logger = createLogger('demo', 'warn');
   const rpc = new BridgeRpc({ rpcUrl: devnet.rpcUrl, logger });
-  const programId = address(PARALOOM_DEV_PROGRAM_ID);
+  const programId = address(devnet.programId ?? PARALOOM_DEV_PROGRAM_ID);
   const p = await deriveProgramAddresses(programId);
   const vaultBefore = await rpc.balance(p.vault);
   const artifacts = await loadCircuitArtifacts();
