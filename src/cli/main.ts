@@ -4,6 +4,7 @@ import { registerCeremonyCommand } from './commands/ceremony.js';
 import { registerComputeCommand } from './commands/compute.js';
 import { registerConfigCommand } from './commands/config.js';
 import { registerDevnetCommand } from './commands/devnet.js';
+import { registerKeygenCommand } from './commands/keygen.js';
 import { registerLocalnetCommand } from './commands/localnet.js';
 import { registerNodeCommand } from './commands/node.js';
 import { registerValidatorCommand } from './commands/validator.js';
@@ -38,6 +39,8 @@ registerValidatorCommand(program);
 registerNodeCommand(program);
 
 registerWalletCommand(program);
+
+registerKeygenCommand(program);
 
 try {
   await program.parseAsync(process.argv);
