@@ -149,7 +149,9 @@ export function registerWalletCommand(program: Command): void {
     const passphrase = await askPassphrase({ confirm: true });
     const w = Wallet.create(o.wallet, { mnemonic, passphrase, scanFrom });
     const r = await w.sync(client).catch((e: unknown) => {
-      console.error(`restored ${o.wallet} (address ${w.address}), but the sync failed: run 'paraloom wallet sync'`);
+      console.error(
+        `restored ${o.wallet} (address ${w.address}), but the sync failed: run 'paraloom wallet sync'`,
+      );
       throw e;
     });
     const b = w.balance();
