@@ -18,9 +18,13 @@ export function requirePassphrase(env: NodeJS.ProcessEnv = process.env): string 
   return value;
 }
 
+/** Characters typed (or pasted) after the end of the line a prompt read: the next prompt's input. */
+let typedAhead = '';
+
 /**
  * One line typed on the terminal with echo off (raw mode, so no character reaches the screen or the
- * scrollback). Backspace edits; Ctrl-C and Ctrl-D abort with PASSPHRASE_REQUIRED.
+ * scrollback). Backspace edits; Ctrl-C and Ctrl-D abort with PASSPHRASE_REQUIRED. What follows the
+ * line in the same chunk (a pasted second line) is kept for the next prompt.
  */
 export function readHidden(prompt: string, input: NodeJS.ReadStream = process.stdin): Promise<string> {
   if (!input.isTTY) {
@@ -32,7 +36,7 @@ export function readHidden(prompt: string, input: NodeJS.ReadStream = process.st
   return new Promise((resolve, reject) => {
     let line = '';
     const wasRaw = input.isRaw;
-    const done = (err: Error | undefined) => {
+    const finish = (err: Error | undefined) => {
       input.off('data', onData);
       input.setRawMode(wasRaw);
       input.pause();
@@ -40,19 +44,36 @@ export function readHidden(prompt: string, input: NodeJS.ReadStream = process.st
       if (err) reject(err);
       else resolve(line);
     };
-    const onData = (chunk: Buffer) => {
-      for (const ch of chunk.toString('utf8')) {
-        if (ch === '\r' || ch === '\n') return done(undefined);
+    /** Consumes `text`; true once the line is complete (or aborted). */
+    const consume = (text: string): boolean => {
+      const chars = [...text];
+      for (let i = 0; i < chars.length; i++) {
+        const ch = chars[i]!;
+        if (ch === '\r' || ch === '\n') {
+          // A CRLF pair ends one line, not two.
+          const rest = chars.slice(ch === '\r' && chars[i + 1] === '\n' ? i + 2 : i + 1).join('');
+          typedAhead = rest;
+          finish(undefined);
+          return true;
+        }
         if (ch === '\u0003' || ch === '\u0004') {
-          return done(new WalletError('PASSPHRASE_REQUIRED', 'aborted at the prompt'));
+          typedAhead = '';
+          finish(new WalletError('PASSPHRASE_REQUIRED', 'aborted at the prompt'));
+          return true;
         }
         if (ch === '\u007f' || ch === '\b') line = [...line].slice(0, -1).join('');
         else if (ch >= ' ') line += ch;
       }
+      return false;
+    };
+    const onData = (chunk: Buffer) => {
+      consume(chunk.toString('utf8'));
     };
     input.setRawMode(true);
-    input.resume();
     input.on('data', onData);
+    const ahead = typedAhead;
+    typedAhead = '';
+    if (!consume(ahead)) input.resume();
   });
 }
 

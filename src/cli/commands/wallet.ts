@@ -54,7 +54,10 @@ function withCommon(cmd: Command): Command {
 
 /** Unlocks the wallet in `dir`, asking for the passphrase on the terminal unless the environment has it. */
 async function openWallet(dir: string): Promise<Wallet> {
-  const { askPassphrase, Wallet } = await loadWallet();
+  const { askPassphrase, readWalletAddress, Wallet } = await loadWallet();
+  const { join } = await import('node:path');
+  // A missing or unreadable key file is said before anyone types a passphrase for it.
+  readWalletAddress(join(dir, 'wallet.json'));
   return Wallet.open(dir, { passphrase: await askPassphrase() });
 }
 
