@@ -4,6 +4,7 @@ import { registerCeremonyCommand } from './commands/ceremony.js';
 import { registerComputeCommand } from './commands/compute.js';
 import { registerConfigCommand } from './commands/config.js';
 import { registerDevnetCommand } from './commands/devnet.js';
+import { registerKeygenCommand } from './commands/keygen.js';
 import { registerLocalnetCommand } from './commands/localnet.js';
 import { registerNodeCommand } from './commands/node.js';
 import { registerProgramCommand } from './commands/program.js';
@@ -41,6 +42,8 @@ registerNodeCommand(program);
 registerProgramCommand(program);
 
 registerWalletCommand(program);
+
+registerKeygenCommand(program);
 
 try {
   await program.parseAsync(process.argv);
