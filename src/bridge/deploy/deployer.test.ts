@@ -135,7 +135,11 @@ describe('deploy through the upgradeable loader (in-process localnet over JSON-R
     const after = await inspectProgram(rpc, program.address, elf);
     expect(after.lastDeploySlot).toBe(r.slot);
     expect(after.lastDeploySlot).toBeGreaterThan(before.lastDeploySlot);
-    expect(after).toMatchObject({ matchesReference: true, programVersion: PROGRAM_VERSION, authority: payer.address });
+    expect(after).toMatchObject({
+      matchesReference: true,
+      programVersion: PROGRAM_VERSION,
+      authority: payer.address,
+    });
     expect(await rpc.balance(spill)).toBeGreaterThan(0n);
   }, 60_000);
 
@@ -211,7 +215,11 @@ describe('deploy through the upgradeable loader (in-process localnet over JSON-R
     );
     await deployer(next).setUpgradeAuthority({ programId: program.address, newAuthority: null });
     const frozen = await inspectProgram(rpc, program.address, elf);
-    expect(frozen).toMatchObject({ authority: null, matchesReference: true, programVersion: PROGRAM_VERSION });
+    expect(frozen).toMatchObject({
+      authority: null,
+      matchesReference: true,
+      programVersion: PROGRAM_VERSION,
+    });
     expect(await codeOf(deployer(next).upgrade({ programId: program.address, elf }))).toBe(
       'PROGRAM_IMMUTABLE',
     );
