@@ -18,6 +18,10 @@ export const DEPOSIT_RING = 96;
 export const MAX_VALIDATORS = 64;
 export const MAX_PEER_ID = 64;
 export const MAX_MULTIADDRS = 256;
+/** Assets a ValidatorAccount's relay fee table holds. */
+export const MAX_RELAY_FEES = 4;
+/** Solana's base fee per signature. */
+export const LAMPORTS_PER_SIGNATURE = 5_000n;
 export const MAX_APPROVAL_DEPTH = 16;
 export const VK_HEADER = 16;
 export const VK_FIXED = 452;
@@ -26,7 +30,7 @@ export const SIZES = {
   bridgeState: 9912,
   vault: 8,
   validatorRegistry: 2592,
-  validatorAccount: 432,
+  validatorAccount: 600,
   nullifierRecord: 8,
   slashRecord: 48,
 } as const;
@@ -50,6 +54,7 @@ export const INSTRUCTION_NAMES = [
   'withdraw',
   'slash',
   'claim_rewards',
+  'set_relay_fee',
 ] as const;
 export type InstructionName = (typeof INSTRUCTION_NAMES)[number];
 export const ACCOUNT_NAMES = [

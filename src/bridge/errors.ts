@@ -101,6 +101,8 @@ export const PROGRAM_ERROR_CODES = [
   'ALREADY_REGISTERED',
   /** An account creation the program cannot fund rent-exempt. */
   'RENT_UNSUPPORTED',
+  /** set_relay_fee for a new asset while the validator's fee table holds its 4 assets. */
+  'RELAY_FEE_TABLE_FULL',
 ] as const;
 
 export const PROGRAM_ERROR_BASE = 6000;
@@ -126,6 +128,7 @@ export interface BridgeClientErrorContexts {
     peerIdLen?: number;
     multiaddrsLen?: number;
     icCount?: number;
+    relayFeeCount?: number;
   };
   /** Bad argument to a bridge helper (byte length, integer range, index, page size). */
   ARGUMENT_INVALID:

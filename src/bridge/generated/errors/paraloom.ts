@@ -104,6 +104,8 @@ export const PARALOOM_ERROR__UNSUPPORTED_ASSET = 0x179a; // 6042
 export const PARALOOM_ERROR__ALREADY_REGISTERED = 0x179b; // 6043
 /** RentUnsupported: rent unsupported */
 export const PARALOOM_ERROR__RENT_UNSUPPORTED = 0x179c; // 6044
+/** RelayFeeTableFull: relay fee table full */
+export const PARALOOM_ERROR__RELAY_FEE_TABLE_FULL = 0x179d; // 6045
 
 export type ParaloomError =
   | typeof PARALOOM_ERROR__ACCOUNT_MISMATCH
@@ -137,6 +139,7 @@ export type ParaloomError =
   | typeof PARALOOM_ERROR__PROOF_INVALID
   | typeof PARALOOM_ERROR__QUORUM_NOT_REACHED
   | typeof PARALOOM_ERROR__REGISTRY_FULL
+  | typeof PARALOOM_ERROR__RELAY_FEE_TABLE_FULL
   | typeof PARALOOM_ERROR__RENT_UNSUPPORTED
   | typeof PARALOOM_ERROR__STAKE_TOO_LOW
   | typeof PARALOOM_ERROR__SYSCALL_FAILED
@@ -186,6 +189,7 @@ if (process.env.NODE_ENV !== 'production') {
     [PARALOOM_ERROR__PROOF_INVALID]: `proof invalid`,
     [PARALOOM_ERROR__QUORUM_NOT_REACHED]: `quorum not reached`,
     [PARALOOM_ERROR__REGISTRY_FULL]: `registry full`,
+    [PARALOOM_ERROR__RELAY_FEE_TABLE_FULL]: `relay fee table full`,
     [PARALOOM_ERROR__RENT_UNSUPPORTED]: `rent unsupported`,
     [PARALOOM_ERROR__STAKE_TOO_LOW]: `stake too low`,
     [PARALOOM_ERROR__SYSCALL_FAILED]: `syscall failed`,

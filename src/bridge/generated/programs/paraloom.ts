@@ -24,6 +24,7 @@ import {
   parseInitializeInstruction,
   parsePauseInstruction,
   parseRegisterValidatorInstruction,
+  parseSetRelayFeeInstruction,
   parseSlashInstruction,
   parseUnpauseInstruction,
   parseUnregisterValidatorInstruction,
@@ -38,6 +39,7 @@ import {
   type ParsedInitializeInstruction,
   type ParsedPauseInstruction,
   type ParsedRegisterValidatorInstruction,
+  type ParsedSetRelayFeeInstruction,
   type ParsedSlashInstruction,
   type ParsedUnpauseInstruction,
   type ParsedUnregisterValidatorInstruction,
@@ -145,6 +147,7 @@ export enum ParaloomInstruction {
   Withdraw,
   Slash,
   ClaimRewards,
+  SetRelayFee,
 }
 
 export function identifyParaloomInstruction(
@@ -277,6 +280,15 @@ export function identifyParaloomInstruction(
   ) {
     return ParaloomInstruction.ClaimRewards;
   }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(new Uint8Array([160, 70, 108, 110, 40, 93, 88, 161])),
+      0,
+    )
+  ) {
+    return ParaloomInstruction.SetRelayFee;
+  }
   throw new Error('The provided instruction could not be identified as a paraloom instruction.');
 }
 
@@ -306,7 +318,8 @@ export type ParsedParaloomInstruction<
   | ({ instructionType: ParaloomInstruction.AnchorRoot } & ParsedAnchorRootInstruction<TProgram>)
   | ({ instructionType: ParaloomInstruction.Withdraw } & ParsedWithdrawInstruction<TProgram>)
   | ({ instructionType: ParaloomInstruction.Slash } & ParsedSlashInstruction<TProgram>)
-  | ({ instructionType: ParaloomInstruction.ClaimRewards } & ParsedClaimRewardsInstruction<TProgram>);
+  | ({ instructionType: ParaloomInstruction.ClaimRewards } & ParsedClaimRewardsInstruction<TProgram>)
+  | ({ instructionType: ParaloomInstruction.SetRelayFee } & ParsedSetRelayFeeInstruction<TProgram>);
 
 export function parseParaloomInstruction<TProgram extends string>(
   instruction: Instruction<TProgram> & InstructionWithData<ReadonlyUint8Array>,
@@ -388,6 +401,13 @@ export function parseParaloomInstruction<TProgram extends string>(
       return {
         instructionType: ParaloomInstruction.ClaimRewards,
         ...parseClaimRewardsInstruction(instruction),
+      };
+    }
+    case ParaloomInstruction.SetRelayFee: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: ParaloomInstruction.SetRelayFee,
+        ...parseSetRelayFeeInstruction(instruction),
       };
     }
     default:
