@@ -27,6 +27,8 @@ import {
   decodeBridgeState,
   decodeValidatorAccount,
   decodeValidatorRegistry,
+  type RelayFee,
+  relayFeeFloor,
   type ValidatorAccount,
 } from './accounts.js';
 import { BridgeError } from './errors.js';
@@ -199,6 +201,20 @@ export class ChainView implements Lifecycle {
 
   get validators(): readonly ValidatorAccount[] {
     return this.last?.validators ?? [];
+  }
+
+  /** The active validators, each a relayer, with its fee floors per asset (table order). */
+  get relayers(): readonly { readonly address: Address; readonly fees: readonly RelayFee[] }[] {
+    return this.validators.filter((v) => v.active).map((v) => ({ address: v.key, fees: v.relayFees }));
+  }
+
+  /**
+   * The fee floor of `relayer` for `asset` (32 bytes, big-endian; zero is SOL) as last read: undefined
+   * when it is not an active registered validator or has no floor for that asset (it does not relay it).
+   */
+  relayerFloor(relayer: Address, asset: Uint8Array): bigint | undefined {
+    const v = this.validators.find((x) => x.key === relayer);
+    return v?.active ? relayFeeFloor(v, asset) : undefined;
   }
 
   /** The message of the last round's failure; undefined once a round succeeds. */

@@ -39,6 +39,8 @@ export interface LedgerAppOptions {
   /** Whether a root is anchored on chain (withdrawals must spend from one). */
   readonly isAnchored: (root: Field) => boolean;
   readonly currentSlot: () => bigint | Promise<bigint>;
+  /** Mempool admission of a withdrawal's relayer and fee (MempoolContext.relayerFloor). */
+  readonly relayerFloor?: (relayer: Uint8Array, asset: Field) => bigint | undefined;
   /** Expected proposer of (height, round), when consensus wants the header's leader checked. */
   readonly leaderOf?: (height: bigint, round: number) => Uint8Array | undefined;
   readonly maxTransactionsPerBlock?: number;
@@ -111,6 +113,7 @@ export class LedgerApp {
         isAnchored: o.isAnchored,
         currentSlot: o.currentSlot,
         isSpent: (n) => state.isSpent(n),
+        ...(o.relayerFloor ? { relayerFloor: o.relayerFloor } : {}),
       },
     });
     this.metrics.height.set(Number(tip.height));

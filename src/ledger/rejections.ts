@@ -15,6 +15,9 @@ export const REJECT_REASONS = [
   'BAD_PROOF',
   'MEMPOOL_FULL',
   'VERIFIER_FAILED',
+  // Admission only (never a block rule): checked against this node's own chain view.
+  'RELAYER_NOT_REGISTERED',
+  'FEE_BELOW_FLOOR',
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 

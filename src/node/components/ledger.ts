@@ -1,6 +1,8 @@
+import { getAddressDecoder } from '@solana/kit';
 import { LedgerApp, type LedgerExtension, TxRelay } from '../../ledger/index.js';
 import {
   BatchVerifierPool,
+  fieldToBytesBE,
   loadVerifyingKeyJson,
   loadWasmPoseidon,
   privacyReady,
@@ -65,6 +67,7 @@ export class LedgerComponent implements Component {
     this.pool = pool;
     await pool.start();
     const chain = o.bridge.service.view;
+    const addressOf = getAddressDecoder();
     const relay = new TxRelay({
       network: o.network.network,
       submit: (tx, origin) => this.ledger.submit(tx, origin),
@@ -81,6 +84,7 @@ export class LedgerComponent implements Component {
       leader: o.validator.service.signer.publicKey,
       isAnchored: (root) => chain.anchoredRoots.has(root),
       currentSlot: () => chain.slot,
+      relayerFloor: (relayer, asset) => chain.relayerFloor(addressOf.decode(relayer), fieldToBytesBE(asset)),
       logger: o.logger,
       mempool: { onAdmitted: (tx, origin) => relay.admitted(tx.bytes, origin) },
     });
