@@ -129,6 +129,7 @@ export {
   findVerifyingKeyPda,
   type ProgramAddresses,
 } from './pda.js';
+export { type RelayCost, relayCost } from './relay-cost.js';
 export { BridgeRpc, type BridgeRpcOptions } from './rpc/client.js';
 export { type BridgeMetrics, bridgeMetrics } from './rpc/metrics.js';
 export {

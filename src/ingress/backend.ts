@@ -45,6 +45,8 @@ export interface WithdrawalRecord {
     readonly siblings: readonly Field[];
   };
   readonly signature?: string;
+  /** The L2 transaction's wire bytes. */
+  readonly transaction?: Uint8Array;
 }
 
 /** An active validator as relayer: its address and its on-chain fee floor per asset. */

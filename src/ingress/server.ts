@@ -221,6 +221,7 @@ export class IngressServer implements Lifecycle {
           }
         : null,
       signature: w.signature ?? null,
+      transaction: w.transaction ? bytesToHex(w.transaction) : null,
     });
   }
 

@@ -1,5 +1,5 @@
 /**
- * `paraloom wallet new | address | deposit | sync | balance | transfer | withdraw | history`: a shielded wallet
+ * `paraloom wallet new | address | deposit | sync | balance | transfer | withdraw | settle | history`: a shielded wallet
  * in a directory (key file and note store, both 0600), talking to a validator's ingress and, for
  * deposits, to Solana. `--json` prints one JSON object for scripts.
  */
@@ -36,6 +36,11 @@ export function formatSol(lamports: bigint): string {
   const whole = lamports / LAMPORTS_PER_SOL;
   const frac = (lamports % LAMPORTS_PER_SOL).toString().padStart(9, '0').replace(/0+$/, '');
   return frac ? `${whole}.${frac}` : `${whole}`;
+}
+
+function parseSlots(text: string): bigint {
+  if (!/^\d{1,12}$/.test(text) || BigInt(text) === 0n) throw new Error(`not a number of slots: ${text}`);
+  return BigInt(text);
 }
 
 function out(json: boolean | undefined, value: Record<string, unknown>, text: string): void {
@@ -158,8 +163,16 @@ export function registerWalletCommand(program: Command): void {
       .description('unshield: pay SOL from the pool to a Solana address, settled by the relayer')
       .requiredOption('--to <address>', 'recipient Solana address (base58)')
       .requiredOption('--amount <sol>', 'amount in SOL the recipient receives')
-      .option('--fee <sol>', "relayer fee in SOL (default: the relayer's minimum)")
-      .option('--relayer <address>', "relayer's Solana address (default: the validator's relayer)")
+      .option('--fee <sol>', "relayer fee in SOL (default: the chosen relayer's on-chain floor)")
+      .option(
+        '--relayer <address>',
+        "relayer's Solana address (default: the cheapest active validator, ties to the ingress's own)",
+      )
+      .option(
+        '--valid-for <slots>',
+        'slots the withdrawal stays valid; expired unsettled, it is refunded',
+        '3000',
+      )
       .option('--no-wait', 'return once submitted instead of waiting until settled on Solana')
       .option('--timeout <seconds>', 'how long to wait for settlement', '180'),
   ).action(
@@ -169,6 +182,7 @@ export function registerWalletCommand(program: Command): void {
         amount: string;
         fee?: string;
         relayer?: string;
+        validFor: string;
         wait: boolean;
         timeout: string;
       },
@@ -193,6 +207,7 @@ export function registerWalletCommand(program: Command): void {
               amount: parseSol(o.amount),
               ...(o.fee !== undefined ? { fee: parseSol(o.fee) } : {}),
               ...(o.relayer !== undefined ? { relayer: o.relayer } : {}),
+              validForSlots: parseSlots(o.validFor),
               artifacts,
               encode: (p) => encodeTransaction({ proof: p.proof.toWire(), statement: p.statement }),
               ...(onProgress ? { onProgress } : {}),
@@ -250,6 +265,21 @@ export function registerWalletCommand(program: Command): void {
       }
     },
   );
+
+  wallet
+    .command('settle')
+    .description(
+      'send an approved withdrawal to Solana yourself, from any funded key (the fee still goes to the named relayer)',
+    )
+    .argument('<nullifier>', 'the withdrawal (its first nullifier, as `wallet withdraw` prints it)')
+    .requiredOption('--keypair <file>', 'Solana keypair file (JSON array) paying the transaction and rent')
+    .option('--ingress <url>', "a validator's ingress URL", DEFAULT_INGRESS)
+    .option('--rpc <url>', 'Solana RPC URL', 'http://127.0.0.1:8899')
+    .option('--program <id>', 'Paraloom program id (default: the dev program id of this release)')
+    .option('--json', 'print one JSON object')
+    .action(async (nullifier: string, o: import('./wallet-settle.js').SettleOptions) =>
+      (await import('./wallet-settle.js')).settleAction(nullifier, o),
+    );
 
   withCommon(
     wallet
