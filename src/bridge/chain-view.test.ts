@@ -5,9 +5,9 @@ import { initializeParaloom, Localnet, paraloomProgram } from '../localnet/index
 import { ChainView } from './chain-view.js';
 import { PARALOOM_DEV_PROGRAM_ID, PROGRAM_VERSION } from './constants.js';
 import { BridgeError } from './errors.js';
+import { relayCost } from './relay-cost.js';
 import { BridgeRpc } from './rpc/client.js';
 import { registerValidators } from './testing/fixture.js';
-import { relayCost } from './relay-cost.js';
 import { RpcDriver } from './testing/rpc-driver.js';
 
 const cleanups: (() => Promise<void>)[] = [];

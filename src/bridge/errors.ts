@@ -57,9 +57,9 @@ export const PROGRAM_ERROR_CODES = [
   'QUORUM_NOT_REACHED',
   /** The Ed25519 signature instruction is missing or malformed. */
   'BAD_SIGNATURE_INSTRUCTION',
-  /** A withdrawal against a root the bridge never anchored (or has forgotten). */
+  /** No longer raised by withdraw (its approval binds the root); kept so the numbering stays stable. */
   'UNKNOWN_ROOT',
-  /** A withdrawal approval at a height with no anchored approval root. */
+  /** The withdrawal's approval account is not a live Approval (never created, or closed after expiry). */
   'UNKNOWN_APPROVAL_HEIGHT',
   /** The approval path does not lead to that height's approval root. */
   'APPROVAL_PATH_INVALID',
@@ -101,6 +101,10 @@ export const PROGRAM_ERROR_CODES = [
   'ALREADY_REGISTERED',
   /** An account creation the program cannot fund rent-exempt. */
   'RENT_UNSUPPORTED',
+  /** A compressed proof point that is infinity, non-canonical (x >= q) or has no point on the curve. */
+  'PROOF_POINT_INVALID',
+  /** close_approval before every withdrawal the approval covers has expired. */
+  'APPROVAL_NOT_EXPIRED',
   /** set_relay_fee for a new asset while the validator's fee table holds its 4 assets. */
   'RELAY_FEE_TABLE_FULL',
 ] as const;
@@ -145,6 +149,8 @@ export interface BridgeClientErrorContexts {
         depth?: number;
         peerIdLength?: number;
         multiaddrsLength?: number;
+        height?: string;
+        withdrawals?: number;
       };
   /** An instruction too large for its encoding (Ed25519 instruction offsets are u16). */
   TRANSACTION_TOO_LARGE: NoContext;

@@ -4,7 +4,9 @@
 
 export {
   type AnchorEntry,
+  type Approval,
   type BridgeState,
+  decodeApproval,
   decodeBridgeState,
   decodeValidatorAccount,
   decodeValidatorRegistry,
@@ -42,6 +44,7 @@ export {
   instructionDiscriminator,
   LAMPORTS_PER_SIGNATURE,
   LAMPORTS_PER_SOL,
+  MAX_ACTIVE_VALIDATORS,
   MAX_APPROVAL_DEPTH,
   MAX_RELAY_FEES,
   MAX_VALIDATORS,
@@ -87,6 +90,7 @@ export {
   type ApprovalPath,
   anchorRootInstruction,
   claimRewardsInstruction,
+  closeApprovalInstruction,
   type DepositArgs,
   depositInstruction,
   finalizeVerifyingKeyInstruction,
@@ -120,6 +124,7 @@ export {
 export { NodeChain, type NodeChainOptions } from './node-chain.js';
 export {
   deriveProgramAddresses,
+  findApprovalPda,
   findBridgeStatePda,
   findNullifierPda,
   findSlashRecordPda,

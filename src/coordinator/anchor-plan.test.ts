@@ -28,7 +28,12 @@ const leavesOf = (b: Block): Field[] =>
   b.transactions
     .filter((t) => t.tx.statement.extData.extAmount < 0n)
     .map((t) =>
-      withdrawalLeaf(t.tx.statement.nullifiers[0], t.tx.statement.nullifiers[1], extDataHashOf(t.tx)),
+      withdrawalLeaf(
+        t.tx.statement.nullifiers[0],
+        t.tx.statement.nullifiers[1],
+        extDataHashOf(t.tx),
+        t.tx.statement.root,
+      ),
     );
 
 describe('anchor plans', () => {
@@ -162,6 +167,7 @@ describe('anchor signing over the direct protocol', () => {
         depositAcc: new Uint8Array(32).fill(5),
         withdrawalsRoot: new Uint8Array(32).fill(6),
         blockHash: new Uint8Array(32).fill(7),
+        maxExpirationSlot: 8n,
       },
     };
     expect(decodeAnchorSignature(encodeAnchorSignature(s))).toEqual(s);

@@ -1,4 +1,3 @@
-import { sha256 } from '@noble/hashes/sha2.js';
 import { getAddressDecoder } from '@solana/kit';
 import {
   ANCHOR_RING,
@@ -10,7 +9,7 @@ import {
 } from '../bridge/index.js';
 import { bytesEqual } from '../common/index.js';
 import type { ShieldedTransaction } from '../ledger/index.js';
-import { fieldToBytesBE, Groth16Proof } from '../privacy/index.js';
+import { computeOutputsDigest, fieldToBytesBE, Groth16Proof } from '../privacy/index.js';
 import type { IndexedWithdrawal, WithdrawalIndex } from './withdrawal-index.js';
 
 /** An anchored entry with the withdrawals its root approves, rebuilt from final blocks. */
@@ -78,14 +77,14 @@ export function withdrawArgsOf(tx: ShieldedTransaction, approval: ApprovalPath):
   const s = tx.statement;
   const e = s.extData;
   return {
-    proof: Groth16Proof.fromWire(tx.proof).toChain(),
+    proof: Groth16Proof.fromWire(tx.proof).toChainCompressed(),
     root: s.root,
     nullifiers: s.nullifiers,
     outputs: s.outputCommitments,
     extAmount: e.extAmount,
     fee: e.fee,
     expirationSlot: e.expirationSlot,
-    ciphertextHashes: [sha256(e.encryptedOutput0), sha256(e.encryptedOutput1)],
+    outputsDigest: computeOutputsDigest(e),
     recipient: addressDecoder.decode(e.recipient),
     relayer: addressDecoder.decode(e.relayer),
     approval,

@@ -19,6 +19,7 @@ import {
 import {
   parseAnchorRootInstruction,
   parseClaimRewardsInstruction,
+  parseCloseApprovalInstruction,
   parseDepositInstruction,
   parseFinalizeVerifyingKeyInstruction,
   parseInitializeInstruction,
@@ -34,6 +35,7 @@ import {
   parseWriteVerifyingKeyInstruction,
   type ParsedAnchorRootInstruction,
   type ParsedClaimRewardsInstruction,
+  type ParsedCloseApprovalInstruction,
   type ParsedDepositInstruction,
   type ParsedFinalizeVerifyingKeyInstruction,
   type ParsedInitializeInstruction,
@@ -60,6 +62,7 @@ export enum ParaloomAccount {
   ValidatorAccount,
   NullifierRecord,
   SlashRecord,
+  Approval,
 }
 
 export function identifyParaloomAccount(
@@ -129,6 +132,15 @@ export function identifyParaloomAccount(
   ) {
     return ParaloomAccount.SlashRecord;
   }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(new Uint8Array([233, 9, 153, 49, 11, 222, 59, 130])),
+      0,
+    )
+  ) {
+    return ParaloomAccount.Approval;
+  }
   throw new Error('The provided account could not be identified as a paraloom account.');
 }
 
@@ -147,6 +159,7 @@ export enum ParaloomInstruction {
   Withdraw,
   Slash,
   ClaimRewards,
+  CloseApproval,
   SetRelayFee,
 }
 
@@ -283,6 +296,15 @@ export function identifyParaloomInstruction(
   if (
     containsBytes(
       data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(new Uint8Array([134, 50, 229, 207, 67, 161, 148, 203])),
+      0,
+    )
+  ) {
+    return ParaloomInstruction.CloseApproval;
+  }
+  if (
+    containsBytes(
+      data,
       fixEncoderSize(getBytesEncoder(), 8).encode(new Uint8Array([160, 70, 108, 110, 40, 93, 88, 161])),
       0,
     )
@@ -319,6 +341,7 @@ export type ParsedParaloomInstruction<
   | ({ instructionType: ParaloomInstruction.Withdraw } & ParsedWithdrawInstruction<TProgram>)
   | ({ instructionType: ParaloomInstruction.Slash } & ParsedSlashInstruction<TProgram>)
   | ({ instructionType: ParaloomInstruction.ClaimRewards } & ParsedClaimRewardsInstruction<TProgram>)
+  | ({ instructionType: ParaloomInstruction.CloseApproval } & ParsedCloseApprovalInstruction<TProgram>)
   | ({ instructionType: ParaloomInstruction.SetRelayFee } & ParsedSetRelayFeeInstruction<TProgram>);
 
 export function parseParaloomInstruction<TProgram extends string>(
@@ -401,6 +424,13 @@ export function parseParaloomInstruction<TProgram extends string>(
       return {
         instructionType: ParaloomInstruction.ClaimRewards,
         ...parseClaimRewardsInstruction(instruction),
+      };
+    }
+    case ParaloomInstruction.CloseApproval: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: ParaloomInstruction.CloseApproval,
+        ...parseCloseApprovalInstruction(instruction),
       };
     }
     case ParaloomInstruction.SetRelayFee: {
