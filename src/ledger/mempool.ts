@@ -131,7 +131,7 @@ export class Mempool {
     }
     this.checking.set(d.idHex, d);
     try {
-      const before = this.checkRelayer(d) ?? (await this.checkState(d)) ?? this.checkConflicts(d);
+      const before = (await this.checkState(d)) ?? this.checkConflicts(d) ?? this.checkRelayer(d);
       if (before) return before;
       const verification = this.batcher.verify(d);
       this.verifying.set(d.idHex, verification);
