@@ -18,6 +18,7 @@ export {
   type ValidatorRegistry,
   type VerifyingKeyAccount,
 } from './accounts.js';
+export { approvalsPaidBy } from './approval-accounts.js';
 export {
   type ChainReading,
   ChainView,
@@ -54,6 +55,7 @@ export {
   SYSTEM_PROGRAM_ID,
   UPGRADEABLE_LOADER_ID,
 } from './constants.js';
+export * from './deploy/index.js';
 export {
   type Deposit,
   type DepositCursorPort,

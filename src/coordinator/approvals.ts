@@ -27,14 +27,16 @@ const addressDecoder = getAddressDecoder();
  * i-1, height of entry i]; the oldest covers (0, h] while the ring has never wrapped. A range whose
  * recomputed root differs from the anchored one (an anchor planned from another starting height,
  * possible only when two coordinators raced) is left out: no path into it can be built from it.
- * Ranges are immutable once anchored, so they are cached by height.
+ * Ranges are immutable once anchored, so they are cached by height. A range that leaves the ring is
+ * kept while `slot` (when the caller gives it) has not passed its latest expiration: its Approval
+ * account outlives the ring until then, so its withdrawals can still be settled.
  */
 export class AnchoredRanges {
   private readonly cache = new Map<bigint, AnchoredRange | null>();
 
   constructor(private readonly index: WithdrawalIndex) {}
 
-  async of(state: BridgeState): Promise<AnchoredRange[]> {
+  async of(state: BridgeState, slot?: bigint): Promise<AnchoredRange[]> {
     const out: AnchoredRange[] = [];
     const wrapped = state.anchorCount > BigInt(ANCHOR_RING);
     for (let i = 0; i < state.anchors.length; i++) {
@@ -48,9 +50,15 @@ export class AnchoredRanges {
       }
       if (range) out.push(range);
     }
-    const keep = new Set(state.anchors.map((a) => a.height));
-    for (const h of this.cache.keys()) if (!keep.has(h)) this.cache.delete(h);
-    return out;
+    const inRing = new Set(state.anchors.map((a) => a.height));
+    const retained: AnchoredRange[] = [];
+    for (const [h, range] of this.cache) {
+      if (inRing.has(h)) continue;
+      if (range && slot !== undefined && slot <= latestExpiration(range)) retained.push(range);
+      else this.cache.delete(h);
+    }
+    retained.sort((a, b) => (a.entry.height < b.entry.height ? -1 : 1));
+    return [...retained, ...out];
   }
 
   private async build(entry: AnchorEntry, fromHeight: bigint): Promise<AnchoredRange | null> {
@@ -61,6 +69,15 @@ export class AnchoredRanges {
     if (!bytesEqual(fieldToBytesBE(tree.root), entry.withdrawalsRoot)) return null;
     return { entry, fromHeight, withdrawals, tree };
   }
+}
+
+function latestExpiration(range: AnchoredRange): bigint {
+  let max = 0n;
+  for (const w of range.withdrawals) {
+    const e = w.tx.tx.statement.extData.expirationSlot;
+    if (e > max) max = e;
+  }
+  return max;
 }
 
 /** The withdraw arguments of the range's withdrawal at `position`, with its approval path. */
