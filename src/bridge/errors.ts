@@ -107,6 +107,8 @@ export const PROGRAM_ERROR_CODES = [
   'APPROVAL_NOT_EXPIRED',
   /** set_relay_fee for a new asset while the validator's fee table holds its 4 assets. */
   'RELAY_FEE_TABLE_FULL',
+  /** withdraw with an expiration_slot past its approval's max_expiration_slot. */
+  'EXPIRATION_BEYOND_APPROVAL',
 ] as const;
 
 export const PROGRAM_ERROR_BASE = 6000;

@@ -57,6 +57,7 @@ enum {
   ERR_PROOF_POINT_INVALID = 6045,
   ERR_APPROVAL_NOT_EXPIRED = 6046,
   ERR_RELAY_FEE_TABLE_FULL = 6047,
+  ERR_EXPIRATION_BEYOND_APPROVAL = 6048,
 };
 
 /* ---- BridgeState: PDA ["bridge_state"] ---- */
