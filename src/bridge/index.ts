@@ -79,6 +79,7 @@ export {
   depositInstructionCommitment,
   programDataFor,
 } from './events.js';
+export { type FinalizedNullifiers, readFinalizedNullifiers } from './finalized-nullifiers.js';
 export {
   bridgeGenesisTransactions,
   devVerifyingKeyBody,

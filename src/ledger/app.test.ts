@@ -499,7 +499,9 @@ describe('ledger extensions: block sections', () => {
       'SECTIONS_ROOT_MISMATCH',
     );
     expect(await refused(forged([{ kind: 3, entries: [Uint8Array.of(0xff)] }]))).toBe('SECTION_INVALID');
-    expect(await refused(forged([{ kind: 4, entries: [Uint8Array.of(1)] }]))).toBe('SECTION_INVALID');
+    expect(await refused(forged([{ kind: 5, entries: [Uint8Array.of(1)] }]))).toBe('SECTION_INVALID');
+    // Kind 4 is the ledger's own refund section.
+    expect(await refused(forged([{ kind: 4, entries: [Uint8Array.of(1)] }]))).toBe('REFUND_INVALID');
     expect(extB.applied).toEqual([]);
 
     await a.app.commit(1n, built.bytes, Uint8Array.of(1));

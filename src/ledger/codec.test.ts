@@ -190,7 +190,7 @@ describe('block codec', () => {
     expect(blockHash(back.header)).toEqual(blockHash(block.header));
     expect(blockHash({ ...block.header, round: 3 })).not.toEqual(blockHash(block.header));
     expect(decodeBlock(encodeBlock(sampleBlock(0, 0))).transactions).toEqual([]);
-    expect(MAX_L2_BLOCK_BYTES).toBe(997_710);
+    expect(MAX_L2_BLOCK_BYTES).toBe(1_005_902);
     expect(MAX_L2_BLOCK_BYTES).toBeLessThan(1024 * 1024 - 1024);
   });
 

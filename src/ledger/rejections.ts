@@ -38,6 +38,7 @@ export const BLOCK_REFUSALS = [
   'WITHDRAWALS_ROOT_MISMATCH',
   'SECTIONS_ROOT_MISMATCH',
   'SECTION_INVALID',
+  'REFUND_INVALID',
 ] as const;
 export type BlockRefusalCode = RejectReason | (typeof BLOCK_REFUSALS)[number];
 
