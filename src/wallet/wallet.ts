@@ -280,6 +280,14 @@ export class Wallet {
       spends,
       outputs: [...proof.statement.outputCommitments],
     });
+    const refund = built.refund!;
+    this.store.pendingRefunds.push({
+      withdrawalId: id,
+      commitment: noteCommitment(refund),
+      amount: refund.amount,
+      asset: refund.asset,
+      expirationSlot: proof.statement.extData.expirationSlot,
+    });
     this.store.save();
     return { id, nullifier0: proof.statement.nullifiers[0], fee, relayer, anchorHeight: anchor.height };
   }

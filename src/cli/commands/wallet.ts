@@ -198,27 +198,47 @@ export function registerWalletCommand(program: Command): void {
       const w = await openWallet(o.wallet);
       await w.sync(new IngressClient(o.ingress));
       const b = w.balance();
+      // Refund notes are ordinary notes (in spendable); the count says where they came from.
+      const refunded = w.store.refundedWithdrawals.size;
       out(
         o.json,
-        { spendable: b.spendable, pending: b.pending, depositing: b.depositing },
-        `spendable ${formatSol(b.spendable)} SOL, pending ${formatSol(b.pending)} SOL, depositing ${formatSol(b.depositing)} SOL`,
+        {
+          spendable: b.spendable,
+          pending: b.pending,
+          depositing: b.depositing,
+          refundedWithdrawals: refunded,
+        },
+        `spendable ${formatSol(b.spendable)} SOL, pending ${formatSol(b.pending)} SOL, depositing ${formatSol(b.depositing)} SOL${refunded ? ` (incl. refunds of ${refunded} expired withdrawal${refunded > 1 ? 's' : ''})` : ''}`,
       );
     },
   );
 
-  withCommon(wallet.command('history').description('received and sent payments')).action(
-    async (o: Common) => {
-      const w = await openWallet(o.wallet);
-      const rows = w.store.history.map((h) => ({ ...h, at: new Date(h.at).toISOString() }));
-      out(
-        o.json,
-        { history: rows },
-        rows
-          .map((h) => `${h.at}  ${h.kind.padEnd(9)} ${formatSol(h.amount)} SOL${h.txId ? `  ${h.txId}` : ''}`)
-          .join('\n') || 'no history yet',
-      );
-    },
-  );
+  withCommon(
+    wallet.command('history').description('received and sent payments, withdrawals and their refunds'),
+  ).action(async (o: Common) => {
+    const w = await openWallet(o.wallet);
+    const refunded = w.store.refundedWithdrawals;
+    const rows = w.store.history.map((h) => {
+      // A withdrawal whose refund arrived expired unsettled; its refund note is spendable.
+      const state =
+        h.kind === 'withdrawn' && h.txId && refunded.has(h.txId)
+          ? 'expired, refunded'
+          : h.kind === 'refunded'
+            ? 'refund note spendable'
+            : undefined;
+      return { ...h, at: new Date(h.at).toISOString(), ...(state ? { state } : {}) };
+    });
+    out(
+      o.json,
+      { history: rows },
+      rows
+        .map(
+          (h) =>
+            `${h.at}  ${h.kind.padEnd(9)} ${formatSol(h.amount)} SOL${h.txId ? `  ${h.txId}` : ''}${h.state ? `  (${h.state})` : ''}`,
+        )
+        .join('\n') || 'no history yet',
+    );
+  });
 
   withCommon(
     wallet
