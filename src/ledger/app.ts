@@ -322,6 +322,17 @@ export class LedgerApp {
       );
       this.metrics.blocksCommitted.inc();
       this.metrics.height.set(Number(height));
+      if (effects.refunds.length) {
+        this.metrics.refunds.inc(effects.refunds.length);
+        this.log.info(
+          {
+            height: `${height}`,
+            refunds: effects.refunds.length,
+            withdrawals: effects.refunds.map((r) => `${r.height}:${r.index}`),
+          },
+          'expired withdrawals refunded',
+        );
+      }
       this.finals.emit({ height, hash, block, bytes: prepared.bytes, certificate });
       this.log.debug(
         {
