@@ -28,7 +28,7 @@ import { createLogger } from '../src/common/index.js';
 import { withdrawArgsOf } from '../src/coordinator/index.js';
 import { runParaloom, runParaloomOk } from '../src/devnet/index.js';
 import { decodeTransaction } from '../src/ledger/index.js';
-import { fieldFromDecimal, fieldToBytesBE } from '../src/privacy/index.js';
+import { fieldFromDecimal, fieldToBytesBE, privacyReady } from '../src/privacy/index.js';
 import { generateKeypair, writeKeypairFile } from '../src/validator/index.js';
 import { IngressClient } from '../src/wallet/index.js';
 import { until } from './helpers/paraloom-child.js';
@@ -50,6 +50,7 @@ describe('refund of a withdrawal nobody settles (multi-process, shared cohort)',
   let rpc: BridgeRpc;
 
   beforeAll(async () => {
+    await privacyReady();
     cohort = await sharedCohort();
     rpc = new BridgeRpc({ rpcUrl: cohort.rpcUrl, logger });
     dir = await mkdtemp(join(tmpdir(), 'paraloom-refund-'));

@@ -14,7 +14,7 @@ import {
 import { createLogger } from '../../common/index.js';
 import { withdrawArgsOf } from '../../coordinator/index.js';
 import { decodeTransaction } from '../../ledger/index.js';
-import { fieldFromDecimal } from '../../privacy/index.js';
+import { fieldFromDecimal, privacyReady } from '../../privacy/index.js';
 import { readKeypairFile } from '../../validator/index.js';
 import { IngressClient, WalletError } from '../../wallet/index.js';
 
@@ -51,6 +51,8 @@ export async function settleAction(nullifier: string, o: SettleOptions): Promise
       },
     );
   }
+  // The proof is re-encoded to the chain's compressed form, which needs the curve.
+  await privacyReady();
   const args = withdrawArgsOf(decodeTransaction(w.transaction).tx, w.approval);
   const logger = createLogger('wallet', 'warn');
   const rpc = new BridgeRpc({ rpcUrl: o.rpc, logger });
@@ -67,6 +69,9 @@ export async function settleAction(nullifier: string, o: SettleOptions): Promise
     relayer: args.relayer,
     fee: args.fee.toString(),
     signature: outcome.status === 'withdrawn' ? outcome.signature : null,
+    ...(outcome.status === 'expired'
+      ? { slot: outcome.slot.toString(), expirationSlot: outcome.expirationSlot.toString() }
+      : {}),
   };
   switch (outcome.status) {
     case 'withdrawn':
