@@ -63,6 +63,9 @@ describe('ChainView against a localnet', () => {
     expect(r.finalizedState?.programVersion).toBe(PROGRAM_VERSION);
     expect(r.slot).toBeGreaterThan(0n);
     expect(view.slot).toBe(r.slot);
+    // The finalized read's context slot, from the same round's getAccountInfo.
+    expect(view.finalizedSlot).toBe(r.finalizedSlot);
+    expect(r.finalizedSlot).toBeGreaterThanOrEqual(0n);
     expect(r.vaultLamports).toBeGreaterThan(0n);
     expect(r.validators).toEqual([]);
     expect(view.age).toBeLessThan(5_000);
