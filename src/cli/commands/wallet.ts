@@ -367,6 +367,20 @@ export function registerWalletCommand(program: Command): void {
           );
           return;
         }
+        // Past its expiration it can only be refunded: look for the refund note instead.
+        if (s && ((await client.status()).solanaSlot ?? 0n) > s.expirationSlot) {
+          await w.sync(client);
+          if (w.store.refundedWithdrawals.has(submitted.id)) {
+            if (!o.json) console.error('withdrawal expired unsettled and refunded');
+            out(
+              o.json,
+              { ...base, state: 'refunded', height: s.height, expirationSlot: s.expirationSlot },
+              `expired unsettled (slot ${s.expirationSlot}); refunded: ${formatSol(s.amount + s.fee)} SOL back in this wallet`,
+            );
+            process.exitCode = 1;
+            return;
+          }
+        }
         if (Date.now() > deadline) {
           throw new Error(
             `withdrawal ${submitted.id} not settled within ${o.timeout} s (last state: ${state})`,
