@@ -79,6 +79,11 @@ export interface LedgerAppOptions {
    * applies final blocks that carry them.
    */
   readonly refunds?: RefundChain;
+  /**
+   * Longest wait for the refund chain's read inside building or validating a proposal (default 2 s):
+   * a hung RPC must cost this node its refunds or its vote, not the round.
+   */
+  readonly refundReadTimeoutMs?: number;
 }
 
 export type ValidateResult = { ok: true; hash: Uint8Array } | { ok: false; reason: string };
@@ -509,7 +514,10 @@ export class LedgerApp {
     const refunded = await this.state.isSpent(due.map((r) => r.tag));
     let read: { slot: bigint; present: readonly boolean[] };
     try {
-      read = await chain.readNullifiers(due.flatMap((r) => r.nullifiers));
+      read = await this.readNullifiers(
+        chain,
+        due.flatMap((r) => r.nullifiers),
+      );
     } catch (err) {
       this.log.warn(
         { err: err instanceof Error ? err.message : String(err), due: due.length },
@@ -536,7 +544,10 @@ export class LedgerApp {
     try {
       return checkRefundsSettleable(
         refunds,
-        await chain.readNullifiers(refunds.flatMap((r) => r.nullifiers)),
+        await this.readNullifiers(
+          chain,
+          refunds.flatMap((r) => r.nullifiers),
+        ),
       );
     } catch (err) {
       // Not knowing is not agreeing: the vote goes against, the next round may read the RPC again.
@@ -544,6 +555,25 @@ export class LedgerApp {
         'REFUND_INVALID',
         `nullifier records unreadable: ${err instanceof Error ? err.message : String(err)}`,
       );
+    }
+  }
+
+  private async readNullifiers(
+    chain: RefundChain,
+    nullifiers: readonly Field[],
+  ): Promise<{ slot: bigint; present: readonly boolean[] }> {
+    const ms = this.o.refundReadTimeoutMs ?? 2_000;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new LedgerError('REFUND_READ_TIMEOUT', `no answer within ${ms} ms`, { ms })),
+        ms,
+      );
+    });
+    try {
+      return await Promise.race([chain.readNullifiers(nullifiers), late]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 

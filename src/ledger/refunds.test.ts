@@ -114,9 +114,11 @@ function finalizedChain() {
     slot: 0n,
     present: new Set<Field>(),
     down: false,
+    hung: false,
     finalizedSlot: () => chain.slot,
     readNullifiers: async (nullifiers: readonly Field[]) => {
       if (chain.down) throw new Error('rpc unreachable');
+      if (chain.hung) return new Promise<never>(() => {});
       return { slot: chain.slot, present: nullifiers.map((n) => chain.present.has(n)) };
     },
   };
@@ -250,8 +252,14 @@ describe('refund section: propose, check against each node, execute', () => {
     expect(await reason()).toMatch(/^REFUND_INVALID: .*settled on Solana/);
     b.chain.present.clear();
     b.chain.down = true;
-    expect(await reason()).toMatch(/^REFUND_INVALID: nullifier records unreadable/);
+    expect(await reason()).toMatch(/^REFUND_INVALID: nullifier records unreadable: rpc unreachable/);
     b.chain.down = false;
+    // A hung RPC costs the vote after refundReadTimeoutMs (default 2 s), not the round.
+    b.chain.hung = true;
+    const t0 = Date.now();
+    expect(await reason()).toMatch(/^REFUND_INVALID: nullifier records unreadable: no answer within 2000 ms/);
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    b.chain.hung = false;
     expect(await snapshot(b)).toEqual(before);
     const noChain = await openNode(undefined, false);
     for (let h = 1n; h <= tip.height; h++) {
