@@ -81,7 +81,7 @@ describe('refund of a withdrawal nobody settles (multi-process, shared cohort)',
       cohort.rpcUrl,
       ...common,
     ]);
-    type Balance = { spendable: string; pending: string; refundedWithdrawals: number };
+    type Balance = { spendable: string; pending: string; refundedWithdrawals?: number };
     const balance = async () => lastJson<Balance>(await runParaloomOk(['wallet', 'balance', ...common]));
     const before = await until(
       'the deposit spendable',

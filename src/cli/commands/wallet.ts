@@ -206,7 +206,7 @@ export function registerWalletCommand(program: Command): void {
           spendable: b.spendable,
           pending: b.pending,
           depositing: b.depositing,
-          refundedWithdrawals: refunded,
+          ...(refunded ? { refundedWithdrawals: refunded } : {}),
         },
         `spendable ${formatSol(b.spendable)} SOL, pending ${formatSol(b.pending)} SOL, depositing ${formatSol(b.depositing)} SOL${refunded ? ` (incl. refunds of ${refunded} expired withdrawal${refunded > 1 ? 's' : ''})` : ''}`,
       );
