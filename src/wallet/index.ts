@@ -21,6 +21,12 @@ export {
   readHidden,
   requirePassphrase,
 } from './passphrase.js';
+export {
+  chooseRelayer,
+  type RelayerChoice,
+  type RelayerQuote,
+  type RelayerQuotes,
+} from './relayer-choice.js';
 export { birthdayLeafIndex } from './restore.js';
 export { type PublishedOutput, scanOutputs } from './scanner.js';
 export { writeSecretFile } from './secure-file.js';

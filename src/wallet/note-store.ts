@@ -18,7 +18,8 @@ export interface OwnedNote {
 }
 
 export interface HistoryEntry {
-  readonly kind: 'received' | 'sent' | 'withdrawn';
+  /** `refunded`: a withdrawal expired unsettled and its refund note arrived (txId: the withdrawal's). */
+  readonly kind: 'received' | 'sent' | 'withdrawn' | 'refunded';
   readonly amount: bigint;
   readonly asset: Field;
   readonly txId?: string;
@@ -44,6 +45,18 @@ export interface PendingTransaction {
   readonly outputs: readonly Field[];
 }
 
+/**
+ * A submitted withdrawal's refund note (owner: this wallet, amount: the gross debit incl. fee): kept
+ * until the note appears in the tree, which happens only if the withdrawal expired unsettled.
+ */
+export interface PendingRefund {
+  readonly withdrawalId: string;
+  readonly commitment: Field;
+  readonly amount: bigint;
+  readonly asset: Field;
+  readonly expirationSlot: bigint;
+}
+
 const FORMAT = 'paraloom-notes/1';
 
 interface StoredNote {
@@ -66,6 +79,7 @@ export class NoteStore {
   private historyEntries: HistoryEntry[] = [];
   readonly pendingDeposits: PendingDeposit[] = [];
   readonly pendingTransactions: PendingTransaction[] = [];
+  readonly pendingRefunds: PendingRefund[] = [];
   scannedUpTo = 0;
 
   private constructor(private readonly path: string | undefined) {}
@@ -104,6 +118,13 @@ export class NoteStore {
           spends: string[];
           outputs: string[];
         }>;
+        pendingRefunds?: Array<{
+          withdrawalId: string;
+          commitment: string;
+          amount: string;
+          asset: string;
+          expirationSlot: string;
+        }>;
       };
       if (json.format !== FORMAT) throw new Error(`unknown format ${json.format}`);
       store.scannedUpTo = json.scannedUpTo;
@@ -137,6 +158,15 @@ export class NoteStore {
           asset: f(t.asset),
           spends: t.spends.map(f),
           outputs: t.outputs.map(f),
+        });
+      }
+      for (const r of json.pendingRefunds ?? []) {
+        store.pendingRefunds.push({
+          withdrawalId: r.withdrawalId,
+          commitment: f(r.commitment),
+          amount: BigInt(r.amount),
+          asset: f(r.asset),
+          expirationSlot: BigInt(r.expirationSlot),
         });
       }
       store.historyEntries = json.history.map((h) => ({
@@ -180,14 +210,33 @@ export class NoteStore {
     return { spendable, pending };
   }
 
-  /** Adds a found note once (scanning twice over the same outputs is harmless). */
+  /**
+   * Adds a found note once (scanning twice over the same outputs is harmless). A note that is one of
+   * our withdrawals' refunds is recorded as that withdrawal's refund, not as a payment received.
+   */
   add(note: Omit<OwnedNote, 'status'>): boolean {
     const key = note.commitment.toString();
     if (this.notes.has(key)) return false;
     this.notes.set(key, { ...note, status: 'unspent' });
-    if (note.amount > 0n)
+    const refund = this.pendingRefunds.findIndex((r) => r.commitment === note.commitment);
+    if (refund >= 0) {
+      const r = this.pendingRefunds.splice(refund, 1)[0]!;
+      this.record({
+        kind: 'refunded',
+        amount: note.amount,
+        asset: note.asset,
+        txId: r.withdrawalId,
+        at: Date.now(),
+      });
+    } else if (note.amount > 0n) {
       this.record({ kind: 'received', amount: note.amount, asset: note.asset, at: Date.now() });
+    }
     return true;
+  }
+
+  /** Withdrawal ids whose refund note arrived (they expired unsettled). */
+  get refundedWithdrawals(): ReadonlySet<string> {
+    return new Set(this.historyEntries.filter((h) => h.kind === 'refunded' && h.txId).map((h) => h.txId!));
   }
 
   markPending(commitments: readonly Field[], txId: string): void {
@@ -260,6 +309,13 @@ export class NoteStore {
         asset: t.asset.toString(),
         spends: t.spends.map(String),
         outputs: t.outputs.map(String),
+      })),
+      pendingRefunds: this.pendingRefunds.map((r) => ({
+        ...r,
+        commitment: r.commitment.toString(),
+        amount: r.amount.toString(),
+        asset: r.asset.toString(),
+        expirationSlot: r.expirationSlot.toString(),
       })),
     };
     writeSecretFile(this.path, `${JSON.stringify(json, null, 2)}\n`);

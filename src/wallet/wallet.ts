@@ -25,6 +25,7 @@ import type { ScryptParams } from './key-store.js';
 import { generateWalletMnemonic } from './mnemonic.js';
 import { NoteStore } from './note-store.js';
 import { requirePassphrase } from './passphrase.js';
+import { chooseRelayer } from './relayer-choice.js';
 import { scanOutputs } from './scanner.js';
 import { createWalletFile, readWalletFile } from './wallet-file.js';
 
@@ -197,8 +198,9 @@ export class Wallet {
    * Builds, proves and submits a withdrawal of `amount` lamports to the Solana address `recipient`.
    * The proof names an anchored root (the program accepts nothing else), and the Merkle paths are
    * computed here from the published commitments, so no validator learns which notes are spent.
-   * The relayer (the validator's, unless given) settles it on Solana and earns `fee`; the user
-   * needs no SOL. Returns the transaction id and the first nullifier, which names the withdrawal
+   * The relayer and fee come from the validators' on-chain floors (GET /v1/relayers): the cheapest
+   * relayer at its floor unless `relayer`/`fee` say otherwise, checked here before proving. The
+   * relayer settles it on Solana and earns `fee`; the user needs no SOL. Returns the transaction id and the first nullifier, which names the withdrawal
    * on the ingress' /v1/withdrawals.
    */
   async withdraw(
@@ -217,13 +219,11 @@ export class Wallet {
   ): Promise<{ id: string; nullifier0: Field; fee: bigint; relayer: string; anchorHeight: bigint }> {
     if (p.amount <= 0n) throw new WalletError('AMOUNT_INVALID', 'withdrawal amount must be positive');
     const recipient = solanaAddressBytes(p.recipient, 'recipient');
-    let relayer = p.relayer;
-    let fee = p.fee ?? 0n;
-    if (relayer === undefined) {
-      const offered = await client.relayer();
-      relayer = offered.address;
-      fee = p.fee === undefined || p.fee < offered.minFeeLamports ? offered.minFeeLamports : p.fee;
-    }
+    if (p.relayer !== undefined) solanaAddressBytes(p.relayer, 'relayer');
+    const { relayer, fee } = chooseRelayer(await client.relayers(), NATIVE_ASSET, {
+      relayer: p.relayer,
+      fee: p.fee,
+    });
     const relayerBytes = solanaAddressBytes(relayer, 'relayer');
     const status = await client.status();
     if (status.solanaSlot === undefined || status.solanaSlot === 0n) {
@@ -279,6 +279,14 @@ export class Wallet {
       asset: NATIVE_ASSET,
       spends,
       outputs: [...proof.statement.outputCommitments],
+    });
+    const refund = built.refund!;
+    this.store.pendingRefunds.push({
+      withdrawalId: id,
+      commitment: noteCommitment(refund),
+      amount: refund.amount,
+      asset: refund.asset,
+      expirationSlot: proof.statement.extData.expirationSlot,
     });
     this.store.save();
     return { id, nullifier0: proof.statement.nullifiers[0], fee, relayer, anchorHeight: anchor.height };
