@@ -10,6 +10,7 @@ import type { Logger } from '../common/index.js';
 import { type Equivocation, EvidenceStore, type KeyValue } from '../consensus/index.js';
 import type { FinalBlock } from '../ledger/index.js';
 import type { NetworkNode } from '../network/index.js';
+import type { Field } from '../privacy/index.js';
 import type { ValidatorRoster } from '../validator/index.js';
 import { AnchorService, type AnchorServiceOptions } from './anchor-service.js';
 import { AnchorSigningService } from './anchor-signing.js';
@@ -45,6 +46,8 @@ export interface SettlementDutiesOptions {
     getByHeight(height: bigint): Promise<{ readonly block: Uint8Array } | undefined>;
   };
   readonly onFinal: (listener: (final: FinalBlock) => void) => () => void;
+  /** The L2's committed spent set (withdrawal status tells a refunded withdrawal by its refund tag). */
+  readonly isSpent: (fields: readonly Field[]) => Promise<boolean[]>;
   readonly onEvidence: (listener: (e: Equivocation) => void) => () => void;
   readonly store: KeyValue;
   readonly registry: Parameters<typeof coordinatorMetrics>[0];
@@ -247,6 +250,7 @@ export class SettlementDuties {
       blocks,
       ranges,
       signatureOf: (id) => this.relayed.get(id),
+      isSpent: o.isSpent,
     });
   }
 

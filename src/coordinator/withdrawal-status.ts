@@ -1,19 +1,23 @@
 import { type Address, getAddressDecoder } from '@solana/kit';
 import { type BridgeRpc, type ChainView, findNullifierPda } from '../bridge/index.js';
 import { bytesEqual } from '../common/index.js';
-import { blockHash, decodeBlockHeaderOf } from '../ledger/index.js';
+import { blockHash, decodeBlockHeaderOf, refundTag } from '../ledger/index.js';
 import { type Field, fieldFromBytesBE, fieldToBytesBE } from '../privacy/index.js';
-import type { AnchoredRanges } from './approvals.js';
+import type { AnchoredRange, AnchoredRanges } from './approvals.js';
 import type { FinalBlocks, WithdrawalIndex } from './withdrawal-index.js';
 
 /**
  * Where a withdrawal stands: `final` (in a final L2 block), `approved` (an anchored withdrawals root
  * covers it: the approval path is what `withdraw` needs), `settled` (its nullifier PDAs exist on
- * chain). Everything here is public on Solana anyway (amount, fee, recipient are withdraw's
- * arguments); nothing links it to a deposit.
+ * chain), `expired` (the chain's slot passed its expiration_slot unsettled: the program refuses it;
+ * the cohort refunds it once that slot is finalized), `refunded` (its refund note is in the L2 tree).
+ * Everything here is public on Solana or the L2 anyway (amount, fee, recipient are withdraw's
+ * arguments; a refund is a block section); nothing links it to a deposit.
  */
+export type WithdrawalState = 'final' | 'approved' | 'settled' | 'expired' | 'refunded';
+
 export interface WithdrawalStatus {
-  readonly state: 'final' | 'approved' | 'settled';
+  readonly state: WithdrawalState;
   readonly txId: string;
   readonly height: bigint;
   readonly amount: bigint;
@@ -57,6 +61,8 @@ export class WithdrawalStatusReader {
       readonly blocks: FinalBlocks;
       readonly ranges: AnchoredRanges;
       readonly signatureOf?: (txId: string) => string | undefined;
+      /** The L2's committed spent set: a refunded withdrawal's refund tag is in it. */
+      readonly isSpent: (fields: readonly Field[]) => Promise<boolean[]>;
     },
   ) {}
 
@@ -97,14 +103,26 @@ export class WithdrawalStatusReader {
     const [pda] = await findNullifierPda(this.o.programId, fieldToBytesBE(nullifier0));
     const spent = (await this.o.rpc.accountData(pda, 'confirmed'))?.owner === this.o.programId;
     const signature = this.o.signatureOf?.(w.tx.idHex);
+    if (spent)
+      return { ...base, state: 'settled', ...this.approvalOf(w.tx.idHex, await this.rangesNow()), signature };
+    const [refunded] = await this.o.isSpent([refundTag(w.tx.tx.statement.nullifiers)]);
+    if (refunded) return { ...base, state: 'refunded', signature };
+    if (this.o.chain.slot > e.expirationSlot) return { ...base, state: 'expired', signature };
+    const approval = this.approvalOf(w.tx.idHex, await this.rangesNow());
+    return { ...base, state: approval.approval ? 'approved' : 'final', ...approval, signature };
+  }
+
+  private async rangesNow(): Promise<AnchoredRange[]> {
     const state = this.o.chain.state;
-    const ranges = state ? await this.o.ranges.of(state, this.o.chain.slot) : [];
+    return state ? await this.o.ranges.of(state, this.o.chain.slot) : [];
+  }
+
+  private approvalOf(txId: string, ranges: readonly AnchoredRange[]): Pick<WithdrawalStatus, 'approval'> {
     for (const r of ranges) {
-      const position = r.withdrawals.findIndex((x) => x.tx.idHex === w.tx.idHex);
+      const position = r.withdrawals.findIndex((x) => x.tx.idHex === txId);
       if (position < 0) continue;
-      const approval = { height: r.entry.height, index: position, siblings: r.tree.path(position) };
-      return { ...base, state: spent ? 'settled' : 'approved', approval, signature };
+      return { approval: { height: r.entry.height, index: position, siblings: r.tree.path(position) } };
     }
-    return { ...base, state: spent ? 'settled' : 'final', signature };
+    return {};
   }
 }

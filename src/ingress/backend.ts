@@ -31,7 +31,7 @@ export interface AnchorRecord {
 }
 
 export interface WithdrawalRecord {
-  readonly state: 'final' | 'approved' | 'settled';
+  readonly state: 'final' | 'approved' | 'settled' | 'expired' | 'refunded';
   readonly txId: string;
   readonly height: bigint;
   readonly amount: bigint;

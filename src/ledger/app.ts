@@ -172,6 +172,11 @@ export class LedgerApp {
     return this.state.tree.size;
   }
 
+  /** Whether each field is in the committed spent set (note nullifiers, refund tags). */
+  isSpent(fields: readonly Field[]): Promise<boolean[]> {
+    return this.state.isSpent(fields);
+  }
+
   /**
    * Hears each block as it becomes final here (after its commit is synced), with the decoded block,
    * its bytes and certificate, in height order (src/ledger/final-blocks.ts). Blocks committed before

@@ -29,7 +29,7 @@ export interface AnchoredRootView {
 }
 
 export interface WithdrawalView {
-  readonly state: 'final' | 'approved' | 'settled';
+  readonly state: 'final' | 'approved' | 'settled' | 'expired' | 'refunded';
   readonly height: bigint;
   readonly amount: bigint;
   readonly fee: bigint;

@@ -41,6 +41,17 @@ export async function settleAction(nullifier: string, o: SettleOptions): Promise
     print({ nullifier, state: 'settled', signature: w.signature ?? null }, 'already settled on Solana');
     return;
   }
+  if (w.state === 'expired' || w.state === 'refunded') {
+    // Nothing to send: the program refuses it past expiration_slot; the cohort refunds it instead.
+    print(
+      { nullifier, state: w.state, expirationSlot: w.expirationSlot.toString() },
+      w.state === 'refunded'
+        ? 'expired unsettled; its refund note is back in the wallet'
+        : `expired at slot ${w.expirationSlot} unsettled; the cohort refunds it once that slot is finalized`,
+    );
+    process.exitCode = 1;
+    return;
+  }
   if (w.state !== 'approved' || !w.approval || !w.transaction) {
     throw new WalletError(
       'WITHDRAWAL_NOT_APPROVED',

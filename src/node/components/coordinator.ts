@@ -47,6 +47,7 @@ export function coordinatorComponent(
         roster: validator.roster,
         blockStore: storage.blocks,
         onFinal: (listener) => o.ledger.ledger.onFinal(listener),
+        isSpent: (fields) => o.ledger.ledger.isSpent(fields),
         onEvidence: (listener) => o.consensus.service.onEvidence(listener),
         store: storage.meta,
         registry: o.registry,
