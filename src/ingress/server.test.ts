@@ -10,6 +10,8 @@ import { type LedgerScenario, ledgerScenario } from '../ledger/testing/index.js'
 import {
   BatchVerifierPool,
   loadCircuitArtifacts,
+  MemoryTreeStorage,
+  MerkleTree,
   toField,
   VerifyingKey,
   verifyPath,
@@ -113,6 +115,22 @@ describe('ingress API over a real ledger', () => {
     expect(verifyPath(scenario.deposits[1]!.commitment, { leafIndex: 1, siblings }, scenario.root1)).toBe(
       true,
     );
+    // The frontier at any size up to the tree's: the current one gives the current root, and an
+    // earlier one the root a tree of that size had (what a wallet's birthday starts from).
+    const client = new IngressClient(ingress.url);
+    const now = await client.frontier(n);
+    expect(now.root).toBe(scenario.root1);
+    expect(now.frontier.root).toBe(scenario.root1);
+    const one = await client.frontier(1);
+    const tree = await MerkleTree.open(new MemoryTreeStorage());
+    await tree.append(scenario.deposits[0]!.commitment);
+    expect(one.frontier.root).toBe(tree.root);
+    expect(one.root).toBe(tree.root);
+    expect(one.frontier.left[0]).toBe(scenario.deposits[0]!.commitment);
+    await expect(client.frontier(n + 1)).rejects.toMatchObject({
+      code: 'INGRESS_REJECTED',
+      context: { status: 404 },
+    });
   });
 
   it('admits a valid transaction, names duplicates and conflicts, and publishes its outputs once final', async () => {
@@ -149,6 +167,8 @@ describe('ingress API over a real ledger', () => {
       [post(JSON.stringify({ transaction: 'ab'.repeat(3000) })), 413, 'BODY_TOO_LARGE'],
       [call('/v1/paths/999999'), 404, 'LEAF_NOT_FOUND'],
       [call('/v1/notes?from=-1'), 400, 'BAD_PARAMETER'],
+      [call('/v1/frontier/99999999'), 404, 'LEAF_NOT_FOUND'],
+      [call('/v1/frontier/-1'), 404, 'NOT_FOUND'],
       [call('/v1/nothing'), 404, 'NOT_FOUND'],
       [call('/v1/roots', { method: 'DELETE' }), 405, 'METHOD_NOT_ALLOWED'],
     ];
@@ -263,6 +283,7 @@ describe('ingress API over a real ledger', () => {
       roots: () => real.roots(),
       path: (i) => real.path(i),
       outputs: (from, limit) => real.outputs(from, limit),
+      frontier: (leafCount) => real.frontier(leafCount),
     };
     const server = new IngressServer(backend, { port: 0, logger: quiet });
     await server.start();

@@ -141,6 +141,17 @@ export class IngressServer implements Lifecycle {
         siblings: found.path.siblings.map(String),
       });
     }
+    const frontierMatch = /^\/v1\/frontier\/(\d{1,10})$/.exec(url.pathname);
+    if (frontierMatch) {
+      const leafCount = Number(frontierMatch[1]);
+      const found = await this.backend.frontier(leafCount);
+      if (!found) throw new HttpError(404, 'LEAF_NOT_FOUND', `the tree has fewer than ${leafCount} leaves`);
+      return this.json(res, 200, {
+        leafCount,
+        root: found.root.toString(),
+        left: found.left.map((v) => (v === undefined ? null : v.toString())),
+      });
+    }
     if (url.pathname === '/v1/notes') {
       const from = this.intParam(url, 'from', 0);
       const limit = Math.min(this.intParam(url, 'limit', this.maxNotes), this.maxNotes);

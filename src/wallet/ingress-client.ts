@@ -2,6 +2,7 @@ import { bytesToHex, hexToBytes } from '../common/index.js';
 import { MAX_BATCH_TRANSACTIONS } from '../ingress/index.js';
 import { type Field, type MerklePath, TREE_DEPTH, toField } from '../privacy/index.js';
 import { WalletError } from './errors.js';
+import { TreeFrontier } from './frontier.js';
 import type { PublishedOutput } from './scanner.js';
 
 const DEFAULT_TIMEOUT_MS = 15_000;
@@ -129,21 +130,46 @@ export class IngressClient {
     const out: IngressOutput[] = [];
     let next = from;
     for (let page = 0; page < maxPages; page++) {
-      const r = await this.get<{
-        outputs: Array<{ leafIndex: number; commitment: string; envelope: string | null }>;
-        next: number;
-      }>(`/v1/notes?from=${next}&limit=1000`);
-      for (const o of r.outputs) {
-        out.push({
-          leafIndex: o.leafIndex,
-          commitment: toField(BigInt(o.commitment)),
-          envelope: o.envelope === null ? undefined : hexToBytes(o.envelope),
-        });
-      }
-      if (r.outputs.length === 0 || r.next === next) break;
-      next = r.next;
+      const outputs = await this.outputsPage(next, 1000);
+      out.push(...outputs);
+      if (outputs.length === 0) break;
+      next = outputs[outputs.length - 1]!.leafIndex + 1;
     }
     return out;
+  }
+
+  /** One page: up to `limit` outputs (the ingress caps it) from leaf `from` on. */
+  async outputsPage(from: number, limit: number): Promise<IngressOutput[]> {
+    const r = await this.get<{
+      outputs: Array<{ leafIndex: number; commitment: string; envelope: string | null }>;
+    }>(`/v1/notes?from=${from}&limit=${limit}`);
+    return r.outputs.map((o) => ({
+      leafIndex: o.leafIndex,
+      commitment: toField(BigInt(o.commitment)),
+      envelope: o.envelope === null ? undefined : hexToBytes(o.envelope),
+    }));
+  }
+
+  /**
+   * The validator's tree frontier at size `leafCount` (a birthday, an anchored size) and the root it
+   * states for that size; the caller checks the root the frontier gives.
+   */
+  async frontier(leafCount: number): Promise<{ root: Field; frontier: TreeFrontier }> {
+    const r = await this.get<{ leafCount: number; root: string; left: (string | null)[] }>(
+      `/v1/frontier/${leafCount}`,
+    );
+    if (r.leafCount !== leafCount || !Array.isArray(r.left)) {
+      throw new WalletError('INGRESS_REJECTED', 'ingress answered a frontier for another tree size', {
+        path: `/v1/frontier/${leafCount}`,
+      });
+    }
+    return {
+      root: toField(BigInt(r.root)),
+      frontier: TreeFrontier.of(
+        leafCount,
+        r.left.map((v) => (v === null ? undefined : toField(BigInt(v)))),
+      ),
+    };
   }
 
   async submit(tx: Uint8Array): Promise<string> {

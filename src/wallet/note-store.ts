@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { type Field, toField } from '../privacy/index.js';
+import { type CheckpointJson, SyncCheckpoint } from './checkpoint.js';
 import { WalletError } from './errors.js';
 import { writeSecretFile } from './secure-file.js';
 
@@ -67,6 +68,11 @@ export class NoteStore {
   readonly pendingDeposits: PendingDeposit[] = [];
   readonly pendingTransactions: PendingTransaction[] = [];
   scannedUpTo = 0;
+  /**
+   * The sync's tree frontier and the witnesses of unspent notes at `scannedUpTo`; absent in a new
+   * store or one written before checkpoints, which the next sync starts (see syncOutputs).
+   */
+  checkpoint: SyncCheckpoint | undefined;
 
   private constructor(private readonly path: string | undefined) {}
 
@@ -104,9 +110,14 @@ export class NoteStore {
           spends: string[];
           outputs: string[];
         }>;
+        checkpoint?: CheckpointJson;
       };
       if (json.format !== FORMAT) throw new Error(`unknown format ${json.format}`);
       store.scannedUpTo = json.scannedUpTo;
+      if (json.checkpoint) {
+        store.checkpoint = SyncCheckpoint.fromJSON(json.checkpoint);
+        store.scannedUpTo = store.checkpoint.leafCount;
+      }
       for (const n of json.notes) {
         store.notes.set(n.commitment, {
           commitment: toField(BigInt(n.commitment)),
@@ -227,7 +238,14 @@ export class NoteStore {
     this.historyEntries.push(entry);
   }
 
+  /** Persists everything in one atomic write; witnesses of spent notes are dropped first. */
   save(): void {
+    if (this.checkpoint) {
+      for (const c of this.checkpoint.witnesses.keys()) {
+        const status = this.notes.get(c.toString())?.status;
+        if (status !== 'unspent' && status !== 'pending') this.checkpoint.witnesses.delete(c);
+      }
+    }
     if (!this.path) return;
     const json = {
       format: FORMAT,
@@ -261,6 +279,7 @@ export class NoteStore {
         spends: t.spends.map(String),
         outputs: t.outputs.map(String),
       })),
+      ...(this.checkpoint ? { checkpoint: this.checkpoint.toJSON() } : {}),
     };
     writeSecretFile(this.path, `${JSON.stringify(json, null, 2)}\n`);
   }

@@ -6,8 +6,6 @@ import {
   decodeAddress,
   encodeAddress,
   type Field,
-  MemoryTreeStorage,
-  MerkleTree,
   NATIVE_ASSET,
   type Note,
   noteCommitment,
@@ -18,14 +16,17 @@ import {
   type SpendingKeys,
   type TransactProof,
 } from '../privacy/index.js';
-import { type BuiltTransaction, buildTransfer, buildWithdraw, type PathSource } from './builders.js';
+import { buildTransfer, buildWithdraw, type PathSource } from './builders.js';
+import type { SyncCheckpoint } from './checkpoint.js';
 import { WalletError } from './errors.js';
-import type { IngressClient } from './ingress-client.js';
+import type { TreeFrontier } from './frontier.js';
+import type { IngressClient, IngressOutput } from './ingress-client.js';
 import type { ScryptParams } from './key-store.js';
 import { generateWalletMnemonic } from './mnemonic.js';
 import { NoteStore } from './note-store.js';
 import { requirePassphrase } from './passphrase.js';
-import { scanOutputs } from './scanner.js';
+import { type PublishedOutput, scanOutputs } from './scanner.js';
+import { type OutputSource, type SyncCounts, type SyncOptions, syncOutputs } from './sync.js';
 import { createWalletFile, readWalletFile } from './wallet-file.js';
 
 function solanaAddressBytes(text: string, what: string): Uint8Array {
@@ -46,12 +47,7 @@ export interface WalletCreateOptions {
   readonly scrypt?: ScryptParams;
 }
 
-export interface SyncResult {
-  readonly scanned: number;
-  readonly received: number;
-  readonly depositsLanded: number;
-  readonly finalized: number;
-}
+export type SyncResult = SyncCounts;
 
 /**
  * A user's shielded wallet: its key file and note store in one directory, synced from a validator's
@@ -120,19 +116,23 @@ export class Wallet {
     return note;
   }
 
-  async sync(client: IngressClient): Promise<SyncResult> {
-    const outputs = await client.outputsSince(this.store.scannedUpTo);
-    const encrypted = outputs.filter((o) => o.envelope !== undefined) as Array<{
-      leafIndex: number;
-      commitment: Field;
-      envelope: Uint8Array;
-    }>;
+  /**
+   * Scans the outputs published since the last checkpoint (see syncOutputs): finds notes sent to
+   * this wallet and its deposits that landed, keeps their witnesses, and marks spends final once
+   * their outputs are in the tree.
+   */
+  async sync(source: OutputSource, options: SyncOptions = {}): Promise<SyncResult> {
+    return syncOutputs(this.store, source, (outputs, seen) => this.scanChunk(outputs, seen), options);
+  }
+
+  private scanChunk(
+    outputs: readonly IngressOutput[],
+    seen: ReadonlySet<Field>,
+  ): { received: number; depositsLanded: number; finalized: number } {
+    const encrypted = outputs.filter((o) => o.envelope !== undefined) as PublishedOutput[];
     const received = scanOutputs(this.keys, this.store, encrypted);
     let depositsLanded = 0;
-    const seen = new Set<Field>();
     for (const o of outputs) {
-      seen.add(o.commitment);
-      this.store.scannedUpTo = Math.max(this.store.scannedUpTo, o.leafIndex + 1);
       if (o.envelope !== undefined) continue;
       const i = this.store.pendingDeposits.findIndex((d) => d.commitment === o.commitment);
       if (i < 0) continue;
@@ -156,8 +156,7 @@ export class Wallet {
       this.store.pendingTransactions.splice(i, 1);
       finalized++;
     }
-    this.store.save();
-    return { scanned: outputs.length, received, depositsLanded, finalized };
+    return { received, depositsLanded, finalized };
   }
 
   /** Builds, proves and submits a private transfer; returns the transaction id. */
@@ -172,9 +171,15 @@ export class Wallet {
     },
   ): Promise<string> {
     const to = decodeAddress(p.to);
-    const built = await this.withConsistentRoot(client, (root, pathOf) =>
-      buildTransfer(this.keys, this.store, { to, amount: p.amount, root, pathOf }),
-    );
+    // Synced, the checkpoint sits at the validator's current root; paths come from our witnesses.
+    await this.sync(client);
+    const frontier = this.checkpoint().frontier;
+    const built = await buildTransfer(this.keys, this.store, {
+      to,
+      amount: p.amount,
+      root: frontier.root,
+      pathOf: this.pathsAt(frontier),
+    });
     const proof = await proveTransact(built.request, p.artifacts, p.onProgress);
     const id = await client.submit(p.encode(proof));
     this.store.markPending(
@@ -236,15 +241,8 @@ export class Wallet {
       throw new WalletError('NO_ANCHORED_ROOT', 'no anchored root yet: wait for the coordinator to anchor');
     }
     const leafCount = anchor.leafCount!;
-    const commitments = (await client.outputsSince(0)).slice(0, leafCount).map((o) => o.commitment);
-    const tree = await MerkleTree.open(new MemoryTreeStorage());
-    await tree.appendBatch(commitments);
-    if (commitments.length !== leafCount || tree.root !== anchor.root) {
-      throw new WalletError('ROOT_MISMATCH', 'published commitments do not rebuild the anchored root', {
-        anchorHeight: `${anchor.height}`,
-        leafCount,
-      });
-    }
+    if (this.checkpoint().leafCount < leafCount) await this.sync(client);
+    const frontier = await this.frontierAt(client, leafCount, anchor.root, anchor.height);
     const anchoredFunds = this.store
       .unspent(NATIVE_ASSET)
       .filter((n) => n.leafIndex < leafCount)
@@ -265,7 +263,7 @@ export class Wallet {
       fee,
       expirationSlot: status.solanaSlot + (p.validForSlots ?? 3_000n),
       root: anchor.root,
-      pathOf: (i) => tree.path(i),
+      pathOf: this.pathsAt(frontier),
       leavesBelow: leafCount,
     });
     const proof = await proveTransact(built.request, p.artifacts, p.onProgress);
@@ -284,27 +282,54 @@ export class Wallet {
     return { id, nullifier0: proof.statement.nullifiers[0], fee, relayer, anchorHeight: anchor.height };
   }
 
+  private checkpoint(): SyncCheckpoint {
+    const c = this.store.checkpoint;
+    if (!c) throw new WalletError('NOT_SYNCED', 'sync the wallet before spending');
+    return c;
+  }
+
+  /** Paths of this wallet's notes against the root of `frontier`, from their witnesses: nothing is downloaded. */
+  private pathsAt(frontier: TreeFrontier): PathSource {
+    const byLeaf = new Map([...this.checkpoint().witnesses.values()].map((w) => [w.leafIndex, w]));
+    return async (leafIndex) => {
+      const witness = byLeaf.get(leafIndex);
+      if (!witness)
+        throw new WalletError('NOTE_UNKNOWN', 'no witness for this note: sync again', { leafIndex });
+      return witness.pathAt(frontier);
+    };
+  }
+
   /**
-   * Paths for every input must be against one root; a block landing between two path requests
-   * changes it, so the build is retried a bounded number of times.
+   * The frontier at an anchored tree size: ours when the checkpoint is there, else the validator's
+   * (32 nodes, the same for every wallet asking), refused unless it gives the anchored root.
    */
-  private async withConsistentRoot(
+  private async frontierAt(
     client: IngressClient,
-    build: (root: Field, pathOf: PathSource) => Promise<BuiltTransaction>,
-  ): Promise<BuiltTransaction> {
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const { root } = await client.status();
-      try {
-        return await build(root, async (i) => {
-          const r = await client.path(i);
-          if (r.root !== root)
-            throw new WalletError('ROOT_MISMATCH', 'the tree moved while building', { leafIndex: i });
-          return r.path;
-        });
-      } catch (e) {
-        if (!(e instanceof WalletError && e.code === 'ROOT_MISMATCH') || attempt === 2) throw e;
-      }
+    leafCount: number,
+    root: Field,
+    anchorHeight: bigint,
+  ): Promise<TreeFrontier> {
+    const own = this.checkpoint();
+    if (own.leafCount < leafCount) {
+      throw new WalletError(
+        'NOT_YET_ANCHORED',
+        'the validator serves fewer outputs than its anchored root covers',
+        {
+          anchorHeight: `${anchorHeight}`,
+        },
+      );
     }
-    throw new WalletError('ROOT_MISMATCH', 'the tree kept moving while building');
+    const frontier = own.leafCount === leafCount ? own.frontier : (await client.frontier(leafCount)).frontier;
+    if (frontier.leafCount !== leafCount || frontier.root !== root) {
+      throw new WalletError(
+        'ROOT_MISMATCH',
+        'the frontier at the anchored size does not give the anchored root',
+        {
+          anchorHeight: `${anchorHeight}`,
+          leafCount,
+        },
+      );
+    }
+    return frontier;
   }
 }
