@@ -1,4 +1,4 @@
-import type { Field } from '../privacy/index.js';
+import { type Field, loadWasmPoseidon } from '../privacy/index.js';
 import { SyncCheckpoint } from './checkpoint.js';
 import { WalletError } from './errors.js';
 import type { TreeFrontier } from './frontier.js';
@@ -47,6 +47,8 @@ export interface SyncCounts {
 
 export const DEFAULT_CHECKPOINT_EVERY = 10_000;
 const DEFAULT_PAGE = 1_000;
+/** From this many outputs on, loading the WebAssembly Poseidon (about 1 s) pays for itself. */
+const WASM_POSEIDON_FROM = 20_000;
 
 /**
  * Where the next sync starts: the stored checkpoint; for a store without one, the empty tree, or the
@@ -101,6 +103,7 @@ export async function syncOutputs(
   const pageSize = Math.max(1, options.pageSize ?? DEFAULT_PAGE);
   const status = await source.status();
   const checkpoint = await startingCheckpoint(store, source);
+  if (status.leafCount - checkpoint.leafCount >= WASM_POSEIDON_FROM) await loadWasmPoseidon();
   const counts = { scanned: 0, received: 0, depositsLanded: 0, finalized: 0 };
   let exhausted = false;
   while (!exhausted && checkpoint.leafCount < status.leafCount) {
