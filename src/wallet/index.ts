@@ -1,6 +1,12 @@
 // Public face of the wallet library: key files, notes, scanning, coin selection, transaction building.
 
-export { type BuiltTransaction, buildTransfer, buildWithdraw, type PathSource } from './builders.js';
+export {
+  type BuiltTransaction,
+  buildMerge,
+  buildTransfer,
+  buildWithdraw,
+  type PathSource,
+} from './builders.js';
 export { SyncCheckpoint } from './checkpoint.js';
 export { selectNotes } from './coin-selection.js';
 export { WalletError, type WalletErrorCode } from './errors.js';
@@ -24,6 +30,7 @@ export {
   readHidden,
   requirePassphrase,
 } from './passphrase.js';
+export { type MergeStep, type PaymentPlan, type PlannedNote, planPayment } from './payment-plan.js';
 export { birthdayLeafIndex } from './restore.js';
 export { type PublishedOutput, scanOutputs } from './scanner.js';
 export { writeSecretFile } from './secure-file.js';
@@ -33,7 +40,13 @@ export {
   type SyncOptions,
   type SyncProgress,
 } from './sync.js';
-export { type SyncResult, type TransactionEncoder, Wallet, type WalletCreateOptions } from './wallet.js';
+export {
+  type MergeEvent,
+  type SyncResult,
+  type TransactionEncoder,
+  Wallet,
+  type WalletCreateOptions,
+} from './wallet.js';
 export {
   createWalletFile,
   readWalletAddress,

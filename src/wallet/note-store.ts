@@ -19,7 +19,8 @@ export interface OwnedNote {
 }
 
 export interface HistoryEntry {
-  readonly kind: 'received' | 'sent' | 'withdrawn';
+  /** `merged`: a transfer to ourselves that joined two notes so a payment could follow. */
+  readonly kind: 'received' | 'sent' | 'withdrawn' | 'merged';
   readonly amount: bigint;
   readonly asset: Field;
   readonly txId?: string;
@@ -38,7 +39,7 @@ export interface PendingDeposit {
 /** A submitted transaction: final once its outputs appear in the tree, then its inputs are spent. */
 export interface PendingTransaction {
   readonly id: string;
-  readonly kind: 'sent' | 'withdrawn';
+  readonly kind: 'sent' | 'withdrawn' | 'merged';
   readonly amount: bigint;
   readonly asset: Field;
   readonly spends: readonly Field[];

@@ -16,15 +16,16 @@ import {
   type SpendingKeys,
   type TransactProof,
 } from '../privacy/index.js';
-import { buildTransfer, buildWithdraw, type PathSource } from './builders.js';
+import { buildMerge, buildTransfer, buildWithdraw, type PathSource } from './builders.js';
 import type { SyncCheckpoint } from './checkpoint.js';
 import { WalletError } from './errors.js';
 import type { TreeFrontier } from './frontier.js';
 import type { IngressClient, IngressOutput } from './ingress-client.js';
 import type { ScryptParams } from './key-store.js';
 import { generateWalletMnemonic } from './mnemonic.js';
-import { NoteStore } from './note-store.js';
+import { NoteStore, type OwnedNote } from './note-store.js';
 import { requirePassphrase } from './passphrase.js';
+import { type PaymentPlan, planPayment } from './payment-plan.js';
 import { type PublishedOutput, scanOutputs } from './scanner.js';
 import { type OutputSource, type SyncCounts, type SyncOptions, syncOutputs } from './sync.js';
 import { createWalletFile, readWalletFile } from './wallet-file.js';
@@ -48,6 +49,25 @@ export interface WalletCreateOptions {
 }
 
 export type SyncResult = SyncCounts;
+
+/** What a payment's merging reports as it goes (the CLI prints these). */
+export type MergeEvent =
+  | { readonly kind: 'plan'; readonly plan: PaymentPlan }
+  | {
+      readonly kind: 'merge-sent';
+      readonly step: number;
+      readonly of: number;
+      readonly amounts: readonly [bigint, bigint];
+      readonly id: string;
+    }
+  | { readonly kind: 'waiting'; readonly pending: number }
+  | { readonly kind: 'final'; readonly merged: number };
+
+interface ProvingOptions {
+  readonly artifacts: CircuitArtifacts;
+  readonly encode: TransactionEncoder;
+  readonly onProgress?: ProgressCallback;
+}
 
 /**
  * A user's shielded wallet: its key file and note store in one directory, synced from a validator's
@@ -159,6 +179,109 @@ export class Wallet {
     return { received, depositsLanded, finalized };
   }
 
+  /** How a payment of `target` (gross, fee included) would go now: merges first when it needs more than two notes. */
+  planPayment(target: bigint, asset: Field = NATIVE_ASSET): PaymentPlan {
+    return planPayment(this.store.unspent(asset), target);
+  }
+
+  /**
+   * Sends the merging transfers a payment of `target` needs, a round of disjoint merges at a time,
+   * and waits until each round is final; returns once at most two notes pay the target. A re-run
+   * after a failure or a kill continues from what is final: merges already sent are waited for, and
+   * the plan is made again from the notes the wallet holds then. Refused up front (as the payment
+   * would be) when the balance does not cover the target.
+   */
+  async mergeForPayment(
+    client: IngressClient,
+    p: ProvingOptions & {
+      target: bigint;
+      onEvent?: (e: MergeEvent) => void;
+      /** How long one round may take to become final (default 180 s). */
+      roundTimeoutMs?: number;
+      pollMs?: number;
+    },
+  ): Promise<{ merged: number }> {
+    let merged = 0;
+    let announced = false;
+    for (;;) {
+      await this.waitForMerges(client, p);
+      const plan = this.planPayment(p.target);
+      if (!announced) {
+        p.onEvent?.({ kind: 'plan', plan });
+        announced = true;
+      }
+      if (plan.merges.length === 0) {
+        if (merged > 0) p.onEvent?.({ kind: 'final', merged });
+        return { merged };
+      }
+      for (const m of plan.merges.filter((x) => x.round === 1)) {
+        const notes = [m.inputs[0].note!, m.inputs[1].note!] as const;
+        const id = await this.merge(client, { ...p, notes });
+        merged++;
+        p.onEvent?.({
+          kind: 'merge-sent',
+          step: merged,
+          of: merged - 1 + plan.merges.length,
+          amounts: [notes[0].amount, notes[1].amount],
+          id,
+        });
+      }
+    }
+  }
+
+  /** Builds, proves and submits one merge of two of our notes into one; returns the transaction id. */
+  async merge(
+    client: IngressClient,
+    p: ProvingOptions & { notes: readonly [OwnedNote, OwnedNote] },
+  ): Promise<string> {
+    await this.sync(client);
+    const frontier = this.checkpoint().frontier;
+    const built = await buildMerge(this.keys, this.store, {
+      notes: p.notes,
+      root: frontier.root,
+      pathOf: this.pathsAt(frontier),
+    });
+    const proof = await proveTransact(built.request, p.artifacts, p.onProgress);
+    const id = await client.submit(p.encode(proof));
+    const spends = built.spends.map((n) => n.commitment);
+    this.store.markPending(spends, id);
+    this.store.pendingTransactions.push({
+      id,
+      kind: 'merged',
+      amount: p.notes[0].amount + p.notes[1].amount,
+      asset: p.notes[0].asset,
+      spends,
+      outputs: [...proof.statement.outputCommitments],
+    });
+    this.store.save();
+    return id;
+  }
+
+  /** Syncs until no merge of ours is pending; PLAN_STALLED if they do not become final in time. */
+  private async waitForMerges(
+    client: IngressClient,
+    p: { onEvent?: (e: MergeEvent) => void; roundTimeoutMs?: number; pollMs?: number },
+  ): Promise<void> {
+    const deadline = Date.now() + (p.roundTimeoutMs ?? 180_000);
+    const pending = () => this.store.pendingTransactions.filter((t) => t.kind === 'merged').length;
+    await this.sync(client);
+    if (pending() > 0) p.onEvent?.({ kind: 'waiting', pending: pending() });
+    while (pending() > 0) {
+      if (Date.now() > deadline) {
+        throw new WalletError(
+          'PLAN_STALLED',
+          'merges sent for this payment did not become final in time; run it again to continue',
+          {
+            step: this.store.pendingTransactions.findIndex((t) => t.kind === 'merged') + 1,
+            pending: pending(),
+          },
+        );
+      }
+      await new Promise((r) => setTimeout(r, p.pollMs ?? 500));
+      await this.sync(client);
+    }
+  }
+
   /** Builds, proves and submits a private transfer; returns the transaction id. */
   async transfer(
     client: IngressClient,
@@ -222,13 +345,7 @@ export class Wallet {
   ): Promise<{ id: string; nullifier0: Field; fee: bigint; relayer: string; anchorHeight: bigint }> {
     if (p.amount <= 0n) throw new WalletError('AMOUNT_INVALID', 'withdrawal amount must be positive');
     const recipient = solanaAddressBytes(p.recipient, 'recipient');
-    let relayer = p.relayer;
-    let fee = p.fee ?? 0n;
-    if (relayer === undefined) {
-      const offered = await client.relayer();
-      relayer = offered.address;
-      fee = p.fee === undefined || p.fee < offered.minFeeLamports ? offered.minFeeLamports : p.fee;
-    }
+    const { relayer, fee } = await this.relayerTerms(client, p);
     const relayerBytes = solanaAddressBytes(relayer, 'relayer');
     const status = await client.status();
     if (status.solanaSlot === undefined || status.solanaSlot === 0n) {
@@ -241,7 +358,7 @@ export class Wallet {
       throw new WalletError('NO_ANCHORED_ROOT', 'no anchored root yet: wait for the coordinator to anchor');
     }
     const leafCount = anchor.leafCount!;
-    if (this.checkpoint().leafCount < leafCount) await this.sync(client);
+    if ((this.store.checkpoint?.leafCount ?? -1) < leafCount) await this.sync(client);
     const frontier = await this.frontierAt(client, leafCount, anchor.root, anchor.height);
     const anchoredFunds = this.store
       .unspent(NATIVE_ASSET)
@@ -280,6 +397,20 @@ export class Wallet {
     });
     this.store.save();
     return { id, nullifier0: proof.statement.nullifiers[0], fee, relayer, anchorHeight: anchor.height };
+  }
+
+  /**
+   * Who relays a withdrawal and for what fee: the relayer given (fee as given, default 0), else the
+   * validator's, at the fee given but never below its minimum.
+   */
+  async relayerTerms(
+    client: IngressClient,
+    p: { fee?: bigint; relayer?: string },
+  ): Promise<{ relayer: string; fee: bigint }> {
+    if (p.relayer !== undefined) return { relayer: p.relayer, fee: p.fee ?? 0n };
+    const offered = await client.relayer();
+    const fee = p.fee === undefined || p.fee < offered.minFeeLamports ? offered.minFeeLamports : p.fee;
+    return { relayer: offered.address, fee };
   }
 
   private checkpoint(): SyncCheckpoint {
