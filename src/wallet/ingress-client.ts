@@ -221,8 +221,19 @@ export class IngressClient {
     });
   }
 
-  private get<T>(path: string): Promise<T> {
-    return this.request(path, { method: 'GET' }) as Promise<T>;
+  /**
+   * A read, sent again once if the connection broke before an answer: a kept-alive socket the
+   * server closed just as it was reused resets (ECONNRESET), and a read is safe to repeat. A timeout
+   * is not retried.
+   */
+  private async get<T>(path: string): Promise<T> {
+    try {
+      return (await this.request(path, { method: 'GET' })) as T;
+    } catch (e) {
+      const cause = e instanceof WalletError && e.code === 'INGRESS_UNAVAILABLE' ? e.cause : undefined;
+      if (cause === undefined || (cause instanceof Error && cause.name === 'TimeoutError')) throw e;
+      return (await this.request(path, { method: 'GET' })) as T;
+    }
   }
 
   private async request(path: string, init: RequestInit): Promise<unknown> {

@@ -18,12 +18,22 @@ export interface OutputSource {
   anchors?(): Promise<ReadonlyArray<{ readonly root: Field; readonly leafCount: number | undefined }>>;
 }
 
-/** What the wallet does with one checkpoint's worth of outputs once their root checked out. */
-export type ChunkScanner = (
-  outputs: readonly IngressOutput[],
-  /** Commitments of these outputs and of the leaf before them (a transaction's pair may straddle). */
-  seen: ReadonlySet<Field>,
-) => { received: number; depositsLanded: number; finalized: number };
+/** What the wallet does with each checkpoint's worth of outputs. */
+export interface ChunkScanner<Prepared> {
+  /** Once, before the first chunk, with how many outputs the sync will read (a scanner may start workers). */
+  begin?(outputs: number): Promise<void>;
+  /** Work that changes nothing (trial decryption), run while the chunk's root is computed and checked. */
+  prepare(outputs: readonly IngressOutput[]): Promise<Prepared>;
+  /** Keeps what the chunk holds for the wallet, once its root checked out. */
+  apply(
+    prepared: Prepared,
+    outputs: readonly IngressOutput[],
+    /** Commitments of these outputs and of the leaf before them (a transaction's pair may straddle). */
+    seen: ReadonlySet<Field>,
+  ): { received: number; depositsLanded: number; finalized: number };
+  /** Once, when the sync ends or fails. */
+  end?(): Promise<void>;
+}
 
 export interface SyncProgress {
   readonly leafCount: number;
@@ -93,17 +103,33 @@ async function startingCheckpoint(store: NoteStore, source: OutputSource): Promi
  * write. A root that does not match refuses the chunk with ROOT_MISMATCH and keeps the checkpoint
  * before it; a sync interrupted anywhere resumes from the last checkpoint written.
  */
-export async function syncOutputs(
+export async function syncOutputs<Prepared>(
   store: NoteStore,
   source: OutputSource,
-  scan: ChunkScanner,
+  scanner: ChunkScanner<Prepared>,
   options: SyncOptions = {},
 ): Promise<SyncCounts> {
-  const every = Math.max(1, options.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY);
-  const pageSize = Math.max(1, options.pageSize ?? DEFAULT_PAGE);
   const status = await source.status();
   const checkpoint = await startingCheckpoint(store, source);
   if (status.leafCount - checkpoint.leafCount >= WASM_POSEIDON_FROM) await loadWasmPoseidon();
+  await scanner.begin?.(Math.max(0, status.leafCount - checkpoint.leafCount));
+  try {
+    return await scanChunks(store, source, scanner, checkpoint, status, options);
+  } finally {
+    await scanner.end?.();
+  }
+}
+
+async function scanChunks<Prepared>(
+  store: NoteStore,
+  source: OutputSource,
+  scanner: ChunkScanner<Prepared>,
+  checkpoint: SyncCheckpoint,
+  status: { readonly root: Field; readonly leafCount: number },
+  options: SyncOptions,
+): Promise<SyncCounts> {
+  const every = Math.max(1, options.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY);
+  const pageSize = Math.max(1, options.pageSize ?? DEFAULT_PAGE);
   const counts = { scanned: 0, received: 0, depositsLanded: 0, finalized: 0 };
   let exhausted = false;
   while (!exhausted && checkpoint.leafCount < status.leafCount) {
@@ -128,6 +154,9 @@ export async function syncOutputs(
     }
     if (outputs.length === 0) break;
     const end = start + outputs.length;
+    const preparing = scanner.prepare(outputs);
+    // Settled at once, so a root mismatch below leaves no rejection unhandled; awaited after the check.
+    preparing.catch(() => undefined);
     const { frontier, nodes } = checkpoint.frontier.append(outputs.map((o) => o.commitment));
     const expected = end === status.leafCount ? status.root : (await source.frontier(end)).root;
     if (frontier.root !== expected) {
@@ -139,7 +168,7 @@ export async function syncOutputs(
     }
     const seen = new Set<Field>(outputs.map((o) => o.commitment));
     if (checkpoint.lastLeaf !== undefined) seen.add(checkpoint.lastLeaf);
-    const found = scan(outputs, seen);
+    const found = scanner.apply(await preparing, outputs, seen);
     for (const w of checkpoint.witnesses.values()) w.update(nodes);
     for (const n of store.all) {
       if (n.leafIndex < start || n.leafIndex >= end || n.status === 'spent') continue;

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { address, getAddressEncoder, isAddress } from '@solana/kit';
+import { createLogger, type Logger } from '../common/index.js';
 import {
   type CircuitArtifacts,
   decodeAddress,
@@ -15,6 +16,7 @@ import {
   randomField,
   type SpendingKeys,
   type TransactProof,
+  TrialDecryptionPool,
 } from '../privacy/index.js';
 import { buildMerge, buildTransfer, buildWithdraw, type PathSource } from './builders.js';
 import type { SyncCheckpoint } from './checkpoint.js';
@@ -49,6 +51,14 @@ export interface WalletCreateOptions {
 }
 
 export type SyncResult = SyncCounts;
+
+/** From this many outputs on, a sync trial-decrypts in worker threads (starting them takes about a second). */
+const PARALLEL_SCAN_FROM = 20_000;
+let logger: Logger | undefined;
+const log = (): Logger => {
+  logger ??= createLogger('wallet');
+  return logger;
+};
 
 /** What a payment's merging reports as it goes (the CLI prints these). */
 export type MergeEvent =
@@ -142,15 +152,41 @@ export class Wallet {
    * their outputs are in the tree.
    */
   async sync(source: OutputSource, options: SyncOptions = {}): Promise<SyncResult> {
-    return syncOutputs(this.store, source, (outputs, seen) => this.scanChunk(outputs, seen), options);
+    let pool: TrialDecryptionPool | undefined;
+    const encrypted = (outputs: readonly IngressOutput[]) =>
+      outputs.filter((o) => o.envelope !== undefined) as PublishedOutput[];
+    return syncOutputs(
+      this.store,
+      source,
+      {
+        begin: async (count) => {
+          if (count < PARALLEL_SCAN_FROM) return;
+          const started = new TrialDecryptionPool(this.keys);
+          try {
+            await started.start();
+            pool = started;
+          } catch (e) {
+            await started.stop();
+            log().warn({ err: e }, 'trial decryption workers did not start: scanning on this thread');
+          }
+        },
+        prepare: async (outputs) => (pool ? pool.opening(encrypted(outputs)) : encrypted(outputs)),
+        apply: (opening, outputs, seen) => this.scanChunk(opening, outputs, seen),
+        end: async () => {
+          await pool?.stop();
+        },
+      },
+      options,
+    );
   }
 
+  /** Keeps the chunk's notes (from `opening`, the outputs that may be ours), landed deposits and final spends. */
   private scanChunk(
+    opening: readonly PublishedOutput[],
     outputs: readonly IngressOutput[],
     seen: ReadonlySet<Field>,
   ): { received: number; depositsLanded: number; finalized: number } {
-    const encrypted = outputs.filter((o) => o.envelope !== undefined) as PublishedOutput[];
-    const received = scanOutputs(this.keys, this.store, encrypted);
+    const received = scanOutputs(this.keys, this.store, opening);
     let depositsLanded = 0;
     for (const o of outputs) {
       if (o.envelope !== undefined) continue;

@@ -241,11 +241,19 @@ export function registerWalletCommand(program: Command): void {
   );
 
   withCommon(
-    wallet.command('sync').description('scan new outputs for notes addressed to this wallet'),
-  ).action(async (o: Common) => {
+    wallet
+      .command('sync')
+      .description('scan new outputs for notes addressed to this wallet (resumes from its last checkpoint)')
+      .option('--checkpoint-every <outputs>', 'write a checkpoint every this many outputs', '10000'),
+  ).action(async (o: Common & { checkpointEvery: string }) => {
     const { IngressClient } = await loadWallet();
+    if (!/^[1-9]\d{0,9}$/.test(o.checkpointEvery))
+      throw new Error(`--checkpoint-every is a positive number of outputs, not ${o.checkpointEvery}`);
     const w = await openWallet(o.wallet);
-    const r = await w.sync(new IngressClient(o.ingress), syncProgress(o.json));
+    const r = await w.sync(new IngressClient(o.ingress), {
+      ...syncProgress(o.json),
+      checkpointEvery: Number(o.checkpointEvery),
+    });
     if (!o.json && process.stderr.isTTY && r.scanned > 0) process.stderr.write('\n');
     out(
       o.json,
