@@ -236,4 +236,50 @@ describe('wallet sync and payments across processes', () => {
       'sent',
     ]);
   }, 900_000);
+
+  it('a payment killed between its merges continues, when run again, from what is final', async () => {
+    const dave = Wallet.create(join(dir, 'dave'), cheapKdf);
+    const erin = Wallet.create(join(dir, 'erin'), cheapKdf);
+    for (let i = 0; i < 5; i++) dave.prepareDeposit(SOL);
+    await landDeposits(dave.store.pendingDeposits.map((d) => d.commitment));
+    const client = new IngressClient(ingress.url);
+    expect(await dave.sync(client)).toMatchObject({ depositsLanded: 5 });
+    // Five notes for 4.5 SOL: three merges (two in the first round, one in the second), then the payment.
+    expect(dave.planPayment((45n * SOL) / 10n)).toMatchObject({ rounds: 2 });
+
+    let running = true;
+    const blocks = (async () => {
+      while (running) {
+        if (app.hasWork) await commitNext();
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    })();
+    try {
+      const args = ['wallet', 'transfer', '--to', erin.address, '--amount', '4.5', ...walletArgs('dave')];
+      const first = paraloom(args);
+      // Killed as soon as its first merge is sent (and saved): the second is being proven.
+      const watch = setInterval(() => {
+        const json = JSON.parse(readFileSync(join(dir, 'dave', 'notes.json'), 'utf8')) as {
+          pendingTransactions?: Array<{ kind: string }>;
+        };
+        if (json.pendingTransactions?.some((t) => t.kind === 'merged')) first.child.kill('SIGKILL');
+      }, 20);
+      const cut = await first.done.finally(() => clearInterval(watch));
+      expect(cut.signal).toBe('SIGKILL');
+      const again = await paraloom(args).done;
+      expect(again.code, again.stderr).toBe(0);
+      // The merge sent before the kill is kept (waited for until final); two more finish the plan.
+      expect(lastJson<{ merged: number }>(again)).toMatchObject({ merged: 2 });
+    } finally {
+      running = false;
+      await blocks;
+    }
+    while (app.hasWork) await commitNext();
+    await erin.sync(client);
+    expect(erin.balance().spendable).toBe((45n * SOL) / 10n);
+    const after = Wallet.open(join(dir, 'dave'));
+    await after.sync(client);
+    expect(after.balance()).toEqual({ spendable: SOL / 2n, pending: 0n, depositing: 0n });
+    expect(after.store.history.filter((h) => h.kind === 'merged')).toHaveLength(3);
+  }, 900_000);
 });
