@@ -77,6 +77,18 @@ export class LedgerIngressBackend implements IngressBackend, Lifecycle {
     return { root, left };
   }
 
+  async subtreeRoots(level: number, from: number, count: number): Promise<readonly Field[] | undefined> {
+    const size = (await this.storage.tree.loadState())?.leafCount ?? 0;
+    if (level < 0 || level > TREE_DEPTH || (from + count) * 2 ** level > size) return undefined;
+    const roots: Field[] = [];
+    for (let k = from; k < from + count; k++) {
+      const node = await this.storage.tree.getNode(level, k);
+      if (node === undefined) return undefined;
+      roots.push(node);
+    }
+    return roots;
+  }
+
   async outputs(fromLeaf: number, limit: number): Promise<readonly OutputRecord[]> {
     await this.catchUp();
     return this.records.slice(fromLeaf, fromLeaf + limit);

@@ -9,6 +9,7 @@ import { LedgerApp } from '../ledger/index.js';
 import { type LedgerScenario, ledgerScenario } from '../ledger/testing/index.js';
 import {
   BatchVerifierPool,
+  hash2,
   loadCircuitArtifacts,
   MemoryTreeStorage,
   MerkleTree,
@@ -127,6 +128,15 @@ describe('ingress API over a real ledger', () => {
     expect(one.frontier.root).toBe(tree.root);
     expect(one.root).toBe(tree.root);
     expect(one.frontier.left[0]).toBe(scenario.deposits[0]!.commitment);
+    // Complete subtrees' roots: a subtree of one leaf is the leaf; of two, their hash.
+    expect(await client.subtreeRoots(0, 1, 2)).toEqual([
+      scenario.deposits[1]!.commitment,
+      scenario.deposits[2]!.commitment,
+    ]);
+    expect(await client.subtreeRoots(1, 0, 1)).toEqual([
+      hash2(scenario.deposits[0]!.commitment, scenario.deposits[1]!.commitment),
+    ]);
+    await expect(client.subtreeRoots(4, 0, 1)).rejects.toMatchObject({ context: { status: 404 } });
     await expect(client.frontier(n + 1)).rejects.toMatchObject({
       code: 'INGRESS_REJECTED',
       context: { status: 404 },
@@ -169,6 +179,7 @@ describe('ingress API over a real ledger', () => {
       [call('/v1/notes?from=-1'), 400, 'BAD_PARAMETER'],
       [call('/v1/frontier/99999999'), 404, 'LEAF_NOT_FOUND'],
       [call('/v1/frontier/-1'), 404, 'NOT_FOUND'],
+      [call('/v1/subtrees?level=4&from=0&count=5000'), 400, 'BAD_PARAMETER'],
       [call('/v1/nothing'), 404, 'NOT_FOUND'],
       [call('/v1/roots', { method: 'DELETE' }), 405, 'METHOD_NOT_ALLOWED'],
     ];
@@ -284,6 +295,7 @@ describe('ingress API over a real ledger', () => {
       path: (i) => real.path(i),
       outputs: (from, limit) => real.outputs(from, limit),
       frontier: (leafCount) => real.frontier(leafCount),
+      subtreeRoots: (level, from, count) => real.subtreeRoots(level, from, count),
     };
     const server = new IngressServer(backend, { port: 0, logger: quiet });
     await server.start();

@@ -91,6 +91,47 @@ describe('tree frontier and incremental witnesses', () => {
     });
   }
 
+  it('a sparse append, taking unhashed subtrees from their roots, gives the same frontier and witnesses', () => {
+    const next = rng(99);
+    let dense = TreeFrontier.empty();
+    let sparse = TreeFrontier.empty();
+    const denseWitnesses: IncrementalWitness[] = [];
+    const sparseWitnesses: IncrementalWitness[] = [];
+    let totalAsked = 0;
+    for (let round = 0; round < 12; round++) {
+      const batch = Array.from({ length: 1 + next(90) }, () => randomField());
+      const kept = new Set<number>();
+      for (let i = 0; i < batch.length; i++) if (next(25) === 0) kept.add(dense.leafCount + i);
+      const d = dense.append(batch);
+      let asked = 0;
+      const s = sparse.append(batch, {
+        level: 4,
+        hashed: (k) => [...kept].some((leaf) => Math.floor(leaf / 16) === k),
+        roots: (k) => {
+          asked++;
+          return d.nodes.complete(4, k)!;
+        },
+      });
+      expect(s.frontier.root).toBe(d.frontier.root);
+      expect(s.frontier.left).toEqual(d.frontier.left);
+      totalAsked += asked;
+      for (const w of denseWitnesses) w.update(d.nodes);
+      for (const w of sparseWitnesses) w.update(s.nodes);
+      for (const leaf of kept) {
+        denseWitnesses.push(IncrementalWitness.fromAppend(leaf, d.nodes));
+        sparseWitnesses.push(IncrementalWitness.fromAppend(leaf, s.nodes));
+      }
+      dense = d.frontier;
+      sparse = s.frontier;
+    }
+    expect(sparseWitnesses.length).toBeGreaterThan(5);
+    // Most subtrees were taken from their roots, not hashed.
+    expect(totalAsked).toBeGreaterThan(10);
+    sparseWitnesses.forEach((w, i) => {
+      expect(w.pathAt(sparse)).toEqual(denseWitnesses[i]!.pathAt(dense));
+    });
+  });
+
   it('a witness not updated to a newer size refuses that size instead of giving a wrong path', () => {
     const first = TreeFrontier.empty().append([randomField(), randomField()]);
     const w = IncrementalWitness.fromAppend(0, first.nodes);

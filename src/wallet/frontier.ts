@@ -16,8 +16,11 @@ export class AppendedNodes {
     readonly start: number,
     /** Tree size after it. */
     readonly end: number,
-    /** Node values at each level for indexes nodeIndex(start) ..= nodeIndex(end - 1); the last may be partial. */
-    private readonly levels: readonly (readonly Field[])[],
+    /**
+     * Node values at each level for indexes nodeIndex(start) ..= nodeIndex(end - 1); the last may be
+     * partial; undefined below a sparse append's subtree level in the subtrees it did not hash.
+     */
+    private readonly levels: readonly (readonly (Field | undefined)[])[],
     /** The frontier before the batch: the complete left nodes it leaned on. */
     private readonly before: readonly (Field | undefined)[],
   ) {}
@@ -29,6 +32,16 @@ export class AppendedNodes {
     if (k >= first) return this.levels[level]?.[k - first];
     return k === first - 1 ? this.before[level] : undefined;
   }
+}
+
+/** Which complete subtrees an append may take from someone else instead of hashing their leaves. */
+export interface SparseAppend {
+  /** Subtrees of 2^level leaves. */
+  readonly level: number;
+  /** Whether subtree k (node (level, k)) must be hashed: it holds a leaf the caller keeps a witness for. */
+  readonly hashed: (k: number) => boolean;
+  /** The root of complete subtree k, for those not hashed. */
+  readonly roots: (k: number) => Field;
 }
 
 /**
@@ -93,21 +106,36 @@ export class TreeFrontier {
     return this.rightEdge()[TREE_DEPTH]!;
   }
 
-  /** The frontier after appending `leaves`, and the nodes the append computed (for witnesses). */
-  append(leaves: readonly Field[]): { frontier: TreeFrontier; nodes: AppendedNodes } {
+  /**
+   * The frontier after appending `leaves`, and the nodes the append computed (for witnesses). With
+   * `sparse`, complete subtrees of `2^sparse.level` leaves that `sparse.hashed` does not name are
+   * not hashed: their roots are `sparse.roots(k)` (a validator's, checked with the resulting root), so
+   * a sync hashes only the subtrees holding leaves it keeps witnesses for. The first and last subtree
+   * of the batch (the frontier's) are always hashed.
+   */
+  append(leaves: readonly Field[], sparse?: SparseAppend): { frontier: TreeFrontier; nodes: AppendedNodes } {
     const start = this.leafCount;
     const end = start + leaves.length;
     if (end > 2 ** TREE_DEPTH) {
       throw new WalletError('FRONTIER_INVALID', 'the commitment tree holds 2^32 leaves', { leafCount: end });
     }
-    const levels: Field[][] = [];
-    let values: Field[] = [...leaves];
+    const firstSubtree = sparse ? nodeIndex(start, sparse.level) : 0;
+    const lastSubtree = sparse ? nodeIndex(end - 1, sparse.level) : 0;
+    const levels: (Field | undefined)[][] = [];
+    let values: (Field | undefined)[] = [...leaves];
     for (let l = 0; l < TREE_DEPTH && values.length > 0; l++) {
       levels.push(values);
       const first = nodeIndex(start, l);
       const last = first + values.length - 1;
-      const parents: Field[] = [];
+      const parents: (Field | undefined)[] = [];
       for (let p = Math.floor(first / 2); p <= Math.floor(last / 2); p++) {
+        if (sparse && l < sparse.level) {
+          const subtree = Math.floor(p / 2 ** (sparse.level - l - 1));
+          if (subtree !== firstSubtree && subtree !== lastSubtree && !sparse.hashed(subtree)) {
+            parents.push(l + 1 === sparse.level ? sparse.roots(subtree) : undefined);
+            continue;
+          }
+        }
         const leftChild = 2 * p < first ? this.left[l]! : values[2 * p - first]!;
         const rightChild = 2 * p + 1 <= last ? values[2 * p + 1 - first]! : ZERO_HASHES[l]!;
         parents.push(hash2(leftChild, rightChild));

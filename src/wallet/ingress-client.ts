@@ -172,6 +172,19 @@ export class IngressClient {
     };
   }
 
+  /** Roots of the complete subtrees (level, from) .. (level, from + count - 1), at most 1,024. */
+  async subtreeRoots(level: number, from: number, count: number): Promise<Field[]> {
+    const r = await this.get<{ roots: string[] }>(`/v1/subtrees?level=${level}&from=${from}&count=${count}`);
+    if (!Array.isArray(r.roots) || r.roots.length !== count) {
+      throw new WalletError('INGRESS_REJECTED', 'ingress answered another number of subtree roots', {
+        sent: count,
+        got: Array.isArray(r.roots) ? r.roots.length : undefined,
+        path: '/v1/subtrees',
+      });
+    }
+    return r.roots.map((v) => toField(BigInt(v)));
+  }
+
   async submit(tx: Uint8Array): Promise<string> {
     const res = await this.request('/v1/transactions', {
       method: 'POST',

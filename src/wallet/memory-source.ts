@@ -70,6 +70,15 @@ export class MemoryOutputSource implements OutputSource {
     return { root, frontier: TreeFrontier.of(leafCount, left) };
   }
 
+  async subtreeRoots(level: number, from: number, count: number): Promise<readonly Field[]> {
+    if ((from + count) * 2 ** level > this.tree.size) {
+      throw new WalletError('INGRESS_REJECTED', 'those subtrees are not complete yet', { status: 404 });
+    }
+    const roots: Field[] = [];
+    for (let k = from; k < from + count; k++) roots.push((await this.storage.getNode(level, k))!);
+    return roots;
+  }
+
   /** The full tree's path (what a test compares a witness's path with). */
   path(leafIndex: number): ReturnType<MerkleTree['path']> {
     return this.tree.path(leafIndex);

@@ -171,6 +171,8 @@ export class Wallet {
           }
         },
         prepare: async (outputs) => (pool ? pool.opening(encrypted(outputs)) : encrypted(outputs)),
+        // Only the workers' answers are few enough to leave most subtrees unhashed.
+        keep: (opening, outputs) => (pool ? this.leavesToKeep(opening, outputs) : undefined),
         apply: (opening, outputs, seen) => this.scanChunk(opening, outputs, seen),
         end: async () => {
           await pool?.stop();
@@ -178,6 +180,15 @@ export class Wallet {
       },
       options,
     );
+  }
+
+  /** Leaves of a chunk the wallet keeps or must see verified: notes that open, its deposits, outputs of its pending spends. */
+  private leavesToKeep(opening: readonly PublishedOutput[], outputs: readonly IngressOutput[]): number[] {
+    const watched = new Set<Field>(this.store.pendingDeposits.map((d) => d.commitment));
+    for (const t of this.store.pendingTransactions) for (const c of t.outputs) watched.add(c);
+    const leaves = opening.map((o) => o.leafIndex);
+    for (const o of outputs) if (watched.has(o.commitment)) leaves.push(o.leafIndex);
+    return leaves;
   }
 
   /** Keeps the chunk's notes (from `opening`, the outputs that may be ours), landed deposits and final spends. */
