@@ -1,7 +1,7 @@
 /**
  * Coordinator high availability with real processes: four validators, three of them candidates. The
  * primary is killed with SIGKILL while withdrawals wait for their approving anchor: a passive takes
- * over, anchors resume and every withdrawal is paid exactly once. A primary paused with SIGSTOP (cut
+ * over, anchors resume and every withdrawal is paid exactly once by the relayer it names. A primary paused with SIGSTOP (cut
  * off from everyone) steps down when its lease runs out and, resumed, acts no more. Two nodes forced
  * to act at once (one elected, one configured) are fenced by the program: anchor heights only grow
  * and no withdrawal is paid twice.
@@ -58,6 +58,13 @@ describe('coordinator failover (multi-process)', () => {
   let artifacts: CircuitArtifacts;
   let payer: KeyPairSigner;
 
+  async function floorOf(client: IngressClient, relayer: string): Promise<bigint> {
+    const quoted = (await client.relayers()).relayers.find((r) => r.address === relayer);
+    const floor = quoted?.fees.find((f) => f.asset === NATIVE_ASSET)?.floor;
+    if (floor === undefined) throw new Error(`${relayer} quotes no SOL floor`);
+    return floor;
+  }
+
   /** A proven withdrawal of 0.1 SOL to a fresh address naming `relayer`, submitted and final. */
   async function finalWithdrawal(via: DevnetValidator, relayer: string) {
     const client = new IngressClient(via.ingress!);
@@ -91,7 +98,8 @@ describe('coordinator failover (multi-process)', () => {
       recipient: Uint8Array.from(enc.encode(recipient)),
       relayer: Uint8Array.from(enc.encode(address(relayer))),
       amount: SOL / 10n,
-      fee: 20_000n,
+      // The L2 admits a withdrawal only at or above its relayer's on-chain floor.
+      fee: await floorOf(client, relayer),
       expirationSlot: (await client.status()).solanaSlot! + 5_000n,
       root: anchor.root,
       pathOf: (i) => tree.path(i),
@@ -138,8 +146,9 @@ describe('coordinator failover (multi-process)', () => {
   it('kill -9 of the primary with withdrawals in flight: a passive takes over and pays each exactly once', async () => {
     const first = await until('a primary', () => devnet.primary());
     const via = devnet.validators.find((v) => v !== first)!;
-    // Both name the primary about to die as their relayer: the cohort still pays them.
-    const inFlight = [await finalWithdrawal(via, first.address), await finalWithdrawal(via, first.address)];
+    // Both name a validator that stays up: each relayer settles what names it, whoever anchors
+    // (a withdrawal naming the dead primary would wait for it, or expire into a refund).
+    const inFlight = [await finalWithdrawal(via, via.address), await finalWithdrawal(via, via.address)];
     const client = new IngressClient(via.ingress!);
     const states = await Promise.all(
       inFlight.map(async (w) => (await client.withdrawal(w.nullifier0))!.state),

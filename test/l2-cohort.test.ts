@@ -51,7 +51,7 @@ import {
 import { generateKeypair, writeKeypairFile } from '../src/validator/index.js';
 import { buildTransfer, buildWithdraw, IngressClient, Wallet, WalletError } from '../src/wallet/index.js';
 import { until } from './helpers/paraloom-child.js';
-import { type SharedCohort, sharedCohort } from './helpers/shared-cohort.js';
+import { NON_RELAYER, type SharedCohort, sharedCohort } from './helpers/shared-cohort.js';
 
 const SOL = 1_000_000_000n;
 const logger = createLogger('test', 'silent');
@@ -336,7 +336,10 @@ describe('four validators, one coordinator (multi-process, end to end)', () => {
     expect(await submitOutcome(ingress(3), bytes)).toBe('admitted');
   }, 240_000);
 
-  it('settles a withdrawal only as proven: a relayer cannot change fee or recipient, a replay and an expired one fail', async () => {
+  it('settles a withdrawal only as proven: a settler cannot change fee or recipient, a replay and an expired one fail', async () => {
+    // The proof names the validator that does not relay; anyone may settle it (here `evil`), and
+    // the fee still goes to the named relayer.
+    const relayer = address(cohort.validators[NON_RELAYER]!.address);
     const evil = await generateKeyPairSigner();
     await rpc.airdrop(evil.address, 2n * SOL);
     const recipient = (await generateKeyPairSigner()).address;
@@ -354,7 +357,7 @@ describe('four validators, one coordinator (multi-process, end to end)', () => {
       await tree.appendBatch(commitments);
       const built = await buildWithdraw(w.keys, w.store, {
         recipient: Uint8Array.from(enc.encode(recipient)),
-        relayer: Uint8Array.from(enc.encode(evil.address)),
+        relayer: Uint8Array.from(enc.encode(relayer)),
         amount: SOL / 5n,
         fee: SOL / 100n,
         expirationSlot: (await ingress(0).status()).solanaSlot! + validFor,
@@ -384,7 +387,7 @@ describe('four validators, one coordinator (multi-process, end to end)', () => {
         expirationSlot: e.expirationSlot,
         outputsDigest: computeOutputsDigest(e),
         recipient,
-        relayer: evil.address,
+        relayer,
         approval: {
           height: BigInt(raw.approval.height),
           index: raw.approval.index,
@@ -416,7 +419,7 @@ describe('four validators, one coordinator (multi-process, end to end)', () => {
     const evilBefore = await rpc.balance(evil.address);
     expect(await settle({ ...args, fee: args.fee * 2n })).toMatch(/APPROVAL_PATH_INVALID|PROOF_INVALID/);
     expect(await settle({ ...args, recipient: other })).toMatch(/APPROVAL_PATH_INVALID|PROOF_INVALID/);
-    // Refused: nobody was paid; the relayer spent at most transaction fees.
+    // Refused: nobody was paid; the settler spent at most transaction fees.
     expect(settled).toBeUndefined();
     expect(await rpc.balance(recipient)).toBe(0n);
     expect(await rpc.balance(other)).toBe(0n);
@@ -427,6 +430,7 @@ describe('four validators, one coordinator (multi-process, end to end)', () => {
     const paid = await balanceChanges(cohort.rpcUrl, settled!);
     expect(paid.get(p.vault)).toBe(-(SOL / 5n + SOL / 100n));
     expect(paid.get(recipient)).toBe(SOL / 5n);
+    expect(paid.get(relayer)).toBe(SOL / 100n);
     expect(await rpc.balance(recipient)).toBe(SOL / 5n);
     settled = undefined;
     expect(await settle(args)).toBe('NULLIFIER_SPENT');

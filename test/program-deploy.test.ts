@@ -52,7 +52,7 @@ describe('deploy, initialize and use the program on a localnet started without i
       matchesReference: true,
       sha256: createHash('sha256').update(loadParaloomProgram()).digest('hex'),
       elfBytes: loadParaloomProgram().length,
-      programVersion: 1,
+      programVersion: 2,
     });
     // The localnet loaded nothing itself: the dev program id is not a program there.
     const dev = run([

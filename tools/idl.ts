@@ -199,6 +199,7 @@ const INSTRUCTIONS: [InstructionName, Acc[], Field[]][] = [
     ],
     [],
   ],
+  ['set_relay_fee', [r('validator', true), ownValidatorAccount()], [f('asset', b32), f('floor', 'u64')]],
 ];
 
 const ACCOUNTS: [AccountName, Field[]][] = [
@@ -280,6 +281,9 @@ const ACCOUNTS: [AccountName, Field[]][] = [
       f('reserved1', 'u16'),
       f('peer_id', { array: ['u8', 64] }),
       f('multiaddrs', { array: ['u8', 256] }),
+      f('relay_fee_count', 'u32'),
+      f('reserved2', 'u32'),
+      f('relay_fees', { array: [{ defined: { name: 'RelayFee' } }, 4] }),
     ],
   ],
   ['NullifierRecord', []],
@@ -366,6 +370,7 @@ export function buildIdl(programId: string, errorBase: number, errorCodes: reado
         f('block_hash', b32),
       ]),
       struct('ActiveValidator', [f('key', 'pubkey'), f('stake', 'u64')]),
+      struct('RelayFee', [f('asset', b32), f('floor', 'u64')]),
       {
         name: 'ApprovalSiblings',
         docs: [

@@ -5,6 +5,7 @@ import {
   decodeValidatorAccount,
   decodeValidatorRegistry,
   decodeVerifyingKeyAccount,
+  relayFeeFloor,
 } from './accounts.js';
 import { ANCHOR_RING, DEPOSIT_RING, VK_FIXED, VK_HEADER } from './constants.js';
 import { BridgeError } from './errors.js';
@@ -87,6 +88,14 @@ function validatorAccount(over: Partial<ValidatorAccountArgs> = {}): ValidatorAc
     reserved1: 0,
     peerId: filled(64, 7),
     multiaddrs: filled(256, 9),
+    relayFeeCount: 2,
+    reserved2: 0,
+    relayFees: [
+      { asset: filled(32, 0), floor: 1_900_000n },
+      { asset: filled(32, 1), floor: 42n },
+      { asset: filled(32, 2), floor: 7n },
+      { asset: filled(32, 3), floor: 8n },
+    ],
     ...over,
   };
 }
@@ -151,6 +160,13 @@ describe('account decoders over the generated codecs', () => {
     expect(v).toMatchObject({ key: KEY, stake: 5n, active: true, reputation: 10000, bump: 255 });
     expect(v.peerId).toEqual(filled(3, 7));
     expect(v.multiaddrs).toEqual(filled(2, 9));
+    // Only the first relay_fee_count entries of the fee table are floors.
+    expect(v.relayFees).toEqual([
+      { asset: filled(32, 0), floor: 1_900_000n },
+      { asset: filled(32, 1), floor: 42n },
+    ]);
+    expect(relayFeeFloor(v, filled(32, 1))).toBe(42n);
+    expect(relayFeeFloor(v, filled(32, 2))).toBeUndefined();
     const validators = Array.from({ length: 64 }, (_, i) => ({ key: KEY, stake: BigInt(i) }));
     const registry = { total: 5, active: 2, totalActiveStake: 1n, minStake: 1n, validators };
     const r = decodeValidatorRegistry(encode(getValidatorRegistryEncoder(), registry));
@@ -181,6 +197,9 @@ describe('account decoders over the generated codecs', () => {
     );
     decodeFailure(() =>
       decodeValidatorAccount(encode(getValidatorAccountEncoder(), validatorAccount({ multiaddrsLen: 257 }))),
+    );
+    decodeFailure(() =>
+      decodeValidatorAccount(encode(getValidatorAccountEncoder(), validatorAccount({ relayFeeCount: 5 }))),
     );
     const registry = { total: 65, active: 65, totalActiveStake: 1n, minStake: 1n, validators: [] };
     const validators = Array.from({ length: 64 }, () => ({ key: KEY, stake: 1n }));

@@ -7,6 +7,7 @@ import {
   DEPOSIT_RING,
   MAX_MULTIADDRS,
   MAX_PEER_ID,
+  MAX_RELAY_FEES,
   MAX_VALIDATORS,
   VK_FIXED,
   VK_HEADER,
@@ -175,6 +176,13 @@ export interface ValidatorAccount {
   bump: number;
   peerId: Uint8Array;
   multiaddrs: Uint8Array;
+  /** The relayer's fee floor per asset (asset: 32-byte big-endian field element; 0 is SOL), table order. */
+  relayFees: RelayFee[];
+}
+
+export interface RelayFee {
+  asset: Uint8Array;
+  floor: bigint;
 }
 
 export function decodeValidatorAccount(data: Uint8Array): ValidatorAccount {
@@ -184,6 +192,15 @@ export function decodeValidatorAccount(data: Uint8Array): ValidatorAccount {
       peerIdLen: v.peerIdLen,
       multiaddrsLen: v.multiaddrsLen,
     });
+  }
+  if (v.relayFeeCount > MAX_RELAY_FEES) {
+    throw new BridgeError(
+      'ACCOUNT_DECODE_FAILED',
+      `ValidatorAccount: more than ${MAX_RELAY_FEES} relay fees`,
+      {
+        relayFeeCount: v.relayFeeCount,
+      },
+    );
   }
   return {
     key: v.key,
@@ -200,7 +217,15 @@ export function decodeValidatorAccount(data: Uint8Array): ValidatorAccount {
     bump: v.bump,
     peerId: copy(v.peerId.subarray(0, v.peerIdLen)),
     multiaddrs: copy(v.multiaddrs.subarray(0, v.multiaddrsLen)),
+    relayFees: v.relayFees
+      .slice(0, v.relayFeeCount)
+      .map(({ asset, floor }) => ({ asset: copy(asset), floor })),
   };
+}
+
+/** The validator's floor for an asset (32-byte big-endian), or undefined when it has set none. */
+export function relayFeeFloor(v: ValidatorAccount, asset: Uint8Array): bigint | undefined {
+  return v.relayFees.find((f) => bytesEqual(f.asset, asset))?.floor;
 }
 
 export interface VerifyingKeyAccount {

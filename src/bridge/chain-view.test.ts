@@ -5,6 +5,7 @@ import { initializeParaloom, Localnet, paraloomProgram } from '../localnet/index
 import { ChainView } from './chain-view.js';
 import { PARALOOM_DEV_PROGRAM_ID, PROGRAM_VERSION } from './constants.js';
 import { BridgeError } from './errors.js';
+import { relayCost } from './relay-cost.js';
 import { BridgeRpc } from './rpc/client.js';
 import { registerValidators } from './testing/fixture.js';
 import { RpcDriver } from './testing/rpc-driver.js';
@@ -62,6 +63,9 @@ describe('ChainView against a localnet', () => {
     expect(r.finalizedState?.programVersion).toBe(PROGRAM_VERSION);
     expect(r.slot).toBeGreaterThan(0n);
     expect(view.slot).toBe(r.slot);
+    // The finalized read's context slot, from the same round's getAccountInfo.
+    expect(view.finalizedSlot).toBe(r.finalizedSlot);
+    expect(r.finalizedSlot).toBeGreaterThanOrEqual(0n);
     expect(r.vaultLamports).toBeGreaterThan(0n);
     expect(r.validators).toEqual([]);
     expect(view.age).toBeLessThan(5_000);
@@ -95,6 +99,14 @@ describe('ChainView against a localnet', () => {
     expect(view.validators.map((a) => a.key)).toEqual([v!.address]);
     expect(view.validators[0]!.active).toBe(true);
     expect(seen).toEqual([1, 0]);
+    // Registration's default SOL floor is the real cost of settling one withdrawal on this cluster.
+    const cost = await relayCost(rpc);
+    expect(cost.total).toBe(2n * cost.nullifierRecordRent + 5_000n);
+    const sol = new Uint8Array(32);
+    expect(view.relayers).toEqual([{ address: v!.address, fees: [{ asset: sol, floor: cost.total }] }]);
+    expect(view.relayerFloor(v!.address, sol)).toBe(cost.total);
+    expect(view.relayerFloor(v!.address, new Uint8Array(32).fill(1))).toBeUndefined();
+    expect(view.relayerFloor(PARALOOM_DEV_PROGRAM_ID, sol)).toBeUndefined();
     // Nothing changed in the accounts: later rounds do not emit validators again.
     await new Promise((r) => setTimeout(r, 100));
     await view.refresh();

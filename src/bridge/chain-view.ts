@@ -13,7 +13,8 @@
  *   depend on it are checked by the program anyway).
  * - `getAccountInfo` of the BridgeState at `finalized` (`finalizedState`): the anchored roots a
  *   withdrawal may spend from. A block admits a withdrawal only under a root that can no longer be
- *   rolled back, or the L2 could finalize a withdrawal the chain then refuses.
+ *   rolled back, or the L2 could finalize a withdrawal the chain then refuses. Its context slot is
+ *   the finalized slot (`finalizedSlot`), past which an unsettled withdrawal is refunded.
  * When the registry lists a validator whose account address is not known yet (a registration since
  * the last round), a third call reads the new accounts.
  */
@@ -27,6 +28,8 @@ import {
   decodeBridgeState,
   decodeValidatorAccount,
   decodeValidatorRegistry,
+  type RelayFee,
+  relayFeeFloor,
   type ValidatorAccount,
 } from './accounts.js';
 import { BridgeError } from './errors.js';
@@ -43,6 +46,8 @@ export interface ChainReading {
   readonly state: BridgeState | undefined;
   /** BridgeState at `finalized`: the anchors that can no longer roll back. */
   readonly finalizedState: BridgeState | undefined;
+  /** The context slot of the `finalized` read: the slot Solana had finalized (refunds wait past it). */
+  readonly finalizedSlot: bigint;
   /** Accounts of the validators the registry lists, in registry order (active or unbonding). */
   readonly validators: readonly ValidatorAccount[];
   /** The vault's balance; undefined when the vault account does not exist. */
@@ -197,8 +202,27 @@ export class ChainView implements Lifecycle {
     return this.last?.slot ?? 0n;
   }
 
+  /** The finalized slot as last read (0 before the first read). */
+  get finalizedSlot(): bigint {
+    return this.last?.finalizedSlot ?? 0n;
+  }
+
   get validators(): readonly ValidatorAccount[] {
     return this.last?.validators ?? [];
+  }
+
+  /** The active validators, each a relayer, with its fee floors per asset (table order). */
+  get relayers(): readonly { readonly address: Address; readonly fees: readonly RelayFee[] }[] {
+    return this.validators.filter((v) => v.active).map((v) => ({ address: v.key, fees: v.relayFees }));
+  }
+
+  /**
+   * The fee floor of `relayer` for `asset` (32 bytes, big-endian; zero is SOL) as last read: undefined
+   * when it is not an active registered validator or has no floor for that asset (it does not relay it).
+   */
+  relayerFloor(relayer: Address, asset: Uint8Array): bigint | undefined {
+    const v = this.validators.find((x) => x.key === relayer);
+    return v?.active ? relayFeeFloor(v, asset) : undefined;
   }
 
   /** The message of the last round's failure; undefined once a round succeeds. */
@@ -256,7 +280,7 @@ export class ChainView implements Lifecycle {
     const known = this.knownPdas;
     const [confirmed, finalized] = await Promise.all([
       this.accounts([p.bridgeState, p.validatorRegistry, p.vault, ...known], this.commitment),
-      this.o.rpc.accountData(p.bridgeState, 'finalized'),
+      this.finalizedAccount(p.bridgeState),
     ]);
     const [stateAccount, registryAccount, vaultAccount] = confirmed.accounts;
     const registry = this.owned(registryAccount)
@@ -282,12 +306,13 @@ export class ChainView implements Lifecycle {
       validatorBytes.push(data);
     }
     const stateBytes = this.owned(stateAccount);
-    const finalizedBytes = finalized && finalized.owner === this.o.programId ? finalized.data : undefined;
+    const finalizedBytes = this.owned(finalized.account);
     return {
       at: Date.now(),
       slot: confirmed.slot,
       state: stateBytes ? decodeBridgeState(stateBytes) : undefined,
       finalizedState: finalizedBytes ? decodeBridgeState(finalizedBytes) : undefined,
+      finalizedSlot: finalized.slot,
       validators,
       vaultLamports: vaultAccount ? vaultAccount.lamports : undefined,
       raw: { state: stateBytes, finalized: finalizedBytes, validators: concat(validatorBytes) },
@@ -349,6 +374,19 @@ export class ChainView implements Lifecycle {
     return {
       slot: BigInt(context.slot),
       accounts: value.map((a) => (a ? { data: a.data, owner: a.owner, lamports: BigInt(a.lamports) } : null)),
+    };
+  }
+
+  /** One account at `finalized`, with the read's context slot (the finalized slot). */
+  private async finalizedAccount(address: Address): Promise<{ slot: bigint; account: RawAccount | null }> {
+    const { context, value: a } = await this.o.rpc.call(
+      'getAccountInfo',
+      (r) => r.getAccountInfo(address, { commitment: 'finalized', encoding: 'base64' }),
+      { address, commitment: 'finalized' },
+    );
+    return {
+      slot: BigInt(context.slot),
+      account: a ? { data: a.data, owner: a.owner, lamports: BigInt(a.lamports) } : null,
     };
   }
 

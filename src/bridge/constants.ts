@@ -25,6 +25,10 @@ export const MAX_MULTIADDRS = 256;
 export const MAX_APPROVAL_DEPTH = 11;
 /** Largest active validator set whose anchor_root transaction fits the packet; register_validator refuses more. */
 export const MAX_ACTIVE_VALIDATORS = 10;
+/** Assets a ValidatorAccount's relay fee table holds. */
+export const MAX_RELAY_FEES = 4;
+/** Solana's base fee per signature. */
+export const LAMPORTS_PER_SIGNATURE = 5_000n;
 export const VK_HEADER = 16;
 export const VK_FIXED = 452;
 
@@ -32,7 +36,7 @@ export const SIZES = {
   bridgeState: 9912,
   vault: 8,
   validatorRegistry: 2592,
-  validatorAccount: 432,
+  validatorAccount: 600,
   nullifierRecord: 8,
   slashRecord: 48,
   approval: 96,
@@ -58,6 +62,7 @@ export const INSTRUCTION_NAMES = [
   'slash',
   'claim_rewards',
   'close_approval',
+  'set_relay_fee',
 ] as const;
 export type InstructionName = (typeof INSTRUCTION_NAMES)[number];
 export const ACCOUNT_NAMES = [

@@ -105,6 +105,10 @@ export const PROGRAM_ERROR_CODES = [
   'PROOF_POINT_INVALID',
   /** close_approval before every withdrawal the approval covers has expired. */
   'APPROVAL_NOT_EXPIRED',
+  /** set_relay_fee for a new asset while the validator's fee table holds its 4 assets. */
+  'RELAY_FEE_TABLE_FULL',
+  /** withdraw with an expiration_slot past its approval's max_expiration_slot. */
+  'EXPIRATION_BEYOND_APPROVAL',
 ] as const;
 
 export const PROGRAM_ERROR_BASE = 6000;
@@ -130,6 +134,7 @@ export interface BridgeClientErrorContexts {
     peerIdLen?: number;
     multiaddrsLen?: number;
     icCount?: number;
+    relayFeeCount?: number;
   };
   /** Bad argument to a bridge helper (byte length, integer range, index, page size). */
   ARGUMENT_INVALID:

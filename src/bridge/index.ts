@@ -12,6 +12,8 @@ export {
   decodeValidatorRegistry,
   decodeVerifyingKeyAccount,
   isAccountOfType,
+  type RelayFee,
+  relayFeeFloor,
   type ValidatorAccount,
   type ValidatorRegistry,
   type VerifyingKeyAccount,
@@ -41,9 +43,11 @@ export {
   INSTRUCTIONS_SYSVAR_ID,
   type InstructionName,
   instructionDiscriminator,
+  LAMPORTS_PER_SIGNATURE,
   LAMPORTS_PER_SOL,
   MAX_ACTIVE_VALIDATORS,
   MAX_APPROVAL_DEPTH,
+  MAX_RELAY_FEES,
   MAX_VALIDATORS,
   PARALOOM_DEV_PROGRAM_ID,
   PROGRAM_VERSION,
@@ -75,6 +79,7 @@ export {
   depositInstructionCommitment,
   programDataFor,
 } from './events.js';
+export { type FinalizedNullifiers, readFinalizedNullifiers } from './finalized-nullifiers.js';
 export {
   bridgeGenesisTransactions,
   devVerifyingKeyBody,
@@ -97,6 +102,7 @@ export {
   pauseInstruction,
   registerValidatorInstruction,
   type SlashArgs,
+  setRelayFeeInstruction,
   slashInstruction,
   unpauseInstruction,
   unregisterValidatorInstruction,
@@ -131,6 +137,7 @@ export {
   findVerifyingKeyPda,
   type ProgramAddresses,
 } from './pda.js';
+export { type RelayCost, relayCost } from './relay-cost.js';
 export { BridgeRpc, type BridgeRpcOptions } from './rpc/client.js';
 export { type BridgeMetrics, bridgeMetrics } from './rpc/metrics.js';
 export {

@@ -17,6 +17,7 @@ import {
   getInitializeInstruction,
   getPauseInstruction,
   getRegisterValidatorInstruction,
+  getSetRelayFeeInstruction,
   getSlashInstruction,
   getUnpauseInstruction,
   getUnregisterValidatorInstruction,
@@ -188,6 +189,22 @@ export async function updateValidatorEndpointsInstruction(
   return getUpdateValidatorEndpointsInstruction(
     { validator, validatorAccount, peerId, multiaddrs },
     config(p),
+  );
+}
+
+/** Sets (or adds, up to 4 assets) the validator's relay fee floor for `asset` (a field element; 0n is SOL). */
+export async function setRelayFeeInstruction(
+  p: ProgramAddresses,
+  validator: TransactionSigner,
+  asset: Field,
+  floor: bigint,
+): Promise<Instruction> {
+  const [validatorAccount] = await findValidatorPda(p.programId, validator.address);
+  return build('set_relay_fee', () =>
+    getSetRelayFeeInstruction(
+      { validator, validatorAccount, asset: fieldToBytesBE(asset), floor },
+      config(p),
+    ),
   );
 }
 

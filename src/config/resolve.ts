@@ -82,7 +82,8 @@ export interface NodeConfig {
     readonly anchorEveryMs: number;
     readonly withdrawalAnchorMs: number;
     readonly relay: boolean;
-    readonly relayMinFeeLamports: bigint;
+    /** Added to the real settlement cost by `validator set-relay-fee` when no margin or floor is given. */
+    readonly relayFeeMarginLamports: bigint;
   };
 }
 
@@ -172,7 +173,7 @@ export function resolveConfig(f: ConfigFile, baseDir: string): { config: NodeCon
       anchorEveryMs: f.coordinator.anchor_every_ms,
       withdrawalAnchorMs: f.coordinator.withdrawal_anchor_ms,
       relay: f.coordinator.relay,
-      relayMinFeeLamports: BigInt(f.coordinator.relay_min_fee_lamports),
+      relayFeeMarginLamports: BigInt(f.coordinator.relay_fee_margin_lamports),
     },
   };
   return { config, issues };

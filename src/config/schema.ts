@@ -310,13 +310,21 @@ const coordinator = z
       .min(0)
       .default(500)
       .describe('Anchor a final withdrawal after at most this long (it cannot settle before)'),
-    relay: z.boolean().default(true).describe('Settle withdrawals that name this node as relayer'),
-    relay_min_fee_lamports: z
+    relay: z
+      .boolean()
+      .default(true)
+      .describe(
+        'Settle withdrawals that name this node as relayer (at the fee floor in its ValidatorAccount)',
+      ),
+    relay_fee_margin_lamports: z
       .number()
       .int()
       .min(0)
-      .default(10_000)
-      .describe('Smallest withdrawal fee this relayer settles for (lamports); advertised on the ingress'),
+      .max(Number.MAX_SAFE_INTEGER)
+      .default(0)
+      .describe(
+        'Margin over the real cost of settling a withdrawal that `paraloom validator set-relay-fee` adds to the on-chain SOL floor when no --margin/--floor is given (lamports)',
+      ),
   })
   .prefault({});
 

@@ -42,6 +42,7 @@ describe('anchor service', () => {
       slot: 1n,
       state,
       finalizedState: state,
+      finalizedSlot: 1n,
       validators: [],
       vaultLamports: 0n,
     };

@@ -2,11 +2,13 @@ import { getAddressDecoder } from '@solana/kit';
 import {
   ANCHOR_RING,
   type AnchorEntry,
+  type ApprovalPath,
   type BridgeState,
   type WithdrawArgs,
   WithdrawalsTree,
 } from '../bridge/index.js';
 import { bytesEqual } from '../common/index.js';
+import type { ShieldedTransaction } from '../ledger/index.js';
 import { computeOutputsDigest, fieldToBytesBE, Groth16Proof } from '../privacy/index.js';
 import type { IndexedWithdrawal, WithdrawalIndex } from './withdrawal-index.js';
 
@@ -78,9 +80,17 @@ function latestExpiration(range: AnchoredRange): bigint {
   return max;
 }
 
-/** Everything the program's withdraw instruction needs, from the L2 transaction and its approval. */
+/** The withdraw arguments of the range's withdrawal at `position`, with its approval path. */
 export function withdrawArgsFor(range: AnchoredRange, position: number): WithdrawArgs {
-  const { tx } = range.withdrawals[position]!.tx;
+  const approval = { height: range.entry.height, index: position, siblings: range.tree.path(position) };
+  return withdrawArgsOf(range.withdrawals[position]!.tx.tx, approval);
+}
+
+/**
+ * Everything the program's withdraw instruction needs, from the L2 transaction and its approval: what
+ * the relayer sends, and what anyone settling it themselves (`paraloom wallet settle`) sends.
+ */
+export function withdrawArgsOf(tx: ShieldedTransaction, approval: ApprovalPath): WithdrawArgs {
   const s = tx.statement;
   const e = s.extData;
   return {
@@ -94,6 +104,6 @@ export function withdrawArgsFor(range: AnchoredRange, position: number): Withdra
     outputsDigest: computeOutputsDigest(e),
     recipient: addressDecoder.decode(e.recipient),
     relayer: addressDecoder.decode(e.relayer),
-    approval: { height: range.entry.height, index: position, siblings: range.tree.path(position) },
+    approval,
   };
 }

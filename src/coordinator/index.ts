@@ -5,7 +5,7 @@ export { DIRECT_KINDS } from './anchor-messages.js';
 export { type AnchorPlan, MAX_ANCHOR_RANGE, MAX_ANCHOR_WITHDRAWALS, planAnchor } from './anchor-plan.js';
 export { type AnchorPolicy, AnchorService, type AnchorServiceOptions } from './anchor-service.js';
 export { type AnchorSigningOptions, AnchorSigningService } from './anchor-signing.js';
-export { type AnchoredRange, AnchoredRanges, withdrawArgsFor } from './approvals.js';
+export { type AnchoredRange, AnchoredRanges, withdrawArgsFor, withdrawArgsOf } from './approvals.js';
 export { CoordinatorElection, type CoordinatorRole, type ElectionOptions } from './election.js';
 export { CoordinatorError, type CoordinatorErrorCode } from './errors.js';
 export { type CoordinatorSnapshot, LEASE_KINDS } from './lease-messages.js';

@@ -53,7 +53,7 @@ export function coordinatorMetrics(registry: Registry): CoordinatorMetrics {
     }),
     relayed: new Counter({
       name: 'paraloom_coordinator_relayed_withdrawals_total',
-      help: 'Withdrawals this node relayed on chain, by outcome (withdrawn, already_spent, expired, withheld, fee_too_low, failed)',
+      help: 'Withdrawals this node relayed on chain, by outcome (withdrawn, already_spent, expired, withheld, failed)',
       labelNames: ['outcome'] as const,
       registers,
     }),

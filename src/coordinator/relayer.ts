@@ -8,15 +8,10 @@ export interface RelayerOptions {
   readonly chain: Pick<ChainView, 'state' | 'slot'>;
   readonly submitter: WithdrawSubmitter;
   readonly ranges: AnchoredRanges;
-  /**
-   * Relayer addresses this node settles for: its own and, as the cohort's coordinator, every active
-   * validator's (a withdrawal naming a former primary is still paid after a failover).
-   */
+  /** Relayer addresses this node settles for: its own validator key. */
   readonly relayers: () => ReadonlySet<string>;
-  /** Whether this node may act now (the election's lease); default always. */
+  /** Whether this node may act now; default always. */
   readonly active?: () => boolean;
-  /** Smallest fee (lamports) this relayer settles for. */
-  readonly minFee: bigint;
   readonly metrics: CoordinatorMetrics;
   readonly sweepMs?: number;
   readonly logger?: Logger;
@@ -27,8 +22,10 @@ export interface RelayerOptions {
 const MAX_ATTEMPTS = 5;
 
 /**
- * Settles on Solana the approved withdrawals that name this node as relayer, paying the
+ * Settles on Solana every approved withdrawal that names this node as relayer, paying the
  * transaction fee and the nullifier PDAs' rent and receiving the fee the user bound in the proof.
+ * There is no fee check here: L2 admission already refused any fee under this validator's on-chain
+ * floor, so skipping one would only strand it until it expires into a refund.
  * Stateless by design: each sweep rebuilds the work from the chain's anchored ring (as the chain
  * view last read it; the component kicks a sweep when it changes) and the final blocks, and WithdrawSubmitter checks the nullifier PDAs before sending, so a restart (or another
  * relayer) never pays a withdrawal twice.
@@ -96,15 +93,6 @@ export class Relayer implements Lifecycle {
       return;
     }
     if (this.o.active && !this.o.active()) return;
-    if (args.fee < this.o.minFee) {
-      this.done.add(key);
-      this.o.metrics.relayed.inc({ outcome: 'fee_too_low' });
-      this.log.warn(
-        { tx: key, fee: `${args.fee}`, minFee: `${this.o.minFee}` },
-        'withdrawal fee below minimum; not relayed',
-      );
-      return;
-    }
     try {
       const outcome = await this.o.submitter.submit(args, { mayProceed: this.o.active });
       // Withheld: the lease was lost before sending; whoever holds it now settles this withdrawal.

@@ -57,8 +57,8 @@ export interface SettlementDutiesOptions {
   readonly candidate: boolean;
   readonly priority: number;
   readonly leaseMs: number;
+  /** Settle the withdrawals that name this node's key as relayer (whatever its coordinator role). */
   readonly relay: boolean;
-  readonly relayMinFeeLamports: bigint;
   readonly anchorPolicy: AnchorServiceOptions['policy'];
   readonly logger: Logger;
 }
@@ -66,9 +66,9 @@ export interface SettlementDutiesOptions {
 /**
  * Settlement duties. Every validator indexes the withdrawals of final blocks, answers anchor signing
  * requests, reports withdrawal status and takes equivocation evidence to the program's slash
- * instruction (the coordinator at once, others as a backup). The coordinator (elected by leases
- * among candidates, or fixed) also anchors final blocks on Solana and relays withdrawals, and only
- * while it holds its lease.
+ * instruction (the coordinator at once, others as a backup) and, when it relays, settles the
+ * withdrawals that name it. The coordinator (elected by leases among candidates, or fixed) also anchors
+ * final blocks on Solana, and only while it holds its lease.
  */
 export class SettlementDuties {
   private signing: AnchorSigningService | undefined;
@@ -90,10 +90,10 @@ export class SettlementDuties {
     return this.statusReader;
   }
 
-  /** This node's relayer offer; every validator may be named, whichever is primary settles for all. */
-  get relayer(): { address: string; minFeeLamports: bigint } | undefined {
+  /** This node's relayer address when it relays; its fee floors are on chain (ChainView.relayers). */
+  get relayer(): { address: string } | undefined {
     if (!this.feePayerAddress || !this.o.relay) return undefined;
-    return { address: this.feePayerAddress, minFeeLamports: this.o.relayMinFeeLamports };
+    return { address: this.feePayerAddress };
   }
 
   /** primary (acting), candidate, passive; 'none' when this node neither stands nor is fixed. */
@@ -159,25 +159,27 @@ export class SettlementDuties {
       this.slasher = slasher;
     }
 
+    // Every relaying validator settles the withdrawals naming it, whatever its role: L2 admission only
+    // lets a withdrawal name an active validator at or above its on-chain floor, so each named relayer
+    // is paid its cost, and one that never settles leaves its withdrawals to expire into refunds.
+    if (o.relay) {
+      const relayer = new Relayer({
+        chain,
+        submitter: new WithdrawSubmitter({ rpc, sender, programId, logger }),
+        ranges,
+        relayers: () => new Set([feePayer.address]),
+        metrics,
+        logger,
+        onSettled: (txId, signature) => this.remember(txId, signature),
+      });
+      await relayer.start();
+      this.relayerService = relayer;
+      // A new anchor (or any change of the state) may approve withdrawals: sweep now.
+      this.cleanups.push(chain.on('state', () => relayer.kick()));
+    }
+
     const mayCoordinate = o.fixed || o.candidate;
     if (mayCoordinate) {
-      if (o.relay) {
-        const relayer = new Relayer({
-          chain,
-          submitter: new WithdrawSubmitter({ rpc, sender, programId, logger }),
-          ranges,
-          relayers: () => new Set([feePayer.address, ...roster.entries().map((e) => e.address)]),
-          active: acting,
-          minFee: o.relayMinFeeLamports,
-          metrics,
-          logger,
-          onSettled: (txId, signature) => this.remember(txId, signature),
-        });
-        await relayer.start();
-        this.relayerService = relayer;
-        // A new anchor (or any change of the state) may approve withdrawals: sweep now.
-        this.cleanups.push(chain.on('state', () => relayer.kick()));
-      }
       this.anchors = new AnchorService({
         chain,
         network: o.network,
@@ -232,8 +234,10 @@ export class SettlementDuties {
       await this.election.start();
     }
     this.publishRole(this.role);
-    if (mayCoordinate)
-      logger.info({ relayer: feePayer.address, role: this.role }, 'coordinator duties started');
+    logger.info(
+      { relayer: o.relay ? feePayer.address : null, role: this.role },
+      mayCoordinate ? 'coordinator duties started' : 'settlement duties started',
+    );
 
     this.statusReader = new WithdrawalStatusReader({
       rpc,

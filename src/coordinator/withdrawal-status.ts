@@ -28,6 +28,8 @@ export interface WithdrawalStatus {
   };
   /** The settling transaction, when this node relayed it. */
   readonly signature?: string;
+  /** The L2 transaction (its wire bytes): with the approval, what anyone needs to settle it. */
+  readonly transaction: Uint8Array;
 }
 
 /** An anchored entry of the chain's ring, with the leaf count of its block (when this node has it). */
@@ -90,6 +92,7 @@ export class WithdrawalStatusReader {
       recipient: addressDecoder.decode(e.recipient),
       relayer: addressDecoder.decode(e.relayer),
       expirationSlot: e.expirationSlot,
+      transaction: w.tx.bytes,
     };
     const [pda] = await findNullifierPda(this.o.programId, fieldToBytesBE(nullifier0));
     const spent = (await this.o.rpc.accountData(pda, 'confirmed'))?.owner === this.o.programId;

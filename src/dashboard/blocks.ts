@@ -7,7 +7,7 @@
 import { getAddressDecoder } from '@solana/kit';
 import { bytesToHex } from '../common/index.js';
 import { decodeCertificate } from '../consensus/index.js';
-import { type Block, decodeBlock, isWithdrawal } from '../ledger/index.js';
+import { type Block, decodeBlock, isWithdrawal, refundEntriesOf } from '../ledger/index.js';
 import type { BlockDetailView, BlockSummaryView, BlockTransactionView } from './views.js';
 
 const addressDecoder = getAddressDecoder();
@@ -55,7 +55,8 @@ function summaryOf(input: StoredBlockInput, block: Block, signers: number): Bloc
     withdrawals,
     deposits: block.deposits.length,
     nullifiers: block.transactions.length * 2,
-    commitments: block.transactions.length * 2 + block.deposits.length,
+    // A refund appends its note like an output (docs/protocol.md, "Refunds").
+    commitments: block.transactions.length * 2 + block.deposits.length + refundEntriesOf(block).length,
     leafCount: h.leafCount.toString(),
     signers,
   };

@@ -48,6 +48,7 @@ const account = (key: Uint8Array, over: Partial<ValidatorAccount> = {}): Validat
   bump: 255,
   peerId: new Uint8Array(),
   multiaddrs: new Uint8Array(),
+  relayFees: [],
   ...over,
 });
 

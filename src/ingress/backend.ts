@@ -52,13 +52,24 @@ export interface WithdrawalRecord {
     readonly siblings: readonly Field[];
   };
   readonly signature?: string;
+  /** The L2 transaction's wire bytes. */
+  readonly transaction?: Uint8Array;
 }
 
-/** Settlement on Solana: anchors, withdrawal status, the relayer this node offers, the chain's slot. */
+/** An active validator as relayer: its address and its on-chain fee floor per asset. */
+export interface RelayerQuote {
+  readonly address: string;
+  readonly fees: readonly { readonly asset: Field; readonly floor: bigint }[];
+}
+
+/** Settlement on Solana: anchors, withdrawal status, the relayers and their floors, the chain's slot. */
 export interface SettlementBackend {
   anchors(): Promise<readonly AnchorRecord[]>;
   withdrawal(nullifier0: Field): Promise<WithdrawalRecord | undefined>;
-  relayer(): { readonly address: string; readonly minFeeLamports: bigint } | undefined;
+  /** This node's own relayer address, when it relays. */
+  relayer(): { readonly address: string } | undefined;
+  /** The active validators' floors as this node's chain view last read them. */
+  relayers(): readonly RelayerQuote[];
   /** The Solana slot as this node last read it (withdrawal expirations count in slots). */
   solanaSlot(): bigint;
 }

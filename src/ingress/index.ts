@@ -3,6 +3,7 @@ export type {
   AnchorRecord,
   IngressBackend,
   OutputRecord,
+  RelayerQuote,
   SettlementBackend,
   SubmitResult,
   WithdrawalRecord,

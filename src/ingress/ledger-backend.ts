@@ -1,13 +1,13 @@
 import type { Lifecycle } from '../common/index.js';
 import type { Block, FinalBlock, LedgerApp } from '../ledger/index.js';
-import { decodeBlock } from '../ledger/index.js';
+import { decodeBlock, refundEntriesOf } from '../ledger/index.js';
 import { type Field, hash2, type MerklePath, MerkleTree, TREE_DEPTH, ZERO_HASHES } from '../privacy/index.js';
 import type { NodeStorage } from '../storage/index.js';
 import type { IngressBackend, OutputRecord, SubmitResult } from './backend.js';
 
 /**
  * Serves the ingress from a node's ledger and storage. Published outputs are indexed in leaf order
- * (each block appends its deposits, then each transaction's two outputs): from stored final blocks
+ * (each block appends its deposits, then each transaction's two outputs, then each refund's note): from stored final blocks
  * once, at the first query, then from the ledger's block-final events, which carry the decoded
  * block, so a block is never read back nor decoded again. Paths and roots come from the stored tree,
  * so they always match final state.
@@ -134,6 +134,14 @@ export class LedgerIngressBackend implements IngressBackend, Lifecycle {
         leafIndex: this.records.length,
         commitment: outputCommitments[1],
         envelope: extData.encryptedOutput1,
+      });
+    }
+    // A refund note is an ordinary output: its owner's scanner finds it by its envelope.
+    for (const refund of refundEntriesOf(block)) {
+      this.records.push({
+        leafIndex: this.records.length,
+        commitment: refund.commitment,
+        envelope: refund.ciphertext,
       });
     }
     this.indexedHeight = height;

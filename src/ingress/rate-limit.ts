@@ -5,7 +5,7 @@
  */
 export const INGRESS_LIMITS = {
   maxBodyBytes: 16 * 1024,
-  /** A batch submission's body: 32 transactions of 1,306 hex digits with room to spare. */
+  /** A batch submission's body: 32 transactions of 1,610 hex digits with room to spare. */
   maxBatchBodyBytes: 64 * 1024,
   ratePerSecond: 50,
   rateBurst: 100,

@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bytesToHex } from '../common/index.js';
-import { LedgerApp } from '../ledger/index.js';
+import { LedgerApp, type LedgerAppOptions } from '../ledger/index.js';
 import { type LedgerScenario, ledgerScenario } from '../ledger/testing/index.js';
 import {
   BatchVerifierPool,
@@ -47,14 +47,17 @@ async function commitNext(on: LedgerApp = app): Promise<void> {
 }
 
 /** A ledger on `store` holding the scenario's deposits in its first block (nothing anchored). */
-async function openLedger(store: NodeStorage): Promise<LedgerApp> {
+async function openLedger(
+  store: NodeStorage,
+  admission: Pick<LedgerAppOptions, 'isAnchored' | 'relayerFloor'> = { isAnchored: () => false },
+): Promise<LedgerApp> {
   let clock = 1_700_000_000_000;
   const opened = await LedgerApp.open({
     storage: store,
     pool,
     registry: new Registry(),
     leader: new Uint8Array(32).fill(1),
-    isAnchored: () => false,
+    ...admission,
     currentSlot: () => 0n,
     now: () => clock++,
     logger: quiet,
@@ -324,6 +327,7 @@ describe('ingress API over a real ledger', () => {
         anchors: untouched,
         withdrawal: async () => undefined,
         relayer: () => undefined,
+        relayers: () => [],
         solanaSlot: () => 7n,
       },
     });
@@ -360,6 +364,67 @@ describe('ingress API over a real ledger', () => {
     }
     // Without settlement, the routes do not exist.
     expect((await fetch(`${ingress.url}/v1/anchors`)).status).toBe(404);
+  });
+
+  it("refuses a withdrawal under its relayer's floor with its code, and quotes the relayers", async () => {
+    // The scenario's withdrawal names relayer 0x08..08 and pays it 5,000,000 lamports.
+    const relayerHex = '08'.repeat(32);
+    const floors = new Map([[relayerHex, 5_000_001n]]);
+    const own = await mkdtemp(join(tmpdir(), 'paraloom-ingress-floor-'));
+    const store = await NodeStorage.open(own, { logger: quiet });
+    const ledger = await openLedger(store, {
+      isAnchored: (root) => root === scenario.root1,
+      relayerFloor: (relayer) => floors.get(Buffer.from(relayer).toString('hex')),
+    });
+    const quotes = [
+      {
+        address: 'Re1ayer1111111111111111111111111111111111111',
+        fees: [{ asset: toField(0n), floor: 5_000_001n }],
+      },
+    ];
+    const server = new IngressServer(new LedgerIngressBackend(ledger, store), {
+      port: 0,
+      logger: quiet,
+      settlement: {
+        anchors: async () => [],
+        withdrawal: async () => undefined,
+        relayer: () => ({ address: quotes[0]!.address }),
+        relayers: () => quotes,
+        solanaSlot: () => 7n,
+      },
+    });
+    await server.start();
+    const submit = async () => {
+      const r = await fetch(`${server.url}/v1/transactions`, {
+        method: 'POST',
+        body: JSON.stringify({ transaction: bytesToHex(scenario.withdrawal.bytes) }),
+      });
+      return { status: r.status, body: (await r.json()) as { error?: { code: string }; status?: string } };
+    };
+    try {
+      expect(await submit()).toMatchObject({ status: 400, body: { error: { code: 'FEE_BELOW_FLOOR' } } });
+      floors.delete(relayerHex);
+      expect(await submit()).toMatchObject({
+        status: 400,
+        body: { error: { code: 'RELAYER_NOT_REGISTERED' } },
+      });
+      expect(ledger.mempool.size).toBe(0);
+      const relayers = await fetch(`${server.url}/v1/relayers`);
+      expect(relayers.status).toBe(200);
+      expect(await relayers.json()).toEqual({
+        self: quotes[0]!.address,
+        relayers: [{ address: quotes[0]!.address, fees: [{ asset: '0', floor: '5000001' }] }],
+      });
+      const relayer = await fetch(`${server.url}/v1/relayer`);
+      expect(await relayer.json()).toEqual({ address: quotes[0]!.address, minFeeLamports: '5000001' });
+      floors.set(relayerHex, 5_000_000n);
+      expect(await submit()).toMatchObject({ status: 202, body: { status: 'admitted' } });
+    } finally {
+      await server.stop();
+      await ledger.close();
+      await store.close();
+      await rm(own, { recursive: true, force: true });
+    }
   });
 
   it('rate limits each client', async () => {

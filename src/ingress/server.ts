@@ -10,7 +10,7 @@ import { INGRESS_LIMITS, RateLimiter } from './rate-limit.js';
 export interface IngressOptions {
   readonly host?: string;
   readonly port?: number;
-  /** Largest request body accepted (a shielded transaction is 652 bytes, 1,306 as hex). */
+  /** Largest request body accepted (a shielded transaction is 805 bytes, 1,610 as hex). */
   readonly maxBodyBytes?: number;
   /** Largest body of a batch submission (`INGRESS_LIMITS.maxBatchBodyBytes` by default). */
   readonly maxBatchBodyBytes?: number;
@@ -125,7 +125,8 @@ export class IngressServer implements Lifecycle {
     if (
       url.pathname.startsWith('/v1/anchors') ||
       url.pathname.startsWith('/v1/withdrawals/') ||
-      url.pathname === '/v1/relayer'
+      url.pathname === '/v1/relayer' ||
+      url.pathname === '/v1/relayers'
     ) {
       return this.settlementRoute(url, res);
     }
@@ -197,10 +198,24 @@ export class IngressServer implements Lifecycle {
         })),
       });
     }
+    if (url.pathname === '/v1/relayers') {
+      // Floors as this node's chain view read them: what its own admission will check.
+      return this.json(res, 200, {
+        self: settlement.relayer()?.address ?? null,
+        relayers: settlement.relayers().map((r) => ({
+          address: r.address,
+          fees: r.fees.map((f) => ({ asset: f.asset.toString(), floor: f.floor.toString() })),
+        })),
+      });
+    }
     if (url.pathname === '/v1/relayer') {
       const r = settlement.relayer();
-      if (!r) throw new HttpError(404, 'NOT_A_RELAYER', 'this node does not relay withdrawals');
-      return this.json(res, 200, { address: r.address, minFeeLamports: r.minFeeLamports.toString() });
+      const own = r && settlement.relayers().find((q) => q.address === r.address);
+      const floor = own?.fees.find((f) => f.asset === 0n)?.floor;
+      if (!r || floor === undefined) {
+        throw new HttpError(404, 'NOT_A_RELAYER', 'this node does not relay SOL withdrawals');
+      }
+      return this.json(res, 200, { address: r.address, minFeeLamports: floor.toString() });
     }
     const m = /^\/v1\/withdrawals\/(\d{1,78})$/.exec(url.pathname);
     if (!m) throw new HttpError(404, 'NOT_FOUND', `no route ${url.pathname}`);
@@ -231,6 +246,7 @@ export class IngressServer implements Lifecycle {
           }
         : null,
       signature: w.signature ?? null,
+      transaction: w.transaction ? bytesToHex(w.transaction) : null,
     });
   }
 

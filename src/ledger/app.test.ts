@@ -65,7 +65,11 @@ interface Node {
   path: string;
 }
 
-async function openNode(path?: string, extensions?: readonly LedgerExtension[]): Promise<Node> {
+async function openNode(
+  path?: string,
+  extensions?: readonly LedgerExtension[],
+  relayerFloor?: (relayer: Uint8Array, asset: Field) => bigint | undefined,
+): Promise<Node> {
   const dir = path ?? (await mkdtemp(join(tmpdir(), 'paraloom-ledger-')));
   if (!path) dirs.push(dir);
   const storage = await NodeStorage.open(dir, { logger: quiet });
@@ -83,6 +87,7 @@ async function openNode(path?: string, extensions?: readonly LedgerExtension[]):
     now: () => clock++,
     logger: quiet,
     extensions,
+    ...(relayerFloor ? { relayerFloor } : {}),
   });
   return { app, storage, registry, anchored, slot, path: dir };
 }
@@ -212,6 +217,32 @@ describe('ledger: mempool, blocks, consensus application', () => {
     a.slot.value = 0n;
     expect(a.app.mempool.size).toBe(0);
     expect(await rejectionCount(a.registry, 'EXPIRED')).toBe(1);
+  });
+
+  it('admits a withdrawal only when its relayer is registered and its fee reaches the floor', async () => {
+    // The scenario's withdrawal names relayer 0x08..08 with a fee of 5,000,000 lamports.
+    const floors = new Map<string, bigint>();
+    const asked: Field[] = [];
+    const n = await openNode(undefined, undefined, (relayer, asset) => {
+      asked.push(asset);
+      return floors.get(Buffer.from(relayer).toString('hex'));
+    });
+    n.anchored.add(scenario.root1);
+    const r = (bytes: Uint8Array) => n.app.submit(bytes).then((x) => (x.ok ? 'OK' : x.reason));
+    expect(await r(scenario.withdrawal.bytes)).toBe('RELAYER_NOT_REGISTERED');
+    const relayer = '08'.repeat(32);
+    floors.set(relayer, 5_000_001n);
+    expect(await r(scenario.withdrawal.bytes)).toBe('FEE_BELOW_FLOOR');
+    expect(n.app.mempool.size).toBe(0);
+    expect(await rejectionCount(n.registry, 'FEE_BELOW_FLOOR')).toBe(1);
+    expect(await rejectionCount(n.registry, 'RELAYER_NOT_REGISTERED')).toBe(1);
+    // Transfers name no relayer: never asked (this fresh ledger does not know the transfer's root).
+    expect(await r(scenario.transfer.bytes)).toBe('UNKNOWN_ROOT');
+    expect(asked).toEqual([scenario.withdrawal.tx.statement.asset, scenario.withdrawal.tx.statement.asset]);
+    floors.set(relayer, 5_000_000n);
+    expect(await r(scenario.withdrawal.bytes)).toBe('OK');
+    expect(n.app.mempool.size).toBe(1);
+    await closeNode(n);
   });
 
   it('verifies in batches and names the bad proof; refuses double spends in the mempool', async () => {
@@ -468,7 +499,9 @@ describe('ledger extensions: block sections', () => {
       'SECTIONS_ROOT_MISMATCH',
     );
     expect(await refused(forged([{ kind: 3, entries: [Uint8Array.of(0xff)] }]))).toBe('SECTION_INVALID');
-    expect(await refused(forged([{ kind: 4, entries: [Uint8Array.of(1)] }]))).toBe('SECTION_INVALID');
+    expect(await refused(forged([{ kind: 5, entries: [Uint8Array.of(1)] }]))).toBe('SECTION_INVALID');
+    // Kind 4 is the ledger's own refund section.
+    expect(await refused(forged([{ kind: 4, entries: [Uint8Array.of(1)] }]))).toBe('REFUND_INVALID');
     expect(extB.applied).toEqual([]);
 
     await a.app.commit(1n, built.bytes, Uint8Array.of(1));

@@ -23,11 +23,27 @@ import {
 import { type FinalBlockListener, FinalBlockStream } from './final-blocks.js';
 import { type AdmitResult, Mempool, type MempoolOptions, type TxOrigin } from './mempool.js';
 import { type LedgerMetrics, ledgerMetrics } from './metrics.js';
+import { RefundWatch } from './refund-watch.js';
+import {
+  checkRefundsSettleable,
+  encodeRefundEntry,
+  MAX_BLOCK_REFUNDS,
+  REFUNDS_SECTION_KIND,
+  type ResolvedRefund,
+} from './refunds.js';
 import { Refusal, reasonOfDecodeError } from './rejections.js';
 import { type BlockSection, type LedgerExtension, sectionEntries, sectionsRoot } from './sections.js';
 import { LedgerState, type LedgerTip } from './state.js';
 import { type DecodedTransaction, isWithdrawal } from './transaction.js';
 import { verifyTransactions } from './verify.js';
+
+/** What refunds need of Solana: this node's own view and RPC, at `finalized`. */
+export interface RefundChain {
+  /** The slot Solana finalized, as this node's chain view last read it (0 before a read). */
+  finalizedSlot(): bigint;
+  /** This node's RPC at finalized: the slot read and, per nullifier, whether its record exists. */
+  readNullifiers(nullifiers: readonly Field[]): Promise<{ slot: bigint; present: readonly boolean[] }>;
+}
 
 export interface LedgerAppOptions {
   readonly storage: NodeStorage;
@@ -39,6 +55,8 @@ export interface LedgerAppOptions {
   /** Whether a root is anchored on chain (withdrawals must spend from one). */
   readonly isAnchored: (root: Field) => boolean;
   readonly currentSlot: () => bigint | Promise<bigint>;
+  /** Mempool admission of a withdrawal's relayer and fee (MempoolContext.relayerFloor). */
+  readonly relayerFloor?: (relayer: Uint8Array, asset: Field) => bigint | undefined;
   /** Expected proposer of (height, round), when consensus wants the header's leader checked. */
   readonly leaderOf?: (height: bigint, round: number) => Uint8Array | undefined;
   readonly maxTransactionsPerBlock?: number;
@@ -55,6 +73,17 @@ export interface LedgerAppOptions {
   readonly logger?: Logger;
   /** Modules that put entries into blocks (validator-set updates, compute); kinds unique. */
   readonly extensions?: readonly LedgerExtension[];
+  /**
+   * Refunds of withdrawals that expired unsettled (src/ledger/refunds.ts). Without it this node
+   * proposes none and votes against any proposal carrying one (it cannot check them); it still
+   * applies final blocks that carry them.
+   */
+  readonly refunds?: RefundChain;
+  /**
+   * Longest wait for the refund chain's read inside building or validating a proposal (default 2 s):
+   * a hung RPC must cost this node its refunds or its vote, not the round.
+   */
+  readonly refundReadTimeoutMs?: number;
 }
 
 export type ValidateResult = { ok: true; hash: Uint8Array } | { ok: false; reason: string };
@@ -87,6 +116,7 @@ export class LedgerApp {
   private closed = false;
   private workWaiters: (() => void)[] = [];
   private readonly finals: FinalBlockStream;
+  private readonly refundWatch = new RefundWatch();
 
   private constructor(
     private readonly o: LedgerAppOptions,
@@ -111,6 +141,7 @@ export class LedgerApp {
         isAnchored: o.isAnchored,
         currentSlot: o.currentSlot,
         isSpent: (n) => state.isSpent(n),
+        ...(o.relayerFloor ? { relayerFloor: o.relayerFloor } : {}),
       },
     });
     this.metrics.height.set(Number(tip.height));
@@ -118,11 +149,14 @@ export class LedgerApp {
 
   static async open(options: LedgerAppOptions): Promise<LedgerApp> {
     const kinds = new Set((options.extensions ?? []).map((e) => e.kind));
-    if (kinds.size !== (options.extensions ?? []).length) {
-      throw new LedgerError('ARGUMENT_INVALID', 'two ledger extensions share a section kind');
+    if (kinds.size !== (options.extensions ?? []).length || kinds.has(REFUNDS_SECTION_KIND)) {
+      throw new LedgerError('ARGUMENT_INVALID', 'two ledger extensions share a section kind', {
+        kind: REFUNDS_SECTION_KIND,
+      });
     }
     const app = new LedgerApp(options, await LedgerState.open(options.storage));
     await app.replayExtensions();
+    if (options.refunds) await app.watchStoredRefunds();
     return app;
   }
 
@@ -203,8 +237,13 @@ export class LedgerApp {
         .take(tip.depositsConsumed, Math.min(this.o.maxDepositsPerBlock ?? 256, MAX_BLOCK_DEPOSITS))
         .map((d) => d.commitment);
       const txs = await this.pickTransactions(checks);
+      const refunds = await this.proposeRefunds();
       const sections = await this.proposeSections(height);
-      const effects = await computeEffects(this.state, deposits, txs, checks);
+      if (refunds.length) {
+        sections.push({ kind: REFUNDS_SECTION_KIND, entries: refunds.map(encodeRefundEntry) });
+        sections.sort((a, b) => a.kind - b.kind);
+      }
+      const effects = await computeEffects(this.state, deposits, txs, checks, refunds);
       if (effects instanceof Refusal) {
         // Cannot happen for entries picked above; refusing to propose beats proposing garbage.
         throw new LedgerError('BLOCK_INVALID', `own proposal does not execute: ${effects}`);
@@ -277,6 +316,7 @@ export class LedgerApp {
         depositAccumulator: effects.depositAccumulator,
       });
       this.prepared.clear();
+      this.refundWatch.follow(height, block);
       const t2 = performance.now();
       await this.applySections(height, block.sections);
       const t3 = performance.now();
@@ -287,6 +327,17 @@ export class LedgerApp {
       );
       this.metrics.blocksCommitted.inc();
       this.metrics.height.set(Number(height));
+      if (effects.refunds.length) {
+        this.metrics.refunds.inc(effects.refunds.length);
+        this.log.info(
+          {
+            height: `${height}`,
+            refunds: effects.refunds.length,
+            withdrawals: effects.refunds.map((r) => `${r.height}:${r.index}`),
+          },
+          'expired withdrawals refunded',
+        );
+      }
       this.finals.emit({ height, hash, block, bytes: prepared.bytes, certificate });
       this.log.debug(
         {
@@ -337,6 +388,8 @@ export class LedgerApp {
     }
     const effects = await executeBlock(this.state, block, await this.voteChecks());
     if (effects instanceof Refusal) return effects;
+    const refundProblem = await this.checkRefundsOnChain(effects.refunds);
+    if (refundProblem) return refundProblem;
     const sectionProblem = await this.checkSections(block, 'proposal');
     if (sectionProblem) return sectionProblem;
     const bad = await this.verifyUnknown(block.transactions);
@@ -415,7 +468,7 @@ export class LedgerApp {
     if (!bytesEqual(sectionsRoot(block.sections), block.header.sectionsRoot)) {
       return new Refusal('SECTIONS_ROOT_MISMATCH', 'sections do not hash to the header');
     }
-    const known = new Set(this.extensionsByKind().map((e) => e.kind));
+    const known = new Set([REFUNDS_SECTION_KIND, ...this.extensionsByKind().map((e) => e.kind)]);
     const stray = block.sections.find((s) => !known.has(s.kind));
     if (stray) return new Refusal('SECTION_INVALID', `no extension reads section kind ${stray.kind}`);
     for (const ext of this.extensionsByKind()) {
@@ -448,6 +501,88 @@ export class LedgerApp {
       for (const [ext, at] of applied) {
         if (h > at) await ext.apply(h, sectionEntries(sections, ext.kind), sections);
       }
+    }
+  }
+
+  /** The refunds due now: expired before the finalized slot, both nullifier records absent there. */
+  private async proposeRefunds(): Promise<ResolvedRefund[]> {
+    const chain = this.o.refunds;
+    if (!chain) return [];
+    // Twice a block's worth: some of them may turn out settled.
+    const due = this.refundWatch.due(chain.finalizedSlot(), 2 * MAX_BLOCK_REFUNDS);
+    if (due.length === 0) return [];
+    const refunded = await this.state.isSpent(due.map((r) => r.tag));
+    let read: { slot: bigint; present: readonly boolean[] };
+    try {
+      read = await this.readNullifiers(
+        chain,
+        due.flatMap((r) => r.nullifiers),
+      );
+    } catch (err) {
+      this.log.warn(
+        { err: err instanceof Error ? err.message : String(err), due: due.length },
+        'refunds not proposed: nullifier records unreadable',
+      );
+      return [];
+    }
+    const picked: ResolvedRefund[] = [];
+    due.forEach((r, i) => {
+      if (refunded[i] || read.present[2 * i] || read.present[2 * i + 1]) {
+        this.refundWatch.drop(r);
+      } else if (r.expirationSlot < read.slot && picked.length < MAX_BLOCK_REFUNDS) {
+        picked.push(r);
+      }
+    });
+    return picked;
+  }
+
+  /** A proposal's refunds against this node's own RPC: each expired and never settled, at finalized. */
+  private async checkRefundsOnChain(refunds: readonly ResolvedRefund[]): Promise<BlockRefusal | undefined> {
+    if (refunds.length === 0) return undefined;
+    const chain = this.o.refunds;
+    if (!chain) return new Refusal('REFUND_INVALID', 'this node has no chain to check refunds against');
+    try {
+      return checkRefundsSettleable(
+        refunds,
+        await this.readNullifiers(
+          chain,
+          refunds.flatMap((r) => r.nullifiers),
+        ),
+      );
+    } catch (err) {
+      // Not knowing is not agreeing: the vote goes against, the next round may read the RPC again.
+      return new Refusal(
+        'REFUND_INVALID',
+        `nullifier records unreadable: ${err instanceof Error ? err.message : String(err)}`,
+      );
+    }
+  }
+
+  private async readNullifiers(
+    chain: RefundChain,
+    nullifiers: readonly Field[],
+  ): Promise<{ slot: bigint; present: readonly boolean[] }> {
+    const ms = this.o.refundReadTimeoutMs ?? 2_000;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new LedgerError('REFUND_READ_TIMEOUT', `no answer within ${ms} ms`, { ms })),
+        ms,
+      );
+    });
+    try {
+      return await Promise.race([chain.readNullifiers(nullifiers), late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Rebuilds the refund watch from the stored blocks (the watch is memory only). */
+  private async watchStoredRefunds(): Promise<void> {
+    for (let h = 1n; h <= this.state.tip.height; h++) {
+      const stored = await this.state.storage.blocks.getByHeight(h);
+      if (!stored) throw new LedgerError('STATE_MISMATCH', 'a stored block is missing', { height: `${h}` });
+      this.refundWatch.follow(h, decodeBlock(stored.block));
     }
   }
 

@@ -36,7 +36,7 @@ function envelope(): Uint8Array {
   return e;
 }
 
-function sampleTx(extAmount = -1_000n, fee = 10n): ShieldedTransaction {
+function sampleTx(extAmount = -1_000n, fee = 10n, refund = extAmount < 0n): ShieldedTransaction {
   const proof = crypto.getRandomValues(new Uint8Array(PROOF_WIRE_BYTES));
   proof[0] = PROOF_SUITE_GROTH16_BN254;
   return {
@@ -54,6 +54,7 @@ function sampleTx(extAmount = -1_000n, fee = 10n): ShieldedTransaction {
         expirationSlot: 123_456n,
         encryptedOutput0: envelope(),
         encryptedOutput1: envelope(),
+        ...(refund ? { refundCommitment: randomField(), refundCiphertext: envelope() } : {}),
       },
     },
   };
@@ -77,7 +78,7 @@ describe('transaction codec', () => {
     const tx = sampleTx();
     const bytes = encodeTransaction(tx);
     expect(bytes.length).toBe(TX_BYTES);
-    expect(TX_BYTES).toBe(652);
+    expect(TX_BYTES).toBe(805);
     const d = decodeTransaction(bytes);
     expect(encodeTransaction(d.tx)).toEqual(bytes);
     expect(d.tx.statement).toEqual(tx.statement);
@@ -99,8 +100,17 @@ describe('transaction codec', () => {
     suite[1] = 9;
     expect(codeOf(() => decodeTransaction(suite))).toBe('TX_MALFORMED');
     const env = bytes.slice();
-    env[TX_BYTES - 2 * ENVELOPE_BYTES] = 7;
+    env[TX_BYTES - 3 * ENVELOPE_BYTES - 32] = 7;
     expect(codeOf(() => decodeTransaction(env))).toBe('TX_MALFORMED');
+    const refundEnv = bytes.slice();
+    refundEnv[TX_BYTES - ENVELOPE_BYTES] = 7;
+    expect(codeOf(() => decodeTransaction(refundEnv))).toBe('TX_MALFORMED');
+    // Without a refund commitment the refund slot must be zeros (one encoding per content).
+    const transfer = encodeTransaction(sampleTx(0n, 0n, false));
+    const smuggled = transfer.slice();
+    smuggled[TX_BYTES - 1] = 1;
+    expect(codeOf(() => decodeTransaction(smuggled))).toBe('TX_MALFORMED');
+    expect(decodeTransaction(transfer).tx.statement.extData.refundCommitment).toBeUndefined();
   });
 
   it('refuses every non-canonical field element (n + p is not n)', () => {
@@ -180,7 +190,7 @@ describe('block codec', () => {
     expect(blockHash(back.header)).toEqual(blockHash(block.header));
     expect(blockHash({ ...block.header, round: 3 })).not.toEqual(blockHash(block.header));
     expect(decodeBlock(encodeBlock(sampleBlock(0, 0))).transactions).toEqual([]);
-    expect(MAX_L2_BLOCK_BYTES).toBe(995_598);
+    expect(MAX_L2_BLOCK_BYTES).toBe(1_005_902);
     expect(MAX_L2_BLOCK_BYTES).toBeLessThan(1024 * 1024 - 1024);
   });
 

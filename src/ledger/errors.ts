@@ -49,6 +49,8 @@ export interface LedgerErrorContexts {
   DEPOSIT_OUT_OF_ORDER: { expected?: string; got?: string; index?: string };
   /** More unconsumed deposits than the ledger holds. */
   DEPOSIT_QUEUE_FULL: { capacity: number };
+  /** The refund chain (this node's RPC) did not answer within refundReadTimeoutMs. */
+  REFUND_READ_TIMEOUT: { ms: number };
   /** The ledger is used after it was closed. */
   LEDGER_CLOSED: NoContext;
   /** Bad argument to a ledger API (section kind or size, round, hash length). */

@@ -3,7 +3,9 @@ import { bytesEqual, bytesToHex } from '../common/index.js';
 import type { Field, TreeChanges } from '../privacy/index.js';
 import type { Block, BlockHeader } from './block.js';
 import { nextAccumulator, type PendingDeposit } from './deposits.js';
+import { REFUNDS_SECTION_KIND, type ResolvedRefund, resolveRefunds } from './refunds.js';
 import { type BlockRefusalCode, Refusal } from './rejections.js';
+import { sectionEntries } from './sections.js';
 import type { LedgerState, LedgerTip } from './state.js';
 import { type DecodedTransaction, extDataHashOf, isWithdrawal } from './transaction.js';
 import { transactionRoot } from './tx-root.js';
@@ -15,7 +17,10 @@ export type BlockRefusal = Refusal<BlockRefusalCode>;
 export interface BlockEffects {
   readonly plan: TreePlan;
   readonly leafCount: number;
+  /** Spent nullifiers, then the refund tags of the block's refunds (both kept in the nullifier set). */
   readonly nullifiers: readonly Field[];
+  /** The block's refunds, checked against the withdrawals they name (not yet against Solana). */
+  readonly refunds: readonly ResolvedRefund[];
   readonly depositsConsumed: bigint;
   readonly depositAccumulator: Field;
   readonly commitmentRoot: Field;
@@ -46,13 +51,15 @@ const refuse = (code: BlockRefusalCode, detail: string): BlockRefusal => new Ref
 /**
  * Deterministic part of block execution on a given pre-state: deposits in queue order, transaction
  * roots and nullifiers, then one tree append (deposit commitments, then each transaction's two
- * outputs). Used to build a proposal (from the mempool) and to re-execute one (from its body).
+ * outputs, then each refund's commitment). Used to build a proposal (from the mempool) and to
+ * re-execute one (from its body). `refunds` come resolved (resolveRefunds).
  */
 export async function computeEffects(
   state: LedgerState,
   deposits: readonly Field[],
   txs: readonly DecodedTransaction[],
   checks: VoteChecks | undefined,
+  refunds: readonly ResolvedRefund[] = [],
 ): Promise<BlockEffects | BlockRefusal> {
   const tip = state.tip;
   let acc = tip.depositAccumulator;
@@ -96,11 +103,16 @@ export async function computeEffects(
   const spent = await state.isSpent(nullifiers);
   const first = spent.indexOf(true);
   if (first >= 0) return refuse('NULLIFIER_SPENT', `transaction ${first >> 1} spends a spent nullifier`);
+  for (const r of refunds) {
+    leaves.push(r.commitment);
+    nullifiers.push(r.tag);
+  }
   const plan = state.tree.planAppend(leaves);
   return {
     plan,
     leafCount: leaves.length,
     nullifiers,
+    refunds,
     depositsConsumed: tip.depositsConsumed + BigInt(deposits.length),
     depositAccumulator: acc,
     commitmentRoot: plan.state.rootHistory[plan.state.rootHistory.length - 1]!,
@@ -158,7 +170,9 @@ export async function executeBlock(
   if (block.header.height !== tip.height + 1n) {
     return refuse('WRONG_HEIGHT', `expected height ${tip.height + 1n}, got ${block.header.height}`);
   }
-  const effects = await computeEffects(state, block.deposits, block.transactions, checks);
+  const refunds = await resolveRefunds(state, sectionEntries(block.sections, REFUNDS_SECTION_KIND));
+  if (refunds instanceof Refusal) return refunds;
+  const effects = await computeEffects(state, block.deposits, block.transactions, checks, refunds);
   if (effects instanceof Refusal) return effects;
   return checkHeader(block.header, tip, effects, checks) ?? effects;
 }

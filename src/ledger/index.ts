@@ -3,7 +3,7 @@
 // consensus drives (buildProposal / validateProposal / commit); the transaction relay between
 // validators and the feed of finalized deposits from the program.
 
-export { LedgerApp, type LedgerAppOptions, type ValidateResult } from './app.js';
+export { LedgerApp, type LedgerAppOptions, type RefundChain, type ValidateResult } from './app.js';
 export {
   BLOCK_HEADER_BYTES,
   BLOCK_VERSION,
@@ -38,6 +38,22 @@ export {
   type TxOrigin,
 } from './mempool.js';
 export { type LedgerMetrics, ledgerMetrics } from './metrics.js';
+export { RefundWatch } from './refund-watch.js';
+export {
+  checkRefundsSettleable,
+  decodeRefundEntry,
+  encodeRefundEntry,
+  MAX_BLOCK_REFUNDS,
+  REFUND_ENTRY_BYTES,
+  REFUND_ENTRY_VERSION,
+  REFUNDS_SECTION_KIND,
+  type RefundEntry,
+  type ResolvedRefund,
+  refundEntriesOf,
+  refundOf,
+  refundTag,
+  resolveRefunds,
+} from './refunds.js';
 export {
   BLOCK_REFUSALS,
   type BlockRefusalCode,

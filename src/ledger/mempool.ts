@@ -14,6 +14,12 @@ export interface MempoolContext {
   /** Current Solana slot (for withdrawal expiry). */
   currentSlot(): bigint | Promise<bigint>;
   isSpent(nullifiers: readonly Field[]): Promise<boolean[]>;
+  /**
+   * The fee floor of the relayer a withdrawal names (32-byte Solana address) for its asset, as this
+   * node last read the chain; undefined when it is not an active registered validator with a floor
+   * for that asset. Without it, withdrawals are admitted whatever relayer and fee they name.
+   */
+  relayerFloor?(relayer: Uint8Array, asset: Field): bigint | undefined;
 }
 
 export interface MempoolOptions {
@@ -49,7 +55,7 @@ interface Entry {
 
 /**
  * Verified transactions waiting for a block. Admission: size cap, decode (canonical values), no
- * duplicate id, root rule, expiry, nullifiers neither spent nor used by a verified entry; then the
+ * duplicate id, a withdrawal's relayer registered and its fee at its floor, root rule, expiry, nullifiers neither spent nor used by a verified entry; then the
  * proof in a batch on the worker pool; then the state checks again, since a block may have been
  * applied while the proof was checked. Only then is the transaction admitted (and gossiped).
  *
@@ -125,7 +131,7 @@ export class Mempool {
     }
     this.checking.set(d.idHex, d);
     try {
-      const before = (await this.checkState(d)) ?? this.checkConflicts(d);
+      const before = (await this.checkState(d)) ?? this.checkConflicts(d) ?? this.checkRelayer(d);
       if (before) return before;
       const verification = this.batcher.verify(d);
       this.verifying.set(d.idHex, verification);
@@ -185,6 +191,26 @@ export class Mempool {
     } else if (!this.o.context.isRecentRoot(s.root)) {
       return 'UNKNOWN_ROOT';
     }
+    return undefined;
+  }
+
+  /**
+   * An admission rule, not a block rule: views of the chain may differ by a refresh between
+   * validators, so a block is never refused for it; a withdrawal nobody will settle is simply never
+   * admitted here.
+   */
+  private checkRelayer(d: DecodedTransaction): AdmitResult | undefined {
+    const floorOf = this.o.context.relayerFloor;
+    if (!floorOf || !isWithdrawal(d.tx)) return undefined;
+    const { extData, asset } = d.tx.statement;
+    const floor = floorOf.call(this.o.context, extData.relayer, asset);
+    if (floor === undefined) {
+      return this.reject(
+        'RELAYER_NOT_REGISTERED',
+        'the named relayer is not an active validator relaying this asset',
+      );
+    }
+    if (extData.fee < floor) return this.reject('FEE_BELOW_FLOOR', `fee ${extData.fee} < floor ${floor}`);
     return undefined;
   }
 

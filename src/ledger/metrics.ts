@@ -10,6 +10,7 @@ export interface LedgerMetrics {
   readonly proposalsRefused: Counter<'reason'>;
   readonly blocksCommitted: Counter;
   readonly height: Gauge;
+  readonly refunds: Counter;
 }
 
 /** The ledger's metrics, registered in the node's one registry (or a test's own). */
@@ -62,6 +63,11 @@ export function ledgerMetrics(registry: Registry): LedgerMetrics {
     height: new Gauge({
       name: 'paraloom_ledger_height',
       help: 'Height of the last applied block',
+      registers,
+    }),
+    refunds: new Counter({
+      name: 'paraloom_ledger_refunds_total',
+      help: 'Withdrawals refunded (expired unsettled) by applied blocks',
       registers,
     }),
   };

@@ -15,6 +15,9 @@ export const REJECT_REASONS = [
   'BAD_PROOF',
   'MEMPOOL_FULL',
   'VERIFIER_FAILED',
+  // Admission only (never a block rule): checked against this node's own chain view.
+  'RELAYER_NOT_REGISTERED',
+  'FEE_BELOW_FLOOR',
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
@@ -35,6 +38,7 @@ export const BLOCK_REFUSALS = [
   'WITHDRAWALS_ROOT_MISMATCH',
   'SECTIONS_ROOT_MISMATCH',
   'SECTION_INVALID',
+  'REFUND_INVALID',
 ] as const;
 export type BlockRefusalCode = RejectReason | (typeof BLOCK_REFUSALS)[number];
 

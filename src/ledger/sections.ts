@@ -13,8 +13,11 @@ import { LedgerError } from './errors.js';
 
 export const MAX_SECTIONS = 8;
 export const MAX_SECTION_ENTRIES = 1024;
-/** All sections of one block together (a 256 KiB compute job fits, with room for results). */
-export const MAX_SECTIONS_BYTES = 288 * 1024;
+/**
+ * All sections of one block together: 288 KiB for the extensions (a 256 KiB compute job fits, with
+ * room for results) and 8 KiB kept for the ledger's own refund section (at most 5,445 bytes).
+ */
+export const MAX_SECTIONS_BYTES = 296 * 1024;
 
 const SECTIONS_DOMAIN = new TextEncoder().encode('paraloom/v1/sections');
 

@@ -3,6 +3,7 @@ import {
   computeExtDataHash,
   ENVELOPE_BYTES,
   ENVELOPE_VERSION,
+  type ExtData,
   type Field,
   PROOF_SUITE_GROTH16_BN254,
   PROOF_WIRE_BYTES,
@@ -18,7 +19,11 @@ export const TX_VERSION = 1;
  * Every v1 transaction has the same size (fixed proof, fixed envelopes), so the size cap is an
  * equality checked before a single field is read, and sizes leak nothing about the notes.
  */
-export const TX_BYTES = 1 + PROOF_WIRE_BYTES + 6 * 32 + 32 + 32 + 8 + 8 + 8 + 2 * ENVELOPE_BYTES;
+export const TX_BYTES =
+  1 + PROOF_WIRE_BYTES + 6 * 32 + 32 + 32 + 8 + 8 + 8 + 2 * ENVELOPE_BYTES + 32 + ENVELOPE_BYTES;
+
+/** The refund slot of a transaction without a refund (a transfer): all zero on the wire. */
+const NO_REFUND_ENVELOPE = new Uint8Array(ENVELOPE_BYTES);
 
 const TX_ID_DOMAIN = new TextEncoder().encode('paraloom/v1/tx');
 
@@ -66,6 +71,8 @@ export function encodeTransaction(tx: ShieldedTransaction): Uint8Array {
     .u64(e.expirationSlot, 'expiration_slot')
     .raw(e.encryptedOutput0)
     .raw(e.encryptedOutput1)
+    .u256(e.refundCommitment ?? (0n as Field), 'refund_commitment')
+    .raw(e.refundCiphertext?.length ? e.refundCiphertext : NO_REFUND_ENVELOPE)
     .finish();
 }
 
@@ -94,16 +101,30 @@ export function decodeTransaction(bytes: Uint8Array): DecodedTransaction {
   const asset = readField(r, 'asset');
   const nullifiers: [Field, Field] = [readField(r, 'nullifier0'), readField(r, 'nullifier1')];
   const outputCommitments: [Field, Field] = [readField(r, 'out0'), readField(r, 'out1')];
-  const extData = {
-    recipient: r.bytes(32, 'recipient'),
-    relayer: r.bytes(32, 'relayer'),
-    fee: r.u64('fee'),
-    extAmount: r.i64('ext_amount'),
-    expirationSlot: r.u64('expiration_slot'),
-    encryptedOutput0: r.bytes(ENVELOPE_BYTES, 'encrypted_output0'),
-    encryptedOutput1: r.bytes(ENVELOPE_BYTES, 'encrypted_output1'),
-  };
+  const recipient = r.bytes(32, 'recipient');
+  const relayer = r.bytes(32, 'relayer');
+  const fee = r.u64('fee');
+  const extAmount = r.i64('ext_amount');
+  const expirationSlot = r.u64('expiration_slot');
+  const encryptedOutput0 = r.bytes(ENVELOPE_BYTES, 'encrypted_output0');
+  const encryptedOutput1 = r.bytes(ENVELOPE_BYTES, 'encrypted_output1');
+  const refundCommitment = readField(r, 'refund_commitment');
+  const refundSlot = r.bytes(ENVELOPE_BYTES, 'refund_ciphertext');
   r.end();
+  // One encoding per content: without a refund commitment the refund slot is zeros.
+  if (refundCommitment === 0n && !refundSlot.every((b) => b === 0)) {
+    r.fail('invalid', 'a refund ciphertext without a refund commitment', 'refund_ciphertext', {});
+  }
+  const extData: ExtData = {
+    recipient,
+    relayer,
+    fee,
+    extAmount,
+    expirationSlot,
+    encryptedOutput0,
+    encryptedOutput1,
+    ...(refundCommitment !== 0n ? { refundCommitment, refundCiphertext: refundSlot } : {}),
+  };
   const tx: ShieldedTransaction = {
     proof,
     statement: { root, asset, nullifiers, outputCommitments, extData },
@@ -130,10 +151,12 @@ function checkShape(tx: ShieldedTransaction): void {
     });
   }
   const e = tx.statement.extData;
-  for (const [name, env] of [
+  const envelopes: [string, Uint8Array][] = [
     ['encrypted_output0', e.encryptedOutput0],
     ['encrypted_output1', e.encryptedOutput1],
-  ] as const) {
+  ];
+  if (e.refundCiphertext?.length) envelopes.push(['refund_ciphertext', e.refundCiphertext]);
+  for (const [name, env] of envelopes) {
     // Validators cannot read envelopes, but a wrong size or version is garbage no wallet can scan.
     if (env.length !== ENVELOPE_BYTES || env[0] !== ENVELOPE_VERSION) {
       throw new LedgerError('TX_MALFORMED', `${name} is not a v${ENVELOPE_VERSION} note envelope`, {

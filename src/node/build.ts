@@ -79,7 +79,14 @@ export function assembleNode(config: NodeConfig, options: { registry?: Registry 
     consensus,
     ...parts('coordinator'),
   });
-  const ingress = new IngressComponent({ ledger, storage, coordinator, compute, ...parts('ingress') });
+  const ingress = new IngressComponent({
+    ledger,
+    bridge,
+    storage,
+    coordinator,
+    compute,
+    ...parts('ingress'),
+  });
   // In this order among components whose dependencies allow either.
   const all = {
     storage,

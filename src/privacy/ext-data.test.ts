@@ -2,7 +2,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { describe, expect, it } from 'vitest';
 import { bytesToBigintBE } from '../common/index.js';
 import { computeExtDataHash, computeOutputsDigest, type ExtData, publicAmountFromExt } from './ext-data.js';
-import { FIELD_MODULUS } from './field.js';
+import { FIELD_MODULUS, toField } from './field.js';
 
 const base: ExtData = {
   recipient: new Uint8Array(32).fill(1),
@@ -16,10 +16,21 @@ const base: ExtData = {
 
 describe('ext data', () => {
   it('hashes the documented layout, big-endian, reduced mod p', () => {
-    const outputs = Buffer.alloc(64);
+    // No refund: commitment 0, ciphertext empty.
+    const outputs = Buffer.alloc(128);
     outputs.set(sha256(new Uint8Array([1, 2, 3])), 0);
     outputs.set(sha256(new Uint8Array([4])), 32);
+    outputs.set(sha256(new Uint8Array()), 96);
     expect(computeOutputsDigest(base)).toEqual(sha256(outputs));
+    const withRefund = {
+      ...base,
+      refundCommitment: toField(0x0102n),
+      refundCiphertext: new Uint8Array([7, 7]),
+    };
+    const refunded = Buffer.from(outputs);
+    refunded.writeUInt16BE(0x0102, 94);
+    refunded.set(sha256(new Uint8Array([7, 7])), 96);
+    expect(computeOutputsDigest(withRefund)).toEqual(sha256(refunded));
     const buf = Buffer.alloc(32 + 32 + 8 + 8 + 8 + 32);
     buf.fill(1, 0, 32);
     buf.fill(2, 32, 64);
@@ -40,6 +51,7 @@ describe('ext data', () => {
       { ...base, expirationSlot: 100n },
       { ...base, encryptedOutput0: new Uint8Array([1, 2, 4]) },
       { ...base, encryptedOutput1: new Uint8Array([5]) },
+      { ...base, refundCommitment: toField(1n), refundCiphertext: new Uint8Array([1]) },
     ];
     for (const v of variants) expect(computeExtDataHash(v)).not.toBe(h);
   });
@@ -50,6 +62,19 @@ describe('ext data', () => {
     expect(() => computeExtDataHash({ ...base, recipient: new Uint8Array(31) })).toThrow(/32 bytes/);
     expect(() => computeExtDataHash({ ...base, fee: -1n })).toThrow(/u64/);
     expect(() => computeExtDataHash({ ...base, extAmount: -(1n << 63n), fee: 0n })).toThrow(/i64/);
+    // A refund needs both halves, and only a withdrawal has one.
+    expect(() => computeExtDataHash({ ...base, refundCommitment: toField(1n) })).toThrow(/go together/);
+    expect(() => computeExtDataHash({ ...base, refundCiphertext: new Uint8Array([1]) })).toThrow(
+      /go together/,
+    );
+    const transfer = { ...base, extAmount: 0n, fee: 0n };
+    expect(() =>
+      computeExtDataHash({
+        ...transfer,
+        refundCommitment: toField(1n),
+        refundCiphertext: new Uint8Array([1]),
+      }),
+    ).toThrow(/transfer/);
   });
 
   it('maps a withdrawal of x to p - x', () => {

@@ -1,4 +1,4 @@
-import { bytesToBigintBE, i64ToBytesLE, sha256, u64ToBytesLE } from '../common/index.js';
+import { bigintToBytesBE, bytesToBigintBE, i64ToBytesLE, sha256, u64ToBytesLE } from '../common/index.js';
 import { PrivacyError, type PrivacyErrorContexts } from './errors.js';
 import { type Field, fieldMod } from './field.js';
 
@@ -19,6 +19,14 @@ export interface ExtData {
   readonly expirationSlot: bigint;
   readonly encryptedOutput0: Uint8Array;
   readonly encryptedOutput1: Uint8Array;
+  /**
+   * A withdrawal's refund note commitment (owner: the withdrawer, amount: the gross withdrawn, same
+   * asset): appended to the tree by a block's refund section if the withdrawal expires unsettled.
+   * Absent (0) for a transfer, and for a withdrawal that asks for no refund.
+   */
+  readonly refundCommitment?: Field;
+  /** The refund note encrypted to its owner (a note envelope); absent (empty) without a refund. */
+  readonly refundCiphertext?: Uint8Array;
 }
 
 function fail(message: string, context: PrivacyErrorContexts['EXT_DATA_INVALID']): never {
@@ -43,16 +51,28 @@ export function validateExtData(ext: ExtData): void {
   if (ext.expirationSlot < 0n || ext.expirationSlot > U64_MAX) {
     fail('expiration_slot must be a u64', { expirationSlot: ext.expirationSlot.toString() });
   }
+  const refund = ext.refundCommitment ?? 0n;
+  const refundCt = ext.refundCiphertext?.length ?? 0;
+  if ((refund === 0n) !== (refundCt === 0)) {
+    fail('a refund commitment and its ciphertext go together', { length: refundCt });
+  }
+  if (refund !== 0n && ext.extAmount === 0n) fail('a transfer carries no refund', { length: refundCt });
 }
 
 /**
  * outputs_digest: one 32-byte commitment to everything the ext data binds that the program never reads
- * (the encrypted outputs), so the withdraw instruction carries 32 bytes for all of it. Today
- * SHA-256(SHA-256(ciphertext0) | SHA-256(ciphertext1)). Whatever else the L2 binds off chain extends
- * this one function; the program takes the digest as given.
+ * (the encrypted outputs and the refund note), so the withdraw instruction carries 32 bytes for all of
+ * it: SHA-256(SHA-256(ciphertext0) | SHA-256(ciphertext1) | refund_commitment 32 BE |
+ * SHA-256(refund_ciphertext)), with refund_commitment 0 and refund_ciphertext empty when there is no
+ * refund (transfers). The program takes the digest as given.
  */
 export function computeOutputsDigest(ext: ExtData): Uint8Array {
-  return sha256(sha256(ext.encryptedOutput0), sha256(ext.encryptedOutput1));
+  return sha256(
+    sha256(ext.encryptedOutput0),
+    sha256(ext.encryptedOutput1),
+    bigintToBytesBE(ext.refundCommitment ?? 0n, 32),
+    sha256(ext.refundCiphertext ?? new Uint8Array()),
+  );
 }
 
 /**

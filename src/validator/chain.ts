@@ -1,6 +1,6 @@
 /**
  * The validator's side of the program: read its ValidatorAccount and the registry, and send
- * register / update endpoints / unregister / withdraw-unbonded with the validator key as signer and
+ * register / update endpoints / set relay fee / unregister / withdraw-unbonded with the validator key as signer and
  * fee payer, through the bridge's TransactionSender (bounded, idempotent retries).
  */
 import {
@@ -18,6 +18,7 @@ import {
   type ProgramAddresses,
   registerValidatorInstruction,
   type Sent,
+  setRelayFeeInstruction,
   TransactionSender,
   unregisterValidatorInstruction,
   updateValidatorEndpointsInstruction,
@@ -26,6 +27,7 @@ import {
   withdrawUnbondedInstruction,
 } from '../bridge/index.js';
 import type { Logger } from '../common/index.js';
+import type { Field } from '../privacy/index.js';
 import { type Endpoints, encodeEndpoints } from './endpoints.js';
 import type { ValidatorKeypair } from './keypair.js';
 
@@ -157,6 +159,12 @@ export class ValidatorChain extends ValidatorChainReader {
       e.multiaddrs,
     );
     return this.sender.send([ix], 'update_validator_endpoints');
+  }
+
+  /** Sets this validator's relay fee floor for `asset` (0 is SOL) in its ValidatorAccount. */
+  async setRelayFee(asset: Field, floor: bigint): Promise<Sent> {
+    const ix = await setRelayFeeInstruction(await this.programAddresses(), this.signer, asset, floor);
+    return this.sender.send([ix], 'set_relay_fee');
   }
 
   async unregister(): Promise<Sent> {

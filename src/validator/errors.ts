@@ -14,7 +14,7 @@ export interface ValidatorErrorContexts {
   /** Reading or writing the key file failed. */
   KEY_FILE_IO: { path: string };
   /** Bad input to a signing helper (wrong length, bad program id). */
-  ARGUMENT_INVALID: { path?: string; length?: number; programId?: string; peerId?: string };
+  ARGUMENT_INVALID: { path?: string; length?: number; programId?: string; peerId?: string; value?: string };
   /** The key has no active ValidatorAccount on chain (`paraloom validator register`). */
   NOT_REGISTERED: { validator?: Address };
   /** The libp2p peer id or the multiaddrs do not fit the ValidatorAccount (64 / 256 bytes). */

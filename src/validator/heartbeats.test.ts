@@ -33,6 +33,7 @@ function account(kp: ValidatorKeypair, peerId: string): ValidatorAccount {
     bump: 255,
     peerId: e.peerId,
     multiaddrs: e.multiaddrs,
+    relayFees: [],
   };
 }
 

@@ -8,6 +8,7 @@ import {
   type MerklePath,
   NATIVE_ASSET,
   type Note,
+  noteCommitment,
   randomField,
   type ShieldedAddress,
   type SpendInput,
@@ -25,6 +26,8 @@ export interface BuiltTransaction {
   readonly request: TransactRequest;
   /** The wallet's notes this transaction spends (to mark pending once submitted). */
   readonly spends: readonly OwnedNote[];
+  /** A withdrawal's refund note (ours, its gross debit), appended only if it expires unsettled. */
+  readonly refund?: Note;
 }
 
 interface Output {
@@ -179,8 +182,10 @@ export function buildMerge(
 /**
  * A withdrawal paying `amount` to the Solana address `recipient` and `fee` to the relayer that
  * submits it (so the user needs no SOL), valid until `expirationSlot`. Proven against an anchored root.
+ * Its ext data carries a refund note of `amount + fee` to ourselves, which the cohort appends if the
+ * withdrawal expires without settling.
  */
-export function buildWithdraw(
+export async function buildWithdraw(
   keys: SpendingKeys,
   store: NoteStore,
   p: {
@@ -198,7 +203,10 @@ export function buildWithdraw(
 ): Promise<BuiltTransaction> {
   if (p.fee < 0n) throw new WalletError('AMOUNT_INVALID', 'fee must not be negative');
   const gross = p.amount + p.fee;
-  return build(keys, store, {
+  const asset = p.asset ?? NATIVE_ASSET;
+  // Paid back to us if the withdrawal expires unsettled: the whole debit, fee included.
+  const refund: Note = { amount: gross, pk: keys.pk, blinding: randomField(), asset };
+  const built = await build(keys, store, {
     root: p.root,
     asset: p.asset ?? NATIVE_ASSET,
     pathOf: p.pathOf,
@@ -211,6 +219,9 @@ export function buildWithdraw(
       fee: p.fee,
       extAmount: -gross,
       expirationSlot: p.expirationSlot,
+      refundCommitment: noteCommitment(refund),
+      refundCiphertext: encryptNote(refund, keys.address),
     },
   });
+  return { ...built, refund };
 }

@@ -59,6 +59,14 @@ export interface WalletErrorContexts {
   NO_ANCHORED_ROOT: NoContext;
   /** The notes a withdrawal needs are newer than the last anchored root. */
   NOT_YET_ANCHORED: { anchorHeight: string };
+  /** No active validator quotes a relay fee floor for the withdrawal's asset. */
+  NO_RELAYER: NoContext;
+  /** The relayer asked for is not an active validator with a floor for the asset (the L2 would refuse it). */
+  RELAYER_NOT_REGISTERED: { relayer: string };
+  /** A withdrawal to settle that no final block holds, or that no anchor approves yet. */
+  WITHDRAWAL_NOT_APPROVED: { nullifier: string; state?: string };
+  /** The fee asked for is under the relayer's on-chain floor (the L2 would refuse it). */
+  FEE_BELOW_FLOOR: { relayer: string; fee: string; floor: string };
 }
 
 export type WalletErrorCode = keyof WalletErrorContexts;

@@ -31,6 +31,12 @@ export {
   requirePassphrase,
 } from './passphrase.js';
 export { type MergeStep, type PaymentPlan, type PlannedNote, planPayment } from './payment-plan.js';
+export {
+  chooseRelayer,
+  type RelayerChoice,
+  type RelayerQuote,
+  type RelayerQuotes,
+} from './relayer-choice.js';
 export { birthdayLeafIndex } from './restore.js';
 export { type PublishedOutput, scanOutputs } from './scanner.js';
 export { writeSecretFile } from './secure-file.js';

@@ -3,6 +3,7 @@ import { MAX_BATCH_TRANSACTIONS } from '../ingress/index.js';
 import { type Field, type MerklePath, TREE_DEPTH, toField } from '../privacy/index.js';
 import { WalletError } from './errors.js';
 import { TreeFrontier } from './frontier.js';
+import type { RelayerQuotes } from './relayer-choice.js';
 import type { PublishedOutput } from './scanner.js';
 
 const DEFAULT_TIMEOUT_MS = 15_000;
@@ -34,7 +35,15 @@ export interface WithdrawalView {
   readonly amount: bigint;
   readonly fee: bigint;
   readonly recipient: string;
+  readonly relayer: string;
+  readonly expirationSlot: bigint;
   readonly approvalHeight: bigint | undefined;
+  /** The approval path `withdraw` needs (present once approved). */
+  readonly approval:
+    | { readonly height: bigint; readonly index: number; readonly siblings: Field[] }
+    | undefined;
+  /** The L2 transaction's bytes: with the approval, everything anyone needs to settle it. */
+  readonly transaction: Uint8Array | undefined;
   readonly signature: string | undefined;
 }
 
@@ -86,6 +95,35 @@ export class IngressClient {
     return { address: r.address, minFeeLamports: BigInt(r.minFeeLamports) };
   }
 
+  /** The active relayers and their on-chain fee floors, as this validator reads the chain. */
+  async relayers(): Promise<RelayerQuotes> {
+    const r = await this.get<{
+      self: string | null;
+      relayers: Array<{ address: string; fees: Array<{ asset: string; floor: string }> }>;
+    }>('/v1/relayers');
+    const decimal = (v: unknown): bigint => {
+      if (typeof v !== 'string' || !/^\d{1,78}$/.test(v)) {
+        throw new WalletError('INGRESS_REJECTED', 'ingress returned a malformed relayer quote', {
+          path: '/v1/relayers',
+        });
+      }
+      return BigInt(v);
+    };
+    if (!Array.isArray(r.relayers)) {
+      throw new WalletError('INGRESS_REJECTED', 'ingress returned no relayer list', { path: '/v1/relayers' });
+    }
+    return {
+      self: typeof r.self === 'string' ? r.self : undefined,
+      relayers: r.relayers.map((q) => ({
+        address: String(q.address),
+        fees: (Array.isArray(q.fees) ? q.fees : []).map((f) => ({
+          asset: toField(decimal(f.asset)),
+          floor: decimal(f.floor),
+        })),
+      })),
+    };
+  }
+
   /** Where a withdrawal stands; undefined until a final block holds it. */
   async withdrawal(nullifier0: Field): Promise<WithdrawalView | undefined> {
     try {
@@ -95,8 +133,11 @@ export class IngressClient {
         amount: string;
         fee: string;
         recipient: string;
+        relayer: string;
+        expirationSlot: string;
         signature: string | null;
-        approval: { height: string } | null;
+        approval: { height: string; index: number; siblings: string[] } | null;
+        transaction?: string | null;
       }>(`/v1/withdrawals/${nullifier0}`);
       return {
         state: w.state,
@@ -104,7 +145,17 @@ export class IngressClient {
         amount: BigInt(w.amount),
         fee: BigInt(w.fee),
         recipient: w.recipient,
+        relayer: w.relayer,
+        expirationSlot: BigInt(w.expirationSlot),
         approvalHeight: w.approval ? BigInt(w.approval.height) : undefined,
+        approval: w.approval
+          ? {
+              height: BigInt(w.approval.height),
+              index: w.approval.index,
+              siblings: w.approval.siblings.map((x) => toField(BigInt(x))),
+            }
+          : undefined,
+        transaction: w.transaction ? hexToBytes(w.transaction) : undefined,
         signature: w.signature ?? undefined,
       };
     } catch (e) {

@@ -19,8 +19,11 @@ export interface OwnedNote {
 }
 
 export interface HistoryEntry {
-  /** `merged`: a transfer to ourselves that joined two notes so a payment could follow. */
-  readonly kind: 'received' | 'sent' | 'withdrawn' | 'merged';
+  /**
+   * `merged`: a transfer to ourselves that joined two notes so a payment could follow; `refunded`: a
+   * withdrawal expired unsettled and its refund note arrived (txId: the withdrawal's).
+   */
+  readonly kind: 'received' | 'sent' | 'withdrawn' | 'merged' | 'refunded';
   readonly amount: bigint;
   readonly asset: Field;
   readonly txId?: string;
@@ -46,6 +49,18 @@ export interface PendingTransaction {
   readonly outputs: readonly Field[];
 }
 
+/**
+ * A submitted withdrawal's refund note (owner: this wallet, amount: the gross debit incl. fee): kept
+ * until the note appears in the tree, which happens only if the withdrawal expired unsettled.
+ */
+export interface PendingRefund {
+  readonly withdrawalId: string;
+  readonly commitment: Field;
+  readonly amount: bigint;
+  readonly asset: Field;
+  readonly expirationSlot: bigint;
+}
+
 const FORMAT = 'paraloom-notes/1';
 
 interface StoredNote {
@@ -68,6 +83,7 @@ export class NoteStore {
   private historyEntries: HistoryEntry[] = [];
   readonly pendingDeposits: PendingDeposit[] = [];
   readonly pendingTransactions: PendingTransaction[] = [];
+  readonly pendingRefunds: PendingRefund[] = [];
   scannedUpTo = 0;
   /**
    * The sync's tree frontier and the witnesses of unspent notes at `scannedUpTo`; absent in a new
@@ -111,6 +127,13 @@ export class NoteStore {
           spends: string[];
           outputs: string[];
         }>;
+        pendingRefunds?: Array<{
+          withdrawalId: string;
+          commitment: string;
+          amount: string;
+          asset: string;
+          expirationSlot: string;
+        }>;
         checkpoint?: CheckpointJson;
       };
       if (json.format !== FORMAT) throw new Error(`unknown format ${json.format}`);
@@ -149,6 +172,15 @@ export class NoteStore {
           asset: f(t.asset),
           spends: t.spends.map(f),
           outputs: t.outputs.map(f),
+        });
+      }
+      for (const r of json.pendingRefunds ?? []) {
+        store.pendingRefunds.push({
+          withdrawalId: r.withdrawalId,
+          commitment: f(r.commitment),
+          amount: BigInt(r.amount),
+          asset: f(r.asset),
+          expirationSlot: BigInt(r.expirationSlot),
         });
       }
       store.historyEntries = json.history.map((h) => ({
@@ -192,14 +224,33 @@ export class NoteStore {
     return { spendable, pending };
   }
 
-  /** Adds a found note once (scanning twice over the same outputs is harmless). */
+  /**
+   * Adds a found note once (scanning twice over the same outputs is harmless). A note that is one of
+   * our withdrawals' refunds is recorded as that withdrawal's refund, not as a payment received.
+   */
   add(note: Omit<OwnedNote, 'status'>): boolean {
     const key = note.commitment.toString();
     if (this.notes.has(key)) return false;
     this.notes.set(key, { ...note, status: 'unspent' });
-    if (note.amount > 0n)
+    const refund = this.pendingRefunds.findIndex((r) => r.commitment === note.commitment);
+    if (refund >= 0) {
+      const r = this.pendingRefunds.splice(refund, 1)[0]!;
+      this.record({
+        kind: 'refunded',
+        amount: note.amount,
+        asset: note.asset,
+        txId: r.withdrawalId,
+        at: Date.now(),
+      });
+    } else if (note.amount > 0n) {
       this.record({ kind: 'received', amount: note.amount, asset: note.asset, at: Date.now() });
+    }
     return true;
+  }
+
+  /** Withdrawal ids whose refund note arrived (they expired unsettled). */
+  get refundedWithdrawals(): ReadonlySet<string> {
+    return new Set(this.historyEntries.filter((h) => h.kind === 'refunded' && h.txId).map((h) => h.txId!));
   }
 
   markPending(commitments: readonly Field[], txId: string): void {
@@ -279,6 +330,13 @@ export class NoteStore {
         asset: t.asset.toString(),
         spends: t.spends.map(String),
         outputs: t.outputs.map(String),
+      })),
+      pendingRefunds: this.pendingRefunds.map((r) => ({
+        ...r,
+        commitment: r.commitment.toString(),
+        amount: r.amount.toString(),
+        asset: r.asset.toString(),
+        expirationSlot: r.expirationSlot.toString(),
       })),
       ...(this.checkpoint ? { checkpoint: this.checkpoint.toJSON() } : {}),
     };

@@ -157,8 +157,49 @@ describe('building and proving', () => {
     });
     expect(built.request.extData.extAmount).toBe(-1_010_000n);
     expect(built.request.inputs[1].note.amount).toBe(0n);
+    // The refund note: ours, the whole debit (fee included), bound by the proof through ext_data_hash.
+    expect(built.refund).toMatchObject({ amount: 1_010_000n, pk: me.pk, asset: NATIVE_ASSET });
+    expect(built.request.extData.refundCommitment).toBe(noteCommitment(built.refund!));
     const proof = await proveTransact(built.request, artifacts);
     expect(verifier.verify(proof)).toBe(true);
+    expect(
+      verifier.verify({
+        ...proof,
+        statement: {
+          ...proof.statement,
+          extData: {
+            ...proof.statement.extData,
+            refundCommitment: noteCommitment({ ...built.refund!, amount: 2_000_000n }),
+          },
+        },
+      }),
+    ).toBe(false);
+    // Appended after expiry, the refund is found by the scanner like any output and recorded as the
+    // withdrawal's refund; the store keeps the pending refund across a reopen.
+    const path = join(dir, 'refund-notes.json');
+    const refundStore = NoteStore.open(path);
+    scanOutputs(me, refundStore, outputs);
+    refundStore.pendingRefunds.push({
+      withdrawalId: 'w1',
+      commitment: built.request.extData.refundCommitment!,
+      amount: 1_010_000n,
+      asset: NATIVE_ASSET,
+      expirationSlot: 5_000n,
+    });
+    refundStore.save();
+    const reopened = NoteStore.open(path);
+    expect(reopened.pendingRefunds).toEqual(refundStore.pendingRefunds);
+    const leafIndex = await tree.append(built.request.extData.refundCommitment!);
+    const refundOutput = {
+      leafIndex,
+      commitment: built.request.extData.refundCommitment!,
+      envelope: built.request.extData.refundCiphertext!,
+    };
+    expect(scanOutputs(me, reopened, [refundOutput])).toBe(1);
+    expect(reopened.history.at(-1)).toMatchObject({ kind: 'refunded', amount: 1_010_000n, txId: 'w1' });
+    expect([...reopened.refundedWithdrawals]).toEqual(['w1']);
+    expect(reopened.pendingRefunds).toEqual([]);
+    expect(reopened.balance(NATIVE_ASSET).spendable).toBe(5_000_000n + 1_010_000n);
     expect(
       verifier.verify({
         ...proof,

@@ -28,6 +28,7 @@ import { generateWalletMnemonic } from './mnemonic.js';
 import { NoteStore, type OwnedNote } from './note-store.js';
 import { requirePassphrase } from './passphrase.js';
 import { type PaymentPlan, planPayment } from './payment-plan.js';
+import { chooseRelayer } from './relayer-choice.js';
 import { type PublishedOutput, scanOutputs } from './scanner.js';
 import { type OutputSource, type SyncCounts, type SyncOptions, syncOutputs } from './sync.js';
 import { createWalletFile, readWalletFile } from './wallet-file.js';
@@ -186,6 +187,7 @@ export class Wallet {
   private leavesToKeep(opening: readonly PublishedOutput[], outputs: readonly IngressOutput[]): number[] {
     const watched = new Set<Field>(this.store.pendingDeposits.map((d) => d.commitment));
     for (const t of this.store.pendingTransactions) for (const c of t.outputs) watched.add(c);
+    for (const r of this.store.pendingRefunds) watched.add(r.commitment);
     const leaves = opening.map((o) => o.leafIndex);
     for (const o of outputs) if (watched.has(o.commitment)) leaves.push(o.leafIndex);
     return leaves;
@@ -372,8 +374,9 @@ export class Wallet {
    * Builds, proves and submits a withdrawal of `amount` lamports to the Solana address `recipient`.
    * The proof names an anchored root (the program accepts nothing else), and the Merkle paths are
    * computed here from the published commitments, so no validator learns which notes are spent.
-   * The relayer (the validator's, unless given) settles it on Solana and earns `fee`; the user
-   * needs no SOL. Returns the transaction id and the first nullifier, which names the withdrawal
+   * The relayer and fee come from the validators' on-chain floors (GET /v1/relayers): the cheapest
+   * relayer at its floor unless `relayer`/`fee` say otherwise, checked here before proving. The
+   * relayer settles it on Solana and earns `fee`; the user needs no SOL. Returns the transaction id and the first nullifier, which names the withdrawal
    * on the ingress' /v1/withdrawals.
    */
   async withdraw(
@@ -442,22 +445,32 @@ export class Wallet {
       spends,
       outputs: [...proof.statement.outputCommitments],
     });
+    const refund = built.refund!;
+    this.store.pendingRefunds.push({
+      withdrawalId: id,
+      commitment: noteCommitment(refund),
+      amount: refund.amount,
+      asset: refund.asset,
+      expirationSlot: proof.statement.extData.expirationSlot,
+    });
     this.store.save();
     return { id, nullifier0: proof.statement.nullifiers[0], fee, relayer, anchorHeight: anchor.height };
   }
 
   /**
-   * Who relays a withdrawal and for what fee: the relayer given (fee as given, default 0), else the
-   * validator's, at the fee given but never below its minimum.
+   * Who relays a withdrawal and for what fee, from the validators' on-chain floors (GET
+   * /v1/relayers): the cheapest relayer at its floor unless `relayer`/`fee` say otherwise.
    */
   async relayerTerms(
     client: IngressClient,
     p: { fee?: bigint; relayer?: string },
   ): Promise<{ relayer: string; fee: bigint }> {
-    if (p.relayer !== undefined) return { relayer: p.relayer, fee: p.fee ?? 0n };
-    const offered = await client.relayer();
-    const fee = p.fee === undefined || p.fee < offered.minFeeLamports ? offered.minFeeLamports : p.fee;
-    return { relayer: offered.address, fee };
+    if (p.relayer !== undefined) solanaAddressBytes(p.relayer, 'relayer');
+    const { relayer, fee } = chooseRelayer(await client.relayers(), NATIVE_ASSET, {
+      relayer: p.relayer,
+      fee: p.fee,
+    });
+    return { relayer, fee };
   }
 
   private checkpoint(): SyncCheckpoint {

@@ -1,7 +1,8 @@
 /**
  * One started cohort shared by the multi-process test files that only add their own activity to it
  * (deposits, transfers, withdrawals, compute jobs) and measure what they did relative to before:
- * four validators on a localnet, validator FAULTY_EXECUTOR started with wrong compute outputs. The
+ * four validators on a localnet, validator FAULTY_EXECUTOR started with wrong compute outputs, validator
+ * NON_RELAYER with `coordinator.relay = false`. The
  * first file that asks starts it in a detached process (its own worker ends with the file); the
  * others wait for its descriptor; the run's global teardown (test/setup/shared-cohort-run.ts) stops
  * it. Files that kill, pause or reconfigure validators start a `Devnet` of their own instead.
@@ -20,7 +21,7 @@ import {
 } from '../setup/shared-cohort-files.js';
 import { until } from './paraloom-child.js';
 
-export { FAULTY_EXECUTOR, type SharedValidator } from '../setup/shared-cohort-files.js';
+export { FAULTY_EXECUTOR, NON_RELAYER, type SharedValidator } from '../setup/shared-cohort-files.js';
 
 /** Takes the start lock; false when another file holds it (and starts or started the cohort). */
 function takeStartLock(lock: string): boolean {

@@ -19,6 +19,11 @@ export const REPO = join(import.meta.dirname, '..', '..');
 /** Its compute results are corrupted (PARALOOM_FAULT_COMPUTE_WRONG_OUTPUT); transfers are not. */
 export const FAULTY_EXECUTOR = 3;
 export const SHARED_VALIDATORS = 4;
+/**
+ * Registered and voting, but `coordinator.relay = false`: withdrawals naming it are never settled by a
+ * node (tests settle them themselves, or let them expire into refunds). Not a coordinator candidate.
+ */
+export const NON_RELAYER = 3;
 
 export interface SharedValidator {
   readonly index: number;

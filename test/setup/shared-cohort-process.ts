@@ -10,6 +10,7 @@ import { Devnet } from '../../src/devnet/index.js';
 import {
   FAULTY_EXECUTOR,
   isAlive,
+  NON_RELAYER,
   runFiles,
   SHARED_VALIDATORS,
   type SharedCohortDescriptor,
@@ -33,8 +34,10 @@ const devnet = new Devnet({
   // 150 ms slots: a withdrawal's 150-slot minimum validity passes in ~25 s (l2-cohort's expiry case).
   slotMs: 150,
   dashboard: false,
-  env: (i): Record<string, string> =>
-    i === FAULTY_EXECUTOR ? { PARALOOM_FAULT_COMPUTE_WRONG_OUTPUT: '1' } : {},
+  env: (i): Record<string, string> => ({
+    ...(i === FAULTY_EXECUTOR ? { PARALOOM_FAULT_COMPUTE_WRONG_OUTPUT: '1' } : {}),
+    ...(i === NON_RELAYER ? { PARALOOM_COORDINATOR_RELAY: 'false' } : {}),
+  }),
   onStep: say,
 });
 

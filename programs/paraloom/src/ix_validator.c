@@ -1,5 +1,5 @@
-/* Validator lifecycle: register (stake into its PDA), update endpoints, unregister (start unbonding),
- * withdraw_unbonded (after the window; closes the PDA), claim_rewards. */
+/* Validator lifecycle: register (stake into its PDA), update endpoints, set relay fee floors, unregister
+ * (start unbonding), withdraw_unbonded (after the window; closes the PDA), claim_rewards. */
 #include "paraloom.h"
 
 static u64 validator_seeds_check(Ctx *c, const SolAccountInfo *pda, const SolPubkey *key, u8 *bump) {
@@ -72,6 +72,13 @@ u64 ix_register_validator(Ctx *c) {
   memcpy(v->multiaddrs, scratch.multiaddrs, MAX_MULTIADDRS);
   v->peer_id_len = scratch.peer_id_len;
   v->multiaddrs_len = scratch.multiaddrs_len;
+  /* Default SOL floor: what settling one withdrawal costs the relayer (two nullifier records' rent and
+   * one signature), so a new relayer never pays to relay before it sets its own margin. */
+  u64 nullifier_rent;
+  TRY(rent_minimum(NULLIFIER_RECORD_SIZE, &nullifier_rent));
+  v->relay_fee_count = 1;
+  memset(v->relay_fees[0].asset, 0, 32);
+  v->relay_fees[0].floor = 2 * nullifier_rent + LAMPORTS_PER_SIGNATURE;
   TRY(registry_add(r, k[0].key, stake));
   r->total++;
   return 0;
@@ -97,6 +104,31 @@ u64 ix_update_validator_endpoints(Ctx *c) {
   memcpy(v->multiaddrs, scratch.multiaddrs, MAX_MULTIADDRS);
   v->peer_id_len = scratch.peer_id_len;
   v->multiaddrs_len = scratch.multiaddrs_len;
+  return 0;
+}
+
+/* accounts: validator (signer), validator_pda (w). args: asset [32] (field, big-endian) | floor u64.
+ * Replaces the asset's floor, or appends it while the table has room. */
+u64 ix_set_relay_fee(Ctx *c) {
+  TRY(require_accounts(c, 2));
+  ValidatorAccount *v;
+  TRY(load_own_validator(c, &c->p->ka[0], &c->p->ka[1], &v));
+  if (c->args_len != 40) return ERR_INVALID_INSTRUCTION;
+  const u8 *asset = c->args;
+  u64 floor = rd_u64(c->args + 32);
+  if (!field_is_canonical(asset)) return ERR_NON_CANONICAL_FIELD;
+  u32 n = v->relay_fee_count;
+  if (n > MAX_RELAY_FEES) return ERR_INVALID_ACCOUNT_DATA;
+  for (u32 i = 0; i < n; i++) {
+    if (bytes_eq(v->relay_fees[i].asset, asset, 32)) {
+      v->relay_fees[i].floor = floor;
+      return 0;
+    }
+  }
+  if (n == MAX_RELAY_FEES) return ERR_RELAY_FEE_TABLE_FULL;
+  memcpy(v->relay_fees[n].asset, asset, 32);
+  v->relay_fees[n].floor = floor;
+  v->relay_fee_count = n + 1;
   return 0;
 }
 

@@ -120,6 +120,9 @@ u64 ix_withdraw(Ctx *c) {
   if (slot > expiration) return ERR_EXPIRED;
   const ApprovalAccount *approval;
   TRY(load_approval(c, &k[4], &approval));
+  /* close_approval may close the approval once max_expiration_slot has passed; a withdrawal valid past
+   * it would outlive its approval, and the L2 refunds by expiration_slot, so they must agree. */
+  if (expiration > approval->max_expiration_slot) return ERR_EXPIRATION_BEYOND_APPROVAL;
 
   /* Public inputs in circuit order: root, public_amount, ext_data_hash, asset, n0, n1, out0, out1. */
   u8 inputs[8 * 32];

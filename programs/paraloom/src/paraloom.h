@@ -56,6 +56,8 @@ enum {
   ERR_RENT_UNSUPPORTED = 6044,
   ERR_PROOF_POINT_INVALID = 6045,
   ERR_APPROVAL_NOT_EXPIRED = 6046,
+  ERR_RELAY_FEE_TABLE_FULL = 6047,
+  ERR_EXPIRATION_BEYOND_APPROVAL = 6048,
 };
 
 /* ---- BridgeState: PDA ["bridge_state"] ---- */
@@ -134,6 +136,14 @@ static_assert(sizeof(ValidatorRegistry) == 2592, "ValidatorRegistry size");
 /* ---- ValidatorAccount: PDA ["validator", key] ---- */
 #define MAX_PEER_ID 64
 #define MAX_MULTIADDRS 256
+#define MAX_RELAY_FEES 4
+/* A relayer's fee floor for one asset: the least fee (in the asset's base unit) it settles for. */
+typedef struct {
+  u8 asset[32]; /* field element, big-endian; 0 is native SOL */
+  u64 floor;
+} RelayFee;
+static_assert(sizeof(RelayFee) == 40, "RelayFee");
+
 typedef struct {
   u64 discriminator;
   SolPubkey key;
@@ -154,10 +164,16 @@ typedef struct {
   u16 reserved1;
   u8 peer_id[MAX_PEER_ID];
   u8 multiaddrs[MAX_MULTIADDRS];
+  /* Appended after the endpoints so every older offset stays where it was. */
+  u32 relay_fee_count;
+  u32 reserved2;
+  RelayFee relay_fees[MAX_RELAY_FEES];
 } ValidatorAccount;
 static_assert(__builtin_offsetof(ValidatorAccount, reputation) == 96, "reputation");
 static_assert(__builtin_offsetof(ValidatorAccount, peer_id) == 112, "peer_id");
-static_assert(sizeof(ValidatorAccount) == 432, "ValidatorAccount size");
+static_assert(__builtin_offsetof(ValidatorAccount, relay_fee_count) == 432, "relay_fee_count");
+static_assert(__builtin_offsetof(ValidatorAccount, relay_fees) == 440, "relay_fees");
+static_assert(sizeof(ValidatorAccount) == 600, "ValidatorAccount size");
 
 /* ---- VerifyingKey: PDA ["verifying_key"]; blob = alpha|beta|gamma|delta|u32 n|IC[n] ---- */
 #define VK_HEADER 16
@@ -191,6 +207,8 @@ static_assert(sizeof(ApprovalAccount) == 96, "ApprovalAccount size");
 /* Deepest withdrawal approval path: the withdraw transaction at this depth fits 1,232 bytes with room left
  * for the asset argument of the SPL-token change (docs/protocol.md, "Transaction sizes"). */
 #define MAX_APPROVAL_DEPTH 11
+/* Solana's base fee per signature; a withdraw transaction carries one (the relayer's). */
+#define LAMPORTS_PER_SIGNATURE 5000
 #define SLASH_RECORD_SIZE 48
 
 /* ---- instruction context ---- */
@@ -277,6 +295,7 @@ u64 ix_withdraw(Ctx *c);
 u64 ix_slash(Ctx *c);
 u64 ix_claim_rewards(Ctx *c);
 u64 ix_close_approval(Ctx *c);
+u64 ix_set_relay_fee(Ctx *c);
 
 #define TRY(expr)            \
   do {                       \

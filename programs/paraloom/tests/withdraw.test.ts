@@ -101,6 +101,13 @@ describe('withdraw', () => {
     const accounts = ix.accounts!.map((a, i) => (i === 5 ? { ...a, address: otherPda } : a));
     await expectRejected([{ ...ix, accounts }], 'ACCOUNT_MISMATCH');
 
+    // The approval's max_expiration_slot is this withdrawal's expiration: one slot later would let the
+    // withdrawal outlive an approval close_approval may already have closed (and the L2's refund).
+    await expectRejected(
+      [await build({ expirationSlot: sc.args.expirationSlot + 1n })],
+      'EXPIRATION_BEYOND_APPROVAL',
+    );
+
     const slot = h.slot();
     h.warpTo(sc.args.expirationSlot + 1n);
     await expectRejected([await build()], 'EXPIRED');

@@ -39,7 +39,7 @@ async function connect(
   return { config, rpc, programId };
 }
 
-async function chainFor(configPath: string | undefined) {
+export async function chainFor(configPath: string | undefined) {
   const { config, rpc } = await connect(configPath);
   const keypair = await readKeypairFile(config.validator.keyFile);
   const chain = await ValidatorChain.create(rpc, config.solana.programId, keypair, {

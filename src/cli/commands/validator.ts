@@ -66,4 +66,19 @@ export function registerValidatorCommand(program: Command): void {
   withConfig(validator.command('list').description('the active set with stakes and endpoints')).action(
     roleAction('listAction'),
   );
+  withConfig(
+    validator
+      .command('set-relay-fee')
+      .description(
+        "set this validator's relay fee floor on chain: the real cost of settling a withdrawal (2 nullifier records' rent + 1 signature) plus a margin",
+      )
+      .option('--asset <id>', 'asset id (decimal field element; 0 is SOL)', '0')
+      .option(
+        '--margin <lamports>',
+        'lamports over the real cost (default: coordinator.relay_fee_margin_lamports)',
+      )
+      .option('--floor <lamports>', 'set this floor exactly instead of cost + margin'),
+  ).action(async (opts: import('./validator-fees.js').SetRelayFeeOptions) =>
+    (await import('./validator-fees.js')).setRelayFeeAction(opts),
+  );
 }

@@ -1,8 +1,8 @@
 /**
- * `paraloom wallet new | restore | address | deposit | sync | balance | transfer | withdraw | history`:
- * a shielded wallet in a directory (key file sealed under a passphrase, and note store, both 0600),
- * talking to a validator's ingress and, for deposits, to Solana. `--json` prints one JSON object for
- * scripts. The passphrase comes from PARALOOM_WALLET_PASSPHRASE or a no-echo prompt on the terminal.
+ * `paraloom wallet new | restore | address | deposit | sync | balance | transfer | withdraw | settle |
+ * history`: a shielded wallet in a directory (key file sealed under a passphrase, and note store, both
+ * 0600), talking to a validator's ingress and, for deposits, to Solana. `--json` prints one JSON object
+ * for scripts. The passphrase comes from PARALOOM_WALLET_PASSPHRASE or a no-echo prompt on the terminal.
  */
 import type { Command } from 'commander';
 import type { ProveStage } from '../../privacy/index.js';
@@ -37,6 +37,11 @@ export function formatSol(lamports: bigint): string {
   const whole = lamports / LAMPORTS_PER_SOL;
   const frac = (lamports % LAMPORTS_PER_SOL).toString().padStart(9, '0').replace(/0+$/, '');
   return frac ? `${whole}.${frac}` : `${whole}`;
+}
+
+function parseSlots(text: string): bigint {
+  if (!/^\d{1,12}$/.test(text) || BigInt(text) === 0n) throw new Error(`not a number of slots: ${text}`);
+  return BigInt(text);
 }
 
 function out(json: boolean | undefined, value: Record<string, unknown>, text: string): void {
@@ -268,27 +273,47 @@ export function registerWalletCommand(program: Command): void {
       const w = await openWallet(o.wallet);
       await w.sync(new IngressClient(o.ingress));
       const b = w.balance();
+      // Refund notes are ordinary notes (in spendable); the count says where they came from.
+      const refunded = w.store.refundedWithdrawals.size;
       out(
         o.json,
-        { spendable: b.spendable, pending: b.pending, depositing: b.depositing },
-        `spendable ${formatSol(b.spendable)} SOL, pending ${formatSol(b.pending)} SOL, depositing ${formatSol(b.depositing)} SOL`,
+        {
+          spendable: b.spendable,
+          pending: b.pending,
+          depositing: b.depositing,
+          ...(refunded ? { refundedWithdrawals: refunded } : {}),
+        },
+        `spendable ${formatSol(b.spendable)} SOL, pending ${formatSol(b.pending)} SOL, depositing ${formatSol(b.depositing)} SOL${refunded ? ` (incl. refunds of ${refunded} expired withdrawal${refunded > 1 ? 's' : ''})` : ''}`,
       );
     },
   );
 
-  withCommon(wallet.command('history').description('received and sent payments')).action(
-    async (o: Common) => {
-      const w = await openWallet(o.wallet);
-      const rows = w.store.history.map((h) => ({ ...h, at: new Date(h.at).toISOString() }));
-      out(
-        o.json,
-        { history: rows },
-        rows
-          .map((h) => `${h.at}  ${h.kind.padEnd(9)} ${formatSol(h.amount)} SOL${h.txId ? `  ${h.txId}` : ''}`)
-          .join('\n') || 'no history yet',
-      );
-    },
-  );
+  withCommon(
+    wallet.command('history').description('received and sent payments, withdrawals and their refunds'),
+  ).action(async (o: Common) => {
+    const w = await openWallet(o.wallet);
+    const refunded = w.store.refundedWithdrawals;
+    const rows = w.store.history.map((h) => {
+      // A withdrawal whose refund arrived expired unsettled; its refund note is spendable.
+      const state =
+        h.kind === 'withdrawn' && h.txId && refunded.has(h.txId)
+          ? 'expired, refunded'
+          : h.kind === 'refunded'
+            ? 'refund note spendable'
+            : undefined;
+      return { ...h, at: new Date(h.at).toISOString(), ...(state ? { state } : {}) };
+    });
+    out(
+      o.json,
+      { history: rows },
+      rows
+        .map(
+          (h) =>
+            `${h.at}  ${h.kind.padEnd(9)} ${formatSol(h.amount)} SOL${h.txId ? `  ${h.txId}` : ''}${h.state ? `  (${h.state})` : ''}`,
+        )
+        .join('\n') || 'no history yet',
+    );
+  });
 
   withCommon(
     wallet
@@ -347,8 +372,16 @@ export function registerWalletCommand(program: Command): void {
       .description('unshield: pay SOL from the pool to a Solana address, settled by the relayer')
       .requiredOption('--to <address>', 'recipient Solana address (base58)')
       .requiredOption('--amount <sol>', 'amount in SOL the recipient receives')
-      .option('--fee <sol>', "relayer fee in SOL (default: the relayer's minimum)")
-      .option('--relayer <address>', "relayer's Solana address (default: the validator's relayer)")
+      .option('--fee <sol>', "relayer fee in SOL (default: the chosen relayer's on-chain floor)")
+      .option(
+        '--relayer <address>',
+        "relayer's Solana address (default: the cheapest active validator, ties to the ingress's own)",
+      )
+      .option(
+        '--valid-for <slots>',
+        'slots the withdrawal stays valid; expired unsettled, it is refunded',
+        '3000',
+      )
       .option('--no-wait', 'return once submitted instead of waiting until settled on Solana')
       .option('--timeout <seconds>', 'how long to wait for settlement', '180')
       .option(
@@ -362,6 +395,7 @@ export function registerWalletCommand(program: Command): void {
         amount: string;
         fee?: string;
         relayer?: string;
+        validFor: string;
         wait: boolean;
         timeout: string;
         dryRun?: boolean;
@@ -406,6 +440,7 @@ export function registerWalletCommand(program: Command): void {
               amount,
               fee: terms.fee,
               relayer: terms.relayer,
+              validForSlots: parseSlots(o.validFor),
               artifacts,
               encode: (p) => encodeTransaction({ proof: p.proof.toWire(), statement: p.statement }),
               ...(onProgress ? { onProgress } : {}),
@@ -454,6 +489,20 @@ export function registerWalletCommand(program: Command): void {
           );
           return;
         }
+        // Past its expiration it can only be refunded: look for the refund note instead.
+        if (s && ((await client.status()).solanaSlot ?? 0n) > s.expirationSlot) {
+          await w.sync(client);
+          if (w.store.refundedWithdrawals.has(submitted.id)) {
+            if (!o.json) console.error('withdrawal expired unsettled and refunded');
+            out(
+              o.json,
+              { ...base, state: 'refunded', height: s.height, expirationSlot: s.expirationSlot },
+              `expired unsettled (slot ${s.expirationSlot}); refunded: ${formatSol(s.amount + s.fee)} SOL back in this wallet`,
+            );
+            process.exitCode = 1;
+            return;
+          }
+        }
         if (Date.now() > deadline) {
           throw new Error(
             `withdrawal ${submitted.id} not settled within ${o.timeout} s (last state: ${state})`,
@@ -463,6 +512,21 @@ export function registerWalletCommand(program: Command): void {
       }
     },
   );
+
+  wallet
+    .command('settle')
+    .description(
+      'send an approved withdrawal to Solana yourself, from any funded key (the fee still goes to the named relayer)',
+    )
+    .argument('<nullifier>', 'the withdrawal (its first nullifier, as `wallet withdraw` prints it)')
+    .requiredOption('--keypair <file>', 'Solana keypair file (JSON array) paying the transaction and rent')
+    .option('--ingress <url>', "a validator's ingress URL", DEFAULT_INGRESS)
+    .option('--rpc <url>', 'Solana RPC URL', 'http://127.0.0.1:8899')
+    .option('--program <id>', 'Paraloom program id (default: the dev program id of this release)')
+    .option('--json', 'print one JSON object')
+    .action(async (nullifier: string, o: import('./wallet-settle.js').SettleOptions) =>
+      (await import('./wallet-settle.js')).settleAction(nullifier, o),
+    );
 
   withCommon(
     wallet

@@ -1,6 +1,6 @@
 // Test-only: a small L2 history with real proofs. Deposits of notes owned by one key form block 1;
-// three transactions spend them against block 1's root: a transfer (A), a withdrawal (B) and a
-// transfer (C) that spends one of A's notes again. Proving costs ~2 s each, so the result is cached
+// three transactions spend them against block 1's root: a transfer (A), a withdrawal (B, offering a
+// refund note of its gross amount to the owner) and a transfer (C) that spends one of A's notes again. Proving costs ~2 s each, so the result is cached
 // under .cache/fixtures keyed by the proving key's hash (a change of keys invalidates it by itself).
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { bytesToHex, hexToBytes } from '../../common/index.js';
 import {
   type CircuitArtifacts,
+  deriveKeys,
   dummyInput,
   encryptNote,
   FIELD_ZERO,
@@ -41,11 +42,14 @@ export interface LedgerScenario {
   readonly withdrawal: DecodedTransaction;
   /** Spends the first deposit again (shares a nullifier with `transfer`). */
   readonly conflicting: DecodedTransaction;
+  /** The owner of every note (the refund note's too). */
+  readonly owner: SpendingKeys;
 }
 
 interface Cached {
   commitments: string[];
   txs: string[];
+  owner: string;
 }
 
 function depositsOf(commitments: readonly Field[]): PendingDeposit[] {
@@ -70,13 +74,14 @@ function build(c: Cached, root: Field): LedgerScenario {
     transfer: transfer!,
     withdrawal: withdrawal!,
     conflicting: conflicting!,
+    owner: deriveKeys(toField(BigInt(c.owner))),
   };
 }
 
 export async function ledgerScenario(artifacts: CircuitArtifacts): Promise<LedgerScenario> {
   await privacyReady();
   const keyHash = createHash('sha256').update(artifacts.zkey).digest('hex').slice(0, 16);
-  const file = `${CACHE_DIR}ledger-${keyHash}.json`;
+  const file = `${CACHE_DIR}ledger-refund-${keyHash}.json`;
   try {
     const cached = JSON.parse(readFileSync(file, 'utf8')) as Cached;
     const { root } = await rootOf(cached.commitments.map((x) => toField(BigInt(x))));
@@ -123,6 +128,8 @@ export async function ledgerScenario(artifacts: CircuitArtifacts): Promise<Ledge
     };
   };
   const withdrawOutputs = [note(notes[2]!.amount - 1_000_000_000n), note(0n)] as const;
+  // The refund note the wallet makes: owner's, the gross withdrawn amount, a fresh blinding.
+  const refund = note(1_000_000_000n);
   const requests: TransactRequest[] = [
     await transferOf(0, 1),
     {
@@ -130,7 +137,11 @@ export async function ledgerScenario(artifacts: CircuitArtifacts): Promise<Ledge
       asset: NATIVE_ASSET,
       inputs: [await spend(2), dummyInput(NATIVE_ASSET)],
       outputs: withdrawOutputs,
-      extData: ext(withdrawOutputs, owner, -1_000_000_000n, 5_000_000n),
+      extData: {
+        ...ext(withdrawOutputs, owner, -1_000_000_000n, 5_000_000n),
+        refundCommitment: noteCommitment(refund),
+        refundCiphertext: encryptNote(refund, owner.address),
+      },
     },
     await transferOf(0, 3),
   ];
@@ -139,7 +150,11 @@ export async function ledgerScenario(artifacts: CircuitArtifacts): Promise<Ledge
     const { proof, statement } = await proveTransact(request, artifacts);
     txs.push(bytesToHex(encodeTransaction({ proof: proof.toWire(), statement })));
   }
-  const cached: Cached = { commitments: commitments.map((x) => x.toString()), txs };
+  const cached: Cached = {
+    commitments: commitments.map((x) => x.toString()),
+    txs,
+    owner: owner.sk.toString(),
+  };
   mkdirSync(CACHE_DIR, { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, JSON.stringify(cached));

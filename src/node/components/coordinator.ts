@@ -57,7 +57,6 @@ export function coordinatorComponent(
         priority: config.validator.coordinatorPriority,
         leaseMs: config.coordinator.leaseMs,
         relay: config.coordinator.relay,
-        relayMinFeeLamports: config.coordinator.relayMinFeeLamports,
         anchorPolicy: {
           everyBlocks: config.coordinator.anchorEveryBlocks,
           everyMs: config.coordinator.anchorEveryMs,

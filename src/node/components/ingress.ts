@@ -1,5 +1,7 @@
 import { chainRead, IngressServer, LedgerIngressBackend } from '../../ingress/index.js';
+import { fieldFromBytesBE } from '../../privacy/index.js';
 import type { Component } from '../component.js';
+import type { BridgeComponent } from './bridge.js';
 import type { ComputeComponent } from './compute.js';
 import type { CoordinatorComponent } from './coordinator.js';
 import type { LedgerComponent } from './ledger.js';
@@ -8,6 +10,8 @@ import type { Wiring } from './wiring.js';
 
 export interface IngressComponentOptions extends Omit<Wiring, 'registry'> {
   readonly ledger: LedgerComponent;
+  /** Its chain view: the relayers' floors GET /v1/relayers serves. */
+  readonly bridge: BridgeComponent;
   readonly storage: StorageComponent;
   readonly coordinator: CoordinatorComponent;
   /** Serves the /v1/compute routes when given. */
@@ -36,6 +40,7 @@ export class IngressComponent implements Component {
     await backend.start();
     this.backend = backend;
     const duties = o.coordinator.service;
+    const chain = o.bridge.service.view;
     const server = new IngressServer(backend, {
       host: o.config.ingress.host,
       port: o.config.ingress.port,
@@ -44,6 +49,11 @@ export class IngressComponent implements Component {
         anchors: () => chainRead(() => duties.withdrawals.anchors()),
         withdrawal: (n0) => chainRead(() => duties.withdrawals.status(n0)),
         relayer: () => duties.relayer,
+        relayers: () =>
+          chain.relayers.map((r) => ({
+            address: r.address,
+            fees: r.fees.map((f) => ({ asset: fieldFromBytesBE(f.asset), floor: f.floor })),
+          })),
         solanaSlot: () => o.ledger.solanaSlot,
       },
       ...(o.compute ? { compute: o.compute.service } : {}),

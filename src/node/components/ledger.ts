@@ -1,6 +1,9 @@
+import { getAddressDecoder } from '@solana/kit';
+import { readFinalizedNullifiers } from '../../bridge/index.js';
 import { LedgerApp, type LedgerExtension, TxRelay } from '../../ledger/index.js';
 import {
   BatchVerifierPool,
+  fieldToBytesBE,
   loadVerifyingKeyJson,
   loadWasmPoseidon,
   privacyReady,
@@ -29,7 +32,8 @@ export interface LedgerComponentOptions extends Omit<Wiring, 'config'> {
  * by transaction gossip, re-gossiping what it admits) and block execution. What the mempool needs
  * of Solana comes from the node's chain view, never per transaction: the slot for expirations, and
  * the anchored roots withdrawals may spend from, at `finalized` (a root that could still roll back
- * would let a block finalize a withdrawal the program then refuses).
+ * would let a block finalize a withdrawal the program then refuses), and for refunds the finalized
+ * slot; the nullifier records a refund depends on are read from this node's own RPC.
  */
 export class LedgerComponent implements Component {
   readonly name = 'ledger';
@@ -64,7 +68,9 @@ export class LedgerComponent implements Component {
     const pool = new BatchVerifierPool(vk, { threads: o.verifierThreads ?? 2 });
     this.pool = pool;
     await pool.start();
-    const chain = o.bridge.service.view;
+    const node = o.bridge.service;
+    const chain = node.view;
+    const addressOf = getAddressDecoder();
     const relay = new TxRelay({
       network: o.network.network,
       submit: (tx, origin) => this.ledger.submit(tx, origin),
@@ -81,6 +87,12 @@ export class LedgerComponent implements Component {
       leader: o.validator.service.signer.publicKey,
       isAnchored: (root) => chain.anchoredRoots.has(root),
       currentSlot: () => chain.slot,
+      relayerFloor: (relayer, asset) => chain.relayerFloor(addressOf.decode(relayer), fieldToBytesBE(asset)),
+      // Refunds: the proposer filters by the view's finalized slot; every check reads this node's RPC.
+      refunds: {
+        finalizedSlot: () => chain.finalizedSlot,
+        readNullifiers: (nullifiers) => readFinalizedNullifiers(node.rpc, node.programId, nullifiers),
+      },
       logger: o.logger,
       mempool: { onAdmitted: (tx, origin) => relay.admitted(tx.bytes, origin) },
     });

@@ -17,6 +17,8 @@ import {
   fixEncoderSize,
   getAddressDecoder,
   getAddressEncoder,
+  getArrayDecoder,
+  getArrayEncoder,
   getBytesDecoder,
   getBytesEncoder,
   getStructDecoder,
@@ -42,6 +44,7 @@ import {
   type MaybeEncodedAccount,
   type ReadonlyUint8Array,
 } from '@solana/kit';
+import { getRelayFeeDecoder, getRelayFeeEncoder, type RelayFee, type RelayFeeArgs } from '../types/index.js';
 
 export const VALIDATOR_ACCOUNT_DISCRIMINATOR = new Uint8Array([32, 144, 229, 203, 9, 154, 158, 255]);
 
@@ -69,6 +72,9 @@ export type ValidatorAccount = {
   reserved1: number;
   peerId: ReadonlyUint8Array;
   multiaddrs: ReadonlyUint8Array;
+  relayFeeCount: number;
+  reserved2: number;
+  relayFees: Array<RelayFee>;
 };
 
 export type ValidatorAccountArgs = {
@@ -90,6 +96,9 @@ export type ValidatorAccountArgs = {
   reserved1: number;
   peerId: ReadonlyUint8Array;
   multiaddrs: ReadonlyUint8Array;
+  relayFeeCount: number;
+  reserved2: number;
+  relayFees: Array<RelayFeeArgs>;
 };
 
 /** Gets the encoder for {@link ValidatorAccountArgs} account data. */
@@ -115,6 +124,9 @@ export function getValidatorAccountEncoder(): FixedSizeEncoder<ValidatorAccountA
       ['reserved1', getU16Encoder()],
       ['peerId', fixEncoderSize(getBytesEncoder(), 64)],
       ['multiaddrs', fixEncoderSize(getBytesEncoder(), 256)],
+      ['relayFeeCount', getU32Encoder()],
+      ['reserved2', getU32Encoder()],
+      ['relayFees', getArrayEncoder(getRelayFeeEncoder(), { size: 4 })],
     ]),
     (value) => ({ ...value, discriminator: VALIDATOR_ACCOUNT_DISCRIMINATOR }),
   );
@@ -142,6 +154,9 @@ export function getValidatorAccountDecoder(): FixedSizeDecoder<ValidatorAccount>
     ['reserved1', getU16Decoder()],
     ['peerId', fixDecoderSize(getBytesDecoder(), 64)],
     ['multiaddrs', fixDecoderSize(getBytesDecoder(), 256)],
+    ['relayFeeCount', getU32Decoder()],
+    ['reserved2', getU32Decoder()],
+    ['relayFees', getArrayDecoder(getRelayFeeDecoder(), { size: 4 })],
   ]);
 }
 
@@ -201,5 +216,5 @@ export async function fetchAllMaybeValidatorAccount(
 }
 
 export function getValidatorAccountSize(): number {
-  return 432;
+  return 600;
 }

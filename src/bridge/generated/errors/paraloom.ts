@@ -108,6 +108,10 @@ export const PARALOOM_ERROR__RENT_UNSUPPORTED = 0x179c; // 6044
 export const PARALOOM_ERROR__PROOF_POINT_INVALID = 0x179d; // 6045
 /** ApprovalNotExpired: approval not expired */
 export const PARALOOM_ERROR__APPROVAL_NOT_EXPIRED = 0x179e; // 6046
+/** RelayFeeTableFull: relay fee table full */
+export const PARALOOM_ERROR__RELAY_FEE_TABLE_FULL = 0x179f; // 6047
+/** ExpirationBeyondApproval: expiration beyond approval */
+export const PARALOOM_ERROR__EXPIRATION_BEYOND_APPROVAL = 0x17a0; // 6048
 
 export type ParaloomError =
   | typeof PARALOOM_ERROR__ACCOUNT_MISMATCH
@@ -123,6 +127,7 @@ export type ParaloomError =
   | typeof PARALOOM_ERROR__ENDPOINT_TOO_LONG
   | typeof PARALOOM_ERROR__EVIDENCE_INVALID
   | typeof PARALOOM_ERROR__EVIDENCE_USED
+  | typeof PARALOOM_ERROR__EXPIRATION_BEYOND_APPROVAL
   | typeof PARALOOM_ERROR__EXPIRED
   | typeof PARALOOM_ERROR__FEE_TOO_HIGH
   | typeof PARALOOM_ERROR__HEIGHT_NOT_INCREASING
@@ -143,6 +148,7 @@ export type ParaloomError =
   | typeof PARALOOM_ERROR__PROOF_POINT_INVALID
   | typeof PARALOOM_ERROR__QUORUM_NOT_REACHED
   | typeof PARALOOM_ERROR__REGISTRY_FULL
+  | typeof PARALOOM_ERROR__RELAY_FEE_TABLE_FULL
   | typeof PARALOOM_ERROR__RENT_UNSUPPORTED
   | typeof PARALOOM_ERROR__STAKE_TOO_LOW
   | typeof PARALOOM_ERROR__SYSCALL_FAILED
@@ -174,6 +180,7 @@ if (process.env.NODE_ENV !== 'production') {
     [PARALOOM_ERROR__ENDPOINT_TOO_LONG]: `endpoint too long`,
     [PARALOOM_ERROR__EVIDENCE_INVALID]: `evidence invalid`,
     [PARALOOM_ERROR__EVIDENCE_USED]: `evidence used`,
+    [PARALOOM_ERROR__EXPIRATION_BEYOND_APPROVAL]: `expiration beyond approval`,
     [PARALOOM_ERROR__EXPIRED]: `expired`,
     [PARALOOM_ERROR__FEE_TOO_HIGH]: `fee too high`,
     [PARALOOM_ERROR__HEIGHT_NOT_INCREASING]: `height not increasing`,
@@ -194,6 +201,7 @@ if (process.env.NODE_ENV !== 'production') {
     [PARALOOM_ERROR__PROOF_POINT_INVALID]: `proof point invalid`,
     [PARALOOM_ERROR__QUORUM_NOT_REACHED]: `quorum not reached`,
     [PARALOOM_ERROR__REGISTRY_FULL]: `registry full`,
+    [PARALOOM_ERROR__RELAY_FEE_TABLE_FULL]: `relay fee table full`,
     [PARALOOM_ERROR__RENT_UNSUPPORTED]: `rent unsupported`,
     [PARALOOM_ERROR__STAKE_TOO_LOW]: `stake too low`,
     [PARALOOM_ERROR__SYSCALL_FAILED]: `syscall failed`,

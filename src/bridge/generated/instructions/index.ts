@@ -14,6 +14,7 @@ export * from './finalizeVerifyingKey.js';
 export * from './initialize.js';
 export * from './pause.js';
 export * from './registerValidator.js';
+export * from './setRelayFee.js';
 export * from './slash.js';
 export * from './unpause.js';
 export * from './unregisterValidator.js';

@@ -25,6 +25,7 @@ import {
   parseInitializeInstruction,
   parsePauseInstruction,
   parseRegisterValidatorInstruction,
+  parseSetRelayFeeInstruction,
   parseSlashInstruction,
   parseUnpauseInstruction,
   parseUnregisterValidatorInstruction,
@@ -40,6 +41,7 @@ import {
   type ParsedInitializeInstruction,
   type ParsedPauseInstruction,
   type ParsedRegisterValidatorInstruction,
+  type ParsedSetRelayFeeInstruction,
   type ParsedSlashInstruction,
   type ParsedUnpauseInstruction,
   type ParsedUnregisterValidatorInstruction,
@@ -158,6 +160,7 @@ export enum ParaloomInstruction {
   Slash,
   ClaimRewards,
   CloseApproval,
+  SetRelayFee,
 }
 
 export function identifyParaloomInstruction(
@@ -299,6 +302,15 @@ export function identifyParaloomInstruction(
   ) {
     return ParaloomInstruction.CloseApproval;
   }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(new Uint8Array([160, 70, 108, 110, 40, 93, 88, 161])),
+      0,
+    )
+  ) {
+    return ParaloomInstruction.SetRelayFee;
+  }
   throw new Error('The provided instruction could not be identified as a paraloom instruction.');
 }
 
@@ -329,7 +341,8 @@ export type ParsedParaloomInstruction<
   | ({ instructionType: ParaloomInstruction.Withdraw } & ParsedWithdrawInstruction<TProgram>)
   | ({ instructionType: ParaloomInstruction.Slash } & ParsedSlashInstruction<TProgram>)
   | ({ instructionType: ParaloomInstruction.ClaimRewards } & ParsedClaimRewardsInstruction<TProgram>)
-  | ({ instructionType: ParaloomInstruction.CloseApproval } & ParsedCloseApprovalInstruction<TProgram>);
+  | ({ instructionType: ParaloomInstruction.CloseApproval } & ParsedCloseApprovalInstruction<TProgram>)
+  | ({ instructionType: ParaloomInstruction.SetRelayFee } & ParsedSetRelayFeeInstruction<TProgram>);
 
 export function parseParaloomInstruction<TProgram extends string>(
   instruction: Instruction<TProgram> & InstructionWithData<ReadonlyUint8Array>,
@@ -418,6 +431,13 @@ export function parseParaloomInstruction<TProgram extends string>(
       return {
         instructionType: ParaloomInstruction.CloseApproval,
         ...parseCloseApprovalInstruction(instruction),
+      };
+    }
+    case ParaloomInstruction.SetRelayFee: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: ParaloomInstruction.SetRelayFee,
+        ...parseSetRelayFeeInstruction(instruction),
       };
     }
     default:

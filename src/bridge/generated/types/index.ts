@@ -9,3 +9,4 @@
 export * from './activeValidator.js';
 export * from './anchorEntry.js';
 export * from './approvalSiblings.js';
+export * from './relayFee.js';
