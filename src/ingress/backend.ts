@@ -19,6 +19,13 @@ export interface IngressBackend {
   roots(): Promise<readonly Field[]>;
   path(leafIndex: number): Promise<{ root: Field; path: MerklePath } | undefined>;
   outputs(fromLeaf: number, limit: number): Promise<readonly OutputRecord[]>;
+  /**
+   * The tree's frontier at an earlier size (left[l]: the complete node left of the path of leaf
+   * `leafCount`, where that size has bit l) and the root of that size; undefined past the tree's size.
+   */
+  frontier(leafCount: number): Promise<{ root: Field; left: readonly (Field | undefined)[] } | undefined>;
+  /** Roots of complete subtrees (level, from) .. (level, from + count - 1); undefined if one is not complete. */
+  subtreeRoots(level: number, from: number, count: number): Promise<readonly Field[] | undefined>;
 }
 
 /** An anchored root a withdrawal can be proven against (leafCount: the tree size it is the root of). */

@@ -1,7 +1,7 @@
 import type { Lifecycle } from '../common/index.js';
 import type { Block, FinalBlock, LedgerApp } from '../ledger/index.js';
 import { decodeBlock, refundEntriesOf } from '../ledger/index.js';
-import { type Field, type MerklePath, MerkleTree } from '../privacy/index.js';
+import { type Field, hash2, type MerklePath, MerkleTree, TREE_DEPTH, ZERO_HASHES } from '../privacy/index.js';
 import type { NodeStorage } from '../storage/index.js';
 import type { IngressBackend, OutputRecord, SubmitResult } from './backend.js';
 
@@ -54,6 +54,39 @@ export class LedgerIngressBackend implements IngressBackend, Lifecycle {
     const tree = await MerkleTree.open(this.storage.tree);
     if (leafIndex >= tree.size) return undefined;
     return { root: tree.root, path: await tree.path(leafIndex) };
+  }
+
+  /**
+   * Complete nodes never change, so the frontier of any earlier size is read from the stored tree
+   * as it is now: one node per level, and the root folded from them as the tree was at that size.
+   */
+  async frontier(
+    leafCount: number,
+  ): Promise<{ root: Field; left: readonly (Field | undefined)[] } | undefined> {
+    const size = (await this.storage.tree.loadState())?.leafCount ?? 0;
+    if (!Number.isSafeInteger(leafCount) || leafCount < 0 || leafCount > size) return undefined;
+    const left: (Field | undefined)[] = [];
+    let root = ZERO_HASHES[0]!;
+    for (let level = 0; level < TREE_DEPTH; level++) {
+      const index = Math.floor(leafCount / 2 ** level);
+      const sibling = index % 2 === 1 ? await this.storage.tree.getNode(level, index - 1) : undefined;
+      if (index % 2 === 1 && sibling === undefined) return undefined;
+      left.push(sibling);
+      root = sibling !== undefined ? hash2(sibling, root) : hash2(root, ZERO_HASHES[level]!);
+    }
+    return { root, left };
+  }
+
+  async subtreeRoots(level: number, from: number, count: number): Promise<readonly Field[] | undefined> {
+    const size = (await this.storage.tree.loadState())?.leafCount ?? 0;
+    if (level < 0 || level > TREE_DEPTH || (from + count) * 2 ** level > size) return undefined;
+    const roots: Field[] = [];
+    for (let k = from; k < from + count; k++) {
+      const node = await this.storage.tree.getNode(level, k);
+      if (node === undefined) return undefined;
+      roots.push(node);
+    }
+    return roots;
   }
 
   async outputs(fromLeaf: number, limit: number): Promise<readonly OutputRecord[]> {

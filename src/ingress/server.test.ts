@@ -9,7 +9,10 @@ import { LedgerApp, type LedgerAppOptions } from '../ledger/index.js';
 import { type LedgerScenario, ledgerScenario } from '../ledger/testing/index.js';
 import {
   BatchVerifierPool,
+  hash2,
   loadCircuitArtifacts,
+  MemoryTreeStorage,
+  MerkleTree,
   toField,
   VerifyingKey,
   verifyPath,
@@ -116,6 +119,31 @@ describe('ingress API over a real ledger', () => {
     expect(verifyPath(scenario.deposits[1]!.commitment, { leafIndex: 1, siblings }, scenario.root1)).toBe(
       true,
     );
+    // The frontier at any size up to the tree's: the current one gives the current root, and an
+    // earlier one the root a tree of that size had (what a wallet's birthday starts from).
+    const client = new IngressClient(ingress.url);
+    const now = await client.frontier(n);
+    expect(now.root).toBe(scenario.root1);
+    expect(now.frontier.root).toBe(scenario.root1);
+    const one = await client.frontier(1);
+    const tree = await MerkleTree.open(new MemoryTreeStorage());
+    await tree.append(scenario.deposits[0]!.commitment);
+    expect(one.frontier.root).toBe(tree.root);
+    expect(one.root).toBe(tree.root);
+    expect(one.frontier.left[0]).toBe(scenario.deposits[0]!.commitment);
+    // Complete subtrees' roots: a subtree of one leaf is the leaf; of two, their hash.
+    expect(await client.subtreeRoots(0, 1, 2)).toEqual([
+      scenario.deposits[1]!.commitment,
+      scenario.deposits[2]!.commitment,
+    ]);
+    expect(await client.subtreeRoots(1, 0, 1)).toEqual([
+      hash2(scenario.deposits[0]!.commitment, scenario.deposits[1]!.commitment),
+    ]);
+    await expect(client.subtreeRoots(4, 0, 1)).rejects.toMatchObject({ context: { status: 404 } });
+    await expect(client.frontier(n + 1)).rejects.toMatchObject({
+      code: 'INGRESS_REJECTED',
+      context: { status: 404 },
+    });
   });
 
   it('admits a valid transaction, names duplicates and conflicts, and publishes its outputs once final', async () => {
@@ -152,6 +180,9 @@ describe('ingress API over a real ledger', () => {
       [post(JSON.stringify({ transaction: 'ab'.repeat(3000) })), 413, 'BODY_TOO_LARGE'],
       [call('/v1/paths/999999'), 404, 'LEAF_NOT_FOUND'],
       [call('/v1/notes?from=-1'), 400, 'BAD_PARAMETER'],
+      [call('/v1/frontier/99999999'), 404, 'LEAF_NOT_FOUND'],
+      [call('/v1/frontier/-1'), 404, 'NOT_FOUND'],
+      [call('/v1/subtrees?level=4&from=0&count=5000'), 400, 'BAD_PARAMETER'],
       [call('/v1/nothing'), 404, 'NOT_FOUND'],
       [call('/v1/roots', { method: 'DELETE' }), 405, 'METHOD_NOT_ALLOWED'],
     ];
@@ -266,6 +297,8 @@ describe('ingress API over a real ledger', () => {
       roots: () => real.roots(),
       path: (i) => real.path(i),
       outputs: (from, limit) => real.outputs(from, limit),
+      frontier: (leafCount) => real.frontier(leafCount),
+      subtreeRoots: (level, from, count) => real.subtreeRoots(level, from, count),
     };
     const server = new IngressServer(backend, { port: 0, logger: quiet });
     await server.start();

@@ -25,6 +25,9 @@ export interface IngressOptions {
   readonly logger?: Logger;
 }
 
+/** Most subtree roots one `GET /v1/subtrees` answers. */
+export const MAX_SUBTREE_ROOTS = 1024;
+
 /** Most transactions one `POST /v1/transactions/batch` may carry. */
 export const MAX_BATCH_TRANSACTIONS = 32;
 
@@ -141,6 +144,28 @@ export class IngressServer implements Lifecycle {
         root: found.root.toString(),
         siblings: found.path.siblings.map(String),
       });
+    }
+    const frontierMatch = /^\/v1\/frontier\/(\d{1,10})$/.exec(url.pathname);
+    if (frontierMatch) {
+      const leafCount = Number(frontierMatch[1]);
+      const found = await this.backend.frontier(leafCount);
+      if (!found) throw new HttpError(404, 'LEAF_NOT_FOUND', `the tree has fewer than ${leafCount} leaves`);
+      return this.json(res, 200, {
+        leafCount,
+        root: found.root.toString(),
+        left: found.left.map((v) => (v === undefined ? null : v.toString())),
+      });
+    }
+    if (url.pathname === '/v1/subtrees') {
+      const level = this.intParam(url, 'level', 4);
+      const from = this.intParam(url, 'from', 0);
+      const count = this.intParam(url, 'count', 1);
+      if (level > 32 || count < 1 || count > MAX_SUBTREE_ROOTS) {
+        throw new HttpError(400, 'BAD_PARAMETER', `level is at most 32 and count 1 to ${MAX_SUBTREE_ROOTS}`);
+      }
+      const roots = await this.backend.subtreeRoots(level, from, count);
+      if (!roots) throw new HttpError(404, 'LEAF_NOT_FOUND', 'those subtrees are not complete yet');
+      return this.json(res, 200, { level, from, roots: roots.map(String) });
     }
     if (url.pathname === '/v1/notes') {
       const from = this.intParam(url, 'from', 0);

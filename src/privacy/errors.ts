@@ -44,6 +44,8 @@ export interface PrivacyErrorContexts {
   VERIFIER_WORKER_FAILED: NoContext;
   /** The batch verifier pool is used before start(). */
   VERIFIER_NOT_STARTED: NoContext;
+  /** A trial decryption worker died or reported an error, or the pool is used before start(). */
+  TRIAL_DECRYPTION_FAILED: NoContext;
   /** A verifying key that does not decode: protocol, curve, points, IC count. */
   VKEY_INVALID: { point?: string; protocol?: string; curve?: string; nPublic?: number; count?: number };
   /** A verifying key with gamma == delta: no phase-2 contribution. */

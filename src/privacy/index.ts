@@ -83,6 +83,7 @@ export {
   type TreeStorage,
 } from './tree/storage.js';
 export { ROOT_HISTORY_SIZE, TREE_CAPACITY, TREE_DEPTH, ZERO_HASHES } from './tree/zero-hashes.js';
+export { type EncryptedOutput, TrialDecryptionPool } from './trial-decryption-pool.js';
 export { BatchVerifierPool, type PoolBatchResult, type WireVerificationItem } from './verifier/batch-pool.js';
 export { type BatchResult, Groth16Verifier, type VerificationItem } from './verifier/groth16-verifier.js';
 export { type TransactVerification, TransactVerifier } from './verifier/transact-verifier.js';

@@ -6,6 +6,7 @@ import { PrivacyError } from './errors.js';
 import { type Field, fieldFromBytesLE, fieldToBytesLE } from './field.js';
 import type { ShieldedAddress, SpendingKeys } from './keys.js';
 import { type Note, noteCommitment } from './note.js';
+import { x25519SharedSecret } from './x25519-native.js';
 
 // Envelope v1 (121 bytes, the same for every note so sizes leak nothing):
 //   version 0x01 | ephemeral X25519 public key (32) | ChaCha20-Poly1305(amount u64 LE | blinding 32 LE |
@@ -69,7 +70,7 @@ export function tryDecryptNote(
   const ephemeralPublic = envelope.subarray(1, 33);
   let shared: Uint8Array;
   try {
-    shared = x25519.getSharedSecret(keys.encryptionSecret, ephemeralPublic);
+    shared = x25519SharedSecret(keys.encryptionSecret, ephemeralPublic);
   } catch {
     return undefined; // low-order ephemeral key: not a note for anyone
   }

@@ -78,11 +78,13 @@ async function build(
     ext: Omit<ExtData, 'encryptedOutput0' | 'encryptedOutput1'>;
     /** Only notes at leaf indexes below this can be spent (those under an older root). */
     leavesBelow?: number;
+    /** The notes to spend (a merge names them); coin selection picks them when absent. */
+    inputs?: readonly OwnedNote[];
   },
 ): Promise<BuiltTransaction> {
   const below = args.leavesBelow;
   const candidates = store.unspent(args.asset).filter((n) => below === undefined || n.leafIndex < below);
-  const selected = selectNotes(candidates, args.target);
+  const selected = args.inputs ? [...args.inputs] : selectNotes(candidates, args.target);
   const inputs = await Promise.all(selected.map((n) => spendOf(keys, n, args.root, args.pathOf)));
   while (inputs.length < 2) inputs.push(dummyInput(args.asset));
   const total = selected.reduce((s, n) => s + n.amount, 0n);
@@ -124,6 +126,49 @@ export function buildTransfer(
     pathOf: p.pathOf,
     target: p.amount,
     payment: { note: { amount: p.amount, pk: p.to.pk, blinding: randomField(), asset }, to: p.to },
+    ext: {
+      recipient: new Uint8Array(32),
+      relayer: new Uint8Array(32),
+      fee: 0n,
+      extAmount: 0n,
+      expirationSlot: 0n,
+    },
+  });
+}
+
+/**
+ * A merge: two of our notes in, their sum to ourselves out (the second output a zero-amount note to
+ * ourselves, as any transfer's change), so a payment that needs more notes than the circuit's two
+ * inputs can follow. On the wire it looks like any other private transfer.
+ */
+export function buildMerge(
+  keys: SpendingKeys,
+  store: NoteStore,
+  p: { notes: readonly [OwnedNote, OwnedNote]; root: Field; pathOf: PathSource },
+): Promise<BuiltTransaction> {
+  const [a, b] = p.notes;
+  const unspent = new Set(store.unspent(a.asset).map((n) => n.commitment));
+  if (
+    a.asset !== b.asset ||
+    a.commitment === b.commitment ||
+    !unspent.has(a.commitment) ||
+    !unspent.has(b.commitment)
+  ) {
+    throw new WalletError('NOTE_UNKNOWN', 'a merge spends two distinct unspent notes of one asset', {
+      leafIndex: unspent.has(a.commitment) ? b.leafIndex : a.leafIndex,
+    });
+  }
+  const total = a.amount + b.amount;
+  return build(keys, store, {
+    root: p.root,
+    asset: a.asset,
+    pathOf: p.pathOf,
+    target: total,
+    inputs: p.notes,
+    payment: {
+      note: { amount: total, pk: keys.pk, blinding: randomField(), asset: a.asset },
+      to: keys.address,
+    },
     ext: {
       recipient: new Uint8Array(32),
       relayer: new Uint8Array(32),

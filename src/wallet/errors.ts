@@ -31,7 +31,13 @@ export interface WalletErrorContexts {
   /** An amount that is not positive, or a negative fee. */
   AMOUNT_INVALID: { target?: string };
   /** A Merkle path or the published commitments do not lead to the chosen (anchored) root. */
-  ROOT_MISMATCH: { leafIndex?: number; anchorHeight?: string; leafCount?: number };
+  ROOT_MISMATCH: { leafIndex?: number; anchorHeight?: string; leafCount?: number; checkpoint?: number };
+  /** A tree frontier or witness of the wrong shape, or asked for a tree size it cannot serve. */
+  FRONTIER_INVALID: { leafCount?: number; leafIndex?: number; level?: number; levels?: number };
+  /** A payment plan cannot go on: a merge it waits for did not become final in time. */
+  PLAN_STALLED: { step: number; pending: number };
+  /** The wallet has never synced: it has no checkpoint to take paths from. */
+  NOT_SYNCED: NoContext;
   /** No such (spendable) note in this wallet. */
   NOTE_UNKNOWN: { leafIndex?: number; commitment?: string };
   /** The validator's ingress cannot be reached. */

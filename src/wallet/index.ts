@@ -1,10 +1,19 @@
 // Public face of the wallet library: key files, notes, scanning, coin selection, transaction building.
 
-export { type BuiltTransaction, buildTransfer, buildWithdraw, type PathSource } from './builders.js';
+export {
+  type BuiltTransaction,
+  buildMerge,
+  buildTransfer,
+  buildWithdraw,
+  type PathSource,
+} from './builders.js';
+export { SyncCheckpoint } from './checkpoint.js';
 export { selectNotes } from './coin-selection.js';
 export { WalletError, type WalletErrorCode } from './errors.js';
+export { TreeFrontier } from './frontier.js';
 export { IngressClient, type IngressOutput, type SubmitOutcome } from './ingress-client.js';
 export { DEFAULT_SCRYPT, type ScryptParams } from './key-store.js';
+export { MemoryOutputSource } from './memory-source.js';
 export {
   generateWalletMnemonic,
   MNEMONIC_WORDS,
@@ -21,6 +30,7 @@ export {
   readHidden,
   requirePassphrase,
 } from './passphrase.js';
+export { type MergeStep, type PaymentPlan, type PlannedNote, planPayment } from './payment-plan.js';
 export {
   chooseRelayer,
   type RelayerChoice,
@@ -30,7 +40,19 @@ export {
 export { birthdayLeafIndex } from './restore.js';
 export { type PublishedOutput, scanOutputs } from './scanner.js';
 export { writeSecretFile } from './secure-file.js';
-export { type SyncResult, type TransactionEncoder, Wallet, type WalletCreateOptions } from './wallet.js';
+export {
+  DEFAULT_CHECKPOINT_EVERY,
+  type OutputSource,
+  type SyncOptions,
+  type SyncProgress,
+} from './sync.js';
+export {
+  type MergeEvent,
+  type SyncResult,
+  type TransactionEncoder,
+  Wallet,
+  type WalletCreateOptions,
+} from './wallet.js';
 export {
   createWalletFile,
   readWalletAddress,

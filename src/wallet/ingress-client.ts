@@ -2,6 +2,7 @@ import { bytesToHex, hexToBytes } from '../common/index.js';
 import { MAX_BATCH_TRANSACTIONS } from '../ingress/index.js';
 import { type Field, type MerklePath, TREE_DEPTH, toField } from '../privacy/index.js';
 import { WalletError } from './errors.js';
+import { TreeFrontier } from './frontier.js';
 import type { RelayerQuotes } from './relayer-choice.js';
 import type { PublishedOutput } from './scanner.js';
 
@@ -180,21 +181,59 @@ export class IngressClient {
     const out: IngressOutput[] = [];
     let next = from;
     for (let page = 0; page < maxPages; page++) {
-      const r = await this.get<{
-        outputs: Array<{ leafIndex: number; commitment: string; envelope: string | null }>;
-        next: number;
-      }>(`/v1/notes?from=${next}&limit=1000`);
-      for (const o of r.outputs) {
-        out.push({
-          leafIndex: o.leafIndex,
-          commitment: toField(BigInt(o.commitment)),
-          envelope: o.envelope === null ? undefined : hexToBytes(o.envelope),
-        });
-      }
-      if (r.outputs.length === 0 || r.next === next) break;
-      next = r.next;
+      const outputs = await this.outputsPage(next, 1000);
+      out.push(...outputs);
+      if (outputs.length === 0) break;
+      next = outputs[outputs.length - 1]!.leafIndex + 1;
     }
     return out;
+  }
+
+  /** One page: up to `limit` outputs (the ingress caps it) from leaf `from` on. */
+  async outputsPage(from: number, limit: number): Promise<IngressOutput[]> {
+    const r = await this.get<{
+      outputs: Array<{ leafIndex: number; commitment: string; envelope: string | null }>;
+    }>(`/v1/notes?from=${from}&limit=${limit}`);
+    return r.outputs.map((o) => ({
+      leafIndex: o.leafIndex,
+      commitment: toField(BigInt(o.commitment)),
+      envelope: o.envelope === null ? undefined : hexToBytes(o.envelope),
+    }));
+  }
+
+  /**
+   * The validator's tree frontier at size `leafCount` (a birthday, an anchored size) and the root it
+   * states for that size; the caller checks the root the frontier gives.
+   */
+  async frontier(leafCount: number): Promise<{ root: Field; frontier: TreeFrontier }> {
+    const r = await this.get<{ leafCount: number; root: string; left: (string | null)[] }>(
+      `/v1/frontier/${leafCount}`,
+    );
+    if (r.leafCount !== leafCount || !Array.isArray(r.left)) {
+      throw new WalletError('INGRESS_REJECTED', 'ingress answered a frontier for another tree size', {
+        path: `/v1/frontier/${leafCount}`,
+      });
+    }
+    return {
+      root: toField(BigInt(r.root)),
+      frontier: TreeFrontier.of(
+        leafCount,
+        r.left.map((v) => (v === null ? undefined : toField(BigInt(v)))),
+      ),
+    };
+  }
+
+  /** Roots of the complete subtrees (level, from) .. (level, from + count - 1), at most 1,024. */
+  async subtreeRoots(level: number, from: number, count: number): Promise<Field[]> {
+    const r = await this.get<{ roots: string[] }>(`/v1/subtrees?level=${level}&from=${from}&count=${count}`);
+    if (!Array.isArray(r.roots) || r.roots.length !== count) {
+      throw new WalletError('INGRESS_REJECTED', 'ingress answered another number of subtree roots', {
+        sent: count,
+        got: Array.isArray(r.roots) ? r.roots.length : undefined,
+        path: '/v1/subtrees',
+      });
+    }
+    return r.roots.map((v) => toField(BigInt(v)));
   }
 
   async submit(tx: Uint8Array): Promise<string> {
@@ -246,8 +285,19 @@ export class IngressClient {
     });
   }
 
-  private get<T>(path: string): Promise<T> {
-    return this.request(path, { method: 'GET' }) as Promise<T>;
+  /**
+   * A read, sent again once if the connection broke before an answer: a kept-alive socket the
+   * server closed just as it was reused resets (ECONNRESET), and a read is safe to repeat. A timeout
+   * is not retried.
+   */
+  private async get<T>(path: string): Promise<T> {
+    try {
+      return (await this.request(path, { method: 'GET' })) as T;
+    } catch (e) {
+      const cause = e instanceof WalletError && e.code === 'INGRESS_UNAVAILABLE' ? e.cause : undefined;
+      if (cause === undefined || (cause instanceof Error && cause.name === 'TimeoutError')) throw e;
+      return (await this.request(path, { method: 'GET' })) as T;
+    }
   }
 
   private async request(path: string, init: RequestInit): Promise<unknown> {

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { type Field, toField } from '../privacy/index.js';
+import { type CheckpointJson, SyncCheckpoint } from './checkpoint.js';
 import { WalletError } from './errors.js';
 import { writeSecretFile } from './secure-file.js';
 
@@ -18,8 +19,11 @@ export interface OwnedNote {
 }
 
 export interface HistoryEntry {
-  /** `refunded`: a withdrawal expired unsettled and its refund note arrived (txId: the withdrawal's). */
-  readonly kind: 'received' | 'sent' | 'withdrawn' | 'refunded';
+  /**
+   * `merged`: a transfer to ourselves that joined two notes so a payment could follow; `refunded`: a
+   * withdrawal expired unsettled and its refund note arrived (txId: the withdrawal's).
+   */
+  readonly kind: 'received' | 'sent' | 'withdrawn' | 'merged' | 'refunded';
   readonly amount: bigint;
   readonly asset: Field;
   readonly txId?: string;
@@ -38,7 +42,7 @@ export interface PendingDeposit {
 /** A submitted transaction: final once its outputs appear in the tree, then its inputs are spent. */
 export interface PendingTransaction {
   readonly id: string;
-  readonly kind: 'sent' | 'withdrawn';
+  readonly kind: 'sent' | 'withdrawn' | 'merged';
   readonly amount: bigint;
   readonly asset: Field;
   readonly spends: readonly Field[];
@@ -81,6 +85,11 @@ export class NoteStore {
   readonly pendingTransactions: PendingTransaction[] = [];
   readonly pendingRefunds: PendingRefund[] = [];
   scannedUpTo = 0;
+  /**
+   * The sync's tree frontier and the witnesses of unspent notes at `scannedUpTo`; absent in a new
+   * store or one written before checkpoints, which the next sync starts (see syncOutputs).
+   */
+  checkpoint: SyncCheckpoint | undefined;
 
   private constructor(private readonly path: string | undefined) {}
 
@@ -125,9 +134,14 @@ export class NoteStore {
           asset: string;
           expirationSlot: string;
         }>;
+        checkpoint?: CheckpointJson;
       };
       if (json.format !== FORMAT) throw new Error(`unknown format ${json.format}`);
       store.scannedUpTo = json.scannedUpTo;
+      if (json.checkpoint) {
+        store.checkpoint = SyncCheckpoint.fromJSON(json.checkpoint);
+        store.scannedUpTo = store.checkpoint.leafCount;
+      }
       for (const n of json.notes) {
         store.notes.set(n.commitment, {
           commitment: toField(BigInt(n.commitment)),
@@ -276,7 +290,14 @@ export class NoteStore {
     this.historyEntries.push(entry);
   }
 
+  /** Persists everything in one atomic write; witnesses of spent notes are dropped first. */
   save(): void {
+    if (this.checkpoint) {
+      for (const c of this.checkpoint.witnesses.keys()) {
+        const status = this.notes.get(c.toString())?.status;
+        if (status !== 'unspent' && status !== 'pending') this.checkpoint.witnesses.delete(c);
+      }
+    }
     if (!this.path) return;
     const json = {
       format: FORMAT,
@@ -317,6 +338,7 @@ export class NoteStore {
         asset: r.asset.toString(),
         expirationSlot: r.expirationSlot.toString(),
       })),
+      ...(this.checkpoint ? { checkpoint: this.checkpoint.toJSON() } : {}),
     };
     writeSecretFile(this.path, `${JSON.stringify(json, null, 2)}\n`);
   }

@@ -1,13 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { address, getAddressEncoder, isAddress } from '@solana/kit';
+import { createLogger, type Logger } from '../common/index.js';
 import {
   type CircuitArtifacts,
   decodeAddress,
   encodeAddress,
   type Field,
-  MemoryTreeStorage,
-  MerkleTree,
   NATIVE_ASSET,
   type Note,
   noteCommitment,
@@ -17,16 +16,21 @@ import {
   randomField,
   type SpendingKeys,
   type TransactProof,
+  TrialDecryptionPool,
 } from '../privacy/index.js';
-import { type BuiltTransaction, buildTransfer, buildWithdraw, type PathSource } from './builders.js';
+import { buildMerge, buildTransfer, buildWithdraw, type PathSource } from './builders.js';
+import type { SyncCheckpoint } from './checkpoint.js';
 import { WalletError } from './errors.js';
-import type { IngressClient } from './ingress-client.js';
+import type { TreeFrontier } from './frontier.js';
+import type { IngressClient, IngressOutput } from './ingress-client.js';
 import type { ScryptParams } from './key-store.js';
 import { generateWalletMnemonic } from './mnemonic.js';
-import { NoteStore } from './note-store.js';
+import { NoteStore, type OwnedNote } from './note-store.js';
 import { requirePassphrase } from './passphrase.js';
+import { type PaymentPlan, planPayment } from './payment-plan.js';
 import { chooseRelayer } from './relayer-choice.js';
-import { scanOutputs } from './scanner.js';
+import { type PublishedOutput, scanOutputs } from './scanner.js';
+import { type OutputSource, type SyncCounts, type SyncOptions, syncOutputs } from './sync.js';
 import { createWalletFile, readWalletFile } from './wallet-file.js';
 
 function solanaAddressBytes(text: string, what: string): Uint8Array {
@@ -47,11 +51,33 @@ export interface WalletCreateOptions {
   readonly scrypt?: ScryptParams;
 }
 
-export interface SyncResult {
-  readonly scanned: number;
-  readonly received: number;
-  readonly depositsLanded: number;
-  readonly finalized: number;
+export type SyncResult = SyncCounts;
+
+/** From this many outputs on, a sync trial-decrypts in worker threads (starting them takes about a second). */
+const PARALLEL_SCAN_FROM = 20_000;
+let logger: Logger | undefined;
+const log = (): Logger => {
+  logger ??= createLogger('wallet');
+  return logger;
+};
+
+/** What a payment's merging reports as it goes (the CLI prints these). */
+export type MergeEvent =
+  | { readonly kind: 'plan'; readonly plan: PaymentPlan }
+  | {
+      readonly kind: 'merge-sent';
+      readonly step: number;
+      readonly of: number;
+      readonly amounts: readonly [bigint, bigint];
+      readonly id: string;
+    }
+  | { readonly kind: 'waiting'; readonly pending: number }
+  | { readonly kind: 'final'; readonly merged: number };
+
+interface ProvingOptions {
+  readonly artifacts: CircuitArtifacts;
+  readonly encode: TransactionEncoder;
+  readonly onProgress?: ProgressCallback;
 }
 
 /**
@@ -121,19 +147,61 @@ export class Wallet {
     return note;
   }
 
-  async sync(client: IngressClient): Promise<SyncResult> {
-    const outputs = await client.outputsSince(this.store.scannedUpTo);
-    const encrypted = outputs.filter((o) => o.envelope !== undefined) as Array<{
-      leafIndex: number;
-      commitment: Field;
-      envelope: Uint8Array;
-    }>;
-    const received = scanOutputs(this.keys, this.store, encrypted);
+  /**
+   * Scans the outputs published since the last checkpoint (see syncOutputs): finds notes sent to
+   * this wallet and its deposits that landed, keeps their witnesses, and marks spends final once
+   * their outputs are in the tree.
+   */
+  async sync(source: OutputSource, options: SyncOptions = {}): Promise<SyncResult> {
+    let pool: TrialDecryptionPool | undefined;
+    const encrypted = (outputs: readonly IngressOutput[]) =>
+      outputs.filter((o) => o.envelope !== undefined) as PublishedOutput[];
+    return syncOutputs(
+      this.store,
+      source,
+      {
+        begin: async (count) => {
+          if (count < PARALLEL_SCAN_FROM) return;
+          const started = new TrialDecryptionPool(this.keys);
+          try {
+            await started.start();
+            pool = started;
+          } catch (e) {
+            await started.stop();
+            log().warn({ err: e }, 'trial decryption workers did not start: scanning on this thread');
+          }
+        },
+        prepare: async (outputs) => (pool ? pool.opening(encrypted(outputs)) : encrypted(outputs)),
+        // Only the workers' answers are few enough to leave most subtrees unhashed.
+        keep: (opening, outputs) => (pool ? this.leavesToKeep(opening, outputs) : undefined),
+        apply: (opening, outputs, seen) => this.scanChunk(opening, outputs, seen),
+        end: async () => {
+          await pool?.stop();
+        },
+      },
+      options,
+    );
+  }
+
+  /** Leaves of a chunk the wallet keeps or must see verified: notes that open, its deposits, outputs of its pending spends. */
+  private leavesToKeep(opening: readonly PublishedOutput[], outputs: readonly IngressOutput[]): number[] {
+    const watched = new Set<Field>(this.store.pendingDeposits.map((d) => d.commitment));
+    for (const t of this.store.pendingTransactions) for (const c of t.outputs) watched.add(c);
+    for (const r of this.store.pendingRefunds) watched.add(r.commitment);
+    const leaves = opening.map((o) => o.leafIndex);
+    for (const o of outputs) if (watched.has(o.commitment)) leaves.push(o.leafIndex);
+    return leaves;
+  }
+
+  /** Keeps the chunk's notes (from `opening`, the outputs that may be ours), landed deposits and final spends. */
+  private scanChunk(
+    opening: readonly PublishedOutput[],
+    outputs: readonly IngressOutput[],
+    seen: ReadonlySet<Field>,
+  ): { received: number; depositsLanded: number; finalized: number } {
+    const received = scanOutputs(this.keys, this.store, opening);
     let depositsLanded = 0;
-    const seen = new Set<Field>();
     for (const o of outputs) {
-      seen.add(o.commitment);
-      this.store.scannedUpTo = Math.max(this.store.scannedUpTo, o.leafIndex + 1);
       if (o.envelope !== undefined) continue;
       const i = this.store.pendingDeposits.findIndex((d) => d.commitment === o.commitment);
       if (i < 0) continue;
@@ -157,8 +225,110 @@ export class Wallet {
       this.store.pendingTransactions.splice(i, 1);
       finalized++;
     }
+    return { received, depositsLanded, finalized };
+  }
+
+  /** How a payment of `target` (gross, fee included) would go now: merges first when it needs more than two notes. */
+  planPayment(target: bigint, asset: Field = NATIVE_ASSET): PaymentPlan {
+    return planPayment(this.store.unspent(asset), target);
+  }
+
+  /**
+   * Sends the merging transfers a payment of `target` needs, a round of disjoint merges at a time,
+   * and waits until each round is final; returns once at most two notes pay the target. A re-run
+   * after a failure or a kill continues from what is final: merges already sent are waited for, and
+   * the plan is made again from the notes the wallet holds then. Refused up front (as the payment
+   * would be) when the balance does not cover the target.
+   */
+  async mergeForPayment(
+    client: IngressClient,
+    p: ProvingOptions & {
+      target: bigint;
+      onEvent?: (e: MergeEvent) => void;
+      /** How long one round may take to become final (default 180 s). */
+      roundTimeoutMs?: number;
+      pollMs?: number;
+    },
+  ): Promise<{ merged: number }> {
+    let merged = 0;
+    let announced = false;
+    for (;;) {
+      await this.waitForMerges(client, p);
+      const plan = this.planPayment(p.target);
+      if (!announced) {
+        p.onEvent?.({ kind: 'plan', plan });
+        announced = true;
+      }
+      if (plan.merges.length === 0) {
+        if (merged > 0) p.onEvent?.({ kind: 'final', merged });
+        return { merged };
+      }
+      for (const m of plan.merges.filter((x) => x.round === 1)) {
+        const notes = [m.inputs[0].note!, m.inputs[1].note!] as const;
+        const id = await this.merge(client, { ...p, notes });
+        merged++;
+        p.onEvent?.({
+          kind: 'merge-sent',
+          step: merged,
+          of: merged - 1 + plan.merges.length,
+          amounts: [notes[0].amount, notes[1].amount],
+          id,
+        });
+      }
+    }
+  }
+
+  /** Builds, proves and submits one merge of two of our notes into one; returns the transaction id. */
+  async merge(
+    client: IngressClient,
+    p: ProvingOptions & { notes: readonly [OwnedNote, OwnedNote] },
+  ): Promise<string> {
+    await this.sync(client);
+    const frontier = this.checkpoint().frontier;
+    const built = await buildMerge(this.keys, this.store, {
+      notes: p.notes,
+      root: frontier.root,
+      pathOf: this.pathsAt(frontier),
+    });
+    const proof = await proveTransact(built.request, p.artifacts, p.onProgress);
+    const id = await client.submit(p.encode(proof));
+    const spends = built.spends.map((n) => n.commitment);
+    this.store.markPending(spends, id);
+    this.store.pendingTransactions.push({
+      id,
+      kind: 'merged',
+      amount: p.notes[0].amount + p.notes[1].amount,
+      asset: p.notes[0].asset,
+      spends,
+      outputs: [...proof.statement.outputCommitments],
+    });
     this.store.save();
-    return { scanned: outputs.length, received, depositsLanded, finalized };
+    return id;
+  }
+
+  /** Syncs until no merge of ours is pending; PLAN_STALLED if they do not become final in time. */
+  private async waitForMerges(
+    client: IngressClient,
+    p: { onEvent?: (e: MergeEvent) => void; roundTimeoutMs?: number; pollMs?: number },
+  ): Promise<void> {
+    const deadline = Date.now() + (p.roundTimeoutMs ?? 180_000);
+    const pending = () => this.store.pendingTransactions.filter((t) => t.kind === 'merged').length;
+    await this.sync(client);
+    if (pending() > 0) p.onEvent?.({ kind: 'waiting', pending: pending() });
+    while (pending() > 0) {
+      if (Date.now() > deadline) {
+        throw new WalletError(
+          'PLAN_STALLED',
+          'merges sent for this payment did not become final in time; run it again to continue',
+          {
+            step: this.store.pendingTransactions.findIndex((t) => t.kind === 'merged') + 1,
+            pending: pending(),
+          },
+        );
+      }
+      await new Promise((r) => setTimeout(r, p.pollMs ?? 500));
+      await this.sync(client);
+    }
   }
 
   /** Builds, proves and submits a private transfer; returns the transaction id. */
@@ -173,9 +343,15 @@ export class Wallet {
     },
   ): Promise<string> {
     const to = decodeAddress(p.to);
-    const built = await this.withConsistentRoot(client, (root, pathOf) =>
-      buildTransfer(this.keys, this.store, { to, amount: p.amount, root, pathOf }),
-    );
+    // Synced, the checkpoint sits at the validator's current root; paths come from our witnesses.
+    await this.sync(client);
+    const frontier = this.checkpoint().frontier;
+    const built = await buildTransfer(this.keys, this.store, {
+      to,
+      amount: p.amount,
+      root: frontier.root,
+      pathOf: this.pathsAt(frontier),
+    });
     const proof = await proveTransact(built.request, p.artifacts, p.onProgress);
     const id = await client.submit(p.encode(proof));
     this.store.markPending(
@@ -219,11 +395,7 @@ export class Wallet {
   ): Promise<{ id: string; nullifier0: Field; fee: bigint; relayer: string; anchorHeight: bigint }> {
     if (p.amount <= 0n) throw new WalletError('AMOUNT_INVALID', 'withdrawal amount must be positive');
     const recipient = solanaAddressBytes(p.recipient, 'recipient');
-    if (p.relayer !== undefined) solanaAddressBytes(p.relayer, 'relayer');
-    const { relayer, fee } = chooseRelayer(await client.relayers(), NATIVE_ASSET, {
-      relayer: p.relayer,
-      fee: p.fee,
-    });
+    const { relayer, fee } = await this.relayerTerms(client, p);
     const relayerBytes = solanaAddressBytes(relayer, 'relayer');
     const status = await client.status();
     if (status.solanaSlot === undefined || status.solanaSlot === 0n) {
@@ -236,15 +408,8 @@ export class Wallet {
       throw new WalletError('NO_ANCHORED_ROOT', 'no anchored root yet: wait for the coordinator to anchor');
     }
     const leafCount = anchor.leafCount!;
-    const commitments = (await client.outputsSince(0)).slice(0, leafCount).map((o) => o.commitment);
-    const tree = await MerkleTree.open(new MemoryTreeStorage());
-    await tree.appendBatch(commitments);
-    if (commitments.length !== leafCount || tree.root !== anchor.root) {
-      throw new WalletError('ROOT_MISMATCH', 'published commitments do not rebuild the anchored root', {
-        anchorHeight: `${anchor.height}`,
-        leafCount,
-      });
-    }
+    if ((this.store.checkpoint?.leafCount ?? -1) < leafCount) await this.sync(client);
+    const frontier = await this.frontierAt(client, leafCount, anchor.root, anchor.height);
     const anchoredFunds = this.store
       .unspent(NATIVE_ASSET)
       .filter((n) => n.leafIndex < leafCount)
@@ -265,7 +430,7 @@ export class Wallet {
       fee,
       expirationSlot: status.solanaSlot + (p.validForSlots ?? 3_000n),
       root: anchor.root,
-      pathOf: (i) => tree.path(i),
+      pathOf: this.pathsAt(frontier),
       leavesBelow: leafCount,
     });
     const proof = await proveTransact(built.request, p.artifacts, p.onProgress);
@@ -293,26 +458,69 @@ export class Wallet {
   }
 
   /**
-   * Paths for every input must be against one root; a block landing between two path requests
-   * changes it, so the build is retried a bounded number of times.
+   * Who relays a withdrawal and for what fee, from the validators' on-chain floors (GET
+   * /v1/relayers): the cheapest relayer at its floor unless `relayer`/`fee` say otherwise.
    */
-  private async withConsistentRoot(
+  async relayerTerms(
     client: IngressClient,
-    build: (root: Field, pathOf: PathSource) => Promise<BuiltTransaction>,
-  ): Promise<BuiltTransaction> {
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const { root } = await client.status();
-      try {
-        return await build(root, async (i) => {
-          const r = await client.path(i);
-          if (r.root !== root)
-            throw new WalletError('ROOT_MISMATCH', 'the tree moved while building', { leafIndex: i });
-          return r.path;
-        });
-      } catch (e) {
-        if (!(e instanceof WalletError && e.code === 'ROOT_MISMATCH') || attempt === 2) throw e;
-      }
+    p: { fee?: bigint; relayer?: string },
+  ): Promise<{ relayer: string; fee: bigint }> {
+    if (p.relayer !== undefined) solanaAddressBytes(p.relayer, 'relayer');
+    const { relayer, fee } = chooseRelayer(await client.relayers(), NATIVE_ASSET, {
+      relayer: p.relayer,
+      fee: p.fee,
+    });
+    return { relayer, fee };
+  }
+
+  private checkpoint(): SyncCheckpoint {
+    const c = this.store.checkpoint;
+    if (!c) throw new WalletError('NOT_SYNCED', 'sync the wallet before spending');
+    return c;
+  }
+
+  /** Paths of this wallet's notes against the root of `frontier`, from their witnesses: nothing is downloaded. */
+  private pathsAt(frontier: TreeFrontier): PathSource {
+    const byLeaf = new Map([...this.checkpoint().witnesses.values()].map((w) => [w.leafIndex, w]));
+    return async (leafIndex) => {
+      const witness = byLeaf.get(leafIndex);
+      if (!witness)
+        throw new WalletError('NOTE_UNKNOWN', 'no witness for this note: sync again', { leafIndex });
+      return witness.pathAt(frontier);
+    };
+  }
+
+  /**
+   * The frontier at an anchored tree size: ours when the checkpoint is there, else the validator's
+   * (32 nodes, the same for every wallet asking), refused unless it gives the anchored root.
+   */
+  private async frontierAt(
+    client: IngressClient,
+    leafCount: number,
+    root: Field,
+    anchorHeight: bigint,
+  ): Promise<TreeFrontier> {
+    const own = this.checkpoint();
+    if (own.leafCount < leafCount) {
+      throw new WalletError(
+        'NOT_YET_ANCHORED',
+        'the validator serves fewer outputs than its anchored root covers',
+        {
+          anchorHeight: `${anchorHeight}`,
+        },
+      );
     }
-    throw new WalletError('ROOT_MISMATCH', 'the tree kept moving while building');
+    const frontier = own.leafCount === leafCount ? own.frontier : (await client.frontier(leafCount)).frontier;
+    if (frontier.leafCount !== leafCount || frontier.root !== root) {
+      throw new WalletError(
+        'ROOT_MISMATCH',
+        'the frontier at the anchored size does not give the anchored root',
+        {
+          anchorHeight: `${anchorHeight}`,
+          leafCount,
+        },
+      );
+    }
+    return frontier;
   }
 }

@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import type { ProveStage } from '../../privacy/index.js';
-import type { Wallet } from '../../wallet/index.js';
+import type { MergeEvent, PaymentPlan, SyncOptions, Wallet } from '../../wallet/index.js';
 
 /**
  * Each command loads what it uses when it runs: `wallet new` needs the wallet module only, a transfer
@@ -109,6 +109,72 @@ async function progressBar(json: boolean | undefined): Promise<((stage: ProveSta
   };
 }
 
+/** A sync's progress on the terminal (stderr), one line per checkpoint; nothing for scripts. */
+function syncProgress(json: boolean | undefined): SyncOptions {
+  if (json || !process.stderr.isTTY) return {};
+  return {
+    onProgress: ({ leafCount, target }) => process.stderr.write(`\rsynced ${leafCount} / ${target} outputs`),
+  };
+}
+
+function planNote(n: PaymentPlan['payWith'][number]): string {
+  return `${formatSol(n.amount)} SOL (${n.note ? `leaf ${n.note.leafIndex}` : `merge ${n.fromStep}`})`;
+}
+
+/** A payment plan for `--dry-run`: JSON for scripts, or one line per step. */
+function printPlan(json: boolean | undefined, plan: PaymentPlan): void {
+  const noteJson = (n: PaymentPlan['payWith'][number]) => ({
+    amount: n.amount,
+    ...(n.note ? { leafIndex: n.note.leafIndex } : { fromStep: n.fromStep }),
+  });
+  out(
+    json,
+    {
+      dryRun: true,
+      target: plan.target,
+      rounds: plan.rounds,
+      merges: plan.merges.map((m) => ({
+        step: m.step,
+        round: m.round,
+        inputs: m.inputs.map(noteJson),
+        amount: m.amount,
+      })),
+      payWith: plan.payWith.map(noteJson),
+    },
+    [
+      plan.merges.length === 0
+        ? `plan for ${formatSol(plan.target)} SOL: no merge needed`
+        : `plan for ${formatSol(plan.target)} SOL: ${plan.merges.length} merging transfer(s) to yourself in ${plan.rounds} round(s), each waiting until final, then the payment`,
+      ...plan.merges.map(
+        (m) =>
+          `  merge ${m.step} (round ${m.round}): ${planNote(m.inputs[0])} + ${planNote(m.inputs[1])} -> ${formatSol(m.amount)} SOL`,
+      ),
+      `  pay with: ${plan.payWith.map(planNote).join(' + ')}`,
+      'nothing was proven or sent (dry run)',
+    ].join('\n'),
+  );
+}
+
+/** Merge progress on stderr (scripts with --json get none: the final JSON line says what happened). */
+function mergeReporter(json: boolean | undefined): ((e: MergeEvent) => void) | undefined {
+  if (json) return undefined;
+  return (e) => {
+    if (e.kind === 'plan' && e.plan.merges.length > 0) {
+      console.error(
+        `the payment needs ${e.plan.merges.length + 2} notes: merging them first (${e.plan.merges.length} transfer(s) to yourself, ${e.plan.rounds} round(s))`,
+      );
+    } else if (e.kind === 'merge-sent') {
+      console.error(
+        `merge ${e.step} of ${e.of} sent: ${formatSol(e.amounts[0])} + ${formatSol(e.amounts[1])} SOL (${e.id})`,
+      );
+    } else if (e.kind === 'waiting') {
+      console.error(`waiting for ${e.pending} merge(s) to become final`);
+    } else if (e.kind === 'final') {
+      console.error(`merges final (${e.merged}); sending the payment`);
+    }
+  };
+}
+
 export function registerWalletCommand(program: Command): void {
   const wallet = program.command('wallet').description('a shielded wallet: keys, notes, private payments');
 
@@ -180,11 +246,20 @@ export function registerWalletCommand(program: Command): void {
   );
 
   withCommon(
-    wallet.command('sync').description('scan new outputs for notes addressed to this wallet'),
-  ).action(async (o: Common) => {
+    wallet
+      .command('sync')
+      .description('scan new outputs for notes addressed to this wallet (resumes from its last checkpoint)')
+      .option('--checkpoint-every <outputs>', 'write a checkpoint every this many outputs', '10000'),
+  ).action(async (o: Common & { checkpointEvery: string }) => {
     const { IngressClient } = await loadWallet();
+    if (!/^[1-9]\d{0,9}$/.test(o.checkpointEvery))
+      throw new Error(`--checkpoint-every is a positive number of outputs, not ${o.checkpointEvery}`);
     const w = await openWallet(o.wallet);
-    const r = await w.sync(new IngressClient(o.ingress));
+    const r = await w.sync(new IngressClient(o.ingress), {
+      ...syncProgress(o.json),
+      checkpointEvery: Number(o.checkpointEvery),
+    });
+    if (!o.json && process.stderr.isTTY && r.scanned > 0) process.stderr.write('\n');
     out(
       o.json,
       { ...r },
@@ -245,24 +320,47 @@ export function registerWalletCommand(program: Command): void {
       .command('transfer')
       .description('pay a shielded address privately')
       .requiredOption('--to <address>', 'recipient shielded address (plm1...)')
-      .requiredOption('--amount <sol>', 'amount in SOL, e.g. 1.5'),
-  ).action(async (o: Common & { to: string; amount: string }) => {
+      .requiredOption('--amount <sol>', 'amount in SOL, e.g. 1.5')
+      .option(
+        '--dry-run',
+        'print the plan (merges of your notes, then the payment) without proving or sending',
+      ),
+  ).action(async (o: Common & { to: string; amount: string; dryRun?: boolean }) => {
     const [{ IngressClient }, { loadCircuitArtifacts, shutdownProver }, { encodeTransaction }] =
       await Promise.all([loadWallet(), loadPrivacy(), loadLedger()]);
     const w = await openWallet(o.wallet);
     const client = new IngressClient(o.ingress);
-    await w.sync(client);
+    await w.sync(client, syncProgress(o.json));
+    const amount = parseSol(o.amount);
+    if (o.dryRun) {
+      printPlan(o.json, w.planPayment(amount));
+      return;
+    }
     const artifacts = await loadCircuitArtifacts();
     const onProgress = await progressBar(o.json);
+    const encode = (p: import('../../privacy/index.js').TransactProof) =>
+      encodeTransaction({ proof: p.proof.toWire(), statement: p.statement });
+    const onEvent = mergeReporter(o.json);
     try {
-      const id = await w.transfer(client, {
-        to: o.to,
-        amount: parseSol(o.amount),
+      const { merged } = await w.mergeForPayment(client, {
+        target: amount,
         artifacts,
-        encode: (p) => encodeTransaction({ proof: p.proof.toWire(), statement: p.statement }),
+        encode,
+        ...(onEvent ? { onEvent } : {}),
         ...(onProgress ? { onProgress } : {}),
       });
-      out(o.json, { id, status: 'submitted' }, `submitted ${id}; run 'paraloom wallet sync' to see it final`);
+      const id = await w.transfer(client, {
+        to: o.to,
+        amount,
+        artifacts,
+        encode,
+        ...(onProgress ? { onProgress } : {}),
+      });
+      out(
+        o.json,
+        { id, status: 'submitted', merged },
+        `submitted ${id}; run 'paraloom wallet sync' to see it final`,
+      );
     } finally {
       await shutdownProver();
     }
@@ -285,7 +383,11 @@ export function registerWalletCommand(program: Command): void {
         '3000',
       )
       .option('--no-wait', 'return once submitted instead of waiting until settled on Solana')
-      .option('--timeout <seconds>', 'how long to wait for settlement', '180'),
+      .option('--timeout <seconds>', 'how long to wait for settlement', '180')
+      .option(
+        '--dry-run',
+        'print the plan (merges of your notes, then the withdrawal) without proving or sending',
+      ),
   ).action(
     async (
       o: Common & {
@@ -296,6 +398,7 @@ export function registerWalletCommand(program: Command): void {
         validFor: string;
         wait: boolean;
         timeout: string;
+        dryRun?: boolean;
       },
     ) => {
       const [
@@ -305,19 +408,38 @@ export function registerWalletCommand(program: Command): void {
       ] = await Promise.all([loadWallet(), loadPrivacy(), loadLedger()]);
       const w = await openWallet(o.wallet);
       const client = new IngressClient(o.ingress);
-      await w.sync(client);
+      await w.sync(client, syncProgress(o.json));
+      const amount = parseSol(o.amount);
+      const terms = await w.relayerTerms(client, {
+        ...(o.fee !== undefined ? { fee: parseSol(o.fee) } : {}),
+        ...(o.relayer !== undefined ? { relayer: o.relayer } : {}),
+      });
+      if (o.dryRun) {
+        printPlan(o.json, w.planPayment(amount + terms.fee));
+        return;
+      }
       const artifacts = await loadCircuitArtifacts();
       const onProgress = await progressBar(o.json);
       let submitted: Awaited<ReturnType<Wallet['withdraw']>> | undefined;
-      const anchorDeadline = Date.now() + 60_000;
+      let anchorDeadline = Date.now() + 60_000;
+      const onEvent = mergeReporter(o.json);
       try {
+        const { merged } = await w.mergeForPayment(client, {
+          target: amount + terms.fee,
+          artifacts,
+          encode: (p) => encodeTransaction({ proof: p.proof.toWire(), statement: p.statement }),
+          ...(onEvent ? { onEvent } : {}),
+          ...(onProgress ? { onProgress } : {}),
+        });
+        // A merged note becomes spendable by a withdrawal once an anchored root covers it.
+        if (merged > 0) anchorDeadline = Date.now() + 180_000;
         while (!submitted) {
           try {
             submitted = await w.withdraw(client, {
               recipient: o.to,
-              amount: parseSol(o.amount),
-              ...(o.fee !== undefined ? { fee: parseSol(o.fee) } : {}),
-              ...(o.relayer !== undefined ? { relayer: o.relayer } : {}),
+              amount,
+              fee: terms.fee,
+              relayer: terms.relayer,
               validForSlots: parseSlots(o.validFor),
               artifacts,
               encode: (p) => encodeTransaction({ proof: p.proof.toWire(), statement: p.statement }),
