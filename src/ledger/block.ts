@@ -15,8 +15,9 @@ export const BLOCK_VERSION = 2;
 export const BLOCK_HEADER_BYTES = 1 + 8 + 4 + 32 + 32 + 8 + 32 + 32 + 8 + 32 + 32 + 32 + 8;
 /** Codec caps; a node's per-block limits (LedgerApp options) are at most these. */
 export const MAX_BLOCK_DEPOSITS = 1024;
-export const MAX_BLOCK_TRANSACTIONS = 1024;
-/** Largest valid block (about 990 KB, under the network's 1 MiB proposal cap). */
+/** 960, not 1024, since v2 envelopes (153 bytes) made a transaction 716 bytes: the block must fit 1 MiB. */
+export const MAX_BLOCK_TRANSACTIONS = 960;
+/** Largest valid block (about 1,015 KB, under the network's 1 MiB proposal cap). */
 export const MAX_L2_BLOCK_BYTES =
   BLOCK_HEADER_BYTES +
   4 +

@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import {
   computeRoot,
+  diversifiedKey,
   dummyInput,
   type ExtData,
   encryptNote,
@@ -11,8 +12,8 @@ import {
   randomField,
   type ShieldedAddress,
   type SpendInput,
-  type SpendingKeys,
   type TransactRequest,
+  type WalletKeys,
 } from '../privacy/index.js';
 import { selectNotes } from './coin-selection.js';
 import { WalletError } from './errors.js';
@@ -33,7 +34,7 @@ interface Output {
 }
 
 async function spendOf(
-  keys: SpendingKeys,
+  keys: WalletKeys,
   owned: OwnedNote,
   root: Field,
   pathOf: PathSource,
@@ -49,8 +50,14 @@ async function spendOf(
     );
   }
   return {
-    note: { amount: owned.amount, pk: keys.pk, blinding: owned.blinding, asset: owned.asset },
+    note: {
+      amount: owned.amount,
+      pkD: diversifiedKey(keys.ak, owned.diversifier),
+      blinding: owned.blinding,
+      asset: owned.asset,
+    },
     sk: keys.sk,
+    diversifier: owned.diversifier,
     path,
   };
 }
@@ -64,7 +71,7 @@ function orderOutputs(a: Output, b: Output): [Output, Output] {
 }
 
 async function build(
-  keys: SpendingKeys,
+  keys: WalletKeys,
   store: NoteStore,
   args: {
     root: Field;
@@ -84,11 +91,11 @@ async function build(
   while (inputs.length < 2) inputs.push(dummyInput(args.asset));
   const total = selected.reduce((s, n) => s + n.amount, 0n);
   const change: Output = {
-    note: { amount: total - args.target, pk: keys.pk, blinding: randomField(), asset: args.asset },
+    note: { amount: total - args.target, pkD: keys.pkD0, blinding: randomField(), asset: args.asset },
     to: keys.address,
   };
   const second: Output = args.payment ?? {
-    note: { amount: 0n, pk: keys.pk, blinding: randomField(), asset: args.asset },
+    note: { amount: 0n, pkD: keys.pkD0, blinding: randomField(), asset: args.asset },
     to: keys.address,
   };
   const [o0, o1] = orderOutputs(second, change);
@@ -110,7 +117,7 @@ async function build(
 
 /** A private transfer of `amount` to `to`, change back to us. Nothing of it reaches Solana. */
 export function buildTransfer(
-  keys: SpendingKeys,
+  keys: WalletKeys,
   store: NoteStore,
   p: { to: ShieldedAddress; amount: bigint; root: Field; pathOf: PathSource; asset?: Field },
 ): Promise<BuiltTransaction> {
@@ -120,7 +127,7 @@ export function buildTransfer(
     asset,
     pathOf: p.pathOf,
     target: p.amount,
-    payment: { note: { amount: p.amount, pk: p.to.pk, blinding: randomField(), asset }, to: p.to },
+    payment: { note: { amount: p.amount, pkD: p.to.pkD, blinding: randomField(), asset }, to: p.to },
     ext: {
       recipient: new Uint8Array(32),
       relayer: new Uint8Array(32),
@@ -136,7 +143,7 @@ export function buildTransfer(
  * submits it (so the user needs no SOL), valid until `expirationSlot`. Proven against an anchored root.
  */
 export function buildWithdraw(
-  keys: SpendingKeys,
+  keys: WalletKeys,
   store: NoteStore,
   p: {
     recipient: Uint8Array;

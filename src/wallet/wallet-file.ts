@@ -1,35 +1,27 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { bytesToHex, hexToBytes } from '../common/index.js';
-import {
-  deriveKeys,
-  fieldFromBytesCanonical,
-  fieldToBytesLE,
-  generateSpendingKeys,
-  type SpendingKeys,
-} from '../privacy/index.js';
+import { deriveWalletKeys, SEED_BYTES, type WalletKeys } from '../privacy/index.js';
 import { WalletError } from './errors.js';
 import { assertPrivate, writeSecretFile } from './secure-file.js';
 
-export const WALLET_FILE_FORMAT = 'paraloom-wallet/1';
+export const WALLET_FILE_FORMAT = 'paraloom-wallet/2';
 
 interface WalletFileJson {
   format: string;
-  spending_key: string;
+  /** The 64-byte seed every key derives from (key scheme v2). */
+  seed: string;
 }
 
-/** Creates a wallet key file (mode 0600) holding a fresh spending key; never overwrites one. */
-export function createWalletFile(path: string): SpendingKeys {
+/** Creates a wallet key file (mode 0600) holding a fresh seed; never overwrites one. */
+export function createWalletFile(path: string): WalletKeys {
   if (existsSync(path)) throw new WalletError('WALLET_FILE_EXISTS', `${path} already exists`, { path });
-  const keys = generateSpendingKeys();
-  const json: WalletFileJson = {
-    format: WALLET_FILE_FORMAT,
-    spending_key: bytesToHex(fieldToBytesLE(keys.sk)),
-  };
+  const seed = crypto.getRandomValues(new Uint8Array(SEED_BYTES));
+  const json: WalletFileJson = { format: WALLET_FILE_FORMAT, seed: bytesToHex(seed) };
   writeSecretFile(path, `${JSON.stringify(json, null, 2)}\n`);
-  return keys;
+  return deriveWalletKeys(seed);
 }
 
-export function readWalletFile(path: string): SpendingKeys {
+export function readWalletFile(path: string): WalletKeys {
   assertPrivate(path);
   let json: WalletFileJson;
   try {
@@ -37,18 +29,18 @@ export function readWalletFile(path: string): SpendingKeys {
   } catch (e) {
     throw new WalletError('WALLET_FILE_INVALID', `${path} is not a wallet file`, { path }, { cause: e });
   }
-  if (json.format !== WALLET_FILE_FORMAT || typeof json.spending_key !== 'string') {
+  if (json.format !== WALLET_FILE_FORMAT || typeof json.seed !== 'string') {
     throw new WalletError('WALLET_FILE_INVALID', `${path}: unknown wallet format`, {
       path,
       format: json.format,
     });
   }
   try {
-    return deriveKeys(fieldFromBytesCanonical(hexToBytes(json.spending_key)));
+    return deriveWalletKeys(hexToBytes(json.seed));
   } catch (e) {
     throw new WalletError(
       'WALLET_FILE_INVALID',
-      `${path}: spending key is not a canonical field element`,
+      `${path}: the seed is not ${SEED_BYTES} bytes of hex`,
       { path },
       {
         cause: e,

@@ -4,20 +4,22 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type CircuitArtifacts,
+  depositNote,
   encryptNote,
   type Field,
-  generateSpendingKeys,
+  generateWalletKeys,
   loadCircuitArtifacts,
   MemoryTreeStorage,
   MerkleTree,
   NATIVE_ASSET,
   type Note,
   noteCommitment,
+  noteNullifier,
   proveTransact,
   randomField,
-  type SpendingKeys,
   shutdownProver,
   TransactVerifier,
+  type WalletKeys,
 } from '../privacy/index.js';
 import { buildTransfer, buildWithdraw } from './builders.js';
 import { selectNotes } from './coin-selection.js';
@@ -37,14 +39,14 @@ afterAll(shutdownProver);
 
 /** A pool tree where `owner` received notes of `amounts` among others' notes; returns published outputs. */
 async function chainWith(
-  owner: SpendingKeys,
+  owner: WalletKeys,
   amounts: bigint[],
 ): Promise<{ tree: MerkleTree; outputs: PublishedOutput[] }> {
   const tree = await MerkleTree.open(new MemoryTreeStorage());
   const outputs: PublishedOutput[] = [];
-  const stranger = generateSpendingKeys();
-  const add = async (to: SpendingKeys, amount: bigint) => {
-    const note: Note = { amount, pk: to.pk, blinding: randomField(), asset: NATIVE_ASSET };
+  const stranger = generateWalletKeys();
+  const add = async (to: WalletKeys, amount: bigint) => {
+    const note: Note = { amount, pkD: to.pkD0, blinding: randomField(), asset: NATIVE_ASSET };
     const commitment = noteCommitment(note);
     const leafIndex = await tree.append(commitment);
     outputs.push({ leafIndex, commitment, envelope: encryptNote(note, to.address) });
@@ -63,6 +65,7 @@ const note = (amount: bigint, leafIndex: number): OwnedNote => ({
   amount,
   blinding: randomField(),
   asset: NATIVE_ASSET,
+  diversifier: randomField(),
   nullifier: randomField(),
   status: 'unspent',
 });
@@ -72,7 +75,8 @@ describe('wallet key file', () => {
     const path = join(dir, 'w.json');
     const keys = createWalletFile(path);
     expect(statSync(path).mode & 0o777).toBe(0o600);
-    expect(readWalletFile(path).pk).toBe(keys.pk);
+    expect(readWalletFile(path).pkD0).toBe(keys.pkD0);
+    expect(readWalletFile(path).sk).toBe(keys.sk);
     expect(() => createWalletFile(path)).toThrowError(
       expect.objectContaining({ code: 'WALLET_FILE_EXISTS' }),
     );
@@ -81,16 +85,21 @@ describe('wallet key file', () => {
       expect.objectContaining({ code: 'WALLET_FILE_INSECURE' }),
     );
     const bad = join(dir, 'bad.json');
-    writeFileSync(bad, JSON.stringify({ format: 'paraloom-wallet/1', spending_key: 'ff'.repeat(32) }), {
-      mode: 0o600,
-    });
-    expect(() => readWalletFile(bad)).toThrowError(expect.objectContaining({ code: 'WALLET_FILE_INVALID' }));
+    for (const json of [
+      { format: 'paraloom-wallet/1', spending_key: 'ff'.repeat(32) },
+      { format: 'paraloom-wallet/2', seed: 'ff'.repeat(32) },
+    ]) {
+      writeFileSync(bad, JSON.stringify(json), { mode: 0o600 });
+      expect(() => readWalletFile(bad)).toThrowError(
+        expect.objectContaining({ code: 'WALLET_FILE_INVALID' }),
+      );
+    }
   });
 });
 
 describe('scanning and the note store', () => {
   it('finds exactly its own notes, once, and persists them', async () => {
-    const me = generateSpendingKeys();
+    const me = generateWalletKeys();
     const { outputs } = await chainWith(me, [10n, 20n, 30n]);
     const path = join(dir, 'notes.json');
     const store = NoteStore.open(path);
@@ -110,11 +119,11 @@ describe('scanning and the note store', () => {
     again.markSpentByNullifiers([again.all[1]!.nullifier]);
     expect(again.balance(NATIVE_ASSET)).toEqual({ spendable: 40n, pending: 0n });
     expect(again.history.filter((h) => h.kind === 'received').length).toBe(3);
-    writeFileSync(join(dir, 'broken.json'), '{"format":"paraloom-notes/1", "notes": [');
+    writeFileSync(join(dir, 'broken.json'), '{"format":"paraloom-notes/2", "notes": [');
     expect(() => NoteStore.open(join(dir, 'broken.json'))).toThrowError(
       expect.objectContaining({ code: 'NOTE_STORE_INVALID' }),
     );
-    expect(readFileSync(path, 'utf8')).toContain('paraloom-notes/1');
+    expect(readFileSync(path, 'utf8')).toContain('paraloom-notes/2');
   });
 });
 
@@ -136,8 +145,8 @@ describe('coin selection', () => {
 
 describe('building and proving', () => {
   it('a transfer to a friend proves, verifies, and the friend finds the note', async () => {
-    const me = generateSpendingKeys();
-    const friend = generateSpendingKeys();
+    const me = generateWalletKeys();
+    const friend = generateWalletKeys();
     const { tree, outputs } = await chainWith(me, [3_000n, 4_000n]);
     const store = NoteStore.inMemory();
     scanOutputs(me, store, outputs);
@@ -164,7 +173,7 @@ describe('building and proving', () => {
   });
 
   it('a withdrawal binds recipient, relayer and fee and proves with a dummy input', async () => {
-    const me = generateSpendingKeys();
+    const me = generateWalletKeys();
     const { tree, outputs } = await chainWith(me, [5_000_000n]);
     const store = NoteStore.inMemory();
     scanOutputs(me, store, outputs);
@@ -187,6 +196,32 @@ describe('building and proving', () => {
         statement: { ...proof.statement, extData: { ...proof.statement.extData, fee: 20_000n } },
       }),
     ).toBe(false);
+    // Spending a deposit's note: its owner key uses the deposit's own diversifier, not the address's.
+    const deposit = depositNote(me, 0, 2_000_000n, NATIVE_ASSET);
+    const depositCommitment = noteCommitment(deposit.note);
+    const depositLeaf = await tree.append(depositCommitment);
+    const depositStore = NoteStore.inMemory();
+    depositStore.add({
+      commitment: depositCommitment,
+      leafIndex: depositLeaf,
+      amount: deposit.note.amount,
+      blinding: deposit.note.blinding,
+      asset: NATIVE_ASSET,
+      diversifier: deposit.diversifier,
+      nullifier: noteNullifier(me.nk, depositCommitment, depositLeaf),
+    });
+    const fromDeposit = await buildWithdraw(me, depositStore, {
+      recipient: new Uint8Array(32).fill(3),
+      relayer: new Uint8Array(32).fill(4),
+      amount: 1_500_000n,
+      fee: 0n,
+      expirationSlot: 5_000n,
+      root: tree.root,
+      pathOf: (i) => tree.path(i),
+    });
+    const depositProof = await proveTransact(fromDeposit.request, artifacts);
+    expect(verifier.verify(depositProof)).toBe(true);
+    expect(depositProof.statement.nullifiers).toContain(depositStore.all[0]!.nullifier);
     const wrongRoot = randomField();
     await expect(
       buildWithdraw(me, store, {
@@ -212,5 +247,18 @@ describe('wallet directory', () => {
     expect(Wallet.open(wdir).store.pendingDeposits[0]!.commitment).toBe(
       w.store.pendingDeposits[0]!.commitment,
     );
+  });
+
+  it('gives every deposit a fresh owner key and blinding that the seed recomputes', async () => {
+    const { Wallet } = await import('./wallet.js');
+    const wdir = join(dir, 'deposits');
+    const w = Wallet.create(wdir);
+    const a = w.prepareDeposit(5n);
+    const b = Wallet.open(wdir).prepareDeposit(5n);
+    expect(new Set([a.pkD, b.pkD, w.keys.pkD0]).size).toBe(3);
+    expect(a.blinding).not.toBe(b.blinding);
+    expect(a).toEqual(depositNote(w.keys, 0, 5n, NATIVE_ASSET).note);
+    expect(b).toEqual(depositNote(w.keys, 1, 5n, NATIVE_ASSET).note);
+    expect(Wallet.open(wdir).store.depositsMade).toBe(2);
   });
 });

@@ -12,7 +12,7 @@ import {
   encryptNote,
   FIELD_ZERO,
   type Field,
-  generateSpendingKeys,
+  generateWalletKeys,
   MemoryTreeStorage,
   MerkleTree,
   NATIVE_ASSET,
@@ -21,9 +21,9 @@ import {
   privacyReady,
   proveTransact,
   randomField,
-  type SpendingKeys,
   type TransactRequest,
   toField,
+  type WalletKeys,
 } from '../../privacy/index.js';
 import { nextAccumulator, type PendingDeposit } from '../deposits.js';
 import { type DecodedTransaction, decodeTransaction, encodeTransaction } from '../transaction.js';
@@ -84,10 +84,10 @@ export async function ledgerScenario(artifacts: CircuitArtifacts): Promise<Ledge
   } catch {
     // not cached yet
   }
-  const owner = generateSpendingKeys();
+  const owner = generateWalletKeys();
   const note = (amount: bigint): Note => ({
     amount,
-    pk: owner.pk,
+    pkD: owner.pkD0,
     blinding: randomField(),
     asset: NATIVE_ASSET,
   });
@@ -101,8 +101,13 @@ export async function ledgerScenario(artifacts: CircuitArtifacts): Promise<Ledge
   ];
   const leafOf = [0, 1, 3, 4];
   const { tree, root } = await rootOf(commitments);
-  const spend = async (i: number) => ({ note: notes[i]!, sk: owner.sk, path: await tree.path(leafOf[i]!) });
-  const ext = (outs: readonly [Note, Note], to: SpendingKeys, extAmount: bigint, fee: bigint) => ({
+  const spend = async (i: number) => ({
+    note: notes[i]!,
+    sk: owner.sk,
+    diversifier: owner.d0,
+    path: await tree.path(leafOf[i]!),
+  });
+  const ext = (outs: readonly [Note, Note], to: WalletKeys, extAmount: bigint, fee: bigint) => ({
     recipient: new Uint8Array(32).fill(7),
     relayer: new Uint8Array(32).fill(8),
     fee,
