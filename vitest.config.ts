@@ -7,6 +7,8 @@ export default defineConfig({
     globalSetup: ['test/setup/shared-cohort-run.ts'],
     // Proof generation and multi-process tests are CPU-bound on a 2-core machine.
     testTimeout: 120_000,
+    // Wallets unlock non-interactively in tests and in the CLI children they start.
+    env: { PARALOOM_WALLET_PASSPHRASE: 'paraloom-test-passphrase' },
     hookTimeout: 300_000,
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },

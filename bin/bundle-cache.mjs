@@ -1,10 +1,16 @@
-// The CLI's sources as one esbuild bundle (split at each dynamic import), built on first use into
-// .cache/cli/<hash of the sources>/ and reused until a source changes. Loading it with plain Node
-// skips tsx's per-module hooks, which cost about half of a command's start-up CPU. src/ stays the
-// only source of truth: the key covers every file under src/, tsconfig.json, package.json and the
-// esbuild version, so any edit builds a new bundle; a failed build falls back to tsx.
+// The CLI's sources as one esbuild bundle (split at each dynamic import) in .cache/cli/<hash of the
+// sources>/, built at install (`npm install` runs `prepare`; `npm start` / `npm test` run
+// scripts/ensure-deps.mjs) and rebuilt on first use after a source change. Loading it with plain
+// Node skips tsx's per-module hooks, which cost about half of a command's start-up CPU. src/ stays
+// the only source of truth: the key covers every file under src/, tsconfig.json, package.json and
+// the esbuild version, so any edit builds a new bundle; a failed build falls back to tsx.
+//
+// Every call must know the bundle is current without paying for it: hashing 3 MB of sources and
+// loading esbuild cost ~200 ms. So .cache/cli/current.json remembers the key together with a cheap
+// stamp of the inputs (their count, sizes and newest mtime, from one stat each); a matching stamp
+// skips both. Any edit changes the stamp (a touch without an edit only costs one hash).
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -23,6 +29,46 @@ function sourceFiles(dir) {
     else if (entry.isFile()) out.push(path);
   }
   return out.sort();
+}
+
+function inputFiles(root) {
+  return [
+    ...sourceFiles(join(root, 'src')),
+    join(root, 'tsconfig.json'),
+    join(root, 'package.json'),
+    join(root, 'node_modules', 'esbuild', 'package.json'),
+  ];
+}
+
+/** Changes whenever an input is added, removed, resized or modified (mtime); one stat per file. */
+export function inputStamp(root) {
+  let newest = 0;
+  let bytes = 0;
+  const files = inputFiles(root);
+  for (const path of files) {
+    const info = statSync(path, { throwIfNoEntry: false });
+    if (!info) continue;
+    newest = Math.max(newest, info.mtimeMs);
+    bytes += info.size;
+  }
+  return `${files.length}:${bytes}:${newest}`;
+}
+
+const CURRENT = join(CACHE, 'current.json');
+
+function readCurrent() {
+  try {
+    const c = JSON.parse(readFileSync(CURRENT, 'utf8'));
+    return typeof c.key === 'string' && typeof c.stamp === 'string' ? c : undefined;
+  } catch {
+    return undefined; // no bundle recorded yet (or a torn write by an older version): hash instead
+  }
+}
+
+function writeCurrent(key, stamp) {
+  const tmp = `${CURRENT}.${process.pid}`;
+  writeFileSync(tmp, JSON.stringify({ key, stamp }));
+  renameSync(tmp, CURRENT);
 }
 
 /** The bundle's key: every file under `root`/src (path and content), tsconfig.json, package.json, esbuild's version. */
@@ -54,22 +100,42 @@ const keepImportMeta = {
 
 async function pruneOld(current) {
   for (const name of await readdir(CACHE).catch(() => [])) {
-    if (name === current) continue;
+    if (name === current || name.startsWith('current.json')) continue;
     const path = join(CACHE, name);
     const info = await stat(path).catch(() => undefined);
     if (info && Date.now() - info.mtimeMs > KEEP_OLD_MS) await rm(path, { recursive: true, force: true });
   }
 }
 
+const esbuildVersion = () =>
+  JSON.parse(readFileSync(join(ROOT, 'node_modules', 'esbuild', 'package.json'), 'utf8')).version;
+
 /** The bundle's entry URL, built now if the sources changed; undefined (with a reason on stderr) if it cannot be. */
 export async function bundledCli() {
   if (process.env.PARALOOM_NO_BUNDLE === '1') return undefined;
   try {
-    const esbuild = await import('esbuild');
-    const key = sourceHash(ROOT, esbuild.version);
-    const dir = join(CACHE, key);
-    const main = join(dir, 'main.js');
+    return await buildCli();
+  } catch (err) {
+    console.error(
+      `paraloom: running the sources through tsx (CLI bundle not built: ${err instanceof Error ? err.message : String(err)})`,
+    );
+    return undefined;
+  }
+}
+
+/** Builds the bundle unless the current one matches the sources; returns its entry URL. Throws if it cannot. */
+export async function buildCli() {
+  const stamp = inputStamp(ROOT);
+  const current = readCurrent();
+  if (current?.stamp === stamp) {
+    const main = join(CACHE, current.key, 'main.js');
     if (statSync(main, { throwIfNoEntry: false })) return pathToFileURL(main).href;
+  }
+  const key = sourceHash(ROOT, esbuildVersion());
+  const dir = join(CACHE, key);
+  const main = join(dir, 'main.js');
+  if (!statSync(main, { throwIfNoEntry: false })) {
+    const esbuild = await import('esbuild');
     // Several processes may start at once (a devnet's validators): each builds aside, one rename wins.
     const building = `${dir}.building-${process.pid}`;
     await esbuild.build({
@@ -94,11 +160,7 @@ export async function bundledCli() {
       if (!statSync(main, { throwIfNoEntry: false })) throw err;
     }
     await pruneOld(key);
-    return pathToFileURL(main).href;
-  } catch (err) {
-    console.error(
-      `paraloom: running the sources through tsx (CLI bundle not built: ${err instanceof Error ? err.message : String(err)})`,
-    );
-    return undefined;
   }
+  writeCurrent(key, stamp);
+  return pathToFileURL(main).href;
 }

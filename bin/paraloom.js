@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources: as a bundle built from them on first use (bin/bundle-cache.mjs), or
-// through tsx's loader if that cannot be built. Either way src/ is the one source of truth and
-// operators' machines need no build step.
+// Runs the TypeScript sources: as the bundle `npm install` built from them (bin/bundle-cache.mjs;
+// rebuilt here on the first call after a source change), or through tsx's loader if that cannot be
+// built. Either way src/ is the one source of truth and operators run no build step of their own.
 import { register as registerHooks } from 'node:module';
 import { bundledCli } from './bundle-cache.mjs';
 

@@ -12,6 +12,7 @@ import {
   type Deposit,
   DepositListener,
   PARALOOM_DEV_PROGRAM_ID,
+  PROGRAM_VERSION,
   TransactionSender,
 } from '../src/bridge/index.js';
 import type { RpcDriver, TestKey } from '../src/bridge/testing/index.js';
@@ -87,7 +88,7 @@ describe('bridge against a separately started `paraloom localnet`', () => {
           (await checkProgramVersion(d.rpc, PARALOOM_DEV_PROGRAM_ID).catch(() => null))?.programVersion,
         { timeout: 10_000 },
       )
-      .toBe(1);
+      .toBe(PROGRAM_VERSION);
   });
 
   it('deposits are seen once each, in order, across a listener restart and injected failures', async () => {
@@ -121,6 +122,7 @@ describe('bridge against a separately started `paraloom localnet`', () => {
       depositAcc: fieldToBytesBE(cursor.accumulator),
       withdrawalsRoot: new Uint8Array(32),
       blockHash: new Uint8Array(32).fill(9),
+      maxExpirationSlot: 0n,
     };
     await b.db.close();
     const rpc = bridgeRpc(rpcUrl);

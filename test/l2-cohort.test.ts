@@ -10,7 +10,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sha256 } from '@noble/hashes/sha2.js';
 import {
   address,
   generateKeyPairSigner,
@@ -36,6 +35,7 @@ import { runParaloom, runParaloomOk } from '../src/devnet/index.js';
 import { encodeTransaction } from '../src/ledger/index.js';
 import {
   type CircuitArtifacts,
+  computeOutputsDigest,
   FIELD_MODULUS,
   type Field,
   generateWalletKeys,
@@ -375,14 +375,14 @@ describe('four validators, one coordinator (multi-process, end to end)', () => {
       };
       const e = proof.statement.extData;
       const args: WithdrawArgs = {
-        proof: proof.proof.toChain(),
+        proof: proof.proof.toChainCompressed(),
         root: proof.statement.root,
         nullifiers: proof.statement.nullifiers,
         outputs: proof.statement.outputCommitments,
         extAmount: e.extAmount,
         fee: e.fee,
         expirationSlot: e.expirationSlot,
-        ciphertextHashes: [sha256(e.encryptedOutput0), sha256(e.encryptedOutput1)],
+        outputsDigest: computeOutputsDigest(e),
         recipient,
         relayer: evil.address,
         approval: {

@@ -377,12 +377,12 @@ describe('three validators on a localnet (multi-process)', () => {
   it('refuses a node that expects another program version, and one with a world-readable key', async () => {
     const v = validators[0]!;
     const wrong = run(['node', '--config', v.config], {
-      PARALOOM_SOLANA_EXPECTED_PROGRAM_VERSION: '2',
+      PARALOOM_SOLANA_EXPECTED_PROGRAM_VERSION: '3',
       PARALOOM_NODE_DATA_DIR: join(v.dir, 'other-data'),
     });
     expect(await wrong.exited).toBe(1);
     expect(wrong.stderr.join('\n')).toMatch(
-      /error \[PROGRAM_VERSION_MISMATCH\]: Paraloom program \w+ reports program_version 1, but this node speaks version 2; refusing to start/,
+      /error \[PROGRAM_VERSION_MISMATCH\]: Paraloom program \w+ reports program_version 2, but this node speaks version 3; refusing to start/,
     );
     // Refused before it joined the network.
     expect(wrong.logs.some((l) => l.msg === 'network started')).toBe(false);

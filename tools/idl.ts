@@ -49,6 +49,7 @@ const ownValidatorAccount = (): Acc => ({
 });
 const systemProgram = (): Acc => ({ ...r('system_program'), address: SYSTEM_PROGRAM_ID });
 const instructionsSysvar = (): Acc => ({ ...r('instructions_sysvar'), address: INSTRUCTIONS_SYSVAR_ID });
+const approvalDoc = 'PDA ["approval", height u64 LE] of the anchor that approved the withdrawal.';
 
 const INSTRUCTIONS: [InstructionName, Acc[], Field[]][] = [
   [
@@ -114,14 +115,27 @@ const INSTRUCTIONS: [InstructionName, Acc[], Field[]][] = [
   ],
   [
     'anchor_root',
-    [r('submitter', true), bridgeState(true), validatorRegistry(false), instructionsSysvar()],
+    [
+      withDocs(
+        w('submitter', true),
+        "Signs, and pays the Approval account's rent when the anchor approves withdrawals.",
+      ),
+      bridgeState(true),
+      validatorRegistry(false),
+      instructionsSysvar(),
+      withDocs(
+        w('approval'),
+        'PDA ["approval", height u64 LE]: created when withdrawals_root != 0, untouched otherwise.',
+      ),
+      systemProgram(),
+    ],
     [
       f('height', 'u64'),
       f('root', b32),
       f('deposits_consumed', 'u64'),
-      f('deposit_acc', b32),
       f('withdrawals_root', b32),
       f('block_hash', b32),
+      f('max_expiration_slot', 'u64'),
     ],
   ],
   [
@@ -131,6 +145,7 @@ const INSTRUCTIONS: [InstructionName, Acc[], Field[]][] = [
       bridgeState(true),
       vault(),
       verifyingKey(false),
+      withDocs(r('approval'), approvalDoc),
       withDocs(w('nullifier0'), 'PDA ["nullifier", nullifiers[0]] (32-byte big-endian nullifier).'),
       withDocs(w('nullifier1'), 'PDA ["nullifier", nullifiers[1]].'),
       w('recipient'),
@@ -138,15 +153,14 @@ const INSTRUCTIONS: [InstructionName, Acc[], Field[]][] = [
       systemProgram(),
     ],
     [
-      f('proof', { array: ['u8', 256] }),
+      f('proof', { array: ['u8', 128] }),
       f('root', b32),
       f('nullifiers', { array: [b32, 2] }),
       f('outputs', { array: [b32, 2] }),
       f('ext_amount', 'i64'),
       f('fee', 'u64'),
       f('expiration_slot', 'u64'),
-      f('ciphertext_hashes', { array: [b32, 2] }),
-      f('approval_height', 'u64'),
+      f('outputs_digest', b32),
       f('approval_index', 'u32'),
       f('approval_siblings', { defined: { name: 'ApprovalSiblings' } }),
     ],
@@ -177,6 +191,14 @@ const INSTRUCTIONS: [InstructionName, Acc[], Field[]][] = [
     [f('signature_a', 'u8'), f('signature_b', 'u8')],
   ],
   ['claim_rewards', [w('validator', true), ownValidatorAccount()], []],
+  [
+    'close_approval',
+    [
+      withDocs(w('approval'), approvalDoc, 'Closable once the current slot > its max_expiration_slot.'),
+      withDocs(w('payer'), 'The payer the approval recorded: its rent goes back there.'),
+    ],
+    [],
+  ],
 ];
 
 const ACCOUNTS: [AccountName, Field[]][] = [
@@ -262,6 +284,17 @@ const ACCOUNTS: [AccountName, Field[]][] = [
   ],
   ['NullifierRecord', []],
   ['SlashRecord', [f('reporter', 'pubkey'), f('slot', 'u64')]],
+  [
+    'Approval',
+    [
+      f('height', 'u64'),
+      f('withdrawals_root', b32),
+      f('max_expiration_slot', 'u64'),
+      f('payer', 'pubkey'),
+      f('bump', 'u8'),
+      f('reserved', { array: ['u8', 7] }),
+    ],
+  ],
 ];
 
 const EVENTS: [EventName, Field[]][] = [
@@ -336,7 +369,7 @@ export function buildIdl(programId: string, errorBase: number, errorCodes: reado
       {
         name: 'ApprovalSiblings',
         docs: [
-          'The withdrawal approval path: u8 depth, then depth x 32-byte siblings (depth <= 16). An Anchor IDL',
+          `The withdrawal approval path: u8 depth, then depth x 32-byte siblings (depth <= ${MAX_APPROVAL_DEPTH}). An Anchor IDL`,
           'vec has a u32 length, so the path is an enum whose u8 variant index is the depth.',
         ],
         type: {

@@ -13,6 +13,8 @@ import {
 } from './constants.js';
 import { BridgeError } from './errors.js';
 import {
+  getApprovalDecoder,
+  getApprovalSize,
   getBridgeStateDecoder,
   getBridgeStateSize,
   getValidatorAccountDecoder,
@@ -222,4 +224,23 @@ export function decodeVerifyingKeyAccount(data: Uint8Array): VerifyingKeyAccount
 
 export function isAccountOfType(data: Uint8Array, name: AccountName): boolean {
   return data.length >= 8 && bytesEqual(data.subarray(0, 8), accountDiscriminator(name));
+}
+
+/** An anchor's approval of withdrawals: PDA ["approval", height u64 LE], alive until max_expiration_slot. */
+export interface Approval {
+  height: bigint;
+  withdrawalsRoot: Uint8Array;
+  maxExpirationSlot: bigint;
+  /** Paid its rent at anchor time; close_approval returns it there. */
+  payer: Address;
+}
+
+export function decodeApproval(data: Uint8Array): Approval {
+  const a = decodeAccount(data, 'Approval', getApprovalSize(), getApprovalDecoder());
+  return {
+    height: a.height,
+    withdrawalsRoot: copy(a.withdrawalsRoot),
+    maxExpirationSlot: a.maxExpirationSlot,
+    payer: a.payer,
+  };
 }

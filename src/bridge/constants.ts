@@ -2,7 +2,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { type Address, address } from '@solana/kit';
 
 /** Program version the off-chain side expects in BridgeState.program_version (the version handshake). */
-export const PROGRAM_VERSION = 1;
+export const PROGRAM_VERSION = 2;
 
 /** Address the dev/localnet deployment uses; real clusters pass their own program id everywhere. */
 export const PARALOOM_DEV_PROGRAM_ID: Address = address('PaRa1oomDev11111111111111111111111111111111');
@@ -18,7 +18,13 @@ export const DEPOSIT_RING = 96;
 export const MAX_VALIDATORS = 64;
 export const MAX_PEER_ID = 64;
 export const MAX_MULTIADDRS = 256;
-export const MAX_APPROVAL_DEPTH = 16;
+/**
+ * Deepest approval path: the withdraw transaction at this depth fits the 1,232-byte packet with room to
+ * spare (docs/protocol.md, "Transaction sizes"); an anchor approves at most 2^depth withdrawals.
+ */
+export const MAX_APPROVAL_DEPTH = 11;
+/** Largest active validator set whose anchor_root transaction fits the packet; register_validator refuses more. */
+export const MAX_ACTIVE_VALIDATORS = 10;
 export const VK_HEADER = 16;
 export const VK_FIXED = 452;
 
@@ -29,6 +35,7 @@ export const SIZES = {
   validatorAccount: 432,
   nullifierRecord: 8,
   slashRecord: 48,
+  approval: 96,
 } as const;
 
 const enc = new TextEncoder();
@@ -50,6 +57,7 @@ export const INSTRUCTION_NAMES = [
   'withdraw',
   'slash',
   'claim_rewards',
+  'close_approval',
 ] as const;
 export type InstructionName = (typeof INSTRUCTION_NAMES)[number];
 export const ACCOUNT_NAMES = [
@@ -60,6 +68,7 @@ export const ACCOUNT_NAMES = [
   'ValidatorAccount',
   'NullifierRecord',
   'SlashRecord',
+  'Approval',
 ] as const;
 export type AccountName = (typeof ACCOUNT_NAMES)[number];
 export const EVENT_NAMES = ['DepositEvent', 'AnchorEvent', 'WithdrawEvent', 'SlashEvent'] as const;
@@ -70,7 +79,7 @@ export const accountDiscriminator = (name: AccountName): Uint8Array => disc(`acc
 export const eventDiscriminator = (name: EventName): Uint8Array => disc(`event:${name}`);
 
 /** Domain tags of the signed messages (see messages.ts). */
-export const ANCHOR_DOMAIN = 'paraloom:anchor:v1';
+export const ANCHOR_DOMAIN = 'paraloom:anchor:v2';
 export const VOTE_DOMAIN = 'paraloom:vote:v1';
 
 export const CLUSTER_IDS = { localnet: 0, devnet: 1, 'mainnet-beta': 2, testnet: 3 } as const;

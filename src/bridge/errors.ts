@@ -57,9 +57,9 @@ export const PROGRAM_ERROR_CODES = [
   'QUORUM_NOT_REACHED',
   /** The Ed25519 signature instruction is missing or malformed. */
   'BAD_SIGNATURE_INSTRUCTION',
-  /** A withdrawal against a root the bridge never anchored (or has forgotten). */
+  /** No longer raised by withdraw (its approval binds the root); kept so the numbering stays stable. */
   'UNKNOWN_ROOT',
-  /** A withdrawal approval at a height with no anchored approval root. */
+  /** The withdrawal's approval account is not a live Approval (never created, or closed after expiry). */
   'UNKNOWN_APPROVAL_HEIGHT',
   /** The approval path does not lead to that height's approval root. */
   'APPROVAL_PATH_INVALID',
@@ -101,6 +101,10 @@ export const PROGRAM_ERROR_CODES = [
   'ALREADY_REGISTERED',
   /** An account creation the program cannot fund rent-exempt. */
   'RENT_UNSUPPORTED',
+  /** A compressed proof point that is infinity, non-canonical (x >= q) or has no point on the curve. */
+  'PROOF_POINT_INVALID',
+  /** close_approval before every withdrawal the approval covers has expired. */
+  'APPROVAL_NOT_EXPIRED',
 ] as const;
 
 export const PROGRAM_ERROR_BASE = 6000;
@@ -142,6 +146,8 @@ export interface BridgeClientErrorContexts {
         depth?: number;
         peerIdLength?: number;
         multiaddrsLength?: number;
+        height?: string;
+        withdrawals?: number;
       };
   /** An instruction too large for its encoding (Ed25519 instruction offsets are u16). */
   TRANSACTION_TOO_LARGE: NoContext;
@@ -171,6 +177,27 @@ export interface BridgeClientErrorContexts {
   RETRIES_EXHAUSTED: { kind: string; signatures: Signature[] };
   /** The caller's gate (SendOptions.mayProceed) said no right before a send. */
   SEND_WITHHELD: { kind: string; attempt: number; earlierSignatures: Signature[] };
+  // Deployment through the upgradeable loader (src/bridge/deploy).
+  /** The payer holds less than the rent and fees the step needs. */
+  INSUFFICIENT_FUNDS: { address?: Address; balance?: string; required?: string; err?: string };
+  /** The signer is not the authority of the buffer or program it acts on. */
+  AUTHORITY_MISMATCH: { account?: Address; authority?: Address | null; signer?: Address; err?: string };
+  /** The program's upgrade authority was dropped: nobody can upgrade (or initialize) it. */
+  PROGRAM_IMMUTABLE: { programId?: Address; err?: string };
+  /** The address holds no upgradeable-loader program. */
+  NOT_A_PROGRAM: { address: Address; owner?: Address };
+  /** A deploy to a program id already in use (use upgrade for a deployed program). */
+  PROGRAM_EXISTS: { programId: Address; owner: Address };
+  /** A buffer whose size does not match the program written into it. */
+  BUFFER_TOO_SMALL: { buffer?: Address; capacity?: number; length?: number; err?: string };
+  /** An upgrade larger than the program's max_data_len (extend the program first). */
+  PROGRAM_DATA_TOO_SMALL: { programId: Address; capacity: number; length: number };
+  /** The file to deploy is not a 64-bit little-endian ELF. */
+  ELF_INVALID: { length: number; path?: string };
+  /** The buffer still differs from the program after every write round. */
+  BUFFER_INCOMPLETE: { buffer: Address; chunksLeft: number };
+  /** A finalized verifying key on chain differs from the one this deployment would upload. */
+  VK_MISMATCH: { programId: Address; address: Address };
 }
 
 export type BridgeErrorContexts = {

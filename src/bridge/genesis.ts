@@ -1,7 +1,8 @@
 /**
  * What a fresh deployment needs before anyone can deposit or withdraw: initialize, the verifying key in
- * chunks, and its seal. Pure instruction building; src/localnet runs it at genesis. There is no deploy
- * script for a real cluster yet: an operator would send these same transactions, in this order.
+ * chunks, and its seal. Pure instruction building: src/localnet runs it at genesis, and on a real
+ * cluster `paraloom program initialize` (deploy/initialize.ts) sends the same instructions after
+ * `paraloom program deploy` put the program there through the upgradeable loader.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

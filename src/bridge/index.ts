@@ -4,7 +4,9 @@
 
 export {
   type AnchorEntry,
+  type Approval,
   type BridgeState,
+  decodeApproval,
   decodeBridgeState,
   decodeValidatorAccount,
   decodeValidatorRegistry,
@@ -14,6 +16,7 @@ export {
   type ValidatorRegistry,
   type VerifyingKeyAccount,
 } from './accounts.js';
+export { approvalsPaidBy } from './approval-accounts.js';
 export {
   type ChainReading,
   ChainView,
@@ -39,6 +42,7 @@ export {
   type InstructionName,
   instructionDiscriminator,
   LAMPORTS_PER_SOL,
+  MAX_ACTIVE_VALIDATORS,
   MAX_APPROVAL_DEPTH,
   MAX_VALIDATORS,
   PARALOOM_DEV_PROGRAM_ID,
@@ -47,6 +51,7 @@ export {
   SYSTEM_PROGRAM_ID,
   UPGRADEABLE_LOADER_ID,
 } from './constants.js';
+export * from './deploy/index.js';
 export {
   type Deposit,
   type DepositCursorPort,
@@ -83,6 +88,7 @@ export {
   type ApprovalPath,
   anchorRootInstruction,
   claimRewardsInstruction,
+  closeApprovalInstruction,
   type DepositArgs,
   depositInstruction,
   finalizeVerifyingKeyInstruction,
@@ -115,6 +121,7 @@ export {
 export { NodeChain, type NodeChainOptions } from './node-chain.js';
 export {
   deriveProgramAddresses,
+  findApprovalPda,
   findBridgeStatePda,
   findNullifierPda,
   findSlashRecordPda,

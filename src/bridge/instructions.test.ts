@@ -3,10 +3,12 @@ import { getAddressEncoder } from '@solana/kit';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   computeExtDataHash,
+  computeOutputsDigest,
   type ExtData,
   FIELD_ZERO,
   type Field,
   fieldToBytesBE,
+  Groth16Proof,
   randomField,
 } from '../privacy/index.js';
 import { INSTRUCTIONS_SYSVAR_ID, MAX_APPROVAL_DEPTH, SYSTEM_PROGRAM_ID } from './constants.js';
@@ -26,6 +28,7 @@ import {
   anchorInstructions,
   type Deployment,
   deploy,
+  devVerifyingKeyBody,
   registerValidators,
   TEST_PARAMS,
 } from './testing/fixture.js';
@@ -68,18 +71,23 @@ async function withdrawal(
     encryptedOutput1: new Uint8Array(120).fill(2),
   };
   const nullifiers: [Field, Field] = [randomField(), randomField()];
-  const leaf = withdrawalLeaf(nullifiers[0], nullifiers[1], computeExtDataHash(ext));
+  const leaf = withdrawalLeaf(nullifiers[0], nullifiers[1], computeExtDataHash(ext), FIELD_ZERO);
   const all = Array.from({ length: leaves }, (_, i) => (i === index ? leaf : randomField()));
   const tree = new WithdrawalsTree(all);
+  // Valid curve points (the key's alpha and beta), so the program gets past decompression to the pairing.
+  const vk = await devVerifyingKeyBody();
+  const points = new Uint8Array(256);
+  points.set(vk.subarray(0, 192), 0);
+  points.set(vk.subarray(0, 64), 192);
   const args: WithdrawArgs = {
-    proof: new Uint8Array(256).fill(3),
-    root: randomField(),
+    proof: Groth16Proof.fromChain(points).toChainCompressed(),
+    root: FIELD_ZERO,
     nullifiers,
     outputs: [randomField(), randomField()],
     extAmount: ext.extAmount,
     fee: ext.fee,
     expirationSlot: ext.expirationSlot,
-    ciphertextHashes: [sha256(ext.encryptedOutput0), sha256(ext.encryptedOutput1)],
+    outputsDigest: computeOutputsDigest(ext),
     recipient: recipient.address,
     relayer: relayer.address,
     approval: { height: 0n, index, siblings: tree.path(index) },
@@ -127,6 +135,7 @@ describe('instruction builders over the generated client', () => {
       depositAcc: new Uint8Array(32),
       withdrawalsRoot: new Uint8Array(32),
       blockHash: new Uint8Array(32),
+      maxExpirationSlot: 0n,
     };
     await argumentInvalid(() =>
       anchorRootInstruction(p, user.signer, { ...anchor, root: new Uint8Array(31) }),
@@ -135,12 +144,12 @@ describe('instruction builders over the generated client', () => {
       anchorRootInstruction(p, user.signer, { ...anchor, blockHash: new Uint8Array(33) }),
     );
     await argumentInvalid(() => anchorRootInstruction(p, user.signer, { ...anchor, height: -1n }));
-    await argumentInvalid(() => withdrawInstruction(p, user.signer, { ...args, proof: new Uint8Array(255) }));
+    await argumentInvalid(() => withdrawInstruction(p, user.signer, { ...args, proof: new Uint8Array(256) }));
     await argumentInvalid(() =>
-      withdrawInstruction(p, user.signer, {
-        ...args,
-        ciphertextHashes: [new Uint8Array(32), new Uint8Array(8)],
-      }),
+      withdrawInstruction(p, user.signer, { ...args, outputsDigest: new Uint8Array(31) }),
+    );
+    await argumentInvalid(() =>
+      anchorRootInstruction(p, user.signer, { ...anchor, depositAcc: new Uint8Array(31) }),
     );
     await argumentInvalid(() =>
       withdrawInstruction(p, user.signer, { ...args, extAmount: -(1n << 63n) - 1n }),
@@ -188,20 +197,22 @@ describe('instruction builders over the generated client', () => {
       const { args, tree } = await withdrawal(index, leaves);
       height += 1n;
       const anchored = await d.h.send(
-        anchorInstructions(d.h, submitter!, signers, {
+        await anchorInstructions(d.h, submitter!, signers, {
           height,
           root: fieldToBytesBE(FIELD_ZERO),
           depositsConsumed: 0n,
           depositAcc: new Uint8Array(32),
           withdrawalsRoot: fieldToBytesBE(tree.root),
           blockHash: sha256(Uint8Array.of(Number(height))),
+          maxExpirationSlot: args.expirationSlot,
         }),
         submitter,
       );
       expect(anchored.ok, anchored.logs.join('\n')).toBe(true);
-      const withRoot = { ...args, root: FIELD_ZERO, approval: { ...args.approval, height } };
+      const withRoot = { ...args, approval: { ...args.approval, height } };
       const ix = await withdrawInstruction(d.h.addresses, user.signer, withRoot);
-      expect(ix.data!.length).toBe(8 + 256 + 32 * 7 + 8 * 3 + 8 + 4 + 1 + 32 * tree.depth);
+      // discriminator | proof 128 | root, 2 nullifiers, 2 outputs | 3 x u64 | outputs_digest | index | depth | path
+      expect(ix.data!.length).toBe(8 + 128 + 32 * 5 + 8 * 3 + 32 + 4 + 1 + 32 * tree.depth);
       expect(ix.data![ix.data!.length - 1 - 32 * tree.depth]).toBe(tree.depth);
       const accepted = await d.h.send([ix], user);
       expect(accepted.error?.code, accepted.logs.join('\n')).toBe('PROOF_INVALID');

@@ -11,6 +11,7 @@ import {
   type ApprovalSiblingsArgs,
   getAnchorRootInstruction,
   getClaimRewardsInstruction,
+  getCloseApprovalInstruction,
   getDepositInstruction,
   getFinalizeVerifyingKeyInstruction,
   getInitializeInstruction,
@@ -25,7 +26,13 @@ import {
   getWriteVerifyingKeyInstruction,
 } from './generated/index.js';
 import type { AnchorFields } from './messages.js';
-import { findNullifierPda, findSlashRecordPda, findValidatorPda, type ProgramAddresses } from './pda.js';
+import {
+  findApprovalPda,
+  findNullifierPda,
+  findSlashRecordPda,
+  findValidatorPda,
+  type ProgramAddresses,
+} from './pda.js';
 
 function build(name: InstructionName, make: () => Instruction): Instruction {
   try {
@@ -237,32 +244,50 @@ export function depositInstruction(
   );
 }
 
-/** Must be preceded, in the same transaction, by the Ed25519 instruction carrying the quorum's signatures. */
-export function anchorRootInstruction(
+/**
+ * Must be preceded, in the same transaction, by the Ed25519 instruction carrying the quorum's signatures
+ * (over anchorDigest(fields), depositAcc included). The instruction itself leaves depositAcc out: the
+ * program signs-checks against its own accumulator. When the anchor approves withdrawals the submitter
+ * pays the rent of their Approval account.
+ */
+export async function anchorRootInstruction(
   p: ProgramAddresses,
   submitter: TransactionSigner,
   f: AnchorFields,
-): Instruction {
+): Promise<Instruction> {
+  exactLength('depositAcc', f.depositAcc, 32);
+  const [approval] = await findApprovalPda(p.programId, f.height);
   return build('anchor_root', () =>
     getAnchorRootInstruction(
       {
         submitter,
         bridgeState: p.bridgeState,
         validatorRegistry: p.validatorRegistry,
+        approval,
         height: f.height,
         root: exactLength('root', f.root, 32),
         depositsConsumed: f.depositsConsumed,
-        depositAcc: exactLength('depositAcc', f.depositAcc, 32),
         withdrawalsRoot: exactLength('withdrawalsRoot', f.withdrawalsRoot, 32),
         blockHash: exactLength('blockHash', f.blockHash, 32),
+        maxExpirationSlot: f.maxExpirationSlot,
       },
       config(p),
     ),
   );
 }
 
+/** Permissionless once the approval's max_expiration_slot has passed; rent goes back to its recorded payer. */
+export async function closeApprovalInstruction(
+  p: ProgramAddresses,
+  height: bigint,
+  payer: Address,
+): Promise<Instruction> {
+  const [approval] = await findApprovalPda(p.programId, height);
+  return getCloseApprovalInstruction({ approval, payer }, config(p));
+}
+
 export interface ApprovalPath {
-  /** Height of the anchored block whose withdrawals_root contains this withdrawal. */
+  /** Height of the anchor whose Approval account (withdrawals_root) contains this withdrawal. */
   height: bigint;
   index: number;
   siblings: Field[];
@@ -280,7 +305,7 @@ function approvalSiblings(siblings: readonly Field[]): ApprovalSiblingsArgs {
 }
 
 export interface WithdrawArgs {
-  /** 256-byte on-chain proof (proofToChainBytes). */
+  /** 128-byte compressed on-chain proof (proofToChainBytes). */
   proof: Uint8Array;
   root: Field;
   nullifiers: readonly [Field, Field];
@@ -288,8 +313,8 @@ export interface WithdrawArgs {
   extAmount: bigint;
   fee: bigint;
   expirationSlot: bigint;
-  /** sha256 of each output ciphertext. */
-  ciphertextHashes: readonly [Uint8Array, Uint8Array];
+  /** computeOutputsDigest of the ext data: what ext_data_hash binds beyond what the program reads. */
+  outputsDigest: Uint8Array;
   recipient: Address;
   relayer: Address;
   approval: ApprovalPath;
@@ -302,15 +327,13 @@ export async function withdrawInstruction(
 ): Promise<Instruction> {
   const approval = approvalSiblings(a.approval.siblings);
   integers({ 'approval.index': a.approval.index });
-  const proof = exactLength('proof', a.proof, 256);
-  const ciphertextHashes = [
-    exactLength('ciphertextHash0', a.ciphertextHashes[0], 32),
-    exactLength('ciphertextHash1', a.ciphertextHashes[1], 32),
-  ];
+  const proof = exactLength('proof', a.proof, 128);
+  const outputsDigest = exactLength('outputsDigest', a.outputsDigest, 32);
   const nullifiers = [fieldToBytesBE(a.nullifiers[0]), fieldToBytesBE(a.nullifiers[1])];
-  const [[nullifier0], [nullifier1]] = await Promise.all(
-    nullifiers.map((n) => findNullifierPda(p.programId, n)),
-  );
+  const [[approvalAccount], [nullifier0], [nullifier1]] = await Promise.all([
+    findApprovalPda(p.programId, a.approval.height),
+    ...nullifiers.map((n) => findNullifierPda(p.programId, n)),
+  ]);
   return build('withdraw', () =>
     getWithdrawInstruction(
       {
@@ -318,6 +341,7 @@ export async function withdrawInstruction(
         bridgeState: p.bridgeState,
         vault: p.vault,
         verifyingKey: p.verifyingKey,
+        approval: approvalAccount!,
         nullifier0: nullifier0!,
         nullifier1: nullifier1!,
         recipient: a.recipient,
@@ -329,8 +353,7 @@ export async function withdrawInstruction(
         extAmount: a.extAmount,
         fee: a.fee,
         expirationSlot: a.expirationSlot,
-        ciphertextHashes,
-        approvalHeight: a.approval.height,
+        outputsDigest,
         approvalIndex: a.approval.index,
         approvalSiblings: approval,
       },

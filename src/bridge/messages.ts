@@ -14,13 +14,19 @@ export interface AnchorFields {
   depositAcc: Uint8Array;
   withdrawalsRoot: Uint8Array;
   blockHash: Uint8Array;
+  /**
+   * The latest expiration_slot among the withdrawals this anchor approves (0 when it approves none): its
+   * Approval account lives until then. Signed, so a submitter cannot shorten an approval's life.
+   */
+  maxExpirationSlot: bigint;
 }
 
-export const ANCHOR_BODY_BYTES = 144;
+export const ANCHOR_BODY_BYTES = 152;
 
 /**
- * The anchor body's layout as a value, exactly as it appears in anchor_root's instruction data;
- * coordinator messages embed it and read it with their own errors.
+ * The anchor body's layout as a value: what validators sign (after the domain, program id and cluster)
+ * and what coordinator messages embed. anchor_root's instruction data is this body without depositAcc
+ * (the program uses its own accumulator of depositsConsumed).
  */
 export const anchorFieldsLayout: FieldCodec<AnchorFields> = codecs.struct({
   height: codecs.u64,
@@ -29,9 +35,10 @@ export const anchorFieldsLayout: FieldCodec<AnchorFields> = codecs.struct({
   depositAcc: codecs.fixedBytes(32),
   withdrawalsRoot: codecs.fixedBytes(32),
   blockHash: codecs.fixedBytes(32),
+  maxExpirationSlot: codecs.u64,
 });
 
-/** The 144-byte anchor body; ARGUMENT_INVALID for a field that does not fit. */
+/** The 152-byte anchor body; ARGUMENT_INVALID for a field that does not fit. */
 export function encodeAnchorFields(f: AnchorFields): Uint8Array {
   const w = bridgeWriter('anchor body', ANCHOR_BODY_BYTES);
   anchorFieldsLayout.write(w, f);

@@ -61,6 +61,16 @@ export function findSlashRecordPda(
   });
 }
 
+/** Seeds ["approval", height u64 LE]: the Approval an anchor at that height created. */
+export function findApprovalPda(programId: Address, height: bigint): Promise<ProgramDerivedAddress> {
+  if (height < 0n || height >= 1n << 64n) {
+    throw new BridgeError('ARGUMENT_INVALID', 'height must be a u64', { height: `${height}` });
+  }
+  const le = new Uint8Array(8);
+  new DataView(le.buffer).setBigUint64(0, height, true);
+  return getProgramDerivedAddress({ programAddress: programId, seeds: [enc.encode('approval'), le] });
+}
+
 export interface ProgramAddresses {
   programId: Address;
   bridgeState: Address;

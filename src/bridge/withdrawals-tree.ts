@@ -1,15 +1,17 @@
-import { FIELD_ZERO, type Field, hash2, hash3 } from '../privacy/index.js';
+import { FIELD_ZERO, type Field, hash2, hash4 } from '../privacy/index.js';
 import { MAX_APPROVAL_DEPTH } from './constants.js';
 import { BridgeError } from './errors.js';
 
 /**
  * The Merkle tree of a block's approved withdrawals, whose root an anchor commits to. Leaf =
- * P3(nullifier0, nullifier1, ext_data_hash); parent = P2(left, right); empty leaves are 0; depth is
- * the smallest d with 2^d >= leaves (0 for one leaf). Leaves (P3) and nodes (P2) use different
- * Poseidon widths, so a node can never pass for a leaf.
+ * P4(nullifier0, nullifier1, ext_data_hash, root): the cohort admitted the withdrawal against that
+ * commitment root, so the approval vouches for the root too and the program needs no anchored-root
+ * lookup. Parent = P2(left, right); empty leaves are 0; depth is the smallest d with 2^d >= leaves (0
+ * for one leaf). Leaves (P4) and nodes (P2) use different Poseidon widths, so a node can never pass
+ * for a leaf.
  */
-export function withdrawalLeaf(nullifier0: Field, nullifier1: Field, extDataHash: Field): Field {
-  return hash3(nullifier0, nullifier1, extDataHash);
+export function withdrawalLeaf(nullifier0: Field, nullifier1: Field, extDataHash: Field, root: Field): Field {
+  return hash4(nullifier0, nullifier1, extDataHash, root);
 }
 
 export class WithdrawalsTree {
@@ -20,7 +22,13 @@ export class WithdrawalsTree {
     let depth = 0;
     while (1 << depth < Math.max(1, leaves.length)) depth++;
     if (depth > MAX_APPROVAL_DEPTH)
-      throw new BridgeError('ARGUMENT_INVALID', 'too many withdrawals in one block');
+      throw new BridgeError(
+        'ARGUMENT_INVALID',
+        `more than 2^${MAX_APPROVAL_DEPTH} withdrawals in one approval`,
+        {
+          withdrawals: leaves.length,
+        },
+      );
     this.depth = depth;
     let level: Field[] = [...leaves];
     while (level.length < 1 << depth) level.push(FIELD_ZERO);

@@ -4,8 +4,10 @@ import { registerCeremonyCommand } from './commands/ceremony.js';
 import { registerComputeCommand } from './commands/compute.js';
 import { registerConfigCommand } from './commands/config.js';
 import { registerDevnetCommand } from './commands/devnet.js';
+import { registerKeygenCommand } from './commands/keygen.js';
 import { registerLocalnetCommand } from './commands/localnet.js';
 import { registerNodeCommand } from './commands/node.js';
+import { registerProgramCommand } from './commands/program.js';
 import { registerValidatorCommand } from './commands/validator.js';
 import { registerWalletCommand } from './commands/wallet.js';
 
@@ -37,7 +39,11 @@ registerValidatorCommand(program);
 
 registerNodeCommand(program);
 
+registerProgramCommand(program);
+
 registerWalletCommand(program);
+
+registerKeygenCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -49,7 +49,7 @@ describe('config defaults', () => {
       commitment: 'confirmed',
       rpcTimeoutMs: 10_000,
       chainViewRefreshMs: 1_000,
-      expectedProgramVersion: 1,
+      expectedProgramVersion: 2,
     });
     expect(c.health).toMatchObject({ host: '127.0.0.1', port: 9300 });
     expect(c.network.listen).toEqual(['/ip4/0.0.0.0/tcp/9400']);

@@ -6,7 +6,7 @@ import {
   WithdrawalsTree,
   withdrawalLeaf,
 } from '../bridge/index.js';
-import { type Block, blockHash, extDataHashOf } from '../ledger/index.js';
+import { type Block, blockHash, extDataHashOf, MAX_BLOCK_TRANSACTIONS } from '../ledger/index.js';
 import { DirectRouter, type NetworkMessage } from '../network/index.js';
 import { type Field, fieldToBytesBE, hash2 } from '../privacy/index.js';
 import { keypairFromSeed, ValidatorSigner, verifyAnchor } from '../validator/index.js';
@@ -17,7 +17,7 @@ import {
   encodeAnchorSignature,
   encodeSignRequest,
 } from './anchor-messages.js';
-import { planAnchor } from './anchor-plan.js';
+import { MAX_ANCHOR_WITHDRAWALS, nextAnchorHeight, planAnchor } from './anchor-plan.js';
 import { AnchorSigningService } from './anchor-signing.js';
 import { AnchoredRanges } from './approvals.js';
 import { CoordinatorError } from './errors.js';
@@ -28,7 +28,12 @@ const leavesOf = (b: Block): Field[] =>
   b.transactions
     .filter((t) => t.tx.statement.extData.extAmount < 0n)
     .map((t) =>
-      withdrawalLeaf(t.tx.statement.nullifiers[0], t.tx.statement.nullifiers[1], extDataHashOf(t.tx)),
+      withdrawalLeaf(
+        t.tx.statement.nullifiers[0],
+        t.tx.statement.nullifiers[1],
+        extDataHashOf(t.tx),
+        t.tx.statement.root,
+      ),
     );
 
 describe('anchor plans', () => {
@@ -47,6 +52,29 @@ describe('anchor plans', () => {
     expect((await planAnchor(blocks, index, 4n, 5n)).fields.withdrawalsRoot).toEqual(new Uint8Array(32));
     const n0 = list[3]!.transactions[1]!.tx.statement.nullifiers[0];
     expect((await index.find(n0))?.height).toBe(4n);
+  });
+
+  it('stop short of the withdrawal that would not fit one approval, and anchor the rest next', async () => {
+    const { blocks } = chain([0, 2, 0, 3, 1]);
+    const index = new WithdrawalIndex(blocks);
+    // At most 4 per anchor: (0, 5] holds 6, the 5th of them is in block 4, so the first anchor ends at 3.
+    expect(await nextAnchorHeight(index, 0n, 5n, 4)).toBe(3n);
+    expect(await nextAnchorHeight(index, 3n, 5n, 4)).toBe(5n);
+    expect(await nextAnchorHeight(index, 0n, 5n)).toBe(5n);
+    const first = await planAnchor(blocks, index, 0n, 3n);
+    expect(first.withdrawals.length).toBe(2);
+    expect(first.fields.maxExpirationSlot).toBe(99n);
+    expect((await planAnchor(blocks, index, 2n, 3n)).fields.maxExpirationSlot).toBe(0n);
+    // A block never holds more withdrawals than one approval can prove (so one block always fits an
+    // anchor); raising the block limit past 2^MAX_APPROVAL_DEPTH would need a withdrawal cap per block.
+    expect(MAX_BLOCK_TRANSACTIONS).toBeLessThanOrEqual(MAX_ANCHOR_WITHDRAWALS);
+    // A single block holding more than one approval can prove is refused, not split.
+    await expect(nextAnchorHeight(index, 3n, 5n, 2)).rejects.toMatchObject({
+      code: 'ANCHOR_RANGE_TOO_MANY_WITHDRAWALS',
+    });
+    // The 512-block bound still applies.
+    const long = chain(Array.from({ length: 600 }, () => 0));
+    expect(await nextAnchorHeight(new WithdrawalIndex(long.blocks), 0n, 600n)).toBe(512n);
   });
 
   it('refuse empty, reversed, too long and not-yet-final ranges', async () => {
@@ -106,6 +134,28 @@ describe('anchored ranges', () => {
     );
     expect(other.map((r) => r.entry.height)).toEqual([2n]);
   });
+
+  it('keep a range that left the ring until its withdrawals expire (its Approval account lives on)', async () => {
+    const { blocks } = chain([1, 0, 2, 1]);
+    const index = new WithdrawalIndex(blocks);
+    const a2 = await planAnchor(blocks, index, 0n, 2n);
+    const a4 = await planAnchor(blocks, index, 2n, 4n);
+    const ranges = new AnchoredRanges(index);
+    const both = state([
+      { height: 2n, withdrawalsRoot: a2.fields.withdrawalsRoot },
+      { height: 4n, withdrawalsRoot: a4.fields.withdrawalsRoot },
+    ]);
+    expect((await ranges.of(both, 10n)).length).toBe(2);
+    // The ring has moved on (height 2 rotated out): the test chain's withdrawals expire at slot 99.
+    const rotated = { ...both, anchors: both.anchors.slice(1) };
+    expect((await ranges.of(rotated, 99n)).map((r) => r.entry.height)).toEqual([2n, 4n]);
+    expect((await ranges.of(rotated, 100n)).map((r) => r.entry.height)).toEqual([4n]);
+    // Once dropped it is not rebuilt from the ring, which no longer names it.
+    expect((await ranges.of(rotated, 10n)).map((r) => r.entry.height)).toEqual([4n]);
+    // Without a slot, only the ring counts.
+    expect((await ranges.of(both, 10n)).length).toBe(2);
+    expect((await ranges.of(rotated)).map((r) => r.entry.height)).toEqual([4n]);
+  });
 });
 
 describe('anchor signing over the direct protocol', () => {
@@ -162,6 +212,7 @@ describe('anchor signing over the direct protocol', () => {
         depositAcc: new Uint8Array(32).fill(5),
         withdrawalsRoot: new Uint8Array(32).fill(6),
         blockHash: new Uint8Array(32).fill(7),
+        maxExpirationSlot: 8n,
       },
     };
     expect(decodeAnchorSignature(encodeAnchorSignature(s))).toEqual(s);

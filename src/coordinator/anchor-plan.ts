@@ -6,7 +6,33 @@ import type { FinalBlocks, IndexedWithdrawal, WithdrawalIndex } from './withdraw
 
 /** Longest range one anchor covers: a signer reads at most this many blocks' withdrawals. */
 export const MAX_ANCHOR_RANGE = 512n;
+/** One anchor approves at most this many withdrawals: the withdraw transaction proves a path of depth <= 11 (2,048). */
 export const MAX_ANCHOR_WITHDRAWALS = 1 << MAX_APPROVAL_DEPTH;
+
+/**
+ * The height the next anchor after `fromHeight` should reach: the final tip, unless that is more than
+ * MAX_ANCHOR_RANGE blocks away or (fromHeight, tip] holds more withdrawals than one approval can prove;
+ * then the last height before the withdrawal that would not fit. A longer stretch of blocks is simply
+ * anchored over several consecutive anchors. A single block holds at most MAX_BLOCK_TRANSACTIONS (1,024)
+ * transactions, fewer than 2^MAX_APPROVAL_DEPTH, so a range of one block always fits.
+ */
+export async function nextAnchorHeight(
+  index: WithdrawalIndex,
+  fromHeight: bigint,
+  tip: bigint,
+  maxWithdrawals: number = MAX_ANCHOR_WITHDRAWALS,
+): Promise<bigint> {
+  const end = tip - fromHeight > MAX_ANCHOR_RANGE ? fromHeight + MAX_ANCHOR_RANGE : tip;
+  const withdrawals = await index.range(fromHeight, end);
+  if (withdrawals.length <= maxWithdrawals) return end;
+  const firstLeftOut = withdrawals[maxWithdrawals]!.height;
+  if (firstLeftOut - 1n <= fromHeight) {
+    throw new CoordinatorError('ANCHOR_RANGE_TOO_MANY_WITHDRAWALS', 'one block holds too many withdrawals', {
+      withdrawals: withdrawals.filter((w) => w.height === firstLeftOut).length,
+    });
+  }
+  return firstLeftOut - 1n;
+}
 
 /**
  * One anchor: the final block at `fields.height` (its commitment root, deposits consumed and
@@ -51,6 +77,11 @@ export async function planAnchor(
     });
   }
   const tree = new WithdrawalsTree(withdrawals.map((w) => w.leaf));
+  let maxExpirationSlot = 0n;
+  for (const w of withdrawals) {
+    const e = w.tx.tx.statement.extData.expirationSlot;
+    if (e > maxExpirationSlot) maxExpirationSlot = e;
+  }
   return {
     fromHeight,
     withdrawals,
@@ -62,6 +93,7 @@ export async function planAnchor(
       depositAcc: fieldToBytesBE(header.depositAccumulator),
       withdrawalsRoot: fieldToBytesBE(tree.root),
       blockHash: blockHash(header),
+      maxExpirationSlot,
     },
   };
 }

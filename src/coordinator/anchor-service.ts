@@ -9,7 +9,7 @@ import { bytesEqual, bytesToHex, createLogger, type Lifecycle, type Logger } fro
 import type { NetworkNode } from '../network/index.js';
 import { type RosterEntry, type ValidatorSigner, verifyAnchor } from '../validator/index.js';
 import { DIRECT_KINDS, decodeAnchorSignature, encodeSignRequest } from './anchor-messages.js';
-import { type AnchorPlan, MAX_ANCHOR_RANGE, planAnchor } from './anchor-plan.js';
+import { type AnchorPlan, nextAnchorHeight, planAnchor } from './anchor-plan.js';
 import { CoordinatorError } from './errors.js';
 import type { CoordinatorMetrics } from './metrics.js';
 import type { FinalBlocks, WithdrawalIndex } from './withdrawal-index.js';
@@ -47,7 +47,8 @@ export interface AnchorServiceOptions {
 /**
  * The coordinator's anchoring duty. On each tick it takes the chain's last anchored height L from
  * the chain view and this node's final tip T; when the view's L says an anchor is due, it reads the
- * chain again (the view may be a round old) and, when the policy says so it plans (L, H] with H = min(T, L + 512), asks
+ * chain again (the view may be a round old) and, when the policy says so it plans (L, H] with H = min(T, L + 512), shortened so that no anchor approves more
+ * than 2^MAX_APPROVAL_DEPTH withdrawals (nextAnchorHeight), asks
  * every active validator for its signature over the same fields (each recomputes them), and sends
  * anchor_root once the signers' stake (the submitter's included) exceeds 2/3 of active stake, the
  * program's rule. Heights strictly increase on chain, so a resend or a second coordinator can at
@@ -98,8 +99,7 @@ export class AnchorService implements Lifecycle {
     // Due by the view's last read: read again, so the plan starts at the chain's height now.
     const last = this.lastHeightIn((await this.o.chain.refresh()).state);
     if (!(await this.due(last, tip))) return;
-    const height = tip - last > MAX_ANCHOR_RANGE ? last + MAX_ANCHOR_RANGE : tip;
-    await this.anchor(last, height);
+    await this.anchor(last, await nextAnchorHeight(this.o.index, last, tip));
   }
 
   private lastHeightIn(state: BridgeState | undefined): bigint {

@@ -1,4 +1,3 @@
-import { sha256 } from '@noble/hashes/sha2.js';
 import { getAddressDecoder } from '@solana/kit';
 import {
   ANCHOR_RING,
@@ -8,7 +7,7 @@ import {
   WithdrawalsTree,
 } from '../bridge/index.js';
 import { bytesEqual } from '../common/index.js';
-import { fieldToBytesBE, Groth16Proof } from '../privacy/index.js';
+import { computeOutputsDigest, fieldToBytesBE, Groth16Proof } from '../privacy/index.js';
 import type { IndexedWithdrawal, WithdrawalIndex } from './withdrawal-index.js';
 
 /** An anchored entry with the withdrawals its root approves, rebuilt from final blocks. */
@@ -26,14 +25,16 @@ const addressDecoder = getAddressDecoder();
  * i-1, height of entry i]; the oldest covers (0, h] while the ring has never wrapped. A range whose
  * recomputed root differs from the anchored one (an anchor planned from another starting height,
  * possible only when two coordinators raced) is left out: no path into it can be built from it.
- * Ranges are immutable once anchored, so they are cached by height.
+ * Ranges are immutable once anchored, so they are cached by height. A range that leaves the ring is
+ * kept while `slot` (when the caller gives it) has not passed its latest expiration: its Approval
+ * account outlives the ring until then, so its withdrawals can still be settled.
  */
 export class AnchoredRanges {
   private readonly cache = new Map<bigint, AnchoredRange | null>();
 
   constructor(private readonly index: WithdrawalIndex) {}
 
-  async of(state: BridgeState): Promise<AnchoredRange[]> {
+  async of(state: BridgeState, slot?: bigint): Promise<AnchoredRange[]> {
     const out: AnchoredRange[] = [];
     const wrapped = state.anchorCount > BigInt(ANCHOR_RING);
     for (let i = 0; i < state.anchors.length; i++) {
@@ -47,9 +48,15 @@ export class AnchoredRanges {
       }
       if (range) out.push(range);
     }
-    const keep = new Set(state.anchors.map((a) => a.height));
-    for (const h of this.cache.keys()) if (!keep.has(h)) this.cache.delete(h);
-    return out;
+    const inRing = new Set(state.anchors.map((a) => a.height));
+    const retained: AnchoredRange[] = [];
+    for (const [h, range] of this.cache) {
+      if (inRing.has(h)) continue;
+      if (range && slot !== undefined && slot <= latestExpiration(range)) retained.push(range);
+      else this.cache.delete(h);
+    }
+    retained.sort((a, b) => (a.entry.height < b.entry.height ? -1 : 1));
+    return [...retained, ...out];
   }
 
   private async build(entry: AnchorEntry, fromHeight: bigint): Promise<AnchoredRange | null> {
@@ -62,20 +69,29 @@ export class AnchoredRanges {
   }
 }
 
+function latestExpiration(range: AnchoredRange): bigint {
+  let max = 0n;
+  for (const w of range.withdrawals) {
+    const e = w.tx.tx.statement.extData.expirationSlot;
+    if (e > max) max = e;
+  }
+  return max;
+}
+
 /** Everything the program's withdraw instruction needs, from the L2 transaction and its approval. */
 export function withdrawArgsFor(range: AnchoredRange, position: number): WithdrawArgs {
   const { tx } = range.withdrawals[position]!.tx;
   const s = tx.statement;
   const e = s.extData;
   return {
-    proof: Groth16Proof.fromWire(tx.proof).toChain(),
+    proof: Groth16Proof.fromWire(tx.proof).toChainCompressed(),
     root: s.root,
     nullifiers: s.nullifiers,
     outputs: s.outputCommitments,
     extAmount: e.extAmount,
     fee: e.fee,
     expirationSlot: e.expirationSlot,
-    ciphertextHashes: [sha256(e.encryptedOutput0), sha256(e.encryptedOutput1)],
+    outputsDigest: computeOutputsDigest(e),
     recipient: addressDecoder.decode(e.recipient),
     relayer: addressDecoder.decode(e.relayer),
     approval: { height: range.entry.height, index: position, siblings: range.tree.path(position) },

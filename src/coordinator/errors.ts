@@ -4,7 +4,7 @@ import { defineErrorClass, type ModuleError, type NoContext } from '../common/in
 export interface CoordinatorErrorContexts {
   /** An anchor range that is empty, reversed, too long, or beyond this node's final blocks. */
   ANCHOR_RANGE_INVALID: { fromHeight?: string; height: string; tip?: string };
-  /** More withdrawals in one anchor range than an approval path can address (2^16). */
+  /** More withdrawals in one anchor range (or one block) than an approval path can address (2^11). */
   ANCHOR_RANGE_TOO_MANY_WITHDRAWALS: { withdrawals: number };
   /** A signing request or answer that does not decode. */
   MESSAGE_MALFORMED: { length?: number; need?: number; at?: number; trailing?: number };

@@ -7,6 +7,7 @@ export interface CoordinatorMetrics {
   readonly anchorSeconds: Histogram;
   readonly anchorSignatures: Counter<'outcome'>;
   readonly relayed: Counter<'outcome'>;
+  readonly approvalsClosed: Counter<'outcome'>;
   readonly slashes: Counter<'outcome'>;
   readonly heartbeats: Counter<'outcome'>;
   readonly term: Gauge;
@@ -53,6 +54,12 @@ export function coordinatorMetrics(registry: Registry): CoordinatorMetrics {
     relayed: new Counter({
       name: 'paraloom_coordinator_relayed_withdrawals_total',
       help: 'Withdrawals this node relayed on chain, by outcome (withdrawn, already_spent, expired, withheld, fee_too_low, failed)',
+      labelNames: ['outcome'] as const,
+      registers,
+    }),
+    approvalsClosed: new Counter({
+      name: 'paraloom_coordinator_approvals_closed_total',
+      help: 'Expired Approval accounts this node paid for and closed (rent back), by outcome (closed, failed)',
       labelNames: ['outcome'] as const,
       registers,
     }),

@@ -5,7 +5,7 @@ import type { CoordinatorMetrics } from './metrics.js';
 
 export interface RelayerOptions {
   /** The node's chain view: the anchored ring each sweep settles from. */
-  readonly chain: Pick<ChainView, 'state'>;
+  readonly chain: Pick<ChainView, 'state' | 'slot'>;
   readonly submitter: WithdrawSubmitter;
   readonly ranges: AnchoredRanges;
   /**
@@ -81,7 +81,7 @@ export class Relayer implements Lifecycle {
     if (this.o.active && !this.o.active()) return;
     const state = this.o.chain.state;
     if (!state) return;
-    for (const range of await this.o.ranges.of(state)) {
+    for (const range of await this.o.ranges.of(state, this.o.chain.slot)) {
       for (let i = 0; i < range.withdrawals.length && !this.stopped; i++) await this.settle(range, i);
     }
   }

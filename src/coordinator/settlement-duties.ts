@@ -13,6 +13,7 @@ import type { NetworkNode } from '../network/index.js';
 import type { ValidatorRoster } from '../validator/index.js';
 import { AnchorService, type AnchorServiceOptions } from './anchor-service.js';
 import { AnchorSigningService } from './anchor-signing.js';
+import { ApprovalCloser } from './approval-closer.js';
 import { AnchoredRanges } from './approvals.js';
 import { CoordinatorElection, type CoordinatorRole, type ElectionOptions } from './election.js';
 import { CoordinatorError } from './errors.js';
@@ -74,6 +75,7 @@ export class SettlementDuties {
   private anchors: AnchorService | undefined;
   private relayerService: Relayer | undefined;
   private slasher: Slasher | undefined;
+  private approvalCloser: ApprovalCloser | undefined;
   private election: CoordinatorElection | undefined;
   private statusReader: WithdrawalStatusReader | undefined;
   private feePayerAddress: string | undefined;
@@ -192,6 +194,9 @@ export class SettlementDuties {
         onAnchored: () => this.relayerService?.kick(),
       });
       await this.anchors.start();
+      // Anchors this node submitted paid for Approval accounts: their rent comes back once they expire.
+      this.approvalCloser = new ApprovalCloser({ rpc, sender, programId, metrics, logger });
+      await this.approvalCloser.start();
     }
 
     // Every validator takes part in elections (it grants leases); candidates also stand.
@@ -255,11 +260,13 @@ export class SettlementDuties {
     for (const c of this.cleanups.splice(0)) c();
     await this.election?.stop();
     await this.anchors?.stop();
+    await this.approvalCloser?.stop();
     await this.relayerService?.stop();
     await this.slasher?.stop();
     await this.signing?.stop();
     this.election = undefined;
     this.anchors = undefined;
+    this.approvalCloser = undefined;
     this.relayerService = undefined;
     this.slasher = undefined;
     this.signing = undefined;

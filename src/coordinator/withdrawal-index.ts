@@ -86,8 +86,9 @@ export class WithdrawalIndex {
     const found: IndexedWithdrawal[] = [];
     for (const d of block.transactions) {
       if (!isWithdrawal(d.tx)) continue;
-      const [n0, n1] = d.tx.statement.nullifiers;
-      const w = { height, tx: d, leaf: withdrawalLeaf(n0, n1, extDataHashOf(d.tx)) };
+      const { nullifiers, root } = d.tx.statement;
+      const [n0, n1] = nullifiers;
+      const w = { height, tx: d, leaf: withdrawalLeaf(n0, n1, extDataHashOf(d.tx), root) };
       found.push(w);
       this.byNullifier.set(nullifierKey(n0), w);
     }

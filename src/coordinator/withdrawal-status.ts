@@ -49,7 +49,7 @@ export class WithdrawalStatusReader {
   constructor(
     private readonly o: {
       readonly rpc: BridgeRpc;
-      readonly chain: Pick<ChainView, 'state'>;
+      readonly chain: Pick<ChainView, 'state' | 'slot'>;
       readonly programId: Address;
       readonly index: WithdrawalIndex;
       readonly blocks: FinalBlocks;
@@ -95,7 +95,7 @@ export class WithdrawalStatusReader {
     const spent = (await this.o.rpc.accountData(pda, 'confirmed'))?.owner === this.o.programId;
     const signature = this.o.signatureOf?.(w.tx.idHex);
     const state = this.o.chain.state;
-    const ranges = state ? await this.o.ranges.of(state) : [];
+    const ranges = state ? await this.o.ranges.of(state, this.o.chain.slot) : [];
     for (const r of ranges) {
       const position = r.withdrawals.findIndex((x) => x.tx.idHex === w.tx.idHex);
       if (position < 0) continue;

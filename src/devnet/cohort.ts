@@ -28,7 +28,25 @@ export interface DevnetOptions {
   readonly dashboard?: boolean;
   /** How many validators stand for coordinator (default 3 of 4). */
   readonly candidates?: number;
+  /**
+   * Start the localnet without the program and put it there as on a real cluster: `paraloom program
+   * deploy` (buffer, chunked writes, deploy through the upgradeable loader) and `paraloom program
+   * initialize`; the validators then use that program id. Otherwise the localnet loads it built in.
+   */
+  readonly deploy?: boolean;
   readonly onStep?: (message: string) => void;
+}
+
+/** What `paraloom program deploy` reported for a devnet started with `deploy`. */
+export interface DevnetDeployReport {
+  readonly programId: string;
+  readonly transactions: number;
+  readonly chunkBytes: number;
+  readonly costSol: string;
+  /** The deploy itself (buffer, writes, deploy), as `program deploy` measured it. */
+  readonly wallMs: number;
+  /** Deploy and initialize, process start-up included. */
+  readonly ms: number;
 }
 
 /** How a stop went: which validators had to be killed after the deadline, and how long it took. */
@@ -92,6 +110,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function tomlFor(
   rpcUrl: string,
+  programId: string | undefined,
   p2pPort: number,
   o: {
     candidatePriority: number | undefined;
@@ -102,6 +121,7 @@ function tomlFor(
 ): string {
   return validatorToml({
     rpcUrl,
+    ...(programId ? { programId } : {}),
     p2pPort,
     sections: `coordinator_candidate = ${o.candidatePriority !== undefined}
 coordinator_priority = ${o.candidatePriority ?? 0}
@@ -120,6 +140,9 @@ ${o.dashboard ? '\n[dashboard]\nenabled = true\nport = 0\n' : ''}`,
 export class Devnet {
   readonly validators: DevnetValidator[] = [];
   rpcUrl = '';
+  /** The program the validators use: set when deployed through transactions, else the dev program. */
+  programId: string | undefined;
+  deployReport: DevnetDeployReport | undefined;
   /** The localnet process from its spawn on, before it serves: a stop during startup stops it too. */
   private localnetProcess: ChildProcess | undefined;
   private readonly n: number;
@@ -164,8 +187,14 @@ export class Devnet {
     const dir = resolve(this.o.dir);
     if (this.stopped) throw new DevnetError('STOPPED', 'the devnet was stopped: not started');
     await mkdir(dir, { recursive: true });
-    this.step('starting the localnet (LiteSVM; Paraloom program loaded and initialized)');
-    const localnet = await startLocalnetChild(['--slot-ms', String(this.o.slotMs ?? 400)], {
+    this.step(
+      this.o.deploy
+        ? 'starting the localnet (LiteSVM; no program: it is deployed through transactions next)'
+        : 'starting the localnet (LiteSVM; Paraloom program loaded and initialized)',
+    );
+    const localnetArgs = ['--slot-ms', String(this.o.slotMs ?? 400)];
+    if (this.o.deploy) localnetArgs.push('--paraloom', 'off');
+    const localnet = await startLocalnetChild(localnetArgs, {
       ownProcessGroup: true,
       onSpawn: (child) => {
         this.localnetProcess = child;
@@ -177,6 +206,7 @@ export class Devnet {
     }
     this.rpcUrl = localnet.rpcUrl;
     this.step(`localnet RPC ${this.rpcUrl}`);
+    if (this.o.deploy) await this.deployProgram(dir);
     this.step(`registering ${this.n} validators (keygen, airdrop, stake)`);
     const made = await Promise.all(
       Array.from({ length: this.n }, (_, index) =>
@@ -212,6 +242,43 @@ export class Devnet {
     return index;
   }
 
+  /** `paraloom program deploy` then `initialize`, as an operator runs them, with a fresh admin key. */
+  private async deployProgram(dir: string): Promise<void> {
+    const t0 = performance.now();
+    const admin = join(dir, 'program-admin.json');
+    await runParaloomOk(['validator', 'keygen', '--out', admin, '--force']);
+    const common = ['--rpc', this.rpcUrl, '--keypair', admin, '--json'];
+    const deployed = await runParaloomOk([
+      'program',
+      'deploy',
+      ...common,
+      '--program-keypair',
+      join(dir, 'program-keypair.json'),
+      '--airdrop',
+      '2',
+    ]);
+    const d = JSON.parse(deployed.stdout.at(-1)!) as {
+      programId: string;
+      transactions: number;
+      chunkBytes: number;
+      costSol: string;
+      wallMs: number;
+    };
+    await runParaloomOk(['program', 'initialize', ...common, '--program-id', d.programId]);
+    this.programId = d.programId;
+    this.deployReport = {
+      programId: d.programId,
+      transactions: d.transactions,
+      chunkBytes: d.chunkBytes,
+      costSol: d.costSol,
+      wallMs: d.wallMs,
+      ms: performance.now() - t0,
+    };
+    this.step(
+      `program ${d.programId} deployed (${d.transactions} transactions, ${d.chunkBytes}-byte writes, ${d.costSol} SOL) and initialized in ${(this.deployReport.ms / 1000).toFixed(1)} s`,
+    );
+  }
+
   private async registerValidator(index: number, dir: string, dashboard: boolean) {
     const vdir = join(dir, `validator-${index}`);
     await mkdir(vdir, { recursive: true });
@@ -219,7 +286,7 @@ export class Devnet {
     const coordinator = index < this.candidates;
     await writeFile(
       config,
-      tomlFor(this.rpcUrl, await freeLoopbackPort(), {
+      tomlFor(this.rpcUrl, this.programId, await freeLoopbackPort(), {
         candidatePriority: coordinator ? this.candidates - index : undefined,
         validators: this.n,
         blockIntervalMs: this.o.blockIntervalMs ?? 100,

@@ -15,11 +15,14 @@ import {
 import { createLogger } from '../common/index.js';
 import { encodeTransaction } from '../ledger/index.js';
 import { loadCircuitArtifacts, noteCommitment, shutdownProver } from '../privacy/index.js';
-import { IngressClient, Wallet } from '../wallet/index.js';
+import { IngressClient, passphraseFromEnv, Wallet } from '../wallet/index.js';
 import type { Devnet } from './cohort.js';
 import { DevnetError } from './errors.js';
 
 const SOL = 1_000_000_000n;
+
+/** Passphrase of the demo's wallets when PARALOOM_WALLET_PASSPHRASE is unset. */
+export const DEMO_WALLET_PASSPHRASE = 'paraloom-devnet-demo';
 
 export function sol(lamports: bigint): string {
   const neg = lamports < 0n;
@@ -99,7 +102,7 @@ async function demoSteps(
 ): Promise<DemoReport> {
   const logger = createLogger('demo', 'warn');
   const rpc = new BridgeRpc({ rpcUrl: devnet.rpcUrl, logger });
-  const programId = address(PARALOOM_DEV_PROGRAM_ID);
+  const programId = address(devnet.programId ?? PARALOOM_DEV_PROGRAM_ID);
   const p = await deriveProgramAddresses(programId);
   const vaultBefore = await rpc.balance(p.vault);
   const artifacts = await loadCircuitArtifacts();
@@ -108,8 +111,10 @@ async function demoSteps(
   // Alice talks to one validator, Bob to another: any validator's ingress serves any wallet.
   const aliceIngress = new IngressClient(devnet.validators[1 % devnet.validators.length]!.ingress!);
   const bobIngress = new IngressClient(devnet.coordinator.ingress!);
-  const alice = Wallet.create(join(dir, 'wallets', 'alice'));
-  const bob = Wallet.create(join(dir, 'wallets', 'bob'));
+  // Throwaway wallets of a throwaway chain: a known passphrase (docs/operations.md) unless one is set.
+  const unlock = { passphrase: passphraseFromEnv() ?? DEMO_WALLET_PASSPHRASE };
+  const alice = Wallet.create(join(dir, 'wallets', 'alice'), unlock);
+  const bob = Wallet.create(join(dir, 'wallets', 'bob'), unlock);
   const side = (solana: string, wallets: string) => {
     print(`  Solana saw:       ${solana}`);
     print(`  the wallets know: ${wallets}`);

@@ -11,6 +11,7 @@ export {
 } from './child.js';
 export {
   Devnet,
+  type DevnetDeployReport,
   type DevnetOptions,
   type DevnetStopReport,
   type DevnetValidator,

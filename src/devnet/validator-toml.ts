@@ -1,6 +1,8 @@
 /** What differs between the loopback validators this project starts (devnet, tests, benches). */
 export interface ValidatorTomlOptions {
   readonly rpcUrl: string;
+  /** The program deployed through transactions; absent: the localnet's built-in dev program. */
+  readonly programId?: string;
   readonly p2pPort: number;
   readonly stopTimeoutMs?: number;
   readonly heartbeatIntervalMs?: number;
@@ -33,7 +35,7 @@ ping_interval_ms = ${o.pingIntervalMs ?? 1000}
 
 [solana]
 rpc_url = "${o.rpcUrl}"
-
+${o.programId ? `program_id = "${o.programId}"\n` : ''}
 [health]
 port = 0
 min_peers = ${o.minPeers ?? 1}

@@ -106,7 +106,12 @@ async function forge(
   const withdrawals = txs
     .filter((t) => isWithdrawal(t.tx))
     .map((t) =>
-      withdrawalLeaf(t.tx.statement.nullifiers[0], t.tx.statement.nullifiers[1], extDataHashOf(t.tx)),
+      withdrawalLeaf(
+        t.tx.statement.nullifiers[0],
+        t.tx.statement.nullifiers[1],
+        extDataHashOf(t.tx),
+        t.tx.statement.root,
+      ),
     );
   return {
     header: {

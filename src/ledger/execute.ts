@@ -81,7 +81,7 @@ export async function computeEffects(
           return refuse('EXPIRED', `withdrawal ${i} expires at slot ${s.extData.expirationSlot}`);
         }
       }
-      withdrawalLeaves.push(withdrawalLeaf(s.nullifiers[0], s.nullifiers[1], extDataHashOf(d.tx)));
+      withdrawalLeaves.push(withdrawalLeaf(s.nullifiers[0], s.nullifiers[1], extDataHashOf(d.tx), s.root));
     } else if (!state.isRecentRoot(s.root)) {
       return refuse('UNKNOWN_ROOT', `transaction ${i} spends from a root outside the last 64`);
     }

@@ -57,6 +57,7 @@ function sendAndConfirm(tx: unknown, config: { commitment: 'confirmed' | 'finali
   return sendAndConfirmTransactionFactory({ rpc, rpcSubscriptions: subs })(tx as Confirmable, config);
 }
 
+/** A transfer with a `confirmed` blockhash: send it with preflightCommitment confirmed (or lower). */
 async function signedTransfer(to: string, amount: bigint) {
   const { value: blockhash } = await rpc.getLatestBlockhash({ commitment: 'confirmed' }).send();
   const message = pipe(
@@ -118,7 +119,10 @@ describe('localnet conformance with @solana/kit', () => {
     const recipient = await generateKeyPairSigner();
     const tx = await signedTransfer(recipient.address, 5_000_000n);
     const signature = await rpc
-      .sendTransaction(getBase64EncodedWireTransaction(tx), { encoding: 'base64' })
+      .sendTransaction(getBase64EncodedWireTransaction(tx), {
+        encoding: 'base64',
+        preflightCommitment: 'confirmed',
+      })
       .send();
     expect((await rpc.getBalance(recipient.address, { commitment: 'processed' }).send()).value).toBe(
       5_000_000n,
@@ -250,7 +254,12 @@ describe('localnet conformance with @solana/kit', () => {
     const nextLog = logs[Symbol.asyncIterator]().next();
     const nextAccount = accounts[Symbol.asyncIterator]().next();
     const tx = await signedTransfer(recipient.address, 1_000_000_777n);
-    await rpc.sendTransaction(getBase64EncodedWireTransaction(tx), { encoding: 'base64' }).send();
+    await rpc
+      .sendTransaction(getBase64EncodedWireTransaction(tx), {
+        encoding: 'base64',
+        preflightCommitment: 'confirmed',
+      })
+      .send();
     const log = await nextLog;
     expect(log.value?.value.signature).toBe(getSignatureFromTransaction(tx));
     const acc = await nextAccount;

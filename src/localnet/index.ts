@@ -8,5 +8,10 @@ export {
 } from './chain.js';
 export { LocalnetError, type LocalnetErrorCode } from './errors.js';
 export { Localnet, type LocalnetOptions, type LocalnetProgram } from './localnet.js';
-export { initializeParaloom, type ParaloomInitOptions, paraloomProgram } from './paraloom-genesis.js';
+export {
+  initializeParaloom,
+  type ParaloomInitOptions,
+  paraloomProgram,
+  shapeLoadedProgram,
+} from './paraloom-genesis.js';
 export { SOLANA_CORE_VERSION } from './rpc-methods.js';

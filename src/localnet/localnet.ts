@@ -2,10 +2,10 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { type Address, address as toAddress } from '@solana/kit';
+import { address as toAddress } from '@solana/kit';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { createLogger, type Lifecycle, type Logger } from '../common/index.js';
-import { LocalChain } from './chain.js';
+import { type DroppedTransaction, LocalChain } from './chain.js';
 import { LocalnetError, RPC_PARSE_ERROR } from './errors.js';
 import { stringifyJson } from './json.js';
 import { dispatch, errorResponse, type JsonRpcResponse } from './json-rpc.js';
@@ -99,6 +99,13 @@ export class Localnet implements Lifecycle {
         this.chain.airdrop(toAddress(account.address), account.lamports);
     }
     this.methods = rpcMethods(this.chain);
+    // A leader drops these without an answer; the log is the only place they show.
+    this.chain.on('dropped', (dropped: DroppedTransaction) =>
+      this.log.info(
+        { signature: dropped.signature, reason: dropped.reason },
+        'transaction dropped, never landed',
+      ),
+    );
   }
 
   get rpcUrl(): string {

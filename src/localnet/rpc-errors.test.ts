@@ -49,6 +49,20 @@ describe('localnet JSON-RPC errors', () => {
     for (const [method, params] of cases) expect(codeOf(await call(method, params)), method).toBe(-32602);
   });
 
+  it('refuses a minContextSlot the node has not reached with -32016 and the context slot', async () => {
+    const answer = (await call('getBalance', ['11111111111111111111111111111111', { minContextSlot: 1e9 }]))
+      .json as { error: { code: number; message: string; data: { contextSlot: number } } };
+    expect(answer.error).toEqual({
+      code: -32016,
+      message: 'Minimum context slot has not been reached',
+      data: { contextSlot: Number(net.chain.slotAt('finalized')) },
+    });
+    const reached = (await call('getSlot', [{ commitment: 'processed', minContextSlot: 0 }])).json as {
+      result: number;
+    };
+    expect(reached.result).toBe(Number(net.chain.slot));
+  });
+
   it('rejects malformed envelopes, empty and oversized batches, and non-POST methods', async () => {
     expect(codeOf(await post('{"jsonrpc":"1.0","id":1,"method":"getSlot"}'))).toBe(-32600);
     expect(codeOf(await post('[]'))).toBe(-32600);

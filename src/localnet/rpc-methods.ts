@@ -4,12 +4,24 @@ import {
   getBase58Encoder,
   getBase64Decoder,
   getBase64Encoder,
-  getCompiledTransactionMessageDecoder,
-  getTransactionDecoder,
   address as toAddress,
 } from '@solana/kit';
 import type { AccountView, Commitment, LocalChain, TransactionRecord } from './chain.js';
-import { RPC_INVALID_PARAMS, RPC_METHOD_NOT_FOUND, RpcError } from './errors.js';
+import {
+  RPC_INVALID_PARAMS,
+  RPC_INVALID_REQUEST,
+  RPC_METHOD_NOT_FOUND,
+  RPC_MIN_CONTEXT_SLOT_NOT_REACHED,
+  RpcError,
+} from './errors.js';
+import {
+  binaryEncoding,
+  decodeWire,
+  MAX_PROCESSING_AGE,
+  VERSIONED_MESSAGE_TYPE,
+  VERSIONED_TRANSACTION_TYPE,
+} from './limits.js';
+import { innerInstructionsJson, transactionJson } from './transaction-json.js';
 
 const base58 = { encode: getBase58Decoder(), decode: getBase58Encoder() };
 const base64 = { encode: getBase64Decoder(), decode: getBase64Encoder() };
@@ -20,11 +32,6 @@ const MAX_SIGNATURE_STATUSES = 256;
 export const SOLANA_CORE_VERSION = '2.2.0';
 
 type Params = readonly unknown[];
-interface CompiledInstruction {
-  programAddressIndex: number;
-  accountIndices?: number[];
-  data?: Uint8Array;
-}
 type Config = Record<string, unknown>;
 export type Handler = (params: Params) => unknown;
 
@@ -69,8 +76,12 @@ function encodeAccount(account: AccountView, c: Config): Record<string, unknown>
   if (slice) data = data.subarray(slice.offset ?? 0, (slice.offset ?? 0) + (slice.length ?? data.length));
   let encoded: unknown;
   if (encoding === 'base58') {
-    if (data.length > 128)
-      invalid('Encoded binary (base 58) data should be less than 128 bytes, please use Base64 encoding.');
+    if (data.length > 128) {
+      throw new RpcError(
+        RPC_INVALID_REQUEST,
+        'Encoded binary (base 58) data should be less than 128 bytes, please use Base64 encoding.',
+      );
+    }
     encoded = [base58.encode.decode(data), 'base58'];
   } else if (encoding === 'base64' || encoding === 'jsonParsed') {
     // Like a real node, accounts it cannot parse come back as base64 under jsonParsed.
@@ -117,17 +128,9 @@ function matchesFilters(account: AccountView, filters: unknown): boolean {
   return true;
 }
 
+/** A transaction parameter, decoded and size-checked as the RPC does (base58 is the default). */
 function wireParam(value: unknown, c: Config): Uint8Array {
-  if (typeof value !== 'string' || value.length > 1644 * 2)
-    invalid('Invalid params: transaction must be an encoded string');
-  const encoding = (c.encoding as string | undefined) ?? 'base58';
-  try {
-    if (encoding === 'base64') return new Uint8Array(base64.decode.encode(value));
-    if (encoding === 'base58') return new Uint8Array(base58.decode.encode(value));
-  } catch {
-    invalid(`Invalid params: transaction is not valid ${encoding}`);
-  }
-  invalid(`Invalid params: unsupported encoding ${encoding}`);
+  return decodeWire(value, binaryEncoding(c.encoding, 'base58'), VERSIONED_TRANSACTION_TYPE);
 }
 
 function status(chain: LocalChain, record: TransactionRecord): Record<string, unknown> {
@@ -145,33 +148,36 @@ function visibleAt(chain: LocalChain, record: TransactionRecord, commitment: Com
   return record.slot <= chain.slotAt(commitment);
 }
 
-function transactionJson(record: TransactionRecord, encoding: string): unknown {
-  if (encoding === 'base64') return [base64.encode.decode(record.wire), 'base64'];
-  if (encoding === 'base58') return [base58.encode.decode(record.wire), 'base58'];
-  if (encoding !== 'json' && encoding !== 'jsonParsed')
-    invalid(`Invalid params: unsupported encoding ${encoding}`);
-  if (record.wire.length === 0)
-    return { signatures: [record.signature], message: { accountKeys: record.accountKeys, instructions: [] } };
-  const tx = getTransactionDecoder().decode(record.wire);
-  const message = getCompiledTransactionMessageDecoder().decode(tx.messageBytes);
-  return {
-    signatures: Object.values(tx.signatures).map((s) => (s ? base58.encode.decode(s) : null)),
-    message: {
-      accountKeys: message.staticAccounts,
-      header: message.header,
-      recentBlockhash: (message as { lifetimeToken?: string }).lifetimeToken,
-      instructions: ((message as { instructions?: CompiledInstruction[] }).instructions ?? []).map((ix) => ({
-        programIdIndex: ix.programAddressIndex,
-        accounts: ix.accountIndices ?? [],
-        data: base58.encode.decode(ix.data ?? new Uint8Array()),
-        stackHeight: null,
-      })),
-    },
-  };
+/** simulateTransaction's `accounts` option: which post-simulation accounts to return, and how. */
+function simulationAccounts(value: unknown): { addresses: Address[]; encoding: string } | undefined {
+  if (value === undefined || value === null) return undefined;
+  const v = value as { addresses?: unknown; encoding?: unknown };
+  if (!Array.isArray(v.addresses) || v.addresses.length > MAX_MULTIPLE_ACCOUNTS) {
+    invalid(`Invalid params: accounts.addresses must be an array of at most ${MAX_MULTIPLE_ACCOUNTS}`);
+  }
+  const encoding = v.encoding ?? 'base64';
+  if (encoding === 'base58' || encoding === 'binary') invalid('base58 encoding not supported');
+  if (encoding !== 'base64' && encoding !== 'jsonParsed')
+    invalid(`Invalid params: unsupported encoding ${String(encoding)}`);
+  return { addresses: v.addresses.map((a) => addressParam(a)), encoding };
 }
 
 /** The Solana JSON-RPC methods the localnet serves, by name. */
 export function rpcMethods(chain: LocalChain): Record<string, Handler> {
+  /** The config's commitment, refusing a `minContextSlot` the node has not reached at that level. */
+  const levelOf = (c: Config): Commitment => {
+    const level = commitmentOf(c);
+    if (c.minContextSlot !== undefined) {
+      const wanted = integer(c.minContextSlot, 'minContextSlot');
+      const contextSlot = chain.slotAt(level);
+      if (contextSlot < wanted) {
+        throw new RpcError(RPC_MIN_CONTEXT_SLOT_NOT_REACHED, 'Minimum context slot has not been reached', {
+          contextSlot,
+        });
+      }
+    }
+    return level;
+  };
   const context = (commitment: Commitment = 'finalized') => ({
     slot: chain.slotAt(commitment),
     apiVersion: SOLANA_CORE_VERSION,
@@ -180,10 +186,10 @@ export function rpcMethods(chain: LocalChain): Record<string, Handler> {
     getHealth: () => 'ok',
     getVersion: () => ({ 'solana-core': SOLANA_CORE_VERSION, 'feature-set': 0 }),
     getGenesisHash: () => chain.genesisHash,
-    getSlot: (p) => chain.slotAt(commitmentOf(config(p, 0))),
-    getBlockHeight: (p) => chain.slotAt(commitmentOf(config(p, 0))),
+    getSlot: (p) => chain.slotAt(levelOf(config(p, 0))),
+    getBlockHeight: (p) => chain.slotAt(levelOf(config(p, 0))),
     getEpochInfo: (p) => {
-      const slot = chain.slotAt(commitmentOf(config(p, 0)));
+      const slot = chain.slotAt(levelOf(config(p, 0)));
       return {
         absoluteSlot: slot,
         blockHeight: slot,
@@ -194,21 +200,21 @@ export function rpcMethods(chain: LocalChain): Record<string, Handler> {
       };
     },
     getLatestBlockhash: (p) => {
-      const c = commitmentOf(config(p, 0));
-      return { context: context(c), value: chain.latestBlockhash() };
+      const c = levelOf(config(p, 0));
+      return { context: context(c), value: chain.latestBlockhash(c) };
     },
     isBlockhashValid: (p) => {
       if (typeof p[0] !== 'string') invalid('Invalid params: blockhash must be a string');
-      const c = commitmentOf(config(p, 1));
-      return { context: context(c), value: chain.isBlockhashValid(p[0]) };
+      const c = levelOf(config(p, 1));
+      return { context: context(c), value: chain.isBlockhashValid(p[0], MAX_PROCESSING_AGE, c) };
     },
     getBalance: (p) => {
-      const c = commitmentOf(config(p, 1));
+      const c = levelOf(config(p, 1));
       return { context: context(c), value: chain.account(addressParam(p[0]), c)?.lamports ?? 0n };
     },
     getAccountInfo: (p) => {
       const cfg = config(p, 1);
-      const c = commitmentOf(cfg);
+      const c = levelOf(cfg);
       const account = chain.account(addressParam(p[0]), c);
       return { context: context(c), value: account ? encodeAccount(account, cfg) : null };
     },
@@ -217,7 +223,7 @@ export function rpcMethods(chain: LocalChain): Record<string, Handler> {
         invalid(`Invalid params: expected an array of at most ${MAX_MULTIPLE_ACCOUNTS} addresses`);
       }
       const cfg = config(p, 1);
-      const c = commitmentOf(cfg);
+      const c = levelOf(cfg);
       return {
         context: context(c),
         value: (p[0] as unknown[]).map((a) => {
@@ -228,7 +234,7 @@ export function rpcMethods(chain: LocalChain): Record<string, Handler> {
     },
     getProgramAccounts: (p) => {
       const cfg = config(p, 1);
-      const c = commitmentOf(cfg);
+      const c = levelOf(cfg);
       const list = chain
         .programAccounts(addressParam(p[0], 'program id'), c)
         .filter(({ account }) => matchesFilters(account, cfg.filters))
@@ -241,27 +247,57 @@ export function rpcMethods(chain: LocalChain): Record<string, Handler> {
       const lamports = integer(p[1], 'lamports');
       if (lamports === 0n || lamports > 1_000_000_000_000_000n)
         invalid('Invalid params: airdrop amount out of range');
-      return chain.airdrop(addressParam(p[0]), lamports);
+      return chain.requestAirdrop(addressParam(p[0]), lamports);
     },
     sendTransaction: (p) => {
       const cfg = config(p, 1);
-      return chain.send(wireParam(p[0], cfg), { skipPreflight: cfg.skipPreflight === true });
+      const skipPreflight = cfg.skipPreflight === true;
+      // the preflight bank: processed when skipping preflight, else preflightCommitment (finalized)
+      const preflightCommitment = levelOf({
+        commitment: skipPreflight ? 'processed' : cfg.preflightCommitment,
+        minContextSlot: cfg.minContextSlot,
+      });
+      return chain.send(wireParam(p[0], cfg), { skipPreflight, preflightCommitment });
     },
     simulateTransaction: (p) => {
       const cfg = config(p, 1);
-      const c = commitmentOf(cfg);
-      const result = chain.simulate(wireParam(p[0], cfg));
+      const c = levelOf(cfg);
+      const sigVerify = cfg.sigVerify === true;
+      const replaceRecentBlockhash = cfg.replaceRecentBlockhash === true;
+      if (sigVerify && replaceRecentBlockhash)
+        invalid('sigVerify may not be used with replaceRecentBlockhash');
+      const wanted = simulationAccounts(cfg.accounts);
+      const wire = wireParam(p[0], cfg);
+      const result = chain.simulate(wire, { sigVerify, replaceRecentBlockhash, commitment: c });
+      const accountKeys = chain.decode(wire).accountKeys;
       return {
         context: context(c),
         value: {
           err: result.err,
           logs: result.logs,
-          accounts: null,
+          accounts: wanted
+            ? wanted.addresses.map((a) => {
+                if (result.err !== null) return null;
+                const account = result.postAccounts.has(a)
+                  ? result.postAccounts.get(a)
+                  : chain.account(a, 'processed');
+                return account ? encodeAccount(account, { encoding: wanted.encoding }) : null;
+              })
+            : null,
           unitsConsumed: result.unitsConsumed,
-          returnData: null,
-          replacementBlockhash: null,
+          returnData: result.returnData,
+          innerInstructions:
+            cfg.innerInstructions === true
+              ? innerInstructionsJson(result.innerInstructions, accountKeys, 'jsonParsed')
+              : null,
+          replacementBlockhash: result.replacementBlockhash,
         },
       };
+    },
+    getFeeForMessage: (p) => {
+      const c = levelOf(config(p, 1));
+      const bytes = decodeWire(p[0], 'base64', VERSIONED_MESSAGE_TYPE);
+      return { context: context(c), value: chain.feeForMessage(bytes, c) };
     },
     getSignatureStatuses: (p) => {
       if (!Array.isArray(p[0]) || p[0].length > MAX_SIGNATURE_STATUSES) {
@@ -279,39 +315,42 @@ export function rpcMethods(chain: LocalChain): Record<string, Handler> {
     getTransaction: (p) => {
       if (typeof p[0] !== 'string') invalid('Invalid params: signature must be a string');
       const cfg = config(p, 1);
-      const c = commitmentOf(cfg);
-      if (c === 'processed') invalid('Invalid params: processed commitment is not supported');
+      const c = levelOf(cfg);
+      if (c === 'processed') invalid('Method does not support commitment below `confirmed`');
       const record = chain.transaction(p[0]);
       if (!record || !visibleAt(chain, record, c)) return null;
       const maxVersion = cfg.maxSupportedTransactionVersion;
       if (record.version === 0 && maxVersion === undefined) {
         throw new RpcError(-32015, 'Transaction version (0) is not supported by the requesting client.');
       }
+      const encoding = (cfg.encoding as string | undefined) ?? 'json';
       return {
         slot: record.slot,
         blockTime: record.blockTime,
         ...(maxVersion !== undefined ? { version: record.version } : {}),
-        transaction: transactionJson(record, (cfg.encoding as string | undefined) ?? 'json'),
+        transaction: transactionJson(record, encoding),
         meta: {
           err: record.err,
           status: record.err === null ? { Ok: null } : { Err: record.err },
           fee: record.fee,
           preBalances: record.preBalances,
           postBalances: record.postBalances,
+          innerInstructions: innerInstructionsJson(record.innerInstructions, record.accountKeys, encoding),
           logMessages: record.logs,
-          computeUnitsConsumed: record.computeUnits,
-          innerInstructions: [],
-          loadedAddresses: { writable: [], readonly: [] },
           preTokenBalances: [],
           postTokenBalances: [],
           rewards: [],
+          // jsonParsed folds loaded addresses into accountKeys (source: lookupTable)
+          ...(encoding === 'jsonParsed' ? {} : { loadedAddresses: { writable: [], readonly: [] } }),
+          ...(record.returnData ? { returnData: record.returnData } : {}),
+          computeUnitsConsumed: record.computeUnits,
         },
       };
     },
     getSignaturesForAddress: (p) => {
       const cfg = config(p, 1);
-      const c = commitmentOf(cfg);
-      if (c === 'processed') invalid('Invalid params: processed commitment is not supported');
+      const c = levelOf(cfg);
+      if (c === 'processed') invalid('Method does not support commitment below `confirmed`');
       const limit = cfg.limit === undefined ? MAX_SIGNATURES_LIMIT : Number(integer(cfg.limit, 'limit'));
       if (limit < 1 || limit > MAX_SIGNATURES_LIMIT) invalid('Invalid params: limit must be in 1..1000');
       const all = chain.signaturesFor(addressParam(p[0])).filter((r) => visibleAt(chain, r, c));

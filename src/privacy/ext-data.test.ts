@@ -1,7 +1,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { describe, expect, it } from 'vitest';
 import { bytesToBigintBE } from '../common/index.js';
-import { computeExtDataHash, type ExtData, publicAmountFromExt } from './ext-data.js';
+import { computeExtDataHash, computeOutputsDigest, type ExtData, publicAmountFromExt } from './ext-data.js';
 import { FIELD_MODULUS } from './field.js';
 
 const base: ExtData = {
@@ -16,14 +16,17 @@ const base: ExtData = {
 
 describe('ext data', () => {
   it('hashes the documented layout, big-endian, reduced mod p', () => {
-    const buf = Buffer.alloc(32 + 32 + 8 + 8 + 8 + 32 + 32);
+    const outputs = Buffer.alloc(64);
+    outputs.set(sha256(new Uint8Array([1, 2, 3])), 0);
+    outputs.set(sha256(new Uint8Array([4])), 32);
+    expect(computeOutputsDigest(base)).toEqual(sha256(outputs));
+    const buf = Buffer.alloc(32 + 32 + 8 + 8 + 8 + 32);
     buf.fill(1, 0, 32);
     buf.fill(2, 32, 64);
     buf.writeBigUInt64LE(1000n, 64);
     buf.writeBigInt64LE(-5000n, 72);
     buf.writeBigUInt64LE(99n, 80);
-    buf.set(sha256(new Uint8Array([1, 2, 3])), 88);
-    buf.set(sha256(new Uint8Array([4])), 120);
+    buf.set(sha256(outputs), 88);
     expect(computeExtDataHash(base)).toBe(bytesToBigintBE(sha256(buf)) % FIELD_MODULUS);
   });
 

@@ -46,8 +46,19 @@ export function validateExtData(ext: ExtData): void {
 }
 
 /**
+ * outputs_digest: one 32-byte commitment to everything the ext data binds that the program never reads
+ * (the encrypted outputs), so the withdraw instruction carries 32 bytes for all of it. Today
+ * SHA-256(SHA-256(ciphertext0) | SHA-256(ciphertext1)). Whatever else the L2 binds off chain extends
+ * this one function; the program takes the digest as given.
+ */
+export function computeOutputsDigest(ext: ExtData): Uint8Array {
+  return sha256(sha256(ext.encryptedOutput0), sha256(ext.encryptedOutput1));
+}
+
+/**
  * ext_data_hash = SHA-256(recipient 32 | relayer 32 | fee u64 LE | ext_amount i64 LE |
- * expiration_slot u64 LE | SHA-256(ciphertext0) | SHA-256(ciphertext1)), read big-endian, mod p.
+ * expiration_slot u64 LE | outputs_digest 32), read big-endian, mod p. The program recomputes it from
+ * withdraw's arguments and accounts.
  */
 export function computeExtDataHash(ext: ExtData): Field {
   validateExtData(ext);
@@ -57,8 +68,7 @@ export function computeExtDataHash(ext: ExtData): Field {
     u64ToBytesLE(ext.fee),
     i64ToBytesLE(ext.extAmount),
     u64ToBytesLE(ext.expirationSlot),
-    sha256(ext.encryptedOutput0),
-    sha256(ext.encryptedOutput1),
+    computeOutputsDigest(ext),
   );
   return fieldMod(bytesToBigintBE(digest));
 }

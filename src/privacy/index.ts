@@ -10,7 +10,13 @@ export {
 } from './artifacts.js';
 export { initCurve as privacyReady } from './curve/mcl.js';
 export { PrivacyError, type PrivacyErrorCode } from './errors.js';
-export { computeExtDataHash, type ExtData, publicAmountFromExt, validateExtData } from './ext-data.js';
+export {
+  computeExtDataHash,
+  computeOutputsDigest,
+  type ExtData,
+  publicAmountFromExt,
+  validateExtData,
+} from './ext-data.js';
 export {
   FIELD_BYTES,
   FIELD_MODULUS,
@@ -73,6 +79,7 @@ export {
 export {
   Groth16Proof,
   PROOF_CHAIN_BYTES,
+  PROOF_CHAIN_COMPRESSED_BYTES,
   PROOF_SUITE_GROTH16_BN254,
   PROOF_WIRE_BYTES,
   rerandomizeProof,
@@ -124,9 +131,9 @@ import { fieldToBytesBE } from './field.js';
 import type { Groth16Proof as ProofType } from './proof/groth16-proof.js';
 import type { VerifyingKey as VkType } from './verifier/verifying-key.js';
 
-/** 256-byte on-chain proof: -A | B | C, big-endian, G2 as x.c1 x.c0 y.c1 y.c0. */
+/** 128-byte on-chain proof (withdraw's argument): -A | B | C compressed for sol_alt_bn128_compression. */
 export function proofToChainBytes(proof: ProofType): Uint8Array {
-  return proof.toChain();
+  return proof.toChainCompressed();
 }
 
 /** On-chain VerifyingKey body; see VerifyingKey.toChainBytes. */

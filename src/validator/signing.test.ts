@@ -33,6 +33,7 @@ const anchor: AnchorFields = {
   depositAcc: new Uint8Array(32).fill(2),
   withdrawalsRoot: new Uint8Array(32).fill(3),
   blockHash: new Uint8Array(32).fill(4),
+  maxExpirationSlot: 0n,
 };
 
 describe('vote signatures', () => {

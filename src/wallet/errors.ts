@@ -10,6 +10,18 @@ export interface WalletErrorContexts {
   WALLET_FILE_INSECURE: { path: string; mode: number };
   /** The file is not a wallet file, or of an unknown format. */
   WALLET_FILE_INVALID: { path: string; format?: string };
+  /** The wallet file parses but its sealed key material does not authenticate (bit rot, truncation, tampering). */
+  WALLET_FILE_CORRUPT: { path: string; reason: string };
+  /** The passphrase does not unlock the wallet file; nothing was changed. */
+  PASSPHRASE_WRONG: { path: string };
+  /** No passphrase: PARALOOM_WALLET_PASSPHRASE is unset and there is no terminal to ask on. */
+  PASSPHRASE_REQUIRED: NoContext;
+  /** An empty passphrase, or the two entries on create differ. */
+  PASSPHRASE_INVALID: { reason: string };
+  /** A mnemonic that is not 24 words of the English BIP39 list with a valid checksum. */
+  MNEMONIC_INVALID: { words: number; reason: string };
+  /** `--airdrop` outside our localnet: the config names another cluster, or the RPC's genesis differs. */
+  AIRDROP_REFUSED: { rpcUrl: string; cluster?: string; genesisHash?: string };
   /** The note store cannot be read or does not parse. */
   NOTE_STORE_INVALID: { path: string };
   /** The shielded balance is below the amount asked for. */

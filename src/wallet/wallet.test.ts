@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,7 +25,6 @@ import { buildTransfer, buildWithdraw } from './builders.js';
 import { selectNotes } from './coin-selection.js';
 import { NoteStore, type OwnedNote } from './note-store.js';
 import { type PublishedOutput, scanOutputs } from './scanner.js';
-import { createWalletFile, readWalletFile } from './wallet-file.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'paraloom-wallet-'));
 let artifacts: CircuitArtifacts;
@@ -68,33 +67,6 @@ const note = (amount: bigint, leafIndex: number): OwnedNote => ({
   diversifier: randomField(),
   nullifier: randomField(),
   status: 'unspent',
-});
-
-describe('wallet key file', () => {
-  it('is created 0600, read back, never overwritten, and refused when others can read it', () => {
-    const path = join(dir, 'w.json');
-    const keys = createWalletFile(path);
-    expect(statSync(path).mode & 0o777).toBe(0o600);
-    expect(readWalletFile(path).pkD0).toBe(keys.pkD0);
-    expect(readWalletFile(path).sk).toBe(keys.sk);
-    expect(() => createWalletFile(path)).toThrowError(
-      expect.objectContaining({ code: 'WALLET_FILE_EXISTS' }),
-    );
-    chmodSync(path, 0o644);
-    expect(() => readWalletFile(path)).toThrowError(
-      expect.objectContaining({ code: 'WALLET_FILE_INSECURE' }),
-    );
-    const bad = join(dir, 'bad.json');
-    for (const json of [
-      { format: 'paraloom-wallet/1', spending_key: 'ff'.repeat(32) },
-      { format: 'paraloom-wallet/2', seed: 'ff'.repeat(32) },
-    ]) {
-      writeFileSync(bad, JSON.stringify(json), { mode: 0o600 });
-      expect(() => readWalletFile(bad)).toThrowError(
-        expect.objectContaining({ code: 'WALLET_FILE_INVALID' }),
-      );
-    }
-  });
 });
 
 describe('scanning and the note store', () => {
@@ -241,10 +213,11 @@ describe('wallet directory', () => {
   it('keeps pending deposits across a reopen', async () => {
     const { Wallet } = await import('./wallet.js');
     const wdir = join(dir, 'reopen');
-    const w = Wallet.create(wdir);
+    const unlock = { passphrase: 'reopen test' };
+    const w = Wallet.create(wdir, { ...unlock, scrypt: { log2N: 10, r: 8, p: 1 } });
     w.prepareDeposit(7n);
-    expect(Wallet.open(wdir).balance()).toEqual({ spendable: 0n, pending: 0n, depositing: 7n });
-    expect(Wallet.open(wdir).store.pendingDeposits[0]!.commitment).toBe(
+    expect(Wallet.open(wdir, unlock).balance()).toEqual({ spendable: 0n, pending: 0n, depositing: 7n });
+    expect(Wallet.open(wdir, unlock).store.pendingDeposits[0]!.commitment).toBe(
       w.store.pendingDeposits[0]!.commitment,
     );
   });

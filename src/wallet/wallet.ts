@@ -21,7 +21,10 @@ import {
 import { type BuiltTransaction, buildTransfer, buildWithdraw, type PathSource } from './builders.js';
 import { WalletError } from './errors.js';
 import type { IngressClient } from './ingress-client.js';
+import type { ScryptParams } from './key-store.js';
+import { generateWalletMnemonic } from './mnemonic.js';
 import { NoteStore } from './note-store.js';
+import { requirePassphrase } from './passphrase.js';
 import { scanOutputs } from './scanner.js';
 import { createWalletFile, readWalletFile } from './wallet-file.js';
 
@@ -33,6 +36,15 @@ function solanaAddressBytes(text: string, what: string): Uint8Array {
 
 /** Encodes a proven transaction for the ingress (the ledger's wire codec, injected to keep layers apart). */
 export type TransactionEncoder = (proof: TransactProof) => Uint8Array;
+
+export interface WalletCreateOptions {
+  readonly passphrase?: string;
+  readonly mnemonic?: string;
+  /** First leaf index to scan (a restore's birthday); 0 when absent. */
+  readonly scanFrom?: number;
+  /** Key-derivation cost; the default (DEFAULT_SCRYPT) unless a test needs a cheap one. */
+  readonly scrypt?: ScryptParams;
+}
 
 export interface SyncResult {
   readonly scanned: number;
@@ -51,16 +63,29 @@ export class Wallet {
     readonly store: NoteStore,
   ) {}
 
-  static create(dir: string): Wallet {
+  /**
+   * A new wallet in `dir`: the key file for `mnemonic` (a fresh one when absent) sealed under the
+   * passphrase (default: PARALOOM_WALLET_PASSPHRASE), and an empty note store that scans from
+   * `scanFrom` (a restore's birthday, as a leaf index). Refuses to overwrite a key file.
+   */
+  static create(dir: string, opts: WalletCreateOptions = {}): Wallet {
+    const passphrase = opts.passphrase ?? requirePassphrase();
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const keys = createWalletFile(join(dir, 'wallet.json'));
+    const keys = createWalletFile(join(dir, 'wallet.json'), {
+      mnemonic: opts.mnemonic ?? generateWalletMnemonic(),
+      passphrase,
+      ...(opts.scrypt ? { scrypt: opts.scrypt } : {}),
+    });
     const store = NoteStore.open(join(dir, 'notes.json'));
+    if (opts.scanFrom !== undefined) store.scannedUpTo = opts.scanFrom;
     store.save();
     return new Wallet(keys, store);
   }
 
-  static open(dir: string): Wallet {
-    return new Wallet(readWalletFile(join(dir, 'wallet.json')), NoteStore.open(join(dir, 'notes.json')));
+  /** Unlocks the wallet in `dir` with the passphrase (default: PARALOOM_WALLET_PASSPHRASE). */
+  static open(dir: string, opts: { passphrase?: string } = {}): Wallet {
+    const keys = readWalletFile(join(dir, 'wallet.json'), opts.passphrase ?? requirePassphrase());
+    return new Wallet(keys, NoteStore.open(join(dir, 'notes.json')));
   }
 
   static inMemory(keys: WalletKeys): Wallet {

@@ -152,6 +152,8 @@ u64 sol_sha256(const SolBytes *slices, u64 count, u8 *out32);
 u64 sol_poseidon(u64 parameters, u64 endianness, const SolBytes *vals, u64 count, u8 *out32);
 /* op 0 = G1 add (128 -> 64), 2 = G1 scalar mul (96 -> 64), 3 = pairing check (n*192 -> 32). */
 u64 sol_alt_bn128_group_op(u64 op, const u8 *input, u64 input_len, u8 *out);
+/* op 1 = G1 decompress (32 -> 64), 3 = G2 decompress (64 -> 128); big-endian, flags in the first byte. */
+u64 sol_alt_bn128_compression(u64 op, const u8 *input, u64 input_len, u8 *out);
 u64 sol_create_program_address(const SolBytes *seeds, u64 seeds_len, const SolPubkey *program_id, SolPubkey *out);
 u64 sol_try_find_program_address(const SolBytes *seeds, u64 seeds_len, const SolPubkey *program_id, SolPubkey *out,
                                  u8 *bump);
@@ -163,5 +165,7 @@ u64 sol_get_rent_sysvar(SolRent *out);
 #define ALT_BN128_ADD 0
 #define ALT_BN128_MUL 2
 #define ALT_BN128_PAIRING 3
+#define ALT_BN128_G1_DECOMPRESS 1
+#define ALT_BN128_G2_DECOMPRESS 3
 
 #endif

@@ -17,6 +17,7 @@ static u64 dispatch(Ctx *c, u64 disc) {
   case IX_WITHDRAW: return ix_withdraw(c);
   case IX_SLASH: return ix_slash(c);
   case IX_CLAIM_REWARDS: return ix_claim_rewards(c);
+  case IX_CLOSE_APPROVAL: return ix_close_approval(c);
   default: return ERR_INVALID_INSTRUCTION;
   }
 }

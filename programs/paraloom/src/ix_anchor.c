@@ -4,47 +4,86 @@
 
 #define MAX_SIGS 64
 
-/* digest = sha256("paraloom:anchor:v1" | program_id | cluster u8 | height u64 | root | deposits_consumed u64 |
- *                 deposit_acc | withdrawals_root | block_hash) */
-static u64 anchor_digest(Ctx *c, const BridgeState *s, u8 *out) {
+/* args: height u64 | root | deposits_consumed u64 | withdrawals_root | block_hash | max_expiration_slot u64 */
+#define A_HEIGHT 0
+#define A_ROOT 8
+#define A_CONSUMED 40
+#define A_WROOT 48
+#define A_BLOCK_HASH 80
+#define A_MAX_EXPIRATION 112
+#define A_SIZE 120
+
+/* digest = sha256("paraloom:anchor:v2" | program_id | cluster u8 | height u64 | root | deposits_consumed u64 |
+ *                 deposit_acc | withdrawals_root | block_hash | max_expiration_slot u64)
+ * deposit_acc is signed but not sent: the program puts its own accumulator of deposits_consumed in the
+ * digest, so the signatures only count if the cohort consumed exactly the deposits this chain holds
+ * (and the transaction is 32 bytes shorter, which is room for one more signer). */
+static u64 anchor_digest(Ctx *c, const BridgeState *s, const u8 *acc, u8 *out) {
   const u8 *a = c->args;
-  SolBytes parts[5] = {
-      {(const u8 *)"paraloom:anchor:v1", 18},
+  SolBytes parts[6] = {
+      {(const u8 *)"paraloom:anchor:v2", 18},
       {c->p->program_id->x, 32},
       {&s->cluster, 1},
-      {a, 144},
+      {a, A_WROOT},
+      {acc, 32},
+      {a + A_WROOT, A_SIZE - A_WROOT},
   };
-  return sha256_parts(parts, 4, out);
+  return sha256_parts(parts, 6, out);
+}
+
+/* The anchor approves withdrawals: their Approval PDA ["approval", height u64 LE], rent paid by the submitter,
+ * lives until max_expiration_slot has passed (close_approval), independently of the anchor ring. */
+static u64 create_approval(Ctx *c, const SolAccountInfo *payer, const SolAccountInfo *pda, const u8 *a) {
+  u8 bump;
+  SolBytes seeds[3] = {{(const u8 *)"approval", 8}, {a + A_HEIGHT, 8}, {&bump, 1}};
+  TRY(require_writable(payer));
+  TRY(require_writable(pda));
+  TRY(check_pda(c, pda, seeds, 2, &bump));
+  CreateSpec cs = {payer, pda, 0, sizeof(ApprovalAccount), seeds, 3};
+  TRY(rent_minimum(sizeof(ApprovalAccount), &cs.lamports));
+  TRY(cpi_create_account(c, &cs));
+  ApprovalAccount *ap = (ApprovalAccount *)pda->data;
+  ap->discriminator = DISC_APPROVAL;
+  ap->height = rd_u64(a + A_HEIGHT);
+  memcpy(ap->withdrawals_root, a + A_WROOT, 32);
+  ap->max_expiration_slot = rd_u64(a + A_MAX_EXPIRATION);
+  ap->payer = *payer->key;
+  ap->bump = bump;
+  return 0;
 }
 
 /* floor(total * num / den) without a 128-bit product. */
 static u64 threshold(u64 total, u64 num, u64 den) { return (total / den) * num + ((total % den) * num) / den; }
 
-/* accounts: submitter (signer), state (w), registry, instructions sysvar.
- * args: height u64 | root | deposits_consumed u64 | deposit_acc | withdrawals_root | block_hash */
+/* accounts: submitter (signer, w), state (w), registry, instructions sysvar, approval (w), system program */
 u64 ix_anchor_root(Ctx *c) {
-  TRY(require_accounts(c, 4));
+  TRY(require_accounts(c, 6));
   SolAccountInfo *k = c->p->ka;
   BridgeState *s;
   ValidatorRegistry *r;
-  if (c->args_len != 144) return ERR_INVALID_INSTRUCTION;
+  if (c->args_len != A_SIZE) return ERR_INVALID_INSTRUCTION;
   TRY(require_signer(&k[0]));
   TRY(require_writable(&k[1]));
   TRY(load_state(c, &k[1], &s));
   TRY(load_registry(c, &k[2], &r));
 
   const u8 *a = c->args;
-  u64 height = rd_u64(a), consumed = rd_u64(a + 40);
-  const u8 *root = a + 8, *acc = a + 48, *wroot = a + 80, *bhash = a + 112;
-  if (!field_is_canonical(root) || !field_is_canonical(acc) || !field_is_canonical(wroot))
-    return ERR_NON_CANONICAL_FIELD;
+  u64 height = rd_u64(a + A_HEIGHT), consumed = rd_u64(a + A_CONSUMED);
+  const u8 *root = a + A_ROOT, *wroot = a + A_WROOT, *bhash = a + A_BLOCK_HASH;
+  bool approves = !is_zero32(wroot);
+  if (!field_is_canonical(root) || !field_is_canonical(wroot)) return ERR_NON_CANONICAL_FIELD;
   if (height <= s->last_height) return ERR_HEIGHT_NOT_INCREASING;
   if (consumed < s->deposits_consumed || consumed > s->deposit_count) return ERR_DEPOSITS_OUT_OF_RANGE;
-  if (consumed == 0 ? !is_zero32(acc) : !bytes_eq(acc, s->deposit_accs[consumed % DEPOSIT_RING], 32))
-    return ERR_DEPOSIT_ACC_MISMATCH;
+  /* The ring must still hold acc_consumed, or the digest would be built over another accumulator. */
+  if (consumed != 0 && s->deposit_count - consumed >= DEPOSIT_RING) return ERR_DEPOSIT_ACC_MISMATCH;
+  if (!approves && rd_u64(a + A_MAX_EXPIRATION) != 0) return ERR_INVALID_PARAMETER;
+  if (approves) TRY(require_system_program(&k[5]));
+  u8 zero_acc[32];
+  memset(zero_acc, 0, 32);
+  const u8 *acc = consumed == 0 ? zero_acc : s->deposit_accs[consumed % DEPOSIT_RING];
 
   u8 digest[32];
-  TRY(anchor_digest(c, s, digest));
+  TRY(anchor_digest(c, s, acc, digest));
   SignedMessage sigs[MAX_SIGS];
   u64 nsigs;
   TRY(ed25519_signatures(&k[3], sigs, MAX_SIGS, &nsigs));
@@ -81,6 +120,7 @@ u64 ix_anchor_root(Ctx *c) {
   s->anchor_count++;
   s->last_height = height;
   s->deposits_consumed = consumed;
+  if (approves) TRY(create_approval(c, &k[0], &k[4], a));
 
   /* Event: disc | height u64 | root | deposits_consumed u64 | signers u64 | signed_stake u64 */
   u8 ev[8 + 8 + 32 + 8 + 8 + 8];

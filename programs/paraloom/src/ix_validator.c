@@ -45,7 +45,7 @@ u64 ix_register_validator(Ctx *c) {
   u8 bump;
   TRY(validator_seeds_check(c, &k[3], k[0].key, &bump));
   if (key_eq(k[3].owner, c->p->program_id)) return ERR_ALREADY_REGISTERED;
-  if (r->active >= MAX_VALIDATORS) return ERR_REGISTRY_FULL;
+  if (r->active >= MAX_ACTIVE_VALIDATORS) return ERR_REGISTRY_FULL;
 
   /* Validate the endpoint arguments before moving any lamports. */
   ValidatorAccount scratch;

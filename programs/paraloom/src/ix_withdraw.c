@@ -1,45 +1,34 @@
 /* withdraw: pay out a shielded note. Everything the payout depends on is checked here, on chain:
- * anchored root, L2 approval, expiry, derived public inputs, Groth16, and one nullifier PDA per input. */
+ * the L2 approval (which binds the proof's root), expiry, derived public inputs, Groth16, and one
+ * nullifier PDA per input. */
 #include "paraloom.h"
 
 #define W_PROOF 0
-#define W_ROOT 256
-#define W_NULL0 288
-#define W_NULL1 320
-#define W_OUT0 352
-#define W_OUT1 384
-#define W_EXT_AMOUNT 416
-#define W_FEE 424
-#define W_EXPIRATION 432
-#define W_CT0 440
-#define W_CT1 472
-#define W_APPROVAL_HEIGHT 504
-#define W_APPROVAL_INDEX 512
-#define W_APPROVAL_DEPTH 516
-#define W_SIBLINGS 517
-#define MAX_APPROVAL_DEPTH 16
+#define W_ROOT 128
+#define W_NULL0 160
+#define W_NULL1 192
+#define W_OUT0 224
+#define W_OUT1 256
+#define W_EXT_AMOUNT 288
+#define W_FEE 296
+#define W_EXPIRATION 304
+#define W_OUTPUTS_DIGEST 312
+#define W_APPROVAL_INDEX 344
+#define W_APPROVAL_DEPTH 348
+#define W_SIBLINGS 349
 
-static const AnchorEntry *find_root(const BridgeState *s, const u8 *root) {
-  for (u64 i = 0; i < ANCHOR_RING; i++)
-    if (s->anchors[i].height != 0 && bytes_eq(s->anchors[i].root, root, 32)) return &s->anchors[i];
-  return NULL;
-}
-
-static const AnchorEntry *find_height(const BridgeState *s, u64 height) {
-  if (height == 0) return NULL;
-  for (u64 i = 0; i < ANCHOR_RING; i++)
-    if (s->anchors[i].height == height) return &s->anchors[i];
-  return NULL;
-}
-
-/* leaf = P3(nullifier0, nullifier1, ext_data_hash); parent = P2(left, right); bit i of index = side. */
+/*
+ * leaf = P4(nullifier0, nullifier1, ext_data_hash, root); parent = P2(left, right); bit i of index = side.
+ * The root is in the leaf because the cohort admitted the withdrawal against that root: an approval is
+ * also the approval of the root, so it needs no lookup in the 64-entry anchor ring and outlives it.
+ */
 static u64 check_approval(const u8 *a, const u8 *ext_hash, const u8 *wroot) {
   u32 index = rd_u32(a + W_APPROVAL_INDEX);
   u64 depth = a[W_APPROVAL_DEPTH];
   if (depth < 32 && (index >> depth) != 0) return ERR_APPROVAL_PATH_INVALID;
   u8 node[32];
-  const u8 *leaf_in[3] = {a + W_NULL0, a + W_NULL1, ext_hash};
-  TRY(poseidon(leaf_in, 3, node));
+  const u8 *leaf_in[4] = {a + W_NULL0, a + W_NULL1, ext_hash, a + W_ROOT};
+  TRY(poseidon(leaf_in, 4, node));
   for (u64 i = 0; i < depth; i++) {
     const u8 *sib = a + W_SIBLINGS + 32 * i;
     if (!field_is_canonical(sib)) return ERR_NON_CANONICAL_FIELD;
@@ -58,9 +47,10 @@ static u64 check_approval(const u8 *a, const u8 *ext_hash, const u8 *wroot) {
   return bytes_eq(node, wroot, 32) ? 0 : ERR_APPROVAL_PATH_INVALID;
 }
 
-/* ext_data_hash = sha256(recipient | relayer | fee u64 | ext_amount i64 | expiration u64 | ct0 | ct1) mod p */
+/* ext_data_hash = sha256(recipient | relayer | fee u64 | ext_amount i64 | expiration u64 | outputs_digest) mod p.
+ * outputs_digest commits to the encrypted outputs off chain; the program never needs them. */
 static u64 ext_data_hash(const u8 *a, const SolPubkey *recipient, const SolPubkey *relayer, u8 *out) {
-  SolBytes parts[4] = {{recipient->x, 32}, {relayer->x, 32}, {NULL, 0}, {a + W_CT0, 64}};
+  SolBytes parts[4] = {{recipient->x, 32}, {relayer->x, 32}, {NULL, 0}, {a + W_OUTPUTS_DIGEST, 32}};
   u8 nums[24];
   memcpy(nums, a + W_FEE, 8);
   memcpy(nums + 8, a + W_EXT_AMOUNT, 8);
@@ -69,6 +59,15 @@ static u64 ext_data_hash(const u8 *a, const SolPubkey *recipient, const SolPubke
   parts[2].len = 24;
   TRY(sha256_parts(parts, 4, out));
   field_reduce(out);
+  return 0;
+}
+
+/* Only anchor_root creates Approval accounts, each under a quorum: any live one is genuine. */
+static u64 load_approval(Ctx *c, const SolAccountInfo *a, const ApprovalAccount **out) {
+  if (!key_eq(a->owner, c->p->program_id) || a->data_len < sizeof(ApprovalAccount) ||
+      *(const u64 *)a->data != DISC_APPROVAL)
+    return ERR_UNKNOWN_APPROVAL_HEIGHT;
+  *out = (const ApprovalAccount *)a->data;
   return 0;
 }
 
@@ -85,10 +84,10 @@ static u64 create_nullifier(Ctx *c, const SolAccountInfo *payer, const SolAccoun
   return 0;
 }
 
-/* accounts: payer (signer, w), state (w), vault (w), verifying_key, nullifier0 (w), nullifier1 (w),
+/* accounts: payer (signer, w), state (w), vault (w), verifying_key, approval, nullifier0 (w), nullifier1 (w),
  *           recipient (w), relayer (w), system program */
 u64 ix_withdraw(Ctx *c) {
-  TRY(require_accounts(c, 9));
+  TRY(require_accounts(c, 10));
   SolAccountInfo *k = c->p->ka;
   BridgeState *s;
   const u8 *a = c->args;
@@ -98,9 +97,9 @@ u64 ix_withdraw(Ctx *c) {
   TRY(require_signer(&k[0]));
   TRY(require_writable(&k[1]));
   TRY(require_writable(&k[2]));
-  TRY(require_writable(&k[6]));
   TRY(require_writable(&k[7]));
-  TRY(require_system_program(&k[8]));
+  TRY(require_writable(&k[8]));
+  TRY(require_system_program(&k[9]));
   TRY(load_state(c, &k[1], &s));
   TRY(require_program_account(c, &k[2], DISC_VAULT, VAULT_SIZE));
   TRY(require_program_account(c, &k[3], DISC_VERIFYING_KEY, VK_HEADER + VK_FIXED));
@@ -119,16 +118,15 @@ u64 ix_withdraw(Ctx *c) {
   u64 slot;
   TRY(current_slot(&slot));
   if (slot > expiration) return ERR_EXPIRED;
-  if (!find_root(s, a + W_ROOT)) return ERR_UNKNOWN_ROOT;
-  const AnchorEntry *approval = find_height(s, rd_u64(a + W_APPROVAL_HEIGHT));
-  if (!approval) return ERR_UNKNOWN_APPROVAL_HEIGHT;
+  const ApprovalAccount *approval;
+  TRY(load_approval(c, &k[4], &approval));
 
   /* Public inputs in circuit order: root, public_amount, ext_data_hash, asset, n0, n1, out0, out1. */
   u8 inputs[8 * 32];
   memset(inputs, 0, sizeof(inputs));
   memcpy(inputs, a + W_ROOT, 32);
   field_neg_u64(gross, inputs + 32); /* public_amount = ext_amount mod p = p - gross */
-  TRY(ext_data_hash(a, k[6].key, k[7].key, inputs + 64));
+  TRY(ext_data_hash(a, k[7].key, k[8].key, inputs + 64));
   /* inputs + 96: asset = 0 (native SOL) */
   memcpy(inputs + 128, a + W_NULL0, 128); /* n0, n1, out0, out1 */
 
@@ -136,15 +134,15 @@ u64 ix_withdraw(Ctx *c) {
   TRY(groth16_verify(vk, a + W_PROOF, inputs, 8));
 
   /* Both nullifiers of every spend get a PDA: nobody can tell a dummy input from a real one. */
-  TRY(create_nullifier(c, &k[0], &k[4], a + W_NULL0));
-  TRY(create_nullifier(c, &k[0], &k[5], a + W_NULL1));
+  TRY(create_nullifier(c, &k[0], &k[5], a + W_NULL0));
+  TRY(create_nullifier(c, &k[0], &k[6], a + W_NULL1));
   u64 vault_min;
   TRY(rent_minimum(VAULT_SIZE, &vault_min));
   if (*k[2].lamports < gross || *k[2].lamports - gross < vault_min) return ERR_VAULT_INSUFFICIENT;
 
   *k[2].lamports -= gross;
-  *k[6].lamports += gross - fee;
-  *k[7].lamports += fee;
+  *k[7].lamports += gross - fee;
+  *k[8].lamports += fee;
   s->total_withdrawn += gross;
   s->total_fees_paid += fee;
 

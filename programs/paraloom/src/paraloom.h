@@ -5,7 +5,7 @@
 #include "../include/sol_abi.h"
 #include "discriminators.h"
 
-#define PROGRAM_VERSION 1
+#define PROGRAM_VERSION 2
 
 /* ---- errors: Anchor-style custom codes starting at 6000; the TS client maps them by number ---- */
 enum {
@@ -54,6 +54,8 @@ enum {
   ERR_UNSUPPORTED_ASSET = 6042,
   ERR_ALREADY_REGISTERED = 6043,
   ERR_RENT_UNSUPPORTED = 6044,
+  ERR_PROOF_POINT_INVALID = 6045,
+  ERR_APPROVAL_NOT_EXPIRED = 6046,
 };
 
 /* ---- BridgeState: PDA ["bridge_state"] ---- */
@@ -110,6 +112,10 @@ static_assert(sizeof(BridgeState) == 9912, "BridgeState size");
 
 /* ---- ValidatorRegistry: PDA ["validator_registry"] ---- */
 #define MAX_VALIDATORS 64
+/* The largest active set whose anchor_root transaction (quorum signers chosen heaviest stake first, the
+ * submitter's transaction signature counting) fits Solana's 1,232-byte packet: register_validator
+ * refuses the next one. docs/protocol.md ("Transaction sizes") gives the arithmetic. */
+#define MAX_ACTIVE_VALIDATORS 10
 typedef struct {
   SolPubkey key;
   u64 stake;
@@ -166,6 +172,25 @@ typedef struct {
 } VerifyingKeyAccount;
 
 #define NULLIFIER_RECORD_SIZE 8
+
+/* ---- Approval: PDA ["approval", height u64 LE], created by an anchor that approves withdrawals; it
+ * lives until every withdrawal it approves has expired (close_approval), whatever the anchor ring does. */
+typedef struct {
+  u64 discriminator;
+  u64 height;
+  u8 withdrawals_root[32];
+  u64 max_expiration_slot;
+  SolPubkey payer;
+  u8 bump;
+  u8 reserved[7];
+} ApprovalAccount;
+static_assert(__builtin_offsetof(ApprovalAccount, max_expiration_slot) == 48, "max_expiration_slot");
+static_assert(__builtin_offsetof(ApprovalAccount, payer) == 56, "payer");
+static_assert(sizeof(ApprovalAccount) == 96, "ApprovalAccount size");
+
+/* Deepest withdrawal approval path: the withdraw transaction at this depth fits 1,232 bytes with room left
+ * for the asset argument of the SPL-token change (docs/protocol.md, "Transaction sizes"). */
+#define MAX_APPROVAL_DEPTH 11
 #define SLASH_RECORD_SIZE 48
 
 /* ---- instruction context ---- */
@@ -233,7 +258,8 @@ typedef struct {
 /* Collects every signature of every Ed25519-program instruction in the transaction (at most max). */
 u64 ed25519_signatures(const SolAccountInfo *ix_sysvar, SignedMessage *out, u64 max, u64 *count);
 
-/* groth16.c */
+/* groth16.c: proof = -A (32) | B (64) | C (32), compressed as the sol_alt_bn128_compression syscall reads them */
+#define PROOF_COMPRESSED_SIZE 128
 u64 groth16_verify(const VerifyingKeyAccount *vk, const u8 *proof, const u8 *inputs, u64 n_inputs);
 
 /* instructions */
@@ -250,6 +276,7 @@ u64 ix_anchor_root(Ctx *c);
 u64 ix_withdraw(Ctx *c);
 u64 ix_slash(Ctx *c);
 u64 ix_claim_rewards(Ctx *c);
+u64 ix_close_approval(Ctx *c);
 
 #define TRY(expr)            \
   do {                       \

@@ -64,7 +64,8 @@ describe('withdraw', () => {
 
   it('rejects every malformed or unauthorised withdrawal without changing state', async () => {
     const { h } = d;
-    await expectRejected([await build({ root: randomField() })], 'UNKNOWN_ROOT');
+    // The approval leaf binds the root the cohort admitted the withdrawal against.
+    await expectRejected([await build({ root: randomField() })], 'APPROVAL_PATH_INVALID');
     await expectRejected([await build({ fee: sc.args.fee + 1n })], 'APPROVAL_PATH_INVALID');
     await expectRejected([await build({ recipient: sc.relayer.address })], 'APPROVAL_PATH_INVALID');
     await expectRejected(
@@ -80,7 +81,7 @@ describe('withdraw', () => {
       'PROOF_INVALID',
     );
     const tampered = new Uint8Array(sc.args.proof);
-    tampered.set(sc.args.proof.subarray(192, 256), 0); // A := C
+    tampered.set(sc.args.proof.subarray(96, 128), 0); // -A := C
     await expectRejected([await build({ proof: tampered })], 'PROOF_INVALID');
 
     // out0 = out0 + p: the same field element in non-canonical form.
@@ -91,13 +92,13 @@ describe('withdraw', () => {
       const bytes = new Uint8Array(32);
       let v = big;
       for (let i = 31; i >= 0; i--, v >>= 8n) bytes[i] = Number(v & 0xffn);
-      data.set(bytes, 8 + 352);
+      data.set(bytes, 8 + 224);
       await expectRejected([{ ...ix, data }], 'NON_CANONICAL_FIELD');
     }
 
     // The nullifier account must be the PDA of that nullifier.
     const [otherPda] = await findNullifierPda(h.addresses.programId, fieldToBytesBE(randomField()));
-    const accounts = ix.accounts!.map((a, i) => (i === 4 ? { ...a, address: otherPda } : a));
+    const accounts = ix.accounts!.map((a, i) => (i === 5 ? { ...a, address: otherPda } : a));
     await expectRejected([{ ...ix, accounts }], 'ACCOUNT_MISMATCH');
 
     const slot = h.slot();

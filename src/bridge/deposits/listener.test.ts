@@ -155,15 +155,15 @@ describe('deposit listener against the in-process localnet', () => {
 
   it('refuses to start against another program version, saying which', async () => {
     const rpc = bridgeRpc(net.rpcUrl);
-    const err = await checkProgramVersion(rpc, PARALOOM_DEV_PROGRAM_ID, { expected: 2 }).catch((e) => e);
+    const err = await checkProgramVersion(rpc, PARALOOM_DEV_PROGRAM_ID, { expected: 3 }).catch((e) => e);
     expect(err).toBeInstanceOf(BridgeError);
     expect(err.code).toBe('PROGRAM_VERSION_MISMATCH');
-    expect(err.message).toMatch(/program_version 1, but this node speaks version 2/);
+    expect(err.message).toMatch(/program_version 2, but this node speaks version 3/);
 
-    // A deployment whose state says version 2: the listener stops at start, before reading anything.
+    // A deployment whose state says version 3: the listener stops at start, before reading anything.
     const account = net.chain.account(d.addresses.bridgeState, 'processed')!;
     const data = new Uint8Array(account.data);
-    data[8] = 2;
+    data[8] = 3;
     net.chain.setAccount(d.addresses.bridgeState, { ...account, data });
     ticks(FINALIZED_LAG);
     const { db, cursor } = await openCursor(join(dir, 'db'));

@@ -57,7 +57,7 @@ export class AnchorSubmitter {
     if (before) return this.report(before, fields);
     const instructions = [
       ...(quorum.length ? [buildEd25519Instruction(quorum)] : []),
-      anchorRootInstruction(p, this.o.submitter, fields),
+      await anchorRootInstruction(p, this.o.submitter, fields),
     ];
     try {
       const sent = await this.o.sender.send(instructions, 'anchor', opts);

@@ -86,13 +86,13 @@ export async function registerValidators(h: ChainDriver, n: number, stakeSol = 1
 }
 
 /** The Ed25519 instruction + anchor_root pair: `signers` sign the digest, `submitter` signs the transaction. */
-export function anchorInstructions(
+export async function anchorInstructions(
   h: Pick<ChainDriver, 'addresses'>,
   submitter: TestKey,
   signers: readonly TestKey[],
   fields: AnchorFields,
   cluster = TEST_PARAMS.cluster,
-): Instruction[] {
+): Promise<Instruction[]> {
   const digest = anchorDigest(h.addresses.programId, cluster, fields);
   const ixs: Instruction[] = [];
   if (signers.length > 0) {
@@ -102,7 +102,7 @@ export function anchorInstructions(
       ),
     );
   }
-  ixs.push(anchorRootInstruction(h.addresses, submitter.signer, fields));
+  ixs.push(await anchorRootInstruction(h.addresses, submitter.signer, fields));
   return ixs;
 }
 

@@ -9,4 +9,5 @@ export * from './fixture.js';
 export * from './litesvm-harness.js';
 export * from './localnet.js';
 export * from './rpc-driver.js';
+export * from './sizes.js';
 export * from './withdraw-scenario.js';

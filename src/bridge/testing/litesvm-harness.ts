@@ -141,7 +141,7 @@ export class ProgramHarness {
     // tests deliberately resend the same instruction.
     this.svm.expireBlockhash();
     const msg = pipe(
-      createTransactionMessage({ version: 'legacy' }),
+      createTransactionMessage({ version: 0 }),
       (m) => setTransactionMessageFeePayerSigner(feePayer.signer, m),
       (m) => this.svm.setTransactionMessageLifetimeUsingLatestBlockhash(m),
       (m) => appendTransactionMessageInstructions(instructions, m),

@@ -7,6 +7,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { getAddressEncoder } from '@solana/kit';
 import {
   computeExtDataHash,
+  computeOutputsDigest,
   depositNote,
   dummyInput,
   type ExtData,
@@ -36,7 +37,7 @@ export interface WithdrawScenario {
   recipient: TestKey;
   relayer: TestKey;
   amount: bigint;
-  /** Instructions of the anchor approving the withdrawal (height 2); send them to make it withdrawable. */
+  /** Instructions of the anchor approving the withdrawal (height 2 unless told); send them to make it withdrawable. */
   approvalAnchor: () => Promise<TxResult>;
   /** The fields of that anchor, for callers that submit it their own way (the AnchorSubmitter). */
   approvalFields: AnchorFields;
@@ -45,7 +46,15 @@ export interface WithdrawScenario {
 export async function prepareWithdrawal(
   d: { h: ChainDriver },
   validators: readonly TestKey[],
-  opts: { amount?: bigint; fee?: bigint; expiresIn?: bigint } = {},
+  opts: {
+    amount?: bigint;
+    fee?: bigint;
+    expiresIn?: bigint;
+    /** Depth of the approving tree: the withdrawal is its last leaf, beside 2^depth - 1 other leaves. */
+    approvalDepth?: number;
+    /** Height of the approving anchor (default 2); anchors in between are the caller's to send. */
+    approvalHeight?: bigint;
+  } = {},
 ): Promise<WithdrawScenario> {
   const { h } = d;
   const amount = opts.amount ?? 2_000_000_000n;
@@ -74,13 +83,14 @@ export async function prepareWithdrawal(
   const submitter = validators[0]!;
   const acc1 = hash2(FIELD_ZERO, commitment);
   const a1 = await h.send(
-    anchorInstructions(h, submitter, validators.slice(1), {
+    await anchorInstructions(h, submitter, validators.slice(1), {
       height: 1n,
       root: fieldToBytesBE(root1),
       depositsConsumed: 1n,
       depositAcc: fieldToBytesBE(acc1),
       withdrawalsRoot: new Uint8Array(32),
       blockHash: sha256(Uint8Array.of(1)),
+      maxExpirationSlot: 0n,
     }),
     submitter,
   );
@@ -120,17 +130,21 @@ export async function prepareWithdrawal(
   await tree.append(st.outputCommitments[0]);
   await tree.append(st.outputCommitments[1]);
   const extHash: Field = computeExtDataHash(extData);
-  const wtree = new WithdrawalsTree([withdrawalLeaf(st.nullifiers[0], st.nullifiers[1], extHash)]);
+  const ours = withdrawalLeaf(st.nullifiers[0], st.nullifiers[1], extHash, root1);
+  const others = Array.from({ length: 2 ** (opts.approvalDepth ?? 0) - 1 }, () => randomField());
+  const wtree = new WithdrawalsTree([...others, ours]);
+  const approvalHeight = opts.approvalHeight ?? 2n;
   const approvalFields: AnchorFields = {
-    height: 2n,
+    height: approvalHeight,
     root: fieldToBytesBE(tree.root),
     depositsConsumed: 1n,
     depositAcc: fieldToBytesBE(acc1),
     withdrawalsRoot: fieldToBytesBE(wtree.root),
     blockHash: sha256(Uint8Array.of(2)),
+    maxExpirationSlot: extData.expirationSlot,
   };
-  const approvalAnchor = () =>
-    h.send(anchorInstructions(h, submitter, validators.slice(1), approvalFields), submitter);
+  const approvalAnchor = async () =>
+    h.send(await anchorInstructions(h, submitter, validators.slice(1), approvalFields), submitter);
 
   const args: WithdrawArgs = {
     proof: proofToChainBytes(proved.proof),
@@ -140,10 +154,10 @@ export async function prepareWithdrawal(
     extAmount: extData.extAmount,
     fee,
     expirationSlot: extData.expirationSlot,
-    ciphertextHashes: [sha256(extData.encryptedOutput0), sha256(extData.encryptedOutput1)],
+    outputsDigest: computeOutputsDigest(extData),
     recipient: recipient.address,
     relayer: relayer.address,
-    approval: { height: 2n, index: 0, siblings: wtree.path(0) },
+    approval: { height: approvalHeight, index: others.length, siblings: wtree.path(others.length) },
   };
   return { args, recipient, relayer, amount, approvalAnchor, approvalFields };
 }

@@ -12,7 +12,7 @@ import {
   shutdownProver,
   toField,
 } from '../../privacy/index.js';
-import { IngressClient, Wallet } from '../../wallet/index.js';
+import { askPassphrase, IngressClient, Wallet } from '../../wallet/index.js';
 
 const loadCompute = () => import('../../compute/index.js');
 
@@ -73,7 +73,7 @@ export async function submitJob(dir: string, o: SubmitOptions): Promise<Record<s
     validators: { ed25519: string }[];
   };
   const validators = executors.validators.map((v) => hexToBytes(v.ed25519));
-  const wallet = Wallet.open(o.wallet);
+  const wallet = Wallet.open(o.wallet, { passphrase: await askPassphrase() });
   const client = new IngressClient(o.ingress);
   await wallet.sync(client);
   const minAmount = BigInt(o.minAmount);

@@ -28,6 +28,7 @@ interface DevnetFlags {
   slotMs: string;
   dashboard: boolean;
   json?: boolean;
+  deploy?: boolean;
 }
 
 /** Validators still running this long after the stop began are killed: one Ctrl-C ends all in 5 s. */
@@ -75,6 +76,10 @@ export function registerDevnetCommand(program: Command): void {
     .option('--slot-ms <ms>', 'localnet slot time', '400')
     .option('--no-dashboard', 'do not serve the dashboard (on validator 0)')
     .option('--json', 'print the demo report as one JSON line at the end')
+    .option(
+      '--deploy',
+      'deploy and initialize the program through transactions (paraloom program deploy/initialize) instead of loading it into the localnet',
+    )
     .action(async (flags: DevnetFlags) => {
       const n = Number(flags.validators);
       if (!Number.isInteger(n) || n < 1 || n > 10) throw new Error('--validators must be 1 to 10');
@@ -87,6 +92,7 @@ export function registerDevnetCommand(program: Command): void {
         validators: n,
         slotMs: Number(flags.slotMs),
         dashboard: flags.dashboard,
+        deploy: Boolean(flags.deploy),
         onStep: (m) => print(`[devnet] ${m}`),
       });
       // However this process ends, no validator or localnet outlives it.

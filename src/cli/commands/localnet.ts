@@ -21,7 +21,11 @@ export function registerLocalnetCommand(program: Command): void {
     .option('--finalized-lag <slots>', 'slots between processed and finalized', '4')
     .option('--ledger <dir>', 'keep the ledger snapshot in this directory across restarts')
     .option('--program <id=path...>', 'load an SBF program at genesis', [])
-    .option('--paraloom <mode>', 'Paraloom program: init (load + initialize bridge), load, or off', 'init')
+    .option(
+      '--paraloom <mode>',
+      'Paraloom program: init (load + initialize bridge), load, or off (deploy it with `paraloom program deploy`)',
+      'init',
+    )
     .action(
       async (opts: {
         host: string;
@@ -36,10 +40,8 @@ export function registerLocalnetCommand(program: Command): void {
         if (!['init', 'load', 'off'].includes(opts.paraloom))
           throw new Error(`--paraloom expects init, load or off, got ${opts.paraloom}`);
         // LiteSVM and the node stack load only when the localnet runs.
-        const [{ initializeParaloom, Localnet, paraloomProgram }, { onStopSignals }] = await Promise.all([
-          import('../../localnet/index.js'),
-          import('../../node/index.js'),
-        ]);
+        const [{ initializeParaloom, Localnet, paraloomProgram, shapeLoadedProgram }, { onStopSignals }] =
+          await Promise.all([import('../../localnet/index.js'), import('../../node/index.js')]);
         const net = new Localnet({
           host: opts.host,
           port: Number(opts.port),
@@ -52,6 +54,13 @@ export function registerLocalnetCommand(program: Command): void {
         if (opts.paraloom === 'init') {
           const { programId, admin } = await initializeParaloom(net.chain);
           console.log(`paraloom program ${programId} initialized (dev admin ${admin})`);
+        } else if (opts.paraloom === 'load') {
+          const { programId, admin } = await shapeLoadedProgram(net.chain);
+          console.log(
+            `paraloom program ${programId} loaded, not initialized (upgrade authority: dev admin ${admin})`,
+          );
+        } else {
+          console.log('paraloom program not loaded: deploy it with `paraloom program deploy`');
         }
         await net.start();
         console.log(`localnet RPC ${net.rpcUrl}  WebSocket ${net.wsUrl}`);

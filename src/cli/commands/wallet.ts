@@ -1,7 +1,8 @@
 /**
- * `paraloom wallet new | address | deposit | sync | balance | transfer | withdraw | history`: a shielded wallet
- * in a directory (key file and note store, both 0600), talking to a validator's ingress and, for
- * deposits, to Solana. `--json` prints one JSON object for scripts.
+ * `paraloom wallet new | restore | address | deposit | sync | balance | transfer | withdraw | history`:
+ * a shielded wallet in a directory (key file sealed under a passphrase, and note store, both 0600),
+ * talking to a validator's ingress and, for deposits, to Solana. `--json` prints one JSON object for
+ * scripts. The passphrase comes from PARALOOM_WALLET_PASSPHRASE or a no-echo prompt on the terminal.
  */
 import type { Command } from 'commander';
 import type { ProveStage } from '../../privacy/index.js';
@@ -51,6 +52,46 @@ function withCommon(cmd: Command): Command {
     .option('--json', 'print one JSON object');
 }
 
+/** Unlocks the wallet in `dir`, asking for the passphrase on the terminal unless the environment has it. */
+async function openWallet(dir: string): Promise<Wallet> {
+  const { askPassphrase, readWalletAddress, Wallet } = await loadWallet();
+  const { join } = await import('node:path');
+  // A missing or unreadable key file is said before anyone types a passphrase for it.
+  readWalletAddress(join(dir, 'wallet.json'));
+  return Wallet.open(dir, { passphrase: await askPassphrase() });
+}
+
+/** The recovery phrase for `restore`: from a file, else a no-echo prompt on a terminal, else stdin. */
+async function readMnemonic(file: string | undefined): Promise<string> {
+  if (file !== undefined) {
+    const { readFile } = await import('node:fs/promises');
+    return readFile(file, 'utf8');
+  }
+  if (process.stdin.isTTY) {
+    const { readHidden } = await loadWallet();
+    return readHidden('recovery phrase (24 words, not shown): ');
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The phrase, numbered four words to a line, for writing down. */
+function numberedWords(mnemonic: string): string {
+  const words = mnemonic.split(' ');
+  const lines: string[] = [];
+  for (let i = 0; i < words.length; i += 4) {
+    lines.push(
+      words
+        .slice(i, i + 4)
+        .map((w, j) => `${String(i + j + 1).padStart(2)}. ${w.padEnd(9)}`)
+        .join(' ')
+        .trimEnd(),
+    );
+  }
+  return lines.join('\n');
+}
+
 async function progressBar(json: boolean | undefined): Promise<((stage: ProveStage) => void) | undefined> {
   if (json || !process.stderr.isTTY) return undefined;
   const { SingleBar } = await import('cli-progress');
@@ -67,26 +108,77 @@ export function registerWalletCommand(program: Command): void {
   const wallet = program.command('wallet').description('a shielded wallet: keys, notes, private payments');
 
   withCommon(
-    wallet.command('new').description('create a wallet (key file and note store, mode 0600)'),
+    wallet
+      .command('new')
+      .description(
+        'create a wallet: a 24-word recovery phrase, shown once, and a key file sealed under a passphrase',
+      ),
   ).action(async (o: Common) => {
-    const { Wallet } = await loadWallet();
-    const w = Wallet.create(o.wallet);
-    out(o.json, { address: w.address, dir: o.wallet }, `created ${o.wallet}\naddress ${w.address}`);
+    const { askPassphrase, generateWalletMnemonic, Wallet } = await loadWallet();
+    const passphrase = await askPassphrase({ confirm: true });
+    const mnemonic = generateWalletMnemonic();
+    const w = Wallet.create(o.wallet, { mnemonic, passphrase });
+    out(
+      o.json,
+      { address: w.address, mnemonic, dir: o.wallet },
+      [
+        `created ${o.wallet}`,
+        `address ${w.address}`,
+        '',
+        'Recovery phrase. WRITE THIS DOWN and keep it offline: it is the only way to restore this wallet,',
+        'and it is not shown again. Anyone who reads it can spend your funds.',
+        '',
+        numberedWords(mnemonic),
+      ].join('\n'),
+    );
+  });
+
+  withCommon(
+    wallet
+      .command('restore')
+      .description('rebuild a wallet from its recovery phrase (asked on the terminal, or stdin) and sync it')
+      .option('--mnemonic-file <file>', 'read the phrase from this file instead of the terminal or stdin')
+      .option('--birthday <height>', 'L2 height the wallet was created at: the sync starts there', '0'),
+  ).action(async (o: Common & { mnemonicFile?: string; birthday: string }) => {
+    const { askPassphrase, birthdayLeafIndex, IngressClient, normalizeMnemonic, Wallet } = await loadWallet();
+    if (!/^\d{1,19}$/.test(o.birthday)) throw new Error(`--birthday is an L2 height, not ${o.birthday}`);
+    // A mistyped phrase fails here, before any passphrase is asked or anything is written.
+    const mnemonic = normalizeMnemonic(await readMnemonic(o.mnemonicFile));
+    const client = new IngressClient(o.ingress);
+    const warn = (m: string) => {
+      if (!o.json) console.error(m);
+    };
+    const scanFrom = await birthdayLeafIndex(client, BigInt(o.birthday), warn);
+    const passphrase = await askPassphrase({ confirm: true });
+    const w = Wallet.create(o.wallet, { mnemonic, passphrase, scanFrom });
+    const r = await w.sync(client).catch((e: unknown) => {
+      console.error(
+        `restored ${o.wallet} (address ${w.address}), but the sync failed: run 'paraloom wallet sync'`,
+      );
+      throw e;
+    });
+    const b = w.balance();
+    out(
+      o.json,
+      { address: w.address, dir: o.wallet, scanFrom, ...r, spendable: b.spendable, pending: b.pending },
+      `restored ${o.wallet}\naddress ${w.address}\nscanned ${r.scanned} outputs from leaf ${scanFrom}: ${r.received} notes found; spendable ${formatSol(b.spendable)} SOL`,
+    );
   });
 
   withCommon(wallet.command('address').description("print this wallet's shielded address")).action(
     async (o: Common) => {
-      const { Wallet } = await loadWallet();
-      const w = Wallet.open(o.wallet);
-      out(o.json, { address: w.address }, w.address);
+      const { readWalletAddress } = await loadWallet();
+      const { join } = await import('node:path');
+      const address = readWalletAddress(join(o.wallet, 'wallet.json'));
+      out(o.json, { address }, address);
     },
   );
 
   withCommon(
     wallet.command('sync').description('scan new outputs for notes addressed to this wallet'),
   ).action(async (o: Common) => {
-    const { IngressClient, Wallet } = await loadWallet();
-    const w = Wallet.open(o.wallet);
+    const { IngressClient } = await loadWallet();
+    const w = await openWallet(o.wallet);
     const r = await w.sync(new IngressClient(o.ingress));
     out(
       o.json,
@@ -97,8 +189,8 @@ export function registerWalletCommand(program: Command): void {
 
   withCommon(wallet.command('balance').description('shielded balance (syncs first)')).action(
     async (o: Common) => {
-      const { IngressClient, Wallet } = await loadWallet();
-      const w = Wallet.open(o.wallet);
+      const { IngressClient } = await loadWallet();
+      const w = await openWallet(o.wallet);
       await w.sync(new IngressClient(o.ingress));
       const b = w.balance();
       out(
@@ -111,8 +203,7 @@ export function registerWalletCommand(program: Command): void {
 
   withCommon(wallet.command('history').description('received and sent payments')).action(
     async (o: Common) => {
-      const { Wallet } = await loadWallet();
-      const w = Wallet.open(o.wallet);
+      const w = await openWallet(o.wallet);
       const rows = w.store.history.map((h) => ({ ...h, at: new Date(h.at).toISOString() }));
       out(
         o.json,
@@ -131,9 +222,9 @@ export function registerWalletCommand(program: Command): void {
       .requiredOption('--to <address>', 'recipient shielded address (plm1...)')
       .requiredOption('--amount <sol>', 'amount in SOL, e.g. 1.5'),
   ).action(async (o: Common & { to: string; amount: string }) => {
-    const [{ IngressClient, Wallet }, { loadCircuitArtifacts, shutdownProver }, { encodeTransaction }] =
+    const [{ IngressClient }, { loadCircuitArtifacts, shutdownProver }, { encodeTransaction }] =
       await Promise.all([loadWallet(), loadPrivacy(), loadLedger()]);
-    const w = Wallet.open(o.wallet);
+    const w = await openWallet(o.wallet);
     const client = new IngressClient(o.ingress);
     await w.sync(client);
     const artifacts = await loadCircuitArtifacts();
@@ -174,11 +265,11 @@ export function registerWalletCommand(program: Command): void {
       },
     ) => {
       const [
-        { IngressClient, Wallet, WalletError },
+        { IngressClient, WalletError },
         { loadCircuitArtifacts, shutdownProver },
         { encodeTransaction },
       ] = await Promise.all([loadWallet(), loadPrivacy(), loadLedger()]);
-      const w = Wallet.open(o.wallet);
+      const w = await openWallet(o.wallet);
       const client = new IngressClient(o.ingress);
       await w.sync(client);
       const artifacts = await loadCircuitArtifacts();
@@ -256,42 +347,73 @@ export function registerWalletCommand(program: Command): void {
       .command('deposit')
       .description('shield SOL: deposit into the pool on Solana (the note lands in the next L2 block)')
       .requiredOption('--amount <sol>', 'amount in SOL')
-      .requiredOption('--payer <keypair>', 'Solana keypair file (JSON array) paying the deposit')
+      .option('--payer <keypair>', 'Solana keypair file (JSON array) paying the deposit')
+      .option('--airdrop', 'localnet only: pay from a fresh key the localnet faucet funds')
+      .option('--config <file>', 'node config: with --airdrop, its solana.cluster must be localnet')
       .option('--rpc <url>', 'Solana RPC URL', 'http://127.0.0.1:8899')
       .option('--program <id>', 'Paraloom program id (default: the dev program id of this release)'),
-  ).action(async (o: Common & { amount: string; payer: string; rpc: string; program?: string }) => {
-    const [{ Wallet }, kit, bridge, { createLogger }, { readKeypairFile }] = await Promise.all([
-      loadWallet(),
-      import('@solana/kit'),
-      import('../../bridge/index.js'),
-      import('../../common/index.js'),
-      import('../../validator/index.js'),
-    ]);
-    const { BridgeRpc, checkProgramVersion, depositInstruction, deriveProgramAddresses, TransactionSender } =
-      bridge;
-    const w = Wallet.open(o.wallet);
-    const logger = createLogger('wallet', 'warn');
-    const rpc = new BridgeRpc({ rpcUrl: o.rpc, logger });
-    const programId = kit.address(o.program ?? bridge.PARALOOM_DEV_PROGRAM_ID);
-    await checkProgramVersion(rpc, programId, { commitment: 'confirmed' });
-    const keypair = await readKeypairFile(o.payer);
-    const payer = await kit.createKeyPairSignerFromPrivateKeyBytes(keypair.secretKey.slice(0, 32));
-    const amount = parseSol(o.amount);
-    const note = w.prepareDeposit(amount);
-    const ix = depositInstruction(await deriveProgramAddresses(programId), payer, {
-      amount,
-      ownerPk: note.pkD,
-      blinding: note.blinding,
-      asset: note.asset,
-    });
-    const sent = await new TransactionSender(rpc, { feePayer: payer, commitment: 'confirmed', logger }).send(
-      [ix],
-      'deposit',
-    );
-    out(
-      o.json,
-      { signature: sent.signature, amount },
-      `deposited ${formatSol(amount)} SOL (${sent.signature}); spendable once an L2 block includes it`,
-    );
-  });
+  ).action(
+    async (
+      o: Common & {
+        amount: string;
+        payer?: string;
+        airdrop?: boolean;
+        config?: string;
+        rpc: string;
+        program?: string;
+      },
+    ) => {
+      if ((o.payer === undefined) === !o.airdrop)
+        throw new Error('give exactly one of --payer <keypair> and --airdrop');
+      const [kit, bridge, { createLogger }] = await Promise.all([
+        import('@solana/kit'),
+        import('../../bridge/index.js'),
+        import('../../common/index.js'),
+      ]);
+      const {
+        BridgeRpc,
+        checkProgramVersion,
+        depositInstruction,
+        deriveProgramAddresses,
+        TransactionSender,
+      } = bridge;
+      const amount = parseSol(o.amount);
+      const w = await openWallet(o.wallet);
+      const logger = createLogger('wallet', 'warn');
+      const rpc = new BridgeRpc({ rpcUrl: o.rpc, logger });
+      const programId = kit.address(o.program ?? bridge.PARALOOM_DEV_PROGRAM_ID);
+      let payer: import('@solana/kit').KeyPairSigner;
+      if (o.airdrop) {
+        const { AIRDROP_FEE_MARGIN, assertLocalnet, fundFreshPayer } = await import('./wallet-airdrop.js');
+        const cluster = o.config
+          ? (await (await import('../../config/index.js')).loadConfig(o.config)).solana.cluster
+          : undefined;
+        await assertLocalnet(o.rpc, cluster);
+        await checkProgramVersion(rpc, programId, { commitment: 'confirmed' });
+        payer = await fundFreshPayer(o.rpc, amount + AIRDROP_FEE_MARGIN);
+      } else {
+        await checkProgramVersion(rpc, programId, { commitment: 'confirmed' });
+        const { readKeypairFile } = await import('../../validator/index.js');
+        const keypair = await readKeypairFile(o.payer!);
+        payer = await kit.createKeyPairSignerFromPrivateKeyBytes(keypair.secretKey.slice(0, 32));
+      }
+      const note = w.prepareDeposit(amount);
+      const ix = depositInstruction(await deriveProgramAddresses(programId), payer, {
+        amount,
+        ownerPk: note.pkD,
+        blinding: note.blinding,
+        asset: note.asset,
+      });
+      const sent = await new TransactionSender(rpc, {
+        feePayer: payer,
+        commitment: 'confirmed',
+        logger,
+      }).send([ix], 'deposit');
+      out(
+        o.json,
+        { signature: sent.signature, amount, payer: payer.address },
+        `deposited ${formatSol(amount)} SOL from ${payer.address} (${sent.signature}); spendable once an L2 block includes it`,
+      );
+    },
+  );
 }

@@ -3,7 +3,12 @@ import { bigintToBytesLE, concatBytes } from '../../common/index.js';
 import { BASE_FIELD_MODULUS, initCurve, mcl } from '../curve/mcl.js';
 import { PrivacyError } from '../errors.js';
 import { twistPointOutsideG2 } from '../testing/index.js';
-import { Groth16Proof, PROOF_CHAIN_BYTES, PROOF_WIRE_BYTES } from './groth16-proof.js';
+import {
+  Groth16Proof,
+  PROOF_CHAIN_BYTES,
+  PROOF_CHAIN_COMPRESSED_BYTES,
+  PROOF_WIRE_BYTES,
+} from './groth16-proof.js';
 
 beforeAll(initCurve);
 
@@ -43,6 +48,41 @@ describe('proof codec', () => {
     expect(chain.length).toBe(PROOF_CHAIN_BYTES);
     expect(Groth16Proof.fromChain(chain).toWire()).toEqual(wire);
     expect(Groth16Proof.fromSnarkjs(proof.toSnarkjs()).toWire()).toEqual(wire);
+  });
+
+  it('compresses the chain form as the alt_bn128 compression syscall reads it, and back', () => {
+    const half = (BASE_FIELD_MODULUS - 1n) / 2n;
+    for (const tag of ['A', 'B', 'C', 'D', 'E', 'F']) {
+      const wire = concatBytes(
+        Uint8Array.of(1),
+        mcl.hashAndMapToG1(tag).serialize(),
+        mcl.hashAndMapToG2(tag).serialize(),
+        mcl.neg(mcl.hashAndMapToG1(`${tag}c`)).serialize(),
+      );
+      const proof = Groth16Proof.fromWire(wire);
+      const chain = proof.toChain();
+      const compressed = proof.toChainCompressed();
+      expect(compressed.length).toBe(PROOF_CHAIN_COMPRESSED_BYTES);
+      expect(Groth16Proof.fromChainCompressed(compressed).toWire()).toEqual(wire);
+      const be = (b: Uint8Array) => BigInt(`0x${Buffer.from(b).toString('hex')}`);
+      // x big-endian (G2: x.c1 then x.c0, exactly the uncompressed x), flags in the top bits of byte 0:
+      // bit 7 when y > -y (Fp2 ordered by c1, then c0), bit 6 never (no infinity).
+      const masked = new Uint8Array(compressed);
+      for (const at of [0, 32, 96]) masked[at]! &= 0x3f;
+      expect(masked.subarray(0, 32)).toEqual(chain.subarray(0, 32));
+      expect(masked.subarray(32, 96)).toEqual(chain.subarray(64, 128));
+      expect(masked.subarray(96, 128)).toEqual(chain.subarray(192, 224));
+      const larger = (y: bigint) => y > half;
+      expect((compressed[0]! & 0x80) !== 0).toBe(larger(be(chain.subarray(32, 64))));
+      const [yc1, yc0] = [be(chain.subarray(128, 160)), be(chain.subarray(160, 192))];
+      expect((compressed[32]! & 0x80) !== 0).toBe(yc1 !== 0n ? larger(yc1) : larger(yc0));
+      expect((compressed[96]! & 0x80) !== 0).toBe(larger(be(chain.subarray(224, 256))));
+      for (const at of [0, 32, 96]) expect(compressed[at]! & 0x40).toBe(0);
+    }
+    const bad = Groth16Proof.fromWire(sampleProofWire()).toChainCompressed();
+    bad[96]! |= 0x40;
+    expect(errorCode(() => Groth16Proof.fromChainCompressed(bad))).toBe('PROOF_POINT_INVALID');
+    expect(errorCode(() => Groth16Proof.fromChainCompressed(new Uint8Array(127)))).toBe('PROOF_BAD_LENGTH');
   });
 
   it('writes chain form with A negated, big-endian, G2 as x.c1 x.c0 y.c1 y.c0', () => {

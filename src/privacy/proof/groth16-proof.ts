@@ -15,11 +15,19 @@ import {
   g2ToCompressed,
 } from '../curve/points.js';
 import { PrivacyError } from '../errors.js';
+import {
+  g1FromChainCompressed,
+  g1ToChainCompressed,
+  g2FromChainCompressed,
+  g2ToChainCompressed,
+} from './chain-compression.js';
 
 /** Suite tag of the wire form: Groth16 over BN254 with the `transact` public-input layout. */
 export const PROOF_SUITE_GROTH16_BN254 = 0x01;
 export const PROOF_WIRE_BYTES = 1 + 32 + 64 + 32;
 export const PROOF_CHAIN_BYTES = 64 + 128 + 64;
+/** What the withdraw instruction carries: -A, B, C in the compression syscall's form. */
+export const PROOF_CHAIN_COMPRESSED_BYTES = 32 + 64 + 32;
 
 /** snarkjs' JSON proof: decimal strings, projective with z = 1. */
 export interface SnarkjsProof {
@@ -81,6 +89,23 @@ export class Groth16Proof {
     );
   }
 
+  /** Compressed chain form: -A (32) || B (64) || C (32), as sol_alt_bn128_compression decompresses them. */
+  static fromChainCompressed(bytes: Uint8Array): Groth16Proof {
+    assertCurveReady();
+    if (bytes.length !== PROOF_CHAIN_COMPRESSED_BYTES) {
+      throw new PrivacyError(
+        'PROOF_BAD_LENGTH',
+        `compressed chain proof must be ${PROOF_CHAIN_COMPRESSED_BYTES} bytes`,
+        { length: bytes.length },
+      );
+    }
+    return new Groth16Proof(
+      mcl.neg(g1FromChainCompressed(bytes.subarray(0, 32), 'proof.A')),
+      g2FromChainCompressed(bytes.subarray(32, 96), 'proof.B'),
+      g1FromChainCompressed(bytes.subarray(96, 128), 'proof.C'),
+    );
+  }
+
   static fromSnarkjs(proof: SnarkjsProof): Groth16Proof {
     assertCurveReady();
     const { pi_a: a, pi_b: b, pi_c: c } = proof;
@@ -130,6 +155,15 @@ export class Groth16Proof {
 
   toChain(): Uint8Array {
     return concatBytes(g1ToChain(mcl.neg(this.a)), g2ToChain(this.b), g1ToChain(this.c));
+  }
+
+  /** The 128 bytes the withdraw instruction carries (the program decompresses them with the syscall). */
+  toChainCompressed(): Uint8Array {
+    return concatBytes(
+      g1ToChainCompressed(mcl.neg(this.a)),
+      g2ToChainCompressed(this.b),
+      g1ToChainCompressed(this.c),
+    );
   }
 
   toSnarkjs(): SnarkjsProof {

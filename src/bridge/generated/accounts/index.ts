@@ -6,6 +6,7 @@
  * @see https://github.com/codama-idl/codama
  */
 
+export * from './approval.js';
 export * from './bridgeState.js';
 export * from './nullifierRecord.js';
 export * from './slashRecord.js';

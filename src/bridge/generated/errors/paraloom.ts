@@ -104,12 +104,17 @@ export const PARALOOM_ERROR__UNSUPPORTED_ASSET = 0x179a; // 6042
 export const PARALOOM_ERROR__ALREADY_REGISTERED = 0x179b; // 6043
 /** RentUnsupported: rent unsupported */
 export const PARALOOM_ERROR__RENT_UNSUPPORTED = 0x179c; // 6044
+/** ProofPointInvalid: proof point invalid */
+export const PARALOOM_ERROR__PROOF_POINT_INVALID = 0x179d; // 6045
+/** ApprovalNotExpired: approval not expired */
+export const PARALOOM_ERROR__APPROVAL_NOT_EXPIRED = 0x179e; // 6046
 
 export type ParaloomError =
   | typeof PARALOOM_ERROR__ACCOUNT_MISMATCH
   | typeof PARALOOM_ERROR__ALREADY_INITIALIZED
   | typeof PARALOOM_ERROR__ALREADY_REGISTERED
   | typeof PARALOOM_ERROR__AMOUNT_OVER_CAP
+  | typeof PARALOOM_ERROR__APPROVAL_NOT_EXPIRED
   | typeof PARALOOM_ERROR__APPROVAL_PATH_INVALID
   | typeof PARALOOM_ERROR__BAD_SIGNATURE_INSTRUCTION
   | typeof PARALOOM_ERROR__DEPOSIT_ACC_MISMATCH
@@ -135,6 +140,7 @@ export type ParaloomError =
   | typeof PARALOOM_ERROR__PAUSED
   | typeof PARALOOM_ERROR__PAUSE_STATE_UNCHANGED
   | typeof PARALOOM_ERROR__PROOF_INVALID
+  | typeof PARALOOM_ERROR__PROOF_POINT_INVALID
   | typeof PARALOOM_ERROR__QUORUM_NOT_REACHED
   | typeof PARALOOM_ERROR__REGISTRY_FULL
   | typeof PARALOOM_ERROR__RENT_UNSUPPORTED
@@ -159,6 +165,7 @@ if (process.env.NODE_ENV !== 'production') {
     [PARALOOM_ERROR__ALREADY_INITIALIZED]: `already initialized`,
     [PARALOOM_ERROR__ALREADY_REGISTERED]: `already registered`,
     [PARALOOM_ERROR__AMOUNT_OVER_CAP]: `amount over cap`,
+    [PARALOOM_ERROR__APPROVAL_NOT_EXPIRED]: `approval not expired`,
     [PARALOOM_ERROR__APPROVAL_PATH_INVALID]: `approval path invalid`,
     [PARALOOM_ERROR__BAD_SIGNATURE_INSTRUCTION]: `bad signature instruction`,
     [PARALOOM_ERROR__DEPOSIT_ACC_MISMATCH]: `deposit acc mismatch`,
@@ -184,6 +191,7 @@ if (process.env.NODE_ENV !== 'production') {
     [PARALOOM_ERROR__PAUSED]: `paused`,
     [PARALOOM_ERROR__PAUSE_STATE_UNCHANGED]: `pause state unchanged`,
     [PARALOOM_ERROR__PROOF_INVALID]: `proof invalid`,
+    [PARALOOM_ERROR__PROOF_POINT_INVALID]: `proof point invalid`,
     [PARALOOM_ERROR__QUORUM_NOT_REACHED]: `quorum not reached`,
     [PARALOOM_ERROR__REGISTRY_FULL]: `registry full`,
     [PARALOOM_ERROR__RENT_UNSUPPORTED]: `rent unsupported`,

@@ -27,10 +27,10 @@ import {
   type InstructionWithAccounts,
   type InstructionWithData,
   type ReadonlyAccount,
-  type ReadonlySignerAccount,
   type ReadonlyUint8Array,
   type TransactionSigner,
   type WritableAccount,
+  type WritableSignerAccount,
 } from '@solana/kit';
 import { findBridgeStatePda, findValidatorRegistryPda } from '../pdas/index.js';
 import { PARALOOM_PROGRAM_ADDRESS } from '../programs/index.js';
@@ -49,13 +49,15 @@ export type AnchorRootInstruction<
   TAccountValidatorRegistry extends string | AccountMeta<string> = string,
   TAccountInstructionsSysvar extends string | AccountMeta<string> =
     'Sysvar1nstructions1111111111111111111111111',
+  TAccountApproval extends string | AccountMeta<string> = string,
+  TAccountSystemProgram extends string | AccountMeta<string> = '11111111111111111111111111111111',
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
 > = Instruction<TProgram> &
   InstructionWithData<ReadonlyUint8Array> &
   InstructionWithAccounts<
     [
       TAccountSubmitter extends string
-        ? ReadonlySignerAccount<TAccountSubmitter> & AccountSignerMeta<TAccountSubmitter>
+        ? WritableSignerAccount<TAccountSubmitter> & AccountSignerMeta<TAccountSubmitter>
         : TAccountSubmitter,
       TAccountBridgeState extends string ? WritableAccount<TAccountBridgeState> : TAccountBridgeState,
       TAccountValidatorRegistry extends string
@@ -64,6 +66,8 @@ export type AnchorRootInstruction<
       TAccountInstructionsSysvar extends string
         ? ReadonlyAccount<TAccountInstructionsSysvar>
         : TAccountInstructionsSysvar,
+      TAccountApproval extends string ? WritableAccount<TAccountApproval> : TAccountApproval,
+      TAccountSystemProgram extends string ? ReadonlyAccount<TAccountSystemProgram> : TAccountSystemProgram,
       ...TRemainingAccounts,
     ]
   >;
@@ -73,18 +77,18 @@ export type AnchorRootInstructionData = {
   height: bigint;
   root: ReadonlyUint8Array;
   depositsConsumed: bigint;
-  depositAcc: ReadonlyUint8Array;
   withdrawalsRoot: ReadonlyUint8Array;
   blockHash: ReadonlyUint8Array;
+  maxExpirationSlot: bigint;
 };
 
 export type AnchorRootInstructionDataArgs = {
   height: number | bigint;
   root: ReadonlyUint8Array;
   depositsConsumed: number | bigint;
-  depositAcc: ReadonlyUint8Array;
   withdrawalsRoot: ReadonlyUint8Array;
   blockHash: ReadonlyUint8Array;
+  maxExpirationSlot: number | bigint;
 };
 
 export function getAnchorRootInstructionDataEncoder(): FixedSizeEncoder<AnchorRootInstructionDataArgs> {
@@ -94,9 +98,9 @@ export function getAnchorRootInstructionDataEncoder(): FixedSizeEncoder<AnchorRo
       ['height', getU64Encoder()],
       ['root', fixEncoderSize(getBytesEncoder(), 32)],
       ['depositsConsumed', getU64Encoder()],
-      ['depositAcc', fixEncoderSize(getBytesEncoder(), 32)],
       ['withdrawalsRoot', fixEncoderSize(getBytesEncoder(), 32)],
       ['blockHash', fixEncoderSize(getBytesEncoder(), 32)],
+      ['maxExpirationSlot', getU64Encoder()],
     ]),
     (value) => ({ ...value, discriminator: ANCHOR_ROOT_DISCRIMINATOR }),
   );
@@ -108,9 +112,9 @@ export function getAnchorRootInstructionDataDecoder(): FixedSizeDecoder<AnchorRo
     ['height', getU64Decoder()],
     ['root', fixDecoderSize(getBytesDecoder(), 32)],
     ['depositsConsumed', getU64Decoder()],
-    ['depositAcc', fixDecoderSize(getBytesDecoder(), 32)],
     ['withdrawalsRoot', fixDecoderSize(getBytesDecoder(), 32)],
     ['blockHash', fixDecoderSize(getBytesDecoder(), 32)],
+    ['maxExpirationSlot', getU64Decoder()],
   ]);
 }
 
@@ -126,17 +130,23 @@ export type AnchorRootAsyncInput<
   TAccountBridgeState extends string = string,
   TAccountValidatorRegistry extends string = string,
   TAccountInstructionsSysvar extends string = string,
+  TAccountApproval extends string = string,
+  TAccountSystemProgram extends string = string,
 > = {
+  /** Signs, and pays the Approval account's rent when the anchor approves withdrawals. */
   submitter: TransactionSigner<TAccountSubmitter>;
   bridgeState?: Address<TAccountBridgeState>;
   validatorRegistry?: Address<TAccountValidatorRegistry>;
   instructionsSysvar?: Address<TAccountInstructionsSysvar>;
+  /** PDA ["approval", height u64 LE]: created when withdrawals_root != 0, untouched otherwise. */
+  approval: Address<TAccountApproval>;
+  systemProgram?: Address<TAccountSystemProgram>;
   height: AnchorRootInstructionDataArgs['height'];
   root: AnchorRootInstructionDataArgs['root'];
   depositsConsumed: AnchorRootInstructionDataArgs['depositsConsumed'];
-  depositAcc: AnchorRootInstructionDataArgs['depositAcc'];
   withdrawalsRoot: AnchorRootInstructionDataArgs['withdrawalsRoot'];
   blockHash: AnchorRootInstructionDataArgs['blockHash'];
+  maxExpirationSlot: AnchorRootInstructionDataArgs['maxExpirationSlot'];
 };
 
 export async function getAnchorRootInstructionAsync<
@@ -144,13 +154,17 @@ export async function getAnchorRootInstructionAsync<
   TAccountBridgeState extends string,
   TAccountValidatorRegistry extends string,
   TAccountInstructionsSysvar extends string,
+  TAccountApproval extends string,
+  TAccountSystemProgram extends string,
   TProgramAddress extends Address = typeof PARALOOM_PROGRAM_ADDRESS,
 >(
   input: AnchorRootAsyncInput<
     TAccountSubmitter,
     TAccountBridgeState,
     TAccountValidatorRegistry,
-    TAccountInstructionsSysvar
+    TAccountInstructionsSysvar,
+    TAccountApproval,
+    TAccountSystemProgram
   >,
   config?: { programAddress?: TProgramAddress },
 ): Promise<
@@ -159,7 +173,9 @@ export async function getAnchorRootInstructionAsync<
     TAccountSubmitter,
     TAccountBridgeState,
     TAccountValidatorRegistry,
-    TAccountInstructionsSysvar
+    TAccountInstructionsSysvar,
+    TAccountApproval,
+    TAccountSystemProgram
   >
 > {
   // Program address.
@@ -167,10 +183,12 @@ export async function getAnchorRootInstructionAsync<
 
   // Original accounts.
   const originalAccounts = {
-    submitter: { value: input.submitter ?? null, isWritable: false },
+    submitter: { value: input.submitter ?? null, isWritable: true },
     bridgeState: { value: input.bridgeState ?? null, isWritable: true },
     validatorRegistry: { value: input.validatorRegistry ?? null, isWritable: false },
     instructionsSysvar: { value: input.instructionsSysvar ?? null, isWritable: false },
+    approval: { value: input.approval ?? null, isWritable: true },
+    systemProgram: { value: input.systemProgram ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<keyof typeof originalAccounts, ResolvedAccount>;
 
@@ -188,6 +206,10 @@ export async function getAnchorRootInstructionAsync<
     accounts.instructionsSysvar.value =
       'Sysvar1nstructions1111111111111111111111111' as Address<'Sysvar1nstructions1111111111111111111111111'>;
   }
+  if (!accounts.systemProgram.value) {
+    accounts.systemProgram.value =
+      '11111111111111111111111111111111' as Address<'11111111111111111111111111111111'>;
+  }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, 'programId');
   return Object.freeze({
@@ -196,6 +218,8 @@ export async function getAnchorRootInstructionAsync<
       getAccountMeta(accounts.bridgeState),
       getAccountMeta(accounts.validatorRegistry),
       getAccountMeta(accounts.instructionsSysvar),
+      getAccountMeta(accounts.approval),
+      getAccountMeta(accounts.systemProgram),
     ],
     data: getAnchorRootInstructionDataEncoder().encode(args as AnchorRootInstructionDataArgs),
     programAddress,
@@ -204,7 +228,9 @@ export async function getAnchorRootInstructionAsync<
     TAccountSubmitter,
     TAccountBridgeState,
     TAccountValidatorRegistry,
-    TAccountInstructionsSysvar
+    TAccountInstructionsSysvar,
+    TAccountApproval,
+    TAccountSystemProgram
   >);
 }
 
@@ -213,17 +239,23 @@ export type AnchorRootInput<
   TAccountBridgeState extends string = string,
   TAccountValidatorRegistry extends string = string,
   TAccountInstructionsSysvar extends string = string,
+  TAccountApproval extends string = string,
+  TAccountSystemProgram extends string = string,
 > = {
+  /** Signs, and pays the Approval account's rent when the anchor approves withdrawals. */
   submitter: TransactionSigner<TAccountSubmitter>;
   bridgeState: Address<TAccountBridgeState>;
   validatorRegistry: Address<TAccountValidatorRegistry>;
   instructionsSysvar?: Address<TAccountInstructionsSysvar>;
+  /** PDA ["approval", height u64 LE]: created when withdrawals_root != 0, untouched otherwise. */
+  approval: Address<TAccountApproval>;
+  systemProgram?: Address<TAccountSystemProgram>;
   height: AnchorRootInstructionDataArgs['height'];
   root: AnchorRootInstructionDataArgs['root'];
   depositsConsumed: AnchorRootInstructionDataArgs['depositsConsumed'];
-  depositAcc: AnchorRootInstructionDataArgs['depositAcc'];
   withdrawalsRoot: AnchorRootInstructionDataArgs['withdrawalsRoot'];
   blockHash: AnchorRootInstructionDataArgs['blockHash'];
+  maxExpirationSlot: AnchorRootInstructionDataArgs['maxExpirationSlot'];
 };
 
 export function getAnchorRootInstruction<
@@ -231,13 +263,17 @@ export function getAnchorRootInstruction<
   TAccountBridgeState extends string,
   TAccountValidatorRegistry extends string,
   TAccountInstructionsSysvar extends string,
+  TAccountApproval extends string,
+  TAccountSystemProgram extends string,
   TProgramAddress extends Address = typeof PARALOOM_PROGRAM_ADDRESS,
 >(
   input: AnchorRootInput<
     TAccountSubmitter,
     TAccountBridgeState,
     TAccountValidatorRegistry,
-    TAccountInstructionsSysvar
+    TAccountInstructionsSysvar,
+    TAccountApproval,
+    TAccountSystemProgram
   >,
   config?: { programAddress?: TProgramAddress },
 ): AnchorRootInstruction<
@@ -245,17 +281,21 @@ export function getAnchorRootInstruction<
   TAccountSubmitter,
   TAccountBridgeState,
   TAccountValidatorRegistry,
-  TAccountInstructionsSysvar
+  TAccountInstructionsSysvar,
+  TAccountApproval,
+  TAccountSystemProgram
 > {
   // Program address.
   const programAddress = config?.programAddress ?? PARALOOM_PROGRAM_ADDRESS;
 
   // Original accounts.
   const originalAccounts = {
-    submitter: { value: input.submitter ?? null, isWritable: false },
+    submitter: { value: input.submitter ?? null, isWritable: true },
     bridgeState: { value: input.bridgeState ?? null, isWritable: true },
     validatorRegistry: { value: input.validatorRegistry ?? null, isWritable: false },
     instructionsSysvar: { value: input.instructionsSysvar ?? null, isWritable: false },
+    approval: { value: input.approval ?? null, isWritable: true },
+    systemProgram: { value: input.systemProgram ?? null, isWritable: false },
   };
   const accounts = originalAccounts as Record<keyof typeof originalAccounts, ResolvedAccount>;
 
@@ -267,6 +307,10 @@ export function getAnchorRootInstruction<
     accounts.instructionsSysvar.value =
       'Sysvar1nstructions1111111111111111111111111' as Address<'Sysvar1nstructions1111111111111111111111111'>;
   }
+  if (!accounts.systemProgram.value) {
+    accounts.systemProgram.value =
+      '11111111111111111111111111111111' as Address<'11111111111111111111111111111111'>;
+  }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, 'programId');
   return Object.freeze({
@@ -275,6 +319,8 @@ export function getAnchorRootInstruction<
       getAccountMeta(accounts.bridgeState),
       getAccountMeta(accounts.validatorRegistry),
       getAccountMeta(accounts.instructionsSysvar),
+      getAccountMeta(accounts.approval),
+      getAccountMeta(accounts.systemProgram),
     ],
     data: getAnchorRootInstructionDataEncoder().encode(args as AnchorRootInstructionDataArgs),
     programAddress,
@@ -283,7 +329,9 @@ export function getAnchorRootInstruction<
     TAccountSubmitter,
     TAccountBridgeState,
     TAccountValidatorRegistry,
-    TAccountInstructionsSysvar
+    TAccountInstructionsSysvar,
+    TAccountApproval,
+    TAccountSystemProgram
   >);
 }
 
@@ -293,10 +341,14 @@ export type ParsedAnchorRootInstruction<
 > = {
   programAddress: Address<TProgram>;
   accounts: {
+    /** Signs, and pays the Approval account's rent when the anchor approves withdrawals. */
     submitter: TAccountMetas[0];
     bridgeState: TAccountMetas[1];
     validatorRegistry: TAccountMetas[2];
     instructionsSysvar: TAccountMetas[3];
+    /** PDA ["approval", height u64 LE]: created when withdrawals_root != 0, untouched otherwise. */
+    approval: TAccountMetas[4];
+    systemProgram: TAccountMetas[5];
   };
   data: AnchorRootInstructionData;
 };
@@ -309,7 +361,7 @@ export function parseAnchorRootInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedAnchorRootInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 4) {
+  if (instruction.accounts.length < 6) {
     // TODO: Coded error.
     throw new Error('Not enough accounts');
   }
@@ -326,6 +378,8 @@ export function parseAnchorRootInstruction<
       bridgeState: getNextAccount(),
       validatorRegistry: getNextAccount(),
       instructionsSysvar: getNextAccount(),
+      approval: getNextAccount(),
+      systemProgram: getNextAccount(),
     },
     data: getAnchorRootInstructionDataDecoder().decode(instruction.data),
   };

@@ -8,6 +8,7 @@
 
 export * from './anchorRoot.js';
 export * from './claimRewards.js';
+export * from './closeApproval.js';
 export * from './deposit.js';
 export * from './finalizeVerifyingKey.js';
 export * from './initialize.js';

@@ -60,6 +60,7 @@ export type WithdrawInstruction<
   TAccountBridgeState extends string | AccountMeta<string> = string,
   TAccountVault extends string | AccountMeta<string> = string,
   TAccountVerifyingKey extends string | AccountMeta<string> = string,
+  TAccountApproval extends string | AccountMeta<string> = string,
   TAccountNullifier0 extends string | AccountMeta<string> = string,
   TAccountNullifier1 extends string | AccountMeta<string> = string,
   TAccountRecipient extends string | AccountMeta<string> = string,
@@ -76,6 +77,7 @@ export type WithdrawInstruction<
       TAccountBridgeState extends string ? WritableAccount<TAccountBridgeState> : TAccountBridgeState,
       TAccountVault extends string ? WritableAccount<TAccountVault> : TAccountVault,
       TAccountVerifyingKey extends string ? ReadonlyAccount<TAccountVerifyingKey> : TAccountVerifyingKey,
+      TAccountApproval extends string ? ReadonlyAccount<TAccountApproval> : TAccountApproval,
       TAccountNullifier0 extends string ? WritableAccount<TAccountNullifier0> : TAccountNullifier0,
       TAccountNullifier1 extends string ? WritableAccount<TAccountNullifier1> : TAccountNullifier1,
       TAccountRecipient extends string ? WritableAccount<TAccountRecipient> : TAccountRecipient,
@@ -94,8 +96,7 @@ export type WithdrawInstructionData = {
   extAmount: bigint;
   fee: bigint;
   expirationSlot: bigint;
-  ciphertextHashes: Array<ReadonlyUint8Array>;
-  approvalHeight: bigint;
+  outputsDigest: ReadonlyUint8Array;
   approvalIndex: number;
   approvalSiblings: ApprovalSiblings;
 };
@@ -108,8 +109,7 @@ export type WithdrawInstructionDataArgs = {
   extAmount: number | bigint;
   fee: number | bigint;
   expirationSlot: number | bigint;
-  ciphertextHashes: Array<ReadonlyUint8Array>;
-  approvalHeight: number | bigint;
+  outputsDigest: ReadonlyUint8Array;
   approvalIndex: number;
   approvalSiblings: ApprovalSiblingsArgs;
 };
@@ -118,15 +118,14 @@ export function getWithdrawInstructionDataEncoder(): Encoder<WithdrawInstruction
   return transformEncoder(
     getStructEncoder([
       ['discriminator', fixEncoderSize(getBytesEncoder(), 8)],
-      ['proof', fixEncoderSize(getBytesEncoder(), 256)],
+      ['proof', fixEncoderSize(getBytesEncoder(), 128)],
       ['root', fixEncoderSize(getBytesEncoder(), 32)],
       ['nullifiers', getArrayEncoder(fixEncoderSize(getBytesEncoder(), 32), { size: 2 })],
       ['outputs', getArrayEncoder(fixEncoderSize(getBytesEncoder(), 32), { size: 2 })],
       ['extAmount', getI64Encoder()],
       ['fee', getU64Encoder()],
       ['expirationSlot', getU64Encoder()],
-      ['ciphertextHashes', getArrayEncoder(fixEncoderSize(getBytesEncoder(), 32), { size: 2 })],
-      ['approvalHeight', getU64Encoder()],
+      ['outputsDigest', fixEncoderSize(getBytesEncoder(), 32)],
       ['approvalIndex', getU32Encoder()],
       ['approvalSiblings', getApprovalSiblingsEncoder()],
     ]),
@@ -137,15 +136,14 @@ export function getWithdrawInstructionDataEncoder(): Encoder<WithdrawInstruction
 export function getWithdrawInstructionDataDecoder(): Decoder<WithdrawInstructionData> {
   return getStructDecoder([
     ['discriminator', fixDecoderSize(getBytesDecoder(), 8)],
-    ['proof', fixDecoderSize(getBytesDecoder(), 256)],
+    ['proof', fixDecoderSize(getBytesDecoder(), 128)],
     ['root', fixDecoderSize(getBytesDecoder(), 32)],
     ['nullifiers', getArrayDecoder(fixDecoderSize(getBytesDecoder(), 32), { size: 2 })],
     ['outputs', getArrayDecoder(fixDecoderSize(getBytesDecoder(), 32), { size: 2 })],
     ['extAmount', getI64Decoder()],
     ['fee', getU64Decoder()],
     ['expirationSlot', getU64Decoder()],
-    ['ciphertextHashes', getArrayDecoder(fixDecoderSize(getBytesDecoder(), 32), { size: 2 })],
-    ['approvalHeight', getU64Decoder()],
+    ['outputsDigest', fixDecoderSize(getBytesDecoder(), 32)],
     ['approvalIndex', getU32Decoder()],
     ['approvalSiblings', getApprovalSiblingsDecoder()],
   ]);
@@ -163,6 +161,7 @@ export type WithdrawAsyncInput<
   TAccountBridgeState extends string = string,
   TAccountVault extends string = string,
   TAccountVerifyingKey extends string = string,
+  TAccountApproval extends string = string,
   TAccountNullifier0 extends string = string,
   TAccountNullifier1 extends string = string,
   TAccountRecipient extends string = string,
@@ -173,6 +172,8 @@ export type WithdrawAsyncInput<
   bridgeState?: Address<TAccountBridgeState>;
   vault?: Address<TAccountVault>;
   verifyingKey?: Address<TAccountVerifyingKey>;
+  /** PDA ["approval", height u64 LE] of the anchor that approved the withdrawal. */
+  approval: Address<TAccountApproval>;
   /** PDA ["nullifier", nullifiers[0]] (32-byte big-endian nullifier). */
   nullifier0: Address<TAccountNullifier0>;
   /** PDA ["nullifier", nullifiers[1]]. */
@@ -187,8 +188,7 @@ export type WithdrawAsyncInput<
   extAmount: WithdrawInstructionDataArgs['extAmount'];
   fee: WithdrawInstructionDataArgs['fee'];
   expirationSlot: WithdrawInstructionDataArgs['expirationSlot'];
-  ciphertextHashes: WithdrawInstructionDataArgs['ciphertextHashes'];
-  approvalHeight: WithdrawInstructionDataArgs['approvalHeight'];
+  outputsDigest: WithdrawInstructionDataArgs['outputsDigest'];
   approvalIndex: WithdrawInstructionDataArgs['approvalIndex'];
   approvalSiblings: WithdrawInstructionDataArgs['approvalSiblings'];
 };
@@ -198,6 +198,7 @@ export async function getWithdrawInstructionAsync<
   TAccountBridgeState extends string,
   TAccountVault extends string,
   TAccountVerifyingKey extends string,
+  TAccountApproval extends string,
   TAccountNullifier0 extends string,
   TAccountNullifier1 extends string,
   TAccountRecipient extends string,
@@ -210,6 +211,7 @@ export async function getWithdrawInstructionAsync<
     TAccountBridgeState,
     TAccountVault,
     TAccountVerifyingKey,
+    TAccountApproval,
     TAccountNullifier0,
     TAccountNullifier1,
     TAccountRecipient,
@@ -224,6 +226,7 @@ export async function getWithdrawInstructionAsync<
     TAccountBridgeState,
     TAccountVault,
     TAccountVerifyingKey,
+    TAccountApproval,
     TAccountNullifier0,
     TAccountNullifier1,
     TAccountRecipient,
@@ -240,6 +243,7 @@ export async function getWithdrawInstructionAsync<
     bridgeState: { value: input.bridgeState ?? null, isWritable: true },
     vault: { value: input.vault ?? null, isWritable: true },
     verifyingKey: { value: input.verifyingKey ?? null, isWritable: false },
+    approval: { value: input.approval ?? null, isWritable: false },
     nullifier0: { value: input.nullifier0 ?? null, isWritable: true },
     nullifier1: { value: input.nullifier1 ?? null, isWritable: true },
     recipient: { value: input.recipient ?? null, isWritable: true },
@@ -273,6 +277,7 @@ export async function getWithdrawInstructionAsync<
       getAccountMeta(accounts.bridgeState),
       getAccountMeta(accounts.vault),
       getAccountMeta(accounts.verifyingKey),
+      getAccountMeta(accounts.approval),
       getAccountMeta(accounts.nullifier0),
       getAccountMeta(accounts.nullifier1),
       getAccountMeta(accounts.recipient),
@@ -287,6 +292,7 @@ export async function getWithdrawInstructionAsync<
     TAccountBridgeState,
     TAccountVault,
     TAccountVerifyingKey,
+    TAccountApproval,
     TAccountNullifier0,
     TAccountNullifier1,
     TAccountRecipient,
@@ -300,6 +306,7 @@ export type WithdrawInput<
   TAccountBridgeState extends string = string,
   TAccountVault extends string = string,
   TAccountVerifyingKey extends string = string,
+  TAccountApproval extends string = string,
   TAccountNullifier0 extends string = string,
   TAccountNullifier1 extends string = string,
   TAccountRecipient extends string = string,
@@ -310,6 +317,8 @@ export type WithdrawInput<
   bridgeState: Address<TAccountBridgeState>;
   vault: Address<TAccountVault>;
   verifyingKey: Address<TAccountVerifyingKey>;
+  /** PDA ["approval", height u64 LE] of the anchor that approved the withdrawal. */
+  approval: Address<TAccountApproval>;
   /** PDA ["nullifier", nullifiers[0]] (32-byte big-endian nullifier). */
   nullifier0: Address<TAccountNullifier0>;
   /** PDA ["nullifier", nullifiers[1]]. */
@@ -324,8 +333,7 @@ export type WithdrawInput<
   extAmount: WithdrawInstructionDataArgs['extAmount'];
   fee: WithdrawInstructionDataArgs['fee'];
   expirationSlot: WithdrawInstructionDataArgs['expirationSlot'];
-  ciphertextHashes: WithdrawInstructionDataArgs['ciphertextHashes'];
-  approvalHeight: WithdrawInstructionDataArgs['approvalHeight'];
+  outputsDigest: WithdrawInstructionDataArgs['outputsDigest'];
   approvalIndex: WithdrawInstructionDataArgs['approvalIndex'];
   approvalSiblings: WithdrawInstructionDataArgs['approvalSiblings'];
 };
@@ -335,6 +343,7 @@ export function getWithdrawInstruction<
   TAccountBridgeState extends string,
   TAccountVault extends string,
   TAccountVerifyingKey extends string,
+  TAccountApproval extends string,
   TAccountNullifier0 extends string,
   TAccountNullifier1 extends string,
   TAccountRecipient extends string,
@@ -347,6 +356,7 @@ export function getWithdrawInstruction<
     TAccountBridgeState,
     TAccountVault,
     TAccountVerifyingKey,
+    TAccountApproval,
     TAccountNullifier0,
     TAccountNullifier1,
     TAccountRecipient,
@@ -360,6 +370,7 @@ export function getWithdrawInstruction<
   TAccountBridgeState,
   TAccountVault,
   TAccountVerifyingKey,
+  TAccountApproval,
   TAccountNullifier0,
   TAccountNullifier1,
   TAccountRecipient,
@@ -375,6 +386,7 @@ export function getWithdrawInstruction<
     bridgeState: { value: input.bridgeState ?? null, isWritable: true },
     vault: { value: input.vault ?? null, isWritable: true },
     verifyingKey: { value: input.verifyingKey ?? null, isWritable: false },
+    approval: { value: input.approval ?? null, isWritable: false },
     nullifier0: { value: input.nullifier0 ?? null, isWritable: true },
     nullifier1: { value: input.nullifier1 ?? null, isWritable: true },
     recipient: { value: input.recipient ?? null, isWritable: true },
@@ -399,6 +411,7 @@ export function getWithdrawInstruction<
       getAccountMeta(accounts.bridgeState),
       getAccountMeta(accounts.vault),
       getAccountMeta(accounts.verifyingKey),
+      getAccountMeta(accounts.approval),
       getAccountMeta(accounts.nullifier0),
       getAccountMeta(accounts.nullifier1),
       getAccountMeta(accounts.recipient),
@@ -413,6 +426,7 @@ export function getWithdrawInstruction<
     TAccountBridgeState,
     TAccountVault,
     TAccountVerifyingKey,
+    TAccountApproval,
     TAccountNullifier0,
     TAccountNullifier1,
     TAccountRecipient,
@@ -431,13 +445,15 @@ export type ParsedWithdrawInstruction<
     bridgeState: TAccountMetas[1];
     vault: TAccountMetas[2];
     verifyingKey: TAccountMetas[3];
+    /** PDA ["approval", height u64 LE] of the anchor that approved the withdrawal. */
+    approval: TAccountMetas[4];
     /** PDA ["nullifier", nullifiers[0]] (32-byte big-endian nullifier). */
-    nullifier0: TAccountMetas[4];
+    nullifier0: TAccountMetas[5];
     /** PDA ["nullifier", nullifiers[1]]. */
-    nullifier1: TAccountMetas[5];
-    recipient: TAccountMetas[6];
-    relayer: TAccountMetas[7];
-    systemProgram: TAccountMetas[8];
+    nullifier1: TAccountMetas[6];
+    recipient: TAccountMetas[7];
+    relayer: TAccountMetas[8];
+    systemProgram: TAccountMetas[9];
   };
   data: WithdrawInstructionData;
 };
@@ -450,7 +466,7 @@ export function parseWithdrawInstruction<
     InstructionWithAccounts<TAccountMetas> &
     InstructionWithData<ReadonlyUint8Array>,
 ): ParsedWithdrawInstruction<TProgram, TAccountMetas> {
-  if (instruction.accounts.length < 9) {
+  if (instruction.accounts.length < 10) {
     // TODO: Coded error.
     throw new Error('Not enough accounts');
   }
@@ -467,6 +483,7 @@ export function parseWithdrawInstruction<
       bridgeState: getNextAccount(),
       vault: getNextAccount(),
       verifyingKey: getNextAccount(),
+      approval: getNextAccount(),
       nullifier0: getNextAccount(),
       nullifier1: getNextAccount(),
       recipient: getNextAccount(),

@@ -19,6 +19,7 @@ import {
 import {
   parseAnchorRootInstruction,
   parseClaimRewardsInstruction,
+  parseCloseApprovalInstruction,
   parseDepositInstruction,
   parseFinalizeVerifyingKeyInstruction,
   parseInitializeInstruction,
@@ -33,6 +34,7 @@ import {
   parseWriteVerifyingKeyInstruction,
   type ParsedAnchorRootInstruction,
   type ParsedClaimRewardsInstruction,
+  type ParsedCloseApprovalInstruction,
   type ParsedDepositInstruction,
   type ParsedFinalizeVerifyingKeyInstruction,
   type ParsedInitializeInstruction,
@@ -58,6 +60,7 @@ export enum ParaloomAccount {
   ValidatorAccount,
   NullifierRecord,
   SlashRecord,
+  Approval,
 }
 
 export function identifyParaloomAccount(
@@ -127,6 +130,15 @@ export function identifyParaloomAccount(
   ) {
     return ParaloomAccount.SlashRecord;
   }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(new Uint8Array([233, 9, 153, 49, 11, 222, 59, 130])),
+      0,
+    )
+  ) {
+    return ParaloomAccount.Approval;
+  }
   throw new Error('The provided account could not be identified as a paraloom account.');
 }
 
@@ -145,6 +157,7 @@ export enum ParaloomInstruction {
   Withdraw,
   Slash,
   ClaimRewards,
+  CloseApproval,
 }
 
 export function identifyParaloomInstruction(
@@ -277,6 +290,15 @@ export function identifyParaloomInstruction(
   ) {
     return ParaloomInstruction.ClaimRewards;
   }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(new Uint8Array([134, 50, 229, 207, 67, 161, 148, 203])),
+      0,
+    )
+  ) {
+    return ParaloomInstruction.CloseApproval;
+  }
   throw new Error('The provided instruction could not be identified as a paraloom instruction.');
 }
 
@@ -306,7 +328,8 @@ export type ParsedParaloomInstruction<
   | ({ instructionType: ParaloomInstruction.AnchorRoot } & ParsedAnchorRootInstruction<TProgram>)
   | ({ instructionType: ParaloomInstruction.Withdraw } & ParsedWithdrawInstruction<TProgram>)
   | ({ instructionType: ParaloomInstruction.Slash } & ParsedSlashInstruction<TProgram>)
-  | ({ instructionType: ParaloomInstruction.ClaimRewards } & ParsedClaimRewardsInstruction<TProgram>);
+  | ({ instructionType: ParaloomInstruction.ClaimRewards } & ParsedClaimRewardsInstruction<TProgram>)
+  | ({ instructionType: ParaloomInstruction.CloseApproval } & ParsedCloseApprovalInstruction<TProgram>);
 
 export function parseParaloomInstruction<TProgram extends string>(
   instruction: Instruction<TProgram> & InstructionWithData<ReadonlyUint8Array>,
@@ -388,6 +411,13 @@ export function parseParaloomInstruction<TProgram extends string>(
       return {
         instructionType: ParaloomInstruction.ClaimRewards,
         ...parseClaimRewardsInstruction(instruction),
+      };
+    }
+    case ParaloomInstruction.CloseApproval: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: ParaloomInstruction.CloseApproval,
+        ...parseCloseApprovalInstruction(instruction),
       };
     }
     default:

@@ -29,7 +29,7 @@ import {
 } from '@solana/kit';
 
 /**
- * The withdrawal approval path: u8 depth, then depth x 32-byte siblings (depth <= 16). An Anchor IDL
+ * The withdrawal approval path: u8 depth, then depth x 32-byte siblings (depth <= 11). An Anchor IDL
  * vec has a u32 length, so the path is an enum whose u8 variant index is the depth.
  */
 export type ApprovalSiblings =
@@ -44,12 +44,7 @@ export type ApprovalSiblings =
   | { __kind: 'Depth8'; siblings: Array<ReadonlyUint8Array> }
   | { __kind: 'Depth9'; siblings: Array<ReadonlyUint8Array> }
   | { __kind: 'Depth10'; siblings: Array<ReadonlyUint8Array> }
-  | { __kind: 'Depth11'; siblings: Array<ReadonlyUint8Array> }
-  | { __kind: 'Depth12'; siblings: Array<ReadonlyUint8Array> }
-  | { __kind: 'Depth13'; siblings: Array<ReadonlyUint8Array> }
-  | { __kind: 'Depth14'; siblings: Array<ReadonlyUint8Array> }
-  | { __kind: 'Depth15'; siblings: Array<ReadonlyUint8Array> }
-  | { __kind: 'Depth16'; siblings: Array<ReadonlyUint8Array> };
+  | { __kind: 'Depth11'; siblings: Array<ReadonlyUint8Array> };
 
 export type ApprovalSiblingsArgs = ApprovalSiblings;
 
@@ -100,26 +95,6 @@ export function getApprovalSiblingsEncoder(): Encoder<ApprovalSiblingsArgs> {
       'Depth11',
       getStructEncoder([['siblings', getArrayEncoder(fixEncoderSize(getBytesEncoder(), 32), { size: 11 })]]),
     ],
-    [
-      'Depth12',
-      getStructEncoder([['siblings', getArrayEncoder(fixEncoderSize(getBytesEncoder(), 32), { size: 12 })]]),
-    ],
-    [
-      'Depth13',
-      getStructEncoder([['siblings', getArrayEncoder(fixEncoderSize(getBytesEncoder(), 32), { size: 13 })]]),
-    ],
-    [
-      'Depth14',
-      getStructEncoder([['siblings', getArrayEncoder(fixEncoderSize(getBytesEncoder(), 32), { size: 14 })]]),
-    ],
-    [
-      'Depth15',
-      getStructEncoder([['siblings', getArrayEncoder(fixEncoderSize(getBytesEncoder(), 32), { size: 15 })]]),
-    ],
-    [
-      'Depth16',
-      getStructEncoder([['siblings', getArrayEncoder(fixEncoderSize(getBytesEncoder(), 32), { size: 16 })]]),
-    ],
   ]);
 }
 
@@ -169,26 +144,6 @@ export function getApprovalSiblingsDecoder(): Decoder<ApprovalSiblings> {
     [
       'Depth11',
       getStructDecoder([['siblings', getArrayDecoder(fixDecoderSize(getBytesDecoder(), 32), { size: 11 })]]),
-    ],
-    [
-      'Depth12',
-      getStructDecoder([['siblings', getArrayDecoder(fixDecoderSize(getBytesDecoder(), 32), { size: 12 })]]),
-    ],
-    [
-      'Depth13',
-      getStructDecoder([['siblings', getArrayDecoder(fixDecoderSize(getBytesDecoder(), 32), { size: 13 })]]),
-    ],
-    [
-      'Depth14',
-      getStructDecoder([['siblings', getArrayDecoder(fixDecoderSize(getBytesDecoder(), 32), { size: 14 })]]),
-    ],
-    [
-      'Depth15',
-      getStructDecoder([['siblings', getArrayDecoder(fixDecoderSize(getBytesDecoder(), 32), { size: 15 })]]),
-    ],
-    [
-      'Depth16',
-      getStructDecoder([['siblings', getArrayDecoder(fixDecoderSize(getBytesDecoder(), 32), { size: 16 })]]),
     ],
   ]);
 }
@@ -245,26 +200,6 @@ export function approvalSiblings(
   kind: 'Depth11',
   data: GetDiscriminatedUnionVariantContent<ApprovalSiblingsArgs, '__kind', 'Depth11'>,
 ): GetDiscriminatedUnionVariant<ApprovalSiblingsArgs, '__kind', 'Depth11'>;
-export function approvalSiblings(
-  kind: 'Depth12',
-  data: GetDiscriminatedUnionVariantContent<ApprovalSiblingsArgs, '__kind', 'Depth12'>,
-): GetDiscriminatedUnionVariant<ApprovalSiblingsArgs, '__kind', 'Depth12'>;
-export function approvalSiblings(
-  kind: 'Depth13',
-  data: GetDiscriminatedUnionVariantContent<ApprovalSiblingsArgs, '__kind', 'Depth13'>,
-): GetDiscriminatedUnionVariant<ApprovalSiblingsArgs, '__kind', 'Depth13'>;
-export function approvalSiblings(
-  kind: 'Depth14',
-  data: GetDiscriminatedUnionVariantContent<ApprovalSiblingsArgs, '__kind', 'Depth14'>,
-): GetDiscriminatedUnionVariant<ApprovalSiblingsArgs, '__kind', 'Depth14'>;
-export function approvalSiblings(
-  kind: 'Depth15',
-  data: GetDiscriminatedUnionVariantContent<ApprovalSiblingsArgs, '__kind', 'Depth15'>,
-): GetDiscriminatedUnionVariant<ApprovalSiblingsArgs, '__kind', 'Depth15'>;
-export function approvalSiblings(
-  kind: 'Depth16',
-  data: GetDiscriminatedUnionVariantContent<ApprovalSiblingsArgs, '__kind', 'Depth16'>,
-): GetDiscriminatedUnionVariant<ApprovalSiblingsArgs, '__kind', 'Depth16'>;
 export function approvalSiblings<K extends ApprovalSiblingsArgs['__kind'], Data>(kind: K, data?: Data) {
   return Array.isArray(data) ? { __kind: kind, fields: data } : { __kind: kind, ...(data ?? {}) };
 }
