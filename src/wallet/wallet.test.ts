@@ -225,13 +225,44 @@ describe('wallet directory', () => {
   it('gives every deposit a fresh owner key and blinding that the seed recomputes', async () => {
     const { Wallet } = await import('./wallet.js');
     const wdir = join(dir, 'deposits');
-    const w = Wallet.create(wdir);
+    const unlock = { passphrase: 'deposits test' };
+    const w = Wallet.create(wdir, { ...unlock, scrypt: { log2N: 10, r: 8, p: 1 } });
     const a = w.prepareDeposit(5n);
-    const b = Wallet.open(wdir).prepareDeposit(5n);
+    const b = Wallet.open(wdir, unlock).prepareDeposit(5n);
     expect(new Set([a.pkD, b.pkD, w.keys.pkD0]).size).toBe(3);
     expect(a.blinding).not.toBe(b.blinding);
     expect(a).toEqual(depositNote(w.keys, 0, 5n, NATIVE_ASSET).note);
     expect(b).toEqual(depositNote(w.keys, 1, 5n, NATIVE_ASSET).note);
-    expect(Wallet.open(wdir).store.depositsMade).toBe(2);
+    expect(Wallet.open(wdir, unlock).store.depositsMade).toBe(2);
+  });
+
+  it('two deposit instructions of one wallet share no field but the depositor, amount and asset', async () => {
+    const [{ Wallet }, bridge, kit] = await Promise.all([
+      import('./wallet.js'),
+      import('../bridge/index.js'),
+      import('@solana/kit'),
+    ]);
+    const w = Wallet.create(join(dir, 'deposit-ix'), { passphrase: 'ix', scrypt: { log2N: 10, r: 8, p: 1 } });
+    const p = await bridge.deriveProgramAddresses(bridge.PARALOOM_DEV_PROGRAM_ID);
+    const depositor = await kit.generateKeyPairSigner();
+    const data = [w.prepareDeposit(5n), w.prepareDeposit(5n)].map((note) => {
+      const ix = bridge.depositInstruction(p, depositor, {
+        amount: note.amount,
+        ownerPk: note.pkD,
+        blinding: note.blinding,
+        asset: note.asset,
+      });
+      return new Uint8Array(ix.data ?? []);
+    });
+    // deposit data: discriminator (8) | amount u64 | owner_pk [32] | blinding [32] | asset [32], fields BE
+    const field = (d: Uint8Array, i: number) =>
+      Buffer.from(d.subarray(16 + 32 * i, 48 + 32 * i)).toString('hex');
+    const [x, y] = data as [Uint8Array, Uint8Array];
+    expect(x.length).toBe(112);
+    expect(x.subarray(0, 16)).toEqual(y.subarray(0, 16)); // discriminator, amount
+    expect(field(x, 2)).toBe(field(y, 2)); // asset
+    const secrets = [field(x, 0), field(x, 1), field(y, 0), field(y, 1)];
+    const addressParts = [w.keys.pkD0, w.keys.d0, w.keys.ak].map((f) => f.toString(16).padStart(64, '0'));
+    expect(new Set([...secrets, ...addressParts]).size).toBe(7);
   });
 });
