@@ -8,6 +8,7 @@ import {
   PROOF_SUITE_GROTH16_BN254,
   PROOF_WIRE_BYTES,
   randomField,
+  toField,
 } from '../privacy/index.js';
 import {
   BLOCK_HEADER_BYTES,
@@ -43,7 +44,7 @@ function sampleTx(extAmount = -1_000n, fee = 10n, refund = extAmount < 0n): Shie
     proof,
     statement: {
       root: randomField(),
-      asset: FIELD_ZERO,
+      assetPublic: FIELD_ZERO,
       nullifiers: [randomField(), randomField()],
       outputCommitments: [randomField(), randomField()],
       extData: {
@@ -61,7 +62,14 @@ function sampleTx(extAmount = -1_000n, fee = 10n, refund = extAmount < 0n): Shie
 }
 
 /** Offsets of the field elements in a v1 transaction (see docs/protocol.md). */
-const FIELD_OFFSETS = { root: 130, asset: 162, nullifier0: 194, nullifier1: 226, out0: 258, out1: 290 };
+const FIELD_OFFSETS = {
+  root: 130,
+  asset_public: 162,
+  nullifier0: 194,
+  nullifier1: 226,
+  out0: 258,
+  out1: 290,
+};
 
 function codeOf(fn: () => unknown): string {
   try {
@@ -78,7 +86,7 @@ describe('transaction codec', () => {
     const tx = sampleTx();
     const bytes = encodeTransaction(tx);
     expect(bytes.length).toBe(TX_BYTES);
-    expect(TX_BYTES).toBe(805);
+    expect(TX_BYTES).toBe(901);
     const d = decodeTransaction(bytes);
     expect(encodeTransaction(d.tx)).toEqual(bytes);
     expect(d.tx.statement).toEqual(tx.statement);
@@ -146,6 +154,21 @@ describe('transaction codec', () => {
     };
     expect(codeOf(() => encodeTransaction(same))).toBe('TX_MALFORMED');
   });
+
+  it('admits a transfer only with asset_public = 0, and a withdrawal naming any asset', () => {
+    const transfer = sampleTx(0n, 0n);
+    const showing: ShieldedTransaction = {
+      ...transfer,
+      statement: { ...transfer.statement, assetPublic: toField(5n) },
+    };
+    expect(codeOf(() => encodeTransaction(showing))).toBe('TX_MALFORMED');
+    const bytes = encodeTransaction(transfer);
+    bytes[FIELD_OFFSETS.asset_public] = 5;
+    expect(codeOf(() => decodeTransaction(bytes))).toBe('TX_MALFORMED');
+    const withdrawal = sampleTx();
+    const named = { ...withdrawal, statement: { ...withdrawal.statement, assetPublic: toField(5n) } };
+    expect(decodeTransaction(encodeTransaction(named)).tx.statement.assetPublic).toBe(5n);
+  });
 });
 
 function sampleBlock(txCount: number, depositCount: number): Block {
@@ -190,7 +213,7 @@ describe('block codec', () => {
     expect(blockHash(back.header)).toEqual(blockHash(block.header));
     expect(blockHash({ ...block.header, round: 3 })).not.toEqual(blockHash(block.header));
     expect(decodeBlock(encodeBlock(sampleBlock(0, 0))).transactions).toEqual([]);
-    expect(MAX_L2_BLOCK_BYTES).toBe(1_005_902);
+    expect(MAX_L2_BLOCK_BYTES).toBe(1_020_902);
     expect(MAX_L2_BLOCK_BYTES).toBeLessThan(1024 * 1024 - 1024);
   });
 

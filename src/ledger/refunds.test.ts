@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BatchVerifierPool,
   ENVELOPE_BYTES,
+  ENVELOPE_VERSION,
   FIELD_MODULUS,
   type Field,
   loadCircuitArtifacts,
@@ -48,16 +49,16 @@ function codeOf(f: () => unknown): string | undefined {
 
 function envelope(): Uint8Array {
   const e = crypto.getRandomValues(new Uint8Array(ENVELOPE_BYTES));
-  e[0] = 1;
+  e[0] = ENVELOPE_VERSION;
   return e;
 }
 
 describe('refund entry codec', () => {
   const entry: RefundEntry = { height: 7n, index: 3, commitment: toField(12345n), ciphertext: envelope() };
 
-  it('round-trips the documented 166-byte layout', () => {
+  it('round-trips the documented 198-byte layout', () => {
     const bytes = encodeRefundEntry(entry);
-    expect(REFUND_ENTRY_BYTES).toBe(166);
+    expect(REFUND_ENTRY_BYTES).toBe(198);
     expect(bytes.length).toBe(REFUND_ENTRY_BYTES);
     expect(bytes[0]).toBe(1);
     expect(bytes.subarray(1, 9)).toEqual(Uint8Array.of(7, 0, 0, 0, 0, 0, 0, 0));
@@ -72,7 +73,7 @@ describe('refund entry codec', () => {
     const version = bytes.slice();
     version[0] = 2;
     expect(codeOf(() => decodeRefundEntry(version))).toBe('BLOCK_MALFORMED');
-    expect(codeOf(() => decodeRefundEntry(bytes.subarray(0, 165)))).toBe('BLOCK_MALFORMED');
+    expect(codeOf(() => decodeRefundEntry(bytes.subarray(0, 197)))).toBe('BLOCK_MALFORMED');
     expect(codeOf(() => decodeRefundEntry(Uint8Array.of(...bytes, 0)))).toBe('BLOCK_MALFORMED');
     const big = bytes.slice();
     let v = FIELD_MODULUS + 12345n;
@@ -287,8 +288,8 @@ describe('refund section: propose, check against each node, execute', () => {
     }
     // The owner's scanner finds it like any output: its envelope opens to the gross amount.
     const note = tryDecryptNote(w.extData.refundCiphertext!, scenario.owner, w.extData.refundCommitment!);
-    expect(note?.amount).toBe(1_000_000_000n);
-    expect(-w.extData.extAmount).toBe(note?.amount);
+    expect(note?.note.amount).toBe(1_000_000_000n);
+    expect(-w.extData.extAmount).toBe(note?.note.amount);
   });
 
   it('never refunds a withdrawal twice', async () => {

@@ -9,8 +9,8 @@ import type { LedgerState } from './state.js';
 import { type DecodedTransaction, isWithdrawal } from './transaction.js';
 
 // Refunds: a withdrawal that can no longer settle on Solana gives its owner the refund note its ext
-// data carries. The block section of kind 4 lists them; entry (166 bytes):
-//   version u8 = 1 | height u64 | index u32 | refund_commitment 32 LE | refund_ciphertext 121
+// data carries. The block section of kind 4 lists them; entry (198 bytes):
+//   version u8 = 1 | height u64 | index u32 | refund_commitment 32 LE | refund_ciphertext 153
 // (height, index): the withdrawal, as the index-th transaction of the final block at height. The
 // commitment and ciphertext repeat the withdrawal's, so anyone indexing outputs reads them from the
 // refunding block alone.
@@ -18,7 +18,7 @@ import { type DecodedTransaction, isWithdrawal } from './transaction.js';
 export const REFUNDS_SECTION_KIND = 4;
 export const REFUND_ENTRY_VERSION = 1;
 export const REFUND_ENTRY_BYTES = 1 + 8 + 4 + 32 + ENVELOPE_BYTES;
-/** Refunds in one block: 32 entries are 5,445 bytes of the sections. */
+/** Refunds in one block: 32 entries are 6,469 bytes of the sections. */
 export const MAX_BLOCK_REFUNDS = 32;
 
 const REFUND_TAG_DOMAIN = new TextEncoder().encode('paraloom/v1/refund');

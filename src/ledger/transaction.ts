@@ -4,6 +4,7 @@ import {
   ENVELOPE_BYTES,
   ENVELOPE_VERSION,
   type ExtData,
+  FIELD_ZERO,
   type Field,
   PROOF_SUITE_GROTH16_BN254,
   PROOF_WIRE_BYTES,
@@ -59,7 +60,7 @@ export function encodeTransaction(tx: ShieldedTransaction): Uint8Array {
     .u8(TX_VERSION)
     .raw(tx.proof)
     .u256(s.root, 'root')
-    .u256(s.asset, 'asset')
+    .u256(s.assetPublic, 'asset_public')
     .u256(s.nullifiers[0], 'nullifier0')
     .u256(s.nullifiers[1], 'nullifier1')
     .u256(s.outputCommitments[0], 'out0')
@@ -98,7 +99,7 @@ export function decodeTransaction(bytes: Uint8Array): DecodedTransaction {
     r.fail('invalid', 'unknown proof suite', 'proof', { value: proof[0] });
   }
   const root = readField(r, 'root');
-  const asset = readField(r, 'asset');
+  const assetPublic = readField(r, 'asset_public');
   const nullifiers: [Field, Field] = [readField(r, 'nullifier0'), readField(r, 'nullifier1')];
   const outputCommitments: [Field, Field] = [readField(r, 'out0'), readField(r, 'out1')];
   const recipient = r.bytes(32, 'recipient');
@@ -127,7 +128,7 @@ export function decodeTransaction(bytes: Uint8Array): DecodedTransaction {
   };
   const tx: ShieldedTransaction = {
     proof,
-    statement: { root, asset, nullifiers, outputCommitments, extData },
+    statement: { root, assetPublic, nullifiers, outputCommitments, extData },
   };
   checkShape(tx);
   const copy = Uint8Array.from(bytes);
@@ -175,5 +176,10 @@ function checkShape(tx: ShieldedTransaction): void {
   // The circuit enforces it too; refusing here costs nothing and keeps such a tx out of a batch.
   if (tx.statement.nullifiers[0] === tx.statement.nullifiers[1]) {
     throw new LedgerError('TX_MALFORMED', 'the two nullifiers must differ');
+  }
+  // The circuit binds asset_public only when value moves; a transfer that shows an asset would
+  // tell everyone which token moved, so the L2 admits transfers with asset_public = 0 only.
+  if (e.extAmount === 0n && tx.statement.assetPublic !== FIELD_ZERO) {
+    throw new LedgerError('TX_MALFORMED', 'a transfer must show asset_public = 0');
   }
 }

@@ -7,13 +7,13 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { bytesToHex, hexToBytes } from '../../common/index.js';
 import {
+  addressFor,
   type CircuitArtifacts,
-  deriveKeys,
+  deriveWalletKeys,
   dummyInput,
   encryptNote,
   FIELD_ZERO,
   type Field,
-  generateSpendingKeys,
   MemoryTreeStorage,
   MerkleTree,
   NATIVE_ASSET,
@@ -22,9 +22,11 @@ import {
   privacyReady,
   proveTransact,
   randomField,
-  type SpendingKeys,
+  refundNote,
+  SEED_BYTES,
   type TransactRequest,
   toField,
+  type WalletKeys,
 } from '../../privacy/index.js';
 import { nextAccumulator, type PendingDeposit } from '../deposits.js';
 import { type DecodedTransaction, decodeTransaction, encodeTransaction } from '../transaction.js';
@@ -43,13 +45,14 @@ export interface LedgerScenario {
   /** Spends the first deposit again (shares a nullifier with `transfer`). */
   readonly conflicting: DecodedTransaction;
   /** The owner of every note (the refund note's too). */
-  readonly owner: SpendingKeys;
+  readonly owner: WalletKeys;
 }
 
 interface Cached {
   commitments: string[];
   txs: string[];
-  owner: string;
+  /** The owner's seed, hex. */
+  ownerSeed: string;
 }
 
 function depositsOf(commitments: readonly Field[]): PendingDeposit[] {
@@ -74,14 +77,14 @@ function build(c: Cached, root: Field): LedgerScenario {
     transfer: transfer!,
     withdrawal: withdrawal!,
     conflicting: conflicting!,
-    owner: deriveKeys(toField(BigInt(c.owner))),
+    owner: deriveWalletKeys(hexToBytes(c.ownerSeed)),
   };
 }
 
 export async function ledgerScenario(artifacts: CircuitArtifacts): Promise<LedgerScenario> {
   await privacyReady();
   const keyHash = createHash('sha256').update(artifacts.zkey).digest('hex').slice(0, 16);
-  const file = `${CACHE_DIR}ledger-refund-${keyHash}.json`;
+  const file = `${CACHE_DIR}ledger-refund-v2-${keyHash}.json`;
   try {
     const cached = JSON.parse(readFileSync(file, 'utf8')) as Cached;
     const { root } = await rootOf(cached.commitments.map((x) => toField(BigInt(x))));
@@ -89,10 +92,11 @@ export async function ledgerScenario(artifacts: CircuitArtifacts): Promise<Ledge
   } catch {
     // not cached yet
   }
-  const owner = generateSpendingKeys();
+  const ownerSeed = crypto.getRandomValues(new Uint8Array(SEED_BYTES));
+  const owner = deriveWalletKeys(ownerSeed);
   const note = (amount: bigint): Note => ({
     amount,
-    pk: owner.pk,
+    pkD: owner.pkD0,
     blinding: randomField(),
     asset: NATIVE_ASSET,
   });
@@ -106,8 +110,13 @@ export async function ledgerScenario(artifacts: CircuitArtifacts): Promise<Ledge
   ];
   const leafOf = [0, 1, 3, 4];
   const { tree, root } = await rootOf(commitments);
-  const spend = async (i: number) => ({ note: notes[i]!, sk: owner.sk, path: await tree.path(leafOf[i]!) });
-  const ext = (outs: readonly [Note, Note], to: SpendingKeys, extAmount: bigint, fee: bigint) => ({
+  const spend = async (i: number) => ({
+    note: notes[i]!,
+    sk: owner.sk,
+    diversifier: owner.d0,
+    path: await tree.path(leafOf[i]!),
+  });
+  const ext = (outs: readonly [Note, Note], to: WalletKeys, extAmount: bigint, fee: bigint) => ({
     recipient: new Uint8Array(32).fill(7),
     relayer: new Uint8Array(32).fill(8),
     fee,
@@ -128,8 +137,8 @@ export async function ledgerScenario(artifacts: CircuitArtifacts): Promise<Ledge
     };
   };
   const withdrawOutputs = [note(notes[2]!.amount - 1_000_000_000n), note(0n)] as const;
-  // The refund note the wallet makes: owner's, the gross withdrawn amount, a fresh blinding.
-  const refund = note(1_000_000_000n);
+  // The refund note the wallet makes: the owner's refund diversifier 0, the gross withdrawn amount.
+  const { note: refund, diversifier: refundD } = refundNote(owner, 0, 1_000_000_000n, NATIVE_ASSET);
   const requests: TransactRequest[] = [
     await transferOf(0, 1),
     {
@@ -140,7 +149,7 @@ export async function ledgerScenario(artifacts: CircuitArtifacts): Promise<Ledge
       extData: {
         ...ext(withdrawOutputs, owner, -1_000_000_000n, 5_000_000n),
         refundCommitment: noteCommitment(refund),
-        refundCiphertext: encryptNote(refund, owner.address),
+        refundCiphertext: encryptNote(refund, addressFor(owner, refundD)),
       },
     },
     await transferOf(0, 3),
@@ -153,7 +162,7 @@ export async function ledgerScenario(artifacts: CircuitArtifacts): Promise<Ledge
   const cached: Cached = {
     commitments: commitments.map((x) => x.toString()),
     txs,
-    owner: owner.sk.toString(),
+    ownerSeed: bytesToHex(ownerSeed),
   };
   mkdirSync(CACHE_DIR, { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;

@@ -25,7 +25,7 @@ interface SerializedItem {
   wire: string;
   statement: {
     root: string;
-    asset: string;
+    assetPublic: string;
     nullifiers: [string, string];
     outputCommitments: [string, string];
     extData: {
@@ -47,7 +47,7 @@ function serialize(item: TransactVerification): SerializedItem {
     wire: bytesToHex(item.proof.toWire()),
     statement: {
       root: s.root.toString(),
-      asset: s.asset.toString(),
+      assetPublic: s.assetPublic.toString(),
       nullifiers: [s.nullifiers[0].toString(), s.nullifiers[1].toString()],
       outputCommitments: [s.outputCommitments[0].toString(), s.outputCommitments[1].toString()],
       extData: {
@@ -69,7 +69,7 @@ function deserialize(item: SerializedItem): TransactVerification {
   const e = s.extData;
   const statement: TransactStatement = {
     root: f(s.root),
-    asset: f(s.asset),
+    assetPublic: f(s.assetPublic),
     nullifiers: [f(s.nullifiers[0]), f(s.nullifiers[1])],
     outputCommitments: [f(s.outputCommitments[0]), f(s.outputCommitments[1])],
     extData: {
