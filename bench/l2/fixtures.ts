@@ -62,7 +62,7 @@ export interface L2Fixtures {
   readonly deposits: readonly DepositNote[];
   /** Root of the L2 tree holding exactly the deposits, in order. */
   readonly root: Field;
-  /** Encoded L2 transactions (901 bytes each), in submission order. */
+  /** Encoded L2 transactions (933 bytes each), in submission order. */
   readonly transactions: readonly Uint8Array[];
   /** Both output commitments of each transaction (what a final block publishes). */
   readonly outputs: readonly (readonly [Field, Field])[];

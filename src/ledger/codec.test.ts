@@ -55,7 +55,9 @@ function sampleTx(extAmount = -1_000n, fee = 10n, refund = extAmount < 0n): Shie
         expirationSlot: 123_456n,
         encryptedOutput0: envelope(),
         encryptedOutput1: envelope(),
-        ...(refund ? { refundCommitment: randomField(), refundCiphertext: envelope() } : {}),
+        ...(refund
+          ? { refundOwner: randomField(), refundBlinding: randomField(), refundCiphertext: envelope() }
+          : {}),
       },
     },
   };
@@ -69,6 +71,8 @@ const FIELD_OFFSETS = {
   nullifier1: 226,
   out0: 258,
   out1: 290,
+  refund_owner: 716,
+  refund_blinding: 748,
 };
 
 function codeOf(fn: () => unknown): string {
@@ -86,7 +90,7 @@ describe('transaction codec', () => {
     const tx = sampleTx();
     const bytes = encodeTransaction(tx);
     expect(bytes.length).toBe(TX_BYTES);
-    expect(TX_BYTES).toBe(901);
+    expect(TX_BYTES).toBe(933);
     const d = decodeTransaction(bytes);
     expect(encodeTransaction(d.tx)).toEqual(bytes);
     expect(d.tx.statement).toEqual(tx.statement);
@@ -108,17 +112,23 @@ describe('transaction codec', () => {
     suite[1] = 9;
     expect(codeOf(() => decodeTransaction(suite))).toBe('TX_MALFORMED');
     const env = bytes.slice();
-    env[TX_BYTES - 3 * ENVELOPE_BYTES - 32] = 7;
+    env[TX_BYTES - 3 * ENVELOPE_BYTES - 64] = 7;
     expect(codeOf(() => decodeTransaction(env))).toBe('TX_MALFORMED');
     const refundEnv = bytes.slice();
     refundEnv[TX_BYTES - ENVELOPE_BYTES] = 7;
     expect(codeOf(() => decodeTransaction(refundEnv))).toBe('TX_MALFORMED');
-    // Without a refund commitment the refund slot must be zeros (one encoding per content).
+    // Without a refund owner the blinding and the refund slot must be zeros (one encoding per content).
     const transfer = encodeTransaction(sampleTx(0n, 0n, false));
     const smuggled = transfer.slice();
     smuggled[TX_BYTES - 1] = 1;
     expect(codeOf(() => decodeTransaction(smuggled))).toBe('TX_MALFORMED');
-    expect(decodeTransaction(transfer).tx.statement.extData.refundCommitment).toBeUndefined();
+    const blindingOnly = transfer.slice();
+    blindingOnly[FIELD_OFFSETS.refund_blinding] = 1;
+    expect(codeOf(() => decodeTransaction(blindingOnly))).toBe('TX_MALFORMED');
+    const noRefund = decodeTransaction(transfer).tx.statement.extData;
+    expect(noRefund.refundOwner).toBeUndefined();
+    expect(noRefund.refundBlinding).toBeUndefined();
+    expect(noRefund.refundCiphertext).toBeUndefined();
   });
 
   it('refuses every non-canonical field element (n + p is not n)', () => {
@@ -213,7 +223,7 @@ describe('block codec', () => {
     expect(blockHash(back.header)).toEqual(blockHash(block.header));
     expect(blockHash({ ...block.header, round: 3 })).not.toEqual(blockHash(block.header));
     expect(decodeBlock(encodeBlock(sampleBlock(0, 0))).transactions).toEqual([]);
-    expect(MAX_L2_BLOCK_BYTES).toBe(1_020_902);
+    expect(MAX_L2_BLOCK_BYTES).toBe(1_045_222);
     expect(MAX_L2_BLOCK_BYTES).toBeLessThan(1024 * 1024 - 1024);
   });
 

@@ -21,7 +21,7 @@ export const TX_VERSION = 1;
  * equality checked before a single field is read, and sizes leak nothing about the notes.
  */
 export const TX_BYTES =
-  1 + PROOF_WIRE_BYTES + 6 * 32 + 32 + 32 + 8 + 8 + 8 + 2 * ENVELOPE_BYTES + 32 + ENVELOPE_BYTES;
+  1 + PROOF_WIRE_BYTES + 6 * 32 + 32 + 32 + 8 + 8 + 8 + 2 * ENVELOPE_BYTES + 32 + 32 + ENVELOPE_BYTES;
 
 /** The refund slot of a transaction without a refund (a transfer): all zero on the wire. */
 const NO_REFUND_ENVELOPE = new Uint8Array(ENVELOPE_BYTES);
@@ -72,7 +72,8 @@ export function encodeTransaction(tx: ShieldedTransaction): Uint8Array {
     .u64(e.expirationSlot, 'expiration_slot')
     .raw(e.encryptedOutput0)
     .raw(e.encryptedOutput1)
-    .u256(e.refundCommitment ?? (0n as Field), 'refund_commitment')
+    .u256(e.refundOwner ?? FIELD_ZERO, 'refund_owner')
+    .u256(e.refundBlinding ?? FIELD_ZERO, 'refund_blinding')
     .raw(e.refundCiphertext?.length ? e.refundCiphertext : NO_REFUND_ENVELOPE)
     .finish();
 }
@@ -109,12 +110,14 @@ export function decodeTransaction(bytes: Uint8Array): DecodedTransaction {
   const expirationSlot = r.u64('expiration_slot');
   const encryptedOutput0 = r.bytes(ENVELOPE_BYTES, 'encrypted_output0');
   const encryptedOutput1 = r.bytes(ENVELOPE_BYTES, 'encrypted_output1');
-  const refundCommitment = readField(r, 'refund_commitment');
+  // Non-canonical owner or blinding: FIELD_NOT_CANONICAL here, before anything can hash them.
+  const refundOwner = readField(r, 'refund_owner');
+  const refundBlinding = readField(r, 'refund_blinding');
   const refundSlot = r.bytes(ENVELOPE_BYTES, 'refund_ciphertext');
   r.end();
-  // One encoding per content: without a refund commitment the refund slot is zeros.
-  if (refundCommitment === 0n && !refundSlot.every((b) => b === 0)) {
-    r.fail('invalid', 'a refund ciphertext without a refund commitment', 'refund_ciphertext', {});
+  // One encoding per content: without a refund owner the blinding and the refund slot are zeros.
+  if (refundOwner === 0n && (refundBlinding !== 0n || !refundSlot.every((b) => b === 0))) {
+    r.fail('invalid', 'a refund blinding or ciphertext without a refund owner', 'refund_ciphertext', {});
   }
   const extData: ExtData = {
     recipient,
@@ -124,7 +127,7 @@ export function decodeTransaction(bytes: Uint8Array): DecodedTransaction {
     expirationSlot,
     encryptedOutput0,
     encryptedOutput1,
-    ...(refundCommitment !== 0n ? { refundCommitment, refundCiphertext: refundSlot } : {}),
+    ...(refundOwner !== 0n ? { refundOwner, refundBlinding, refundCiphertext: refundSlot } : {}),
   };
   const tx: ShieldedTransaction = {
     proof,

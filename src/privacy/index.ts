@@ -15,6 +15,8 @@ export {
   computeOutputsDigest,
   type ExtData,
   publicAmountFromExt,
+  refundCommitmentOf,
+  refundNoteOf,
   validateExtData,
 } from './ext-data.js';
 export {

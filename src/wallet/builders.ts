@@ -10,7 +10,6 @@ import {
   type MerklePath,
   NATIVE_ASSET,
   type Note,
-  noteCommitment,
   randomField,
   refundNote,
   type ShieldedAddress,
@@ -184,7 +183,8 @@ export async function buildWithdraw(
       fee: p.fee,
       extAmount: -gross,
       expirationSlot: p.expirationSlot,
-      refundCommitment: noteCommitment(refund),
+      refundOwner: refund.pkD,
+      refundBlinding: refund.blinding,
       refundCiphertext: encryptNote(refund, addressFor(keys, diversifier)),
     },
   });

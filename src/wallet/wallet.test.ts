@@ -18,6 +18,7 @@ import {
   noteNullifier,
   proveTransact,
   randomField,
+  refundCommitmentOf,
   refundSecrets,
   shutdownProver,
   TransactVerifier,
@@ -169,7 +170,13 @@ describe('building and proving', () => {
       asset: NATIVE_ASSET,
     });
     expect(store.refundsMade).toBe(1);
-    expect(built.request.extData.refundCommitment).toBe(noteCommitment(built.refund!));
+    // The ext data reveals the refund note's opening (a fresh pk_d and blinding), not its amount: the
+    // cohort computes the commitment from the withdrawal's gross debit and asset.
+    expect(built.request.extData.refundOwner).toBe(built.refund!.pkD);
+    expect(built.request.extData.refundBlinding).toBe(built.refund!.blinding);
+    expect(built.request.extData.refundOwner).not.toBe(me.pkD0);
+    const refundCommitment = refundCommitmentOf(built.request.extData, NATIVE_ASSET)!;
+    expect(refundCommitment).toBe(noteCommitment(built.refund!));
     const proof = await proveTransact(built.request, artifacts);
     expect(verifier.verify(proof)).toBe(true);
     expect(
@@ -179,7 +186,7 @@ describe('building and proving', () => {
           ...proof.statement,
           extData: {
             ...proof.statement.extData,
-            refundCommitment: noteCommitment({ ...built.refund!, amount: 2_000_000n }),
+            refundBlinding: randomField(),
           },
         },
       }),
@@ -191,7 +198,7 @@ describe('building and proving', () => {
     scanOutputs(me, refundStore, outputs);
     refundStore.pendingRefunds.push({
       withdrawalId: 'w1',
-      commitment: built.request.extData.refundCommitment!,
+      commitment: refundCommitment,
       amount: 1_010_000n,
       asset: NATIVE_ASSET,
       expirationSlot: 5_000n,
@@ -199,10 +206,10 @@ describe('building and proving', () => {
     refundStore.save();
     const reopened = NoteStore.open(path);
     expect(reopened.pendingRefunds).toEqual(refundStore.pendingRefunds);
-    const leafIndex = await tree.append(built.request.extData.refundCommitment!);
+    const leafIndex = await tree.append(refundCommitment);
     const refundOutput = {
       leafIndex,
-      commitment: built.request.extData.refundCommitment!,
+      commitment: refundCommitment,
       envelope: built.request.extData.refundCiphertext!,
     };
     expect(scanOutputs(me, reopened, [refundOutput])).toBe(1);

@@ -1,6 +1,7 @@
 // Test-only: a small L2 history with real proofs. Deposits of notes owned by one key form block 1;
 // three transactions spend them against block 1's root: a transfer (A), a withdrawal (B, offering a
-// refund note of its gross amount to the owner) and a transfer (C) that spends one of A's notes again. Proving costs ~2 s each, so the result is cached
+// refund note of its gross amount to the owner), a transfer (C) that spends one of A's notes again, and a
+// withdrawal whose refund ciphertext claims more than it debits. Proving costs ~2 s each, so the result is cached
 // under .cache/fixtures keyed by the proving key's hash (a change of keys invalidates it by itself).
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -44,6 +45,12 @@ export interface LedgerScenario {
   readonly withdrawal: DecodedTransaction;
   /** Spends the first deposit again (shares a nullifier with `transfer`). */
   readonly conflicting: DecodedTransaction;
+  /**
+   * A withdrawal of 400,000,000 gross (fee 5,000,000) from the fourth deposit whose refund ciphertext
+   * claims a refund of 3,000,000,000 (a wallet trying to mint): its refund opening is refund
+   * diversifier 1's. Shares a nullifier with `conflicting`.
+   */
+  readonly inflated: DecodedTransaction;
   /** The owner of every note (the refund note's too). */
   readonly owner: WalletKeys;
 }
@@ -70,13 +77,14 @@ async function rootOf(commitments: readonly Field[]): Promise<{ tree: MerkleTree
 }
 
 function build(c: Cached, root: Field): LedgerScenario {
-  const [transfer, withdrawal, conflicting] = c.txs.map((h) => decodeTransaction(hexToBytes(h)));
+  const [transfer, withdrawal, conflicting, inflated] = c.txs.map((h) => decodeTransaction(hexToBytes(h)));
   return {
     deposits: depositsOf(c.commitments.map((x) => toField(BigInt(x)))),
     root1: root,
     transfer: transfer!,
     withdrawal: withdrawal!,
     conflicting: conflicting!,
+    inflated: inflated!,
     owner: deriveWalletKeys(hexToBytes(c.ownerSeed)),
   };
 }
@@ -84,7 +92,7 @@ function build(c: Cached, root: Field): LedgerScenario {
 export async function ledgerScenario(artifacts: CircuitArtifacts): Promise<LedgerScenario> {
   await privacyReady();
   const keyHash = createHash('sha256').update(artifacts.zkey).digest('hex').slice(0, 16);
-  const file = `${CACHE_DIR}ledger-refund-v2-${keyHash}.json`;
+  const file = `${CACHE_DIR}ledger-refund-opening-${keyHash}.json`;
   try {
     const cached = JSON.parse(readFileSync(file, 'utf8')) as Cached;
     const { root } = await rootOf(cached.commitments.map((x) => toField(BigInt(x))));
@@ -139,6 +147,8 @@ export async function ledgerScenario(artifacts: CircuitArtifacts): Promise<Ledge
   const withdrawOutputs = [note(notes[2]!.amount - 1_000_000_000n), note(0n)] as const;
   // The refund note the wallet makes: the owner's refund diversifier 0, the gross withdrawn amount.
   const { note: refund, diversifier: refundD } = refundNote(owner, 0, 1_000_000_000n, NATIVE_ASSET);
+  const inflatedOutputs = [note(notes[3]!.amount - 400_000_000n), note(0n)] as const;
+  const { note: claimed, diversifier: claimedD } = refundNote(owner, 1, 3_000_000_000n, NATIVE_ASSET);
   const requests: TransactRequest[] = [
     await transferOf(0, 1),
     {
@@ -148,11 +158,24 @@ export async function ledgerScenario(artifacts: CircuitArtifacts): Promise<Ledge
       outputs: withdrawOutputs,
       extData: {
         ...ext(withdrawOutputs, owner, -1_000_000_000n, 5_000_000n),
-        refundCommitment: noteCommitment(refund),
+        refundOwner: refund.pkD,
+        refundBlinding: refund.blinding,
         refundCiphertext: encryptNote(refund, addressFor(owner, refundD)),
       },
     },
     await transferOf(0, 3),
+    {
+      root,
+      asset: NATIVE_ASSET,
+      inputs: [await spend(3), dummyInput(NATIVE_ASSET)],
+      outputs: inflatedOutputs,
+      extData: {
+        ...ext(inflatedOutputs, owner, -400_000_000n, 5_000_000n),
+        refundOwner: claimed.pkD,
+        refundBlinding: claimed.blinding,
+        refundCiphertext: encryptNote(claimed, addressFor(owner, claimedD)),
+      },
+    },
   ];
   const txs: string[] = [];
   for (const request of requests) {
