@@ -203,9 +203,12 @@ describe('building and proving', () => {
       asset: NATIVE_ASSET,
       expirationSlot: 5_000n,
     });
+    refundStore.refundsMade = 3;
     refundStore.save();
     const reopened = NoteStore.open(path);
     expect(reopened.pendingRefunds).toEqual(refundStore.pendingRefunds);
+    // The refund index survives a reopen: a later withdrawal never reuses a refund owner.
+    expect(reopened.refundsMade).toBe(3);
     const leafIndex = await tree.append(refundCommitment);
     const refundOutput = {
       leafIndex,
