@@ -244,7 +244,7 @@ async function main(): Promise<void> {
     const ixs: Instruction[] = fixtures.deposits.slice(i, i + DEPOSITS_PER_TX).map((d) =>
       depositInstruction(addresses, payer, {
         amount: d.note.amount,
-        ownerPk: d.note.pk,
+        ownerPk: d.note.pkD,
         blinding: d.note.blinding,
         asset: d.note.asset,
       }),

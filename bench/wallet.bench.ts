@@ -17,13 +17,13 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import {
   encryptNote,
   type Field,
-  generateSpendingKeys,
+  generateWalletKeys,
   loadWasmPoseidon,
   NATIVE_ASSET,
   type Note,
   noteCommitment,
   randomField,
-  type SpendingKeys,
+  type WalletKeys,
 } from '../src/privacy/index.js';
 import { unloadWasmPoseidon } from '../src/privacy/poseidon.js';
 import { x25519SharedSecret } from '../src/privacy/x25519-native.js';
@@ -71,14 +71,14 @@ function physicalBound(): number {
   return bound;
 }
 
-function noteFor(owner: SpendingKeys, amount: bigint): { commitment: Field; envelope: Uint8Array } {
-  const note: Note = { amount, pk: owner.pk, blinding: randomField(), asset: NATIVE_ASSET };
+function noteFor(owner: WalletKeys, amount: bigint): { commitment: Field; envelope: Uint8Array } {
+  const note: Note = { amount, pkD: owner.pkD0, blinding: randomField(), asset: NATIVE_ASSET };
   return { commitment: noteCommitment(note), envelope: encryptNote(note, owner.address) };
 }
 
 /** `count` outputs from leaf `first` on: every MINE_EVERY-th pays `me`, the rest strangers. */
 function outputs(
-  me: SpendingKeys,
+  me: WalletKeys,
   strangers: readonly Uint8Array[],
   first: number,
   count: number,
@@ -111,7 +111,7 @@ async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'paraloom-bench-wallet-'));
   try {
     const wallet = Wallet.create(join(dir, 'w'), { passphrase: 'bench', scrypt: { log2N: 10, r: 8, p: 1 } });
-    const people = Array.from({ length: 50 }, () => generateSpendingKeys());
+    const people = Array.from({ length: 50 }, () => generateWalletKeys());
     const strangers = Array.from(
       { length: Math.min(STRANGER_ENVELOPES, OUTPUTS) },
       (_, i) => noteFor(people[i % people.length]!, 1n).envelope,

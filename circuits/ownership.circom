@@ -6,7 +6,8 @@ pragma circom 2.1.0;
 // Public inputs, in this exact order (docs/protocol.md §Compute jobs):
 //   root, job_id, scope, min_amount, tag
 //
-// Same conventions as transact.circom: pk = P1(sk), commitment = P4(amount, pk, blinding, asset),
+// Same conventions as transact.circom (v2 notes): pk_d = P2(P1(sk), d) for the note's diversifier d,
+// commitment = P4(amount, pk_d, blinding, asset),
 // tree depth 32 with Poseidon P2 nodes, path directions = bits of leaf_index (bit i = 1: right child).
 //
 // tag = P4(OWNERSHIP_DOMAIN, sk, commitment, scope): one note gives exactly one tag per scope (an
@@ -51,6 +52,7 @@ template Ownership(levels) {
     signal input tag;
 
     signal input sk;
+    signal input d;
     signal input amount;
     signal input blinding;
     signal input asset;
@@ -67,8 +69,11 @@ template Ownership(levels) {
     enough.in[1] <== amount;
     enough.out === 1;
 
-    component pk = Poseidon(1);
-    pk.inputs[0] <== sk;
+    component ak = Poseidon(1);
+    ak.inputs[0] <== sk;
+    component pk = Poseidon(2);
+    pk.inputs[0] <== ak.out;
+    pk.inputs[1] <== d;
 
     component commitment = Poseidon(4);
     commitment.inputs[0] <== amount;

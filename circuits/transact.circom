@@ -1,15 +1,23 @@
 pragma circom 2.1.0;
 
-// Paraloom join-split: 2 inputs, 2 outputs, commitment tree depth 32.
+// Paraloom join-split v2: 2 inputs, 2 outputs, commitment tree depth 32.
 // Public inputs, in this exact order (docs/protocol.md §Circuit):
-//   root, public_amount, ext_data_hash, asset, nullifier[0], nullifier[1], out_commitment[0], out_commitment[1]
+//   root, public_amount, ext_data_hash, asset_public, nullifier[0], nullifier[1], out_commitment[0], out_commitment[1]
 //
-// commitment = P4(amount, pk, blinding, asset)      pk = P1(sk)
-// nullifier  = P3(commitment, leafIndex, P3(sk, commitment, leafIndex))
+// ak = P1(sk)    nk = P2(sk, NK_TAG)    pk_d = P2(ak, d) for a diversifier d
+// commitment = P4(amount, pk_d, blinding, asset)
+// nullifier  = P3(commitment, leafIndex, P3(nk, commitment, leafIndex))
+// `asset` is private and shared by every input and output; `asset_public` must equal it whenever
+// value enters or leaves the pool (public_amount != 0), so a transfer can show asset_public = 0.
 
 include "poseidon.circom";
 include "bitify.circom";
 include "comparators.circom";
+
+// SHA-256("paraloom/nk") mod r: separates nk = P2(sk, NK_TAG) from every other P2 of sk.
+function NK_TAG() {
+    return 6104368054142332225851093711407538193920925728165623697276833322468029766093;
+}
 
 // Root of the path from `leaf` whose left/right choices are the bits of the leaf index
 // (bit i = 1: the node at level i is a right child). The same bits feed the nullifier,
@@ -39,12 +47,14 @@ template Transact(levels, nIns, nOuts) {
     signal input root;
     signal input public_amount;
     signal input ext_data_hash;
-    signal input asset;
+    signal input asset_public;
     signal input nullifier[nIns];
     signal input out_commitment[nOuts];
 
+    signal input asset;
     signal input in_amount[nIns];
     signal input in_sk[nIns];
+    signal input in_d[nIns];
     signal input in_blinding[nIns];
     signal input in_leaf_index[nIns];
     signal input in_path[nIns][levels];
@@ -53,7 +63,9 @@ template Transact(levels, nIns, nOuts) {
     signal input out_pk[nOuts];
     signal input out_blinding[nOuts];
 
-    component inPk[nIns];
+    component inAk[nIns];
+    component inPkD[nIns];
+    component inNk[nIns];
     component inCommit[nIns];
     component inSig[nIns];
     component inNullifier[nIns];
@@ -67,12 +79,19 @@ template Transact(levels, nIns, nOuts) {
         inAmountBits[i] = Num2Bits(64);
         inAmountBits[i].in <== in_amount[i];
 
-        inPk[i] = Poseidon(1);
-        inPk[i].inputs[0] <== in_sk[i];
+        // The note's owner key and the nullifier key come from the same sk: one note, one nullifier.
+        inAk[i] = Poseidon(1);
+        inAk[i].inputs[0] <== in_sk[i];
+        inPkD[i] = Poseidon(2);
+        inPkD[i].inputs[0] <== inAk[i].out;
+        inPkD[i].inputs[1] <== in_d[i];
+        inNk[i] = Poseidon(2);
+        inNk[i].inputs[0] <== in_sk[i];
+        inNk[i].inputs[1] <== NK_TAG();
 
         inCommit[i] = Poseidon(4);
         inCommit[i].inputs[0] <== in_amount[i];
-        inCommit[i].inputs[1] <== inPk[i].out;
+        inCommit[i].inputs[1] <== inPkD[i].out;
         inCommit[i].inputs[2] <== in_blinding[i];
         inCommit[i].inputs[3] <== asset;
 
@@ -80,7 +99,7 @@ template Transact(levels, nIns, nOuts) {
         inIndexBits[i].in <== in_leaf_index[i];
 
         inSig[i] = Poseidon(3);
-        inSig[i].inputs[0] <== in_sk[i];
+        inSig[i].inputs[0] <== inNk[i].out;
         inSig[i].inputs[1] <== inCommit[i].out;
         inSig[i].inputs[2] <== in_leaf_index[i];
 
@@ -139,9 +158,12 @@ template Transact(levels, nIns, nOuts) {
 
     sumIns + public_amount === sumOuts;
 
+    // A deposit or withdrawal names its asset; a transfer (public_amount = 0) may hide it.
+    public_amount * (asset_public - asset) === 0;
+
     // ext_data_hash takes part in no other constraint; squaring it binds it to the proof.
     signal extDataSquare;
     extDataSquare <== ext_data_hash * ext_data_hash;
 }
 
-component main {public [root, public_amount, ext_data_hash, asset, nullifier, out_commitment]} = Transact(32, 2, 2);
+component main {public [root, public_amount, ext_data_hash, asset_public, nullifier, out_commitment]} = Transact(32, 2, 2);

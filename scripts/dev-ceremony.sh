@@ -2,7 +2,7 @@
 # Development trusted setup for one circuit: phase 1 (powers of tau sized to the circuit,
 # cached in .cache/ptau), phase 2 with `paraloom ceremony` (zkey new, two contributions, beacon,
 # full verification, export with transcript and SHA256SUMS).
-# The outputs land in keys/dev/v1/<circuit>/ and are committed, so nothing here runs at
+# The outputs land in keys/dev/$KEYS_VERSION/<circuit>/ (default v1) and are committed, so nothing here runs at
 # install, start or test time. Dev keys are NOT production keys: entropy is local.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +21,11 @@ publics=$($snarkjs r1cs info "$build/$circuit.r1cs" | sed -n 's/.*# of Public In
 need=$((constraints + publics + 1))
 power=1
 while [ $((1 << power)) -lt "$need" ]; do power=$((power + 1)); done
+# PTAU_POWER lets a smaller circuit reuse a larger cached phase-1 file (one phase 1 for all circuits).
+if [ -n "${PTAU_POWER:-}" ]; then
+  [ "$PTAU_POWER" -ge "$power" ] || { echo "PTAU_POWER=$PTAU_POWER is below the required $power" >&2; exit 1; }
+  power=$PTAU_POWER
+fi
 echo "circuit $circuit: $constraints constraints, $publics public inputs -> ptau power $power"
 
 rand() { head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n'; }

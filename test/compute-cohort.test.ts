@@ -31,7 +31,7 @@ import {
 import { meanJobFixture } from '../src/compute/testing/index.js';
 import { runParaloomOk } from '../src/devnet/index.js';
 import { parsePrometheusText } from '../src/health/testing/index.js';
-import { type Field, NATIVE_ASSET, toField } from '../src/privacy/index.js';
+import { diversifiedKey, type Field, NATIVE_ASSET, toField } from '../src/privacy/index.js';
 import { generateKeypair, writeKeypairFile } from '../src/validator/index.js';
 import { IngressClient, Wallet } from '../src/wallet/index.js';
 import { until } from './helpers/paraloom-child.js';
@@ -110,7 +110,12 @@ describe('private compute on a four-validator cohort (multi-process)', () => {
     await w.sync(client);
     const owned = w.store.unspent(NATIVE_ASSET)[0]!;
     const rootNow = async () => (await client.path(owned.leafIndex)).root;
-    const note = { amount: owned.amount, pk: w.keys.pk, blinding: owned.blinding, asset: owned.asset };
+    const note = {
+      amount: owned.amount,
+      pkD: diversifiedKey(w.keys.ak, owned.diversifier),
+      blinding: owned.blinding,
+      asset: owned.asset,
+    };
     const keyFile = join(dir, 'output.key');
     const outputSecret = x25519.utils.randomSecretKey();
     await writeFile(keyFile, `${bytesToHex(outputSecret)}\n`, { mode: 0o600 });

@@ -25,7 +25,7 @@ import { Devnet, type DevnetValidator } from '../src/devnet/index.js';
 import { encodeTransaction } from '../src/ledger/index.js';
 import {
   type CircuitArtifacts,
-  generateSpendingKeys,
+  generateWalletKeys,
   loadCircuitArtifacts,
   MemoryTreeStorage,
   MerkleTree,
@@ -68,13 +68,13 @@ describe('coordinator failover (multi-process)', () => {
   /** A proven withdrawal of 0.1 SOL to a fresh address naming `relayer`, submitted and final. */
   async function finalWithdrawal(via: DevnetValidator, relayer: string) {
     const client = new IngressClient(via.ingress!);
-    const w = Wallet.inMemory(generateSpendingKeys());
+    const w = Wallet.inMemory(generateWalletKeys());
     const note = w.prepareDeposit(SOL / 2n);
     await new TransactionSender(rpc, { feePayer: payer, commitment: 'confirmed', logger }).send(
       [
         depositInstruction(p, payer, {
           amount: SOL / 2n,
-          ownerPk: note.pk,
+          ownerPk: note.pkD,
           blinding: note.blinding,
           asset: note.asset,
         }),

@@ -19,7 +19,7 @@ import { encodeTransaction } from '../src/ledger/index.js';
 import {
   dummyInput,
   encryptNote,
-  generateSpendingKeys,
+  generateWalletKeys,
   loadCircuitArtifacts,
   NATIVE_ASSET,
   type Note,
@@ -68,8 +68,8 @@ async function zeroTransfer(): Promise<Uint8Array> {
   const keyHash = createHash('sha256').update(artifacts.zkey).digest('hex').slice(0, 16);
   const file = join(CACHE, `dashboard-zero-transfer-${keyHash}.hex`);
   if (existsSync(file)) return new Uint8Array(Buffer.from(await readFile(file, 'utf8'), 'hex'));
-  const owner = generateSpendingKeys();
-  const zero = (): Note => ({ amount: 0n, pk: owner.pk, blinding: randomField(), asset: NATIVE_ASSET });
+  const owner = generateWalletKeys();
+  const zero = (): Note => ({ amount: 0n, pkD: owner.pkD0, blinding: randomField(), asset: NATIVE_ASSET });
   const outputs = [zero(), zero()] as const;
   const { proof, statement } = await proveTransact(
     {

@@ -38,7 +38,7 @@ import {
   computeOutputsDigest,
   FIELD_MODULUS,
   type Field,
-  generateSpendingKeys,
+  generateWalletKeys,
   loadCircuitArtifacts,
   MemoryTreeStorage,
   MerkleTree,
@@ -104,13 +104,13 @@ describe('four validators, one coordinator (multi-process, end to end)', () => {
 
   /** A wallet holding exactly one deposited note of `amount`. */
   async function fundedWallet(amount: bigint): Promise<Wallet> {
-    const w = Wallet.inMemory(generateSpendingKeys());
+    const w = Wallet.inMemory(generateWalletKeys());
     const note = w.prepareDeposit(amount);
     await new TransactionSender(rpc, { feePayer: payer, commitment: 'confirmed', logger }).send(
       [
         depositInstruction(p, payer, {
           amount,
-          ownerPk: note.pk,
+          ownerPk: note.pkD,
           blinding: note.blinding,
           asset: note.asset,
         }),
@@ -146,14 +146,14 @@ describe('four validators, one coordinator (multi-process, end to end)', () => {
     const before = decodeBridgeState((await rpc.accountData(p.bridgeState, 'confirmed'))!.data).depositCount;
     const commitments: Field[] = [];
     for (const amount of [SOL / 10n, SOL / 5n, (3n * SOL) / 10n]) {
-      const w = Wallet.inMemory(generateSpendingKeys());
+      const w = Wallet.inMemory(generateWalletKeys());
       const note = w.prepareDeposit(amount);
       commitments.push(w.store.pendingDeposits[0]!.commitment);
       await sender.send(
         [
           depositInstruction(p, payer, {
             amount,
-            ownerPk: note.pk,
+            ownerPk: note.pkD,
             blinding: note.blinding,
             asset: note.asset,
           }),
@@ -230,7 +230,7 @@ describe('four validators, one coordinator (multi-process, end to end)', () => {
 
   it('lands a double spend sent to two validators at once exactly once', async () => {
     const w = await fundedWallet(SOL);
-    const friend = Wallet.inMemory(generateSpendingKeys());
+    const friend = Wallet.inMemory(generateWalletKeys());
     // The wallet synced from validator 0; validator 1, asked for the path, may be a block behind.
     const synced = (await ingress(0).status()).leafCount;
     await until('validator 1 holds the note', async () =>
@@ -298,7 +298,7 @@ describe('four validators, one coordinator (multi-process, end to end)', () => {
 
   it('refuses an unknown root, a non-canonical nullifier and a tampered ciphertext, and admits the honest transaction', async () => {
     const w = await fundedWallet(SOL / 2n);
-    const friend = Wallet.inMemory(generateSpendingKeys());
+    const friend = Wallet.inMemory(generateWalletKeys());
     // Unknown root: the note's real path, in a tree with one extra leaf nobody appended.
     const tree = await MerkleTree.open(new MemoryTreeStorage());
     await tree.appendBatch([...(await ingress(0).outputsSince(0)).map((o) => o.commitment), randomField()]);

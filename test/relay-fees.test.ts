@@ -23,7 +23,7 @@ import { encodeTransaction } from '../src/ledger/index.js';
 import {
   type CircuitArtifacts,
   type Field,
-  generateSpendingKeys,
+  generateWalletKeys,
   loadCircuitArtifacts,
   MemoryTreeStorage,
   MerkleTree,
@@ -68,7 +68,7 @@ describe('relay fees on the shared cohort (multi-process)', () => {
 
   /** A wallet holding `count` deposited notes of `amount` each, all landed in L2 blocks. */
   async function walletWithNotes(count: number, amount: bigint, via: IngressClient): Promise<Wallet> {
-    const w = Wallet.inMemory(generateSpendingKeys());
+    const w = Wallet.inMemory(generateWalletKeys());
     const sender = new TransactionSender(rpc, { feePayer: payer, commitment: 'confirmed', logger });
     for (let i = 0; i < count; i += 5) {
       const ixs = [];
@@ -77,7 +77,7 @@ describe('relay fees on the shared cohort (multi-process)', () => {
         ixs.push(
           depositInstruction(p, payer, {
             amount,
-            ownerPk: note.pk,
+            ownerPk: note.pkD,
             blinding: note.blinding,
             asset: note.asset,
           }),

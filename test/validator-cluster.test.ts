@@ -17,7 +17,7 @@ import { encodeTransaction } from '../src/ledger/index.js';
 import {
   dummyInput,
   encryptNote,
-  generateSpendingKeys,
+  generateWalletKeys,
   loadCircuitArtifacts,
   NATIVE_ASSET,
   type Note,
@@ -183,8 +183,8 @@ describe('three validators on a localnet (multi-process)', () => {
   it("admits a transaction at one node's ingress, gossips it, and every node finalizes it in the same block", async () => {
     // A real proof of a zero-value transfer (two dummy inputs) against the empty L2 tree's root.
     const artifacts = await loadCircuitArtifacts();
-    const owner = generateSpendingKeys();
-    const zero = (): Note => ({ amount: 0n, pk: owner.pk, blinding: randomField(), asset: NATIVE_ASSET });
+    const owner = generateWalletKeys();
+    const zero = (): Note => ({ amount: 0n, pkD: owner.pkD0, blinding: randomField(), asset: NATIVE_ASSET });
     const outputs = [zero(), zero()] as const;
     const { proof, statement } = await proveTransact(
       {

@@ -98,7 +98,7 @@ describe('paraloom wallet (CLI)', () => {
     expect((await stat(keyFile)).mode & 0o777).toBe(0o600);
     const sealed = await readFile(keyFile, 'utf8');
     expect(sealed).not.toContain(mnemonic.split(' ').slice(0, 3).join(' '));
-    expect(JSON.parse(sealed)).toMatchObject({ format: 'paraloom-wallet/2', address });
+    expect(JSON.parse(sealed)).toMatchObject({ format: 'paraloom-wallet/3', address });
 
     const text = await runOk(['wallet', 'new', '--wallet', join(dir, 'shown')]);
     expect(text.stdout.join('\n')).toMatch(/WRITE THIS DOWN/);

@@ -14,7 +14,7 @@ import { bytesToHex, hexToBytes } from '../../src/common/index.js';
 import { decodeTransaction, encodeTransaction } from '../../src/ledger/index.js';
 import {
   type CircuitArtifacts,
-  deriveKeys,
+  deriveWalletKeys,
   dummyInput,
   encryptNote,
   type Field,
@@ -27,9 +27,9 @@ import {
   noteCommitment,
   privacyReady,
   proveTransact,
-  type SpendingKeys,
   shutdownProver,
   type TransactRequest,
+  type WalletKeys,
 } from '../../src/privacy/index.js';
 
 const CACHE_DIR = fileURLToPath(new URL('../../.cache/bench-l2/', import.meta.url));
@@ -52,7 +52,7 @@ export interface L2FixtureParams {
 
 export interface DepositNote {
   readonly note: Note;
-  readonly keys: SpendingKeys;
+  readonly keys: WalletKeys;
   readonly commitment: Field;
 }
 
@@ -62,11 +62,16 @@ export interface L2Fixtures {
   readonly deposits: readonly DepositNote[];
   /** Root of the L2 tree holding exactly the deposits, in order. */
   readonly root: Field;
-  /** Encoded L2 transactions (805 bytes each), in submission order. */
+  /** Encoded L2 transactions (933 bytes each), in submission order. */
   readonly transactions: readonly Uint8Array[];
   /** Both output commitments of each transaction (what a final block publishes). */
   readonly outputs: readonly (readonly [Field, Field])[];
   readonly fromCache: boolean;
+}
+
+/** Wallet keys of a 64-byte seed derived from the bench seed. */
+function walletOf(label: string, i: number): WalletKeys {
+  return deriveWalletKeys(new Uint8Array(createHash('sha512').update(`${SEED}/${label}/${i}`).digest()));
 }
 
 function derive(label: string, i: number): Field {
@@ -76,10 +81,10 @@ function derive(label: string, i: number): Field {
 /** Deposit i: 0.001 SOL + i lamports to a key derived from the seed. */
 export function depositNotes(count: number): DepositNote[] {
   return Array.from({ length: count }, (_, i) => {
-    const keys = deriveKeys(derive('sk', i));
+    const keys = walletOf('wallet', i);
     const note: Note = {
       amount: 1_000_000n + BigInt(i),
-      pk: keys.pk,
+      pkD: keys.pkD0,
       blinding: derive('blinding', i),
       asset: NATIVE_ASSET,
     };
@@ -140,24 +145,27 @@ export async function l2Fixtures(
   }
   if (proven.length >= params.transfers) return done(proven.slice(0, params.transfers), true);
 
-  const recipient = deriveKeys(derive('recipient', 0));
+  const recipient = walletOf('recipient', 0);
   const zero = (): Note => ({
     amount: 0n,
-    pk: recipient.pk,
+    pkD: recipient.pkD0,
     blinding: derive('zero', 0),
     asset: NATIVE_ASSET,
   });
   const requestFor = async (i: number): Promise<TransactRequest> => {
     let inputs: TransactRequest['inputs'];
     let outputs: readonly [Note, Note];
-    let owners: readonly [SpendingKeys, SpendingKeys] = [recipient, recipient];
+    let owners: readonly [WalletKeys, WalletKeys] = [recipient, recipient];
     if (i < deposits.length) {
       const d = deposits[i]!;
       const pay = d.note.amount / 2n;
-      inputs = [{ note: d.note, sk: d.keys.sk, path: await tree.path(i) }, dummyInput(NATIVE_ASSET)];
+      inputs = [
+        { note: d.note, sk: d.keys.sk, diversifier: d.keys.d0, path: await tree.path(i) },
+        dummyInput(NATIVE_ASSET),
+      ];
       outputs = [
-        { amount: pay, pk: recipient.pk, blinding: derive('pay', i), asset: NATIVE_ASSET },
-        { amount: d.note.amount - pay, pk: d.keys.pk, blinding: derive('change', i), asset: NATIVE_ASSET },
+        { amount: pay, pkD: recipient.pkD0, blinding: derive('pay', i), asset: NATIVE_ASSET },
+        { amount: d.note.amount - pay, pkD: d.keys.pkD0, blinding: derive('change', i), asset: NATIVE_ASSET },
       ];
       owners = [recipient, d.keys];
     } else {

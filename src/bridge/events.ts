@@ -93,7 +93,7 @@ export function depositInstructionCommitment(data: Uint8Array): { amount: bigint
   const amount = r.u64('amount');
   const note = {
     amount,
-    pk: field(r.view(32, 'owner_pk'), 'owner_pk'),
+    pkD: field(r.view(32, 'owner_pk'), 'owner_pk'),
     blinding: field(r.view(32, 'blinding'), 'blinding'),
     asset: field(r.view(32, 'asset'), 'asset'),
   };

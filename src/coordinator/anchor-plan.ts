@@ -13,7 +13,7 @@ export const MAX_ANCHOR_WITHDRAWALS = 1 << MAX_APPROVAL_DEPTH;
  * The height the next anchor after `fromHeight` should reach: the final tip, unless that is more than
  * MAX_ANCHOR_RANGE blocks away or (fromHeight, tip] holds more withdrawals than one approval can prove;
  * then the last height before the withdrawal that would not fit. A longer stretch of blocks is simply
- * anchored over several consecutive anchors. A single block holds at most MAX_BLOCK_TRANSACTIONS (832)
+ * anchored over several consecutive anchors. A single block holds at most MAX_BLOCK_TRANSACTIONS (760)
  * transactions, fewer than 2^MAX_APPROVAL_DEPTH, so a range of one block always fits.
  */
 export async function nextAnchorHeight(

@@ -130,7 +130,7 @@ async function demoSteps(
     [
       depositInstruction(p, payer, {
         amount: depositAmount,
-        ownerPk: note.pk,
+        ownerPk: note.pkD,
         blinding: note.blinding,
         asset: note.asset,
       }),

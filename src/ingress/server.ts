@@ -10,7 +10,7 @@ import { INGRESS_LIMITS, RateLimiter } from './rate-limit.js';
 export interface IngressOptions {
   readonly host?: string;
   readonly port?: number;
-  /** Largest request body accepted (a shielded transaction is 805 bytes, 1,610 as hex). */
+  /** Largest request body accepted (a shielded transaction is 933 bytes, 1,866 as hex). */
   readonly maxBodyBytes?: number;
   /** Largest body of a batch submission (`INGRESS_LIMITS.maxBatchBodyBytes` by default). */
   readonly maxBatchBodyBytes?: number;

@@ -238,7 +238,10 @@ describe('ledger: mempool, blocks, consensus application', () => {
     expect(await rejectionCount(n.registry, 'RELAYER_NOT_REGISTERED')).toBe(1);
     // Transfers name no relayer: never asked (this fresh ledger does not know the transfer's root).
     expect(await r(scenario.transfer.bytes)).toBe('UNKNOWN_ROOT');
-    expect(asked).toEqual([scenario.withdrawal.tx.statement.asset, scenario.withdrawal.tx.statement.asset]);
+    expect(asked).toEqual([
+      scenario.withdrawal.tx.statement.assetPublic,
+      scenario.withdrawal.tx.statement.assetPublic,
+    ]);
     floors.set(relayer, 5_000_000n);
     expect(await r(scenario.withdrawal.bytes)).toBe('OK');
     expect(n.app.mempool.size).toBe(1);

@@ -15,9 +15,12 @@ export const BLOCK_VERSION = 2;
 export const BLOCK_HEADER_BYTES = 1 + 8 + 4 + 32 + 32 + 8 + 32 + 32 + 8 + 32 + 32 + 32 + 8;
 /** Codec caps; a node's per-block limits (LedgerApp options) are at most these. */
 export const MAX_BLOCK_DEPOSITS = 1024;
-/** 832 transactions of TX_BYTES (805, with the refund slot) keep the largest block under 1 MiB. */
-export const MAX_BLOCK_TRANSACTIONS = 832;
-/** Largest valid block (1,005,902 bytes, under the network's 1 MiB proposal cap). */
+/**
+ * 760 transactions of TX_BYTES (933: v2 envelopes of 153 bytes and the refund opening) keep the largest
+ * block under 1 MiB.
+ */
+export const MAX_BLOCK_TRANSACTIONS = 760;
+/** Largest valid block (1,045,222 bytes, under the network's 1 MiB proposal cap). */
 export const MAX_L2_BLOCK_BYTES =
   BLOCK_HEADER_BYTES +
   4 +

@@ -8,6 +8,7 @@ import {
   PROOF_SUITE_GROTH16_BN254,
   PROOF_WIRE_BYTES,
   randomField,
+  toField,
 } from '../privacy/index.js';
 import {
   BLOCK_HEADER_BYTES,
@@ -43,7 +44,7 @@ function sampleTx(extAmount = -1_000n, fee = 10n, refund = extAmount < 0n): Shie
     proof,
     statement: {
       root: randomField(),
-      asset: FIELD_ZERO,
+      assetPublic: FIELD_ZERO,
       nullifiers: [randomField(), randomField()],
       outputCommitments: [randomField(), randomField()],
       extData: {
@@ -54,14 +55,25 @@ function sampleTx(extAmount = -1_000n, fee = 10n, refund = extAmount < 0n): Shie
         expirationSlot: 123_456n,
         encryptedOutput0: envelope(),
         encryptedOutput1: envelope(),
-        ...(refund ? { refundCommitment: randomField(), refundCiphertext: envelope() } : {}),
+        ...(refund
+          ? { refundOwner: randomField(), refundBlinding: randomField(), refundCiphertext: envelope() }
+          : {}),
       },
     },
   };
 }
 
 /** Offsets of the field elements in a v1 transaction (see docs/protocol.md). */
-const FIELD_OFFSETS = { root: 130, asset: 162, nullifier0: 194, nullifier1: 226, out0: 258, out1: 290 };
+const FIELD_OFFSETS = {
+  root: 130,
+  asset_public: 162,
+  nullifier0: 194,
+  nullifier1: 226,
+  out0: 258,
+  out1: 290,
+  refund_owner: 716,
+  refund_blinding: 748,
+};
 
 function codeOf(fn: () => unknown): string {
   try {
@@ -78,7 +90,7 @@ describe('transaction codec', () => {
     const tx = sampleTx();
     const bytes = encodeTransaction(tx);
     expect(bytes.length).toBe(TX_BYTES);
-    expect(TX_BYTES).toBe(805);
+    expect(TX_BYTES).toBe(933);
     const d = decodeTransaction(bytes);
     expect(encodeTransaction(d.tx)).toEqual(bytes);
     expect(d.tx.statement).toEqual(tx.statement);
@@ -100,17 +112,23 @@ describe('transaction codec', () => {
     suite[1] = 9;
     expect(codeOf(() => decodeTransaction(suite))).toBe('TX_MALFORMED');
     const env = bytes.slice();
-    env[TX_BYTES - 3 * ENVELOPE_BYTES - 32] = 7;
+    env[TX_BYTES - 3 * ENVELOPE_BYTES - 64] = 7;
     expect(codeOf(() => decodeTransaction(env))).toBe('TX_MALFORMED');
     const refundEnv = bytes.slice();
     refundEnv[TX_BYTES - ENVELOPE_BYTES] = 7;
     expect(codeOf(() => decodeTransaction(refundEnv))).toBe('TX_MALFORMED');
-    // Without a refund commitment the refund slot must be zeros (one encoding per content).
+    // Without a refund owner the blinding and the refund slot must be zeros (one encoding per content).
     const transfer = encodeTransaction(sampleTx(0n, 0n, false));
     const smuggled = transfer.slice();
     smuggled[TX_BYTES - 1] = 1;
     expect(codeOf(() => decodeTransaction(smuggled))).toBe('TX_MALFORMED');
-    expect(decodeTransaction(transfer).tx.statement.extData.refundCommitment).toBeUndefined();
+    const blindingOnly = transfer.slice();
+    blindingOnly[FIELD_OFFSETS.refund_blinding] = 1;
+    expect(codeOf(() => decodeTransaction(blindingOnly))).toBe('TX_MALFORMED');
+    const noRefund = decodeTransaction(transfer).tx.statement.extData;
+    expect(noRefund.refundOwner).toBeUndefined();
+    expect(noRefund.refundBlinding).toBeUndefined();
+    expect(noRefund.refundCiphertext).toBeUndefined();
   });
 
   it('refuses every non-canonical field element (n + p is not n)', () => {
@@ -145,6 +163,21 @@ describe('transaction codec', () => {
       statement: { ...tx.statement, nullifiers: [tx.statement.nullifiers[0], tx.statement.nullifiers[0]] },
     };
     expect(codeOf(() => encodeTransaction(same))).toBe('TX_MALFORMED');
+  });
+
+  it('admits a transfer only with asset_public = 0, and a withdrawal naming any asset', () => {
+    const transfer = sampleTx(0n, 0n);
+    const showing: ShieldedTransaction = {
+      ...transfer,
+      statement: { ...transfer.statement, assetPublic: toField(5n) },
+    };
+    expect(codeOf(() => encodeTransaction(showing))).toBe('TX_MALFORMED');
+    const bytes = encodeTransaction(transfer);
+    bytes[FIELD_OFFSETS.asset_public] = 5;
+    expect(codeOf(() => decodeTransaction(bytes))).toBe('TX_MALFORMED');
+    const withdrawal = sampleTx();
+    const named = { ...withdrawal, statement: { ...withdrawal.statement, assetPublic: toField(5n) } };
+    expect(decodeTransaction(encodeTransaction(named)).tx.statement.assetPublic).toBe(5n);
   });
 });
 
@@ -190,7 +223,7 @@ describe('block codec', () => {
     expect(blockHash(back.header)).toEqual(blockHash(block.header));
     expect(blockHash({ ...block.header, round: 3 })).not.toEqual(blockHash(block.header));
     expect(decodeBlock(encodeBlock(sampleBlock(0, 0))).transactions).toEqual([]);
-    expect(MAX_L2_BLOCK_BYTES).toBe(1_005_902);
+    expect(MAX_L2_BLOCK_BYTES).toBe(1_045_222);
     expect(MAX_L2_BLOCK_BYTES).toBeLessThan(1024 * 1024 - 1024);
   });
 

@@ -202,8 +202,9 @@ export class Mempool {
   private checkRelayer(d: DecodedTransaction): AdmitResult | undefined {
     const floorOf = this.o.context.relayerFloor;
     if (!floorOf || !isWithdrawal(d.tx)) return undefined;
-    const { extData, asset } = d.tx.statement;
-    const floor = floorOf.call(this.o.context, extData.relayer, asset);
+    // A withdrawal's asset_public is its asset (the circuit binds them when value moves).
+    const { extData, assetPublic } = d.tx.statement;
+    const floor = floorOf.call(this.o.context, extData.relayer, assetPublic);
     if (floor === undefined) {
       return this.reject(
         'RELAYER_NOT_REGISTERED',

@@ -7,8 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BatchVerifierPool,
   ENVELOPE_BYTES,
+  ENVELOPE_VERSION,
   FIELD_MODULUS,
   type Field,
+  hash4,
   loadCircuitArtifacts,
   MerkleTree,
   toField,
@@ -37,6 +39,17 @@ const quiet = pino({ level: 'silent' });
 const LEADER = new Uint8Array(32).fill(9);
 const EXPIRY = WITHDRAWAL_EXPIRATION_SLOT;
 
+/** P4(gross debit, refund_owner, refund_blinding, asset_public): the refund the cohort must append. */
+function expectedRefund(d: { tx: { statement: LedgerScenario['withdrawal']['tx']['statement'] } }): Field {
+  const s = d.tx.statement;
+  return hash4(
+    toField(-s.extData.extAmount),
+    s.extData.refundOwner!,
+    s.extData.refundBlinding!,
+    s.assetPublic,
+  );
+}
+
 function codeOf(f: () => unknown): string | undefined {
   try {
     f();
@@ -48,16 +61,16 @@ function codeOf(f: () => unknown): string | undefined {
 
 function envelope(): Uint8Array {
   const e = crypto.getRandomValues(new Uint8Array(ENVELOPE_BYTES));
-  e[0] = 1;
+  e[0] = ENVELOPE_VERSION;
   return e;
 }
 
 describe('refund entry codec', () => {
   const entry: RefundEntry = { height: 7n, index: 3, commitment: toField(12345n), ciphertext: envelope() };
 
-  it('round-trips the documented 166-byte layout', () => {
+  it('round-trips the documented 198-byte layout', () => {
     const bytes = encodeRefundEntry(entry);
-    expect(REFUND_ENTRY_BYTES).toBe(166);
+    expect(REFUND_ENTRY_BYTES).toBe(198);
     expect(bytes.length).toBe(REFUND_ENTRY_BYTES);
     expect(bytes[0]).toBe(1);
     expect(bytes.subarray(1, 9)).toEqual(Uint8Array.of(7, 0, 0, 0, 0, 0, 0, 0));
@@ -72,7 +85,7 @@ describe('refund entry codec', () => {
     const version = bytes.slice();
     version[0] = 2;
     expect(codeOf(() => decodeRefundEntry(version))).toBe('BLOCK_MALFORMED');
-    expect(codeOf(() => decodeRefundEntry(bytes.subarray(0, 165)))).toBe('BLOCK_MALFORMED');
+    expect(codeOf(() => decodeRefundEntry(bytes.subarray(0, 197)))).toBe('BLOCK_MALFORMED');
     expect(codeOf(() => decodeRefundEntry(Uint8Array.of(...bytes, 0)))).toBe('BLOCK_MALFORMED');
     const big = bytes.slice();
     let v = FIELD_MODULUS + 12345n;
@@ -237,7 +250,7 @@ describe('refund section: propose, check against each node, execute', () => {
     expect(entry).toEqual({
       height: 2n,
       index: 0,
-      commitment: w.extData.refundCommitment,
+      commitment: expectedRefund(scenario.withdrawal),
       ciphertext: w.extData.refundCiphertext,
     });
     const before = await snapshot(b);
@@ -275,7 +288,9 @@ describe('refund section: propose, check against each node, execute', () => {
   it('appends the refund note as an ordinary output and marks the withdrawal refunded', async () => {
     const before = await snapshot(a);
     const w = scenario.withdrawal.tx.statement;
-    const expected = (await MerkleTree.open(a.storage.tree)).planAppend([w.extData.refundCommitment!]);
+    const expected = (await MerkleTree.open(a.storage.tree)).planAppend([
+      expectedRefund(scenario.withdrawal),
+    ]);
     const tip = a.app.tip;
     const proposal = await a.app.buildProposal(tip.height + 1n, 0, tip.hash);
     for (const n of [a, b]) await n.app.commit(tip.height + 1n, proposal.bytes, new Uint8Array(1));
@@ -286,9 +301,13 @@ describe('refund section: propose, check against each node, execute', () => {
       expect(await n.storage.nullifiers.hasMany([refundTag(w.nullifiers)])).toEqual([true]);
     }
     // The owner's scanner finds it like any output: its envelope opens to the gross amount.
-    const note = tryDecryptNote(w.extData.refundCiphertext!, scenario.owner, w.extData.refundCommitment!);
-    expect(note?.amount).toBe(1_000_000_000n);
-    expect(-w.extData.extAmount).toBe(note?.amount);
+    const note = tryDecryptNote(
+      w.extData.refundCiphertext!,
+      scenario.owner,
+      expectedRefund(scenario.withdrawal),
+    );
+    expect(note?.note.amount).toBe(1_000_000_000n);
+    expect(-w.extData.extAmount).toBe(note?.note.amount);
   });
 
   it('never refunds a withdrawal twice', async () => {
@@ -332,6 +351,64 @@ describe('refund section: propose, check against each node, execute', () => {
     a.chain.slot = EXPIRY + 20n;
     const block = await finalize(a, [b]);
     expect(block.sections).toEqual([]);
+    await closeNode(a);
+    await closeNode(b);
+  });
+});
+
+describe('a refund is worth exactly what the withdrawal debited', () => {
+  it('appends P4(gross, refund_owner, refund_blinding, asset) whatever the ciphertext claims', async () => {
+    const a = await openNode();
+    const b = await openNode();
+    for (const n of [a, b]) n.app.addDeposits(scenario.deposits);
+    await finalize(a, [b]);
+    for (const n of [a, b]) {
+      n.anchored.add(scenario.root1);
+      expect((await n.app.submit(scenario.inflated.bytes)).ok).toBe(true);
+    }
+    await finalize(a, [b]);
+    a.chain.slot = EXPIRY + 1n;
+    b.chain.slot = EXPIRY + 1n;
+    const s = scenario.inflated.tx.statement;
+    const gross = -s.extData.extAmount;
+    expect(gross).toBe(400_000_000n);
+    const expected = expectedRefund(scenario.inflated);
+    // The ciphertext is a well-formed note of the same owner and blinding worth 3,000,000,000: the
+    // commitment a minting wallet wanted.
+    const claimed = hash4(
+      toField(3_000_000_000n),
+      s.extData.refundOwner!,
+      s.extData.refundBlinding!,
+      s.assetPublic,
+    );
+    const tip = a.app.tip;
+    const proposal = await a.app.buildProposal(tip.height + 1n, 0, tip.hash);
+    const [entry] = refundEntriesOf(decodeBlock(proposal.bytes));
+    expect(entry).toEqual({
+      height: 2n,
+      index: 0,
+      commitment: expected,
+      ciphertext: s.extData.refundCiphertext,
+    });
+    expect(entry!.commitment).not.toBe(claimed);
+    // A proposer appending the claimed commitment instead is refused by every honest node.
+    const before = await snapshot(b);
+    const forged = encodeRefundEntry({ ...entry!, commitment: claimed });
+    const res = await b.app.validateProposal(tip.height + 1n, 0, await withRefunds(a, [forged]));
+    expect(res.ok ? 'OK' : res.reason).toMatch(/^REFUND_INVALID: entry 0: the refund differs/);
+    expect(await snapshot(b)).toEqual(before);
+    const plan = (await MerkleTree.open(a.storage.tree)).planAppend([expected]);
+    expect(await b.app.validateProposal(tip.height + 1n, 0, proposal.bytes)).toEqual({
+      ok: true,
+      hash: proposal.hash,
+    });
+    for (const n of [a, b]) await n.app.commit(tip.height + 1n, proposal.bytes, new Uint8Array(1));
+    for (const n of [a, b]) expect(n.app.root).toBe(plan.state.rootHistory.at(-1));
+    // The appended note is worth the gross debit; the lying envelope opens to nothing spendable.
+    expect(tryDecryptNote(s.extData.refundCiphertext!, scenario.owner, expected)).toBeUndefined();
+    expect(tryDecryptNote(s.extData.refundCiphertext!, scenario.owner, claimed)?.note.amount).toBe(
+      3_000_000_000n,
+    );
     await closeNode(a);
     await closeNode(b);
   });

@@ -1,5 +1,11 @@
 import { bytesEqual, bytesToBigintBE, sha256 } from '../common/index.js';
-import { ENVELOPE_BYTES, type Field, fieldMod, fieldToBytesBE } from '../privacy/index.js';
+import {
+  ENVELOPE_BYTES,
+  type Field,
+  fieldMod,
+  fieldToBytesBE,
+  refundCommitmentOf,
+} from '../privacy/index.js';
 import { type Block, decodeBlock } from './block.js';
 import { ledgerReader, ledgerWriter, readField } from './codec.js';
 import { LedgerError } from './errors.js';
@@ -9,16 +15,16 @@ import type { LedgerState } from './state.js';
 import { type DecodedTransaction, isWithdrawal } from './transaction.js';
 
 // Refunds: a withdrawal that can no longer settle on Solana gives its owner the refund note its ext
-// data carries. The block section of kind 4 lists them; entry (166 bytes):
-//   version u8 = 1 | height u64 | index u32 | refund_commitment 32 LE | refund_ciphertext 121
+// data carries. The block section of kind 4 lists them; entry (198 bytes):
+//   version u8 = 1 | height u64 | index u32 | refund_commitment 32 LE | refund_ciphertext 153
 // (height, index): the withdrawal, as the index-th transaction of the final block at height. The
-// commitment and ciphertext repeat the withdrawal's, so anyone indexing outputs reads them from the
-// refunding block alone.
+// commitment is the one the cohort computes from the withdrawal (refundOf) and the ciphertext repeats
+// the withdrawal's, so anyone indexing outputs reads them from the refunding block alone.
 
 export const REFUNDS_SECTION_KIND = 4;
 export const REFUND_ENTRY_VERSION = 1;
 export const REFUND_ENTRY_BYTES = 1 + 8 + 4 + 32 + ENVELOPE_BYTES;
-/** Refunds in one block: 32 entries are 5,445 bytes of the sections. */
+/** Refunds in one block: 32 entries are 6,469 bytes of the sections. */
 export const MAX_BLOCK_REFUNDS = 32;
 
 const REFUND_TAG_DOMAIN = new TextEncoder().encode('paraloom/v1/refund');
@@ -87,16 +93,22 @@ export function refundEntriesOf(block: Pick<Block, 'sections'>): RefundEntry[] {
   return sectionEntries(block.sections, REFUNDS_SECTION_KIND).map(decodeRefundEntry);
 }
 
-/** The refund a withdrawal offers, as an entry naming it; undefined for a transaction without one. */
+/**
+ * The refund a withdrawal offers, as an entry naming it; undefined for a transaction without one.
+ * The commitment is computed here, P4(gross debit, refund_owner, refund_blinding, asset) with the
+ * withdrawal's -ext_amount and asset_public (which the circuit binds to the spent notes' asset when
+ * value moves): nothing in the transaction can make a refund worth more than the withdrawal took.
+ */
 export function refundOf(height: bigint, index: number, d: DecodedTransaction): ResolvedRefund | undefined {
   const s = d.tx.statement;
-  const { refundCommitment, refundCiphertext } = s.extData;
-  if (!isWithdrawal(d.tx) || refundCommitment === undefined || refundCiphertext === undefined)
-    return undefined;
+  const { refundCiphertext } = s.extData;
+  if (!isWithdrawal(d.tx) || refundCiphertext === undefined) return undefined;
+  const commitment = refundCommitmentOf(s.extData, s.assetPublic);
+  if (commitment === undefined) return undefined;
   return {
     height,
     index,
-    commitment: refundCommitment,
+    commitment,
     ciphertext: refundCiphertext,
     nullifiers: s.nullifiers,
     expirationSlot: s.extData.expirationSlot,

@@ -15,7 +15,7 @@ export const MAX_SECTIONS = 8;
 export const MAX_SECTION_ENTRIES = 1024;
 /**
  * All sections of one block together: 288 KiB for the extensions (a 256 KiB compute job fits, with
- * room for results) and 8 KiB kept for the ledger's own refund section (at most 5,445 bytes).
+ * room for results) and 8 KiB kept for the ledger's own refund section (at most 6,469 bytes).
  */
 export const MAX_SECTIONS_BYTES = 296 * 1024;
 

@@ -4,6 +4,7 @@ import {
   ENVELOPE_BYTES,
   ENVELOPE_VERSION,
   type ExtData,
+  FIELD_ZERO,
   type Field,
   PROOF_SUITE_GROTH16_BN254,
   PROOF_WIRE_BYTES,
@@ -20,7 +21,7 @@ export const TX_VERSION = 1;
  * equality checked before a single field is read, and sizes leak nothing about the notes.
  */
 export const TX_BYTES =
-  1 + PROOF_WIRE_BYTES + 6 * 32 + 32 + 32 + 8 + 8 + 8 + 2 * ENVELOPE_BYTES + 32 + ENVELOPE_BYTES;
+  1 + PROOF_WIRE_BYTES + 6 * 32 + 32 + 32 + 8 + 8 + 8 + 2 * ENVELOPE_BYTES + 32 + 32 + ENVELOPE_BYTES;
 
 /** The refund slot of a transaction without a refund (a transfer): all zero on the wire. */
 const NO_REFUND_ENVELOPE = new Uint8Array(ENVELOPE_BYTES);
@@ -59,7 +60,7 @@ export function encodeTransaction(tx: ShieldedTransaction): Uint8Array {
     .u8(TX_VERSION)
     .raw(tx.proof)
     .u256(s.root, 'root')
-    .u256(s.asset, 'asset')
+    .u256(s.assetPublic, 'asset_public')
     .u256(s.nullifiers[0], 'nullifier0')
     .u256(s.nullifiers[1], 'nullifier1')
     .u256(s.outputCommitments[0], 'out0')
@@ -71,7 +72,8 @@ export function encodeTransaction(tx: ShieldedTransaction): Uint8Array {
     .u64(e.expirationSlot, 'expiration_slot')
     .raw(e.encryptedOutput0)
     .raw(e.encryptedOutput1)
-    .u256(e.refundCommitment ?? (0n as Field), 'refund_commitment')
+    .u256(e.refundOwner ?? FIELD_ZERO, 'refund_owner')
+    .u256(e.refundBlinding ?? FIELD_ZERO, 'refund_blinding')
     .raw(e.refundCiphertext?.length ? e.refundCiphertext : NO_REFUND_ENVELOPE)
     .finish();
 }
@@ -98,7 +100,7 @@ export function decodeTransaction(bytes: Uint8Array): DecodedTransaction {
     r.fail('invalid', 'unknown proof suite', 'proof', { value: proof[0] });
   }
   const root = readField(r, 'root');
-  const asset = readField(r, 'asset');
+  const assetPublic = readField(r, 'asset_public');
   const nullifiers: [Field, Field] = [readField(r, 'nullifier0'), readField(r, 'nullifier1')];
   const outputCommitments: [Field, Field] = [readField(r, 'out0'), readField(r, 'out1')];
   const recipient = r.bytes(32, 'recipient');
@@ -108,12 +110,14 @@ export function decodeTransaction(bytes: Uint8Array): DecodedTransaction {
   const expirationSlot = r.u64('expiration_slot');
   const encryptedOutput0 = r.bytes(ENVELOPE_BYTES, 'encrypted_output0');
   const encryptedOutput1 = r.bytes(ENVELOPE_BYTES, 'encrypted_output1');
-  const refundCommitment = readField(r, 'refund_commitment');
+  // Non-canonical owner or blinding: FIELD_NOT_CANONICAL here, before anything can hash them.
+  const refundOwner = readField(r, 'refund_owner');
+  const refundBlinding = readField(r, 'refund_blinding');
   const refundSlot = r.bytes(ENVELOPE_BYTES, 'refund_ciphertext');
   r.end();
-  // One encoding per content: without a refund commitment the refund slot is zeros.
-  if (refundCommitment === 0n && !refundSlot.every((b) => b === 0)) {
-    r.fail('invalid', 'a refund ciphertext without a refund commitment', 'refund_ciphertext', {});
+  // One encoding per content: without a refund owner the blinding and the refund slot are zeros.
+  if (refundOwner === 0n && (refundBlinding !== 0n || !refundSlot.every((b) => b === 0))) {
+    r.fail('invalid', 'a refund blinding or ciphertext without a refund owner', 'refund_ciphertext', {});
   }
   const extData: ExtData = {
     recipient,
@@ -123,11 +127,11 @@ export function decodeTransaction(bytes: Uint8Array): DecodedTransaction {
     expirationSlot,
     encryptedOutput0,
     encryptedOutput1,
-    ...(refundCommitment !== 0n ? { refundCommitment, refundCiphertext: refundSlot } : {}),
+    ...(refundOwner !== 0n ? { refundOwner, refundBlinding, refundCiphertext: refundSlot } : {}),
   };
   const tx: ShieldedTransaction = {
     proof,
-    statement: { root, asset, nullifiers, outputCommitments, extData },
+    statement: { root, assetPublic, nullifiers, outputCommitments, extData },
   };
   checkShape(tx);
   const copy = Uint8Array.from(bytes);
@@ -175,5 +179,10 @@ function checkShape(tx: ShieldedTransaction): void {
   // The circuit enforces it too; refusing here costs nothing and keeps such a tx out of a batch.
   if (tx.statement.nullifiers[0] === tx.statement.nullifiers[1]) {
     throw new LedgerError('TX_MALFORMED', 'the two nullifiers must differ');
+  }
+  // The circuit binds asset_public only when value moves; a transfer that shows an asset would
+  // tell everyone which token moved, so the L2 admits transfers with asset_public = 0 only.
+  if (e.extAmount === 0n && tx.statement.assetPublic !== FIELD_ZERO) {
+    throw new LedgerError('TX_MALFORMED', 'a transfer must show asset_public = 0');
   }
 }

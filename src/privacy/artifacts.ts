@@ -4,8 +4,11 @@ import { fileURLToPath } from 'node:url';
 import { PrivacyError } from './errors.js';
 import type { SnarkjsVerifyingKey } from './verifier/verifying-key.js';
 
-/** Committed development keys (made by scripts/dev-ceremony.sh; see their transcript.json). */
-export const DEV_KEYS_DIR = fileURLToPath(new URL('../../keys/dev/v1/transact/', import.meta.url));
+/**
+ * Committed development keys of the v2 circuit (made by `KEYS_VERSION=v2 scripts/dev-ceremony.sh`;
+ * see their transcript.json). keys/dev/v1 holds the keys of the old circuit, for the record only.
+ */
+export const DEV_KEYS_DIR = fileURLToPath(new URL('../../keys/dev/v2/transact/', import.meta.url));
 
 export interface CircuitArtifacts {
   readonly dir: string;

@@ -12,7 +12,15 @@ export interface PrivacyErrorContexts {
   AMOUNT_OUT_OF_RANGE: { amount: string };
   /** A shielded address (or encryption key) that does not parse: prefix, version, length. */
   ADDRESS_INVALID: { address?: string; prefix?: string; length?: number; version?: number };
-  /** A shielded address whose checksum does not match. */
+  /** A version 1 address: its notes belong to the old circuit and could never be spent. */
+  ADDRESS_OLD_VERSION: { version: number };
+  /** A wallet seed that is not the 64 bytes of a BIP39 seed. */
+  SEED_INVALID: { length: number };
+  /** An address or deposit index that is not a u32. */
+  KEY_INDEX_OUT_OF_RANGE: { index: number };
+  /** A viewing key string or value that does not parse: prefix, version, length, field elements. */
+  VIEWING_KEY_INVALID: { prefix?: string; version?: number; length?: number };
+  /** A bech32m string (address or viewing key) whose checksum does not match. */
   ADDRESS_CHECKSUM: { address: string };
   /** A note envelope of the wrong size, or not owned by the address it is encrypted to. */
   ENVELOPE_INVALID: { length?: number };

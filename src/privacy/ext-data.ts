@@ -1,6 +1,7 @@
 import { bigintToBytesBE, bytesToBigintBE, i64ToBytesLE, sha256, u64ToBytesLE } from '../common/index.js';
 import { PrivacyError, type PrivacyErrorContexts } from './errors.js';
-import { type Field, fieldMod } from './field.js';
+import { type Field, fieldMod, isCanonical } from './field.js';
+import { type Note, noteCommitment } from './note.js';
 
 const U64_MAX = (1n << 64n) - 1n;
 const I64_MIN = -(1n << 63n);
@@ -20,11 +21,14 @@ export interface ExtData {
   readonly encryptedOutput0: Uint8Array;
   readonly encryptedOutput1: Uint8Array;
   /**
-   * A withdrawal's refund note commitment (owner: the withdrawer, amount: the gross withdrawn, same
-   * asset): appended to the tree by a block's refund section if the withdrawal expires unsettled.
-   * Absent (0) for a transfer, and for a withdrawal that asks for no refund.
+   * A withdrawal's refund note opening: `refundOwner` is the owner key pk_d (of a fresh diversifier)
+   * and `refundBlinding` the blinding of the note the cohort appends if the withdrawal expires
+   * unsettled. The amount and asset are not here: the cohort takes them from the withdrawal itself
+   * (refundNoteOf), so a refund can never be worth more than the withdrawal debited. Both absent (0 on
+   * the wire) for a transfer, and for a withdrawal that asks for no refund.
    */
-  readonly refundCommitment?: Field;
+  readonly refundOwner?: Field;
+  readonly refundBlinding?: Field;
   /** The refund note encrypted to its owner (a note envelope); absent (empty) without a refund. */
   readonly refundCiphertext?: Uint8Array;
 }
@@ -51,26 +55,54 @@ export function validateExtData(ext: ExtData): void {
   if (ext.expirationSlot < 0n || ext.expirationSlot > U64_MAX) {
     fail('expiration_slot must be a u64', { expirationSlot: ext.expirationSlot.toString() });
   }
-  const refund = ext.refundCommitment ?? 0n;
   const refundCt = ext.refundCiphertext?.length ?? 0;
-  if ((refund === 0n) !== (refundCt === 0)) {
-    fail('a refund commitment and its ciphertext go together', { length: refundCt });
+  const owner = ext.refundOwner ?? 0n;
+  const blinding = ext.refundBlinding ?? 0n;
+  if (!isCanonical(owner) || !isCanonical(blinding)) {
+    fail('refund owner and blinding must be canonical field elements', { length: refundCt });
   }
-  if (refund !== 0n && ext.extAmount === 0n) fail('a transfer carries no refund', { length: refundCt });
+  // pk_d = P2(ak, d) is never 0 in practice, so owner 0 means "no refund" on the wire, unambiguously.
+  if ((owner === 0n) !== (refundCt === 0)) {
+    fail('a refund owner and its ciphertext go together', { length: refundCt });
+  }
+  if (owner === 0n && blinding !== 0n) fail('a refund blinding without a refund owner', { length: refundCt });
+  if (owner !== 0n && ext.extAmount === 0n) fail('a transfer carries no refund', { length: refundCt });
+}
+
+/**
+ * The refund note a withdrawal's ext data opens: the amount is the withdrawal's gross debit
+ * (-ext_amount, fee included: exactly what left the pool) and the asset the withdrawal's own, never
+ * taken from the transaction's refund fields; undefined without a refund (or for a transfer).
+ */
+export function refundNoteOf(ext: ExtData, asset: Field): Note | undefined {
+  if (ext.extAmount >= 0n || ext.refundOwner === undefined || ext.refundOwner === 0n) return undefined;
+  return {
+    amount: -ext.extAmount,
+    pkD: ext.refundOwner,
+    blinding: ext.refundBlinding ?? (0n as Field),
+    asset,
+  };
+}
+
+/** The refund commitment P4(-ext_amount, refund_owner, refund_blinding, asset), or undefined. */
+export function refundCommitmentOf(ext: ExtData, asset: Field): Field | undefined {
+  const note = refundNoteOf(ext, asset);
+  return note ? noteCommitment(note) : undefined;
 }
 
 /**
  * outputs_digest: one 32-byte commitment to everything the ext data binds that the program never reads
- * (the encrypted outputs and the refund note), so the withdraw instruction carries 32 bytes for all of
- * it: SHA-256(SHA-256(ciphertext0) | SHA-256(ciphertext1) | refund_commitment 32 BE |
- * SHA-256(refund_ciphertext)), with refund_commitment 0 and refund_ciphertext empty when there is no
- * refund (transfers). The program takes the digest as given.
+ * (the encrypted outputs and the refund note's opening), so the withdraw instruction carries 32 bytes
+ * for all of it: SHA-256(SHA-256(ciphertext0) | SHA-256(ciphertext1) | refund_owner 32 BE |
+ * refund_blinding 32 BE | SHA-256(refund_ciphertext)), with owner and blinding 0 and refund_ciphertext
+ * empty when there is no refund (transfers). The program takes the digest as given.
  */
 export function computeOutputsDigest(ext: ExtData): Uint8Array {
   return sha256(
     sha256(ext.encryptedOutput0),
     sha256(ext.encryptedOutput1),
-    bigintToBytesBE(ext.refundCommitment ?? 0n, 32),
+    bigintToBytesBE(ext.refundOwner ?? 0n, 32),
+    bigintToBytesBE(ext.refundBlinding ?? 0n, 32),
     sha256(ext.refundCiphertext ?? new Uint8Array()),
   );
 }

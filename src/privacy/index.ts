@@ -1,6 +1,7 @@
 // Public face of the privacy module: fields, hashes, keys, notes, note encryption, the commitment
 // tree, Pedersen commitments, the `transact` statement, prover, proof codec and verifiers.
 
+export { ADDRESS_PREFIX, ADDRESS_VERSION, decodeAddress, encodeAddress } from './address.js';
 export {
   type CircuitArtifacts,
   DEV_KEYS_DIR,
@@ -14,6 +15,8 @@ export {
   computeOutputsDigest,
   type ExtData,
   publicAmountFromExt,
+  refundCommitmentOf,
+  refundNoteOf,
   validateExtData,
 } from './ext-data.js';
 export {
@@ -34,15 +37,39 @@ export {
   toField,
 } from './field.js';
 export {
-  ADDRESS_PREFIX,
-  decodeAddress,
-  deriveKeys,
-  encodeAddress,
-  generateSpendingKeys,
+  type AnyWalletKey,
+  addressDiversifier,
+  addressFor,
+  authorizingKey,
+  canSpend,
+  defaultAddress,
+  depositSecrets,
+  deriveWalletKeys,
+  diversifiedKey,
+  type FullViewingKey,
+  fullViewingKey,
+  generateWalletKeys,
+  type IncomingViewingKey,
+  incomingViewingKey,
+  NK_TAG,
+  nullifierKey,
+  refundSecrets,
+  SEED_BYTES,
   type ShieldedAddress,
-  type SpendingKeys,
+  seesSpends,
+  type WalletKeys,
 } from './keys.js';
-export { checkAmount, MAX_AMOUNT, NATIVE_ASSET, type Note, noteCommitment, noteNullifier } from './note.js';
+export {
+  checkAmount,
+  depositNote,
+  MAX_AMOUNT,
+  NATIVE_ASSET,
+  type Note,
+  noteCommitment,
+  noteNullifier,
+  type OpenedNote,
+  refundNote,
+} from './note.js';
 export { ENVELOPE_BYTES, ENVELOPE_VERSION, encryptNote, tryDecryptNote } from './note-encryption.js';
 export { PEDERSEN_ORDER, PedersenCommitment, randomPedersenBlinding } from './pedersen.js';
 export {
@@ -73,7 +100,12 @@ export {
   type TransactProof,
   type TransactRequest,
 } from './prover.js';
-export { TRANSACT_PUBLIC_INPUT_NAMES, type TransactStatement, transactPublicInputs } from './transact.js';
+export {
+  assetPublicFor,
+  TRANSACT_PUBLIC_INPUT_NAMES,
+  type TransactStatement,
+  transactPublicInputs,
+} from './transact.js';
 export { computeRoot, type MerklePath, MerkleTree, verifyPath } from './tree/merkle-tree.js';
 export {
   MemoryTreeStorage,
@@ -88,6 +120,16 @@ export { BatchVerifierPool, type PoolBatchResult, type WireVerificationItem } fr
 export { type BatchResult, Groth16Verifier, type VerificationItem } from './verifier/groth16-verifier.js';
 export { type TransactVerification, TransactVerifier } from './verifier/transact-verifier.js';
 export { type SnarkjsVerifyingKey, VerifyingKey } from './verifier/verifying-key.js';
+export {
+  decodeFullViewingKey,
+  decodeIncomingViewingKey,
+  decodeViewingKey,
+  encodeFullViewingKey,
+  encodeIncomingViewingKey,
+  FULL_VIEWING_KEY_PREFIX,
+  INCOMING_VIEWING_KEY_PREFIX,
+  VIEWING_KEY_VERSION,
+} from './viewing-keys.js';
 
 import type { Field } from './field.js';
 import { fieldToBytesBE } from './field.js';

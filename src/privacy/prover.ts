@@ -4,22 +4,27 @@ import { initCurve } from './curve/mcl.js';
 import { PrivacyError, type PrivacyErrorContexts } from './errors.js';
 import { computeExtDataHash, type ExtData, publicAmountFromExt, validateExtData } from './ext-data.js';
 import { type Field, fieldMod, randomField } from './field.js';
-import { deriveKeys } from './keys.js';
+import { authorizingKey, diversifiedKey, generateWalletKeys, nullifierKey } from './keys.js';
 import { checkAmount, type Note, noteCommitment, noteNullifier } from './note.js';
 import { Groth16Proof } from './proof/groth16-proof.js';
-import type { TransactStatement } from './transact.js';
+import { assetPublicFor, type TransactStatement } from './transact.js';
 import { computeRoot, type MerklePath } from './tree/merkle-tree.js';
 import { TREE_DEPTH, ZERO_HASHES } from './tree/zero-hashes.js';
 
-/** A note being spent: the note, its owner's spending key, where it sits in the tree. */
+/**
+ * A note being spent: the note, its owner's spending key, the diversifier that opens the note's
+ * owner key (pk_d = P2(P1(sk), d)), where it sits in the tree.
+ */
 export interface SpendInput {
   readonly note: Note;
   readonly sk: Field;
+  readonly diversifier: Field;
   readonly path: MerklePath;
 }
 
 export interface TransactRequest {
   readonly root: Field;
+  /** The one asset of every input and output; private. The proof shows it only if value moves. */
   readonly asset: Field;
   readonly inputs: readonly [SpendInput, SpendInput];
   readonly outputs: readonly [Note, Note];
@@ -40,10 +45,11 @@ export interface TransactProof {
  * never collides with another, and no tree membership (the circuit exempts zero amounts).
  */
 export function dummyInput(asset: Field): SpendInput {
-  const keys = deriveKeys(randomField());
+  const keys = generateWalletKeys();
   return {
-    note: { amount: 0n, pk: keys.pk, blinding: randomField(), asset },
+    note: { amount: 0n, pkD: keys.pkD0, blinding: randomField(), asset },
     sk: keys.sk,
+    diversifier: keys.d0,
     path: { leafIndex: 0, siblings: ZERO_HASHES.slice(0, TREE_DEPTH) },
   };
 }
@@ -60,13 +66,15 @@ function checkRequest(request: TransactRequest): { nullifiers: [Field, Field]; o
   for (const [i, input] of request.inputs.entries()) {
     checkAmount(input.note.amount);
     if (input.note.asset !== request.asset) bad(`input ${i} is of another asset`);
-    if (deriveKeys(input.sk).pk !== input.note.pk) bad(`input ${i}: spending key does not own the note`);
+    if (diversifiedKey(authorizingKey(input.sk), input.diversifier) !== input.note.pkD) {
+      bad(`input ${i}: spending key and diversifier do not open the note's owner key`);
+    }
     if (input.path.siblings.length !== TREE_DEPTH) bad(`input ${i}: path depth must be ${TREE_DEPTH}`);
     const commitment = noteCommitment(input.note);
     if (input.note.amount !== 0n && computeRoot(commitment, input.path) !== request.root) {
       bad(`input ${i}: note is not in the tree under this root`, { leafIndex: input.path.leafIndex });
     }
-    nullifiers.push(noteNullifier(input.sk, commitment, input.path.leafIndex));
+    nullifiers.push(noteNullifier(nullifierKey(input.sk), commitment, input.path.leafIndex));
     sumIn += input.note.amount;
   }
   if (nullifiers[0] === nullifiers[1]) bad('both inputs have the same nullifier');
@@ -101,16 +109,18 @@ export function buildWitnessInput(
     root: s(request.root),
     public_amount: s(publicAmountFromExt(request.extData.extAmount)),
     ext_data_hash: s(computeExtDataHash(request.extData)),
-    asset: s(request.asset),
+    asset_public: s(assetPublicFor(request.extData.extAmount, request.asset)),
     nullifier: derived.nullifiers.map(s),
     out_commitment: derived.outputs.map(s),
+    asset: s(request.asset),
     in_amount: ins.map((i) => s(i.note.amount)),
     in_sk: ins.map((i) => s(i.sk)),
+    in_d: ins.map((i) => s(i.diversifier)),
     in_blinding: ins.map((i) => s(i.note.blinding)),
     in_leaf_index: ins.map((i) => s(BigInt(i.path.leafIndex))),
     in_path: ins.map((i) => i.path.siblings.map(s)),
     out_amount: outs.map((o) => s(o.amount)),
-    out_pk: outs.map((o) => s(o.pk)),
+    out_pk: outs.map((o) => s(o.pkD)),
     out_blinding: outs.map((o) => s(o.blinding)),
   };
 }
@@ -142,7 +152,7 @@ export async function proveTransact(
     const t2 = performance.now();
     const statement: TransactStatement = {
       root: request.root,
-      asset: request.asset,
+      assetPublic: assetPublicFor(request.extData.extAmount, request.asset),
       nullifiers: derived.nullifiers,
       outputCommitments: derived.outputs,
       extData: request.extData,
@@ -151,7 +161,7 @@ export async function proveTransact(
       request.root,
       fieldMod(request.extData.extAmount),
       computeExtDataHash(request.extData),
-      request.asset,
+      statement.assetPublic,
       ...derived.nullifiers,
       ...derived.outputs,
     ].map((v) => v.toString(10));

@@ -1,10 +1,14 @@
 import { computeExtDataHash, type ExtData, publicAmountFromExt } from './ext-data.js';
-import type { Field } from './field.js';
+import { FIELD_ZERO, type Field } from './field.js';
 
 /** The statement of a `transact` proof, as validators and the program see it. */
 export interface TransactStatement {
   readonly root: Field;
-  readonly asset: Field;
+  /**
+   * The public input asset_public: the asset of a withdrawal (the circuit binds it to the notes'
+   * private asset whenever public_amount != 0), 0 for a transfer so nobody learns which token moved.
+   */
+  readonly assetPublic: Field;
   readonly nullifiers: readonly [Field, Field];
   readonly outputCommitments: readonly [Field, Field];
   readonly extData: ExtData;
@@ -14,12 +18,17 @@ export const TRANSACT_PUBLIC_INPUT_NAMES = [
   'root',
   'public_amount',
   'ext_data_hash',
-  'asset',
+  'asset_public',
   'nullifier0',
   'nullifier1',
   'out0',
   'out1',
 ] as const;
+
+/** What a transaction with this ext_amount shows as asset_public: its asset only if value moves. */
+export function assetPublicFor(extAmount: bigint, asset: Field): Field {
+  return extAmount === 0n ? FIELD_ZERO : asset;
+}
 
 /**
  * Public inputs in circuit order. `public_amount` and `ext_data_hash` are always derived here from
@@ -30,7 +39,7 @@ export function transactPublicInputs(statement: TransactStatement): Field[] {
     statement.root,
     publicAmountFromExt(statement.extData.extAmount),
     computeExtDataHash(statement.extData),
-    statement.asset,
+    statement.assetPublic,
     statement.nullifiers[0],
     statement.nullifiers[1],
     statement.outputCommitments[0],

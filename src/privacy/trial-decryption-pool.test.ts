@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { randomField } from './field.js';
-import { generateSpendingKeys } from './keys.js';
+import { generateWalletKeys } from './keys.js';
 import { NATIVE_ASSET, type Note, noteCommitment } from './note.js';
 import { encryptNote } from './note-encryption.js';
 import { TrialDecryptionPool } from './trial-decryption-pool.js';
 
 describe('trial decryption pool', () => {
   it('answers exactly the outputs that open for the keys, in order, across workers', async () => {
-    const me = generateSpendingKeys();
-    const stranger = generateSpendingKeys();
+    const me = generateWalletKeys();
+    const stranger = generateWalletKeys();
     const outputs = Array.from({ length: 41 }, (_, i) => {
       const owner = i % 5 === 2 ? me : stranger;
-      const note: Note = { amount: BigInt(i), pk: owner.pk, blinding: randomField(), asset: NATIVE_ASSET };
+      const note: Note = { amount: BigInt(i), pkD: owner.pkD0, blinding: randomField(), asset: NATIVE_ASSET };
       return { leafIndex: i, commitment: noteCommitment(note), envelope: encryptNote(note, owner.address) };
     });
     // A malformed envelope and one of ours under the wrong commitment open for nobody.

@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import type { Lifecycle } from '../common/index.js';
 import { PrivacyError } from './errors.js';
 import type { Field } from './field.js';
-import type { SpendingKeys } from './keys.js';
+import type { IncomingViewingKey } from './keys.js';
 import type { TrialRequest, TrialResult } from './trial-decryption-worker.js';
 
 /** A published output as trial decryption needs it. */
@@ -30,7 +30,7 @@ export class TrialDecryptionPool implements Lifecycle {
   private nextId = 1;
 
   constructor(
-    private readonly keys: SpendingKeys,
+    private readonly keys: IncomingViewingKey,
     private readonly threads = Math.max(1, Math.min(4, availableParallelism())),
   ) {}
 

@@ -3,7 +3,7 @@
 // prover's dependencies must not load in a worker thread (web-worker takes any worker for its own) and answers the positions of those that open.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Field } from './field.js';
-import type { SpendingKeys } from './keys.js';
+import type { IncomingViewingKey } from './keys.js';
 import { tryDecryptNote } from './note-encryption.js';
 
 export interface TrialRequest {
@@ -18,7 +18,7 @@ export interface TrialResult {
   readonly error?: string;
 }
 
-const keys = workerData as SpendingKeys;
+const keys = workerData as IncomingViewingKey;
 
 function run(req: TrialRequest): TrialResult {
   const hits: number[] = [];

@@ -1,6 +1,8 @@
 import { randomInt } from 'node:crypto';
 import {
+  addressFor,
   computeRoot,
+  diversifiedKey,
   dummyInput,
   type ExtData,
   encryptNote,
@@ -8,12 +10,12 @@ import {
   type MerklePath,
   NATIVE_ASSET,
   type Note,
-  noteCommitment,
   randomField,
+  refundNote,
   type ShieldedAddress,
   type SpendInput,
-  type SpendingKeys,
   type TransactRequest,
+  type WalletKeys,
 } from '../privacy/index.js';
 import { selectNotes } from './coin-selection.js';
 import { WalletError } from './errors.js';
@@ -36,7 +38,7 @@ interface Output {
 }
 
 async function spendOf(
-  keys: SpendingKeys,
+  keys: WalletKeys,
   owned: OwnedNote,
   root: Field,
   pathOf: PathSource,
@@ -52,8 +54,14 @@ async function spendOf(
     );
   }
   return {
-    note: { amount: owned.amount, pk: keys.pk, blinding: owned.blinding, asset: owned.asset },
+    note: {
+      amount: owned.amount,
+      pkD: diversifiedKey(keys.ak, owned.diversifier),
+      blinding: owned.blinding,
+      asset: owned.asset,
+    },
     sk: keys.sk,
+    diversifier: owned.diversifier,
     path,
   };
 }
@@ -67,7 +75,7 @@ function orderOutputs(a: Output, b: Output): [Output, Output] {
 }
 
 async function build(
-  keys: SpendingKeys,
+  keys: WalletKeys,
   store: NoteStore,
   args: {
     root: Field;
@@ -89,11 +97,11 @@ async function build(
   while (inputs.length < 2) inputs.push(dummyInput(args.asset));
   const total = selected.reduce((s, n) => s + n.amount, 0n);
   const change: Output = {
-    note: { amount: total - args.target, pk: keys.pk, blinding: randomField(), asset: args.asset },
+    note: { amount: total - args.target, pkD: keys.pkD0, blinding: randomField(), asset: args.asset },
     to: keys.address,
   };
   const second: Output = args.payment ?? {
-    note: { amount: 0n, pk: keys.pk, blinding: randomField(), asset: args.asset },
+    note: { amount: 0n, pkD: keys.pkD0, blinding: randomField(), asset: args.asset },
     to: keys.address,
   };
   const [o0, o1] = orderOutputs(second, change);
@@ -115,7 +123,7 @@ async function build(
 
 /** A private transfer of `amount` to `to`, change back to us. Nothing of it reaches Solana. */
 export function buildTransfer(
-  keys: SpendingKeys,
+  keys: WalletKeys,
   store: NoteStore,
   p: { to: ShieldedAddress; amount: bigint; root: Field; pathOf: PathSource; asset?: Field },
 ): Promise<BuiltTransaction> {
@@ -125,7 +133,7 @@ export function buildTransfer(
     asset,
     pathOf: p.pathOf,
     target: p.amount,
-    payment: { note: { amount: p.amount, pk: p.to.pk, blinding: randomField(), asset }, to: p.to },
+    payment: { note: { amount: p.amount, pkD: p.to.pkD, blinding: randomField(), asset }, to: p.to },
     ext: {
       recipient: new Uint8Array(32),
       relayer: new Uint8Array(32),
@@ -142,7 +150,7 @@ export function buildTransfer(
  * inputs can follow. On the wire it looks like any other private transfer.
  */
 export function buildMerge(
-  keys: SpendingKeys,
+  keys: WalletKeys,
   store: NoteStore,
   p: { notes: readonly [OwnedNote, OwnedNote]; root: Field; pathOf: PathSource },
 ): Promise<BuiltTransaction> {
@@ -166,7 +174,7 @@ export function buildMerge(
     target: total,
     inputs: p.notes,
     payment: {
-      note: { amount: total, pk: keys.pk, blinding: randomField(), asset: a.asset },
+      note: { amount: total, pkD: keys.pkD0, blinding: randomField(), asset: a.asset },
       to: keys.address,
     },
     ext: {
@@ -186,7 +194,7 @@ export function buildMerge(
  * withdrawal expires without settling.
  */
 export async function buildWithdraw(
-  keys: SpendingKeys,
+  keys: WalletKeys,
   store: NoteStore,
   p: {
     recipient: Uint8Array;
@@ -204,8 +212,9 @@ export async function buildWithdraw(
   if (p.fee < 0n) throw new WalletError('AMOUNT_INVALID', 'fee must not be negative');
   const gross = p.amount + p.fee;
   const asset = p.asset ?? NATIVE_ASSET;
-  // Paid back to us if the withdrawal expires unsettled: the whole debit, fee included.
-  const refund: Note = { amount: gross, pk: keys.pk, blinding: randomField(), asset };
+  // Paid back to us if the withdrawal expires unsettled: the whole debit, fee included. A v2 note of
+  // the wallet's next refund diversifier, so it links to nothing else the wallet shows.
+  const { note: refund, diversifier } = refundNote(keys, store.refundsMade, gross, asset);
   const built = await build(keys, store, {
     root: p.root,
     asset: p.asset ?? NATIVE_ASSET,
@@ -219,9 +228,12 @@ export async function buildWithdraw(
       fee: p.fee,
       extAmount: -gross,
       expirationSlot: p.expirationSlot,
-      refundCommitment: noteCommitment(refund),
-      refundCiphertext: encryptNote(refund, keys.address),
+      refundOwner: refund.pkD,
+      refundBlinding: refund.blinding,
+      refundCiphertext: encryptNote(refund, addressFor(keys, diversifier)),
     },
   });
+  // Each withdrawal gets its own refund owner: two sharing one would link them.
+  store.refundsMade++;
   return { ...built, refund };
 }

@@ -1,16 +1,12 @@
 import { pbkdf2Sync } from 'node:crypto';
-import { hkdf } from '@noble/hashes/hkdf.js';
-import { sha256 } from '@noble/hashes/sha2.js';
 import { entropyToMnemonic, generateMnemonic, mnemonicToEntropy } from '@scure/bip39';
 import { wordlist } from '@scure/bip39/wordlists/english.js';
-import { bytesToHex } from '../common/index.js';
-import { deriveKeys, fieldMod, type SpendingKeys } from '../privacy/index.js';
+import { deriveWalletKeys, type WalletKeys } from '../privacy/index.js';
 import { WalletError } from './errors.js';
 
 /** 24 words: 256 bits of entropy and an 8-bit checksum (BIP39). */
 export const MNEMONIC_WORDS = 24;
 const ENTROPY_BITS = 256;
-const encoder = new TextEncoder();
 
 /** A fresh 24-word English BIP39 mnemonic. */
 export function generateWalletMnemonic(): string {
@@ -80,18 +76,7 @@ export function seedFromMnemonic(mnemonic: string): Uint8Array {
   return new Uint8Array(pbkdf2Sync(phrase.normalize('NFKD'), 'mnemonic', 2048, 64, 'sha512'));
 }
 
-/**
- * The v2 spending key from the seed: HKDF-SHA256(salt "paraloom/v2", ikm seed, info
- * "paraloom/v2/sk", 64 bytes), read big-endian, mod r (64 bytes make the reduction's bias
- * negligible). H5-MERGE: the privacy module's `deriveWalletKeys(seed)` replaces this whole function
- * at merge; its one caller is `walletKeysFromSeed` below.
- */
-function interimKeysFromSeed(seed: Uint8Array): SpendingKeys {
-  const okm = hkdf(sha256, seed, encoder.encode('paraloom/v2'), encoder.encode('paraloom/v2/sk'), 64);
-  return deriveKeys(fieldMod(BigInt(`0x${bytesToHex(okm)}`)));
-}
-
 /** Every key of the wallet, from its seed alone (so a mnemonic restores it). */
-export function walletKeysFromSeed(seed: Uint8Array): SpendingKeys {
-  return interimKeysFromSeed(seed);
+export function walletKeysFromSeed(seed: Uint8Array): WalletKeys {
+  return deriveWalletKeys(seed);
 }

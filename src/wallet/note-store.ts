@@ -12,6 +12,8 @@ export interface OwnedNote {
   readonly amount: bigint;
   readonly blinding: Field;
   readonly asset: Field;
+  /** Opens the note's owner key pk_d = P2(ak, d): the circuit needs it to spend. */
+  readonly diversifier: Field;
   readonly nullifier: Field;
   status: NoteStatus;
   /** Transaction that spends (or is spending) it. */
@@ -36,6 +38,7 @@ export interface PendingDeposit {
   readonly amount: bigint;
   readonly blinding: Field;
   readonly asset: Field;
+  readonly diversifier: Field;
   readonly signature?: string;
 }
 
@@ -61,7 +64,7 @@ export interface PendingRefund {
   readonly expirationSlot: bigint;
 }
 
-const FORMAT = 'paraloom-notes/1';
+const FORMAT = 'paraloom-notes/2';
 
 interface StoredNote {
   commitment: string;
@@ -69,6 +72,7 @@ interface StoredNote {
   amount: string;
   blinding: string;
   asset: string;
+  diversifier: string;
   nullifier: string;
   status: NoteStatus;
   spentIn?: string;
@@ -90,6 +94,10 @@ export class NoteStore {
    * store or one written before checkpoints, which the next sync starts (see syncOutputs).
    */
   checkpoint: SyncCheckpoint | undefined;
+  /** Deposits made so far: the next deposit uses (d_i, blinding_i) of this index. */
+  depositsMade = 0;
+  /** Withdrawals built so far: the next refund note uses (d_r,i, blinding_r,i) of this index. */
+  refundsMade = 0;
 
   private constructor(private readonly path: string | undefined) {}
 
@@ -104,6 +112,8 @@ export class NoteStore {
       const json = JSON.parse(readFileSync(path, 'utf8')) as {
         format: string;
         scannedUpTo: number;
+        depositsMade: number;
+        refundsMade?: number;
         notes: StoredNote[];
         history: Array<{
           kind: HistoryEntry['kind'];
@@ -117,6 +127,7 @@ export class NoteStore {
           amount: string;
           blinding: string;
           asset: string;
+          diversifier: string;
           signature?: string;
         }>;
         pendingTransactions?: Array<{
@@ -142,6 +153,15 @@ export class NoteStore {
         store.checkpoint = SyncCheckpoint.fromJSON(json.checkpoint);
         store.scannedUpTo = store.checkpoint.leafCount;
       }
+      if (!Number.isSafeInteger(json.depositsMade) || json.depositsMade < 0) {
+        throw new Error('depositsMade must be a non-negative integer');
+      }
+      store.depositsMade = json.depositsMade;
+      const refundsMade = json.refundsMade ?? 0;
+      if (!Number.isSafeInteger(refundsMade) || refundsMade < 0) {
+        throw new Error('refundsMade must be a non-negative integer');
+      }
+      store.refundsMade = refundsMade;
       for (const n of json.notes) {
         store.notes.set(n.commitment, {
           commitment: toField(BigInt(n.commitment)),
@@ -149,6 +169,7 @@ export class NoteStore {
           amount: BigInt(n.amount),
           blinding: toField(BigInt(n.blinding)),
           asset: toField(BigInt(n.asset)),
+          diversifier: toField(BigInt(n.diversifier)),
           nullifier: toField(BigInt(n.nullifier)),
           status: n.status,
           ...(n.spentIn ? { spentIn: n.spentIn } : {}),
@@ -161,6 +182,7 @@ export class NoteStore {
           amount: BigInt(d.amount),
           blinding: f(d.blinding),
           asset: f(d.asset),
+          diversifier: f(d.diversifier),
           ...(d.signature ? { signature: d.signature } : {}),
         });
       }
@@ -302,12 +324,15 @@ export class NoteStore {
     const json = {
       format: FORMAT,
       scannedUpTo: this.scannedUpTo,
+      depositsMade: this.depositsMade,
+      refundsMade: this.refundsMade,
       notes: this.all.map((n) => ({
         commitment: n.commitment.toString(),
         leafIndex: n.leafIndex,
         amount: n.amount.toString(),
         blinding: n.blinding.toString(),
         asset: n.asset.toString(),
+        diversifier: n.diversifier.toString(),
         nullifier: n.nullifier.toString(),
         status: n.status,
         ...(n.spentIn ? { spentIn: n.spentIn } : {}),
@@ -323,6 +348,7 @@ export class NoteStore {
         amount: d.amount.toString(),
         blinding: d.blinding.toString(),
         asset: d.asset.toString(),
+        diversifier: d.diversifier.toString(),
       })),
       pendingTransactions: this.pendingTransactions.map((t) => ({
         ...t,

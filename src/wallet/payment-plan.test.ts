@@ -8,6 +8,7 @@ const note = (amount: bigint, leafIndex: number): OwnedNote => ({
   leafIndex,
   amount,
   blinding: randomField(),
+  diversifier: randomField(),
   asset: NATIVE_ASSET,
   nullifier: randomField(),
   status: 'unspent',

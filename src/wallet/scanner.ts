@@ -1,4 +1,4 @@
-import { type Field, noteNullifier, type SpendingKeys, tryDecryptNote } from '../privacy/index.js';
+import { type Field, type FullViewingKey, noteNullifier, tryDecryptNote } from '../privacy/index.js';
 import type { NoteStore } from './note-store.js';
 
 /** One output as validators publish it: where it sits in the tree and its encrypted note. */
@@ -9,30 +9,33 @@ export interface PublishedOutput {
 }
 
 /**
- * Trial-decrypts every output with the wallet's key; a note counts only if re-hashing it gives
- * the published commitment. Malformed envelopes are someone else's problem: skipped, not fatal.
+ * Trial-decrypts every output with the wallet's incoming viewing key; a note counts only if
+ * re-hashing it with pk_d = P2(ak, d) gives the published commitment. Its nullifier needs only nk,
+ * so a full viewing key scans as well as the spending wallet. Malformed envelopes are someone
+ * else's problem: skipped, not fatal.
  */
 export function scanOutputs(
-  keys: SpendingKeys,
+  keys: FullViewingKey,
   store: NoteStore,
   outputs: readonly PublishedOutput[],
 ): number {
   let found = 0;
   for (const out of outputs) {
-    let note: ReturnType<typeof tryDecryptNote>;
+    let opened: ReturnType<typeof tryDecryptNote>;
     try {
-      note = tryDecryptNote(out.envelope, keys, out.commitment);
+      opened = tryDecryptNote(out.envelope, keys, out.commitment);
     } catch {
-      note = undefined;
+      opened = undefined;
     }
-    if (note) {
+    if (opened) {
       const added = store.add({
         commitment: out.commitment,
         leafIndex: out.leafIndex,
-        amount: note.amount,
-        blinding: note.blinding,
-        asset: note.asset,
-        nullifier: noteNullifier(keys.sk, out.commitment, out.leafIndex),
+        amount: opened.note.amount,
+        blinding: opened.note.blinding,
+        asset: opened.note.asset,
+        diversifier: opened.diversifier,
+        nullifier: noteNullifier(keys.nk, out.commitment, out.leafIndex),
       });
       if (added) found++;
     }

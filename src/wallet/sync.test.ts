@@ -6,13 +6,13 @@ import {
   computeRoot,
   encryptNote,
   type Field,
-  generateSpendingKeys,
+  generateWalletKeys,
   loadWasmPoseidon,
   NATIVE_ASSET,
   type Note,
   noteCommitment,
   randomField,
-  type SpendingKeys,
+  type WalletKeys,
 } from '../privacy/index.js';
 import type { IngressOutput } from './ingress-client.js';
 import { MemoryOutputSource } from './memory-source.js';
@@ -25,8 +25,8 @@ const cheap = { ...unlock, scrypt: { log2N: 10, r: 8, p: 1 } };
 
 beforeAll(loadWasmPoseidon);
 
-function paid(to: SpendingKeys, amount: bigint): { commitment: Field; envelope: Uint8Array } {
-  const note: Note = { amount, pk: to.pk, blinding: randomField(), asset: NATIVE_ASSET };
+function paid(to: WalletKeys, amount: bigint): { commitment: Field; envelope: Uint8Array } {
+  const note: Note = { amount, pkD: to.pkD0, blinding: randomField(), asset: NATIVE_ASSET };
   return { commitment: noteCommitment(note), envelope: encryptNote(note, to.address) };
 }
 
@@ -35,11 +35,11 @@ function paid(to: SpendingKeys, amount: bigint): { commitment: Field; envelope: 
  * plus one, in lamports), the rest pay a stranger, and each block starts with an anonymous deposit.
  */
 async function ledger(
-  me: SpendingKeys,
+  me: WalletKeys,
   blocks: number,
 ): Promise<{ source: MemoryOutputSource; expected: bigint }> {
   const source = await MemoryOutputSource.create();
-  const stranger = generateSpendingKeys();
+  const stranger = generateWalletKeys();
   let expected = 0n;
   for (let b = 0; b < blocks; b++) {
     const outputs: Array<{ commitment: Field; envelope: Uint8Array | undefined }> = [
@@ -126,7 +126,7 @@ describe('resumable sync', () => {
     await expectPathsMatch(reopened, source);
 
     // Incremental: a later block is all the next sync reads, and the witnesses follow it.
-    await source.publish([paid(w.keys, 1_000n), paid(generateSpendingKeys(), 1n), paid(w.keys, 2_000n)]);
+    await source.publish([paid(w.keys, 1_000n), paid(generateWalletKeys(), 1n), paid(w.keys, 2_000n)]);
     const later = watched(source);
     expect(await reopened.sync(later)).toMatchObject({ scanned: 3, received: 2 });
     expect(later.froms).toEqual([total]);
@@ -173,13 +173,13 @@ describe('resumable sync', () => {
   });
 
   it('a pending spend whose two outputs straddle a checkpoint becomes final', async () => {
-    const w = Wallet.inMemory(generateSpendingKeys());
+    const w = Wallet.inMemory(generateWalletKeys());
     const source = await MemoryOutputSource.create();
     const mine = paid(w.keys, 50n);
-    await source.publish([mine, ...Array.from({ length: 8 }, () => paid(generateSpendingKeys(), 1n))]);
+    await source.publish([mine, ...Array.from({ length: 8 }, () => paid(generateWalletKeys(), 1n))]);
     await w.sync(source);
     const [spent] = w.store.unspent(NATIVE_ASSET);
-    const out0 = paid(generateSpendingKeys(), 30n);
+    const out0 = paid(generateWalletKeys(), 30n);
     const out1 = paid(w.keys, 20n);
     w.store.markPending([spent!.commitment], 'tx-a');
     w.store.pendingTransactions.push({
@@ -190,7 +190,7 @@ describe('resumable sync', () => {
       spends: [spent!.commitment],
       outputs: [out0.commitment, out1.commitment],
     });
-    await source.publish([paid(generateSpendingKeys(), 1n), out0, out1]);
+    await source.publish([paid(generateWalletKeys(), 1n), out0, out1]);
     // Checkpoints every 2 outputs: leaves 9..10, then 11 (out0 is leaf 10, out1 leaf 11).
     expect(await w.sync(source, { checkpointEvery: 2 })).toMatchObject({ finalized: 1, received: 1 });
     expect(w.balance()).toEqual({ spendable: 20n, pending: 0n, depositing: 0n });
@@ -200,12 +200,12 @@ describe('resumable sync', () => {
 
 describe('birthday', () => {
   it("starts at the validator's frontier of the birthday size, checked against the anchored root of that size", async () => {
-    const { source } = await ledger(generateSpendingKeys(), 20);
+    const { source } = await ledger(generateWalletKeys(), 20);
     const birthday = source.size;
     const anchoredRoot = (await source.status()).root;
     const anchors = async () => [{ root: anchoredRoot, leafCount: birthday }];
     const w = Wallet.create(join(dir, 'birthday'), { ...cheap, scanFrom: birthday });
-    await source.publish([paid(w.keys, 70n), paid(generateSpendingKeys(), 1n), paid(w.keys, 80n)]);
+    await source.publish([paid(w.keys, 70n), paid(generateWalletKeys(), 1n), paid(w.keys, 80n)]);
     const counted = watched(source);
     expect(await w.sync({ ...counted, anchors })).toMatchObject({ scanned: 3, received: 2 });
     expect(counted.froms).toEqual([birthday]);

@@ -107,6 +107,11 @@ describe('wallet key file (encrypted at rest)', () => {
       mode: 0o600,
     });
     expect(() => readWalletFile(v1, 'correct horse')).toThrowError(code('WALLET_FILE_INVALID'));
+    // A /2 file sealed the same entropy but stated a v1-key address: refused, restore from the mnemonic.
+    const v2 = join(dir, 'v2.json');
+    const sealedV2 = JSON.parse(readFileSync(fresh().path, 'utf8')) as Record<string, unknown>;
+    writeFileSync(v2, JSON.stringify({ ...sealedV2, format: 'paraloom-wallet/2' }), { mode: 0o600 });
+    expect(() => readWalletFile(v2, 'correct horse')).toThrowError(code('WALLET_FILE_INVALID'));
   });
 
   it('is never overwritten, refused when others can read it, and leaves no temp file behind', () => {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { bytesToHex, hexToBytes } from '../common/index.js';
-import { encodeAddress, type SpendingKeys } from '../privacy/index.js';
+import { encodeAddress, type WalletKeys } from '../privacy/index.js';
 import { WalletError } from './errors.js';
 import {
   DEFAULT_SCRYPT,
@@ -13,7 +13,12 @@ import {
 import { mnemonicEntropy, mnemonicFromEntropy, seedFromMnemonic, walletKeysFromSeed } from './mnemonic.js';
 import { assertPrivate, writeSecretFile } from './secure-file.js';
 
-export const WALLET_FILE_FORMAT = 'paraloom-wallet/2';
+/**
+ * /3: the sealed secret is still the mnemonic's entropy, but the keys derived from it are the v2
+ * scheme (deriveWalletKeys) and the clear address is a v2 address; a /2 file is refused (restore it
+ * from its mnemonic).
+ */
+export const WALLET_FILE_FORMAT = 'paraloom-wallet/3';
 
 /**
  * The key file: the address in clear (so `wallet address` needs no passphrase; it is authenticated
@@ -46,7 +51,7 @@ function checkPassphrase(passphrase: string): void {
 export function createWalletFile(
   path: string,
   p: { mnemonic: string; passphrase: string; scrypt?: ScryptParams },
-): SpendingKeys {
+): WalletKeys {
   checkPassphrase(p.passphrase);
   const entropy = mnemonicEntropy(p.mnemonic);
   const keys = walletKeysFromSeed(seedFromMnemonic(p.mnemonic));
@@ -103,12 +108,12 @@ export function readWalletAddress(path: string): string {
 }
 
 /** Unlocks the key file: PASSPHRASE_WRONG or WALLET_FILE_CORRUPT, never a partial result. */
-export function readWalletFile(path: string, passphrase: string): SpendingKeys {
+export function readWalletFile(path: string, passphrase: string): WalletKeys {
   return unlockWalletFile(path, passphrase).keys;
 }
 
 /** As readWalletFile, also giving back the mnemonic (to show again on the owner's request). */
-export function unlockWalletFile(path: string, passphrase: string): { keys: SpendingKeys; mnemonic: string } {
+export function unlockWalletFile(path: string, passphrase: string): { keys: WalletKeys; mnemonic: string } {
   checkPassphrase(passphrase);
   const json = readJson(path);
   const opened = unseal(json.secret, passphrase, headerOf(json.format, json.address));

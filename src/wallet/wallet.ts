@@ -5,18 +5,19 @@ import { createLogger, type Logger } from '../common/index.js';
 import {
   type CircuitArtifacts,
   decodeAddress,
+  depositNote,
   encodeAddress,
   type Field,
+  incomingViewingKey,
   NATIVE_ASSET,
   type Note,
   noteCommitment,
   noteNullifier,
   type ProgressCallback,
   proveTransact,
-  randomField,
-  type SpendingKeys,
   type TransactProof,
   TrialDecryptionPool,
+  type WalletKeys,
 } from '../privacy/index.js';
 import { buildMerge, buildTransfer, buildWithdraw, type PathSource } from './builders.js';
 import type { SyncCheckpoint } from './checkpoint.js';
@@ -86,7 +87,7 @@ interface ProvingOptions {
  */
 export class Wallet {
   private constructor(
-    readonly keys: SpendingKeys,
+    readonly keys: WalletKeys,
     readonly store: NoteStore,
   ) {}
 
@@ -115,7 +116,7 @@ export class Wallet {
     return new Wallet(keys, NoteStore.open(join(dir, 'notes.json')));
   }
 
-  static inMemory(keys: SpendingKeys): Wallet {
+  static inMemory(keys: WalletKeys): Wallet {
     return new Wallet(keys, NoteStore.inMemory());
   }
 
@@ -131,17 +132,21 @@ export class Wallet {
   }
 
   /**
-   * A fresh note for a deposit of `amount`: the caller sends `deposit(amount, pk, blinding, asset)`
-   * on chain; the note becomes spendable once an L2 block includes the program's commitment.
+   * The note of the wallet's next deposit of `amount`, with a fresh diversified owner key and
+   * blinding derived from the seed (so the instruction links to no other deposit and a restore
+   * finds it again): the caller sends `deposit(amount, pk_d, blinding, asset)` on chain; the note
+   * becomes spendable once an L2 block includes the program's commitment.
    */
   prepareDeposit(amount: bigint, asset: Field = NATIVE_ASSET): Note {
     if (amount <= 0n) throw new WalletError('AMOUNT_INVALID', 'deposit amount must be positive');
-    const note: Note = { amount, pk: this.keys.pk, blinding: randomField(), asset };
+    const { note, diversifier } = depositNote(this.keys, this.store.depositsMade, amount, asset);
+    this.store.depositsMade++;
     this.store.pendingDeposits.push({
       commitment: noteCommitment(note),
       amount,
       blinding: note.blinding,
       asset,
+      diversifier,
     });
     this.store.save();
     return note;
@@ -162,7 +167,7 @@ export class Wallet {
       {
         begin: async (count) => {
           if (count < PARALLEL_SCAN_FROM) return;
-          const started = new TrialDecryptionPool(this.keys);
+          const started = new TrialDecryptionPool(incomingViewingKey(this.keys));
           try {
             await started.start();
             pool = started;
@@ -212,7 +217,8 @@ export class Wallet {
         amount: d.amount,
         blinding: d.blinding,
         asset: d.asset,
-        nullifier: noteNullifier(this.keys.sk, d.commitment, o.leafIndex),
+        diversifier: d.diversifier,
+        nullifier: noteNullifier(this.keys.nk, d.commitment, o.leafIndex),
       });
       depositsLanded++;
     }

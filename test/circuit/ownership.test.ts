@@ -11,8 +11,9 @@ import {
 } from '../../src/compute/index.js';
 import {
   type CircuitArtifacts,
-  deriveKeys,
+  depositNote,
   FIELD_MODULUS,
+  generateWalletKeys,
   loadCircuitArtifacts,
   MemoryTreeStorage,
   MerkleTree,
@@ -20,6 +21,7 @@ import {
   randomField,
   shutdownProver,
   toField,
+  type WalletKeys,
 } from '../../src/privacy/index.js';
 
 // The ownership circuit against its own witness generator: a valid witness passes, and breaking
@@ -31,18 +33,21 @@ type Signals = Record<string, unknown>;
 let valid: Signals;
 let request: Parameters<typeof proveOwnership>[0];
 let statement: OwnershipStatement;
+let owner: WalletKeys;
 
 beforeAll(async () => {
   artifacts = await loadCircuitArtifacts(OWNERSHIP_DEV_KEYS_DIR, 'ownership');
   verifier = await loadOwnershipVerifier();
-  const owner = deriveKeys(randomField());
-  const note = { amount: 700n, pk: owner.pk, blinding: randomField(), asset: toField(0n) };
+  // A deposit's note: owned by a diversified key other than the address's, as the wallet makes them.
+  owner = generateWalletKeys();
+  const { note, diversifier } = depositNote(owner, 3, 700n, toField(0n));
   const tree = await MerkleTree.open(new MemoryTreeStorage());
   for (let i = 0; i < 5; i++) await tree.append(randomField());
   const leafIndex = await tree.append(noteCommitment(note));
   const scope = toField(9n);
   request = {
     sk: owner.sk,
+    diversifier,
     note,
     path: await tree.path(leafIndex),
     root: tree.root,
@@ -80,10 +85,12 @@ describe('ownership circuit', () => {
     expect(verifier.verify(proof, { ...proven, minAmount: 1n })).toBe(false);
   });
 
-  it('rejects another key, a wrong tag, a wrong root, a tampered path', async () => {
+  it('rejects another key or diversifier, a wrong tag, a wrong root, a tampered path', async () => {
     const path = valid.path as string[];
     const cases: Signals[] = [
       { ...valid, sk: randomField().toString() },
+      // The right key with another diversifier opens another owner key: not this note.
+      { ...valid, d: owner.d0.toString() },
       { ...valid, tag: randomField().toString() },
       { ...valid, root: randomField().toString() },
       { ...valid, path: [randomField().toString(), ...path.slice(1)] },

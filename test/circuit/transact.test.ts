@@ -5,15 +5,19 @@ import { join } from 'node:path';
 import * as snarkjs from 'snarkjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  authorizingKey,
   buildWitnessInput,
   type CircuitArtifacts,
-  deriveKeys,
+  diversifiedKey,
   FIELD_MODULUS,
+  FIELD_ZERO,
   fieldMod,
+  generateWalletKeys,
   hash4,
   loadCircuitArtifacts,
   noteCommitment,
   noteNullifier,
+  nullifierKey,
   PrivacyError,
   proveTransact,
   randomField,
@@ -42,13 +46,13 @@ type Signals = Record<string, string | string[] | string[][]>;
 const s = (v: bigint) => v.toString();
 
 /** Valid raw signals of a transfer, to be broken one constraint at a time. */
-async function validTransferSignals(): Promise<{ input: Signals; sk: bigint }> {
-  const pool = await makePool([5_000n, 7_000n]);
+async function validTransferSignals(asset = FIELD_ZERO): Promise<{ input: Signals; sk: bigint }> {
+  const pool = await makePool([5_000n, 7_000n], 3, asset);
   const { request } = await transferRequest(pool, 4_000n);
   const [a, b] = request.inputs;
   const nullifiers = [
-    noteNullifier(a.sk, noteCommitment(a.note), a.path.leafIndex),
-    noteNullifier(b.sk, noteCommitment(b.note), b.path.leafIndex),
+    noteNullifier(nullifierKey(a.sk), noteCommitment(a.note), a.path.leafIndex),
+    noteNullifier(nullifierKey(b.sk), noteCommitment(b.note), b.path.leafIndex),
   ] as const;
   const outputs = [noteCommitment(request.outputs[0]), noteCommitment(request.outputs[1])] as const;
   // The prover's own signal builder, so these tests break exactly the constraints real inputs meet.
@@ -62,9 +66,27 @@ function outCommitment(input: Signals, k: number, amount: bigint): string {
       fieldMod(amount),
       f((input.out_pk as string[])[k]!),
       f((input.out_blinding as string[])[k]!),
-      toField(0n),
+      f(input.asset as string),
     ),
   );
+}
+
+/** Input 0's commitment and nullifier recomputed from its (possibly altered) signals. */
+function inputNote(input: Signals, nk?: bigint): { commitment: string; nullifier: string } {
+  const f = (v: string) => toField(BigInt(v));
+  const at = (key: string) => (input[key] as string[])[0]!;
+  const sk = f(at('in_sk'));
+  const commitment = hash4(
+    f(at('in_amount')),
+    diversifiedKey(authorizingKey(sk), f(at('in_d'))),
+    f(at('in_blinding')),
+    f(input.asset as string),
+  );
+  const leafIndex = Number(at('in_leaf_index'));
+  return {
+    commitment: s(commitment),
+    nullifier: s(noteNullifier(nk === undefined ? nullifierKey(sk) : toField(nk), commitment, leafIndex)),
+  };
 }
 
 describe('transact circuit with real proofs', () => {
@@ -105,7 +127,7 @@ describe('transact circuit with real proofs', () => {
       { ...st, extData: { ...st.extData, expirationSlot: st.extData.expirationSlot + 1n } },
       { ...st, nullifiers: [st.nullifiers[1], st.nullifiers[0]] as const },
       { ...st, outputCommitments: [st.outputCommitments[0], randomField()] as const },
-      { ...st, asset: toField(1n) },
+      { ...st, assetPublic: toField(1n) },
     ];
     for (const statement of changed) expect(verifier.verify({ proof: result.proof, statement })).toBe(false);
   });
@@ -125,7 +147,7 @@ describe('transact circuit with real proofs', () => {
 
   it('cannot produce a witness for duplicate nullifiers (one note spent twice)', async () => {
     const { input } = await validTransferSignals();
-    for (const key of ['in_amount', 'in_sk', 'in_blinding', 'in_leaf_index', 'nullifier'] as const) {
+    for (const key of ['in_amount', 'in_sk', 'in_d', 'in_blinding', 'in_leaf_index', 'nullifier'] as const) {
       (input[key] as string[])[1] = (input[key] as string[])[0]!;
     }
     (input.in_path as string[][])[1] = (input.in_path as string[][])[0]!;
@@ -140,14 +162,7 @@ describe('transact circuit with real proofs', () => {
   it('cannot produce a witness for an input that is not in the tree', async () => {
     const { input } = await validTransferSignals();
     (input.in_blinding as string[])[0] = s(randomField()); // a different note: same owner, unknown commitment
-    const sk = toField(BigInt((input.in_sk as string[])[0]!));
-    const c = hash4(
-      toField(BigInt((input.in_amount as string[])[0]!)),
-      deriveKeys(sk).pk,
-      toField(BigInt((input.in_blinding as string[])[0]!)),
-      toField(0n),
-    );
-    (input.nullifier as string[])[0] = s(noteNullifier(sk, c, Number((input.in_leaf_index as string[])[0])));
+    (input.nullifier as string[])[0] = inputNote(input).nullifier;
     await expect(witness(input)).rejects.toThrow(/Assert Failed/);
   });
 
@@ -163,23 +178,78 @@ describe('transact circuit with real proofs', () => {
     await expect(witness(input)).rejects.toThrow(/Assert Failed/);
   });
 
-  it('cannot produce a witness for a nullifier made with the wrong key', async () => {
+  it("cannot spend a note with another key's nk (one note, one nullifier)", async () => {
     const { input } = await validTransferSignals();
-    const other = randomField();
-    const commitment = hash4(
-      toField(BigInt((input.in_amount as string[])[0]!)),
-      deriveKeys(toField(BigInt((input.in_sk as string[])[0]!))).pk,
-      toField(BigInt((input.in_blinding as string[])[0]!)),
-      toField(0n),
-    );
-    (input.nullifier as string[])[0] = s(
-      noteNullifier(other, commitment, Number((input.in_leaf_index as string[])[0])),
-    );
-    await expect(witness(input)).rejects.toThrow(/Assert Failed/);
-    // and spending with another key than the owner's breaks the commitment, hence membership
-    const { input: second } = await validTransferSignals();
-    (second.in_sk as string[])[0] = s(other);
+    const stranger = generateWalletKeys();
+    // The nullifier of the right note under another wallet's nk, or under nk = sk (the v1 form).
+    for (const nk of [stranger.nk, BigInt((input.in_sk as string[])[0]!)]) {
+      const altered = structuredClone(input);
+      (altered.nullifier as string[])[0] = inputNote(altered, nk).nullifier;
+      await expect(witness(altered)).rejects.toThrow(/Assert Failed/);
+    }
+    // Spending with another sk breaks pk_d = P2(P1(sk), d), hence the commitment and membership,
+    // even when its nullifier is computed consistently with that sk.
+    const second = structuredClone(input);
+    (second.in_sk as string[])[0] = s(stranger.sk);
+    (second.nullifier as string[])[0] = inputNote(second).nullifier;
     await expect(witness(second)).rejects.toThrow(/Assert Failed/);
+    // So does the right sk with another diversifier (another owner key).
+    const third = structuredClone(input);
+    (third.in_d as string[])[0] = s(randomField());
+    (third.nullifier as string[])[0] = inputNote(third).nullifier;
+    await expect(witness(third)).rejects.toThrow(/Assert Failed/);
+  });
+
+  it('a transfer shows asset_public = 0, whatever asset it moves', async () => {
+    const asset = toField(5n);
+    const pool = await makePool([5_000n, 7_000n], 3, asset);
+    const { request } = await transferRequest(pool, 4_000n);
+    const result = await proveTransact(request, artifacts);
+    expect(result.statement.assetPublic).toBe(FIELD_ZERO);
+    expect(transactPublicInputs(result.statement)[3]).toBe(FIELD_ZERO);
+    expect(verifier.verify(result)).toBe(true);
+    expect(verifier.verify({ ...result, statement: { ...result.statement, assetPublic: asset } })).toBe(
+      false,
+    );
+    // The rule binds only when value moves: a transfer's witness with any asset_public exists (the
+    // L2 refuses such transfers so none shows its asset; ledger/codec.test.ts).
+    const { input } = await validTransferSignals(asset);
+    await expect(witness({ ...input, asset_public: s(asset) })).resolves.toBeUndefined();
+    await expect(witness({ ...input, asset_public: '9' })).resolves.toBeUndefined();
+  });
+
+  it('a withdrawal must name its asset', async () => {
+    const asset = toField(5n);
+    const pool = await makePool([5_000_000n], 3, asset);
+    const request = await withdrawRequest(pool, 2_000_000n, 5_000n);
+    const result = await proveTransact(request, artifacts);
+    expect(result.statement.assetPublic).toBe(asset);
+    expect(verifier.verify(result)).toBe(true);
+    for (const other of [FIELD_ZERO, toField(6n)]) {
+      expect(verifier.verify({ ...result, statement: { ...result.statement, assetPublic: other } })).toBe(
+        false,
+      );
+    }
+    // No witness exists for a withdrawal that names another asset (0 = SOL included).
+    const nullifiers = [
+      noteNullifier(
+        nullifierKey(request.inputs[0].sk),
+        noteCommitment(request.inputs[0].note),
+        request.inputs[0].path.leafIndex,
+      ),
+      noteNullifier(
+        nullifierKey(request.inputs[1].sk),
+        noteCommitment(request.inputs[1].note),
+        request.inputs[1].path.leafIndex,
+      ),
+    ] as const;
+    const outputs = [noteCommitment(request.outputs[0]), noteCommitment(request.outputs[1])] as const;
+    const input = buildWitnessInput(request, { nullifiers, outputs }) as Signals;
+    expect(input.asset_public).toBe(s(asset));
+    await expect(witness(input)).resolves.toBeUndefined();
+    for (const other of ['0', '6']) {
+      await expect(witness({ ...input, asset_public: other })).rejects.toThrow(/Assert Failed/);
+    }
   });
 
   it('the prover refuses inconsistent requests before proving, with a typed error', async () => {
@@ -194,6 +264,13 @@ describe('transact circuit with real proofs', () => {
     });
     const wrongRoot = { ...request, root: randomField() };
     await expect(proveTransact(wrongRoot, artifacts)).rejects.toBeInstanceOf(PrivacyError);
+    const wrongDiversifier = {
+      ...request,
+      inputs: [{ ...request.inputs[0], diversifier: randomField() }, request.inputs[1]] as const,
+    };
+    await expect(proveTransact(wrongDiversifier, artifacts)).rejects.toMatchObject({
+      code: 'PROVER_INPUT_INVALID',
+    });
   });
 });
 

@@ -49,8 +49,8 @@ export async function driver(rpc: BridgeRpc): Promise<RpcDriver> {
 
 /** A deposit of `amount` lamports by `user`; returns the commitment the program must log. */
 export async function deposit(d: RpcDriver, user: TestKey, amount: bigint): Promise<bigint> {
-  const note = { amount, pk: randomField(), blinding: randomField(), asset: NATIVE_ASSET };
-  await d.sendRaw([depositInstruction(d.addresses, user.signer, { ...note, ownerPk: note.pk })], user);
+  const note = { amount, pkD: randomField(), blinding: randomField(), asset: NATIVE_ASSET };
+  await d.sendRaw([depositInstruction(d.addresses, user.signer, { ...note, ownerPk: note.pkD })], user);
   return noteCommitment(note);
 }
 

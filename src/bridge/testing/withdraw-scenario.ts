@@ -8,12 +8,13 @@ import { getAddressEncoder } from '@solana/kit';
 import {
   computeExtDataHash,
   computeOutputsDigest,
-  deriveKeys,
+  depositNote,
   dummyInput,
   type ExtData,
   FIELD_ZERO,
   type Field,
   fieldToBytesBE,
+  generateWalletKeys,
   hash2,
   loadCircuitArtifacts,
   MemoryTreeStorage,
@@ -59,13 +60,13 @@ export async function prepareWithdrawal(
   const amount = opts.amount ?? 2_000_000_000n;
   const fee = opts.fee ?? 10_000_000n;
   const user = await h.fundedKey(amount / 1_000_000_000n + 2n);
-  const keys = deriveKeys(randomField());
-  const note = { amount, pk: keys.pk, blinding: randomField(), asset: NATIVE_ASSET };
+  const keys = generateWalletKeys();
+  const { note, diversifier } = depositNote(keys, 0, amount, NATIVE_ASSET);
   const dep = await h.send(
     [
       depositInstruction(h.addresses, user.signer, {
         amount,
-        ownerPk: note.pk,
+        ownerPk: note.pkD,
         blinding: note.blinding,
         asset: NATIVE_ASSET,
       }),
@@ -109,7 +110,7 @@ export async function prepareWithdrawal(
   };
   const zeroOut = () => ({
     amount: 0n,
-    pk: deriveKeys(randomField()).pk,
+    pkD: randomField(),
     blinding: randomField(),
     asset: NATIVE_ASSET,
   });
@@ -117,7 +118,7 @@ export async function prepareWithdrawal(
     {
       root: root1,
       asset: NATIVE_ASSET,
-      inputs: [{ note, sk: keys.sk, path: await tree.path(0) }, dummyInput(NATIVE_ASSET)],
+      inputs: [{ note, sk: keys.sk, diversifier, path: await tree.path(0) }, dummyInput(NATIVE_ASSET)],
       outputs: [zeroOut(), zeroOut()],
       extData,
     },

@@ -5,7 +5,13 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { x25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex, hexToBytes } from '../../common/index.js';
-import { loadCircuitArtifacts, NATIVE_ASSET, shutdownProver, toField } from '../../privacy/index.js';
+import {
+  diversifiedKey,
+  loadCircuitArtifacts,
+  NATIVE_ASSET,
+  shutdownProver,
+  toField,
+} from '../../privacy/index.js';
 import { askPassphrase, IngressClient, Wallet } from '../../wallet/index.js';
 
 const loadCompute = () => import('../../compute/index.js');
@@ -82,7 +88,12 @@ export async function submitJob(dir: string, o: SubmitOptions): Promise<Record<s
     );
   }
   const { root, path } = await client.path(owned.leafIndex);
-  const note = { amount: owned.amount, pk: wallet.keys.pk, blinding: owned.blinding, asset: owned.asset };
+  const note = {
+    amount: owned.amount,
+    pkD: diversifiedKey(wallet.keys.ak, owned.diversifier),
+    blinding: owned.blinding,
+    asset: owned.asset,
+  };
   // Default scope: the hour since the Unix epoch, so one note backs one job per hour.
   const scope = toField(BigInt(o.scope ?? Math.floor(Date.now() / 3_600_000)));
   const ownership = { root, scope, minAmount, tag: compute.ownershipTag(wallet.keys.sk, note, scope) };
@@ -106,7 +117,16 @@ export async function submitJob(dir: string, o: SubmitOptions): Promise<Record<s
   let proven: Awaited<ReturnType<typeof compute.proveOwnership>>;
   try {
     proven = await compute.proveOwnership(
-      { sk: wallet.keys.sk, note, path, root, jobId: built.jobId, scope, minAmount },
+      {
+        sk: wallet.keys.sk,
+        diversifier: owned.diversifier,
+        note,
+        path,
+        root,
+        jobId: built.jobId,
+        scope,
+        minAmount,
+      },
       artifacts,
     );
   } finally {

@@ -3,7 +3,7 @@ import * as snarkjs from 'snarkjs';
 import {
   encodeAddress,
   encryptNote,
-  generateSpendingKeys,
+  generateWalletKeys,
   loadCircuitArtifacts,
   MemoryTreeStorage,
   MerkleTree,
@@ -45,15 +45,15 @@ export async function runDemo(options: { json: boolean; log: (line: string) => v
   const log = options.json ? () => {} : options.log;
   const artifacts = await loadCircuitArtifacts();
   const verifier = await TransactVerifier.create(artifacts.verifyingKey);
-  const alice = generateSpendingKeys();
-  const bob = generateSpendingKeys();
+  const alice = generateWalletKeys();
+  const bob = generateWalletKeys();
   log(`alice  ${encodeAddress(alice.address).slice(0, 24)}...`);
   log(`bob    ${encodeAddress(bob.address).slice(0, 24)}...`);
 
   const tree = await MerkleTree.open(new MemoryTreeStorage());
   const notes: Note[] = [2n * LAMPORTS_PER_SOL, LAMPORTS_PER_SOL / 2n].map((amount) => ({
     amount,
-    pk: alice.pk,
+    pkD: alice.pkD0,
     blinding: randomField(),
     asset: NATIVE_ASSET,
   }));
@@ -66,13 +66,13 @@ export async function runDemo(options: { json: boolean; log: (line: string) => v
   const amount = (3n * LAMPORTS_PER_SOL) / 2n;
   const total = notes[0]!.amount + notes[1]!.amount;
   const outputs = [
-    { amount, pk: bob.pk, blinding: randomField(), asset: NATIVE_ASSET },
-    { amount: total - amount, pk: alice.pk, blinding: randomField(), asset: NATIVE_ASSET },
+    { amount, pkD: bob.pkD0, blinding: randomField(), asset: NATIVE_ASSET },
+    { amount: total - amount, pkD: alice.pkD0, blinding: randomField(), asset: NATIVE_ASSET },
   ] as const;
   const envelopes = [encryptNote(outputs[0], bob.address), encryptNote(outputs[1], alice.address)] as const;
   const inputs = [
-    { note: notes[0]!, sk: alice.sk, path: await tree.path(first) },
-    { note: notes[1]!, sk: alice.sk, path: await tree.path(first + 1) },
+    { note: notes[0]!, sk: alice.sk, diversifier: alice.d0, path: await tree.path(first) },
+    { note: notes[1]!, sk: alice.sk, diversifier: alice.d0, path: await tree.path(first + 1) },
   ] as const;
   log(`alice pays bob ${sol(amount)} privately (change ${sol(total - amount)})`);
 
@@ -119,7 +119,7 @@ export async function runDemo(options: { json: boolean; log: (line: string) => v
   if (!received) throw new Error('bob could not decrypt his note');
   const aliceSees = tryDecryptNote(envelopes[0], alice, result.statement.outputCommitments[0]);
   log(
-    `bob scanned the outputs and found ${sol(received.amount)}; alice cannot read bob's note: ${aliceSees === undefined}`,
+    `bob scanned the outputs and found ${sol(received.note.amount)}; alice cannot read bob's note: ${aliceSees === undefined}`,
   );
   log(
     `nullifiers spent: ${result.statement.nullifiers.map((n) => `${n.toString(16).slice(0, 12)}...`).join(', ')}`,
@@ -141,6 +141,6 @@ export async function runDemo(options: { json: boolean; log: (line: string) => v
     root_before: rootBefore.toString(),
     root_after: tree.root.toString(),
     nullifiers: result.statement.nullifiers.map(String),
-    recipient_received: received.amount.toString(),
+    recipient_received: received.note.amount.toString(),
   };
 }

@@ -586,7 +586,7 @@ export function registerWalletCommand(program: Command): void {
       const note = w.prepareDeposit(amount);
       const ix = depositInstruction(await deriveProgramAddresses(programId), payer, {
         amount,
-        ownerPk: note.pk,
+        ownerPk: note.pkD,
         blinding: note.blinding,
         asset: note.asset,
       });

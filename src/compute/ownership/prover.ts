@@ -1,9 +1,10 @@
 import * as snarkjs from 'snarkjs';
 import {
+  authorizingKey,
   type CircuitArtifacts,
   checkAmount,
   computeRoot,
-  deriveKeys,
+  diversifiedKey,
   type Field,
   Groth16Proof,
   type MerklePath,
@@ -17,6 +18,8 @@ import { type OwnershipStatement, ownershipPublicInputs, ownershipTag } from './
 
 export interface OwnershipRequest {
   readonly sk: Field;
+  /** Opens the note's owner key: pk_d = P2(P1(sk), d). */
+  readonly diversifier: Field;
   readonly note: Note;
   readonly path: MerklePath;
   readonly root: Field;
@@ -48,6 +51,7 @@ export function ownershipWitnessInput(
     min_amount: s(statement.minAmount),
     tag: s(statement.tag),
     sk: s(sk),
+    d: s(request.diversifier),
     amount: s(note.amount),
     blinding: s(note.blinding),
     asset: s(note.asset),
@@ -64,7 +68,9 @@ export async function proveOwnership(
   const { sk, note, path } = request;
   checkAmount(note.amount);
   checkAmount(request.minAmount);
-  if (deriveKeys(sk).pk !== note.pk) bad('spending key does not own the note');
+  if (diversifiedKey(authorizingKey(sk), request.diversifier) !== note.pkD) {
+    bad('spending key and diversifier do not open the note owner key');
+  }
   if (note.amount < request.minAmount) bad('note amount is below the job minimum');
   if (path.siblings.length !== TREE_DEPTH) bad(`path depth must be ${TREE_DEPTH}`);
   if (computeRoot(noteCommitment(note), path) !== request.root)

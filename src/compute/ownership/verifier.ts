@@ -11,7 +11,7 @@ import { type OwnershipStatement, ownershipPublicInputs } from './statement.js';
 
 /** Committed development keys for `ownership` (dev ceremony, local entropy; see transcript.json). */
 export const OWNERSHIP_DEV_KEYS_DIR = fileURLToPath(
-  new URL('../../../keys/dev/v1/ownership/', import.meta.url),
+  new URL('../../../keys/dev/v2/ownership/', import.meta.url),
 );
 
 /** Verifies `ownership` proofs; the statement's job id is always the verifier's own derivation. */

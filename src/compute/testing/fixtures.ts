@@ -5,8 +5,9 @@ import { ed25519, x25519 } from '@noble/curves/ed25519.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes } from '../../common/index.js';
 import {
-  deriveKeys,
+  deriveWalletKeys,
   type Field,
+  generateWalletKeys,
   loadCircuitArtifacts,
   MemoryTreeStorage,
   MerkleTree,
@@ -68,8 +69,8 @@ export async function meanJobFixture(executors = 3): Promise<ComputeFixture> {
   } catch {
     // not cached yet
   }
-  const owner = deriveKeys(randomField());
-  const note = { amount: 5_000_000_000n, pk: owner.pk, blinding: randomField(), asset: toField(0n) };
+  const owner = generateWalletKeys();
+  const note = { amount: 5_000_000_000n, pkD: owner.pkD0, blinding: randomField(), asset: toField(0n) };
   const tree = await MerkleTree.open(new MemoryTreeStorage());
   await tree.append(randomField());
   const leafIndex = await tree.append(noteCommitment(note));
@@ -92,7 +93,16 @@ export async function meanJobFixture(executors = 3): Promise<ComputeFixture> {
   const execs = Array.from({ length: executors }, (_, i) => executorEncryptionKey(executorKeys(i)));
   const { job, jobId } = buildJob(spec, ownership, execs, MEAN_INPUT);
   const { proof } = await proveOwnership(
-    { sk: owner.sk, note, path, root: tree.root, jobId, scope, minAmount: ownership.minAmount },
+    {
+      sk: owner.sk,
+      diversifier: owner.d0,
+      note,
+      path,
+      root: tree.root,
+      jobId,
+      scope,
+      minAmount: ownership.minAmount,
+    },
     artifacts,
   );
   await shutdownProver();
@@ -140,10 +150,8 @@ export async function assignedJobFixture(
   } catch {
     // not cached yet
   }
-  const owner = deriveKeys(
-    toField(BigInt(`0x${bytesToHex(sha256(new TextEncoder().encode('owner')))}`) >> 8n),
-  );
-  const note = { amount: 5_000_000_000n, pk: owner.pk, blinding: toField(7n), asset: toField(0n) };
+  const owner = deriveWalletKeys(new Uint8Array(64).fill(0x6f));
+  const note = { amount: 5_000_000_000n, pkD: owner.pkD0, blinding: toField(7n), asset: toField(0n) };
   const tree = await MerkleTree.open(new MemoryTreeStorage());
   await tree.append(toField(1n));
   const leafIndex = await tree.append(noteCommitment(note));
@@ -166,7 +174,16 @@ export async function assignedJobFixture(
   const ranked = assignExecutors({ ...spec, ownership }, validators);
   const { job, jobId } = buildJob(spec, ownership, ranked.map(executorX25519), MEAN_INPUT);
   const { proof } = await proveOwnership(
-    { sk: owner.sk, note, path, root: tree.root, jobId, scope, minAmount: ownership.minAmount },
+    {
+      sk: owner.sk,
+      diversifier: owner.d0,
+      note,
+      path,
+      root: tree.root,
+      jobId,
+      scope,
+      minAmount: ownership.minAmount,
+    },
     artifacts,
   );
   await shutdownProver();

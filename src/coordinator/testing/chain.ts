@@ -8,7 +8,14 @@ import {
   encodeTransaction,
   sectionsRoot,
 } from '../../ledger/index.js';
-import { PROOF_SUITE_GROTH16_BN254, PROOF_WIRE_BYTES, randomField, toField } from '../../privacy/index.js';
+import {
+  ENVELOPE_BYTES,
+  ENVELOPE_VERSION,
+  PROOF_SUITE_GROTH16_BN254,
+  PROOF_WIRE_BYTES,
+  randomField,
+  toField,
+} from '../../privacy/index.js';
 import type { FinalBlocks } from '../withdrawal-index.js';
 
 /** A decodable transaction; only withdrawals (ext_amount < 0) enter the index. Proof bytes are not checked here. */
@@ -16,8 +23,8 @@ function tx(withdrawal: boolean) {
   const proof = new Uint8Array(PROOF_WIRE_BYTES);
   proof[0] = PROOF_SUITE_GROTH16_BN254;
   const envelope = () => {
-    const e = crypto.getRandomValues(new Uint8Array(121));
-    e[0] = 1;
+    const e = crypto.getRandomValues(new Uint8Array(ENVELOPE_BYTES));
+    e[0] = ENVELOPE_VERSION;
     return e;
   };
   return decodeTransaction(
@@ -25,7 +32,7 @@ function tx(withdrawal: boolean) {
       proof,
       statement: {
         root: randomField(),
-        asset: toField(0n),
+        assetPublic: toField(0n),
         nullifiers: [randomField(), randomField()],
         outputCommitments: [randomField(), randomField()],
         extData: {

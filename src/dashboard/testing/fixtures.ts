@@ -44,7 +44,7 @@ export function syntheticTx(seed: number, withdrawal: boolean): ShieldedTransact
     proof,
     statement: {
       root: f(7),
-      asset: f(0),
+      assetPublic: f(0),
       nullifiers: [f(1000 + seed * 2), f(1001 + seed * 2)],
       outputCommitments: [f(2000 + seed * 2), f(2001 + seed * 2)],
       extData: {

@@ -1,19 +1,20 @@
 // Test-only: a small L2 history with real proofs. Deposits of notes owned by one key form block 1;
 // three transactions spend them against block 1's root: a transfer (A), a withdrawal (B, offering a
-// refund note of its gross amount to the owner) and a transfer (C) that spends one of A's notes again. Proving costs ~2 s each, so the result is cached
+// refund note of its gross amount to the owner), a transfer (C) that spends one of A's notes again, and a
+// withdrawal whose refund ciphertext claims more than it debits. Proving costs ~2 s each, so the result is cached
 // under .cache/fixtures keyed by the proving key's hash (a change of keys invalidates it by itself).
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { bytesToHex, hexToBytes } from '../../common/index.js';
 import {
+  addressFor,
   type CircuitArtifacts,
-  deriveKeys,
+  deriveWalletKeys,
   dummyInput,
   encryptNote,
   FIELD_ZERO,
   type Field,
-  generateSpendingKeys,
   MemoryTreeStorage,
   MerkleTree,
   NATIVE_ASSET,
@@ -22,9 +23,11 @@ import {
   privacyReady,
   proveTransact,
   randomField,
-  type SpendingKeys,
+  refundNote,
+  SEED_BYTES,
   type TransactRequest,
   toField,
+  type WalletKeys,
 } from '../../privacy/index.js';
 import { nextAccumulator, type PendingDeposit } from '../deposits.js';
 import { type DecodedTransaction, decodeTransaction, encodeTransaction } from '../transaction.js';
@@ -42,14 +45,21 @@ export interface LedgerScenario {
   readonly withdrawal: DecodedTransaction;
   /** Spends the first deposit again (shares a nullifier with `transfer`). */
   readonly conflicting: DecodedTransaction;
+  /**
+   * A withdrawal of 400,000,000 gross (fee 5,000,000) from the fourth deposit whose refund ciphertext
+   * claims a refund of 3,000,000,000 (a wallet trying to mint): its refund opening is refund
+   * diversifier 1's. Shares a nullifier with `conflicting`.
+   */
+  readonly inflated: DecodedTransaction;
   /** The owner of every note (the refund note's too). */
-  readonly owner: SpendingKeys;
+  readonly owner: WalletKeys;
 }
 
 interface Cached {
   commitments: string[];
   txs: string[];
-  owner: string;
+  /** The owner's seed, hex. */
+  ownerSeed: string;
 }
 
 function depositsOf(commitments: readonly Field[]): PendingDeposit[] {
@@ -67,21 +77,22 @@ async function rootOf(commitments: readonly Field[]): Promise<{ tree: MerkleTree
 }
 
 function build(c: Cached, root: Field): LedgerScenario {
-  const [transfer, withdrawal, conflicting] = c.txs.map((h) => decodeTransaction(hexToBytes(h)));
+  const [transfer, withdrawal, conflicting, inflated] = c.txs.map((h) => decodeTransaction(hexToBytes(h)));
   return {
     deposits: depositsOf(c.commitments.map((x) => toField(BigInt(x)))),
     root1: root,
     transfer: transfer!,
     withdrawal: withdrawal!,
     conflicting: conflicting!,
-    owner: deriveKeys(toField(BigInt(c.owner))),
+    inflated: inflated!,
+    owner: deriveWalletKeys(hexToBytes(c.ownerSeed)),
   };
 }
 
 export async function ledgerScenario(artifacts: CircuitArtifacts): Promise<LedgerScenario> {
   await privacyReady();
   const keyHash = createHash('sha256').update(artifacts.zkey).digest('hex').slice(0, 16);
-  const file = `${CACHE_DIR}ledger-refund-${keyHash}.json`;
+  const file = `${CACHE_DIR}ledger-refund-opening-${keyHash}.json`;
   try {
     const cached = JSON.parse(readFileSync(file, 'utf8')) as Cached;
     const { root } = await rootOf(cached.commitments.map((x) => toField(BigInt(x))));
@@ -89,10 +100,11 @@ export async function ledgerScenario(artifacts: CircuitArtifacts): Promise<Ledge
   } catch {
     // not cached yet
   }
-  const owner = generateSpendingKeys();
+  const ownerSeed = crypto.getRandomValues(new Uint8Array(SEED_BYTES));
+  const owner = deriveWalletKeys(ownerSeed);
   const note = (amount: bigint): Note => ({
     amount,
-    pk: owner.pk,
+    pkD: owner.pkD0,
     blinding: randomField(),
     asset: NATIVE_ASSET,
   });
@@ -106,8 +118,13 @@ export async function ledgerScenario(artifacts: CircuitArtifacts): Promise<Ledge
   ];
   const leafOf = [0, 1, 3, 4];
   const { tree, root } = await rootOf(commitments);
-  const spend = async (i: number) => ({ note: notes[i]!, sk: owner.sk, path: await tree.path(leafOf[i]!) });
-  const ext = (outs: readonly [Note, Note], to: SpendingKeys, extAmount: bigint, fee: bigint) => ({
+  const spend = async (i: number) => ({
+    note: notes[i]!,
+    sk: owner.sk,
+    diversifier: owner.d0,
+    path: await tree.path(leafOf[i]!),
+  });
+  const ext = (outs: readonly [Note, Note], to: WalletKeys, extAmount: bigint, fee: bigint) => ({
     recipient: new Uint8Array(32).fill(7),
     relayer: new Uint8Array(32).fill(8),
     fee,
@@ -128,8 +145,10 @@ export async function ledgerScenario(artifacts: CircuitArtifacts): Promise<Ledge
     };
   };
   const withdrawOutputs = [note(notes[2]!.amount - 1_000_000_000n), note(0n)] as const;
-  // The refund note the wallet makes: owner's, the gross withdrawn amount, a fresh blinding.
-  const refund = note(1_000_000_000n);
+  // The refund note the wallet makes: the owner's refund diversifier 0, the gross withdrawn amount.
+  const { note: refund, diversifier: refundD } = refundNote(owner, 0, 1_000_000_000n, NATIVE_ASSET);
+  const inflatedOutputs = [note(notes[3]!.amount - 400_000_000n), note(0n)] as const;
+  const { note: claimed, diversifier: claimedD } = refundNote(owner, 1, 3_000_000_000n, NATIVE_ASSET);
   const requests: TransactRequest[] = [
     await transferOf(0, 1),
     {
@@ -139,11 +158,24 @@ export async function ledgerScenario(artifacts: CircuitArtifacts): Promise<Ledge
       outputs: withdrawOutputs,
       extData: {
         ...ext(withdrawOutputs, owner, -1_000_000_000n, 5_000_000n),
-        refundCommitment: noteCommitment(refund),
-        refundCiphertext: encryptNote(refund, owner.address),
+        refundOwner: refund.pkD,
+        refundBlinding: refund.blinding,
+        refundCiphertext: encryptNote(refund, addressFor(owner, refundD)),
       },
     },
     await transferOf(0, 3),
+    {
+      root,
+      asset: NATIVE_ASSET,
+      inputs: [await spend(3), dummyInput(NATIVE_ASSET)],
+      outputs: inflatedOutputs,
+      extData: {
+        ...ext(inflatedOutputs, owner, -400_000_000n, 5_000_000n),
+        refundOwner: claimed.pkD,
+        refundBlinding: claimed.blinding,
+        refundCiphertext: encryptNote(claimed, addressFor(owner, claimedD)),
+      },
+    },
   ];
   const txs: string[] = [];
   for (const request of requests) {
@@ -153,7 +185,7 @@ export async function ledgerScenario(artifacts: CircuitArtifacts): Promise<Ledge
   const cached: Cached = {
     commitments: commitments.map((x) => x.toString()),
     txs,
-    owner: owner.sk.toString(),
+    ownerSeed: bytesToHex(ownerSeed),
   };
   mkdirSync(CACHE_DIR, { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { bytesToHex, hexToBytes } from '../../common/index.js';
 import {
   type CircuitArtifacts,
+  computeExtDataHash,
   type Field,
   Groth16Proof,
   loadCircuitArtifacts,
@@ -17,15 +18,34 @@ import { makePool, transferRequest, withdrawRequest } from './transact-scenario.
 
 // Real proofs are the expensive part of the suite (~1.5 s each on 2 cores). The first test run
 // makes them and caches them under .cache/fixtures, keyed by the proving key's hash, so the rest of
-// a CI run reuses them; a change of keys invalidates the cache by itself.
+// a CI run reuses them; a change of keys invalidates the cache by itself, and so does a change of
+// the ext data hash (the statement the proofs bind), through EXT_DATA_TAG.
 
 const CACHE_DIR = fileURLToPath(new URL('../../../.cache/fixtures/', import.meta.url));
+
+/** ext_data_hash of a fixed withdrawal with a refund: changes whenever the ext data layout does. */
+function extDataTag(): string {
+  const envelope = Uint8Array.of(2);
+  const hash = computeExtDataHash({
+    recipient: new Uint8Array(32).fill(1),
+    relayer: new Uint8Array(32).fill(2),
+    fee: 1n,
+    extAmount: -2n,
+    expirationSlot: 3n,
+    encryptedOutput0: envelope,
+    encryptedOutput1: envelope,
+    refundOwner: toField(4n),
+    refundBlinding: toField(5n),
+    refundCiphertext: envelope,
+  });
+  return hash.toString(16).slice(0, 8);
+}
 
 interface SerializedItem {
   wire: string;
   statement: {
     root: string;
-    asset: string;
+    assetPublic: string;
     nullifiers: [string, string];
     outputCommitments: [string, string];
     extData: {
@@ -47,7 +67,7 @@ function serialize(item: TransactVerification): SerializedItem {
     wire: bytesToHex(item.proof.toWire()),
     statement: {
       root: s.root.toString(),
-      asset: s.asset.toString(),
+      assetPublic: s.assetPublic.toString(),
       nullifiers: [s.nullifiers[0].toString(), s.nullifiers[1].toString()],
       outputCommitments: [s.outputCommitments[0].toString(), s.outputCommitments[1].toString()],
       extData: {
@@ -69,7 +89,7 @@ function deserialize(item: SerializedItem): TransactVerification {
   const e = s.extData;
   const statement: TransactStatement = {
     root: f(s.root),
-    asset: f(s.asset),
+    assetPublic: f(s.assetPublic),
     nullifiers: [f(s.nullifiers[0]), f(s.nullifiers[1])],
     outputCommitments: [f(s.outputCommitments[0]), f(s.outputCommitments[1])],
     extData: {
@@ -93,7 +113,7 @@ export async function transactFixtures(
   await privacyReady();
   const keys = artifacts ?? (await loadCircuitArtifacts());
   const keyHash = createHash('sha256').update(keys.zkey).digest('hex').slice(0, 16);
-  const file = `${CACHE_DIR}transact-${keyHash}-${count}.json`;
+  const file = `${CACHE_DIR}transact-${keyHash}-${extDataTag()}-${count}.json`;
   try {
     return (JSON.parse(readFileSync(file, 'utf8')) as SerializedItem[]).map(deserialize);
   } catch {

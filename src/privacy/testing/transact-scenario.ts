@@ -3,7 +3,7 @@ import {
   type ExtData,
   encryptNote,
   type Field,
-  generateSpendingKeys,
+  generateWalletKeys,
   MemoryTreeStorage,
   MerkleTree,
   NATIVE_ASSET,
@@ -11,8 +11,8 @@ import {
   noteCommitment,
   randomField,
   type SpendInput,
-  type SpendingKeys,
   type TransactRequest,
+  type WalletKeys,
 } from '../index.js';
 
 export interface OwnedNote {
@@ -22,31 +22,42 @@ export interface OwnedNote {
 
 export interface Pool {
   readonly tree: MerkleTree;
-  readonly owner: SpendingKeys;
+  readonly owner: WalletKeys;
   readonly notes: OwnedNote[];
+  /** The one asset of every note in the pool. */
+  readonly asset: Field;
 }
 
 /** A tree holding some unrelated notes and, among them, `amounts` owned by a fresh key. */
-export async function makePool(amounts: readonly bigint[], noise = 3): Promise<Pool> {
+export async function makePool(
+  amounts: readonly bigint[],
+  noise = 3,
+  asset: Field = NATIVE_ASSET,
+): Promise<Pool> {
   const tree = await MerkleTree.open(new MemoryTreeStorage());
-  const owner = generateSpendingKeys();
+  const owner = generateWalletKeys();
   const notes: OwnedNote[] = [];
   await tree.appendBatch(Array.from({ length: noise }, () => randomField()));
   for (const amount of amounts) {
-    const note: Note = { amount, pk: owner.pk, blinding: randomField(), asset: NATIVE_ASSET };
+    const note: Note = { amount, pkD: owner.pkD0, blinding: randomField(), asset };
     notes.push({ note, leafIndex: await tree.append(noteCommitment(note)) });
   }
   await tree.append(randomField());
-  return { tree, owner, notes };
+  return { tree, owner, notes, asset };
 }
 
 export async function spend(pool: Pool, owned: OwnedNote): Promise<SpendInput> {
-  return { note: owned.note, sk: pool.owner.sk, path: await pool.tree.path(owned.leafIndex) };
+  return {
+    note: owned.note,
+    sk: pool.owner.sk,
+    diversifier: pool.owner.d0,
+    path: await pool.tree.path(owned.leafIndex),
+  };
 }
 
 function extData(
   outputs: readonly [Note, Note],
-  to: readonly [SpendingKeys, SpendingKeys],
+  to: readonly [WalletKeys, WalletKeys],
   extAmount: bigint,
   fee: bigint,
 ): ExtData {
@@ -65,19 +76,19 @@ function extData(
 export async function transferRequest(
   pool: Pool,
   amount: bigint,
-): Promise<{ request: TransactRequest; recipient: SpendingKeys }> {
+): Promise<{ request: TransactRequest; recipient: WalletKeys }> {
   const [a, b] = pool.notes;
   const inputs = [await spend(pool, a!), await spend(pool, b!)] as const;
-  const recipient = generateSpendingKeys();
+  const recipient = generateWalletKeys();
   const total = a!.note.amount + b!.note.amount;
   const outputs = [
-    { amount, pk: recipient.pk, blinding: randomField(), asset: NATIVE_ASSET },
-    { amount: total - amount, pk: pool.owner.pk, blinding: randomField(), asset: NATIVE_ASSET },
+    { amount, pkD: recipient.pkD0, blinding: randomField(), asset: pool.asset },
+    { amount: total - amount, pkD: pool.owner.pkD0, blinding: randomField(), asset: pool.asset },
   ] as const;
   return {
     request: {
       root: pool.tree.root,
-      asset: NATIVE_ASSET,
+      asset: pool.asset,
       inputs,
       outputs,
       extData: extData(outputs, [recipient, pool.owner], 0n, 0n),
@@ -91,13 +102,13 @@ export async function withdrawRequest(pool: Pool, gross: bigint, fee: bigint): P
   const a = pool.notes[0]!;
   const change = a.note.amount - gross;
   const outputs = [
-    { amount: change, pk: pool.owner.pk, blinding: randomField(), asset: NATIVE_ASSET },
-    { amount: 0n, pk: pool.owner.pk, blinding: randomField(), asset: NATIVE_ASSET },
+    { amount: change, pkD: pool.owner.pkD0, blinding: randomField(), asset: pool.asset },
+    { amount: 0n, pkD: pool.owner.pkD0, blinding: randomField(), asset: pool.asset },
   ] as const;
   return {
     root: pool.tree.root,
-    asset: NATIVE_ASSET,
-    inputs: [await spend(pool, a), dummyInput(NATIVE_ASSET)],
+    asset: pool.asset,
+    inputs: [await spend(pool, a), dummyInput(pool.asset)],
     outputs,
     extData: extData(outputs, [pool.owner, pool.owner], -gross, fee),
   };
