@@ -6,6 +6,7 @@ import {
   WithdrawalsTree,
   withdrawalLeaf,
 } from '../bridge/index.js';
+import { MemoryKv } from '../consensus/index.js';
 import { type Block, blockHash, extDataHashOf, MAX_BLOCK_TRANSACTIONS } from '../ledger/index.js';
 import { DirectRouter, type NetworkMessage } from '../network/index.js';
 import { type Field, fieldToBytesBE, hash2 } from '../privacy/index.js';
@@ -19,6 +20,7 @@ import {
 } from './anchor-messages.js';
 import { MAX_ANCHOR_WITHDRAWALS, nextAnchorHeight, planAnchor } from './anchor-plan.js';
 import { AnchorSigningService } from './anchor-signing.js';
+import { ANCHORED_RANGES_KEY } from './anchored-ranges-store.js';
 import { AnchoredRanges } from './approvals.js';
 import { CoordinatorError } from './errors.js';
 import { chain } from './testing/index.js';
@@ -155,6 +157,43 @@ describe('anchored ranges', () => {
     // Without a slot, only the ring counts.
     expect((await ranges.of(both, 10n)).length).toBe(2);
     expect((await ranges.of(rotated)).map((r) => r.entry.height)).toEqual([4n]);
+  });
+
+  it('remember a range that left the ring across a restart, and forget one whose stored root is wrong', async () => {
+    const { blocks } = chain([1, 0, 2, 1]);
+    const index = new WithdrawalIndex(blocks);
+    const a2 = await planAnchor(blocks, index, 0n, 2n);
+    const a4 = await planAnchor(blocks, index, 2n, 4n);
+    const both = state([
+      { height: 2n, withdrawalsRoot: a2.fields.withdrawalsRoot },
+      { height: 4n, withdrawalsRoot: a4.fields.withdrawalsRoot },
+    ]);
+    // 65 anchors so far: the ring wrapped, and its oldest entry (4) has no known start, so it is not served.
+    const rotated = { ...both, anchorCount: 65n, anchors: both.anchors.slice(1) };
+    const store = new MemoryKv();
+    expect((await new AnchoredRanges(index, { store }).of(both, 10n)).length).toBe(2);
+    // A restarted node sees only the rotated ring, yet still serves (0, 2] until it expires.
+    const restarted = await new AnchoredRanges(index, { store }).of(rotated, 10n);
+    expect(restarted.map((r) => [r.fromHeight, r.entry.height, r.withdrawals.length])).toEqual([[0n, 2n, 1]]);
+    expect(fieldToBytesBE(restarted[0]!.tree.root)).toEqual(a2.fields.withdrawalsRoot);
+    // Without the store it could not.
+    expect(await new AnchoredRanges(index).of(rotated, 10n)).toEqual([]);
+    // Past expiry it is dropped from the store too.
+    expect(await new AnchoredRanges(index, { store }).of(rotated, 100n)).toEqual([]);
+    expect(await new AnchoredRanges(index, { store }).of(rotated, 10n)).toEqual([]);
+    // A stored range whose blocks do not give its root is not served; unreadable bytes are ignored.
+    const forged = new MemoryKv();
+    await new AnchoredRanges(index, { store: forged }).of(both, 10n);
+    const intact = (await forged.get(ANCHORED_RANGES_KEY))!;
+    const bytes = intact.slice();
+    bytes[3 + 16 + 32] ^= 1; // first range's withdrawals_root
+    await forged.put(ANCHORED_RANGES_KEY, bytes);
+    expect(await new AnchoredRanges(index, { store: forged }).of(rotated, 10n)).toEqual([]);
+    await forged.put(ANCHORED_RANGES_KEY, new Uint8Array([9, 9, 9]));
+    expect(await new AnchoredRanges(index, { store: forged }).of(rotated, 10n)).toEqual([]);
+    // The intact bytes do restore it: the two refusals above are the root and the bytes.
+    await forged.put(ANCHORED_RANGES_KEY, intact);
+    expect((await new AnchoredRanges(index, { store: forged }).of(rotated, 10n)).length).toBe(1);
   });
 });
 

@@ -7,9 +7,17 @@ import {
   type WithdrawArgs,
   WithdrawalsTree,
 } from '../bridge/index.js';
-import { bytesEqual } from '../common/index.js';
+import { bytesEqual, type Logger } from '../common/index.js';
+import type { KeyValue } from '../consensus/index.js';
 import type { ShieldedTransaction } from '../ledger/index.js';
 import { computeOutputsDigest, fieldToBytesBE, Groth16Proof } from '../privacy/index.js';
+import {
+  ANCHORED_RANGES_KEY,
+  decodeStoredRanges,
+  encodeStoredRanges,
+  type StoredRange,
+} from './anchored-ranges-store.js';
+import type { CoordinatorMetrics } from './metrics.js';
 import type { IndexedWithdrawal, WithdrawalIndex } from './withdrawal-index.js';
 
 /** An anchored entry with the withdrawals its root approves, rebuilt from final blocks. */
@@ -29,14 +37,25 @@ const addressDecoder = getAddressDecoder();
  * possible only when two coordinators raced) is left out: no path into it can be built from it.
  * Ranges are immutable once anchored, so they are cached by height. A range that leaves the ring is
  * kept while `slot` (when the caller gives it) has not passed its latest expiration: its Approval
- * account outlives the ring until then, so its withdrawals can still be settled.
+ * account outlives the ring until then, so its withdrawals can still be settled. With a `store`, the
+ * ranges it serves are remembered across restarts (anchored-ranges-store.ts).
  */
 export class AnchoredRanges {
   private readonly cache = new Map<bigint, AnchoredRange | null>();
+  private restored = false;
+  private persisted: string | undefined;
 
-  constructor(private readonly index: WithdrawalIndex) {}
+  constructor(
+    private readonly index: WithdrawalIndex,
+    private readonly o: {
+      readonly store?: KeyValue;
+      readonly logger?: Logger;
+      readonly metrics?: Pick<CoordinatorMetrics, 'rangesStore'>;
+    } = {},
+  ) {}
 
   async of(state: BridgeState, slot?: bigint): Promise<AnchoredRange[]> {
+    if (!this.restored) await this.restore();
     const out: AnchoredRange[] = [];
     const wrapped = state.anchorCount > BigInt(ANCHOR_RING);
     for (let i = 0; i < state.anchors.length; i++) {
@@ -58,7 +77,46 @@ export class AnchoredRanges {
       else this.cache.delete(h);
     }
     retained.sort((a, b) => (a.entry.height < b.entry.height ? -1 : 1));
-    return [...retained, ...out];
+    const all = [...retained, ...out];
+    await this.persist(all);
+    return all;
+  }
+
+  /** Once, before the first answer: the ranges a previous run served, rebuilt from final blocks. */
+  private async restore(): Promise<void> {
+    this.restored = true;
+    const raw = await this.o.store?.get(ANCHORED_RANGES_KEY);
+    if (!raw) return;
+    let stored: readonly StoredRange[];
+    try {
+      stored = decodeStoredRanges(raw);
+    } catch (err) {
+      // Only a cache of what the chain and the blocks say: ranges still in the ring are rebuilt anyway.
+      this.o.metrics?.rangesStore.inc({ outcome: 'unreadable' });
+      this.o.logger?.error({ err }, 'stored anchored ranges unreadable; serving the ring only');
+      return;
+    }
+    for (const s of stored) {
+      if (!this.cache.has(s.entry.height))
+        this.cache.set(s.entry.height, await this.build(s.entry, s.fromHeight));
+    }
+    this.o.metrics?.rangesStore.inc({ outcome: 'restored' }, stored.length);
+    this.o.logger?.info({ ranges: stored.length }, 'anchored ranges restored');
+  }
+
+  private async persist(ranges: readonly AnchoredRange[]): Promise<void> {
+    if (!this.o.store) return;
+    const key = ranges.map((r) => `${r.fromHeight}-${r.entry.height}`).join(',');
+    if (key === this.persisted) return;
+    const bytes = encodeStoredRanges(ranges.map((r) => ({ entry: r.entry, fromHeight: r.fromHeight })));
+    try {
+      await this.o.store.put(ANCHORED_RANGES_KEY, bytes, { sync: true });
+      this.persisted = key;
+      this.o.metrics?.rangesStore.inc({ outcome: 'persisted' });
+    } catch (err) {
+      this.o.metrics?.rangesStore.inc({ outcome: 'persist_failed' });
+      this.o.logger?.error({ err }, 'anchored ranges not persisted');
+    }
   }
 
   private async build(entry: AnchorEntry, fromHeight: bigint): Promise<AnchoredRange | null> {

@@ -8,6 +8,7 @@ export interface CoordinatorMetrics {
   readonly anchorSignatures: Counter<'outcome'>;
   readonly relayed: Counter<'outcome'>;
   readonly approvalsClosed: Counter<'outcome'>;
+  readonly rangesStore: Counter<'outcome'>;
   readonly slashes: Counter<'outcome'>;
   readonly heartbeats: Counter<'outcome'>;
   readonly term: Gauge;
@@ -60,6 +61,12 @@ export function coordinatorMetrics(registry: Registry): CoordinatorMetrics {
     approvalsClosed: new Counter({
       name: 'paraloom_coordinator_approvals_closed_total',
       help: 'Expired Approval accounts this node paid for and closed (rent back), by outcome (closed, failed)',
+      labelNames: ['outcome'] as const,
+      registers,
+    }),
+    rangesStore: new Counter({
+      name: 'paraloom_coordinator_anchored_ranges_store_total',
+      help: 'Anchored ranges remembered across restarts, by outcome (restored, persisted, unreadable, persist_failed)',
       labelNames: ['outcome'] as const,
       registers,
     }),

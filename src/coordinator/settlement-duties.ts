@@ -137,7 +137,7 @@ export class SettlementDuties {
     this.cleanups.push(o.onFinal((final) => index.follow(final)));
     await index.catchUp();
     const metrics = coordinatorMetrics(o.registry);
-    const ranges = new AnchoredRanges(index);
+    const ranges = new AnchoredRanges(index, { store: o.store, logger, metrics });
     const feePayer = await createKeyPairSignerFromPrivateKeyBytes(o.feePayerSeed);
     this.feePayerAddress = feePayer.address;
     const sender = new TransactionSender(rpc, { feePayer, logger });
