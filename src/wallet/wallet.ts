@@ -9,6 +9,7 @@ import {
   encodeAddress,
   type Field,
   incomingViewingKey,
+  type MerklePath,
   NATIVE_ASSET,
   type Note,
   noteCommitment,
@@ -483,6 +484,15 @@ export class Wallet {
     const c = this.store.checkpoint;
     if (!c) throw new WalletError('NOT_SYNCED', 'sync the wallet before spending');
     return c;
+  }
+
+  /**
+   * A note's Merkle path at the synced root, from its witness: the ingress never learns which leaf is
+   * ours (a compute job's ownership proof needs it).
+   */
+  async notePath(leafIndex: number): Promise<{ root: Field; path: MerklePath }> {
+    const frontier = this.checkpoint().frontier;
+    return { root: frontier.root, path: await this.pathsAt(frontier)(leafIndex) };
   }
 
   /** Paths of this wallet's notes against the root of `frontier`, from their witnesses: nothing is downloaded. */

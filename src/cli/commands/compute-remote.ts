@@ -87,7 +87,8 @@ export async function submitJob(dir: string, o: SubmitOptions): Promise<Record<s
       `the wallet holds no unspent note of at least ${minAmount} lamports`,
     );
   }
-  const { root, path } = await client.path(owned.leafIndex);
+  // From the note's witness, not the ingress: asking it for a path would tell it which leaf is ours.
+  const { root, path } = await wallet.notePath(owned.leafIndex);
   const note = {
     amount: owned.amount,
     pkD: diversifiedKey(wallet.keys.ak, owned.diversifier),
