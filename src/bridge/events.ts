@@ -82,11 +82,21 @@ export function decodeDepositEvent(data: Uint8Array): DepositEventData {
   return event;
 }
 
+/** What a top-level `deposit` instruction's arguments open: the note it shields, in clear. */
+export interface DepositOpening {
+  readonly amount: bigint;
+  readonly ownerPk: Field;
+  readonly blinding: Field;
+  readonly asset: Field;
+  readonly commitment: Field;
+}
+
 /**
- * The commitment a top-level `deposit` instruction asks for, recomputed from its arguments, so the
- * listener can check the program's event against what the depositor signed.
+ * The note a top-level `deposit` instruction asks for, its commitment recomputed from its arguments,
+ * so the listener can check the program's event against what the depositor signed (and a restoring
+ * wallet can recognise its own deposits by their owner key).
  */
-export function depositInstructionCommitment(data: Uint8Array): { amount: bigint; commitment: Field } | null {
+export function depositInstructionOpening(data: Uint8Array): DepositOpening | null {
   if (data.length < 8 || !bytesEqual(data.subarray(0, 8), instructionDiscriminator('deposit'))) return null;
   if (data.length !== DEPOSIT_ARGS_BYTES) fail('deposit instruction has the wrong size');
   const r = eventReader(data.subarray(8), 'deposit');
@@ -98,5 +108,11 @@ export function depositInstructionCommitment(data: Uint8Array): { amount: bigint
     asset: field(r.view(32, 'asset'), 'asset'),
   };
   r.end();
-  return { amount, commitment: noteCommitment(note) };
+  return {
+    amount,
+    ownerPk: note.pkD,
+    blinding: note.blinding,
+    asset: note.asset,
+    commitment: noteCommitment(note),
+  };
 }

@@ -63,6 +63,7 @@ export {
   type DepositListenerOptions,
   type ListenerCursor,
 } from './deposits/listener.js';
+export { depositOpenings, type FoundDepositOpening } from './deposits/scan.js';
 export { buildEd25519Instruction, type Ed25519Entry } from './ed25519.js';
 export {
   BridgeError,
@@ -75,8 +76,9 @@ export {
 } from './errors.js';
 export {
   type DepositEventData,
+  type DepositOpening,
   decodeDepositEvent,
-  depositInstructionCommitment,
+  depositInstructionOpening,
   programDataFor,
 } from './events.js';
 export { type FinalizedNullifiers, readFinalizedNullifiers } from './finalized-nullifiers.js';

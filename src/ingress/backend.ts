@@ -1,10 +1,26 @@
 import type { Field, MerklePath } from '../privacy/index.js';
 
-/** One published output: where it sits in the tree, its commitment, its envelope (none for deposits). */
+/**
+ * The public part of a transaction that a wallet needs to recognise its own spends without asking
+ * about them: its nullifiers, its public amount and fee, and a withdrawal's refund owner key. All of
+ * it is in the L2 block already; serving it to every syncing wallet alike says nothing about any one.
+ */
+export interface PublishedTransaction {
+  readonly nullifiers: readonly [Field, Field];
+  readonly extAmount: bigint;
+  readonly fee: bigint;
+  readonly refundOwner: Field | undefined;
+}
+
+/**
+ * One published output: where it sits in the tree, its commitment, its envelope (none for deposits),
+ * and, on a transaction's first output only, that transaction's public spend fields.
+ */
 export interface OutputRecord {
   readonly leafIndex: number;
   readonly commitment: Field;
   readonly envelope: Uint8Array | undefined;
+  readonly transaction?: PublishedTransaction;
 }
 
 export type SubmitResult =

@@ -124,11 +124,17 @@ export class LedgerIngressBackend implements IngressBackend, Lifecycle {
       this.records.push({ leafIndex: this.records.length, commitment, envelope: undefined });
     }
     for (const { tx } of block.transactions) {
-      const { outputCommitments, extData } = tx.statement;
+      const { outputCommitments, extData, nullifiers } = tx.statement;
       this.records.push({
         leafIndex: this.records.length,
         commitment: outputCommitments[0],
         envelope: extData.encryptedOutput0,
+        transaction: {
+          nullifiers,
+          extAmount: extData.extAmount,
+          fee: extData.fee,
+          refundOwner: extData.refundOwner,
+        },
       });
       this.records.push({
         leafIndex: this.records.length,

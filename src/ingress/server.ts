@@ -176,6 +176,16 @@ export class IngressServer implements Lifecycle {
           leafIndex: o.leafIndex,
           commitment: o.commitment.toString(),
           envelope: o.envelope ? bytesToHex(o.envelope) : null,
+          ...(o.transaction
+            ? {
+                transaction: {
+                  nullifiers: o.transaction.nullifiers.map(String),
+                  extAmount: o.transaction.extAmount.toString(),
+                  fee: o.transaction.fee.toString(),
+                  refundOwner: o.transaction.refundOwner?.toString() ?? null,
+                },
+              }
+            : {}),
         })),
         next: outputs.length ? outputs[outputs.length - 1]!.leafIndex + 1 : from,
       });

@@ -14,6 +14,8 @@ export interface WalletErrorContexts {
   WALLET_FILE_CORRUPT: { path: string; reason: string };
   /** The passphrase does not unlock the wallet file; nothing was changed. */
   PASSPHRASE_WRONG: { path: string };
+  /** A watch-only wallet (a viewing key, no spending key) was asked to spend, deposit or show its phrase. */
+  VIEW_ONLY: { capability: 'full-view' | 'incoming-view' | 'spend' };
   /** No passphrase: PARALOOM_WALLET_PASSPHRASE is unset and there is no terminal to ask on. */
   PASSPHRASE_REQUIRED: NoContext;
   /** An empty passphrase, or the two entries on create differ. */
@@ -50,6 +52,8 @@ export interface WalletErrorContexts {
     leafIndex?: number;
     sent?: number;
     got?: number;
+    /** Which served value was malformed. */
+    what?: string;
   };
   /** A batch submission of no transactions, or of more than the ingress takes in one request. */
   BATCH_SIZE_INVALID: { count: number; max: number };

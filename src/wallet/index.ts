@@ -8,10 +8,17 @@ export {
   type PathSource,
 } from './builders.js';
 export { SyncCheckpoint } from './checkpoint.js';
+export { applyChunk, type ChunkCounts, REFUND_GAP } from './chunk-scan.js';
 export { selectNotes } from './coin-selection.js';
+export { DEPOSIT_GAP, type FoundDeposit, findOwnDeposits, type PublicDeposit } from './deposit-recovery.js';
 export { WalletError, type WalletErrorCode } from './errors.js';
 export { TreeFrontier } from './frontier.js';
-export { IngressClient, type IngressOutput, type SubmitOutcome } from './ingress-client.js';
+export {
+  IngressClient,
+  type IngressOutput,
+  type OutputTransaction,
+  type SubmitOutcome,
+} from './ingress-client.js';
 export { DEFAULT_SCRYPT, type ScryptParams } from './key-store.js';
 export { MemoryOutputSource } from './memory-source.js';
 export {
@@ -22,7 +29,13 @@ export {
   walletKeysFromSeed,
 } from './mnemonic.js';
 export type { PendingDeposit, PendingTransaction } from './note-store.js';
-export { type HistoryEntry, type NoteStatus, NoteStore, type OwnedNote } from './note-store.js';
+export {
+  type HistoryEntry,
+  type NoteOrigin,
+  type NoteStatus,
+  NoteStore,
+  type OwnedNote,
+} from './note-store.js';
 export {
   askPassphrase,
   PASSPHRASE_ENV,

@@ -8,9 +8,64 @@ import type { PublishedOutput } from './scanner.js';
 
 const DEFAULT_TIMEOUT_MS = 15_000;
 
+/**
+ * A transaction's public spend fields, served on its first output: a wallet finds its own spends in
+ * them (by nullifier) without ever asking about a note.
+ */
+export interface OutputTransaction {
+  readonly nullifiers: readonly [Field, Field];
+  readonly extAmount: bigint;
+  readonly fee: bigint;
+  readonly refundOwner: Field | undefined;
+}
+
 /** Deposits are published without an envelope: their depositor already knows the note. */
 export interface IngressOutput extends Omit<PublishedOutput, 'envelope'> {
   readonly envelope: Uint8Array | undefined;
+  readonly transaction?: OutputTransaction;
+}
+
+interface OutputTransactionJson {
+  nullifiers: [string, string];
+  extAmount: string;
+  fee: string;
+  refundOwner: string | null;
+}
+
+/** A field element the validator sent, as a decimal string; anything else is the validator's fault. */
+function servedField(text: unknown, what: string): Field {
+  try {
+    if (typeof text !== 'string' || !/^\d{1,78}$/.test(text)) throw new Error('not a decimal string');
+    return toField(BigInt(text));
+  } catch (e) {
+    throw new WalletError(
+      'INGRESS_REJECTED',
+      `the validator sent a malformed ${what}`,
+      { what },
+      { cause: e },
+    );
+  }
+}
+
+function servedInteger(text: unknown, what: string): bigint {
+  if (typeof text !== 'string' || !/^-?\d{1,20}$/.test(text)) {
+    throw new WalletError('INGRESS_REJECTED', `the validator sent a malformed ${what}`, { what });
+  }
+  return BigInt(text);
+}
+
+function outputTransaction(t: OutputTransactionJson): OutputTransaction {
+  if (!Array.isArray(t.nullifiers) || t.nullifiers.length !== 2) {
+    throw new WalletError('INGRESS_REJECTED', 'the validator sent a malformed transaction', {
+      what: 'nullifiers',
+    });
+  }
+  return {
+    nullifiers: [servedField(t.nullifiers[0], 'nullifier'), servedField(t.nullifiers[1], 'nullifier')],
+    extAmount: servedInteger(t.extAmount, 'extAmount'),
+    fee: servedInteger(t.fee, 'fee'),
+    refundOwner: t.refundOwner === null ? undefined : servedField(t.refundOwner, 'refundOwner'),
+  };
 }
 
 export interface IngressStatus {
@@ -192,12 +247,18 @@ export class IngressClient {
   /** One page: up to `limit` outputs (the ingress caps it) from leaf `from` on. */
   async outputsPage(from: number, limit: number): Promise<IngressOutput[]> {
     const r = await this.get<{
-      outputs: Array<{ leafIndex: number; commitment: string; envelope: string | null }>;
+      outputs: Array<{
+        leafIndex: number;
+        commitment: string;
+        envelope: string | null;
+        transaction?: OutputTransactionJson;
+      }>;
     }>(`/v1/notes?from=${from}&limit=${limit}`);
     return r.outputs.map((o) => ({
       leafIndex: o.leafIndex,
       commitment: toField(BigInt(o.commitment)),
       envelope: o.envelope === null ? undefined : hexToBytes(o.envelope),
+      ...(o.transaction ? { transaction: outputTransaction(o.transaction) } : {}),
     }));
   }
 

@@ -14,7 +14,8 @@ export interface OwnedNote {
   readonly asset: Field;
   /** Opens the note's owner key pk_d = P2(ak, d): the circuit needs it to spend. */
   readonly diversifier: Field;
-  readonly nullifier: Field;
+  /** Absent in a wallet that holds only an incoming viewing key: it cannot see spends. */
+  readonly nullifier?: Field;
   status: NoteStatus;
   /** Transaction that spends (or is spending) it. */
   spentIn?: string;
@@ -23,14 +24,23 @@ export interface OwnedNote {
 export interface HistoryEntry {
   /**
    * `merged`: a transfer to ourselves that joined two notes so a payment could follow; `refunded`: a
-   * withdrawal expired unsettled and its refund note arrived (txId: the withdrawal's).
+   * withdrawal expired unsettled and its refund note arrived (txId: the withdrawal's, when this
+   * wallet sent it); `deposited`: one of our deposits landed in the tree.
    */
-  readonly kind: 'received' | 'sent' | 'withdrawn' | 'merged' | 'refunded';
+  readonly kind: 'deposited' | 'received' | 'sent' | 'withdrawn' | 'merged' | 'refunded';
   readonly amount: bigint;
   readonly asset: Field;
   readonly txId?: string;
   readonly at: number;
 }
+
+/**
+ * Where a found note comes from, which decides its history entry: a payment `received` (or the
+ * refund of a withdrawal we remember sending), the `change` of one of our own transactions (no entry:
+ * the transaction has its own), a landed `deposit`, or the `refund` of a withdrawal this wallet made
+ * but does not remember (a restore).
+ */
+export type NoteOrigin = 'received' | 'change' | 'deposit' | 'refund';
 
 /** A deposit sent on chain whose note is not yet in the L2 tree (deposits carry no envelope). */
 export interface PendingDeposit {
@@ -73,7 +83,7 @@ interface StoredNote {
   blinding: string;
   asset: string;
   diversifier: string;
-  nullifier: string;
+  nullifier?: string;
   status: NoteStatus;
   spentIn?: string;
 }
@@ -170,7 +180,7 @@ export class NoteStore {
           blinding: toField(BigInt(n.blinding)),
           asset: toField(BigInt(n.asset)),
           diversifier: toField(BigInt(n.diversifier)),
-          nullifier: toField(BigInt(n.nullifier)),
+          ...(n.nullifier !== undefined ? { nullifier: toField(BigInt(n.nullifier)) } : {}),
           status: n.status,
           ...(n.spentIn ? { spentIn: n.spentIn } : {}),
         });
@@ -247,27 +257,32 @@ export class NoteStore {
   }
 
   /**
-   * Adds a found note once (scanning twice over the same outputs is harmless). A note that is one of
-   * our withdrawals' refunds is recorded as that withdrawal's refund, not as a payment received.
+   * Adds a found note once (scanning twice over the same outputs is harmless) and records it in the
+   * history as its `origin` says. A note that is one of our withdrawals' refunds is recorded as that
+   * withdrawal's refund, not as a payment received.
    */
-  add(note: Omit<OwnedNote, 'status'>): boolean {
+  add(note: Omit<OwnedNote, 'status'>, origin: NoteOrigin = 'received'): boolean {
     const key = note.commitment.toString();
     if (this.notes.has(key)) return false;
     this.notes.set(key, { ...note, status: 'unspent' });
+    const at = Date.now();
     const refund = this.pendingRefunds.findIndex((r) => r.commitment === note.commitment);
     if (refund >= 0) {
       const r = this.pendingRefunds.splice(refund, 1)[0]!;
-      this.record({
-        kind: 'refunded',
-        amount: note.amount,
-        asset: note.asset,
-        txId: r.withdrawalId,
-        at: Date.now(),
-      });
-    } else if (note.amount > 0n) {
-      this.record({ kind: 'received', amount: note.amount, asset: note.asset, at: Date.now() });
+      this.record({ kind: 'refunded', amount: note.amount, asset: note.asset, txId: r.withdrawalId, at });
+    } else if (origin === 'refund') {
+      this.record({ kind: 'refunded', amount: note.amount, asset: note.asset, at });
+    } else if (origin === 'deposit') {
+      this.record({ kind: 'deposited', amount: note.amount, asset: note.asset, at });
+    } else if (origin === 'received' && note.amount > 0n) {
+      this.record({ kind: 'received', amount: note.amount, asset: note.asset, at });
     }
     return true;
+  }
+
+  /** The note with this commitment, if the wallet holds it. */
+  find(commitment: Field): OwnedNote | undefined {
+    return this.notes.get(commitment.toString());
   }
 
   /** Withdrawal ids whose refund note arrived (they expired unsettled). */
@@ -285,17 +300,12 @@ export class NoteStore {
     }
   }
 
-  /** The transaction that spent these nullifiers is final: its notes are gone for good. */
   /** Spends of a transaction that became final: gone for good. */
   markSpent(commitments: readonly Field[]): void {
     for (const c of commitments) {
       const n = this.notes.get(c.toString());
       if (n) n.status = 'spent';
     }
-  }
-
-  markSpentByNullifiers(nullifiers: readonly Field[]): void {
-    for (const n of this.notes.values()) if (nullifiers.includes(n.nullifier)) n.status = 'spent';
   }
 
   /** A transaction that will never land: its inputs become spendable again. */
@@ -333,7 +343,7 @@ export class NoteStore {
         blinding: n.blinding.toString(),
         asset: n.asset.toString(),
         diversifier: n.diversifier.toString(),
-        nullifier: n.nullifier.toString(),
+        ...(n.nullifier !== undefined ? { nullifier: n.nullifier.toString() } : {}),
         status: n.status,
         ...(n.spentIn ? { spentIn: n.spentIn } : {}),
       })),

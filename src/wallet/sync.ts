@@ -42,7 +42,7 @@ export interface ChunkScanner<Prepared> {
     outputs: readonly IngressOutput[],
     /** Commitments of these outputs and of the leaf before them (a transaction's pair may straddle). */
     seen: ReadonlySet<Field>,
-  ): { received: number; depositsLanded: number; finalized: number };
+  ): { received: number; depositsLanded: number; finalized: number; spendsSeen: number };
   /** Once, when the sync ends or fails. */
   end?(): Promise<void>;
 }
@@ -65,6 +65,8 @@ export interface SyncCounts {
   readonly received: number;
   readonly depositsLanded: number;
   readonly finalized: number;
+  /** Spends of our notes this wallet did not send (found by nullifier: a restore, another device). */
+  readonly spendsSeen: number;
 }
 
 export const DEFAULT_CHECKPOINT_EVERY = 10_000;
@@ -162,7 +164,7 @@ async function scanChunks<Prepared>(
 ): Promise<SyncCounts> {
   const every = Math.max(1, options.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY);
   const pageSize = Math.max(1, options.pageSize ?? DEFAULT_PAGE);
-  const counts = { scanned: 0, received: 0, depositsLanded: 0, finalized: 0 };
+  const counts = { scanned: 0, received: 0, depositsLanded: 0, finalized: 0, spendsSeen: 0 };
   let exhausted = false;
   while (!exhausted && checkpoint.leafCount < status.leafCount) {
     const start = checkpoint.leafCount;
@@ -185,6 +187,11 @@ async function scanChunks<Prepared>(
       }
     }
     if (outputs.length === 0) break;
+    // A transaction's two outputs stay in one chunk: its spend fields, on the first, need the second.
+    if (outputs[outputs.length - 1]!.transaction && start + outputs.length < status.leafCount) {
+      const [second] = await source.outputsPage(start + outputs.length, 1);
+      if (second?.leafIndex === start + outputs.length) outputs.push(second);
+    }
     const end = start + outputs.length;
     const preparing = scanner.prepare(outputs);
     // Settled at once, so a root mismatch below leaves no rejection unhandled; awaited after the check.
@@ -220,6 +227,7 @@ async function scanChunks<Prepared>(
     counts.received += found.received;
     counts.depositsLanded += found.depositsLanded;
     counts.finalized += found.finalized;
+    counts.spendsSeen += found.spendsSeen;
     options.onProgress?.({ leafCount: end, target: status.leafCount });
   }
   if (!store.checkpoint) {

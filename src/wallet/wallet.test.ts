@@ -91,7 +91,7 @@ describe('scanning and the note store', () => {
     expect(again.balance(NATIVE_ASSET)).toEqual({ spendable: 50n, pending: 10n });
     again.releasePending('tx1');
     expect(again.balance(NATIVE_ASSET).spendable).toBe(60n);
-    again.markSpentByNullifiers([again.all[1]!.nullifier]);
+    again.markSpent([again.all[1]!.commitment]);
     expect(again.balance(NATIVE_ASSET)).toEqual({ spendable: 40n, pending: 0n });
     expect(again.history.filter((h) => h.kind === 'received').length).toBe(3);
     writeFileSync(join(dir, 'broken.json'), '{"format":"paraloom-notes/2", "notes": [');

@@ -3,8 +3,11 @@ import { join } from 'node:path';
 import { address, getAddressEncoder, isAddress } from '@solana/kit';
 import { createLogger, type Logger } from '../common/index.js';
 import {
+  type AnyWalletKey,
   type CircuitArtifacts,
+  canSpend,
   decodeAddress,
+  defaultAddress,
   depositNote,
   encodeAddress,
   type Field,
@@ -16,12 +19,15 @@ import {
   noteNullifier,
   type ProgressCallback,
   proveTransact,
+  seesSpends,
   type TransactProof,
   TrialDecryptionPool,
   type WalletKeys,
 } from '../privacy/index.js';
 import { buildMerge, buildTransfer, buildWithdraw, type PathSource } from './builders.js';
 import type { SyncCheckpoint } from './checkpoint.js';
+import { applyChunk } from './chunk-scan.js';
+import { findOwnDeposits, type PublicDeposit } from './deposit-recovery.js';
 import { WalletError } from './errors.js';
 import type { TreeFrontier } from './frontier.js';
 import type { IngressClient, IngressOutput } from './ingress-client.js';
@@ -31,7 +37,7 @@ import { NoteStore, type OwnedNote } from './note-store.js';
 import { requirePassphrase } from './passphrase.js';
 import { type PaymentPlan, planPayment } from './payment-plan.js';
 import { chooseRelayer } from './relayer-choice.js';
-import { type PublishedOutput, scanOutputs } from './scanner.js';
+import type { PublishedOutput } from './scanner.js';
 import { type OutputSource, type SyncCounts, type SyncOptions, syncOutputs } from './sync.js';
 import { createWalletFile, readWalletFile } from './wallet-file.js';
 
@@ -88,9 +94,30 @@ interface ProvingOptions {
  */
 export class Wallet {
   private constructor(
-    readonly keys: WalletKeys,
+    /** The spending keys, or a viewing key only (a watch-only wallet: it syncs, never spends). */
+    readonly key: AnyWalletKey,
     readonly store: NoteStore,
   ) {}
+
+  /** The spending keys (VIEW_ONLY from a watch-only wallet). */
+  get keys(): WalletKeys {
+    return this.spendingKeys();
+  }
+
+  /** What this wallet's key can do: spend, see spends and the exact balance, or see incoming notes only. */
+  get capability(): 'spend' | 'full-view' | 'incoming-view' {
+    return canSpend(this.key) ? 'spend' : seesSpends(this.key) ? 'full-view' : 'incoming-view';
+  }
+
+  /** The spending keys; VIEW_ONLY from a watch-only wallet, before anything is built or changed. */
+  private spendingKeys(): WalletKeys {
+    if (!canSpend(this.key)) {
+      throw new WalletError('VIEW_ONLY', 'this wallet holds a viewing key only: it cannot spend or deposit', {
+        capability: this.capability,
+      });
+    }
+    return this.key;
+  }
 
   /**
    * A new wallet in `dir`: the key file for `mnemonic` (a fresh one when absent) sealed under the
@@ -117,12 +144,12 @@ export class Wallet {
     return new Wallet(keys, NoteStore.open(join(dir, 'notes.json')));
   }
 
-  static inMemory(keys: WalletKeys): Wallet {
+  static inMemory(keys: AnyWalletKey): Wallet {
     return new Wallet(keys, NoteStore.inMemory());
   }
 
   get address(): string {
-    return encodeAddress(this.keys.address);
+    return encodeAddress(defaultAddress(this.key));
   }
 
   balance(asset: Field = NATIVE_ASSET): { spendable: bigint; pending: bigint; depositing: bigint } {
@@ -140,7 +167,7 @@ export class Wallet {
    */
   prepareDeposit(amount: bigint, asset: Field = NATIVE_ASSET): Note {
     if (amount <= 0n) throw new WalletError('AMOUNT_INVALID', 'deposit amount must be positive');
-    const { note, diversifier } = depositNote(this.keys, this.store.depositsMade, amount, asset);
+    const { note, diversifier } = depositNote(this.spendingKeys(), this.store.depositsMade, amount, asset);
     this.store.depositsMade++;
     this.store.pendingDeposits.push({
       commitment: noteCommitment(note),
@@ -151,6 +178,36 @@ export class Wallet {
     });
     this.store.save();
     return note;
+  }
+
+  /**
+   * Takes back this wallet's deposits from the program's deposits (a restore: `deposits` are all the
+   * deposit instructions on chain, see findOwnDeposits): each not yet known waits to land like a deposit
+   * just sent, and the next deposit number moves past the last one found, so a restored wallet never
+   * shows a deposit owner key twice. Call before the first sync, so the sync keeps their witnesses.
+   */
+  recoverDeposits(deposits: readonly PublicDeposit[]): { found: number; depositsMade: number } {
+    const { next, found } = findOwnDeposits(this.key, deposits);
+    this.store.depositsMade = Math.max(this.store.depositsMade, next);
+    let added = 0;
+    for (const f of found) {
+      if (
+        this.store.find(f.commitment) ||
+        this.store.pendingDeposits.some((d) => d.commitment === f.commitment)
+      )
+        continue;
+      this.store.pendingDeposits.push({
+        commitment: f.commitment,
+        amount: f.deposit.amount,
+        blinding: f.deposit.blinding,
+        asset: f.deposit.asset,
+        diversifier: f.diversifier,
+        ...(f.deposit.signature ? { signature: f.deposit.signature } : {}),
+      });
+      added++;
+    }
+    this.store.save();
+    return { found: added, depositsMade: this.store.depositsMade };
   }
 
   /**
@@ -168,7 +225,7 @@ export class Wallet {
       {
         begin: async (count) => {
           if (count < PARALLEL_SCAN_FROM) return;
-          const started = new TrialDecryptionPool(incomingViewingKey(this.keys));
+          const started = new TrialDecryptionPool(incomingViewingKey(this.key));
           try {
             await started.start();
             pool = started;
@@ -180,7 +237,7 @@ export class Wallet {
         prepare: async (outputs) => (pool ? pool.opening(encrypted(outputs)) : encrypted(outputs)),
         // Only the workers' answers are few enough to leave most subtrees unhashed.
         keep: (opening, outputs) => (pool ? this.leavesToKeep(opening, outputs) : undefined),
-        apply: (opening, outputs, seen) => this.scanChunk(opening, outputs, seen),
+        apply: (opening, outputs, seen) => applyChunk(this.key, this.store, opening, outputs, seen),
         end: async () => {
           await pool?.stop();
         },
@@ -197,42 +254,6 @@ export class Wallet {
     const leaves = opening.map((o) => o.leafIndex);
     for (const o of outputs) if (watched.has(o.commitment)) leaves.push(o.leafIndex);
     return leaves;
-  }
-
-  /** Keeps the chunk's notes (from `opening`, the outputs that may be ours), landed deposits and final spends. */
-  private scanChunk(
-    opening: readonly PublishedOutput[],
-    outputs: readonly IngressOutput[],
-    seen: ReadonlySet<Field>,
-  ): { received: number; depositsLanded: number; finalized: number } {
-    const received = scanOutputs(this.keys, this.store, opening);
-    let depositsLanded = 0;
-    for (const o of outputs) {
-      if (o.envelope !== undefined) continue;
-      const i = this.store.pendingDeposits.findIndex((d) => d.commitment === o.commitment);
-      if (i < 0) continue;
-      const d = this.store.pendingDeposits.splice(i, 1)[0]!;
-      this.store.add({
-        commitment: d.commitment,
-        leafIndex: o.leafIndex,
-        amount: d.amount,
-        blinding: d.blinding,
-        asset: d.asset,
-        diversifier: d.diversifier,
-        nullifier: noteNullifier(this.keys.nk, d.commitment, o.leafIndex),
-      });
-      depositsLanded++;
-    }
-    let finalized = 0;
-    for (let i = this.store.pendingTransactions.length - 1; i >= 0; i--) {
-      const t = this.store.pendingTransactions[i]!;
-      if (!t.outputs.every((c) => seen.has(c))) continue;
-      this.store.markSpent(t.spends);
-      this.store.record({ kind: t.kind, amount: t.amount, asset: t.asset, txId: t.id, at: Date.now() });
-      this.store.pendingTransactions.splice(i, 1);
-      finalized++;
-    }
-    return { received, depositsLanded, finalized };
   }
 
   /** How a payment of `target` (gross, fee included) would go now: merges first when it needs more than two notes. */
@@ -292,7 +313,7 @@ export class Wallet {
   ): Promise<string> {
     await this.sync(client);
     const frontier = this.checkpoint().frontier;
-    const built = await buildMerge(this.keys, this.store, {
+    const built = await buildMerge(this.spendingKeys(), this.store, {
       notes: p.notes,
       root: frontier.root,
       pathOf: this.pathsAt(frontier),
@@ -353,7 +374,7 @@ export class Wallet {
     // Synced, the checkpoint sits at the validator's current root; paths come from our witnesses.
     await this.sync(client);
     const frontier = this.checkpoint().frontier;
-    const built = await buildTransfer(this.keys, this.store, {
+    const built = await buildTransfer(this.spendingKeys(), this.store, {
       to,
       amount: p.amount,
       root: frontier.root,
@@ -430,7 +451,7 @@ export class Wallet {
         },
       );
     }
-    const built = await buildWithdraw(this.keys, this.store, {
+    const built = await buildWithdraw(this.spendingKeys(), this.store, {
       recipient,
       relayer: relayerBytes,
       amount: p.amount,

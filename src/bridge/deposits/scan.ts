@@ -4,8 +4,9 @@ import { fieldToBytesBE } from '../../privacy/index.js';
 import { BridgeError } from '../errors.js';
 import {
   type DepositEventData,
+  type DepositOpening,
   decodeDepositEvent,
-  depositInstructionCommitment,
+  depositInstructionOpening,
   isDepositEvent,
   programDataFor,
 } from '../events.js';
@@ -19,8 +20,8 @@ export interface SignatureRef {
 }
 
 /**
- * Finalized, successful signatures mentioning the program, oldest first, newer than `until` and in
- * slots >= `fromSlot`. Pages backwards with before/until/limit as getSignaturesForAddress requires.
+ * Successful signatures mentioning the program at `commitment` (finalized unless said), oldest
+ * first, newer than `until` and in slots >= `fromSlot`. Pages backwards with before/until/limit as getSignaturesForAddress requires.
  * Stopping at `fromSlot` (inclusive) rather than at a remembered signature makes a restart safe even
  * when that signature has aged out of the node's history: the deposits of that slot are seen again
  * and dropped by queue index.
@@ -28,8 +29,9 @@ export interface SignatureRef {
 export async function finalizedSignatures(
   rpc: BridgeRpc,
   programId: Address,
-  opts: { until?: Signature; fromSlot: bigint; pageSize: number },
+  opts: { until?: Signature; fromSlot: bigint; pageSize: number; commitment?: 'confirmed' | 'finalized' },
 ): Promise<SignatureRef[]> {
+  const commitment = opts.commitment ?? 'finalized';
   const newestFirst: SignatureRef[] = [];
   let before: Signature | undefined;
   for (;;) {
@@ -37,7 +39,7 @@ export async function finalizedSignatures(
       'getSignaturesForAddress',
       (r) =>
         r.getSignaturesForAddress(programId, {
-          commitment: 'finalized',
+          commitment,
           limit: opts.pageSize,
           ...(before ? { before } : {}),
           ...(opts.until ? { until: opts.until } : {}),
@@ -51,8 +53,9 @@ export async function finalizedSignatures(
         reachedOld = true;
         break;
       }
-      // A node that reports anything but finalized here is misbehaving; such an entry may still roll back.
-      if (entry.confirmationStatus && entry.confirmationStatus !== 'finalized') continue;
+      // A node that reports a weaker status than asked is misbehaving; such an entry may still roll back.
+      if (commitment === 'finalized' && entry.confirmationStatus && entry.confirmationStatus !== 'finalized')
+        continue;
       if (entry.err === null) newestFirst.push({ signature: entry.signature, slot });
     }
     if (reachedOld || page.length < opts.pageSize) break;
@@ -95,7 +98,7 @@ export async function depositsOfTransaction(
   const message = tx.transaction.message;
   const signed = message.instructions
     .filter((ix) => message.accountKeys[ix.programIdIndex] === programId)
-    .map((ix) => depositInstructionCommitment(new Uint8Array(base58.encode(ix.data))))
+    .map((ix) => depositInstructionOpening(new Uint8Array(base58.encode(ix.data))))
     .filter((d) => d !== null);
   // Deposits made through CPI have no top-level instruction; when every event has one, they must agree.
   if (signed.length === events.length) {
@@ -114,4 +117,54 @@ export async function depositsOfTransaction(
     });
   }
   return events;
+}
+
+/** A deposit instruction of a successful transaction, with where it was found. */
+export interface FoundDepositOpening extends DepositOpening {
+  readonly signature: Signature;
+  readonly slot: bigint;
+}
+
+/**
+ * The openings of every top-level deposit instruction of the program's successful transactions at
+ * `confirmed`, oldest first: what a wallet restored from its seed searches for its own deposits
+ * (the arguments are public on chain; reading all of them says nothing about which are the
+ * reader's). Deposits made through CPI are not seen: their arguments are not top-level.
+ */
+export async function depositOpenings(
+  rpc: BridgeRpc,
+  programId: Address,
+  opts: { fromSlot?: bigint; pageSize?: number } = {},
+): Promise<FoundDepositOpening[]> {
+  const refs = await finalizedSignatures(rpc, programId, {
+    fromSlot: opts.fromSlot ?? 0n,
+    pageSize: opts.pageSize ?? 1000,
+    commitment: 'confirmed',
+  });
+  const found: FoundDepositOpening[] = [];
+  for (const ref of refs) {
+    const tx = await rpc.call(
+      'getTransaction',
+      (r) =>
+        r.getTransaction(ref.signature, {
+          commitment: 'confirmed',
+          encoding: 'json',
+          maxSupportedTransactionVersion: 0,
+        }),
+      { signature: ref.signature },
+    );
+    if (!tx) {
+      throw new BridgeError('RPC_ERROR', 'a listed transaction was not returned by getTransaction', {
+        signature: ref.signature,
+      });
+    }
+    if (!tx.meta || tx.meta.err !== null) continue;
+    const message = tx.transaction.message;
+    for (const ix of message.instructions) {
+      if (message.accountKeys[ix.programIdIndex] !== programId) continue;
+      const opening = depositInstructionOpening(new Uint8Array(base58.encode(ix.data)));
+      if (opening) found.push({ ...opening, signature: ref.signature, slot: ref.slot });
+    }
+  }
+  return found;
 }
