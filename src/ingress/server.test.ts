@@ -162,8 +162,18 @@ describe('ingress API over a real ledger', () => {
       leafIndex: number;
       commitment: string;
       envelope: string | null;
+      transaction?: unknown;
     }>;
     expect(outputs.map((o) => o.leafIndex)).toEqual([n, n + 1]);
+    // The transaction's public spend fields ride on its first output only: a wallet finds its spends there.
+    const { statement } = scenario.transfer.tx;
+    expect(outputs[0]!.transaction).toEqual({
+      nullifiers: statement.nullifiers.map(String),
+      extAmount: statement.extData.extAmount.toString(),
+      fee: statement.extData.fee.toString(),
+      refundOwner: statement.extData.refundOwner?.toString() ?? null,
+    });
+    expect(outputs[1]!.transaction).toBeUndefined();
     expect(outputs.map((o) => o.commitment)).toEqual(
       scenario.transfer.tx.statement.outputCommitments.map(String),
     );

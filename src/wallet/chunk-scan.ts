@@ -207,9 +207,15 @@ class RefundKeys {
     if (index !== undefined && index >= this.store.refundsMade) this.store.refundsMade = index + 1;
   }
 
+  /**
+   * Only this wallet can make a note with a refund diversifier (they come from ivk), so such a note
+   * is the refund of one of its withdrawals, which also used that refund number.
+   */
   isRefund(diversifier: Field): boolean {
     const index = this.derive().diversifiers.get(diversifier);
-    return index !== undefined && index < this.store.refundsMade;
+    if (index === undefined) return false;
+    if (index >= this.store.refundsMade) this.store.refundsMade = index + 1;
+    return true;
   }
 
   private derive(): { owners: Map<Field, number>; diversifiers: Map<Field, number> } {

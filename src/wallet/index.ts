@@ -67,7 +67,9 @@ export {
   type WalletCreateOptions,
 } from './wallet.js';
 export {
+  createViewOnlyWalletFile,
   createWalletFile,
+  readAnyWalletFile,
   readWalletAddress,
   readWalletFile,
   unlockWalletFile,

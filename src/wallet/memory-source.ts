@@ -8,7 +8,7 @@ import {
 } from '../privacy/index.js';
 import { WalletError } from './errors.js';
 import { TreeFrontier } from './frontier.js';
-import type { IngressOutput } from './ingress-client.js';
+import type { IngressOutput, OutputTransaction } from './ingress-client.js';
 import type { OutputSource } from './sync.js';
 
 /**
@@ -33,14 +33,26 @@ export class MemoryOutputSource implements OutputSource {
     return this.outputs.length;
   }
 
-  /** Publishes outputs (commitment and envelope, none for a deposit) as one block. */
+  /**
+   * Publishes outputs (commitment and envelope, none for a deposit; a transaction's spend fields on
+   * its first output) as one block.
+   */
   async publish(
-    outputs: ReadonlyArray<{ commitment: Field; envelope: Uint8Array | undefined }>,
+    outputs: ReadonlyArray<{
+      commitment: Field;
+      envelope: Uint8Array | undefined;
+      transaction?: OutputTransaction;
+    }>,
   ): Promise<void> {
     if (outputs.length === 0) return;
     await this.tree.appendBatch(outputs.map((o) => o.commitment));
     for (const o of outputs) {
-      this.outputs.push({ leafIndex: this.outputs.length, commitment: o.commitment, envelope: o.envelope });
+      this.outputs.push({
+        leafIndex: this.outputs.length,
+        commitment: o.commitment,
+        envelope: o.envelope,
+        ...(o.transaction ? { transaction: o.transaction } : {}),
+      });
     }
   }
 

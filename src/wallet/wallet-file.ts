@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { bytesToHex, hexToBytes } from '../common/index.js';
-import { encodeAddress, type WalletKeys } from '../privacy/index.js';
+import {
+  type AnyWalletKey,
+  canSpend,
+  decodeViewingKey,
+  defaultAddress,
+  encodeAddress,
+  type WalletKeys,
+} from '../privacy/index.js';
 import { WalletError } from './errors.js';
 import {
   DEFAULT_SCRYPT,
@@ -30,9 +37,11 @@ interface WalletFileJson {
   secret: SealedSecret;
 }
 
-interface SealedPayload {
-  mnemonic_entropy: string;
-}
+/**
+ * What the file seals: a spending wallet's mnemonic entropy, or a watch-only wallet's viewing key
+ * (`plmfvk1…` / `plmivk1…`), which is sealed too: it shows every payment of the wallet it views.
+ */
+type SealedPayload = { mnemonic_entropy: string } | { viewing_key: string };
 
 const headerOf = (format: string, address: string): string => `${format}\n${address}`;
 
@@ -52,11 +61,32 @@ export function createWalletFile(
   path: string,
   p: { mnemonic: string; passphrase: string; scrypt?: ScryptParams },
 ): WalletKeys {
-  checkPassphrase(p.passphrase);
   const entropy = mnemonicEntropy(p.mnemonic);
   const keys = walletKeysFromSeed(seedFromMnemonic(p.mnemonic));
-  const address = encodeAddress(keys.address);
-  const payload: SealedPayload = { mnemonic_entropy: bytesToHex(entropy) };
+  writeSealed(path, encodeAddress(keys.address), { mnemonic_entropy: bytesToHex(entropy) }, p);
+  return keys;
+}
+
+/**
+ * Creates a watch-only wallet's key file for a viewing key (VIEWING_KEY_INVALID if it does not
+ * decode), sealed like a spending wallet's. Returns the key.
+ */
+export function createViewOnlyWalletFile(
+  path: string,
+  p: { viewingKey: string; passphrase: string; scrypt?: ScryptParams },
+): AnyWalletKey {
+  const key = decodeViewingKey(p.viewingKey.trim());
+  writeSealed(path, encodeAddress(defaultAddress(key)), { viewing_key: p.viewingKey.trim() }, p);
+  return key;
+}
+
+function writeSealed(
+  path: string,
+  address: string,
+  payload: SealedPayload,
+  p: { passphrase: string; scrypt?: ScryptParams },
+): void {
+  checkPassphrase(p.passphrase);
   const secret = seal(
     new TextEncoder().encode(JSON.stringify(payload)),
     p.passphrase,
@@ -65,7 +95,6 @@ export function createWalletFile(
   );
   const json: WalletFileJson = { format: WALLET_FILE_FORMAT, address, secret };
   writeSecretFile(path, `${JSON.stringify(json, null, 2)}\n`, { exclusive: true });
-  return keys;
 }
 
 /** Reads and shape-checks the file; a file that is not (or no longer) a whole wallet file is CORRUPT. */
@@ -107,13 +136,30 @@ export function readWalletAddress(path: string): string {
   return readJson(path).address;
 }
 
-/** Unlocks the key file: PASSPHRASE_WRONG or WALLET_FILE_CORRUPT, never a partial result. */
+/** Unlocks a spending wallet's key file: VIEW_ONLY for a watch-only wallet's (see readAnyWalletFile). */
 export function readWalletFile(path: string, passphrase: string): WalletKeys {
-  return unlockWalletFile(path, passphrase).keys;
+  const { key } = unlockWalletFile(path, passphrase);
+  if (!canSpend(key)) {
+    throw new WalletError('VIEW_ONLY', `${path} holds a viewing key only`, {
+      capability: 'nk' in key ? 'full-view' : 'incoming-view',
+    });
+  }
+  return key;
 }
 
-/** As readWalletFile, also giving back the mnemonic (to show again on the owner's request). */
-export function unlockWalletFile(path: string, passphrase: string): { keys: WalletKeys; mnemonic: string } {
+/** Unlocks the key file, spending or watch-only: PASSPHRASE_WRONG or WALLET_FILE_CORRUPT, never a partial result. */
+export function readAnyWalletFile(path: string, passphrase: string): AnyWalletKey {
+  return unlockWalletFile(path, passphrase).key;
+}
+
+/**
+ * As readAnyWalletFile, also giving back the mnemonic of a spending wallet (to show again on the
+ * owner's request).
+ */
+export function unlockWalletFile(
+  path: string,
+  passphrase: string,
+): { key: AnyWalletKey; mnemonic: string | undefined } {
   checkPassphrase(passphrase);
   const json = readJson(path);
   const opened = unseal(json.secret, passphrase, headerOf(json.format, json.address));
@@ -130,10 +176,18 @@ export function unlockWalletFile(path: string, passphrase: string): { keys: Wall
       },
     );
   }
-  let mnemonic: string;
+  let key: AnyWalletKey;
+  let mnemonic: string | undefined;
   try {
-    const payload = JSON.parse(new TextDecoder().decode(opened.plaintext)) as Partial<SealedPayload>;
-    mnemonic = mnemonicFromEntropy(hexToBytes(String(payload.mnemonic_entropy)));
+    const payload = JSON.parse(new TextDecoder().decode(opened.plaintext)) as Partial<
+      Record<'mnemonic_entropy' | 'viewing_key', unknown>
+    >;
+    if (typeof payload.viewing_key === 'string') {
+      key = decodeViewingKey(payload.viewing_key);
+    } else {
+      mnemonic = mnemonicFromEntropy(hexToBytes(String(payload.mnemonic_entropy)));
+      key = walletKeysFromSeed(seedFromMnemonic(mnemonic));
+    }
   } catch (e) {
     throw new WalletError(
       'WALLET_FILE_CORRUPT',
@@ -142,13 +196,11 @@ export function unlockWalletFile(path: string, passphrase: string): { keys: Wall
       { cause: e },
     );
   }
-  const keys = walletKeysFromSeed(seedFromMnemonic(mnemonic));
-  const address = encodeAddress(keys.address);
-  if (address !== json.address) {
+  if (encodeAddress(defaultAddress(key)) !== json.address) {
     throw new WalletError('WALLET_FILE_CORRUPT', `${path}: the stated address is not this key's`, {
       path,
       reason: 'address',
     });
   }
-  return { keys, mnemonic };
+  return { key, mnemonic };
 }

@@ -10,13 +10,14 @@ import {
   defaultAddress,
   depositNote,
   encodeAddress,
+  encodeFullViewingKey,
+  encodeIncomingViewingKey,
   type Field,
   incomingViewingKey,
   type MerklePath,
   NATIVE_ASSET,
   type Note,
   noteCommitment,
-  noteNullifier,
   type ProgressCallback,
   proveTransact,
   seesSpends,
@@ -39,7 +40,7 @@ import { type PaymentPlan, planPayment } from './payment-plan.js';
 import { chooseRelayer } from './relayer-choice.js';
 import type { PublishedOutput } from './scanner.js';
 import { type OutputSource, type SyncCounts, type SyncOptions, syncOutputs } from './sync.js';
-import { createWalletFile, readWalletFile } from './wallet-file.js';
+import { createViewOnlyWalletFile, createWalletFile, readAnyWalletFile } from './wallet-file.js';
 
 function solanaAddressBytes(text: string, what: string): Uint8Array {
   if (!isAddress(text))
@@ -110,7 +111,7 @@ export class Wallet {
   }
 
   /** The spending keys; VIEW_ONLY from a watch-only wallet, before anything is built or changed. */
-  private spendingKeys(): WalletKeys {
+  spendingKeys(): WalletKeys {
     if (!canSpend(this.key)) {
       throw new WalletError('VIEW_ONLY', 'this wallet holds a viewing key only: it cannot spend or deposit', {
         capability: this.capability,
@@ -138,10 +139,43 @@ export class Wallet {
     return new Wallet(keys, store);
   }
 
+  /**
+   * A watch-only wallet in `dir` for a viewing key (`plmfvk1…`: balance, spends and history;
+   * `plmivk1…`: incoming payments only), sealed like a spending wallet's key file. It syncs and shows;
+   * every spending call refuses with VIEW_ONLY.
+   */
+  static createViewOnly(
+    dir: string,
+    opts: { viewingKey: string; passphrase?: string; scanFrom?: number; scrypt?: ScryptParams },
+  ): Wallet {
+    const passphrase = opts.passphrase ?? requirePassphrase();
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const key = createViewOnlyWalletFile(join(dir, 'wallet.json'), {
+      viewingKey: opts.viewingKey,
+      passphrase,
+      ...(opts.scrypt ? { scrypt: opts.scrypt } : {}),
+    });
+    const store = NoteStore.open(join(dir, 'notes.json'));
+    if (opts.scanFrom !== undefined) store.scannedUpTo = opts.scanFrom;
+    store.save();
+    return new Wallet(key, store);
+  }
+
+  /** The viewing key to give a watch-only wallet: full (balance, spends) or incoming payments only. */
+  viewingKey(kind: 'full' | 'incoming'): string {
+    if (kind === 'incoming') return encodeIncomingViewingKey(this.key);
+    if (!seesSpends(this.key)) {
+      throw new WalletError('VIEW_ONLY', 'an incoming viewing key cannot give a full one', {
+        capability: this.capability,
+      });
+    }
+    return encodeFullViewingKey(this.key);
+  }
+
   /** Unlocks the wallet in `dir` with the passphrase (default: PARALOOM_WALLET_PASSPHRASE). */
   static open(dir: string, opts: { passphrase?: string } = {}): Wallet {
-    const keys = readWalletFile(join(dir, 'wallet.json'), opts.passphrase ?? requirePassphrase());
-    return new Wallet(keys, NoteStore.open(join(dir, 'notes.json')));
+    const key = readAnyWalletFile(join(dir, 'wallet.json'), opts.passphrase ?? requirePassphrase());
+    return new Wallet(key, NoteStore.open(join(dir, 'notes.json')));
   }
 
   static inMemory(keys: AnyWalletKey): Wallet {

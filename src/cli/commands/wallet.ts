@@ -183,8 +183,23 @@ export function registerWalletCommand(program: Command): void {
       .command('new')
       .description(
         'create a wallet: a 24-word recovery phrase, shown once, and a key file sealed under a passphrase',
-      ),
-  ).action(async (o: Common) => {
+      )
+      .option(
+        '--view-only <key>',
+        'a watch-only wallet for a viewing key (plmfvk1…: balance, spends, history; plmivk1…: incoming payments)',
+      )
+      .option('--birthday <height>', 'with --view-only: L2 height to start scanning at', '0')
+      .option(
+        '--rpc <url>',
+        'with --view-only: Solana RPC URL, to find the deposits',
+        'http://127.0.0.1:8899',
+      )
+      .option('--program <id>', 'with --view-only: Paraloom program id (default: the dev program id)'),
+  ).action(async (o: Common & { viewOnly?: string; birthday: string; rpc: string; program?: string }) => {
+    if (o.viewOnly !== undefined) {
+      const { viewOnlyAction } = await import('./wallet-recover.js');
+      return viewOnlyAction(o.viewOnly, o, (value, text) => out(o.json, value, text));
+    }
     const { askPassphrase, generateWalletMnemonic, Wallet } = await loadWallet();
     const passphrase = await askPassphrase({ confirm: true });
     const mnemonic = generateWalletMnemonic();
@@ -207,33 +222,33 @@ export function registerWalletCommand(program: Command): void {
   withCommon(
     wallet
       .command('restore')
-      .description('rebuild a wallet from its recovery phrase (asked on the terminal, or stdin) and sync it')
+      .description(
+        'rebuild a wallet from its recovery phrase (asked on the terminal, or stdin): deposits from Solana, notes and spends from a validator',
+      )
       .option('--mnemonic-file <file>', 'read the phrase from this file instead of the terminal or stdin')
-      .option('--birthday <height>', 'L2 height the wallet was created at: the sync starts there', '0'),
-  ).action(async (o: Common & { mnemonicFile?: string; birthday: string }) => {
-    const { askPassphrase, birthdayLeafIndex, IngressClient, normalizeMnemonic, Wallet } = await loadWallet();
-    if (!/^\d{1,19}$/.test(o.birthday)) throw new Error(`--birthday is an L2 height, not ${o.birthday}`);
+      .option('--birthday <height>', 'L2 height the wallet was created at: the sync starts there', '0')
+      .option('--rpc <url>', 'Solana RPC URL, to find the deposits', 'http://127.0.0.1:8899')
+      .option('--program <id>', 'Paraloom program id (default: the dev program id of this release)'),
+  ).action(async (o: Common & { mnemonicFile?: string; birthday: string; rpc: string; program?: string }) => {
+    const { normalizeMnemonic } = await loadWallet();
     // A mistyped phrase fails here, before any passphrase is asked or anything is written.
     const mnemonic = normalizeMnemonic(await readMnemonic(o.mnemonicFile));
-    const client = new IngressClient(o.ingress);
-    const warn = (m: string) => {
-      if (!o.json) console.error(m);
-    };
-    const scanFrom = await birthdayLeafIndex(client, BigInt(o.birthday), warn);
-    const passphrase = await askPassphrase({ confirm: true });
-    const w = Wallet.create(o.wallet, { mnemonic, passphrase, scanFrom });
-    const r = await w.sync(client).catch((e: unknown) => {
-      console.error(
-        `restored ${o.wallet} (address ${w.address}), but the sync failed: run 'paraloom wallet sync'`,
-      );
-      throw e;
-    });
-    const b = w.balance();
-    out(
-      o.json,
-      { address: w.address, dir: o.wallet, scanFrom, ...r, spendable: b.spendable, pending: b.pending },
-      `restored ${o.wallet}\naddress ${w.address}\nscanned ${r.scanned} outputs from leaf ${scanFrom}: ${r.received} notes found; spendable ${formatSol(b.spendable)} SOL`,
-    );
+    const { restoreAction } = await import('./wallet-recover.js');
+    await restoreAction(mnemonic, o, (value, text) => out(o.json, value, text));
+  });
+
+  withCommon(
+    wallet
+      .command('export-viewing-key')
+      .description(
+        'print a viewing key for a watch-only wallet: full (balance, spends, history) or --incoming (payments received only); it cannot spend',
+      )
+      .option('--incoming', 'the incoming viewing key: no spends, no balance'),
+  ).action(async (o: Common & { incoming?: boolean }) => {
+    const w = await openWallet(o.wallet);
+    const kind = o.incoming ? 'incoming' : 'full';
+    const viewingKey = w.viewingKey(kind);
+    out(o.json, { viewingKey, kind }, viewingKey);
   });
 
   withCommon(wallet.command('address').description("print this wallet's shielded address")).action(
@@ -329,6 +344,7 @@ export function registerWalletCommand(program: Command): void {
     const [{ IngressClient }, { loadCircuitArtifacts, shutdownProver }, { encodeTransaction }] =
       await Promise.all([loadWallet(), loadPrivacy(), loadLedger()]);
     const w = await openWallet(o.wallet);
+    w.spendingKeys(); // a watch-only wallet refuses here (VIEW_ONLY), before anything is sent
     const client = new IngressClient(o.ingress);
     await w.sync(client, syncProgress(o.json));
     const amount = parseSol(o.amount);
@@ -407,6 +423,7 @@ export function registerWalletCommand(program: Command): void {
         { encodeTransaction },
       ] = await Promise.all([loadWallet(), loadPrivacy(), loadLedger()]);
       const w = await openWallet(o.wallet);
+      w.spendingKeys(); // a watch-only wallet refuses here (VIEW_ONLY), before anything is sent
       const client = new IngressClient(o.ingress);
       await w.sync(client, syncProgress(o.json));
       const amount = parseSol(o.amount);
@@ -565,6 +582,7 @@ export function registerWalletCommand(program: Command): void {
       } = bridge;
       const amount = parseSol(o.amount);
       const w = await openWallet(o.wallet);
+      w.spendingKeys(); // a watch-only wallet refuses here (VIEW_ONLY), before anything is sent
       const logger = createLogger('wallet', 'warn');
       const rpc = new BridgeRpc({ rpcUrl: o.rpc, logger });
       const programId = kit.address(o.program ?? bridge.PARALOOM_DEV_PROGRAM_ID);
