@@ -175,7 +175,7 @@ describe('paraloom wallet (CLI)', () => {
     expect(noValidator.stderr.join('\n')).toMatch(/INGRESS_UNAVAILABLE.*cannot reach the validator/);
   });
 
-  it('restores from the phrase alone after the wallet directories are deleted: same address, same balance', async () => {
+  it('restores from the phrase alone after the wallet directories are deleted: same address, balance, deposits and history; a full viewing key watches it and cannot spend', async () => {
     const ingress = cohort.validators[1]!.ingress;
     const alice = join(dir, 'alice');
     const bob = join(dir, 'bob');
@@ -228,11 +228,60 @@ describe('paraloom wallet (CLI)', () => {
       60_000,
     );
 
+    // A second deposit (number 1): the restore must find both, and its next deposit must use number 2.
+    await runOk(['wallet', 'deposit', '--airdrop', '--amount', '0.25', '--rpc', cohort.rpcUrl, ...at(alice)]);
+    await until(
+      'the second deposit spendable',
+      async () => ((await balanceOf(alice)).spendable === '850000000' ? true : undefined),
+      120_000,
+    );
+    type History = { history: Array<{ kind: string; amount: string }> };
+    const historyOf = async (w: string) =>
+      lastJson<History>(await runOk(['wallet', 'history', ...at(w)])).history.map((h) => [h.kind, h.amount]);
+    const aliceHistory = await historyOf(alice);
+    expect(aliceHistory).toEqual([
+      ['deposited', '1000000000'],
+      ['sent', '400000000'],
+      ['deposited', '250000000'],
+    ]);
+    const bobHistory = await historyOf(bob);
+
+    // A watch-only wallet from alice's full viewing key: the same balance and history; it cannot spend.
+    const viewingKey = lastJson<{ viewingKey: string }>(
+      await runOk(['wallet', 'export-viewing-key', ...at(alice)]),
+    ).viewingKey;
+    expect(viewingKey).toMatch(/^plmfvk1/);
+    const watcher = join(dir, 'alice-watch');
+    const watching = lastJson<{ capability: string; spendable: string; depositsMade: number }>(
+      await runOk([
+        'wallet',
+        'new',
+        '--view-only',
+        viewingKey,
+        '--birthday',
+        String(birthday),
+        '--rpc',
+        cohort.rpcUrl,
+        ...at(watcher),
+      ]),
+    );
+    expect(watching).toMatchObject({ capability: 'full-view', spendable: '850000000', depositsMade: 2 });
+    expect(await historyOf(watcher)).toEqual(aliceHistory);
+    const refusedSpend = run(['wallet', 'transfer', '--to', b.address, '--amount', '0.1', ...at(watcher)]);
+    expect(await refusedSpend.exited).toBe(1);
+    expect(refusedSpend.stderr.join('\n')).toMatch(/VIEW_ONLY/);
+
     await rm(alice, { recursive: true });
     await rm(bob, { recursive: true });
     const phrase = join(dir, 'alice-phrase.txt');
     await writeFile(phrase, `${a.mnemonic}\n`, { mode: 0o600 });
-    const restoredAlice = lastJson<{ address: string; scanFrom: number; spendable: string }>(
+    const restoredAlice = lastJson<{
+      address: string;
+      scanFrom: number;
+      spendable: string;
+      depositsFound: number;
+      depositsMade: number;
+    }>(
       await runOk([
         'wallet',
         'restore',
@@ -240,23 +289,34 @@ describe('paraloom wallet (CLI)', () => {
         phrase,
         '--birthday',
         String(birthday),
+        '--rpc',
+        cohort.rpcUrl,
         ...at(alice),
       ]),
     );
-    expect(restoredAlice.address).toBe(a.address);
-    expect(restoredAlice.spendable).toBe('600000000');
-    const restoredBob = await runWithStdin(['wallet', 'restore', ...at(bob)], b.mnemonic);
+    expect(restoredAlice).toMatchObject({
+      address: a.address,
+      spendable: '850000000',
+      depositsFound: 2,
+      depositsMade: 2,
+    });
+    const restoredBob = await runWithStdin(
+      ['wallet', 'restore', '--rpc', cohort.rpcUrl, ...at(bob)],
+      b.mnemonic,
+    );
     expect(restoredBob.code, restoredBob.stderr).toBe(0);
     const bobJson = JSON.parse(restoredBob.stdout.trim().split('\n').at(-1)!) as {
       address: string;
       scanFrom: number;
     };
     expect(bobJson).toMatchObject({ address: b.address, scanFrom: 0 });
-    expect(await balanceOf(alice)).toEqual({ spendable: '600000000', pending: '0', depositing: '0' });
+    expect(await balanceOf(alice)).toEqual({ spendable: '850000000', pending: '0', depositing: '0' });
     expect(await balanceOf(bob)).toEqual({ spendable: '400000000', pending: '0', depositing: '0' });
+    expect(await historyOf(alice)).toEqual(aliceHistory);
+    expect(await historyOf(bob)).toEqual(bobHistory);
     // A restore never writes over a wallet.
-    const twice = await runWithStdin(['wallet', 'restore', ...at(bob)], b.mnemonic);
+    const twice = await runWithStdin(['wallet', 'restore', '--rpc', cohort.rpcUrl, ...at(bob)], b.mnemonic);
     expect(twice.code).toBe(1);
     expect(twice.stderr).toMatch(/WALLET_FILE_EXISTS/);
-  }, 300_000);
+  }, 420_000);
 });

@@ -3,13 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Localnet } from '../../localnet/index.js';
-import { hash2 } from '../../privacy/index.js';
+import { hash2, noteCommitment } from '../../privacy/index.js';
 import {
   BridgeError,
   checkProgramVersion,
   type Deposit,
   DepositListener,
   decodeBridgeState,
+  depositOpenings,
   PARALOOM_DEV_PROGRAM_ID,
 } from '../index.js';
 import type { RpcDriver, TestKey } from '../testing/index.js';
@@ -151,6 +152,24 @@ describe('deposit listener against the in-process localnet', () => {
     expect(await listener.pollOnce()).toBe(1);
     expect(seen.map((s) => s.index)).toEqual([0n, 1n, 2n, 3n, 4n, 5n, 6n]);
     await db.close();
+  });
+
+  it('gives a restoring wallet every deposit opening at confirmed, oldest first, matching its commitment', async () => {
+    commitments.push(await deposit(d, user, 8_000_000n));
+    const rpc = bridgeRpc(net.rpcUrl);
+    // Processed only: not yet seen (a restore reads what the cluster confirmed).
+    expect((await depositOpenings(rpc, PARALOOM_DEV_PROGRAM_ID)).map((o) => o.commitment)).toEqual(
+      commitments.slice(0, -1),
+    );
+    ticks(1);
+    const openings = await depositOpenings(rpc, PARALOOM_DEV_PROGRAM_ID, { pageSize: 2 });
+    expect(openings.map((o) => o.commitment)).toEqual(commitments);
+    expect(openings.map((o) => o.amount)).toEqual(commitments.map((_, i) => BigInt(i + 1) * 1_000_000n));
+    for (const o of openings) {
+      expect(noteCommitment({ amount: o.amount, pkD: o.ownerPk, blinding: o.blinding, asset: o.asset })).toBe(
+        o.commitment,
+      );
+    }
   });
 
   it('refuses to start against another program version, saying which', async () => {
