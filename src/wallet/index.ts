@@ -9,6 +9,21 @@ export {
 } from './builders.js';
 export { SyncCheckpoint } from './checkpoint.js';
 export { selectNotes } from './coin-selection.js';
+export {
+  checkOpening,
+  DISCLOSURE_FORMAT,
+  type Disclosure,
+  type DisclosureJson,
+  type DisclosureSource,
+  disclosePayment,
+  disclosureToJson,
+  encodeDisclosure,
+  MAX_DISCLOSURE_BYTES,
+  parseDisclosure,
+  type VerifiedDisclosure,
+  validateDisclosure,
+  verifyDisclosure,
+} from './disclosure.js';
 export { WalletError, type WalletErrorCode } from './errors.js';
 export { TreeFrontier } from './frontier.js';
 export { IngressClient, type IngressOutput, type SubmitOutcome } from './ingress-client.js';
@@ -21,7 +36,7 @@ export {
   seedFromMnemonic,
   walletKeysFromSeed,
 } from './mnemonic.js';
-export type { PendingDeposit, PendingTransaction } from './note-store.js';
+export type { PendingDeposit, PendingTransaction, SentPayment } from './note-store.js';
 export { type HistoryEntry, type NoteStatus, NoteStore, type OwnedNote } from './note-store.js';
 export {
   askPassphrase,

@@ -32,6 +32,7 @@ import { requirePassphrase } from './passphrase.js';
 import { type PaymentPlan, planPayment } from './payment-plan.js';
 import { chooseRelayer } from './relayer-choice.js';
 import { type PublishedOutput, scanOutputs } from './scanner.js';
+import { learnSentLeaves, recordSentPayment } from './sent-payments.js';
 import { type OutputSource, type SyncCounts, type SyncOptions, syncOutputs } from './sync.js';
 import { createWalletFile, readWalletFile } from './wallet-file.js';
 
@@ -206,6 +207,7 @@ export class Wallet {
     seen: ReadonlySet<Field>,
   ): { received: number; depositsLanded: number; finalized: number } {
     const received = scanOutputs(this.keys, this.store, opening);
+    learnSentLeaves(this.store, outputs);
     let depositsLanded = 0;
     for (const o of outputs) {
       if (o.envelope !== undefined) continue;
@@ -373,6 +375,7 @@ export class Wallet {
       spends: built.spends.map((n) => n.commitment),
       outputs: [...proof.statement.outputCommitments],
     });
+    recordSentPayment(this.store, id, built.payment, p.to);
     this.store.save();
     return id;
   }
