@@ -8,6 +8,7 @@ import { IngressServer, LedgerIngressBackend } from '../ingress/index.js';
 import { LedgerApp, nextAccumulator } from '../ledger/index.js';
 import {
   BatchVerifierPool,
+  computeRoot,
   decodeAddress,
   FIELD_MODULUS,
   FIELD_ZERO,
@@ -198,14 +199,33 @@ describe('payment disclosure', () => {
       },
     };
     await expect(verifyDisclosure(good, lyingPath)).rejects.toMatchObject(refusal('path'));
-    const otherRoot: DisclosureSource = {
+    // A path that is consistent but leads to a root the validator never named (not current, not
+    // among its recent roots; this ingress serves no settlement, so /v1/anchors answers 404).
+    const forgedRoot: DisclosureSource = {
+      status: () => client.status(),
+      outputsPage: (from, limit) => client.outputsPage(from, limit),
+      path: async (leaf) => {
+        const forged = await lyingPath.path(leaf);
+        return { root: computeRoot(good.commitment, forged.path), path: forged.path };
+      },
+      roots: () => client.roots(),
+      anchors: () => client.anchors(),
+    };
+    await expect(verifyDisclosure(good, forgedRoot)).rejects.toMatchObject(refusal('root'));
+    // A block landing between the path and the status requests, every time: the path's root is
+    // then found among the validator's recent final roots.
+    const movingTip: DisclosureSource = {
       status: async () => ({ ...(await client.status()), root: toField(12345n) }),
       outputsPage: (from, limit) => client.outputsPage(from, limit),
       path: (leaf) => client.path(leaf),
-      // This ingress serves no settlement: /v1/anchors answers 404, so no anchored root rescues it.
-      anchors: () => client.anchors(),
+      roots: () => client.roots(),
     };
-    await expect(verifyDisclosure(good, otherRoot)).rejects.toMatchObject(refusal('root'));
+    expect(await verifyDisclosure(good, movingTip)).toMatchObject({
+      rootKind: 'recent',
+      root: (await client.status()).root,
+    });
+    const { roots: _, ...withoutRoots } = movingTip;
+    await expect(verifyDisclosure(good, withoutRoots)).rejects.toMatchObject(refusal('root'));
   });
 
   it('a sent payment keeps its opening in notes.json, learns its leaf at sync and verifies', async () => {

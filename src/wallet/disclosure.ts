@@ -202,6 +202,8 @@ export interface DisclosureSource {
   status(): Promise<{ readonly root: Field; readonly leafCount: number; readonly height?: bigint }>;
   outputsPage(from: number, limit: number): Promise<readonly IngressOutput[]>;
   path(leafIndex: number): Promise<{ readonly root: Field; readonly path: MerklePath }>;
+  /** The validator's recent roots (the last 64 final blocks'), for a path answered just before a block landed. */
+  roots?(): Promise<readonly Field[]>;
   anchors?(): Promise<
     ReadonlyArray<{ readonly height: bigint; readonly root: Field; readonly leafCount: number | undefined }>
   >;
@@ -211,8 +213,11 @@ export interface VerifiedDisclosure {
   readonly disclosure: Disclosure;
   /** The root the note's Merkle path was checked against. */
   readonly root: Field;
-  /** `current`: the validator's root as /v1/status names it; `anchored`: a root anchored on Solana. */
-  readonly rootKind: 'current' | 'anchored';
+  /**
+   * `current`: the validator's root as /v1/status names it; `recent`: one of its last 64 final roots
+   * (blocks landed while it was asked); `anchored`: a root anchored on Solana.
+   */
+  readonly rootKind: 'current' | 'recent' | 'anchored';
   /** Tree size of that root (undefined for an anchored root the validator lacks the block of). */
   readonly leafCount: number | undefined;
   /** L2 height of that root, when the validator says it. */
@@ -225,8 +230,8 @@ const ROOT_TRIES = 3;
 /**
  * Checks one disclosure against a validator's chain of L2 blocks: the opening gives the commitment;
  * the validator publishes that commitment at the leaf; and the leaf's Merkle path leads from it to
- * the root the validator names as current (asked again if a block lands in between) or to one of its
- * anchored roots. "This commitment is at this index" alone is not trusted: the path ties it to the
+ * the root the validator names as current (asked again if a block lands in between), one of its
+ * recent final roots, or one of its anchored roots. "This commitment is at this index" alone is not trusted: the path ties it to the
  * root every wallet syncs against. Refuses with DISCLOSURE_INVALID or DISCLOSURE_MISMATCH.
  */
 export async function verifyDisclosure(d: Disclosure, source: DisclosureSource): Promise<VerifiedDisclosure> {
@@ -252,6 +257,9 @@ export async function verifyDisclosure(d: Disclosure, source: DisclosureSource):
       return { disclosure, root, rootKind: 'current', leafCount: status.leafCount, height: status.height };
     }
   }
+  if (root !== undefined && (await source.roots?.())?.includes(root)) {
+    return { disclosure, root, rootKind: 'recent', leafCount: undefined, height: undefined };
+  }
   const anchored = (await anchorsOf(source))?.find((a) => a.root === root);
   if (anchored) {
     return {
@@ -265,7 +273,7 @@ export async function verifyDisclosure(d: Disclosure, source: DisclosureSource):
   throw mismatch(
     'root',
     leafIndex,
-    'the path leads to a root the validator names neither current nor anchored',
+    'the path leads to a root the validator names neither current, recent nor anchored',
   );
 }
 

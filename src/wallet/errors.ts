@@ -72,8 +72,8 @@ export interface WalletErrorContexts {
   /**
    * A disclosure that does not hold: its opening does not give its commitment (`opening`), the
    * validator publishes another commitment or none at its leaf (`published`), the Merkle path does not
-   * lead from it to the root the path names (`path`), or that root is neither the validator's current
-   * root nor an anchored one (`root`).
+   * lead from it to the root the path names (`path`), or that root is not one the validator names
+   * (current, among its recent final roots, or anchored) (`root`).
    */
   DISCLOSURE_MISMATCH: { check: 'opening' | 'published' | 'path' | 'root'; leafIndex: number };
   /** `wallet disclose` cannot make a statement for this payment (unknown, not final yet, sent before openings were kept). */

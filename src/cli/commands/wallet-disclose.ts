@@ -81,7 +81,9 @@ function describeVerified(v: VerifiedDisclosure, formatSol: (l: bigint) => strin
   const root =
     v.rootKind === 'current'
       ? `the validator's current root${v.leafCount !== undefined ? ` (${v.leafCount} leaves, height ${v.height})` : ''}`
-      : `the root anchored at L2 height ${v.height}`;
+      : v.rootKind === 'recent'
+        ? "one of the validator's last final roots"
+        : `the root anchored at L2 height ${v.height}`;
   return [
     `verified: ${amount} to ${d.recipient}`,
     `  leaf ${d.leafIndex}, commitment ${d.commitment}`,
