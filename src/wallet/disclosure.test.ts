@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,6 +37,7 @@ import {
   verifyDisclosure,
 } from './disclosure.js';
 import { IngressClient } from './ingress-client.js';
+import { NoteStore } from './note-store.js';
 import { recordSentPayment } from './sent-payments.js';
 import { Wallet } from './wallet.js';
 
@@ -341,5 +343,47 @@ describe('disclosure file format', () => {
     await expect(
       verifyDisclosure({ ...d, blinding: FIELD_MODULUS as Field }, unreachable),
     ).rejects.toMatchObject({ code: 'DISCLOSURE_INVALID', context: { field: 'blinding' } });
+  });
+});
+
+describe('notes.json and sent payments', () => {
+  it('reads a store written before sent payments and history leaf indexes; refuses a malformed entry', () => {
+    const path = join(dir, 'old-notes.json');
+    const old = {
+      format: 'paraloom-notes/2',
+      scannedUpTo: 0,
+      depositsMade: 0,
+      notes: [],
+      history: [{ kind: 'sent', amount: '5', asset: '0', txId: 'ab'.repeat(32), at: 1 }],
+    };
+    writeFileSync(path, JSON.stringify(old));
+    const store = NoteStore.open(path);
+    expect(store.sentPayments).toEqual([]);
+    expect(store.history).toEqual([
+      { kind: 'sent', amount: 5n, asset: NATIVE_ASSET, txId: 'ab'.repeat(32), at: 1 },
+    ]);
+    // Its transfers were sent before openings were kept: the sender cannot disclose them.
+    expect(() => disclosePayment(alice.keys, store, 'ab'.repeat(32))).toThrow(
+      expect.objectContaining({ code: 'DISCLOSURE_UNAVAILABLE' }),
+    );
+    const payment = {
+      txId: 'ab'.repeat(32),
+      commitment: '1',
+      amount: '5',
+      asset: '0',
+      blinding: '2',
+      recipient: bob.address,
+    };
+    for (const bad of [
+      { ...payment, leafIndex: -1 },
+      { ...payment, commitment: FIELD_MODULUS.toString() },
+    ]) {
+      writeFileSync(path, JSON.stringify({ ...old, sentPayments: [bad] }));
+      expect(() => NoteStore.open(path)).toThrow(expect.objectContaining({ code: 'NOTE_STORE_INVALID' }));
+    }
+    writeFileSync(path, JSON.stringify({ ...old, sentPayments: [{ ...payment, leafIndex: 9 }] }));
+    expect(NoteStore.open(path).sentPayments).toEqual([
+      { ...payment, commitment: 1n, amount: 5n, asset: 0n, blinding: 2n, leafIndex: 9 },
+    ]);
   });
 });
