@@ -319,4 +319,107 @@ describe('paraloom wallet (CLI)', () => {
     expect(twice.code).toBe(1);
     expect(twice.stderr).toMatch(/WALLET_FILE_EXISTS/);
   }, 420_000);
+
+  it('discloses a sent payment that the recipient verifies on another validator; a tampered copy is refused', async () => {
+    const ingress = cohort.validators[1]!.ingress;
+    const elsewhere = (cohort.validators[2] ?? cohort.validators[1]!).ingress;
+    const payer = join(dir, 'discloser');
+    const payee = join(dir, 'payee');
+    await runOk(['wallet', 'new', '--wallet', payer, '--json']);
+    const b = lastJson<{ address: string }>(await runOk(['wallet', 'new', '--wallet', payee, '--json']));
+    const at = (w: string) => ['--wallet', w, '--ingress', ingress, '--json'];
+    const balanceOf = async (w: string) => lastJson<Balance>(await runOk(['wallet', 'balance', ...at(w)]));
+    await runOk(['wallet', 'deposit', '--airdrop', '--amount', '1', '--rpc', cohort.rpcUrl, ...at(payer)]);
+    await until(
+      'the deposit spendable',
+      async () => ((await balanceOf(payer)).spendable === '1000000000' ? true : undefined),
+      120_000,
+    );
+    const { id } = lastJson<{ id: string }>(
+      await runOk(['wallet', 'transfer', '--to', b.address, '--amount', '0.3', ...at(payer)]),
+    );
+    await until(
+      'the transfer final for the payer',
+      async () => ((await balanceOf(payer)).spendable === '700000000' ? true : undefined),
+      120_000,
+    );
+    // The history names what to pass: the sent transfer's id, with its payment output's leaf.
+    const history = lastJson<{ history: Array<{ kind: string; txId?: string; leafIndex?: number }> }>(
+      await runOk(['wallet', 'history', ...at(payer)]),
+    );
+    const sent = history.history.find((h) => h.kind === 'sent');
+    expect(sent).toMatchObject({ txId: id, leafIndex: expect.any(Number) });
+
+    const file = join(dir, 'payment.disclosure.json');
+    const written = lastJson<{ file: string; leafIndex: number; direction: string }>(
+      await runOk(['wallet', 'disclose', id, '--out', file, ...at(payer)]),
+    );
+    expect(written).toMatchObject({ file, leafIndex: sent!.leafIndex, direction: 'sent' });
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    const statement = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+    expect(Object.keys(statement).sort()).toEqual(
+      [
+        'amount',
+        'asset',
+        'blinding',
+        'commitment',
+        'direction',
+        'format',
+        'leafIndex',
+        'recipient',
+        'txId',
+      ].sort(),
+    );
+
+    // The recipient checks it against another validator's chain.
+    const verified = lastJson<Record<string, unknown>>(
+      await runOk(['verify-disclosure', file, '--ingress', elsewhere, '--json']),
+    );
+    expect(verified).toMatchObject({
+      verified: true,
+      direction: 'sent',
+      amount: '300000000',
+      amountSol: '0.3',
+      asset: '0',
+      recipient: b.address,
+      leafIndex: sent!.leafIndex,
+      txId: id,
+      rootKind: 'current',
+    });
+    // The recipient's own disclosure of the note it received is the same note.
+    await until(
+      'the payment received',
+      async () => ((await balanceOf(payee)).spendable === '300000000' ? true : undefined),
+      60_000,
+    );
+    const own = await runOk([
+      'wallet',
+      'disclose',
+      String(sent!.leafIndex),
+      '--wallet',
+      payee,
+      '--ingress',
+      ingress,
+    ]);
+    expect(JSON.parse(own.stdout.join('\n'))).toMatchObject({
+      direction: 'received',
+      commitment: statement.commitment,
+      recipient: b.address,
+      amount: '300000000',
+    });
+
+    const tampered = join(dir, 'tampered.disclosure.json');
+    await writeFile(tampered, JSON.stringify({ ...statement, amount: '3000000000' }));
+    const refused = run(['verify-disclosure', tampered, '--ingress', elsewhere, '--json']);
+    expect(await refused.exited).toBe(1);
+    expect(JSON.parse(refused.stdout.at(-1)!)).toMatchObject({
+      verified: false,
+      code: 'DISCLOSURE_MISMATCH',
+      context: { check: 'opening' },
+    });
+    await writeFile(tampered, JSON.stringify({ ...statement, format: 'paraloom-disclosure/0' }));
+    const malformed = run(['verify-disclosure', tampered, '--ingress', elsewhere]);
+    expect(await malformed.exited).toBe(1);
+    expect(malformed.stderr.join('\n')).toMatch(/DISCLOSURE_INVALID/);
+  }, 300_000);
 });

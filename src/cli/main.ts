@@ -10,6 +10,7 @@ import { registerNodeCommand } from './commands/node.js';
 import { registerProgramCommand } from './commands/program.js';
 import { registerValidatorCommand } from './commands/validator.js';
 import { registerWalletCommand } from './commands/wallet.js';
+import { registerVerifyDisclosureCommand } from './commands/wallet-disclose.js';
 
 const program = new Command();
 program.name('paraloom').description('Paraloom: a privacy Layer 2 for Solana').version('0.1.0');
@@ -42,6 +43,8 @@ registerNodeCommand(program);
 registerProgramCommand(program);
 
 registerWalletCommand(program);
+
+registerVerifyDisclosureCommand(program);
 
 registerKeygenCommand(program);
 

@@ -30,6 +30,8 @@ export interface BuiltTransaction {
   readonly spends: readonly OwnedNote[];
   /** A withdrawal's refund note (ours, its gross debit), appended only if it expires unsettled. */
   readonly refund?: Note;
+  /** The output that pays the recipient (a transfer's, a merge's sum): its opening, so it can be disclosed. */
+  readonly payment?: Note;
 }
 
 interface Output {
@@ -118,6 +120,7 @@ async function build(
       },
     },
     spends: selected,
+    ...(args.payment ? { payment: args.payment.note } : {}),
   };
 }
 

@@ -11,6 +11,7 @@ import {
 import type { IngressOutput, OutputTransaction } from './ingress-client.js';
 import type { NoteOrigin, NoteStore, OwnedNote } from './note-store.js';
 import type { PublishedOutput } from './scanner.js';
+import { learnSentLeaves } from './sent-payments.js';
 
 /**
  * How many withdrawal numbers past the last one the wallet knows of it looks for in a spend's refund
@@ -113,6 +114,7 @@ export function applyChunk(
       if (resolveSpend(store, spend, outputs, refunds)) spendsSeen++;
     }
   }
+  learnSentLeaves(store, outputs);
   return { received, depositsLanded, finalized: finalizeSubmitted(store, seen), spendsSeen };
 }
 

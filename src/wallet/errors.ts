@@ -71,6 +71,17 @@ export interface WalletErrorContexts {
   WITHDRAWAL_NOT_APPROVED: { nullifier: string; state?: string };
   /** The fee asked for is under the relayer's on-chain floor (the L2 would refuse it). */
   FEE_BELOW_FLOOR: { relayer: string; fee: string; floor: string };
+  /** A payment disclosure that is not a well-formed `paraloom-disclosure/1` statement; `field` names what is wrong. */
+  DISCLOSURE_INVALID: { field: string; reason: string };
+  /**
+   * A disclosure that does not hold: its opening does not give its commitment (`opening`), the
+   * validator publishes another commitment or none at its leaf (`published`), the Merkle path does not
+   * lead from it to the root the path names (`path`), or that root is not one the validator names
+   * (current, among its recent final roots, or anchored) (`root`).
+   */
+  DISCLOSURE_MISMATCH: { check: 'opening' | 'published' | 'path' | 'root'; leafIndex: number };
+  /** `wallet disclose` cannot make a statement for this payment (unknown, not final yet, sent before openings were kept). */
+  DISCLOSURE_UNAVAILABLE: { payment: string; reason: string };
 }
 
 export type WalletErrorCode = keyof WalletErrorContexts;

@@ -11,6 +11,21 @@ export { SyncCheckpoint } from './checkpoint.js';
 export { applyChunk, type ChunkCounts, REFUND_GAP } from './chunk-scan.js';
 export { selectNotes } from './coin-selection.js';
 export { DEPOSIT_GAP, type FoundDeposit, findOwnDeposits, type PublicDeposit } from './deposit-recovery.js';
+export {
+  checkOpening,
+  DISCLOSURE_FORMAT,
+  type Disclosure,
+  type DisclosureJson,
+  type DisclosureSource,
+  disclosePayment,
+  disclosureToJson,
+  encodeDisclosure,
+  MAX_DISCLOSURE_BYTES,
+  parseDisclosure,
+  type VerifiedDisclosure,
+  validateDisclosure,
+  verifyDisclosure,
+} from './disclosure.js';
 export { WalletError, type WalletErrorCode } from './errors.js';
 export { TreeFrontier } from './frontier.js';
 export {
@@ -28,7 +43,7 @@ export {
   seedFromMnemonic,
   walletKeysFromSeed,
 } from './mnemonic.js';
-export type { PendingDeposit, PendingTransaction } from './note-store.js';
+export type { PendingDeposit, PendingTransaction, SentPayment } from './note-store.js';
 export {
   type HistoryEntry,
   type NoteOrigin,

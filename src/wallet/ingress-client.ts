@@ -144,6 +144,15 @@ export class IngressClient {
     }));
   }
 
+  /** The last L2 roots (64), oldest first: each the root of a final block. */
+  async roots(): Promise<Field[]> {
+    const r = await this.get<{ roots: string[] }>('/v1/roots');
+    if (!Array.isArray(r.roots)) {
+      throw new WalletError('INGRESS_REJECTED', 'ingress returned no root list', { path: '/v1/roots' });
+    }
+    return r.roots.map((v) => toField(BigInt(v)));
+  }
+
   /** The relayer this validator offers (its Solana address and minimum fee). */
   async relayer(): Promise<{ address: string; minFeeLamports: bigint }> {
     const r = await this.get<{ address: string; minFeeLamports: string }>('/v1/relayer');

@@ -32,6 +32,25 @@ export interface HistoryEntry {
   readonly asset: Field;
   readonly txId?: string;
   readonly at: number;
+  /** A received note's leaf index and commitment: what `wallet disclose` takes (absent in older stores). */
+  readonly leafIndex?: number;
+  readonly commitment?: Field;
+}
+
+/**
+ * The payment output of a transfer this wallet sent, with its opening and the recipient's address:
+ * what the sender needs to disclose that one payment. `leafIndex` is learnt when the sync sees the
+ * output published.
+ */
+export interface SentPayment {
+  readonly txId: string;
+  readonly commitment: Field;
+  readonly amount: bigint;
+  readonly asset: Field;
+  readonly blinding: Field;
+  /** The recipient's shielded address as the sender was given it (`plm1...`). */
+  readonly recipient: string;
+  leafIndex?: number;
 }
 
 /**
@@ -98,6 +117,8 @@ export class NoteStore {
   readonly pendingDeposits: PendingDeposit[] = [];
   readonly pendingTransactions: PendingTransaction[] = [];
   readonly pendingRefunds: PendingRefund[] = [];
+  /** Payments sent by transfer, kept (unlike the change) so each can be disclosed on its own. */
+  readonly sentPayments: SentPayment[] = [];
   scannedUpTo = 0;
   /**
    * The sync's tree frontier and the witnesses of unspent notes at `scannedUpTo`; absent in a new
@@ -131,6 +152,17 @@ export class NoteStore {
           asset: string;
           txId?: string;
           at: number;
+          leafIndex?: number;
+          commitment?: string;
+        }>;
+        sentPayments?: Array<{
+          txId: string;
+          commitment: string;
+          amount: string;
+          asset: string;
+          blinding: string;
+          recipient: string;
+          leafIndex?: number;
         }>;
         pendingDeposits?: Array<{
           commitment: string;
@@ -215,12 +247,28 @@ export class NoteStore {
           expirationSlot: BigInt(r.expirationSlot),
         });
       }
+      for (const p of json.sentPayments ?? []) {
+        if (p.leafIndex !== undefined && (!Number.isSafeInteger(p.leafIndex) || p.leafIndex < 0)) {
+          throw new Error('a sent payment has a malformed leaf index');
+        }
+        store.sentPayments.push({
+          txId: p.txId,
+          commitment: f(p.commitment),
+          amount: BigInt(p.amount),
+          asset: f(p.asset),
+          blinding: f(p.blinding),
+          recipient: p.recipient,
+          ...(p.leafIndex !== undefined ? { leafIndex: p.leafIndex } : {}),
+        });
+      }
       store.historyEntries = json.history.map((h) => ({
         kind: h.kind,
         amount: BigInt(h.amount),
         asset: toField(BigInt(h.asset)),
         at: h.at,
         ...(h.txId ? { txId: h.txId } : {}),
+        ...(h.leafIndex !== undefined ? { leafIndex: h.leafIndex } : {}),
+        ...(h.commitment !== undefined ? { commitment: f(h.commitment) } : {}),
       }));
     } catch (e) {
       throw new WalletError(
@@ -265,17 +313,24 @@ export class NoteStore {
     const key = note.commitment.toString();
     if (this.notes.has(key)) return false;
     this.notes.set(key, { ...note, status: 'unspent' });
-    const at = Date.now();
+    // The note's place goes with its entry: what `wallet disclose` takes.
+    const entry = {
+      amount: note.amount,
+      asset: note.asset,
+      at: Date.now(),
+      leafIndex: note.leafIndex,
+      commitment: note.commitment,
+    };
     const refund = this.pendingRefunds.findIndex((r) => r.commitment === note.commitment);
     if (refund >= 0) {
       const r = this.pendingRefunds.splice(refund, 1)[0]!;
-      this.record({ kind: 'refunded', amount: note.amount, asset: note.asset, txId: r.withdrawalId, at });
+      this.record({ kind: 'refunded', ...entry, txId: r.withdrawalId });
     } else if (origin === 'refund') {
-      this.record({ kind: 'refunded', amount: note.amount, asset: note.asset, at });
+      this.record({ kind: 'refunded', ...entry });
     } else if (origin === 'deposit') {
-      this.record({ kind: 'deposited', amount: note.amount, asset: note.asset, at });
+      this.record({ kind: 'deposited', ...entry });
     } else if (origin === 'received' && note.amount > 0n) {
-      this.record({ kind: 'received', amount: note.amount, asset: note.asset, at });
+      this.record({ kind: 'received', ...entry });
     }
     return true;
   }
@@ -351,6 +406,14 @@ export class NoteStore {
         ...h,
         amount: h.amount.toString(),
         asset: h.asset.toString(),
+        ...(h.commitment !== undefined ? { commitment: h.commitment.toString() } : {}),
+      })),
+      sentPayments: this.sentPayments.map((p) => ({
+        ...p,
+        commitment: p.commitment.toString(),
+        amount: p.amount.toString(),
+        asset: p.asset.toString(),
+        blinding: p.blinding.toString(),
       })),
       pendingDeposits: this.pendingDeposits.map((d) => ({
         ...d,

@@ -39,6 +39,7 @@ import { requirePassphrase } from './passphrase.js';
 import { type PaymentPlan, planPayment } from './payment-plan.js';
 import { chooseRelayer } from './relayer-choice.js';
 import type { PublishedOutput } from './scanner.js';
+import { recordSentPayment } from './sent-payments.js';
 import { type OutputSource, type SyncCounts, type SyncOptions, syncOutputs } from './sync.js';
 import { createViewOnlyWalletFile, createWalletFile, readAnyWalletFile } from './wallet-file.js';
 
@@ -428,6 +429,7 @@ export class Wallet {
       spends: built.spends.map((n) => n.commitment),
       outputs: [...proof.statement.outputCommitments],
     });
+    recordSentPayment(this.store, id, built.payment, p.to);
     this.store.save();
     return id;
   }

@@ -1,12 +1,13 @@
 /**
  * `paraloom wallet new | restore | address | deposit | sync | balance | transfer | withdraw | settle |
- * history`: a shielded wallet in a directory (key file sealed under a passphrase, and note store, both
+ * history | disclose`: a shielded wallet in a directory (key file sealed under a passphrase, and note store, both
  * 0600), talking to a validator's ingress and, for deposits, to Solana. `--json` prints one JSON object
  * for scripts. The passphrase comes from PARALOOM_WALLET_PASSPHRASE or a no-echo prompt on the terminal.
  */
 import type { Command } from 'commander';
 import type { ProveStage } from '../../privacy/index.js';
 import type { MergeEvent, PaymentPlan, SyncOptions, Wallet } from '../../wallet/index.js';
+import { registerWalletDisclose } from './wallet-disclose.js';
 
 /**
  * Each command loads what it uses when it runs: `wallet new` needs the wallet module only, a transfer
@@ -58,7 +59,7 @@ function withCommon(cmd: Command): Command {
 }
 
 /** Unlocks the wallet in `dir`, asking for the passphrase on the terminal unless the environment has it. */
-async function openWallet(dir: string): Promise<Wallet> {
+export async function openWallet(dir: string): Promise<Wallet> {
   const { askPassphrase, readWalletAddress, Wallet } = await loadWallet();
   const { join } = await import('node:path');
   // A missing or unreadable key file is said before anyone types a passphrase for it.
@@ -308,6 +309,8 @@ export function registerWalletCommand(program: Command): void {
   ).action(async (o: Common) => {
     const w = await openWallet(o.wallet);
     const refunded = w.store.refundedWithdrawals;
+    // What `wallet disclose` takes: a received note's leaf index, a sent transfer's id (and its output's leaf).
+    const sentLeaf = new Map(w.store.sentPayments.map((p) => [p.txId, p.leafIndex]));
     const rows = w.store.history.map((h) => {
       // A withdrawal whose refund arrived expired unsettled; its refund note is spendable.
       const state =
@@ -316,7 +319,14 @@ export function registerWalletCommand(program: Command): void {
           : h.kind === 'refunded'
             ? 'refund note spendable'
             : undefined;
-      return { ...h, at: new Date(h.at).toISOString(), ...(state ? { state } : {}) };
+      const leafIndex = h.kind === 'sent' && h.txId ? sentLeaf.get(h.txId) : h.leafIndex;
+      return {
+        ...h,
+        at: new Date(h.at).toISOString(),
+        ...(h.commitment !== undefined ? { commitment: h.commitment.toString() } : {}),
+        ...(leafIndex !== undefined ? { leafIndex } : {}),
+        ...(state ? { state } : {}),
+      };
     });
     out(
       o.json,
@@ -324,7 +334,7 @@ export function registerWalletCommand(program: Command): void {
       rows
         .map(
           (h) =>
-            `${h.at}  ${h.kind.padEnd(9)} ${formatSol(h.amount)} SOL${h.txId ? `  ${h.txId}` : ''}${h.state ? `  (${h.state})` : ''}`,
+            `${h.at}  ${h.kind.padEnd(9)} ${formatSol(h.amount)} SOL${h.txId ? `  ${h.txId}` : ''}${h.leafIndex !== undefined ? `  leaf ${h.leafIndex}` : ''}${h.state ? `  (${h.state})` : ''}`,
         )
         .join('\n') || 'no history yet',
     );
@@ -529,6 +539,8 @@ export function registerWalletCommand(program: Command): void {
       }
     },
   );
+
+  registerWalletDisclose(wallet);
 
   wallet
     .command('settle')
