@@ -355,6 +355,18 @@ export class NoteStore {
     }
   }
 
+  /**
+   * A transaction of ours the ingress admitted: its inputs are pending until its outputs appear in
+   * the tree (then spent, and `kind` goes into the history), or until it is released.
+   */
+  recordSubmitted(
+    tx: Omit<PendingTransaction, 'spends'> & { readonly spends: readonly Pick<OwnedNote, 'commitment'>[] },
+  ): void {
+    const spends = tx.spends.map((n) => n.commitment);
+    this.markPending(spends, tx.id);
+    this.pendingTransactions.push({ ...tx, spends });
+  }
+
   /** Spends of a transaction that became final: gone for good. */
   markSpent(commitments: readonly Field[]): void {
     for (const c of commitments) {

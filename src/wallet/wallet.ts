@@ -355,14 +355,12 @@ export class Wallet {
     });
     const proof = await proveTransact(built.request, p.artifacts, p.onProgress);
     const id = await client.submit(p.encode(proof));
-    const spends = built.spends.map((n) => n.commitment);
-    this.store.markPending(spends, id);
-    this.store.pendingTransactions.push({
+    this.store.recordSubmitted({
       id,
       kind: 'merged',
       amount: p.notes[0].amount + p.notes[1].amount,
       asset: p.notes[0].asset,
-      spends,
+      spends: built.spends,
       outputs: [...proof.statement.outputCommitments],
     });
     this.store.save();
@@ -417,16 +415,12 @@ export class Wallet {
     });
     const proof = await proveTransact(built.request, p.artifacts, p.onProgress);
     const id = await client.submit(p.encode(proof));
-    this.store.markPending(
-      built.spends.map((n) => n.commitment),
-      id,
-    );
-    this.store.pendingTransactions.push({
+    this.store.recordSubmitted({
       id,
       kind: 'sent',
       amount: p.amount,
       asset: NATIVE_ASSET,
-      spends: built.spends.map((n) => n.commitment),
+      spends: built.spends,
       outputs: [...proof.statement.outputCommitments],
     });
     recordSentPayment(this.store, id, built.payment, p.to);
@@ -499,14 +493,12 @@ export class Wallet {
     });
     const proof = await proveTransact(built.request, p.artifacts, p.onProgress);
     const id = await client.submit(p.encode(proof));
-    const spends = built.spends.map((n) => n.commitment);
-    this.store.markPending(spends, id);
-    this.store.pendingTransactions.push({
+    this.store.recordSubmitted({
       id,
       kind: 'withdrawn',
       amount: p.amount,
       asset: NATIVE_ASSET,
-      spends,
+      spends: built.spends,
       outputs: [...proof.statement.outputCommitments],
     });
     const refund = built.refund!;
