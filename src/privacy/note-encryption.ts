@@ -2,6 +2,7 @@ import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { x25519 } from '@noble/curves/ed25519.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concatBytes, u64ToBytesLE } from '../common/index.js';
+import { chacha20Poly1305Open, sha256Native } from './aead-native.js';
 import { PrivacyError } from './errors.js';
 import { type Field, fieldFromBytesLE, fieldToBytesLE } from './field.js';
 import { diversifiedKey, type IncomingViewingKey, type ShieldedAddress } from './keys.js';
@@ -76,13 +77,13 @@ export function tryDecryptNote(
   } catch {
     return undefined; // low-order ephemeral key: not a note for anyone
   }
-  const aead = chacha20poly1305(envelopeKey(shared, ephemeralPublic, key.encryptionKey), NONCE, header);
-  let plaintext: Uint8Array;
-  try {
-    plaintext = aead.decrypt(envelope.subarray(33));
-  } catch {
-    return undefined;
-  }
+  const plaintext = chacha20Poly1305Open(
+    sha256Native(KEY_DOMAIN, shared, ephemeralPublic, key.encryptionKey),
+    NONCE,
+    header,
+    envelope.subarray(33),
+  );
+  if (!plaintext) return undefined;
   const amount = new DataView(plaintext.buffer, plaintext.byteOffset).getBigUint64(0, true);
   let opened: OpenedNote;
   try {

@@ -145,8 +145,12 @@ export async function syncOutputs<Prepared>(
 ): Promise<SyncCounts> {
   const status = await source.status();
   const checkpoint = await startingCheckpoint(store, source);
-  if (status.leafCount - checkpoint.leafCount >= WASM_POSEIDON_FROM) await loadWasmPoseidon();
-  await scanner.begin?.(Math.max(0, status.leafCount - checkpoint.leafCount));
+  const outputs = Math.max(0, status.leafCount - checkpoint.leafCount);
+  // Both take about a second, one on this thread and one starting worker threads: side by side.
+  await Promise.all([
+    outputs >= WASM_POSEIDON_FROM ? loadWasmPoseidon() : undefined,
+    scanner.begin?.(outputs),
+  ]);
   try {
     return await scanChunks(store, source, scanner, checkpoint, status, options);
   } finally {
@@ -165,37 +169,22 @@ async function scanChunks<Prepared>(
   const every = Math.max(1, options.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY);
   const pageSize = Math.max(1, options.pageSize ?? DEFAULT_PAGE);
   const counts = { scanned: 0, received: 0, depositsLanded: 0, finalized: 0, spendsSeen: 0 };
-  let exhausted = false;
-  while (!exhausted && checkpoint.leafCount < status.leafCount) {
-    const start = checkpoint.leafCount;
-    const chunkEnd = Math.min(status.leafCount, start + every);
-    const outputs: IngressOutput[] = [];
-    while (start + outputs.length < chunkEnd) {
-      const from = start + outputs.length;
-      const page = await source.outputsPage(from, Math.min(pageSize, chunkEnd - from));
-      if (page.length === 0) {
-        exhausted = true;
-        break;
-      }
-      for (const o of page) {
-        if (o.leafIndex !== start + outputs.length) {
-          throw new WalletError('INGRESS_REJECTED', 'the validator sent outputs out of leaf order', {
-            leafIndex: o.leafIndex,
-          });
-        }
-        if (outputs.length < chunkEnd - start) outputs.push(o);
-      }
-    }
+  const read = (start: number): Promise<ReadChunk<Prepared>> => {
+    const reading = readChunk(source, scanner, start, every, pageSize, status.leafCount);
+    // Settled at once: a chunk read ahead and then abandoned (a root mismatch before it) must not
+    // leave a rejection unhandled; it is awaited when its turn comes.
+    reading.catch(() => undefined);
+    return reading;
+  };
+  let next = checkpoint.leafCount < status.leafCount ? read(checkpoint.leafCount) : undefined;
+  while (next) {
+    const { outputs, preparing, exhausted } = await next;
     if (outputs.length === 0) break;
-    // A transaction's two outputs stay in one chunk: its spend fields, on the first, need the second.
-    if (outputs[outputs.length - 1]!.transaction && start + outputs.length < status.leafCount) {
-      const [second] = await source.outputsPage(start + outputs.length, 1);
-      if (second?.leafIndex === start + outputs.length) outputs.push(second);
-    }
+    const start = checkpoint.leafCount;
     const end = start + outputs.length;
-    const preparing = scanner.prepare(outputs);
-    // Settled at once, so a root mismatch below leaves no rejection unhandled; awaited after the check.
-    preparing.catch(() => undefined);
+    // Read ahead: the next chunk is fetched and handed to the trial decryption workers while this
+    // one is hashed, checked and applied here, so neither waits for the other.
+    next = !exhausted && end < status.leafCount ? read(end) : undefined;
     const sparse = await sparseAppend(source, scanner, preparing, outputs, start, end);
     const { frontier, nodes } = checkpoint.frontier.append(
       outputs.map((o) => o.commitment),
@@ -235,6 +224,54 @@ async function scanChunks<Prepared>(
     store.save();
   }
   return counts;
+}
+
+interface ReadChunk<Prepared> {
+  readonly outputs: readonly IngressOutput[];
+  /** The scanner's trial decryption of `outputs`, started as soon as they were read. */
+  readonly preparing: Promise<Prepared>;
+  /** The validator served fewer outputs than its status promised. */
+  readonly exhausted: boolean;
+}
+
+/**
+ * Reads the chunk from leaf `start` (up to `every` outputs, one more when the last is a transaction's
+ * first output: its spend fields need the second in the same chunk) and starts its preparation.
+ */
+async function readChunk<Prepared>(
+  source: OutputSource,
+  scanner: ChunkScanner<Prepared>,
+  start: number,
+  every: number,
+  pageSize: number,
+  leafCount: number,
+): Promise<ReadChunk<Prepared>> {
+  const chunkEnd = Math.min(leafCount, start + every);
+  const outputs: IngressOutput[] = [];
+  let exhausted = false;
+  while (start + outputs.length < chunkEnd) {
+    const from = start + outputs.length;
+    const page = await source.outputsPage(from, Math.min(pageSize, chunkEnd - from));
+    if (page.length === 0) {
+      exhausted = true;
+      break;
+    }
+    for (const o of page) {
+      if (o.leafIndex !== start + outputs.length) {
+        throw new WalletError('INGRESS_REJECTED', 'the validator sent outputs out of leaf order', {
+          leafIndex: o.leafIndex,
+        });
+      }
+      if (outputs.length < chunkEnd - start) outputs.push(o);
+    }
+  }
+  if (outputs.length > 0 && outputs[outputs.length - 1]!.transaction && start + outputs.length < leafCount) {
+    const [second] = await source.outputsPage(start + outputs.length, 1);
+    if (second?.leafIndex === start + outputs.length) outputs.push(second);
+  }
+  const preparing = outputs.length > 0 ? scanner.prepare(outputs) : Promise.resolve(undefined as Prepared);
+  preparing.catch(() => undefined);
+  return { outputs, preparing, exhausted };
 }
 
 /**
