@@ -268,10 +268,10 @@ const consensus = z
       .number()
       .int()
       .min(0)
-      .max(900)
+      .max(10_000)
       .default(600)
       .describe(
-        'With nothing to include, the leader waits this long after a commit before an empty block (round 0 propose timeouts grow by it)',
+        'With nothing to include, the leader waits this long after a commit before an empty block (round 0 propose timeouts grow by it: a crashed leader costs this much more)',
       ),
     epoch_blocks: z
       .number()

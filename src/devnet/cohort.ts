@@ -21,6 +21,12 @@ export interface DevnetOptions {
   /** Localnet slot time. */
   readonly slotMs?: number;
   readonly blockIntervalMs?: number;
+  /**
+   * The leader's wait for work before an empty block (`consensus.idle_block_ms`, default 600). A
+   * longer one makes an idle cohort cheaper (fewer empty blocks) and a crashed round-0 leader dearer
+   * (its round times out later): long-lived cohorts that nobody kills use it.
+   */
+  readonly idleBlockMs?: number;
   /** Extra TOML appended to every validator's config (tests tune timings with it). */
   readonly extraToml?: (index: number) => string;
   /** Extra environment of one validator process (fault injection in tests). */
@@ -116,6 +122,7 @@ function tomlFor(
     candidatePriority: number | undefined;
     validators: number;
     blockIntervalMs: number;
+    idleBlockMs: number | undefined;
     dashboard: boolean;
   },
 ): string {
@@ -128,7 +135,7 @@ coordinator_priority = ${o.candidatePriority ?? 0}
 
 [consensus]
 min_validators = ${o.validators}
-block_interval_ms = ${o.blockIntervalMs}
+block_interval_ms = ${o.blockIntervalMs}${o.idleBlockMs !== undefined ? `\nidle_block_ms = ${o.idleBlockMs}` : ''}
 
 [coordinator]
 anchor_every_blocks = 20
@@ -290,6 +297,7 @@ export class Devnet {
         candidatePriority: coordinator ? this.candidates - index : undefined,
         validators: this.n,
         blockIntervalMs: this.o.blockIntervalMs ?? 100,
+        idleBlockMs: this.o.idleBlockMs,
         dashboard,
       }) + (this.o.extraToml?.(index) ?? ''),
     );

@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -203,6 +204,44 @@ describe('ingress API over a real ledger', () => {
       expect(error.message.length).toBeGreaterThan(0);
       if (code) expect(error.code).toBe(code);
     }
+  });
+
+  it('answers what the HTTP parser or the URL parser refuses in the documented shape, never 500', async () => {
+    const { port } = new URL(ingress.url);
+    /** Sends raw bytes and reads the answer until the server closes or 2 s pass. */
+    const raw = (bytes: string) =>
+      new Promise<{ status: number; body: Record<string, unknown> }>((resolve, reject) => {
+        const socket = connect(Number(port), '127.0.0.1');
+        let text = '';
+        socket.setTimeout(2_000, () => socket.destroy());
+        socket.on('data', (d) => {
+          text += d.toString('latin1');
+        });
+        socket.on('error', reject);
+        socket.on('close', () => {
+          const [head = '', body = ''] = text.split('\r\n\r\n');
+          resolve({ status: Number(head.split(' ')[1]), body: JSON.parse(body) as Record<string, unknown> });
+        });
+        socket.write(bytes);
+      });
+    const cases: Array<[string, number, string]> = [
+      ['GET //[ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', 400, 'BAD_REQUEST_TARGET'],
+      ['GET http://[::1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', 400, 'BAD_REQUEST_TARGET'],
+      [
+        `GET /v1/status HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+        431,
+        'HEADERS_TOO_LARGE',
+      ],
+      ['HELLO THERE\r\n\r\n', 400, 'BAD_HTTP'],
+      ['GET /v1/status HTTP/1.1\r\nContent-Length: -1\r\n\r\n', 400, 'BAD_HTTP'],
+    ];
+    for (const [bytes, status, code] of cases) {
+      const r = await raw(bytes);
+      expect(r.status, bytes.slice(0, 30)).toBe(status);
+      expect((r.body.error as { code: string }).code).toBe(code);
+    }
+    // The server still answers after all of them.
+    expect((await call('/v1/status')).status).toBe(200);
   });
 
   it('admits a batch transaction by transaction, in request order, on a fresh ledger', async () => {

@@ -72,6 +72,21 @@ export class IngressServer implements Lifecycle {
     const server = createServer((req, res) => {
       this.handle(req, res).catch((e: unknown) => this.fail(res, e));
     });
+    // Requests Node's HTTP parser refuses never reach handle(): answer them in the documented shape
+    // too (Node's default is a bare 400 or 431), then close, since the stream cannot be trusted.
+    server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+      if (!socket.writable) return socket.destroy();
+      const [status, reason, code, message] =
+        err.code === 'HPE_HEADER_OVERFLOW'
+          ? [431, 'Request Header Fields Too Large', 'HEADERS_TOO_LARGE', 'request headers are too large']
+          : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+            ? [408, 'Request Timeout', 'REQUEST_TIMEOUT', 'the request took too long to arrive']
+            : [400, 'Bad Request', 'BAD_HTTP', 'the request is not valid HTTP/1.1'];
+      const body = JSON.stringify({ error: { code, message } });
+      socket.end(
+        `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+      );
+    });
     try {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -101,7 +116,7 @@ export class IngressServer implements Lifecycle {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const client = req.socket.remoteAddress ?? 'unknown';
     if (!this.limiter.take(client)) throw new HttpError(429, 'RATE_LIMITED', 'too many requests; slow down');
-    const url = new URL(req.url ?? '/', 'http://ingress');
+    const url = requestUrl(req.url);
     const route = `${req.method} ${url.pathname}`;
     if (route === 'POST /v1/transactions') return this.submit(req, res);
     if (route === 'POST /v1/transactions/batch') return this.submitBatch(req, res, client);
@@ -367,6 +382,15 @@ export class IngressServer implements Lifecycle {
     }
     this.log.error({ err: e }, 'ingress request failed');
     if (!res.headersSent) this.json(res, 500, { error: { code: 'INTERNAL', message: 'internal error' } });
+  }
+}
+
+/** The request target as a URL; a target the URL parser rejects (`//[`) is the client's error, not ours. */
+function requestUrl(target: string | undefined): URL {
+  try {
+    return new URL(target ?? '/', 'http://ingress');
+  } catch {
+    throw new HttpError(400, 'BAD_REQUEST_TARGET', 'the request target is not a valid path');
   }
 }
 

@@ -279,7 +279,7 @@ export function registerWalletCommand(program: Command): void {
     out(
       o.json,
       { ...r },
-      `scanned ${r.scanned} outputs: ${r.received} received, ${r.depositsLanded} deposits landed, ${r.finalized} spends final`,
+      `scanned ${r.scanned} outputs: ${r.received} received, ${r.depositsLanded} deposits landed, ${r.finalized} spends final${r.spendsSeen ? `, ${r.spendsSeen} spends made elsewhere` : ''}`,
     );
   });
 
