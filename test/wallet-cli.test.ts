@@ -175,7 +175,7 @@ describe('paraloom wallet (CLI)', () => {
     expect(noValidator.stderr.join('\n')).toMatch(/INGRESS_UNAVAILABLE.*cannot reach the validator/);
   });
 
-  it('restores from the phrase alone after the wallet directories are deleted: same address, balance, deposits and history; a full viewing key watches it and cannot spend', async () => {
+  it('restores from the phrase alone after the wallet directories are deleted: same address, balance, deposits and history; discloses a payment; a full viewing key watches it and cannot spend', async () => {
     const ingress = cohort.validators[1]!.ingress;
     const alice = join(dir, 'alice');
     const bob = join(dir, 'bob');
@@ -216,7 +216,9 @@ describe('paraloom wallet (CLI)', () => {
       120_000,
     );
 
-    await runOk(['wallet', 'transfer', '--to', b.address, '--amount', '0.4', ...at(alice)]);
+    const { id: transferId } = lastJson<{ id: string }>(
+      await runOk(['wallet', 'transfer', '--to', b.address, '--amount', '0.4', ...at(alice)]),
+    );
     await until(
       'the transfer final',
       async () => ((await balanceOf(bob)).spendable === '400000000' ? true : undefined),
@@ -228,13 +230,6 @@ describe('paraloom wallet (CLI)', () => {
       60_000,
     );
 
-    // A second deposit (number 1): the restore must find both, and its next deposit must use number 2.
-    await runOk(['wallet', 'deposit', '--airdrop', '--amount', '0.25', '--rpc', cohort.rpcUrl, ...at(alice)]);
-    await until(
-      'the second deposit spendable',
-      async () => ((await balanceOf(alice)).spendable === '850000000' ? true : undefined),
-      120_000,
-    );
     type History = { history: Array<{ kind: string; amount: string }> };
     const historyOf = async (w: string) =>
       lastJson<History>(await runOk(['wallet', 'history', ...at(w)])).history.map((h) => [h.kind, h.amount]);
@@ -242,9 +237,9 @@ describe('paraloom wallet (CLI)', () => {
     expect(aliceHistory).toEqual([
       ['deposited', '1000000000'],
       ['sent', '400000000'],
-      ['deposited', '250000000'],
     ]);
     const bobHistory = await historyOf(bob);
+    await disclosureOf(transferId, { payer: alice, payee: bob, payeeAddress: b.address, ingress });
 
     // A watch-only wallet from alice's full viewing key: the same balance and history; it cannot spend.
     const viewingKey = lastJson<{ viewingKey: string }>(
@@ -265,7 +260,7 @@ describe('paraloom wallet (CLI)', () => {
         ...at(watcher),
       ]),
     );
-    expect(watching).toMatchObject({ capability: 'full-view', spendable: '850000000', depositsMade: 2 });
+    expect(watching).toMatchObject({ capability: 'full-view', spendable: '600000000', depositsMade: 1 });
     expect(await historyOf(watcher)).toEqual(aliceHistory);
     const refusedSpend = run(['wallet', 'transfer', '--to', b.address, '--amount', '0.1', ...at(watcher)]);
     expect(await refusedSpend.exited).toBe(1);
@@ -294,11 +289,12 @@ describe('paraloom wallet (CLI)', () => {
         ...at(alice),
       ]),
     );
+    // Its one deposit is found again (spent since), so its next deposit uses number 1.
     expect(restoredAlice).toMatchObject({
       address: a.address,
-      spendable: '850000000',
-      depositsFound: 2,
-      depositsMade: 2,
+      spendable: '600000000',
+      depositsFound: 1,
+      depositsMade: 1,
     });
     const restoredBob = await runWithStdin(
       ['wallet', 'restore', '--rpc', cohort.rpcUrl, ...at(bob)],
@@ -310,7 +306,7 @@ describe('paraloom wallet (CLI)', () => {
       scanFrom: number;
     };
     expect(bobJson).toMatchObject({ address: b.address, scanFrom: 0 });
-    expect(await balanceOf(alice)).toEqual({ spendable: '850000000', pending: '0', depositing: '0' });
+    expect(await balanceOf(alice)).toEqual({ spendable: '600000000', pending: '0', depositing: '0' });
     expect(await balanceOf(bob)).toEqual({ spendable: '400000000', pending: '0', depositing: '0' });
     expect(await historyOf(alice)).toEqual(aliceHistory);
     expect(await historyOf(bob)).toEqual(bobHistory);
@@ -319,107 +315,91 @@ describe('paraloom wallet (CLI)', () => {
     expect(twice.code).toBe(1);
     expect(twice.stderr).toMatch(/WALLET_FILE_EXISTS/);
   }, 420_000);
-
-  it('discloses a sent payment that the recipient verifies on another validator; a tampered copy is refused', async () => {
-    const ingress = cohort.validators[1]!.ingress;
-    const elsewhere = (cohort.validators[2] ?? cohort.validators[1]!).ingress;
-    const payer = join(dir, 'discloser');
-    const payee = join(dir, 'payee');
-    await runOk(['wallet', 'new', '--wallet', payer, '--json']);
-    const b = lastJson<{ address: string }>(await runOk(['wallet', 'new', '--wallet', payee, '--json']));
-    const at = (w: string) => ['--wallet', w, '--ingress', ingress, '--json'];
-    const balanceOf = async (w: string) => lastJson<Balance>(await runOk(['wallet', 'balance', ...at(w)]));
-    await runOk(['wallet', 'deposit', '--airdrop', '--amount', '1', '--rpc', cohort.rpcUrl, ...at(payer)]);
-    await until(
-      'the deposit spendable',
-      async () => ((await balanceOf(payer)).spendable === '1000000000' ? true : undefined),
-      120_000,
-    );
-    const { id } = lastJson<{ id: string }>(
-      await runOk(['wallet', 'transfer', '--to', b.address, '--amount', '0.3', ...at(payer)]),
-    );
-    await until(
-      'the transfer final for the payer',
-      async () => ((await balanceOf(payer)).spendable === '700000000' ? true : undefined),
-      120_000,
-    );
-    // The history names what to pass: the sent transfer's id, with its payment output's leaf.
-    const history = lastJson<{ history: Array<{ kind: string; txId?: string; leafIndex?: number }> }>(
-      await runOk(['wallet', 'history', ...at(payer)]),
-    );
-    const sent = history.history.find((h) => h.kind === 'sent');
-    expect(sent).toMatchObject({ txId: id, leafIndex: expect.any(Number) });
-
-    const file = join(dir, 'payment.disclosure.json');
-    const written = lastJson<{ file: string; leafIndex: number; direction: string }>(
-      await runOk(['wallet', 'disclose', id, '--out', file, ...at(payer)]),
-    );
-    expect(written).toMatchObject({ file, leafIndex: sent!.leafIndex, direction: 'sent' });
-    expect((await stat(file)).mode & 0o777).toBe(0o600);
-    const statement = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
-    expect(Object.keys(statement).sort()).toEqual(
-      [
-        'amount',
-        'asset',
-        'blinding',
-        'commitment',
-        'direction',
-        'format',
-        'leafIndex',
-        'recipient',
-        'txId',
-      ].sort(),
-    );
-
-    // The recipient checks it against another validator's chain.
-    const verified = lastJson<Record<string, unknown>>(
-      await runOk(['verify-disclosure', file, '--ingress', elsewhere, '--json']),
-    );
-    expect(verified).toMatchObject({
-      verified: true,
-      direction: 'sent',
-      amount: '300000000',
-      amountSol: '0.3',
-      asset: '0',
-      recipient: b.address,
-      leafIndex: sent!.leafIndex,
-      txId: id,
-      rootKind: 'current',
-    });
-    // The recipient's own disclosure of the note it received is the same note.
-    await until(
-      'the payment received',
-      async () => ((await balanceOf(payee)).spendable === '300000000' ? true : undefined),
-      60_000,
-    );
-    const own = await runOk([
-      'wallet',
-      'disclose',
-      String(sent!.leafIndex),
-      '--wallet',
-      payee,
-      '--ingress',
-      ingress,
-    ]);
-    expect(JSON.parse(own.stdout.join('\n'))).toMatchObject({
-      direction: 'received',
-      commitment: statement.commitment,
-      recipient: b.address,
-      amount: '300000000',
-    });
-
-    const tampered = join(dir, 'tampered.disclosure.json');
-    await writeFile(tampered, JSON.stringify({ ...statement, amount: '3000000000' }));
-    const refused = run(['verify-disclosure', tampered, '--ingress', elsewhere, '--json']);
-    expect(await refused.exited).toBe(1);
-    expect(JSON.parse(refused.stdout.at(-1)!)).toMatchObject({
-      verified: false,
-      code: 'DISCLOSURE_MISMATCH',
-      context: { check: 'opening' },
-    });
-    await writeFile(tampered, JSON.stringify({ ...statement, format: 'paraloom-disclosure/0' }));
-    const malformed = run(['verify-disclosure', tampered, '--ingress', elsewhere]);
-    expect(await malformed.exited).toBe(1);
-    expect(malformed.stderr.join('\n')).toMatch(/DISCLOSURE_INVALID/);
-  }, 300_000);
 });
+
+/**
+ * The payer discloses its final transfer `id` (0.4 SOL to the payee); the payee verifies it on another
+ * validator and discloses the same note from its side; tampered copies are refused.
+ */
+async function disclosureOf(
+  id: string,
+  o: { payer: string; payee: string; payeeAddress: string; ingress: string },
+): Promise<void> {
+  const { payer, payee, ingress } = o;
+  const b = { address: o.payeeAddress };
+  const elsewhere = (cohort.validators[2] ?? cohort.validators[1]!).ingress;
+  const at = (w: string) => ['--wallet', w, '--ingress', ingress, '--json'];
+  // The history names what to pass: the sent transfer's id, with its payment output's leaf.
+  const history = lastJson<{ history: Array<{ kind: string; txId?: string; leafIndex?: number }> }>(
+    await runOk(['wallet', 'history', ...at(payer)]),
+  );
+  const sent = history.history.find((h) => h.kind === 'sent');
+  expect(sent).toMatchObject({ txId: id, leafIndex: expect.any(Number) });
+
+  const file = join(dir, 'payment.disclosure.json');
+  const written = lastJson<{ file: string; leafIndex: number; direction: string }>(
+    await runOk(['wallet', 'disclose', id, '--out', file, ...at(payer)]),
+  );
+  expect(written).toMatchObject({ file, leafIndex: sent!.leafIndex, direction: 'sent' });
+  expect((await stat(file)).mode & 0o777).toBe(0o600);
+  const statement = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+  expect(Object.keys(statement).sort()).toEqual(
+    [
+      'amount',
+      'asset',
+      'blinding',
+      'commitment',
+      'direction',
+      'format',
+      'leafIndex',
+      'recipient',
+      'txId',
+    ].sort(),
+  );
+
+  // The recipient checks it against another validator's chain.
+  const verified = lastJson<Record<string, unknown>>(
+    await runOk(['verify-disclosure', file, '--ingress', elsewhere, '--json']),
+  );
+  expect(verified).toMatchObject({
+    verified: true,
+    direction: 'sent',
+    amount: '400000000',
+    amountSol: '0.4',
+    asset: '0',
+    recipient: b.address,
+    leafIndex: sent!.leafIndex,
+    txId: id,
+    rootKind: 'current',
+  });
+  // The recipient's own disclosure of the note it received is the same note.
+  const own = await runOk([
+    'wallet',
+    'disclose',
+    String(sent!.leafIndex),
+    '--wallet',
+    payee,
+    '--ingress',
+    ingress,
+  ]);
+  expect(JSON.parse(own.stdout.join('\n'))).toMatchObject({
+    direction: 'received',
+    commitment: statement.commitment,
+    recipient: b.address,
+    amount: '400000000',
+  });
+
+  const tampered = join(dir, 'tampered.disclosure.json');
+  await writeFile(tampered, JSON.stringify({ ...statement, amount: '3000000000' }));
+  const refused = run(['verify-disclosure', tampered, '--ingress', elsewhere, '--json']);
+  expect(await refused.exited).toBe(1);
+  expect(JSON.parse(refused.stdout.at(-1)!)).toMatchObject({
+    verified: false,
+    code: 'DISCLOSURE_MISMATCH',
+    context: { check: 'opening' },
+  });
+  await writeFile(tampered, JSON.stringify({ ...statement, format: 'paraloom-disclosure/0' }));
+  const malformed = run(['verify-disclosure', tampered, '--ingress', elsewhere]);
+  expect(await malformed.exited).toBe(1);
+  expect(malformed.stderr.join('\n')).toMatch(/DISCLOSURE_INVALID/);
+}
