@@ -6,6 +6,7 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bytesToHex } from '../common/index.js';
+import { seededRandom } from '../common/testing/index.js';
 import { LedgerApp, type LedgerAppOptions } from '../ledger/index.js';
 import { type LedgerScenario, ledgerScenario } from '../ledger/testing/index.js';
 import {
@@ -242,6 +243,72 @@ describe('ingress API over a real ledger', () => {
     }
     // The server still answers after all of them.
     expect((await call('/v1/status')).status).toBe(200);
+  });
+
+  it('answers 400 random requests (seeded) with a typed JSON status, never 500', async () => {
+    // Its own server over the same ledger, without the rate limit, so every request reaches a route.
+    const open = new IngressServer(new LedgerIngressBackend(app, storage), {
+      port: 0,
+      logger: quiet,
+      ratePerSecond: 1e9,
+      rateBurst: 1e9,
+    });
+    await open.start();
+    const statuses = new Map<number, number>();
+    const rnd = seededRandom(20261207);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+    const junk = (n: number) =>
+      Array.from({ length: Math.floor(rnd() * n) }, () =>
+        String.fromCharCode(32 + Math.floor(rnd() * 95)),
+      ).join('');
+    const routes = [
+      '/v1/status',
+      '/v1/roots',
+      '/v1/notes',
+      '/v1/paths/',
+      '/v1/frontier/',
+      '/v1/subtrees',
+      '/v1/transactions',
+      '/v1/transactions/batch',
+      '/v1/anchors',
+      '/v1/withdrawals/',
+      '/v1/relayers',
+      '/v1/compute/jobs',
+      '/v1/compute/jobs/',
+      '/v1/',
+      '/',
+    ];
+    const values = ['0', '-1', '1e9', '999999999999999999999', 'abc', '%00', '', '0x10', ' 1', '4'];
+    for (let i = 0; i < 400; i++) {
+      const query = Array.from(
+        { length: Math.floor(rnd() * 4) },
+        () =>
+          `${pick(['from', 'limit', 'level', 'count', junk(6)])}=${encodeURIComponent(pick([...values, junk(12)]))}`,
+      ).join('&');
+      const path = `${pick(routes)}${rnd() < 0.5 ? encodeURIComponent(pick([...values, junk(40)])) : ''}`;
+      const method = pick(['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS']);
+      const body =
+        method === 'POST'
+          ? pick([
+              junk(200),
+              JSON.stringify({ transaction: junk(50) }),
+              JSON.stringify({ transactions: [junk(8)] }),
+              '{',
+            ])
+          : undefined;
+      const res = await fetch(`${open.url}${path}${query ? `?${query}` : ''}`, {
+        method,
+        ...(body !== undefined ? { body } : {}),
+      });
+      const json = (await res.json()) as { error?: { code?: unknown } };
+      expect(res.status, `${method} ${path}?${query}`).toBeLessThan(500);
+      if (res.status >= 400) expect(typeof json.error?.code).toBe('string');
+      statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+    }
+    await open.stop();
+    // Both answers and refusals of several kinds: the requests reached the routes.
+    expect(statuses.get(200)).toBeGreaterThan(3);
+    expect([...statuses.keys()].filter((k) => k >= 400).length).toBeGreaterThan(3);
   });
 
   it('admits a batch transaction by transaction, in request order, on a fresh ledger', async () => {
