@@ -306,8 +306,9 @@ describe('ingress API over a real ledger', () => {
       statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
     }
     await open.stop();
-    // Both answers and refusals of several kinds: the requests reached the routes.
-    expect(statuses.get(200)).toBeGreaterThan(3);
+    // Answers and refusals of several kinds, none rate limited: the requests reached the routes.
+    expect(statuses.get(200)).toBeGreaterThan(0);
+    expect(statuses.has(429)).toBe(false);
     expect([...statuses.keys()].filter((k) => k >= 400).length).toBeGreaterThan(3);
   });
 
