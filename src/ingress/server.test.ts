@@ -245,7 +245,7 @@ describe('ingress API over a real ledger', () => {
     expect((await call('/v1/status')).status).toBe(200);
   });
 
-  it('answers 400 random requests (seeded) with a typed JSON status, never 500', async () => {
+  it('answers 150 random requests (seeded) with a typed JSON status, never 500', async () => {
     // Its own server over the same ledger, without the rate limit, so every request reaches a route.
     const open = new IngressServer(new LedgerIngressBackend(app, storage), {
       port: 0,
@@ -279,7 +279,7 @@ describe('ingress API over a real ledger', () => {
       '/',
     ];
     const values = ['0', '-1', '1e9', '999999999999999999999', 'abc', '%00', '', '0x10', ' 1', '4'];
-    for (let i = 0; i < 400; i++) {
+    for (let i = 0; i < 150; i++) {
       const query = Array.from(
         { length: Math.floor(rnd() * 4) },
         () =>

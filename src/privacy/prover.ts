@@ -1,4 +1,4 @@
-import * as snarkjs from 'snarkjs';
+import type * as Snarkjs from 'snarkjs';
 import type { CircuitArtifacts } from './artifacts.js';
 import { initCurve } from './curve/mcl.js';
 import { PrivacyError, type PrivacyErrorContexts } from './errors.js';
@@ -126,6 +126,16 @@ export function buildWitnessInput(
 }
 
 /**
+ * snarkjs (with ffjavascript and its workers) takes about a second to load: only a process that
+ * proves pays for it, not every command that imports this module (a wallet's balance, its address).
+ */
+let snarkjsLoading: Promise<typeof Snarkjs> | undefined;
+const loadSnarkjs = (): Promise<typeof Snarkjs> => {
+  snarkjsLoading ??= import('snarkjs');
+  return snarkjsLoading;
+};
+
+/**
  * Proves a 2-in/2-out transaction with snarkjs (witness from the circuit's wasm, Groth16 prover),
  * after checking every constraint the circuit enforces so failures name their cause.
  */
@@ -136,14 +146,14 @@ export async function proveTransact(
 ): Promise<TransactProof> {
   const started = performance.now();
   const report = (stage: ProveStage) => onProgress?.(stage, performance.now() - started);
-  await initCurve();
+  const [snarkjs] = await Promise.all([loadSnarkjs(), initCurve()]);
   report('checking');
   const derived = checkRequest(request);
   const input = buildWitnessInput(request, derived);
   report('witness');
-  const witness: snarkjs.MemFile = { type: 'mem' };
+  const witness: Snarkjs.MemFile = { type: 'mem' };
   const t0 = performance.now();
-  let result: { proof: snarkjs.SnarkjsProofJson; publicSignals: string[] };
+  let result: { proof: Snarkjs.SnarkjsProofJson; publicSignals: string[] };
   try {
     await snarkjs.wtns.calculate(input, { type: 'mem', data: artifacts.wasm }, witness);
     report('proving');
