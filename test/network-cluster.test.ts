@@ -353,9 +353,26 @@ describe('five libp2p nodes on 127.0.0.1', () => {
       () => nodes.every((n) => ['connected', 'slow'].includes(n.peers.get(id)?.state ?? '')),
       15_000,
     );
-    // And it works: a request to the restarted node is answered.
-    const echo = await b.request(id, 'direct', { type: 'DIRECT', kind: 9, body: Uint8Array.of(9) });
-    expect(echo.type).toBe('DIRECT');
+    // And it works: a request to the restarted node is answered. On a loaded machine the first one
+    // can meet the connection the restarted node is still replacing (STREAM_ENDED, a typed refusal the
+    // callers retry, as block sync does); it must be answered within a few tries.
+    const failures: string[] = [];
+    await waitFor(
+      'a request to the restarted node answered',
+      async () => {
+        try {
+          const echo = await b.request(id, 'direct', { type: 'DIRECT', kind: 9, body: Uint8Array.of(9) });
+          return echo.type === 'DIRECT';
+        } catch (err) {
+          failures.push((err as { code?: string }).code ?? String(err));
+          return false;
+        }
+      },
+      10_000,
+      () => `failures: ${failures.join(', ')}`,
+    );
+    // Whatever failed first failed with a typed transport refusal, never with a protocol error.
+    for (const code of failures) expect(['STREAM_ENDED', 'TIMEOUT', 'REQUEST_FAILED']).toContain(code);
   });
 
   it('survive gossip far past every cap (over gossipsub frame limit) and recover the sender', async () => {
