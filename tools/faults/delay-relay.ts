@@ -1,0 +1,103 @@
+/**
+ * A user-space TCP relay that delays what it forwards: the fault lab's stand-in for netem, which
+ * this kernel lacks (DESIGN section 11). A host dials the relay instead of its peer; every chunk goes
+ * on after `delayMs` (plus up to `jitterMs`), in order, each direction on its own, so a round trip
+ * costs twice the delay. TCP cannot lose bytes, so loss shows as what it causes on a real link: a
+ * chunk held back for a retransmission timeout (`stallMs` with probability `stallRate`). `cut()`
+ * drops every connection and refuses new ones until `restore()`, as a pulled cable would.
+ */
+import { connect, createServer, type Server, type Socket } from 'node:net';
+
+export interface DelayOptions {
+  readonly delayMs: number;
+  readonly jitterMs?: number;
+  /** Probability that a chunk waits `stallMs` more (a lost segment and its retransmission). */
+  readonly stallRate?: number;
+  readonly stallMs?: number;
+  /** Seeded randomness for jitter and stalls, so a scenario replays. */
+  readonly random?: () => number;
+}
+
+export class DelayRelay {
+  private server: Server | undefined;
+  private readonly sockets = new Set<Socket>();
+  private cutOff = false;
+  private options: DelayOptions;
+
+  constructor(
+    private readonly target: { readonly host: string; readonly port: number },
+    options: DelayOptions,
+  ) {
+    this.options = options;
+  }
+
+  /** Listens on `host:port` (port 0: any); returns the port. */
+  async start(host: string, port = 0): Promise<number> {
+    const server = createServer((client) => this.accept(client));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolve());
+    });
+    this.server = server;
+    const address = server.address();
+    return typeof address === 'object' && address ? address.port : port;
+  }
+
+  /** New delay and stall settings, for chunks forwarded from now on. */
+  set(options: DelayOptions): void {
+    this.options = options;
+  }
+
+  /** Drops every connection and refuses new ones until restore(). */
+  cut(): void {
+    this.cutOff = true;
+    for (const s of this.sockets) s.destroy();
+  }
+
+  restore(): void {
+    this.cutOff = false;
+  }
+
+  async stop(): Promise<void> {
+    this.cut();
+    const server = this.server;
+    this.server = undefined;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private accept(client: Socket): void {
+    if (this.cutOff) {
+      client.destroy();
+      return;
+    }
+    const upstream = connect(this.target.port, this.target.host);
+    for (const s of [client, upstream]) {
+      this.sockets.add(s);
+      s.once('close', () => this.sockets.delete(s));
+      s.on('error', () => {
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    this.pipe(client, upstream);
+    this.pipe(upstream, client);
+  }
+
+  /** Forwards `from` to `to`, each chunk after its delay and never before the chunk ahead of it. */
+  private pipe(from: Socket, to: Socket): void {
+    let due = 0;
+    from.on('data', (chunk: Buffer) => {
+      const o = this.options;
+      const random = o.random ?? Math.random;
+      let wait = o.delayMs + (o.jitterMs ? random() * o.jitterMs : 0);
+      if (o.stallRate && random() < o.stallRate) wait += o.stallMs ?? 200;
+      due = Math.max(due, Date.now() + wait);
+      setTimeout(() => {
+        if (!to.destroyed) to.write(chunk);
+      }, due - Date.now());
+    });
+    from.once('end', () => {
+      setTimeout(() => to.end(), Math.max(0, due - Date.now()));
+    });
+  }
+}
