@@ -13,7 +13,7 @@ import {
   toField,
 } from '../privacy/index.js';
 import { WalletError } from './errors.js';
-import type { IngressOutput } from './ingress-client.js';
+import { type IngressOutput, unlessNotServed } from './ingress-client.js';
 import type { NoteStore } from './note-store.js';
 
 export const DISCLOSURE_FORMAT = 'paraloom-disclosure/1';
@@ -260,7 +260,7 @@ export async function verifyDisclosure(d: Disclosure, source: DisclosureSource):
   if (root !== undefined && (await source.roots?.())?.includes(root)) {
     return { disclosure, root, rootKind: 'recent', leafCount: undefined, height: undefined };
   }
-  const anchored = (await anchorsOf(source))?.find((a) => a.root === root);
+  const anchored = (await unlessNotServed(() => source.anchors?.()))?.find((a) => a.root === root);
   if (anchored) {
     return {
       disclosure,
@@ -275,17 +275,6 @@ export async function verifyDisclosure(d: Disclosure, source: DisclosureSource):
     leafIndex,
     'the path leads to a root the validator names neither current, recent nor anchored',
   );
-}
-
-async function anchorsOf(source: DisclosureSource) {
-  try {
-    return await source.anchors?.();
-  } catch (e) {
-    // A node that does not serve settlement has no anchors to offer: the current root was the check.
-    if (e instanceof WalletError && e.code === 'INGRESS_REJECTED' && e.context.status === 404)
-      return undefined;
-    throw e;
-  }
 }
 
 const unavailable = (payment: string, reason: string) =>

@@ -32,6 +32,20 @@ interface OutputTransactionJson {
   refundOwner: string | null;
 }
 
+/**
+ * What `read` gives, or undefined when the validator answers 404: a node that does not serve a route
+ * (no settlement, no anchors) has nothing to offer, which is not an error for the caller.
+ */
+export async function unlessNotServed<T>(read: () => Promise<T> | undefined): Promise<T | undefined> {
+  try {
+    return await read();
+  } catch (e) {
+    if (e instanceof WalletError && e.code === 'INGRESS_REJECTED' && e.context.status === 404)
+      return undefined;
+    throw e;
+  }
+}
+
 /** A field element the validator sent, as a decimal string; anything else is the validator's fault. */
 function servedField(text: unknown, what: string): Field {
   try {

@@ -3,7 +3,7 @@ import { SyncCheckpoint } from './checkpoint.js';
 import { WalletError } from './errors.js';
 import type { TreeFrontier } from './frontier.js';
 import { nodeIndex, type SparseAppend } from './frontier.js';
-import type { IngressOutput } from './ingress-client.js';
+import { type IngressOutput, unlessNotServed } from './ingress-client.js';
 import type { NoteStore } from './note-store.js';
 import { IncrementalWitness } from './witness.js';
 
@@ -81,19 +81,6 @@ const SUBTREE_ROOTS_PER_REQUEST = 1_024;
 /** From this many outputs on, loading the WebAssembly Poseidon (about 1 s) pays for itself. */
 const WASM_POSEIDON_FROM = 20_000;
 
-/** The anchored roots, or undefined from a node that serves none (the sync's last root check still holds). */
-async function publishedAnchors(
-  source: OutputSource,
-): Promise<ReadonlyArray<{ readonly root: Field; readonly leafCount: number | undefined }> | undefined> {
-  try {
-    return await source.anchors?.();
-  } catch (e) {
-    if (e instanceof WalletError && e.code === 'INGRESS_REJECTED' && e.context.status === 404)
-      return undefined;
-    throw e;
-  }
-}
-
 /**
  * Where the next sync starts: the stored checkpoint; for a store without one, the empty tree, or the
  * validator's frontier at the store's first leaf (a restore's birthday), checked against the
@@ -117,7 +104,7 @@ async function startingCheckpoint(store: NoteStore, source: OutputSource): Promi
       },
     );
   }
-  const anchored = (await publishedAnchors(source))?.find((a) => a.leafCount === from);
+  const anchored = (await unlessNotServed(() => source.anchors?.()))?.find((a) => a.leafCount === from);
   if (anchored && anchored.root !== root) {
     throw new WalletError(
       'ROOT_MISMATCH',

@@ -64,6 +64,26 @@ export async function finalizedSignatures(
   return newestFirst.reverse();
 }
 
+/** A transaction getSignaturesForAddress listed, at `commitment`; RPC_ERROR if the node does not return it. */
+async function listedTransaction(rpc: BridgeRpc, ref: SignatureRef, commitment: 'confirmed' | 'finalized') {
+  const tx = await rpc.call(
+    'getTransaction',
+    (r) =>
+      r.getTransaction(ref.signature, { commitment, encoding: 'json', maxSupportedTransactionVersion: 0 }),
+    { signature: ref.signature },
+  );
+  if (!tx) {
+    throw new BridgeError(
+      'RPC_ERROR',
+      `a listed ${commitment} transaction was not returned by getTransaction`,
+      {
+        signature: ref.signature,
+      },
+    );
+  }
+  return tx;
+}
+
 /**
  * The deposit events one finalized transaction carries, in log order. Throws (and so stops the
  * listener's pass) if the transaction cannot be fetched at `finalized`, failed, or its events do not
@@ -74,21 +94,7 @@ export async function depositsOfTransaction(
   programId: Address,
   ref: SignatureRef,
 ): Promise<DepositEventData[]> {
-  const tx = await rpc.call(
-    'getTransaction',
-    (r) =>
-      r.getTransaction(ref.signature, {
-        commitment: 'finalized',
-        encoding: 'json',
-        maxSupportedTransactionVersion: 0,
-      }),
-    { signature: ref.signature },
-  );
-  if (!tx) {
-    throw new BridgeError('RPC_ERROR', 'finalized transaction not returned by getTransaction', {
-      signature: ref.signature,
-    });
-  }
+  const tx = await listedTransaction(rpc, ref, 'finalized');
   if (!tx.meta || tx.meta.err !== null) return [];
   const logs = tx.meta.logMessages;
   if (!logs) {
@@ -143,21 +149,7 @@ export async function depositOpenings(
   });
   const found: FoundDepositOpening[] = [];
   for (const ref of refs) {
-    const tx = await rpc.call(
-      'getTransaction',
-      (r) =>
-        r.getTransaction(ref.signature, {
-          commitment: 'confirmed',
-          encoding: 'json',
-          maxSupportedTransactionVersion: 0,
-        }),
-      { signature: ref.signature },
-    );
-    if (!tx) {
-      throw new BridgeError('RPC_ERROR', 'a listed transaction was not returned by getTransaction', {
-        signature: ref.signature,
-      });
-    }
+    const tx = await listedTransaction(rpc, ref, 'confirmed');
     if (!tx.meta || tx.meta.err !== null) continue;
     const message = tx.transaction.message;
     for (const ix of message.instructions) {
