@@ -224,7 +224,8 @@ export class ConsensusEngine implements Lifecycle {
           this.enqueue('build', async () => {
             const t0 = performance.now();
             const b = await this.o.application.buildProposal(e.height, e.round, e.previousHash);
-            this.logger.debug(
+            // Info: one line per block cohort-wide, and it says who proposed (fault tests read it).
+            this.logger.info(
               {
                 height: `${e.height}`,
                 round: e.round,

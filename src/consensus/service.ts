@@ -1,4 +1,4 @@
-import type { Logger } from '../common/index.js';
+import { bytesToHex, type Logger } from '../common/index.js';
 import { AgreedValidatorSets, type AgreedValidatorSetsOptions } from './agreed-sets.js';
 import { signerAuthenticator } from './auth.js';
 import { ConsensusEngine, type ConsensusEngineOptions } from './engine.js';
@@ -139,7 +139,12 @@ export class ConsensusService<Tip extends LedgerTipLike> {
       store: o.store,
       ...(o.metricsRegistry ? { registry: o.metricsRegistry } : {}),
       logger,
-      onDecided: (d) => logger.info({ height: d.height.toString(), round: d.round }, 'block final'),
+      // The hash makes 'block final' lines comparable across validators and restarts (fault checks).
+      onDecided: (d) =>
+        logger.info(
+          { height: d.height.toString(), round: d.round, hash: bytesToHex(d.blockHash) },
+          'block final',
+        ),
       onEvidence: (e) => {
         for (const l of this.evidenceListeners) l(e);
       },

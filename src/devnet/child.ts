@@ -56,8 +56,18 @@ function push<T>(list: T[], item: T): void {
   if (list.length > MAX_LINES) list.splice(0, list.length - MAX_LINES);
 }
 
-export function runParaloom(args: string[], env: Record<string, string> = {}, logFile?: string): Running {
-  const child = spawn(process.execPath, [PARALOOM_BIN, ...args], {
+/**
+ * `wrap` is a command that execs the rest of its arguments (`ip netns exec <ns>`): the child is
+ * then the node itself, in the place the wrapper put it.
+ */
+export function runParaloom(
+  args: string[],
+  env: Record<string, string> = {},
+  logFile?: string,
+  wrap: readonly string[] = [],
+): Running {
+  const [command, ...prefix] = [...wrap, process.execPath];
+  const child = spawn(command!, [...prefix, PARALOOM_BIN, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, PARALOOM_LOG_LEVEL: 'info', ...env },
   });
@@ -162,16 +172,23 @@ export interface LocalnetChildOptions {
   readonly ownProcessGroup?: boolean;
   /** Called with the process as soon as it is spawned, before it serves: a stop may come first. */
   readonly onSpawn?: (child: ChildProcess) => void;
+  /** Where it listens (default 127.0.0.1, on a port the OS picks). */
+  readonly host?: string;
+  readonly port?: number;
+  /** A command that execs the localnet elsewhere (`ip netns exec <ns>`), as in `runParaloom`. */
+  readonly wrap?: readonly string[];
 }
 
-/** `paraloom localnet` on an ephemeral loopback port; resolves once it serves RPC. */
+/** `paraloom localnet` (by default on an ephemeral loopback port); resolves once it serves RPC. */
 export async function startLocalnetChild(
   extra: string[] = [],
   options: LocalnetChildOptions = {},
 ): Promise<{ child: ChildProcess; rpcUrl: string; stop: () => Promise<number | null> }> {
+  const [command, ...prefix] = [...(options.wrap ?? []), process.execPath];
+  const host = options.host ?? '127.0.0.1';
   const child = spawn(
-    process.execPath,
-    [PARALOOM_BIN, 'localnet', '--port', '0', '--host', '127.0.0.1', ...extra],
+    command!,
+    [...prefix, PARALOOM_BIN, 'localnet', '--port', String(options.port ?? 0), '--host', host, ...extra],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, PARALOOM_LOG_LEVEL: 'warn' },
@@ -184,7 +201,7 @@ export async function startLocalnetChild(
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       if (out.length > 65_536) out = out.slice(-4096);
-      const m = /localnet RPC (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      const m = /localnet RPC (http:\/\/[\w.:[\]-]+)/.exec(out);
       if (m) resolve(m[1]!);
     });
     child.stderr!.resume();

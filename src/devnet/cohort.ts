@@ -41,6 +41,29 @@ export interface DevnetOptions {
    */
   readonly deploy?: boolean;
   readonly onStep?: (message: string) => void;
+  /**
+   * Where each process runs (default: this machine's loopback). The fault harness puts every
+   * process on a host of its own (a network namespace): its address, and the command that execs it
+   * there.
+   */
+  readonly placement?: DevnetPlacement;
+}
+
+/** Where one process of a devnet runs. */
+export interface ProcessPlacement {
+  /** The address it listens on. */
+  readonly host: string;
+  /** A command that execs the process there (`ip netns exec <ns>`); empty: here. */
+  readonly wrap: readonly string[];
+  /** Its P2P port (validators; a host of its own has every port free). */
+  readonly p2pPort?: number;
+  /** P2P addresses it announces and registers instead (a relay in front of it). */
+  readonly announce?: readonly string[];
+}
+
+export interface DevnetPlacement {
+  readonly localnet: ProcessPlacement & { readonly port: number };
+  readonly validator: (index: number) => ProcessPlacement;
 }
 
 /** What `paraloom program deploy` reported for a devnet started with `deploy`. */
@@ -118,6 +141,7 @@ function tomlFor(
   rpcUrl: string,
   programId: string | undefined,
   p2pPort: number,
+  place: ProcessPlacement | undefined,
   o: {
     candidatePriority: number | undefined;
     validators: number;
@@ -130,6 +154,8 @@ function tomlFor(
     rpcUrl,
     ...(programId ? { programId } : {}),
     p2pPort,
+    ...(place ? { host: place.host } : {}),
+    ...(place?.announce ? { announce: place.announce } : {}),
     sections: `coordinator_candidate = ${o.candidatePriority !== undefined}
 coordinator_priority = ${o.candidatePriority ?? 0}
 
@@ -201,8 +227,10 @@ export class Devnet {
     );
     const localnetArgs = ['--slot-ms', String(this.o.slotMs ?? 400)];
     if (this.o.deploy) localnetArgs.push('--paraloom', 'off');
+    const place = this.o.placement?.localnet;
     const localnet = await startLocalnetChild(localnetArgs, {
       ownProcessGroup: true,
+      ...(place ? { host: place.host, port: place.port, wrap: place.wrap } : {}),
       onSpawn: (child) => {
         this.localnetProcess = child;
       },
@@ -291,9 +319,10 @@ export class Devnet {
     await mkdir(vdir, { recursive: true });
     const config = join(vdir, 'node.toml');
     const coordinator = index < this.candidates;
+    const place = this.o.placement?.validator(index);
     await writeFile(
       config,
-      tomlFor(this.rpcUrl, this.programId, await freeLoopbackPort(), {
+      tomlFor(this.rpcUrl, this.programId, place?.p2pPort ?? (await freeLoopbackPort()), place, {
         candidatePriority: coordinator ? this.candidates - index : undefined,
         validators: this.n,
         blockIntervalMs: this.o.blockIntervalMs ?? 100,
@@ -316,6 +345,7 @@ export class Devnet {
       ['node', '--config', v.config],
       { ...(this.o.env?.(index) ?? {}), ...env },
       join(v.dir, 'node.log'),
+      this.o.placement?.validator(index).wrap,
     );
     v.node = node;
     const started = await node.waitFor('paraloom node started', 120_000);

@@ -13,9 +13,11 @@ export {
   Devnet,
   type DevnetDeployReport,
   type DevnetOptions,
+  type DevnetPlacement,
   type DevnetStopReport,
   type DevnetValidator,
   freeLoopbackPort,
+  type ProcessPlacement,
 } from './cohort.js';
 export { type DemoReport, runDemo, sol } from './demo.js';
 export { DevnetError, type DevnetErrorCode } from './errors.js';

@@ -4,6 +4,10 @@ export interface ValidatorTomlOptions {
   /** The program deployed through transactions; absent: the localnet's built-in dev program. */
   readonly programId?: string;
   readonly p2pPort: number;
+  /** The address P2P, health and ingress listen on (default 127.0.0.1; a namespace's in fault tests). */
+  readonly host?: string;
+  /** P2P addresses to announce (and register on chain) instead of the listen address. */
+  readonly announce?: readonly string[];
   readonly stopTimeoutMs?: number;
   readonly heartbeatIntervalMs?: number;
   readonly minPeers?: number;
@@ -23,6 +27,7 @@ export interface ValidatorTomlOptions {
  * loopback port, health and ingress on ports the OS picks, the chain's registry as bootstrap list.
  */
 export function validatorToml(o: ValidatorTomlOptions): string {
+  const host = o.host ?? '127.0.0.1';
   return `[node]
 data_dir = "data"
 stop_timeout_ms = ${o.stopTimeoutMs ?? 8000}
@@ -30,17 +35,19 @@ stop_timeout_ms = ${o.stopTimeoutMs ?? 8000}
 verifier_threads = 1
 
 [network]
-listen = ["/ip4/127.0.0.1/tcp/${o.p2pPort}"]
+listen = ["/ip4/${host}/tcp/${o.p2pPort}"]${o.announce?.length ? `\nannounce = ${JSON.stringify(o.announce)}` : ''}
 ping_interval_ms = ${o.pingIntervalMs ?? 1000}
 
 [solana]
 rpc_url = "${o.rpcUrl}"
 ${o.programId ? `program_id = "${o.programId}"\n` : ''}
 [health]
+host = "${host}"
 port = 0
 min_peers = ${o.minPeers ?? 1}
 
 [ingress]
+host = "${host}"
 port = 0
 
 [validator]

@@ -84,6 +84,11 @@ export interface LedgerAppOptions {
    * a hung RPC must cost this node its refunds or its vote, not the round.
    */
   readonly refundReadTimeoutMs?: number;
+  /**
+   * Called after a block's storage batch is written and before the rest of its commit (tree
+   * adoption, sections, deposit cursor): the fault harness's point for a crash in mid-commit.
+   */
+  readonly afterBlockStored?: (height: bigint) => void;
 }
 
 export type ValidateResult = { ok: true; hash: Uint8Array } | { ok: false; reason: string };
@@ -312,6 +317,7 @@ export class LedgerApp {
         nullifiers: effects.nullifiers,
         ...this.cursorUpdate(block, effects),
       });
+      this.o.afterBlockStored?.(height);
       this.state.tree.adopt(effects.plan, effects.leafCount);
       this.state.advance({
         height,

@@ -73,6 +73,12 @@ export async function sweep(): Promise<string[]> {
   return removed;
 }
 
+export interface LabDescriptor {
+  readonly runId: string;
+  readonly hosts: readonly LabHost[];
+  readonly bridgeNs: string;
+}
+
 export interface LabHost {
   readonly name: string;
   /** The namespace it runs in. */
@@ -95,7 +101,22 @@ export class NetnsLab {
     readonly runId: string,
     readonly hosts: readonly LabHost[],
     private readonly bridgeNs: string,
+    /** Whether teardown deletes the namespaces (the lab's creator) or only kills what it started. */
+    private readonly owner = true,
   ) {}
+
+  /** What another process needs to work in this lab (`NetnsLab.attach`). */
+  describe(): LabDescriptor {
+    return { runId: this.runId, hosts: this.hosts, bridgeNs: this.bridgeNs };
+  }
+
+  /**
+   * The lab of another process (its creator, which tears it down): this one makes faults and starts
+   * processes in it, and its teardown kills only the processes it started.
+   */
+  static attach(d: LabDescriptor): NetnsLab {
+    return new NetnsLab(d.runId, d.hosts, d.bridgeNs, false);
+  }
 
   static async create(names: readonly string[], o: { subnet?: number } = {}): Promise<NetnsLab> {
     const reason = await labUnavailable();
@@ -189,7 +210,7 @@ export class NetnsLab {
     }
   }
 
-  /** Deletes every namespace of this lab (their veths go with them). */
+  /** Kills the processes this lab object started, then deletes every namespace of the lab if it made it. */
   async teardown(): Promise<void> {
     if (this.torn) return;
     this.torn = true;
@@ -203,6 +224,7 @@ export class NetnsLab {
           }),
       ),
     );
+    if (!this.owner) return;
     for (const ns of [...this.hosts.map((h) => h.netns), this.bridgeNs]) {
       await ip(['netns', 'del', ns]).catch(() => undefined);
     }

@@ -1,3 +1,4 @@
+import { writeSync } from 'node:fs';
 import { getAddressDecoder } from '@solana/kit';
 import { readFinalizedNullifiers } from '../../bridge/index.js';
 import { LedgerApp, type LedgerExtension, TxRelay } from '../../ledger/index.js';
@@ -44,6 +45,24 @@ export class LedgerComponent implements Component {
   private cleanups: Array<() => void> = [];
 
   constructor(private readonly o: LedgerComponentOptions) {}
+
+  /**
+   * PARALOOM_FAULT_CRASH_IN_COMMIT=1 (fault harness only): after a SIGUSR2, the next block commit
+   * SIGKILLs this process between its storage batch and the rest of the commit.
+   */
+  private readonly crashInCommit = ((): ((height: bigint) => void) | undefined => {
+    if (process.env.PARALOOM_FAULT_CRASH_IN_COMMIT !== '1') return undefined;
+    let armed = false;
+    process.on('SIGUSR2', () => {
+      armed = true;
+    });
+    return (height) => {
+      if (!armed) return;
+      // Written synchronously: the process dies on the next line.
+      writeSync(2, `fault injection: SIGKILL in mid-commit of height ${height}\n`);
+      process.kill(process.pid, 'SIGKILL');
+    };
+  })();
 
   /** The Solana slot as the chain view last read it. */
   get solanaSlot(): bigint {
@@ -95,6 +114,7 @@ export class LedgerComponent implements Component {
       },
       logger: o.logger,
       mempool: { onAdmitted: (tx, origin) => relay.admitted(tx.bytes, origin) },
+      ...(this.crashInCommit ? { afterBlockStored: this.crashInCommit } : {}),
     });
     this.app = app;
     await relay.start();
