@@ -52,8 +52,16 @@ export interface ScenarioReport {
   readonly finalBlocks: { readonly before: number; readonly during: number; readonly after: number };
   readonly recoverMs: number | null;
   readonly livenessBoundMs: number;
+  /** Kill or pause of the acting coordinator: ms until another validator acted. */
+  readonly coordinatorFailoverMs?: number;
   /** Submit-to-published latency of transfers acknowledged while a fault was on. */
   readonly finalityDuringFault: {
+    readonly p50Ms: number | null;
+    readonly p99Ms: number | null;
+    readonly n: number;
+  };
+  /** The same before the first fault: the cohort's steady state (the WAN figure). */
+  readonly finalityBeforeFault: {
     readonly p50Ms: number | null;
     readonly p99Ms: number | null;
     readonly n: number;
@@ -84,7 +92,11 @@ class ScenarioRun {
   private readonly killed = new Set<number>();
   private readonly stepLog: string[] = [];
   private garbage: unknown;
+  private garbageEndMs = 0;
   private load: Load | undefined;
+  /** ms from the acting coordinator's kill or pause to another validator acting. */
+  private failoverMs: number | undefined;
+  private failover: Promise<void> | undefined;
 
   constructor(
     private readonly lab: NetnsLab,
@@ -169,16 +181,20 @@ class ScenarioRun {
       case 'resume': {
         const i = await this.resolve(step.target);
         const child = this.cohort.validators[i]?.node?.child;
+        const wasPrimary = step.do === 'pause' && (await this.cohort.devnet.primary())?.index === i;
         if (child?.pid) process.kill(child.pid, step.do === 'pause' ? 'SIGSTOP' : 'SIGCONT');
+        if (wasPrimary) this.watchFailover(i);
         if (step.do === 'pause') this.paused.add(i);
         else this.paused.delete(i);
         return `${step.do} ${i}`;
       }
       case 'kill': {
         const i = await this.resolve(step.target);
+        const wasPrimary = (await this.cohort.devnet.primary())?.index === i;
         this.killed.add(i);
         await this.cohort.devnet.stopValidator(i, 'SIGKILL');
-        return `kill -9 ${i}`;
+        if (wasPrimary) this.watchFailover(i);
+        return `kill -9 ${i}${wasPrimary ? ' (the acting coordinator)' : ''}`;
       }
       case 'kill-in-commit': {
         const i = await this.resolve(step.target);
@@ -228,6 +244,7 @@ class ScenarioRun {
           ],
           { stdio: ['ignore', 'pipe', 'inherit'] },
         );
+        this.garbageEndMs = this.now() + step.durationMs;
         // Runs beside the load; its summary lands in the report when it ends.
         void (async () => {
           for await (const line of createInterface({ input: child.stdout! })) {
@@ -241,6 +258,23 @@ class ScenarioRun {
         return `garbage for ${step.durationMs} ms`;
       }
     }
+  }
+
+  private now = (): number => this.load?.now() ?? 0;
+
+  /** Polls readiness until a validator other than `gone` acts as coordinator (bounded: 60 s). */
+  private watchFailover(gone: number): void {
+    const t0 = performance.now();
+    this.failover = (async () => {
+      while (performance.now() - t0 < 60_000) {
+        const p = await this.cohort.devnet.primary();
+        if (p && p.index !== gone) {
+          this.failoverMs = Math.round(performance.now() - t0);
+          return;
+        }
+        await sleep(100);
+      }
+    })();
   }
 
   /** Undoes whatever fault is still on: heal, links up, paused resumed, killed restarted. */
@@ -313,8 +347,12 @@ class ScenarioRun {
       }
       await sleep(Math.max(0, s.durationMs - clock()));
       await this.healAll();
-      const healAt = clock();
       await load.stop();
+      await this.failover;
+      // The fault is on from the first step to the last (a heal, resume, restart, link up) or the
+      // end of a garbage flood; a scenario without steps (a drifted clock) is faulty throughout.
+      const firstFault = stepTimes[0] ?? 0;
+      const healAt = s.steps.length ? Math.max(stepTimes.at(-1)!, this.garbageEndMs) : clock();
 
       // Recovery: every validator past the best height at the heal, within the bound.
       const deadline = healAt + s.livenessBoundMs;
@@ -364,9 +402,8 @@ class ScenarioRun {
             (x) => x.ackedAtMs !== undefined && x.atMs >= from && x.atMs < to && notes.seen.has(x.commitment),
           )
           .map((x) => notes.seen.get(x.commitment)! - x.atMs);
-      const firstFault = stepTimes[0] ?? healAt;
-      const lastStep = stepTimes.at(-1) ?? healAt;
-      const during = latencies(firstFault, Math.max(lastStep, healAt));
+      const during = latencies(firstFault, healAt);
+      const before = latencies(0, firstFault);
       const overall = latencies(0, Number.POSITIVE_INFINITY);
 
       const heights = (await Promise.all(this.cohort.validators.map((v) => statusOf(v.ingress)))).map(
@@ -394,11 +431,17 @@ class ScenarioRun {
           after: finalizedBetween(sampler.samples, healAt, Number.POSITIVE_INFINITY),
         },
         recoverMs: recovery.recoverMs,
+        ...(this.failoverMs !== undefined ? { coordinatorFailoverMs: this.failoverMs } : {}),
         livenessBoundMs: s.livenessBoundMs,
         finalityDuringFault: {
           p50Ms: percentile(during, 50),
           p99Ms: percentile(during, 99),
           n: during.length,
+        },
+        finalityBeforeFault: {
+          p50Ms: percentile(before, 50),
+          p99Ms: percentile(before, 99),
+          n: before.length,
         },
         finalityOverall: {
           p50Ms: percentile(overall, 50),

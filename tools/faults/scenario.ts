@@ -15,11 +15,10 @@ import { FaultLabError } from './netns.js';
  */
 export type Target = number | 'proposer' | 'coordinator' | 'other';
 
-export type Step = { readonly atMs: number } & /**
+export type Step = { readonly atMs: number } /**
  * Only validators in one group reach each other; validators named nowhere form one more group;
  * `bridges` reach everyone (a node between two halves).
- */
-(
+ */ & (
   | {
       readonly do: 'partition';
       readonly groups: readonly (readonly Target[])[];
