@@ -26,6 +26,7 @@ import { Depositor, Load } from './load.js';
 import { type LabDescriptor, NetnsLab } from './netns.js';
 import { HeightSampler, NotesWatcher, statusOf } from './observe.js';
 import type { Scenario, Step, Target } from './scenario.js';
+import { Withdrawer } from './withdrawals.js';
 
 export interface DriverOptions {
   readonly scenarios: readonly Scenario[];
@@ -72,6 +73,14 @@ export interface ScenarioReport {
     readonly n: number;
   };
   readonly load: ReturnType<typeof checkAcknowledged>;
+  readonly withdrawals: {
+    readonly made: number;
+    readonly acknowledged: number;
+    readonly settled: number;
+    readonly refunded: number;
+    /** Why a withdrawal was never acknowledged (each validator tried refused or did not answer). */
+    readonly errors: readonly string[];
+  };
   readonly vault: {
     readonly lamportsDelta: string;
     readonly depositedDelta: string;
@@ -94,6 +103,7 @@ class ScenarioRun {
   private garbage: unknown;
   private garbageEndMs = 0;
   private load: Load | undefined;
+  private withdrawer: Withdrawer | undefined;
   /** ms from the acting coordinator's kill or pause to another validator acting. */
   private failoverMs: number | undefined;
   private failover: Promise<void> | undefined;
@@ -312,6 +322,10 @@ class ScenarioRun {
         if (k > 240) throw new Error('the fixture deposits did not land in 60 s');
         await sleep(250);
       }
+      const live = () =>
+        this.cohort.validators.map((v) => this.ingress(v.index)).filter((u): u is string => !!u);
+      const withdrawer = await Withdrawer.open(this.dir, s.load.withdrawals, depositor, live);
+      this.withdrawer = withdrawer;
       const vaultBefore = await depositor.vault();
 
       const clock = (() => {
@@ -335,6 +349,17 @@ class ScenarioRun {
       });
       this.load = load;
       load.start();
+      // Withdrawals spread over the load, each proven when it falls due.
+      const withdrawing = (async () => {
+        for (let k = 0; k < s.load.withdrawals; k++) {
+          await sleep(Math.max(0, ((k + 1) * s.durationMs) / (s.load.withdrawals + 1) - clock()));
+          await withdrawer.withdrawOne(
+            clock(),
+            this.bestFirst(sampler).filter((u): u is string => !!u),
+            clock,
+          );
+        }
+      })();
 
       // Faults at their times; the load's clock and the sampler's start together (within ms).
       const stepTimes: number[] = [];
@@ -348,6 +373,7 @@ class ScenarioRun {
       await sleep(Math.max(0, s.durationMs - clock()));
       await this.healAll();
       await load.stop();
+      await withdrawing;
       await this.failover;
       // The fault is on from the first step to the last (a heal, resume, restart, link up) or the
       // end of a garbage flood; a scenario without steps (a drifted clock) is faulty throughout.
@@ -370,10 +396,13 @@ class ScenarioRun {
       // go to another validator as a wallet would resend them.
       const pending = () =>
         load.submissions.some((x) => x.ackedAtMs !== undefined && !notes.seen.has(x.commitment)) ||
-        load.deposits.some((d) => d.confirmedAtMs !== undefined && !notes.seen.has(d.commitment));
-      const drainEnd = clock() + 45_000;
+        load.deposits.some((d) => d.confirmedAtMs !== undefined && !notes.seen.has(d.commitment)) ||
+        withdrawer.records.some((w) => w.nullifier0 && w.state !== 'settled' && w.state !== 'refunded');
+      const drainEnd = clock() + 60_000;
       while (pending() && clock() < drainEnd) {
         await load.resubmitStale(4_000);
+        const url = this.bestFirst(sampler).find((u) => u);
+        if (url) await withdrawer.refresh(url);
         await sleep(1_000);
       }
       await sleep(1_000);
@@ -387,6 +416,23 @@ class ScenarioRun {
       if (lamportsDelta !== depositedDelta - withdrawnDelta)
         violations.push(
           `vault moved ${lamportsDelta} lamports; deposits - withdrawals = ${depositedDelta - withdrawnDelta}`,
+        );
+      const withdrawals = withdrawer.records;
+      for (const w of withdrawals) {
+        if (!w.nullifier0) continue;
+        if (w.state === undefined)
+          violations.push(`withdrawal ${w.nullifier0.slice(0, 12)} acknowledged is not final`);
+        else if (w.state !== 'settled' && w.state !== 'refunded')
+          violations.push(
+            `withdrawal ${w.nullifier0.slice(0, 12)} is ${w.state}, not settled, 60 s after the load`,
+          );
+      }
+      const settledGross = withdrawals
+        .filter((w) => w.state === 'settled')
+        .reduce((a, w) => a + w.amount + w.fee, 0n);
+      if (withdrawnDelta !== settledGross)
+        violations.push(
+          `the program counted ${withdrawnDelta} lamports withdrawn; settled withdrawals add up to ${settledGross}`,
         );
       const ourDeposits = load.deposits
         .filter((d) => d.confirmedAtMs !== undefined)
@@ -449,6 +495,13 @@ class ScenarioRun {
           n: overall.length,
         },
         load: ack,
+        withdrawals: {
+          made: withdrawals.length,
+          acknowledged: withdrawals.filter((w) => w.nullifier0).length,
+          settled: withdrawals.filter((w) => w.state === 'settled').length,
+          refunded: withdrawals.filter((w) => w.state === 'refunded').length,
+          errors: withdrawals.filter((w) => !w.nullifier0).map((w) => w.error ?? 'unknown'),
+        },
         vault: {
           lamportsDelta: lamportsDelta.toString(),
           depositedDelta: depositedDelta.toString(),
@@ -462,6 +515,7 @@ class ScenarioRun {
       };
     } finally {
       await this.load?.stop().catch(() => undefined);
+      this.withdrawer?.close();
       await this.cohort.stop().catch(() => undefined);
     }
   }

@@ -22,12 +22,13 @@ export function summaryTable(reports: readonly ScenarioReport[]): string {
       `${ms(r.finalityDuringFault.p50Ms)} / ${ms(r.finalityDuringFault.p99Ms)}`,
       `${r.load.acknowledged} / ${r.load.final}${r.load.resubmitted ? ` (${r.load.resubmitted} resent)` : ''}`,
       `${r.load.depositsConfirmed} / ${r.load.depositsInL2}`,
+      `${r.withdrawals.acknowledged} / ${r.withdrawals.settled}${r.withdrawals.refunded ? ` (${r.withdrawals.refunded} refunded)` : ''}`,
       r.violations.length ? r.violations.length.toString() : 'none',
     ].join(' | '),
   );
   return [
-    '| scenario | validators | final blocks before / during / after | recovery after heal | finality p50 / p99 during fault | transfers acked / final | deposits confirmed / in L2 | violations |',
-    '|---|---|---|---|---|---|---|---|',
+    '| scenario | validators | final blocks before / during / after | recovery after heal | finality p50 / p99 during fault | transfers acked / final | deposits confirmed / in L2 | withdrawals acked / settled | violations |',
+    '|---|---|---|---|---|---|---|---|---|',
     ...rows.map((r) => `| ${r} |`),
   ].join('\n');
 }
