@@ -62,6 +62,44 @@ describe('delay relay (user-space netem stand-in)', () => {
     }
   });
 
+  it('keeps order when many chunks arrive apart under jitter and stalls (one timer per chunk did not)', async () => {
+    const relay = new DelayRelay(
+      { host: '127.0.0.1', port: echoPort },
+      { delayMs: 2, jitterMs: 15, stallRate: 0.2, stallMs: 25, random: seededRandom(11) },
+    );
+    const port = await relay.start('127.0.0.1');
+    try {
+      const payload = Buffer.from(Array.from({ length: 40_000 }, (_, i) => (i * 7) % 253));
+      const back = await new Promise<Buffer>((resolve, reject) => {
+        const s = connect(port, '127.0.0.1');
+        const parts: Buffer[] = [];
+        let got = 0;
+        s.on('data', (d: Buffer) => {
+          parts.push(d);
+          got += d.length;
+          if (got >= payload.length) {
+            s.end();
+            resolve(Buffer.concat(parts));
+          }
+        });
+        s.on('error', reject);
+        // 200-byte pieces written a moment apart: each reaches the relay as a chunk of its own.
+        let at = 0;
+        const next = () => {
+          if (at >= payload.length) return;
+          s.write(payload.subarray(at, at + 200));
+          at += 200;
+          setImmediate(next);
+        };
+        s.once('connect', next);
+      });
+      expect(back.length).toBe(payload.length);
+      expect(back.equals(payload)).toBe(true);
+    } finally {
+      await relay.stop();
+    }
+  });
+
   it('a cut drops the connection and refuses new ones until restored', async () => {
     const relay = new DelayRelay({ host: '127.0.0.1', port: echoPort }, { delayMs: 1 });
     const port = await relay.start('127.0.0.1');

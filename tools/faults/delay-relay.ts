@@ -83,21 +83,42 @@ export class DelayRelay {
     this.pipe(upstream, client);
   }
 
-  /** Forwards `from` to `to`, each chunk after its delay and never before the chunk ahead of it. */
+  /**
+   * Forwards `from` to `to`, each chunk after its delay and never before the chunk ahead of it. One
+   * queue and one timer per direction: a timer per chunk does not keep order (two timers due in the
+   * same millisecond, made with different durations, may fire either way round), and a reordered
+   * chunk corrupts the TCP byte stream it is part of.
+   */
   private pipe(from: Socket, to: Socket): void {
+    const queue: { chunk: Buffer | undefined; due: number }[] = [];
+    let timer: NodeJS.Timeout | undefined;
     let due = 0;
+    const pump = () => {
+      timer = undefined;
+      const now = Date.now();
+      while (queue.length && queue[0]!.due <= now) {
+        const { chunk } = queue.shift()!;
+        if (chunk === undefined) to.end();
+        else if (!to.destroyed) to.write(chunk);
+      }
+      if (queue.length) timer = setTimeout(pump, queue[0]!.due - now);
+    };
+    const enqueue = (chunk: Buffer | undefined, wait: number) => {
+      due = Math.max(due, Date.now() + wait);
+      queue.push({ chunk, due });
+      timer ??= setTimeout(pump, Math.max(0, queue[0]!.due - Date.now()));
+    };
     from.on('data', (chunk: Buffer) => {
       const o = this.options;
       const random = o.random ?? Math.random;
       let wait = o.delayMs + (o.jitterMs ? random() * o.jitterMs : 0);
       if (o.stallRate && random() < o.stallRate) wait += o.stallMs ?? 200;
-      due = Math.max(due, Date.now() + wait);
-      setTimeout(() => {
-        if (!to.destroyed) to.write(chunk);
-      }, due - Date.now());
+      enqueue(chunk, wait);
     });
-    from.once('end', () => {
-      setTimeout(() => to.end(), Math.max(0, due - Date.now()));
+    // The end goes behind the last chunk, like any other byte of the stream.
+    from.once('end', () => enqueue(undefined, 0));
+    from.once('close', () => {
+      if (timer && to.destroyed) clearTimeout(timer);
     });
   }
 }

@@ -7,7 +7,7 @@
  * Usage: node --import tsx driver.ts <lab descriptor file> <options json>
  */
 import { appendFileSync, readFileSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { cp, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { type L2Fixtures, l2Fixtures } from '../../bench/l2/fixtures.js';
@@ -542,6 +542,14 @@ export async function runScenarios(lab: NetnsLab, o: DriverOptions): Promise<Sce
       `faults: ${s.name}: recover ${report.recoverMs ?? '-'} ms, final ${report.finalBlocks.before}/${report.finalBlocks.during}/${report.finalBlocks.after}, ${report.load.acknowledged} acked / ${report.load.final} final, violations: ${report.violations.length ? report.violations.join('; ') : 'none'}`,
     );
     reports.push(report);
+    // Validators' logs are kept beside the report (the data directories are not).
+    const logs = join(o.out, '..', s.name);
+    await rm(logs, { recursive: true, force: true });
+    await mkdir(logs, { recursive: true });
+    for (let i = 0; i < (s.validators ?? 4); i++)
+      await cp(join(dir, `validator-${i}`, 'node.log'), join(logs, `validator-${i}.log`)).catch(
+        () => undefined,
+      );
     await rm(dir, { recursive: true, force: true });
   }
   return reports;
