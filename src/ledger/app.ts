@@ -260,6 +260,8 @@ export class LedgerApp {
         leader: Uint8Array.from(this.o.leader),
         depositsConsumed: effects.depositsConsumed,
         depositAccumulator: effects.depositAccumulator,
+        nullifierCount: effects.nullifierCount,
+        nullifierAccumulator: effects.nullifierAccumulator,
         commitmentRoot: effects.commitmentRoot,
         leafCount: BigInt(effects.plan.state.leafCount),
         withdrawalsRoot: effects.withdrawalsRoot,
@@ -319,6 +321,8 @@ export class LedgerApp {
         timestampMs: block.header.timestampMs,
         depositsConsumed: effects.depositsConsumed,
         depositAccumulator: effects.depositAccumulator,
+        nullifierCount: effects.nullifierCount,
+        nullifierAccumulator: effects.nullifierAccumulator,
       });
       this.prepared.clear();
       this.refundWatch.follow(height, block);

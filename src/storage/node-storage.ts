@@ -57,6 +57,7 @@ export class NodeStorage {
       ? await this.nullifiers.stage(batch, effects.nullifiers)
       : () => {};
     try {
+      if (effects.nullifiers?.length) this.nullifiers.stageOrder(batch, effects.height, effects.nullifiers);
       if (effects.tree) this.tree.stageChanges(batch, effects.tree);
       if (effects.depositCursor) this.deposits.stage(batch, effects.depositCursor);
       // Last and synchronous: nothing between here and the write can abandon the batch.
