@@ -67,6 +67,7 @@ export {
 } from './rejections.js';
 export {
   type BlockSection,
+  decodeSections,
   encodeSections,
   type LedgerExtension,
   MAX_SECTION_ENTRIES,

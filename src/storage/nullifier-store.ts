@@ -101,9 +101,9 @@ export class NullifierStore {
    * Records the order a block added its nullifiers in (after `stage`, same batch): the header's
    * nullifier accumulator is a chain in that order, and a snapshot must list the set in it.
    */
-  stageOrder(batch: WriteBatch, height: bigint, nullifiers: readonly Field[]): void {
+  stageOrder(batch: WriteBatch, height: bigint, nullifiers: readonly Field[], firstPosition = 0): void {
     nullifiers.forEach((n, i) => {
-      batch.put(nullifierOrderKey(height, i), writeField(n));
+      batch.put(nullifierOrderKey(height, firstPosition + i), writeField(n));
     });
   }
 

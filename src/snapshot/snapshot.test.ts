@@ -1,0 +1,262 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256 } from '../common/index.js';
+import { ValidatorSet } from '../consensus/index.js';
+import { testCohort } from '../consensus/testing/index.js';
+import {
+  blockHash,
+  decodeBlock,
+  encodeBlock,
+  LedgerState,
+  NULLIFIER_ACCUMULATOR_ZERO,
+  nextNullifierAccumulator,
+} from '../ledger/index.js';
+import { MerkleTree, randomField } from '../privacy/index.js';
+import { NodeStorage } from '../storage/index.js';
+import { quietLogger, tempDir } from '../storage/testing/index.js';
+import {
+  type BuiltSnapshot,
+  buildSnapshot,
+  ChunkKind,
+  decodeChunk,
+  decodeManifest,
+  encodeChunk,
+  encodeManifest,
+  INSTALL_MARKER,
+  installSnapshot,
+  MAX_CHUNK_BYTES,
+  recoverInterruptedInstall,
+  type SnapshotManifest,
+  type SnapshotTrust,
+  verifySnapshot,
+} from './index.js';
+import { buildTestChain, certify, replayBlock, type TestChain } from './testing/index.js';
+
+const EPOCH = 50;
+const cleanups: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function freshStorage(name: string): Promise<{ storage: NodeStorage; path: string }> {
+  const d = await tempDir(name);
+  const storage = await NodeStorage.open(d.path, { logger: quietLogger });
+  cleanups.push(async () => {
+    await storage.close().catch(() => {});
+    await d.cleanup();
+  });
+  return { storage, path: d.path };
+}
+
+const source = (s: BuiltSnapshot) => async (i: number) => s.chunks[i]!;
+
+/** What a refused snapshot must not have changed: an empty directory stays empty. */
+async function isEmpty(storage: NodeStorage): Promise<boolean> {
+  let any = false;
+  for await (const [k] of storage.db.iterate({ gt: Buffer.from([0x00, 0xff]) })) {
+    if (k[0] !== 0x00) any = true;
+  }
+  return !any && storage.blocks.tip() === undefined && (await storage.meta.get(INSTALL_MARKER)) === undefined;
+}
+
+describe('snapshot build, verify, install (RocksDB)', () => {
+  let server: NodeStorage;
+  let chain: TestChain;
+  let built: BuiltSnapshot;
+  let trust: SnapshotTrust;
+
+  beforeAll(async () => {
+    server = (await freshStorage('snap-server')).storage;
+    // 300 blocks: ~70 appending ones, so the root window starts above block 1.
+    chain = await buildTestChain(server, { blocks: 300, epochBlocks: EPOCH });
+    built = await buildSnapshot(server, { epochBlocks: EPOCH });
+    trust = { genesis: chain.genesis, epochBlocks: EPOCH, verifyVote: chain.verifyVote };
+  }, 60_000);
+
+  /** A copy of the snapshot with chunk `index` replaced (its manifest entry made to match). */
+  function withChunk(index: number, bytes: Uint8Array): { manifest: SnapshotManifest; chunks: Uint8Array[] } {
+    const chunks = [...built.chunks];
+    chunks[index] = bytes;
+    const entries = built.manifest.chunks.map((c, i) => (i === index ? { ...c, hash: sha256(bytes) } : c));
+    return { manifest: { ...built.manifest, chunks: entries }, chunks };
+  }
+
+  it('installs a snapshot that continues exactly where the server is', async () => {
+    expect(built.manifest.height).toBe(300n);
+    const headers = built.manifest.chunks.filter((c) => c.kind === ChunkKind.HEADERS);
+    expect(headers.reduce((n, c) => n + c.count, 0)).toBeLessThan(299);
+    const manifest = decodeManifest(built.manifestBytes);
+    const verified = await verifySnapshot(manifest, source(built), trust);
+    const { storage, path } = await freshStorage('snap-join');
+    await installSnapshot(storage, verified);
+    await storage.close();
+
+    const joined = await NodeStorage.open(path, { logger: quietLogger });
+    cleanups.push(() => joined.close().catch(() => {}));
+    const [mine, theirs] = [await LedgerState.open(joined), await LedgerState.open(server)];
+    expect(mine.tip).toEqual(theirs.tip);
+    expect(mine.tree.rootHistory).toEqual(theirs.tree.rootHistory);
+    expect(mine.tree.rootHistory.length).toBe(64);
+    expect(joined.nullifiers.size).toBe(server.nullifiers.size);
+    const spent: bigint[] = [];
+    for await (const n of server.nullifiers.all()) spent.push(n);
+    expect((await joined.nullifiers.hasMany(spent as never)).every(Boolean)).toBe(true);
+    expect(joined.deposits.get()?.consumed).toBe(server.deposits.get()?.consumed);
+    const leaf = Math.floor(mine.tree.size / 3);
+    expect(await mine.tree.path(leaf)).toEqual(await theirs.tree.path(leaf));
+    expect(await joined.compute.appliedHeight()).toBe(300n);
+    // Heights below H are not held: block sync answers "not held" for them.
+    expect(await joined.blocks.getByHeight(299n)).toBeUndefined();
+
+    // Blocks after H apply on the joined node as on the server: same roots at the same heights.
+    await chain.extend(20);
+    const set = new ValidatorSet(chain.genesis);
+    for (const record of chain.blocks.slice(300))
+      await replayBlock(joined, mine, record, set, chain.verifyVote);
+    const server2 = await LedgerState.open(server);
+    expect(mine.tip).toEqual(server2.tip);
+    expect(mine.tree.root).toBe(server2.tree.root);
+
+    // The joined node serves snapshots itself: headers below its first block come from the base.
+    const again = await buildSnapshot(joined, { epochBlocks: EPOCH });
+    const reverified = await verifySnapshot(again.manifest, source(again), trust);
+    expect(reverified.height).toBe(320n);
+    expect(reverified.tree.state).toEqual({
+      leafCount: server2.tree.size,
+      rootHistory: [...server2.tree.rootHistory],
+    });
+  }, 60_000);
+
+  it('joins a short chain whose root window reaches block 1', async () => {
+    const { storage: small } = await freshStorage('snap-small');
+    const c = await buildTestChain(small, { blocks: 30, epochBlocks: 10 });
+    const s = await buildSnapshot(small, { epochBlocks: 10 });
+    const v = await verifySnapshot(s.manifest, source(s), {
+      genesis: c.genesis,
+      epochBlocks: 10,
+      verifyVote: c.verifyVote,
+    });
+    const { storage } = await freshStorage('snap-small-join');
+    await installSnapshot(storage, v);
+    const tree = await MerkleTree.open(storage.tree);
+    expect(tree.rootHistory).toEqual((await MerkleTree.open(small.tree)).rootHistory);
+  }, 30_000);
+
+  it('refuses a tampered nullifier list, leaf or header chain, and changes nothing', async () => {
+    const { storage } = await freshStorage('snap-refuse');
+    const refuse = async (m: SnapshotManifest, chunks: readonly Uint8Array[], code: string) => {
+      await expect(verifySnapshot(m, async (i) => chunks[i]!, trust)).rejects.toMatchObject({ code });
+      expect(await isEmpty(storage)).toBe(true);
+    };
+    const kinds = built.manifest.chunks.map((c) => c.kind);
+    const nIndex = kinds.indexOf(ChunkKind.NULLIFIERS);
+    const nChunk = decodeChunk(built.chunks[nIndex]!);
+    if (nChunk.kind !== ChunkKind.NULLIFIERS) throw new Error('unreachable');
+    const fields = [...nChunk.fields];
+    fields[3] = randomField();
+    let t = withChunk(nIndex, encodeChunk({ kind: ChunkKind.NULLIFIERS, fields }));
+    await refuse(t.manifest, t.chunks, 'NULLIFIERS_MISMATCH');
+    // Two swapped: the same set, another order; the chain commits to the order.
+    const swapped = [...nChunk.fields];
+    [swapped[0], swapped[1]] = [swapped[1]!, swapped[0]!];
+    t = withChunk(nIndex, encodeChunk({ kind: ChunkKind.NULLIFIERS, fields: swapped }));
+    await refuse(t.manifest, t.chunks, 'NULLIFIERS_MISMATCH');
+
+    const lIndex = kinds.indexOf(ChunkKind.LEAVES);
+    const lChunk = decodeChunk(built.chunks[lIndex]!);
+    if (lChunk.kind !== ChunkKind.LEAVES) throw new Error('unreachable');
+    const leaves = [...lChunk.fields];
+    leaves[leaves.length - 1] = randomField();
+    t = withChunk(lIndex, encodeChunk({ kind: ChunkKind.LEAVES, fields: leaves }));
+    await refuse(t.manifest, t.chunks, 'TREE_MISMATCH');
+    // A leaf of the oldest window segment: caught at the window's first root.
+    leaves[leaves.length - 1] = lChunk.fields[leaves.length - 1]!;
+    leaves[0] = randomField();
+    t = withChunk(lIndex, encodeChunk({ kind: ChunkKind.LEAVES, fields: leaves }));
+    await refuse(t.manifest, t.chunks, 'TREE_MISMATCH');
+
+    const hIndex = kinds.indexOf(ChunkKind.HEADERS);
+    const hChunk = decodeChunk(built.chunks[hIndex]!);
+    if (hChunk.kind !== ChunkKind.HEADERS) throw new Error('unreachable');
+    t = withChunk(
+      hIndex,
+      encodeChunk({ kind: ChunkKind.HEADERS, headers: hChunk.headers.filter((_, i) => i !== 5) }),
+    );
+    await refuse(t.manifest, t.chunks, 'HEADERS_INVALID');
+    t = withChunk(hIndex, encodeChunk({ kind: ChunkKind.HEADERS, headers: hChunk.headers.slice(0, 10) }));
+    await refuse(t.manifest, t.chunks, 'HEADERS_INVALID');
+
+    // A chunk that is not the announced one is refused on its hash alone.
+    const chunks = [...built.chunks];
+    chunks[lIndex] = encodeChunk({ kind: ChunkKind.LEAVES, fields: leaves });
+    await refuse(built.manifest, chunks, 'CHUNK_MISMATCH');
+  });
+
+  it('refuses a wrong certificate, a forged header and a wrong set walk', async () => {
+    const { storage } = await freshStorage('snap-refuse-qc');
+    const refuse = async (m: SnapshotManifest, code: string, tr = trust) => {
+      await expect(verifySnapshot(m, source(built), tr)).rejects.toMatchObject({ code });
+      expect(await isEmpty(storage)).toBe(true);
+    };
+    const block = decodeBlock(built.manifest.block);
+    // Certified by validators outside the set.
+    const strangers = testCohort(7).auths.slice(4);
+    const badQc = certify(strangers, 300n, blockHash(block.header));
+    await refuse({ ...built.manifest, qc: badQc }, 'CERTIFICATE_INVALID');
+    await refuse({ ...built.manifest, qc: built.manifest.qc.subarray(0, 60) }, 'CERTIFICATE_INVALID');
+    // A header forged to match another nullifier list: its hash is not the certified one.
+    const forged = {
+      ...block,
+      header: {
+        ...block.header,
+        nullifierAccumulator: nextNullifierAccumulator(NULLIFIER_ACCUMULATOR_ZERO, [randomField()]),
+      },
+    };
+    await refuse({ ...built.manifest, block: encodeBlock(forged) }, 'CERTIFICATE_INVALID');
+    // Another genesis set: block 1 does not carry it, nothing it certifies is trusted.
+    const other = testCohort(7)
+      .signers.slice(4)
+      .map((s) => ({ publicKey: s.publicKey, stake: 1n, reputation: 1 }));
+    await refuse(built.manifest, 'CERTIFICATE_INVALID', { ...trust, genesis: other });
+    await refuse(built.manifest, 'VALIDATOR_SETS_INVALID', { ...trust, epochBlocks: 40 });
+  });
+
+  it('refuses oversized and truncated messages with typed errors', () => {
+    expect(() => decodeChunk(new Uint8Array(MAX_CHUNK_BYTES + 1))).toThrow(
+      expect.objectContaining({ code: 'SNAPSHOT_OVERSIZE' }),
+    );
+    for (const bytes of [built.chunks[0]!, built.manifestBytes]) {
+      const decode = bytes === built.manifestBytes ? decodeManifest : decodeChunk;
+      expect(() => decode(bytes.subarray(0, bytes.length - 1))).toThrow(
+        expect.objectContaining({ code: 'SNAPSHOT_MALFORMED' }),
+      );
+      expect(() => decode(Uint8Array.from([...bytes, 0]))).toThrow(
+        expect.objectContaining({ code: 'SNAPSHOT_MALFORMED' }),
+      );
+    }
+    expect(encodeManifest(decodeManifest(built.manifestBytes))).toEqual(built.manifestBytes);
+    for (const c of built.chunks) {
+      expect(c.length).toBeLessThanOrEqual(MAX_CHUNK_BYTES);
+      expect(encodeChunk(decodeChunk(c))).toEqual(c);
+    }
+  });
+
+  it('installs only into an empty directory; an interrupted install is wiped on restart', async () => {
+    const verified = await verifySnapshot(built.manifest, source(built), trust);
+    await expect(installSnapshot(server, verified)).rejects.toMatchObject({ code: 'STATE_NOT_EMPTY' });
+
+    const { storage, path } = await freshStorage('snap-crash');
+    // What a kill -9 after the first bulk batches leaves: the marker, some nullifiers and nodes.
+    await storage.meta.put(INSTALL_MARKER, new Uint8Array(8));
+    await storage.nullifiers.add(verified.nullifiers.slice(0, 10));
+    await storage.tree.writeChanges({ nodes: verified.tree.nodes.slice(0, 100), state: verified.tree.state });
+    expect(await recoverInterruptedInstall(storage)).toBe(true);
+    await storage.close();
+    const reopened = await NodeStorage.open(path, { logger: quietLogger });
+    cleanups.push(() => reopened.close().catch(() => {}));
+    expect(await isEmpty(reopened)).toBe(true);
+    expect(reopened.nullifiers.size).toBe(0n);
+    expect(await recoverInterruptedInstall(reopened)).toBe(false);
+    await installSnapshot(reopened, verified);
+    expect((await LedgerState.open(reopened)).tip.height).toBe(300n);
+  });
+});
