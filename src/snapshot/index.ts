@@ -28,4 +28,5 @@ export {
   type SnapshotManifest,
 } from './format.js';
 export { installSnapshot, recoverInterruptedInstall } from './install.js';
+export { type JoinOptions, joinBySnapshot, SnapshotServer, type SnapshotServerOptions } from './net.js';
 export { type ChunkSource, type SnapshotTrust, type VerifiedSnapshot, verifySnapshot } from './verify.js';

@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { recoverInterruptedInstall } from '../../snapshot/index.js';
 import { NodeStorage, StorageError } from '../../storage/index.js';
 import type { Component } from '../component.js';
 import { NodeError } from '../errors.js';
@@ -50,6 +51,12 @@ export class StorageComponent implements Component {
         );
       }
       throw err;
+    }
+    // A snapshot install a crash interrupted: start over from an empty directory (and join again).
+    if (await recoverInterruptedInstall(this.opened)) {
+      logger.warn({ dataDir }, 'an interrupted snapshot install was wiped');
+      await this.opened.close();
+      this.opened = await NodeStorage.open(dbDir, { registry, logger });
     }
     const db = this.opened.db;
     this.unregister = readiness.register('storage', () => ({

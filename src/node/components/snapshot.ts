@@ -1,0 +1,68 @@
+import { getAddressDecoder } from '@solana/kit';
+import { signerAuthenticator } from '../../consensus/index.js';
+import { joinBySnapshot, SnapshotServer } from '../../snapshot/index.js';
+import { GenesisDiscovery } from '../../sync/index.js';
+import { ValidatorChainReader } from '../../validator/index.js';
+import type { BridgeComponent } from './bridge.js';
+import type { NetworkComponent } from './network.js';
+import type { StorageComponent } from './storage.js';
+import type { ValidatorComponent } from './validator.js';
+import type { Wiring } from './wiring.js';
+
+export interface SnapshotWiring extends Wiring {
+  readonly storage: StorageComponent;
+  readonly bridge: BridgeComponent;
+  readonly network: NetworkComponent;
+  readonly validator: ValidatorComponent;
+}
+
+/**
+ * Joining by snapshot, run by the ledger before it opens its state: with an empty data directory
+ * and peers more than sync.snapshot_threshold_blocks ahead, the node installs a verified snapshot
+ * and consensus then catches up from H + 1 by block sync. The trust root is the genesis set proven
+ * by a peer's block 1 (as GenesisDiscovery does for any node with an empty ledger).
+ */
+export function snapshotJoin(o: SnapshotWiring): () => Promise<void> {
+  return async () => {
+    const { config, logger } = o;
+    if (!config.consensus.enabled) return;
+    const network = o.network.network;
+    const { signer, roster } = o.validator.service;
+    const chain = o.bridge.service;
+    const auth = signerAuthenticator(signer);
+    const accounts = new ValidatorChainReader(chain.rpc, chain.programId, config.solana.commitment);
+    const addressOf = getAddressDecoder();
+    await joinBySnapshot({
+      network,
+      storage: o.storage.storage,
+      thresholdBlocks: config.sync.snapshotThresholdBlocks,
+      trust: async () => {
+        const genesis = await new GenesisDiscovery({
+          network,
+          auth,
+          self: signer.publicKey,
+          registry: roster,
+          isRegistered: async (key) => (await accounts.account(addressOf.decode(key))) !== undefined,
+          anchorCount: async () => 1n,
+          minValidators: config.consensus.minValidators,
+          waitValidatorsMs: config.consensus.waitValidatorsMs,
+          logger,
+        }).fromPeers(true);
+        if (!genesis) throw new Error('unreachable: a running cohort serves block 1 or discovery throws');
+        return { genesis, epochBlocks: config.consensus.epochBlocks, verifyVote: (v) => auth.verify(v) };
+      },
+      logger,
+    });
+  };
+}
+
+export function snapshotServer(o: SnapshotWiring): () => SnapshotServer {
+  return () =>
+    new SnapshotServer({
+      network: o.network.network,
+      storage: o.storage.storage,
+      epochBlocks: o.config.consensus.epochBlocks,
+      refreshBlocks: o.config.sync.snapshotRefreshBlocks,
+      logger: o.logger,
+    });
+}
