@@ -8,8 +8,10 @@
 import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { address, getAddressEncoder } from '@solana/kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bytesToHex } from '../src/common/index.js';
+import { bytesEqual, bytesToHex } from '../src/common/index.js';
+import { decodeCertificate } from '../src/consensus/index.js';
 import { Devnet } from '../src/devnet/index.js';
 import { decodeBlockHeaderOf, LedgerState } from '../src/ledger/index.js';
 import { NodeStorage } from '../src/storage/index.js';
@@ -82,6 +84,17 @@ describe('a validator joining late by snapshot (multi-process)', () => {
         expect(new Set(seen.map((b) => bytesToHex(b!.hash))).size).toBe(1);
         expect(new Set(headers.map((x) => x.commitmentRoot)).size).toBe(1);
       }
+      // It took part: after H, its precommits are in certificates (or it proposed blocks).
+      const me = Uint8Array.from(getAddressEncoder().encode(address(devnet.validators[3]!.address)));
+      let signed = 0;
+      let proposed = 0;
+      for (let height = h + 1n; height <= common; height++) {
+        const qc = decodeCertificate((await stores[0]!.blocks.getQc(height))!);
+        if (qc.signatures.some((s) => bytesEqual(s.validator, me))) signed++;
+        const b = await stores[0]!.blocks.getByHeight(height);
+        if (bytesEqual(decodeBlockHeaderOf(b!.block).leader, me)) proposed++;
+      }
+      expect(signed + proposed).toBeGreaterThan(0);
       expect(await stores[3]!.blocks.getByHeight(h - 1n)).toBeUndefined();
       expect(await stores[0]!.blocks.getByHeight(h - 1n)).toBeDefined();
       // Its tree, nullifiers and tip reopen consistently (LedgerState checks tree against tip header).
