@@ -28,5 +28,6 @@ export {
   type SnapshotManifest,
 } from './format.js';
 export { installSnapshot, recoverInterruptedInstall } from './install.js';
+export { type SnapshotMetrics, snapshotMetrics } from './metrics.js';
 export { type JoinOptions, joinBySnapshot, SnapshotServer, type SnapshotServerOptions } from './net.js';
 export { type ChunkSource, type SnapshotTrust, type VerifiedSnapshot, verifySnapshot } from './verify.js';

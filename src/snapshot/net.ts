@@ -1,3 +1,4 @@
+import type { Registry } from 'prom-client';
 import type { Lifecycle, Logger } from '../common/index.js';
 import type { NetworkMessage, NetworkNode } from '../network/index.js';
 import type { NodeStorage } from '../storage/index.js';
@@ -5,6 +6,7 @@ import { type BuiltSnapshot, buildSnapshot } from './build.js';
 import { isSnapshotError } from './errors.js';
 import { decodeManifest, type SnapshotManifest } from './format.js';
 import { installSnapshot } from './install.js';
+import { type SnapshotMetrics, snapshotMetrics } from './metrics.js';
 import { type SnapshotTrust, verifySnapshot } from './verify.js';
 
 export interface SnapshotServerOptions {
@@ -13,6 +15,7 @@ export interface SnapshotServerOptions {
   readonly epochBlocks: number;
   /** sync.snapshot_refresh_blocks: build a newer snapshot only once the tip is this far past the last. */
   readonly refreshBlocks: number;
+  readonly registry?: Registry;
   readonly logger: Logger;
 }
 
@@ -34,8 +37,11 @@ export class SnapshotServer implements Lifecycle {
   private registered = false;
   private current: BuiltSnapshot | undefined;
   private building: Promise<BuiltSnapshot> | undefined;
+  private readonly metrics: SnapshotMetrics | undefined;
 
-  constructor(private readonly o: SnapshotServerOptions) {}
+  constructor(private readonly o: SnapshotServerOptions) {
+    this.metrics = o.registry ? snapshotMetrics(o.registry) : undefined;
+  }
 
   async start(): Promise<void> {
     this.serving = true;
@@ -59,6 +65,7 @@ export class SnapshotServer implements Lifecycle {
       }
       const bytes = req.part === 0 ? snapshot.manifestBytes : snapshot.chunks[req.part - 1];
       if (!bytes) return notHeld(req.height, req.part);
+      this.metrics?.served.inc({ part: req.part === 0 ? 'manifest' : 'chunk' });
       return { type: 'SNAPSHOT_RESPONSE', height: snapshot.manifest.height, part: req.part, bytes };
     } catch (err) {
       // Nothing held yet (an empty ledger) is an ordinary answer; anything else is worth a line.
@@ -77,6 +84,7 @@ export class SnapshotServer implements Lifecycle {
       const t0 = performance.now();
       const built = await buildSnapshot(this.o.storage, { epochBlocks: this.o.epochBlocks });
       this.current = built;
+      this.metrics?.builds.inc();
       this.o.logger.info(
         {
           height: `${built.manifest.height}`,
@@ -104,6 +112,7 @@ export interface JoinOptions {
   /** How long to look for a peer that answers at all (a node starting may not be connected yet). */
   readonly waitPeersMs?: number;
   readonly requestTimeoutMs?: number;
+  readonly registry?: Registry;
   readonly logger: Logger;
 }
 
@@ -161,6 +170,7 @@ export async function joinBySnapshot(o: JoinOptions): Promise<bigint | undefined
         },
         `joined by snapshot at height ${manifest.height}`,
       );
+      if (o.registry) snapshotMetrics(o.registry).joinedHeight.set(Number(manifest.height));
       return manifest.height;
     } catch (err) {
       o.logger.warn({ err, peer, height: `${manifest.height}` }, 'snapshot refused or not fetched');

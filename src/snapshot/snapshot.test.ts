@@ -1,3 +1,4 @@
+import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256 } from '../common/index.js';
 import { ValidatorSet } from '../consensus/index.js';
@@ -10,6 +11,7 @@ import {
   NULLIFIER_ACCUMULATOR_ZERO,
   nextNullifierAccumulator,
 } from '../ledger/index.js';
+import { Caps, type NetworkMessage } from '../network/index.js';
 import { MerkleTree, randomField } from '../privacy/index.js';
 import { NodeStorage } from '../storage/index.js';
 import { quietLogger, tempDir } from '../storage/testing/index.js';
@@ -23,9 +25,12 @@ import {
   encodeManifest,
   INSTALL_MARKER,
   installSnapshot,
+  joinBySnapshot,
   MAX_CHUNK_BYTES,
+  MAX_MANIFEST_BYTES,
   recoverInterruptedInstall,
   type SnapshotManifest,
+  SnapshotServer,
   type SnapshotTrust,
   verifySnapshot,
 } from './index.js';
@@ -221,6 +226,12 @@ describe('snapshot build, verify, install (RocksDB)', () => {
   });
 
   it('refuses oversized and truncated messages with typed errors', () => {
+    // Every part fits one SNAPSHOT_RESPONSE, far under the 8 MiB message cap.
+    expect(MAX_MANIFEST_BYTES).toBeLessThanOrEqual(Caps.snapshotPart);
+    expect(MAX_CHUNK_BYTES).toBeLessThanOrEqual(Caps.snapshotPart);
+    expect(() => decodeManifest(new Uint8Array(MAX_MANIFEST_BYTES + 1))).toThrow(
+      expect.objectContaining({ code: 'SNAPSHOT_OVERSIZE' }),
+    );
     expect(() => decodeChunk(new Uint8Array(MAX_CHUNK_BYTES + 1))).toThrow(
       expect.objectContaining({ code: 'SNAPSHOT_OVERSIZE' }),
     );
@@ -258,5 +269,66 @@ describe('snapshot build, verify, install (RocksDB)', () => {
     expect(await recoverInterruptedInstall(reopened)).toBe(false);
     await installSnapshot(reopened, verified);
     expect((await LedgerState.open(reopened)).tip.height).toBe(300n);
+  });
+
+  it('serves its snapshot part by part; a joiner above the threshold installs it, below it does not', async () => {
+    let handler: ((req: NetworkMessage) => Promise<NetworkMessage>) | undefined;
+    const registry = new Registry();
+    const server2 = new SnapshotServer({
+      network: { handle: (_name, h) => void (handler = h as never) },
+      storage: server,
+      epochBlocks: EPOCH,
+      refreshBlocks: 1000,
+      registry,
+      logger: quietLogger,
+    });
+    await server2.start();
+    const ask = (height: bigint, part: number) => handler!({ type: 'SNAPSHOT_REQUEST', height, part });
+    const manifest = await ask(0n, 0);
+    if (manifest.type !== 'SNAPSHOT_RESPONSE') throw new Error('unreachable');
+    const height = decodeManifest(manifest.bytes).height;
+    expect(height).toBe(server.blocks.tip()!.height);
+    expect((await ask(height, 1)).type).toBe('SNAPSHOT_RESPONSE');
+    // Another height, or a part past the end: answered as not held.
+    for (const [h, part] of [
+      [height - 1n, 1],
+      [height, 10_000],
+    ] as const) {
+      const r = await ask(h, part);
+      expect(r.type === 'SNAPSHOT_RESPONSE' && r.bytes.length).toBe(0);
+    }
+    const network = {
+      peers: { list: () => [{ peerId: 'server', state: 'connected' }] },
+      request: async (_peer: string, _name: string, req: NetworkMessage) => handler!(req),
+    } as never;
+    const far = await freshStorage('snap-join-net');
+    expect(
+      await joinBySnapshot({
+        network,
+        storage: far.storage,
+        thresholdBlocks: Number(height),
+        trust: async () => trust,
+        logger: quietLogger,
+      }),
+    ).toBeUndefined();
+    expect(await isEmpty(far.storage)).toBe(true);
+    const joined = await joinBySnapshot({
+      network,
+      storage: far.storage,
+      thresholdBlocks: 10,
+      trust: async () => trust,
+      registry,
+      logger: quietLogger,
+    });
+    expect(joined).toBe(height);
+    expect(far.storage.blocks.tip()?.height).toBe(height);
+    const served = await registry.getSingleMetric('paraloom_snapshot_parts_served_total')!.get();
+    expect(served.values.find((v) => v.labels.part === 'chunk')!.value).toBeGreaterThan(1);
+    expect((await registry.getSingleMetric('paraloom_snapshot_joined_height')!.get()).values[0]!.value).toBe(
+      Number(height),
+    );
+    await server2.stop();
+    const stopped = await ask(0n, 0);
+    expect(stopped.type === 'SNAPSHOT_RESPONSE' && stopped.bytes.length).toBe(0);
   });
 });

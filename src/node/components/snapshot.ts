@@ -36,6 +36,7 @@ export function snapshotJoin(o: SnapshotWiring): () => Promise<void> {
       network,
       storage: o.storage.storage,
       thresholdBlocks: config.sync.snapshotThresholdBlocks,
+      registry: o.registry,
       trust: async () => {
         const genesis = await new GenesisDiscovery({
           network,
@@ -63,6 +64,7 @@ export function snapshotServer(o: SnapshotWiring): () => SnapshotServer {
       storage: o.storage.storage,
       epochBlocks: o.config.consensus.epochBlocks,
       refreshBlocks: o.config.sync.snapshotRefreshBlocks,
+      registry: o.registry,
       logger: o.logger,
     });
 }
