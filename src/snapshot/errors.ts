@@ -22,6 +22,8 @@ export interface SnapshotErrorContexts {
   SNAPSHOT_OVERSIZE: { length: number; cap: number };
   /** A chunk that is not the one the manifest announced (hash, kind or count), or a chunk missing. */
   CHUNK_MISMATCH: { index: number };
+  /** The peer no longer serves the snapshot's chunk (it built a newer one, or stopped). */
+  CHUNK_UNAVAILABLE: { index: number; height: string };
   /** Block H's certificate (or a validator-set block's) does not prove it final under the trusted sets. */
   CERTIFICATE_INVALID: { height: string };
   /** The validator-set blocks do not walk the trusted genesis set forward to height H. */

@@ -3,7 +3,7 @@ import type { Lifecycle, Logger } from '../common/index.js';
 import type { NetworkMessage, NetworkNode } from '../network/index.js';
 import type { NodeStorage } from '../storage/index.js';
 import { type BuiltSnapshot, buildSnapshot } from './build.js';
-import { isSnapshotError } from './errors.js';
+import { isSnapshotError, SnapshotError } from './errors.js';
 import { decodeManifest, type SnapshotManifest } from './format.js';
 import { installSnapshot } from './install.js';
 import { type SnapshotMetrics, snapshotMetrics } from './metrics.js';
@@ -107,6 +107,11 @@ export interface JoinOptions {
   readonly storage: NodeStorage;
   /** sync.snapshot_threshold_blocks (0: never). */
   readonly thresholdBlocks: number;
+  /**
+   * Empties a far-behind store and returns it reopened; called only once a snapshot verified. Absent:
+   * only an empty store joins by snapshot.
+   */
+  readonly reset?: () => Promise<NodeStorage>;
   /** What the snapshot is checked against; asked only once a snapshot is worth taking. */
   readonly trust: () => Promise<SnapshotTrust>;
   /** How long to look for a peer that answers at all (a node starting may not be connected yet). */
@@ -119,19 +124,21 @@ export interface JoinOptions {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Joins by snapshot if this node's ledger is empty and a peer offers a snapshot more than
- * `thresholdBlocks` ahead: fetches it from the peer offering the highest, verifies it, installs it.
+ * Joins by snapshot if a peer offers a snapshot more than `thresholdBlocks` ahead of this node's
+ * ledger (empty, or far behind when `reset` is given): fetches it from the peer offering the
+ * highest, verifies it, empties a far-behind store, installs it.
  * Returns the installed height, or undefined when the node should replay blocks instead (no peer
  * ahead by enough, or every offered snapshot refused: the refusals are logged).
  */
 export async function joinBySnapshot(o: JoinOptions): Promise<bigint | undefined> {
-  if (o.thresholdBlocks <= 0 || o.storage.blocks.tip() !== undefined) return undefined;
+  const local = o.storage.blocks.tip()?.height ?? 0n;
+  if (o.thresholdBlocks <= 0 || (local > 0n && !o.reset)) return undefined;
   const timeoutMs = o.requestTimeoutMs ?? 30_000;
   const offers = await findOffers(o, timeoutMs);
-  const best = offers.filter((x) => x.manifest.height > BigInt(o.thresholdBlocks));
+  const best = offers.filter((x) => x.manifest.height - local > BigInt(o.thresholdBlocks));
   if (best.length === 0) {
     o.logger.info(
-      { offers: offers.map((x) => `${x.manifest.height}`), threshold: o.thresholdBlocks },
+      { offers: offers.map((x) => `${x.manifest.height}`), local: `${local}`, threshold: o.thresholdBlocks },
       'no peer is far enough ahead for a snapshot: replaying blocks',
     );
     return undefined;
@@ -139,6 +146,7 @@ export async function joinBySnapshot(o: JoinOptions): Promise<bigint | undefined
   const trust = await o.trust();
   for (const { peer, manifest } of best.sort((a, b) => (a.manifest.height > b.manifest.height ? -1 : 1))) {
     const t0 = performance.now();
+    let installing = false;
     try {
       const verified = await verifySnapshot(
         manifest,
@@ -150,14 +158,25 @@ export async function joinBySnapshot(o: JoinOptions): Promise<bigint | undefined
             { timeoutMs },
           );
           if (res.type !== 'SNAPSHOT_RESPONSE' || res.bytes.length === 0) {
-            throw new Error(`peer no longer serves chunk ${i} of snapshot ${manifest.height}`);
+            throw new SnapshotError('CHUNK_UNAVAILABLE', 'the peer no longer serves this chunk', {
+              index: i,
+              height: `${manifest.height}`,
+            });
           }
           return res.bytes;
         },
         trust,
       );
       const t1 = performance.now();
-      await installSnapshot(o.storage, verified);
+      // Blocks this node holds are final and below H: the snapshot's state supersedes them.
+      installing = true;
+      const storage = local > 0n && o.reset ? await o.reset() : o.storage;
+      if (local > 0n)
+        o.logger.warn(
+          { local: `${local}`, height: `${manifest.height}` },
+          'far behind: local state replaced by a snapshot',
+        );
+      await installSnapshot(storage, verified);
       o.logger.info(
         {
           height: `${manifest.height}`,
@@ -174,9 +193,9 @@ export async function joinBySnapshot(o: JoinOptions): Promise<bigint | undefined
       return manifest.height;
     } catch (err) {
       o.logger.warn({ err, peer, height: `${manifest.height}` }, 'snapshot refused or not fetched');
-      // A refused snapshot changed nothing; a failed install left the marker, and the storage
-      // cannot be reused without a restart (recoverInterruptedInstall), so stop trying.
-      if (!isSnapshotError(err) && o.storage.blocks.tip() !== undefined) throw err;
+      // A refused or unfetched snapshot changed nothing: the next peer's may do. A failed install
+      // (or reset) left the marker or an empty store: the next start recovers, so stop now.
+      if (installing) throw err;
     }
   }
   return undefined;

@@ -327,6 +327,48 @@ describe('snapshot build, verify, install (RocksDB)', () => {
     expect((await registry.getSingleMetric('paraloom_snapshot_joined_height')!.get()).values[0]!.value).toBe(
       Number(height),
     );
+
+    // Far behind: a store holding blocks 1..50 of the same chain is emptied and takes the snapshot;
+    // within the threshold it keeps its blocks.
+    const behind = await freshStorage('snap-behind');
+    const behindState = await LedgerState.open(behind.storage);
+    const set = new ValidatorSet(chain.genesis);
+    for (const record of chain.blocks.slice(0, 50))
+      await replayBlock(behind.storage, behindState, record, set, chain.verifyVote);
+    let reopened: NodeStorage | undefined;
+    const reset = async () => {
+      await behind.storage.clearAll();
+      await behind.storage.close();
+      reopened = await NodeStorage.open(behind.path, { logger: quietLogger });
+      cleanups.push(() => reopened!.close().catch(() => {}));
+      return reopened;
+    };
+    const within = Number(height) - 50;
+    expect(
+      await joinBySnapshot({
+        network,
+        storage: behind.storage,
+        thresholdBlocks: within,
+        reset,
+        trust: async () => trust,
+        logger: quietLogger,
+      }),
+    ).toBeUndefined();
+    expect(behind.storage.blocks.tip()?.height).toBe(50n);
+    expect(
+      await joinBySnapshot({
+        network,
+        storage: behind.storage,
+        thresholdBlocks: within - 1,
+        reset,
+        trust: async () => trust,
+        logger: quietLogger,
+      }),
+    ).toBe(height);
+    expect(reopened!.blocks.tip()?.height).toBe(height);
+    expect(await reopened!.blocks.getByHeight(50n)).toBeUndefined();
+    expect((await LedgerState.open(reopened!)).tree.root).toBe((await LedgerState.open(server)).tree.root);
+
     await server2.stop();
     const stopped = await ask(0n, 0);
     expect(stopped.type === 'SNAPSHOT_RESPONSE' && stopped.bytes.length).toBe(0);

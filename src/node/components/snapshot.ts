@@ -35,6 +35,7 @@ export function snapshotJoin(o: SnapshotWiring): () => Promise<void> {
     await joinBySnapshot({
       network,
       storage: o.storage.storage,
+      reset: () => o.storage.reset(),
       thresholdBlocks: config.sync.snapshotThresholdBlocks,
       registry: o.registry,
       trust: async () => {

@@ -58,11 +58,23 @@ export class StorageComponent implements Component {
       await this.opened.close();
       this.opened = await NodeStorage.open(dbDir, { registry, logger });
     }
-    const db = this.opened.db;
-    this.unregister = readiness.register('storage', () => ({
-      ok: db.isOpen,
-      detail: db.isOpen ? 'open' : 'closed',
-    }));
+    this.unregister = readiness.register('storage', () => {
+      const open = this.opened?.db.isOpen ?? false;
+      return { ok: open, detail: open ? 'open' : 'closed' };
+    });
+  }
+
+  /**
+   * Empties the database and reopens it (a far-behind validator about to install a verified
+   * snapshot). Only before the ledger opens: nothing else holds the store yet.
+   */
+  async reset(): Promise<NodeStorage> {
+    const { dbDir, registry, logger } = this.options;
+    const old = this.storage;
+    await old.clearAll();
+    await old.close();
+    this.opened = await NodeStorage.open(dbDir, { registry, logger });
+    return this.opened;
   }
 
   async stop(): Promise<void> {
