@@ -1,5 +1,5 @@
-import { ByteReader, ByteWriter } from '../common/index.js';
-import { BLOCK_HEADER_BYTES, decodeBlockHeaderOf } from '../ledger/index.js';
+import { ByteReader, ByteWriter, bytesEqual } from '../common/index.js';
+import { BLOCK_HEADER_BYTES, blockHash, decodeBlockHeaderOf, MAX_L2_BLOCK_BYTES } from '../ledger/index.js';
 import type { NodeStorage } from '../storage/index.js';
 import { SnapshotError } from './errors.js';
 import {
@@ -69,4 +69,48 @@ export async function loadBase(storage: NodeStorage): Promise<SnapshotBase | und
 /** Headers are the first BLOCK_HEADER_BYTES of a block's encoding. */
 export function headerBytesOf(block: Uint8Array): Uint8Array {
   return block.subarray(0, BLOCK_HEADER_BYTES);
+}
+
+/** Meta name of block 1 (full, with its QC) a snapshot-joined node keeps to serve genesis discovery. */
+export const GENESIS_BLOCK_RECORD = 'snapshot_block1';
+
+export interface HeldBlock {
+  readonly height: bigint;
+  readonly hash: Uint8Array;
+  readonly block: Uint8Array;
+  readonly qc: Uint8Array;
+}
+
+/**
+ * Keeps block 1 as proven by genesis discovery, if it is the block 1 the snapshot's validator-set
+ * walk certified (same hash): peers that join later find their genesis set here too.
+ */
+export async function keepGenesisBlock(
+  storage: NodeStorage,
+  block1: HeldBlock,
+  certifiedHash: Uint8Array,
+): Promise<boolean> {
+  if (block1.height !== 1n) return false;
+  const hash = blockHash(decodeBlockHeaderOf(block1.block));
+  if (!bytesEqual(hash, certifiedHash)) return false;
+  const w = new ByteWriter(() => corrupt(), 8 + block1.block.length + block1.qc.length, 'genesis block')
+    .bytesU32(block1.block, MAX_L2_BLOCK_BYTES)
+    .bytesU32(block1.qc, 1 << 20);
+  await storage.meta.put(GENESIS_BLOCK_RECORD, w.finish());
+  return true;
+}
+
+/** Block 1 kept by `keepGenesisBlock`, if any. */
+export async function loadGenesisBlock(storage: NodeStorage): Promise<HeldBlock | undefined> {
+  const raw = await storage.meta.get(GENESIS_BLOCK_RECORD);
+  if (!raw) return undefined;
+  try {
+    const r = new ByteReader(raw, () => corrupt(), 'genesis block');
+    const block = r.bytesU32(MAX_L2_BLOCK_BYTES);
+    const qc = r.bytesU32(1 << 20);
+    r.end();
+    return { height: 1n, hash: blockHash(decodeBlockHeaderOf(block)), block, qc };
+  } catch {
+    throw corrupt();
+  }
 }

@@ -2,7 +2,16 @@
 // its state at its tip H (src/snapshot/build.ts); a joiner checks every part against block H's
 // certified header (verify.ts) and installs it into an empty data directory (install.ts), then
 // syncs blocks after H. Message layouts: docs/protocol.md, "State snapshots".
-export { BASE_RECORD, INSTALL_MARKER, loadBase, type SnapshotBase } from './base.js';
+export {
+  BASE_RECORD,
+  GENESIS_BLOCK_RECORD,
+  type HeldBlock,
+  INSTALL_MARKER,
+  keepGenesisBlock,
+  loadBase,
+  loadGenesisBlock,
+  type SnapshotBase,
+} from './base.js';
 export { type BuildOptions, type BuiltSnapshot, buildSnapshot } from './build.js';
 export {
   isSnapshotError,

@@ -7,7 +7,7 @@ import { isSnapshotError, SnapshotError } from './errors.js';
 import { decodeManifest, type SnapshotManifest } from './format.js';
 import { installSnapshot } from './install.js';
 import { type SnapshotMetrics, snapshotMetrics } from './metrics.js';
-import { type SnapshotTrust, verifySnapshot } from './verify.js';
+import { type SnapshotTrust, type VerifiedSnapshot, verifySnapshot } from './verify.js';
 
 export interface SnapshotServerOptions {
   readonly network: Pick<NetworkNode, 'handle'>;
@@ -118,6 +118,8 @@ export interface JoinOptions {
   readonly waitPeersMs?: number;
   readonly requestTimeoutMs?: number;
   readonly registry?: Registry;
+  /** Called with the installed snapshot and the store it went into (after a reset, the new one). */
+  readonly onInstalled?: (verified: VerifiedSnapshot, storage: NodeStorage) => Promise<void>;
   readonly logger: Logger;
 }
 
@@ -177,6 +179,7 @@ export async function joinBySnapshot(o: JoinOptions): Promise<bigint | undefined
           'far behind: local state replaced by a snapshot',
         );
       await installSnapshot(storage, verified);
+      await o.onInstalled?.(verified, storage);
       o.logger.info(
         {
           height: `${manifest.height}`,

@@ -15,6 +15,7 @@ import { Caps, type NetworkMessage } from '../network/index.js';
 import { MerkleTree, randomField } from '../privacy/index.js';
 import { NodeStorage } from '../storage/index.js';
 import { quietLogger, tempDir } from '../storage/testing/index.js';
+import { BlockSyncServer } from '../sync/index.js';
 import {
   type BuiltSnapshot,
   buildSnapshot,
@@ -26,12 +27,15 @@ import {
   INSTALL_MARKER,
   installSnapshot,
   joinBySnapshot,
+  keepGenesisBlock,
+  loadGenesisBlock,
   MAX_CHUNK_BYTES,
   MAX_MANIFEST_BYTES,
   recoverInterruptedInstall,
   type SnapshotManifest,
   SnapshotServer,
   type SnapshotTrust,
+  type VerifiedSnapshot,
   verifySnapshot,
 } from './index.js';
 import { buildTestChain, certify, replayBlock, type TestChain } from './testing/index.js';
@@ -312,15 +316,37 @@ describe('snapshot build, verify, install (RocksDB)', () => {
       }),
     ).toBeUndefined();
     expect(await isEmpty(far.storage)).toBe(true);
+    let installed: VerifiedSnapshot | undefined;
     const joined = await joinBySnapshot({
       network,
       storage: far.storage,
       thresholdBlocks: 10,
       trust: async () => trust,
       registry,
+      onInstalled: async (v) => {
+        installed = v;
+      },
       logger: quietLogger,
     });
     expect(joined).toBe(height);
+    // Block 1 is kept only if it is the one the set walk certified; block sync then serves it.
+    const [b1, b2] = chain.blocks;
+    const held = (r: typeof b1) => ({ height: 1n, hash: new Uint8Array(32), block: r!.bytes, qc: r!.qc });
+    expect(await keepGenesisBlock(far.storage, held(b2), installed!.block1Hash)).toBe(false);
+    expect(await loadGenesisBlock(far.storage)).toBeUndefined();
+    expect(await keepGenesisBlock(far.storage, held(b1), installed!.block1Hash)).toBe(true);
+    const sync = new BlockSyncServer({
+      network: { handle: () => {} },
+      blocks: far.storage.blocks,
+      extra: async (h) => (h === 1n ? loadGenesisBlock(far.storage) : undefined),
+      logger: quietLogger,
+    });
+    await sync.start();
+    const one = await sync.serve({ type: 'BLOCK_SYNC_REQUEST', fromHeight: 1n, maxBlocks: 1 });
+    expect(one.type === 'BLOCK_SYNC_RESPONSE' && one.blocks[0]?.block).toEqual(b1!.bytes);
+    // Heights below H other than block 1 are not held: an empty answer, the asker tries another peer.
+    const two = await sync.serve({ type: 'BLOCK_SYNC_REQUEST', fromHeight: 2n, maxBlocks: 1 });
+    expect(two.type === 'BLOCK_SYNC_RESPONSE' && two.blocks.length).toBe(0);
     expect(far.storage.blocks.tip()?.height).toBe(height);
     const served = await registry.getSingleMetric('paraloom_snapshot_parts_served_total')!.get();
     expect(served.values.find((v) => v.labels.part === 'chunk')!.value).toBeGreaterThan(1);

@@ -67,6 +67,8 @@ export interface VerifiedSnapshot {
   readonly depositCursor: DepositCursor;
   /** Every set the set blocks scheduled, by activation height. */
   readonly validatorSets: readonly ScheduledSet[];
+  /** Hash of block 1 as the validator-set walk certified it. */
+  readonly block1Hash: Uint8Array;
   /** The chunks that are history rather than state (headers, set blocks), kept to serve snapshots. */
   readonly historyChunks: readonly SnapshotChunk[];
 }
@@ -159,6 +161,8 @@ export async function verifySnapshot(
       slot: manifest.depositSlot,
     },
     validatorSets: sets,
+    // The walk checked there is one set block per expected height, block 1 first.
+    block1Hash: blockHash(decodeBlockHeaderOf(setBlocks[0]!.header)),
     historyChunks,
   };
 }

@@ -1,6 +1,6 @@
 import { getAddressDecoder } from '@solana/kit';
 import { signerAuthenticator } from '../../consensus/index.js';
-import { joinBySnapshot, SnapshotServer } from '../../snapshot/index.js';
+import { joinBySnapshot, keepGenesisBlock, SnapshotServer } from '../../snapshot/index.js';
 import { GenesisDiscovery } from '../../sync/index.js';
 import { ValidatorChainReader } from '../../validator/index.js';
 import type { BridgeComponent } from './bridge.js';
@@ -32,6 +32,7 @@ export function snapshotJoin(o: SnapshotWiring): () => Promise<void> {
     const auth = signerAuthenticator(signer);
     const accounts = new ValidatorChainReader(chain.rpc, chain.programId, config.solana.commitment);
     const addressOf = getAddressDecoder();
+    let discovery: GenesisDiscovery | undefined;
     await joinBySnapshot({
       network,
       storage: o.storage.storage,
@@ -39,7 +40,7 @@ export function snapshotJoin(o: SnapshotWiring): () => Promise<void> {
       thresholdBlocks: config.sync.snapshotThresholdBlocks,
       registry: o.registry,
       trust: async () => {
-        const genesis = await new GenesisDiscovery({
+        discovery = new GenesisDiscovery({
           network,
           auth,
           self: signer.publicKey,
@@ -49,9 +50,17 @@ export function snapshotJoin(o: SnapshotWiring): () => Promise<void> {
           minValidators: config.consensus.minValidators,
           waitValidatorsMs: config.consensus.waitValidatorsMs,
           logger,
-        }).fromPeers(true);
+        });
+        const genesis = await discovery.fromPeers(true);
         if (!genesis) throw new Error('unreachable: a running cohort serves block 1 or discovery throws');
         return { genesis, epochBlocks: config.consensus.epochBlocks, verifyVote: (v) => auth.verify(v) };
+      },
+      // Block 1 stays servable here: later joiners discover their genesis set from it.
+      onInstalled: async (verified, storage) => {
+        const block1 = discovery?.provenBlock1;
+        if (block1 && !(await keepGenesisBlock(storage, block1, verified.block1Hash))) {
+          logger.warn('the block 1 genesis discovery proved is not the one the snapshot certified');
+        }
       },
       logger,
     });
