@@ -14,6 +14,7 @@ import { bytesEqual, bytesToHex } from '../src/common/index.js';
 import { decodeCertificate } from '../src/consensus/index.js';
 import { Devnet } from '../src/devnet/index.js';
 import { decodeBlockHeaderOf, LedgerState } from '../src/ledger/index.js';
+import { loadGenesisBlock } from '../src/snapshot/index.js';
 import { NodeStorage } from '../src/storage/index.js';
 import { until } from './helpers/paraloom-child.js';
 
@@ -97,6 +98,10 @@ describe('a validator joining late by snapshot (multi-process)', () => {
       }
       expect(signed + proposed).toBeGreaterThan(0);
       expect(await stores[3]!.blocks.getByHeight(h - 1n)).toBeUndefined();
+      // Block 1 is kept (genesis discovery of later joiners), identical to the others'.
+      expect((await loadGenesisBlock(stores[3]!))?.hash).toEqual(
+        (await stores[0]!.blocks.getByHeight(1n))?.hash,
+      );
       expect(await stores[0]!.blocks.getByHeight(h - 1n)).toBeDefined();
       // Its tree, nullifiers and tip reopen consistently (LedgerState checks tree against tip header).
       const state = await LedgerState.open(stores[3]!);
