@@ -292,9 +292,9 @@ const sync = z
       .int()
       .min(0)
       .max(1_000_000_000)
-      .default(1_000)
+      .default(10_000)
       .describe(
-        'A node starting with an empty data directory joins by state snapshot when peers are more than this many blocks ahead (0: always replay blocks from genesis)',
+        'A node starting with an empty or far-behind data directory joins by state snapshot when peers are more than this many blocks ahead of its tip (0: always replay blocks)',
       ),
     snapshot_refresh_blocks: z
       .number()
