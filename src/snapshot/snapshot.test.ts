@@ -279,7 +279,11 @@ describe('snapshot build, verify, install (RocksDB)', () => {
     let handler: ((req: NetworkMessage) => Promise<NetworkMessage>) | undefined;
     const registry = new Registry();
     const server2 = new SnapshotServer({
-      network: { handle: (_name, h) => void (handler = h as never) },
+      network: {
+        handle: (_name, h) => {
+          handler = h as never;
+        },
+      },
       storage: server,
       epochBlocks: EPOCH,
       refreshBlocks: 1000,
