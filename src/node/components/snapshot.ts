@@ -25,10 +25,14 @@ export interface SnapshotWiring extends Wiring {
 export function snapshotJoin(o: SnapshotWiring): () => Promise<void> {
   return async () => {
     const { config, logger } = o;
-    if (!config.consensus.enabled) return;
+    if (!config.consensus.enabled || config.sync.snapshotThresholdBlocks === 0) return;
     const network = o.network.network;
     const { signer, roster } = o.validator.service;
     const chain = o.bridge.service;
+    // No anchor yet: the cohort is starting (or a few blocks old), there is nothing to take a
+    // snapshot of, and peers that are starting too would only be waited for.
+    if (((await chain.view.refresh()).state?.anchorCount ?? 0n) === 0n) return;
+    const empty = o.storage.storage.blocks.tip() === undefined;
     const auth = signerAuthenticator(signer);
     const accounts = new ValidatorChainReader(chain.rpc, chain.programId, config.solana.commitment);
     const addressOf = getAddressDecoder();
@@ -37,6 +41,9 @@ export function snapshotJoin(o: SnapshotWiring): () => Promise<void> {
       network,
       storage: o.storage.storage,
       reset: () => o.storage.reset(),
+      // A node with blocks asks briefly (a lone node has no peer to wait for); an empty one waits
+      // for its peers to connect.
+      waitPeersMs: empty ? 15_000 : 2_000,
       thresholdBlocks: config.sync.snapshotThresholdBlocks,
       registry: o.registry,
       trust: async () => {
