@@ -67,6 +67,7 @@ export interface NodeConfig {
   };
   readonly ingress: { readonly host: string; readonly port: number };
   readonly dashboard: { readonly enabled: boolean; readonly host: string; readonly port: number };
+  readonly sync: { readonly snapshotThresholdBlocks: number; readonly snapshotRefreshBlocks: number };
   readonly consensus: {
     readonly enabled: boolean;
     readonly minValidators: number;
@@ -158,6 +159,10 @@ export function resolveConfig(f: ConfigFile, baseDir: string): { config: NodeCon
     },
     ingress: { host: f.ingress.host, port: f.ingress.port },
     dashboard: { enabled: f.dashboard.enabled, host: f.dashboard.host, port: f.dashboard.port },
+    sync: {
+      snapshotThresholdBlocks: f.sync.snapshot_threshold_blocks,
+      snapshotRefreshBlocks: f.sync.snapshot_refresh_blocks,
+    },
     consensus: {
       enabled: f.consensus.enabled,
       minValidators: f.consensus.min_validators,

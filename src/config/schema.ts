@@ -285,6 +285,29 @@ const consensus = z
   })
   .prefault({});
 
+const sync = z
+  .strictObject({
+    snapshot_threshold_blocks: z
+      .number()
+      .int()
+      .min(0)
+      .max(1_000_000_000)
+      .default(10_000)
+      .describe(
+        'A node starting with an empty or far-behind data directory joins by state snapshot when peers are more than this many blocks ahead of its tip (0: always replay blocks)',
+      ),
+    snapshot_refresh_blocks: z
+      .number()
+      .int()
+      .min(1)
+      .max(1_000_000)
+      .default(100)
+      .describe(
+        'A node serving snapshots builds a new one at its tip when a joiner asks and the last one is this many blocks old',
+      ),
+  })
+  .prefault({});
+
 const coordinator = z
   .strictObject({
     enabled: z
@@ -340,7 +363,18 @@ const dashboard = z
   .prefault({});
 
 export const ConfigSchema = z
-  .strictObject({ node, network, solana, validator, health, ingress, consensus, dashboard, coordinator })
+  .strictObject({
+    node,
+    network,
+    solana,
+    validator,
+    health,
+    ingress,
+    consensus,
+    sync,
+    dashboard,
+    coordinator,
+  })
   .superRefine((c, ctx) => {
     if (c.health.port !== 0 && c.health.port === c.ingress.port && c.health.host === c.ingress.host) {
       ctx.addIssue({ code: 'custom', path: ['ingress', 'port'], message: 'same host and port as health' });

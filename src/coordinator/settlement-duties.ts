@@ -44,6 +44,8 @@ export interface SettlementDutiesOptions {
   readonly blockStore: {
     writtenTipHeight(): bigint | undefined;
     getByHeight(height: bigint): Promise<{ readonly block: Uint8Array } | undefined>;
+    /** Stored blocks from a height on (the first one held: a node that joined by snapshot has none below). */
+    range?(from: bigint, limit: number): Promise<readonly { readonly height: bigint }[]>;
   };
   readonly onFinal: (listener: (final: FinalBlock) => void) => () => void;
   /** The L2's committed spent set (withdrawal status tells a refunded withdrawal by its refund tag). */
@@ -131,6 +133,8 @@ export class SettlementDuties {
     const blocks: FinalBlocks = {
       tipHeight: () => o.blockStore.writtenTipHeight() ?? 0n,
       blockBytes: async (h) => (await o.blockStore.getByHeight(h))?.block,
+      firstHeight: async () =>
+        o.blockStore.range ? (await o.blockStore.range(1n, 1))[0]?.height : undefined,
     };
     const index = new WithdrawalIndex(blocks, logger);
     // Subscribed before the start-up pass, so no block falls between the two.

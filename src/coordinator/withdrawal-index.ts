@@ -22,6 +22,11 @@ export interface IndexedWithdrawal {
 export interface FinalBlocks {
   tipHeight(): bigint;
   blockBytes(height: bigint): Promise<Uint8Array | undefined>;
+  /**
+   * The lowest final block held (1, or H for a node that joined by snapshot at H); absent: 1. Below
+   * it the index knows no withdrawal, so a range reaching below it is refused (BLOCK_MISSING).
+   */
+  firstHeight?(): Promise<bigint | undefined>;
 }
 
 /**
@@ -33,6 +38,8 @@ export interface FinalBlocks {
  */
 export class WithdrawalIndex {
   private indexed = 0n;
+  /** Blocks below this were never held here (a snapshot join); set by the first pass. */
+  private first: bigint | undefined;
   private readonly byHeight = new Map<bigint, IndexedWithdrawal[]>();
   private readonly byNullifier = new Map<string, IndexedWithdrawal>();
   private catching: Promise<void> | undefined;
@@ -73,12 +80,24 @@ export class WithdrawalIndex {
   }
 
   private async readNew(): Promise<void> {
+    if (this.first === undefined) {
+      const first = (await this.blocks.firstHeight?.()) ?? 1n;
+      this.first = first;
+      if (this.indexed < first - 1n) this.indexed = first - 1n;
+    }
     // The tip is read again each time round: blocks that became final during the pass are read too.
     while (this.indexed < this.blocks.tipHeight()) {
       const h = this.indexed + 1n;
       const bytes = await this.blocks.blockBytes(h);
       if (!bytes) throw new CoordinatorError('BLOCK_MISSING', 'a final block is missing', { height: `${h}` });
       this.index(h, decodeBlock(bytes));
+    }
+  }
+
+  /** A range (from, to] whose first block this node never held cannot be answered from the index. */
+  private checkHeld(from: bigint): void {
+    if (this.first !== undefined && from + 1n < this.first) {
+      throw new CoordinatorError('BLOCK_MISSING', 'a final block is missing', { height: `${from + 1n}` });
     }
   }
 
@@ -99,6 +118,7 @@ export class WithdrawalIndex {
   /** Withdrawals of final blocks in (from, to], in block order. */
   async range(from: bigint, to: bigint): Promise<IndexedWithdrawal[]> {
     if (to > this.indexed) await this.catchUp();
+    this.checkHeld(from);
     const out: IndexedWithdrawal[] = [];
     for (let h = from + 1n; h <= to; h++) out.push(...(this.byHeight.get(h) ?? []));
     return out;
@@ -107,6 +127,7 @@ export class WithdrawalIndex {
   /** Whether any final block in (from, to] holds a withdrawal. */
   async any(from: bigint, to: bigint): Promise<boolean> {
     if (to > this.indexed) await this.catchUp();
+    this.checkHeld(from);
     for (const h of this.byHeight.keys()) if (h > from && h <= to) return true;
     return false;
   }

@@ -27,6 +27,7 @@ import {
   LedgerApp,
   type LedgerExtension,
   type LedgerTip,
+  nextNullifierAccumulator,
   sectionsRoot,
   transactionRoot,
 } from './index.js';
@@ -108,6 +109,7 @@ async function forge(
   const tree = await MerkleTree.open(new MemoryTreeStorage());
   if (leavesBefore.length) await tree.appendBatch(leavesBefore);
   await tree.appendBatch([...deposits, ...txs.flatMap((t) => t.tx.statement.outputCommitments)]);
+  const spent = txs.flatMap((t) => t.tx.statement.nullifiers);
   const withdrawals = txs
     .filter((t) => isWithdrawal(t.tx))
     .map((t) =>
@@ -128,6 +130,8 @@ async function forge(
       depositAccumulator: accumulator,
       commitmentRoot: tree.root,
       leafCount: BigInt(tree.size),
+      nullifierCount: tip.nullifierCount + BigInt(spent.length),
+      nullifierAccumulator: nextNullifierAccumulator(tip.nullifierAccumulator, spent),
       withdrawalsRoot: new WithdrawalsTree(withdrawals).root,
       transactionRoot: transactionRoot(txs.map((t) => t.id)),
       sectionsRoot: sectionsRoot([]),
@@ -291,6 +295,13 @@ describe('ledger: mempool, blocks, consensus application', () => {
     expect(await refuse({ ...good, header: { ...good.header, withdrawalsRoot: scenario.root1 } })).toBe(
       'WITHDRAWALS_ROOT_MISMATCH',
     );
+    // The nullifier set is committed by count and chain: a header off by either is refused.
+    expect(
+      await refuse({ ...good, header: { ...good.header, nullifierCount: good.header.nullifierCount + 1n } }),
+    ).toBe('NULLIFIER_ACCUMULATOR_MISMATCH');
+    expect(
+      await refuse({ ...good, header: { ...good.header, nullifierAccumulator: new Uint8Array(32).fill(9) } }),
+    ).toBe('NULLIFIER_ACCUMULATOR_MISMATCH');
     const w = scenario.withdrawal.tx;
     const bad = decodedFromTransaction({ proof: scenario.transfer.tx.proof, statement: w.statement });
     expect(

@@ -265,6 +265,8 @@ export class LedgerApp {
         leader: Uint8Array.from(this.o.leader),
         depositsConsumed: effects.depositsConsumed,
         depositAccumulator: effects.depositAccumulator,
+        nullifierCount: effects.nullifierCount,
+        nullifierAccumulator: effects.nullifierAccumulator,
         commitmentRoot: effects.commitmentRoot,
         leafCount: BigInt(effects.plan.state.leafCount),
         withdrawalsRoot: effects.withdrawalsRoot,
@@ -325,6 +327,8 @@ export class LedgerApp {
         timestampMs: block.header.timestampMs,
         depositsConsumed: effects.depositsConsumed,
         depositAccumulator: effects.depositAccumulator,
+        nullifierCount: effects.nullifierCount,
+        nullifierAccumulator: effects.nullifierAccumulator,
       });
       this.prepared.clear();
       this.refundWatch.follow(height, block);
@@ -590,10 +594,13 @@ export class LedgerApp {
 
   /** Rebuilds the refund watch from the stored blocks (the watch is memory only). */
   private async watchStoredRefunds(): Promise<void> {
-    for (let h = 1n; h <= this.state.tip.height; h++) {
-      const stored = await this.state.storage.blocks.getByHeight(h);
-      if (!stored) throw new LedgerError('STATE_MISMATCH', 'a stored block is missing', { height: `${h}` });
-      this.refundWatch.follow(h, decodeBlock(stored.block));
+    // From the first stored block: a node that joined by snapshot holds blocks from its height H on.
+    let from = 1n;
+    for (;;) {
+      const page = await this.state.storage.blocks.range(from, 256);
+      if (page.length === 0) break;
+      for (const stored of page) this.refundWatch.follow(stored.height, decodeBlock(stored.block));
+      from = page[page.length - 1]!.height + 1n;
     }
   }
 

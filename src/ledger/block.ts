@@ -11,8 +11,9 @@ import {
 } from './sections.js';
 import { type DecodedTransaction, decodeTransaction, TX_BYTES, transactionId } from './transaction.js';
 
-export const BLOCK_VERSION = 2;
-export const BLOCK_HEADER_BYTES = 1 + 8 + 4 + 32 + 32 + 8 + 32 + 32 + 8 + 32 + 32 + 32 + 8;
+/** 3: the header commits to the nullifier set (nullifierCount, nullifierAccumulator) for snapshots. */
+export const BLOCK_VERSION = 3;
+export const BLOCK_HEADER_BYTES = 1 + 8 + 4 + 32 + 32 + 8 + 32 + 32 + 8 + 8 + 32 + 32 + 32 + 32 + 8;
 /** Codec caps; a node's per-block limits (LedgerApp options) are at most these. */
 export const MAX_BLOCK_DEPOSITS = 1024;
 /**
@@ -20,7 +21,7 @@ export const MAX_BLOCK_DEPOSITS = 1024;
  * block under 1 MiB.
  */
 export const MAX_BLOCK_TRANSACTIONS = 760;
-/** Largest valid block (1,045,222 bytes, under the network's 1 MiB proposal cap). */
+/** Largest valid block (1,045,262 bytes, under the network's 1 MiB proposal cap). */
 export const MAX_L2_BLOCK_BYTES =
   BLOCK_HEADER_BYTES +
   4 +
@@ -47,6 +48,13 @@ export interface BlockHeader {
   /** Commitment tree root and leaf count after this block. */
   readonly commitmentRoot: Field;
   readonly leafCount: bigint;
+  /**
+   * Nullifier set after this block: how many entries (spent nullifiers and refund tags) and the
+   * SHA-256 chain over them in the order blocks added them (src/ledger/nullifier-accumulator.ts).
+   * A snapshot's nullifier list is checked against these two (src/snapshot).
+   */
+  readonly nullifierCount: bigint;
+  readonly nullifierAccumulator: Uint8Array;
   /** WithdrawalsTree root over this block's withdrawals in block order (0 if none). */
   readonly withdrawalsRoot: Field;
   /** transactionRoot over the ids of this block's transactions. */
@@ -71,6 +79,7 @@ export function encodeBlockHeader(h: BlockHeader): Uint8Array {
   check32(h.leader, 'leader');
   check32(h.transactionRoot, 'transaction root');
   check32(h.sectionsRoot, 'sections root');
+  check32(h.nullifierAccumulator, 'nullifier accumulator');
   if (!Number.isInteger(h.round) || h.round < 0 || h.round > 0xffffffff) {
     throw new LedgerError('ARGUMENT_INVALID', 'round must be a u32', { round: h.round });
   }
@@ -84,6 +93,8 @@ export function encodeBlockHeader(h: BlockHeader): Uint8Array {
     .u256(h.depositAccumulator, 'deposit accumulator')
     .u256(h.commitmentRoot, 'commitment root')
     .u64(h.leafCount, 'leaf count')
+    .u64(h.nullifierCount, 'nullifier count')
+    .raw(h.nullifierAccumulator)
     .u256(h.withdrawalsRoot, 'withdrawals root')
     .raw(h.transactionRoot)
     .raw(h.sectionsRoot)
@@ -134,6 +145,8 @@ export function decodeBlockHeader(r: ByteReader): BlockHeader {
     depositAccumulator: readField(r, 'deposit accumulator'),
     commitmentRoot: readField(r, 'commitment root'),
     leafCount: r.u64('leaf count'),
+    nullifierCount: r.u64('nullifier count'),
+    nullifierAccumulator: r.bytes(32, 'nullifier accumulator'),
     withdrawalsRoot: readField(r, 'withdrawals root'),
     transactionRoot: r.bytes(32, 'transaction root'),
     sectionsRoot: r.bytes(32, 'sections root'),

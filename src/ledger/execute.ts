@@ -3,6 +3,7 @@ import { bytesEqual, bytesToHex } from '../common/index.js';
 import type { Field, TreeChanges } from '../privacy/index.js';
 import type { Block, BlockHeader } from './block.js';
 import { nextAccumulator, type PendingDeposit } from './deposits.js';
+import { nextNullifierAccumulator } from './nullifier-accumulator.js';
 import { REFUNDS_SECTION_KIND, type ResolvedRefund, resolveRefunds } from './refunds.js';
 import { type BlockRefusalCode, Refusal } from './rejections.js';
 import { sectionEntries } from './sections.js';
@@ -23,6 +24,8 @@ export interface BlockEffects {
   readonly refunds: readonly ResolvedRefund[];
   readonly depositsConsumed: bigint;
   readonly depositAccumulator: Field;
+  readonly nullifierCount: bigint;
+  readonly nullifierAccumulator: Uint8Array;
   readonly commitmentRoot: Field;
   readonly withdrawalsRoot: Field;
   readonly transactionRoot: Uint8Array;
@@ -115,6 +118,8 @@ export async function computeEffects(
     refunds,
     depositsConsumed: tip.depositsConsumed + BigInt(deposits.length),
     depositAccumulator: acc,
+    nullifierCount: tip.nullifierCount + BigInt(nullifiers.length),
+    nullifierAccumulator: nextNullifierAccumulator(tip.nullifierAccumulator, nullifiers),
     commitmentRoot: plan.state.rootHistory[plan.state.rootHistory.length - 1]!,
     withdrawalsRoot: new WithdrawalsTree(withdrawalLeaves).root,
     transactionRoot: transactionRoot(txs.map((t) => t.id)),
@@ -144,6 +149,12 @@ export function checkHeader(
   }
   if (header.depositAccumulator !== effects.depositAccumulator) {
     return refuse('ACCUMULATOR_MISMATCH', 'deposit accumulator does not match the deposits');
+  }
+  if (
+    header.nullifierCount !== effects.nullifierCount ||
+    !bytesEqual(header.nullifierAccumulator, effects.nullifierAccumulator)
+  ) {
+    return refuse('NULLIFIER_ACCUMULATOR_MISMATCH', 'nullifier accumulator does not match the nullifiers');
   }
   if (!bytesEqual(header.transactionRoot, effects.transactionRoot)) {
     return refuse('TRANSACTION_ROOT_MISMATCH', 'transaction root does not match the transactions');

@@ -38,6 +38,10 @@ export {
   type TxOrigin,
 } from './mempool.js';
 export { type LedgerMetrics, ledgerMetrics } from './metrics.js';
+export {
+  NULLIFIER_ACCUMULATOR_ZERO,
+  nextNullifierAccumulator,
+} from './nullifier-accumulator.js';
 export { RefundWatch } from './refund-watch.js';
 export {
   checkRefundsSettleable,
@@ -63,6 +67,7 @@ export {
 } from './rejections.js';
 export {
   type BlockSection,
+  decodeSections,
   encodeSections,
   type LedgerExtension,
   MAX_SECTION_ENTRIES,

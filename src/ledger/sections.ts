@@ -1,5 +1,5 @@
 import { type ByteReader, type ByteWriter, sha256 } from '../common/index.js';
-import { ledgerWriter } from './codec.js';
+import { ledgerReader, ledgerWriter } from './codec.js';
 import { LedgerError } from './errors.js';
 
 // Block sections: the part of a block body that belongs to other modules (the validator-set
@@ -57,6 +57,14 @@ export function encodeSections(sections: readonly BlockSection[]): Uint8Array {
 
 export function sectionsRoot(sections: readonly BlockSection[]): Uint8Array {
   return sha256(SECTIONS_DOMAIN, encodeSections(sections));
+}
+
+/** Sections encoded alone (a snapshot's validator-set blocks carry them without their bodies). */
+export function decodeSections(bytes: Uint8Array): BlockSection[] {
+  const r = ledgerReader(bytes, 'block sections', 'BLOCK_MALFORMED');
+  const sections = readSections(r);
+  r.end();
+  return sections;
 }
 
 /** Reads sections with every count and length checked against its cap and the bytes left. */

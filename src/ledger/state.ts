@@ -4,6 +4,7 @@ import type { NodeStorage } from '../storage/index.js';
 import { decodeBlockHeader } from './block.js';
 import { ledgerReader } from './codec.js';
 import { LedgerError } from './errors.js';
+import { NULLIFIER_ACCUMULATOR_ZERO } from './nullifier-accumulator.js';
 
 /** What the last applied block left behind (or the genesis values before the first block). */
 export interface LedgerTip {
@@ -12,6 +13,8 @@ export interface LedgerTip {
   readonly timestampMs: bigint;
   readonly depositsConsumed: bigint;
   readonly depositAccumulator: Field;
+  readonly nullifierCount: bigint;
+  readonly nullifierAccumulator: Uint8Array;
 }
 
 export const GENESIS_TIP: LedgerTip = {
@@ -20,6 +23,8 @@ export const GENESIS_TIP: LedgerTip = {
   timestampMs: 0n,
   depositsConsumed: 0n,
   depositAccumulator: FIELD_ZERO,
+  nullifierCount: 0n,
+  nullifierAccumulator: NULLIFIER_ACCUMULATOR_ZERO,
 };
 
 /**
@@ -58,6 +63,8 @@ export class LedgerState {
       timestampMs: header.timestampMs,
       depositsConsumed: header.depositsConsumed,
       depositAccumulator: header.depositAccumulator,
+      nullifierCount: header.nullifierCount,
+      nullifierAccumulator: header.nullifierAccumulator,
     });
   }
 

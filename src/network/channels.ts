@@ -28,8 +28,8 @@ export function gossipCap(purpose: GossipPurpose): number {
   return Math.max(...[...GOSSIP_TYPES[purpose]].map((t) => MESSAGE_CAPS[t]));
 }
 
-export type ProtocolName = 'block-sync' | 'direct';
-export const PROTOCOL_NAMES: readonly ProtocolName[] = ['block-sync', 'direct'];
+export type ProtocolName = 'block-sync' | 'direct' | 'snapshot';
+export const PROTOCOL_NAMES: readonly ProtocolName[] = ['block-sync', 'direct', 'snapshot'];
 
 export interface ProtocolSpec {
   readonly request: ReadonlySet<MessageTypeName>;
@@ -43,6 +43,10 @@ export const PROTOCOLS: Readonly<Record<ProtocolName, ProtocolSpec>> = {
     response: new Set(['BLOCK_SYNC_RESPONSE', 'ERROR']),
   },
   direct: { request: new Set(['DIRECT']), response: new Set(['DIRECT', 'ERROR']) },
+  snapshot: {
+    request: new Set(['SNAPSHOT_REQUEST']),
+    response: new Set(['SNAPSHOT_RESPONSE', 'ERROR']),
+  },
 };
 
 export function capOf(types: ReadonlySet<MessageTypeName>): number {

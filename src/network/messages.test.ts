@@ -48,6 +48,9 @@ const SAMPLES: NetworkMessage[] = [
   { type: 'DIRECT', kind: 65535, body: b(3) },
   { type: 'ERROR', code: 2, text: 'bad request ✓' },
   { type: 'ERROR', code: 3, text: '✓'.repeat(256) },
+  { type: 'SNAPSHOT_REQUEST', height: 0n, part: 0 },
+  { type: 'SNAPSHOT_RESPONSE', height: 300n, part: 7, bytes: b(1000, 4) },
+  { type: 'SNAPSHOT_RESPONSE', height: 300n, part: 1, bytes: b(0) },
 ];
 
 function codeOf(fn: () => unknown): string | undefined {

@@ -30,6 +30,8 @@ export const MessageType = {
   BLOCK_SYNC_RESPONSE: 0x11,
   DIRECT: 0x16,
   ERROR: 0x17,
+  SNAPSHOT_REQUEST: 0x18,
+  SNAPSHOT_RESPONSE: 0x19,
 } as const;
 export type MessageTypeName = keyof typeof MessageType;
 
@@ -47,6 +49,8 @@ export const Caps = {
   syncQc: 64 * KiB,
   direct: 64 * KiB,
   errorText: 256,
+  /** One part of a state snapshot: its manifest (at most ~1.7 MB) or a chunk (at most 1 MiB + 6). */
+  snapshotPart: 2 * MiB,
   /** A libp2p peer id's multihash bytes (38 for an Ed25519 identity). */
   peerId: 64,
 } as const;
@@ -64,6 +68,8 @@ export const MESSAGE_CAPS: Readonly<Record<MessageTypeName, number>> = {
   BLOCK_SYNC_RESPONSE: MAX_MESSAGE_BYTES,
   DIRECT: 2 + 2 + 4 + Caps.direct,
   ERROR: 2 + 2 + 2 + Caps.errorText * 4,
+  SNAPSHOT_REQUEST: 2 + 8 + 4,
+  SNAPSHOT_RESPONSE: 2 + 8 + 4 + 4 + Caps.snapshotPart,
 };
 
 export const VoteKind = { PREVOTE: 1, PRECOMMIT: 2 } as const;
@@ -104,7 +110,19 @@ export type NetworkMessage =
   | { readonly type: 'BLOCK_SYNC_REQUEST'; readonly fromHeight: bigint; readonly maxBlocks: number }
   | { readonly type: 'BLOCK_SYNC_RESPONSE'; readonly blocks: readonly SyncedBlock[] }
   | { readonly type: 'DIRECT'; readonly kind: number; readonly body: Uint8Array }
-  | { readonly type: 'ERROR'; readonly code: number; readonly text: string };
+  | { readonly type: 'ERROR'; readonly code: number; readonly text: string }
+  /**
+   * A part of the server's state snapshot (src/snapshot): `part` 0 is the manifest, `part` i + 1 its
+   * chunk i; `height` 0 asks for the manifest of whatever snapshot the server offers now.
+   */
+  | { readonly type: 'SNAPSHOT_REQUEST'; readonly height: bigint; readonly part: number }
+  /** The part asked for, of the snapshot at `height`; empty bytes: not held (any more). */
+  | {
+      readonly type: 'SNAPSHOT_RESPONSE';
+      readonly height: bigint;
+      readonly part: number;
+      readonly bytes: Uint8Array;
+    };
 
 export type MessageOf<T extends MessageTypeName> = Extract<NetworkMessage, { type: T }>;
 
@@ -176,6 +194,12 @@ export function encodeMessage(msg: NetworkMessage): Uint8Array {
       break;
     case 'DIRECT':
       w.u16(msg.kind).bytesU32(msg.body, Caps.direct, 'direct');
+      break;
+    case 'SNAPSHOT_REQUEST':
+      w.u64(msg.height).u32(msg.part);
+      break;
+    case 'SNAPSHOT_RESPONSE':
+      w.u64(msg.height).u32(msg.part).bytesU32(msg.bytes, Caps.snapshotPart, 'snapshot part');
       break;
     case 'ERROR':
       w.u16(msg.code).bytesU16(
@@ -299,6 +323,15 @@ function decodePayload(type: MessageTypeName, r: ByteReader): NetworkMessage {
     }
     case 'DIRECT':
       return { type, kind: r.u16('kind'), body: r.bytesU32(Caps.direct, 'direct') };
+    case 'SNAPSHOT_REQUEST':
+      return { type, height: r.u64('height'), part: r.u32('part') };
+    case 'SNAPSHOT_RESPONSE':
+      return {
+        type,
+        height: r.u64('height'),
+        part: r.u32('part'),
+        bytes: r.bytesU32(Caps.snapshotPart, 'snapshot part'),
+      };
     case 'ERROR': {
       const code = r.u16('code');
       const raw = r.bytesU16(Caps.errorText * 4, 'text');

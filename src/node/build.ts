@@ -16,6 +16,7 @@ import { dashboardComponent } from './components/dashboard.js';
 import { IngressComponent } from './components/ingress.js';
 import { LedgerComponent } from './components/ledger.js';
 import { NetworkComponent } from './components/network.js';
+import { snapshotJoin, snapshotServer } from './components/snapshot.js';
 import { StorageComponent } from './components/storage.js';
 import { validatorComponent } from './components/validator.js';
 import { Node } from './lifecycle.js';
@@ -53,6 +54,8 @@ export function assembleNode(config: NodeConfig, options: { registry?: Registry 
     network,
     validator,
     ...parts('ledger'),
+    join: snapshotJoin({ storage, bridge, network, validator, ...parts('snapshot') }),
+    snapshotServer: snapshotServer({ storage, bridge, network, validator, ...parts('snapshot') }),
     // Made at ledger start, before consensus and compute start: the block entries they own.
     extensions: [
       async () => (await consensus.prepare()).validatorSetExtension(),

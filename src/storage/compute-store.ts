@@ -156,6 +156,14 @@ export class ComputeStore {
     return out;
   }
 
+  /**
+   * Sets the applied height without changes (a snapshot install: the node starts at a height whose
+   * earlier blocks it never held, so there is nothing to replay below it).
+   */
+  stageApplied(batch: WriteBatch, height: bigint): void {
+    batch.put(key(Prefix.COMPUTE_APPLIED), u64LE(height));
+  }
+
   /** The last height whose compute changes are written (0 before any). */
   async appliedHeight(): Promise<bigint> {
     const raw = await this.db.get(key(Prefix.COMPUTE_APPLIED));

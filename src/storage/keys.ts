@@ -14,6 +14,11 @@ export const Prefix = {
   TREE_STATE: 0x11,
   /** Nullifier: 32-byte field element, little-endian (its canonical wire form). */
   NULLIFIER: 0x20,
+  /**
+   * Nullifier in the order blocks added it: block height u64 BE, position in the block u32 BE; value
+   * the nullifier (32 bytes LE). What a snapshot lists, in the header accumulator's order.
+   */
+  NULLIFIER_ORDER: 0x21,
   /** Block by height: u64 BE. */
   BLOCK: 0x30,
   /** Block height by hash: 32-byte hash. */

@@ -26,6 +26,10 @@ export class MetaStore {
     batch.put(this.key(name), value);
   }
 
+  stageDelete(batch: WriteBatch, name: string): void {
+    batch.del(this.key(name));
+  }
+
   async delete(name: string): Promise<void> {
     const batch = new WriteBatch();
     batch.del(this.key(name));

@@ -55,6 +55,10 @@ describe('NodeStorage.commitBlock', () => {
     expect(tree.size).toBe(2);
     expect(await storage.nullifiers.hasMany(spent)).toEqual([true, true]);
     expect(storage.nullifiers.size).toBe(2n);
+    // The order entries came with the block and the refused ones left none.
+    const ordered: Field[] = [];
+    for await (const n of storage.nullifiers.inOrder()) ordered.push(n);
+    expect(ordered).toEqual(spent);
     expect(storage.blocks.tip()?.height).toBe(1n);
     expect(await storage.blocks.getByHeight(2n)).toBeUndefined();
     expect(await storage.blocks.getQc(1n)).toEqual(Uint8Array.of(2));

@@ -5,6 +5,7 @@ import { BlockStore } from './block-store.js';
 import { ComputeStore } from './compute-store.js';
 import { Database, type DatabaseOptions } from './db.js';
 import { type DepositCursor, DepositCursorStore } from './deposit-cursor.js';
+import { metaKey } from './keys.js';
 import { MetaStore } from './meta-store.js';
 import { NullifierStore } from './nullifier-store.js';
 import { RocksTreeStorage } from './tree-store.js';
@@ -57,6 +58,7 @@ export class NodeStorage {
       ? await this.nullifiers.stage(batch, effects.nullifiers)
       : () => {};
     try {
+      if (effects.nullifiers?.length) this.nullifiers.stageOrder(batch, effects.height, effects.nullifiers);
       if (effects.tree) this.tree.stageChanges(batch, effects.tree);
       if (effects.depositCursor) this.deposits.stage(batch, effects.depositCursor);
       // Last and synchronous: nothing between here and the write can abandon the batch.
@@ -66,6 +68,25 @@ export class NodeStorage {
     } finally {
       release();
     }
+  }
+
+  /**
+   * Deletes every record but the schema version (a snapshot install interrupted by a crash leaves
+   * partial state; the node starts over from an empty directory). The stores' in-memory views are
+   * stale afterwards: close and reopen.
+   */
+  async clearAll(): Promise<void> {
+    const schema = metaKey('schema_version');
+    let batch = new WriteBatch();
+    for await (const [k] of this.db.iterate()) {
+      if (k.equals(schema)) continue;
+      batch.del(k);
+      if (batch.length >= 10_000) {
+        await this.db.write(batch, { sync: true });
+        batch = new WriteBatch();
+      }
+    }
+    await this.db.write(batch, { sync: true });
   }
 
   async close(): Promise<void> {

@@ -3,7 +3,7 @@ import type { Field } from '../privacy/index.js';
 import { WriteBatch } from './batch.js';
 import type { Database } from './db.js';
 import { StorageError } from './errors.js';
-import { key, metaKey, Prefix, prefixRange } from './keys.js';
+import { key, metaKey, Prefix, prefixRange, u32BE, u64BE } from './keys.js';
 import { readField, recordReader, u64LE, writeField } from './values.js';
 
 const COUNT_KEY = metaKey('nullifier_count');
@@ -97,6 +97,23 @@ export class NullifierStore {
     return release;
   }
 
+  /**
+   * Records the order a block added its nullifiers in (after `stage`, same batch): the header's
+   * nullifier accumulator is a chain in that order, and a snapshot must list the set in it.
+   */
+  stageOrder(batch: WriteBatch, height: bigint, nullifiers: readonly Field[], firstPosition = 0): void {
+    nullifiers.forEach((n, i) => {
+      batch.put(nullifierOrderKey(height, firstPosition + i), writeField(n));
+    });
+  }
+
+  /** Every nullifier in the order blocks added it (recorded by `stageOrder`). */
+  async *inOrder(): AsyncGenerator<Field> {
+    for await (const [, v] of this.db.iterate(prefixRange(Prefix.NULLIFIER_ORDER))) {
+      yield readField(v, 'nullifier');
+    }
+  }
+
   /** Every spent nullifier in key order (for snapshots and tests; reads the whole set). */
   async *all(): AsyncGenerator<Field> {
     for await (const [k] of this.db.iterate(prefixRange(Prefix.NULLIFIER))) {
@@ -109,6 +126,10 @@ export class NullifierStore {
       nullifier: bytesToHex(writeField(n)),
     });
   }
+}
+
+export function nullifierOrderKey(height: bigint, position: number): Buffer {
+  return key(Prefix.NULLIFIER_ORDER, u64BE(height), u32BE(position));
 }
 
 export function nullifierKey(n: Field): Buffer {

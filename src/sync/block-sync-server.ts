@@ -1,5 +1,5 @@
 import type { Lifecycle, Logger } from '../common/index.js';
-import type { NetworkMessage, NetworkNode } from '../network/index.js';
+import type { NetworkMessage, NetworkNode, SyncedBlock } from '../network/index.js';
 import type { BlockStore } from '../storage/index.js';
 
 /** Blocks per block-sync answer: a block can be ~1 MB, the response cap is one message. */
@@ -8,6 +8,8 @@ export const SYNC_BLOCKS_PER_RESPONSE = 1;
 export interface BlockSyncServerOptions {
   readonly network: Pick<NetworkNode, 'handle'>;
   readonly blocks: Pick<BlockStore, 'getByHeight' | 'getQc'>;
+  /** Final blocks held outside the store (block 1 on a node that joined by snapshot). */
+  readonly extra?: (height: bigint) => Promise<SyncedBlock | undefined>;
   readonly logger: Logger;
 }
 
@@ -41,7 +43,12 @@ export class BlockSyncServer implements Lifecycle {
       for (let h = req.fromHeight; h < last; h++) {
         const stored = await this.o.blocks.getByHeight(h);
         const qc = stored ? await this.o.blocks.getQc(h) : undefined;
-        if (!stored || !qc) break;
+        if (!stored || !qc) {
+          const extra = await this.o.extra?.(h);
+          if (extra?.height !== h) break;
+          blocks.push(extra);
+          continue;
+        }
         blocks.push({ height: h, hash: stored.hash, block: stored.block, qc });
       }
     } else if (!this.serving) {

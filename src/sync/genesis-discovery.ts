@@ -49,7 +49,14 @@ export interface GenesisDiscoveryOptions {
  * registry's active validators once this node is among them and there are enough.
  */
 export class GenesisDiscovery {
+  private proven: SyncedBlock | undefined;
+
   constructor(private readonly o: GenesisDiscoveryOptions) {}
+
+  /** The block 1 `fromPeers` proved, if it did (a snapshot-joined node keeps it to serve it). */
+  get provenBlock1(): SyncedBlock | undefined {
+    return this.proven;
+  }
 
   /** `emptyLedger`: no block stored at all, so a running cohort's block 1 is worth asking for. */
   async discover(emptyLedger: boolean): Promise<ValidatorInfo[]> {
@@ -98,6 +105,7 @@ export class GenesisDiscovery {
         if (b?.height !== 1n) continue;
         try {
           const set = await this.provenGenesis(b);
+          this.proven = b;
           logger.info({ peer: peer.peerId, validators: set.length }, 'genesis validator set from block 1');
           return set;
         } catch (err) {

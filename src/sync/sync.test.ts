@@ -41,6 +41,8 @@ function block1(set: ValidatorInfo[] | undefined, voters = signers): SyncedBlock
       depositAccumulator: FIELD_ZERO,
       commitmentRoot: FIELD_ZERO,
       leafCount: 0n,
+      nullifierCount: 0n,
+      nullifierAccumulator: new Uint8Array(32),
       withdrawalsRoot: FIELD_ZERO,
       transactionRoot: transactionRoot([]),
       sectionsRoot: sectionsRoot(sections),

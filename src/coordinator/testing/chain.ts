@@ -62,6 +62,8 @@ export function chain(withdrawalsPerBlock: number[]): { blocks: FinalBlocks; lis
       depositAccumulator: toField(0n),
       commitmentRoot: randomField(),
       leafCount: BigInt(2 * i),
+      nullifierCount: 0n,
+      nullifierAccumulator: new Uint8Array(32),
       withdrawalsRoot: toField(0n),
       transactionRoot: new Uint8Array(32),
       sectionsRoot: sectionsRoot([]),

@@ -91,6 +91,8 @@ export function syntheticChain(count: number, startMs = 1_700_000_000_000): Synt
       depositAccumulator: f(h),
       commitmentRoot: f(900 + h),
       leafCount: leaves,
+      nullifierCount: 0n,
+      nullifierAccumulator: new Uint8Array(32),
       withdrawalsRoot: f(0),
       transactionRoot: new Uint8Array(32).fill(h),
       sectionsRoot: sectionsRoot([]),

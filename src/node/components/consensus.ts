@@ -1,6 +1,7 @@
 import { getAddressDecoder } from '@solana/kit';
 import { ConsensusService } from '../../consensus/index.js';
 import { DepositFeed, type LedgerTip } from '../../ledger/index.js';
+import { loadGenesisBlock } from '../../snapshot/index.js';
 import { BlockSyncServer, FinalBlockFetcher, GenesisDiscovery } from '../../sync/index.js';
 import { ValidatorChainReader } from '../../validator/index.js';
 import { ServiceComponent } from '../service-component.js';
@@ -60,7 +61,13 @@ export function consensusComponent(
         blockIntervalMs: config.consensus.blockIntervalMs,
         idleBlockMs: config.consensus.idleBlockMs,
         ledger: () => o.ledger.ledger,
-        syncServer: new BlockSyncServer({ network, blocks: storage.blocks, logger }),
+        syncServer: new BlockSyncServer({
+          network,
+          blocks: storage.blocks,
+          // A node that joined by snapshot holds no block 1 in its store, but keeps it for genesis discovery.
+          extra: async (h) => (h === 1n ? loadGenesisBlock(storage) : undefined),
+          logger,
+        }),
         discoverGenesis: (auth, emptyLedger, onStatus) =>
           new GenesisDiscovery({
             network,

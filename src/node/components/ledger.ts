@@ -10,6 +10,7 @@ import {
   privacyReady,
   VerifyingKey,
 } from '../../privacy/index.js';
+import type { SnapshotServer } from '../../snapshot/index.js';
 import type { Component } from '../component.js';
 import { NodeError } from '../errors.js';
 import type { BridgeComponent } from './bridge.js';
@@ -26,6 +27,10 @@ export interface LedgerComponentOptions extends Omit<Wiring, 'config'> {
   readonly verifierThreads?: number;
   /** Modules that put entries into blocks, made when the ledger starts (storage and the chain are up). */
   readonly extensions?: readonly (() => LedgerExtension | Promise<LedgerExtension>)[];
+  /** Joining by snapshot, before the ledger opens its state (src/node/components/snapshot.ts). */
+  readonly join?: () => Promise<void>;
+  /** The snapshot server, started once the ledger is open. */
+  readonly snapshotServer?: () => SnapshotServer;
 }
 
 /**
@@ -42,6 +47,7 @@ export class LedgerComponent implements Component {
   private app: LedgerApp | undefined;
   private pool: BatchVerifierPool | undefined;
   private relay: TxRelay | undefined;
+  private snapshots: SnapshotServer | undefined;
   private cleanups: Array<() => void> = [];
 
   constructor(private readonly o: LedgerComponentOptions) {}
@@ -96,6 +102,7 @@ export class LedgerComponent implements Component {
       logger: o.logger,
     });
     this.relay = relay;
+    await o.join?.();
     const extensions: LedgerExtension[] = [];
     for (const make of o.extensions ?? []) extensions.push(await make());
     const app = await LedgerApp.open({
@@ -118,6 +125,8 @@ export class LedgerComponent implements Component {
     });
     this.app = app;
     await relay.start();
+    this.snapshots = o.snapshotServer?.();
+    await this.snapshots?.start();
     this.cleanups.push(
       o.readiness.register('ledger', () => ({
         ok: chain.age < 30_000,
@@ -128,6 +137,8 @@ export class LedgerComponent implements Component {
 
   async stop(): Promise<void> {
     for (const c of this.cleanups.splice(0)) c();
+    await this.snapshots?.stop();
+    this.snapshots = undefined;
     await this.relay?.stop();
     this.relay = undefined;
     await this.app?.close();

@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { recoverInterruptedInstall } from '../../snapshot/index.js';
 import { NodeStorage, StorageError } from '../../storage/index.js';
 import type { Component } from '../component.js';
 import { NodeError } from '../errors.js';
@@ -51,11 +52,29 @@ export class StorageComponent implements Component {
       }
       throw err;
     }
-    const db = this.opened.db;
-    this.unregister = readiness.register('storage', () => ({
-      ok: db.isOpen,
-      detail: db.isOpen ? 'open' : 'closed',
-    }));
+    // A snapshot install a crash interrupted: start over from an empty directory (and join again).
+    if (await recoverInterruptedInstall(this.opened)) {
+      logger.warn({ dataDir }, 'an interrupted snapshot install was wiped');
+      await this.opened.close();
+      this.opened = await NodeStorage.open(dbDir, { registry, logger });
+    }
+    this.unregister = readiness.register('storage', () => {
+      const open = this.opened?.db.isOpen ?? false;
+      return { ok: open, detail: open ? 'open' : 'closed' };
+    });
+  }
+
+  /**
+   * Empties the database and reopens it (a far-behind validator about to install a verified
+   * snapshot). Only before the ledger opens: nothing else holds the store yet.
+   */
+  async reset(): Promise<NodeStorage> {
+    const { dbDir, registry, logger } = this.options;
+    const old = this.storage;
+    await old.clearAll();
+    await old.close();
+    this.opened = await NodeStorage.open(dbDir, { registry, logger });
+    return this.opened;
   }
 
   async stop(): Promise<void> {

@@ -1,0 +1,141 @@
+import { carriesValidatorSet } from '../consensus/index.js';
+import { decodeBlock, decodeBlockHeaderOf, encodeSections } from '../ledger/index.js';
+import { type Field, ROOT_HISTORY_SIZE } from '../privacy/index.js';
+import type { NodeStorage } from '../storage/index.js';
+import { headerBytesOf, loadBase, type SnapshotBase } from './base.js';
+import { SnapshotError } from './errors.js';
+import {
+  ChunkKind,
+  chunkEntry,
+  encodeChunk,
+  encodeManifest,
+  MAX_FIELDS_PER_CHUNK,
+  MAX_HEADERS_PER_CHUNK,
+  MAX_SET_BLOCKS_PER_CHUNK,
+  type SetBlock,
+  type SnapshotChunk,
+  type SnapshotManifest,
+} from './format.js';
+
+export interface BuildOptions {
+  /** consensus.epoch_blocks: which blocks carry validator sets. */
+  readonly epochBlocks: number;
+}
+
+export interface BuiltSnapshot {
+  readonly manifest: SnapshotManifest;
+  readonly manifestBytes: Uint8Array;
+  /** Encoded chunks, in the manifest's order. */
+  readonly chunks: readonly Uint8Array[];
+  /** Total bytes a joiner downloads (manifest and chunks). */
+  readonly bytes: number;
+}
+
+/**
+ * A snapshot of this node's state at its written tip H, built on demand. Cost: one pass over the
+ * leaves and the nullifier set plus the window's headers and the validator-set blocks, all reads
+ * (nothing is locked: leaves below H's leaf count and nullifiers below H's count never change, so
+ * commits going on meanwhile do not disturb it).
+ */
+export async function buildSnapshot(storage: NodeStorage, o: BuildOptions): Promise<BuiltSnapshot> {
+  const height = storage.blocks.writtenTipHeight();
+  if (height === undefined) throw new SnapshotError('NOTHING_TO_SERVE', 'this node holds no block');
+  const source = new History(storage, await loadBase(storage));
+  const stored = await storage.blocks.getByHeight(height);
+  const qc = await storage.blocks.getQc(height);
+  if (!stored || !qc)
+    throw new SnapshotError('NOTHING_TO_SERVE', 'the tip block or its certificate is missing');
+  const header = decodeBlockHeaderOf(stored.block);
+
+  const chunks: SnapshotChunk[] = [];
+  // Headers H-1 down to where the last ROOT_HISTORY_SIZE appending blocks (the root window) begin.
+  const headers = await windowHeaders(source, height, header.leafCount);
+  for (let i = 0; i < headers.length; i += MAX_HEADERS_PER_CHUNK) {
+    chunks.push({ kind: ChunkKind.HEADERS, headers: headers.slice(i, i + MAX_HEADERS_PER_CHUNK) });
+  }
+  const setBlocks: SetBlock[] = [];
+  for (let h = 1n; h <= height; h = h === 1n ? BigInt(o.epochBlocks) : h + BigInt(o.epochBlocks)) {
+    if (carriesValidatorSet(h, o.epochBlocks)) setBlocks.push(await source.setBlock(h));
+  }
+  for (let i = 0; i < setBlocks.length; i += MAX_SET_BLOCKS_PER_CHUNK) {
+    chunks.push({ kind: ChunkKind.SET_BLOCKS, blocks: setBlocks.slice(i, i + MAX_SET_BLOCKS_PER_CHUNK) });
+  }
+  const leafCount = Number(header.leafCount);
+  for (let from = 0; from < leafCount; from += MAX_FIELDS_PER_CHUNK) {
+    const fields = await storage.tree.leaves(from, Math.min(MAX_FIELDS_PER_CHUNK, leafCount - from));
+    chunks.push({ kind: ChunkKind.LEAVES, fields });
+  }
+  let pending: Field[] = [];
+  let taken = 0n;
+  for await (const n of storage.nullifiers.inOrder()) {
+    if (taken === header.nullifierCount) break;
+    pending.push(n);
+    taken++;
+    if (pending.length === MAX_FIELDS_PER_CHUNK) {
+      chunks.push({ kind: ChunkKind.NULLIFIERS, fields: pending });
+      pending = [];
+    }
+  }
+  if (pending.length) chunks.push({ kind: ChunkKind.NULLIFIERS, fields: pending });
+
+  const encoded = chunks.map(encodeChunk);
+  const manifest: SnapshotManifest = {
+    height,
+    block: stored.block,
+    qc,
+    depositSlot: storage.deposits.get()?.slot ?? 0n,
+    chunks: encoded.map((bytes, i) => chunkEntry(bytes, chunks[i]!)),
+  };
+  const manifestBytes = encodeManifest(manifest);
+  const bytes = encoded.reduce((n, c) => n + c.length, manifestBytes.length);
+  return { manifest, manifestBytes, chunks: encoded, bytes };
+}
+
+/**
+ * Headers H-1, H-2, ... down to the predecessor of the ROOT_HISTORY_SIZE-th most recent block that
+ * appended leaves, or to block 1: what a joiner needs to rebuild the exact root window.
+ */
+async function windowHeaders(source: History, height: bigint, tipLeaves: bigint): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = [];
+  let appending = 0;
+  let leaves = tipLeaves;
+  for (let h = height - 1n; h >= 1n && appending < ROOT_HISTORY_SIZE; h--) {
+    const bytes = await source.header(h);
+    out.push(bytes);
+    const below = decodeBlockHeaderOf(bytes).leafCount;
+    if (leaves > below) appending++;
+    leaves = below;
+  }
+  return out;
+}
+
+/** Headers and set blocks from the stored blocks, or below them from the snapshot base. */
+class History {
+  constructor(
+    private readonly storage: NodeStorage,
+    private readonly base: SnapshotBase | undefined,
+  ) {}
+
+  async header(h: bigint): Promise<Uint8Array> {
+    const stored = await this.storage.blocks.getByHeight(h);
+    if (stored) return headerBytesOf(stored.block);
+    const fromBase = this.base?.headers.get(h);
+    if (!fromBase) throw new SnapshotError('NOTHING_TO_SERVE', `header ${h} is not held here`);
+    return fromBase;
+  }
+
+  async setBlock(h: bigint): Promise<SetBlock> {
+    const stored = await this.storage.blocks.getByHeight(h);
+    const qc = await this.storage.blocks.getQc(h);
+    if (stored && qc) {
+      return {
+        header: headerBytesOf(stored.block),
+        sections: encodeSections(decodeBlock(stored.block).sections),
+        qc,
+      };
+    }
+    const fromBase = this.base?.setBlocks.get(h);
+    if (!fromBase) throw new SnapshotError('NOTHING_TO_SERVE', `validator-set block ${h} is not held here`);
+    return fromBase;
+  }
+}

@@ -1,0 +1,406 @@
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256 } from '../common/index.js';
+import { ValidatorSet } from '../consensus/index.js';
+import { testCohort } from '../consensus/testing/index.js';
+import {
+  blockHash,
+  decodeBlock,
+  encodeBlock,
+  LedgerState,
+  NULLIFIER_ACCUMULATOR_ZERO,
+  nextNullifierAccumulator,
+} from '../ledger/index.js';
+import { Caps, type NetworkMessage } from '../network/index.js';
+import { MerkleTree, randomField } from '../privacy/index.js';
+import { NodeStorage } from '../storage/index.js';
+import { quietLogger, tempDir } from '../storage/testing/index.js';
+import { BlockSyncServer } from '../sync/index.js';
+import {
+  type BuiltSnapshot,
+  buildSnapshot,
+  ChunkKind,
+  decodeChunk,
+  decodeManifest,
+  encodeChunk,
+  encodeManifest,
+  INSTALL_MARKER,
+  installSnapshot,
+  joinBySnapshot,
+  keepGenesisBlock,
+  loadGenesisBlock,
+  MAX_CHUNK_BYTES,
+  MAX_MANIFEST_BYTES,
+  recoverInterruptedInstall,
+  type SnapshotManifest,
+  SnapshotServer,
+  type SnapshotTrust,
+  type VerifiedSnapshot,
+  verifySnapshot,
+} from './index.js';
+import { buildTestChain, certify, replayBlock, type TestChain } from './testing/index.js';
+
+const EPOCH = 50;
+const cleanups: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function freshStorage(name: string): Promise<{ storage: NodeStorage; path: string }> {
+  const d = await tempDir(name);
+  const storage = await NodeStorage.open(d.path, { logger: quietLogger });
+  cleanups.push(async () => {
+    await storage.close().catch(() => {});
+    await d.cleanup();
+  });
+  return { storage, path: d.path };
+}
+
+const source = (s: BuiltSnapshot) => async (i: number) => s.chunks[i]!;
+
+/** What a refused snapshot must not have changed: an empty directory stays empty. */
+async function isEmpty(storage: NodeStorage): Promise<boolean> {
+  let any = false;
+  for await (const [k] of storage.db.iterate({ gt: Buffer.from([0x00, 0xff]) })) {
+    if (k[0] !== 0x00) any = true;
+  }
+  return !any && storage.blocks.tip() === undefined && (await storage.meta.get(INSTALL_MARKER)) === undefined;
+}
+
+describe('snapshot build, verify, install (RocksDB)', () => {
+  let server: NodeStorage;
+  let chain: TestChain;
+  let built: BuiltSnapshot;
+  let trust: SnapshotTrust;
+
+  beforeAll(async () => {
+    server = (await freshStorage('snap-server')).storage;
+    // 300 blocks: ~70 appending ones, so the root window starts above block 1.
+    chain = await buildTestChain(server, { blocks: 300, epochBlocks: EPOCH });
+    built = await buildSnapshot(server, { epochBlocks: EPOCH });
+    trust = { genesis: chain.genesis, epochBlocks: EPOCH, verifyVote: chain.verifyVote };
+  }, 60_000);
+
+  /** A copy of the snapshot with chunk `index` replaced (its manifest entry made to match). */
+  function withChunk(index: number, bytes: Uint8Array): { manifest: SnapshotManifest; chunks: Uint8Array[] } {
+    const chunks = [...built.chunks];
+    chunks[index] = bytes;
+    const entries = built.manifest.chunks.map((c, i) => (i === index ? { ...c, hash: sha256(bytes) } : c));
+    return { manifest: { ...built.manifest, chunks: entries }, chunks };
+  }
+
+  it('installs a snapshot that continues exactly where the server is', async () => {
+    expect(built.manifest.height).toBe(300n);
+    const headers = built.manifest.chunks.filter((c) => c.kind === ChunkKind.HEADERS);
+    expect(headers.reduce((n, c) => n + c.count, 0)).toBeLessThan(299);
+    const manifest = decodeManifest(built.manifestBytes);
+    const verified = await verifySnapshot(manifest, source(built), trust);
+    const { storage, path } = await freshStorage('snap-join');
+    await installSnapshot(storage, verified);
+    await storage.close();
+
+    const joined = await NodeStorage.open(path, { logger: quietLogger });
+    cleanups.push(() => joined.close().catch(() => {}));
+    const [mine, theirs] = [await LedgerState.open(joined), await LedgerState.open(server)];
+    expect(mine.tip).toEqual(theirs.tip);
+    expect(mine.tree.rootHistory).toEqual(theirs.tree.rootHistory);
+    expect(mine.tree.rootHistory.length).toBe(64);
+    expect(joined.nullifiers.size).toBe(server.nullifiers.size);
+    const spent: bigint[] = [];
+    for await (const n of server.nullifiers.all()) spent.push(n);
+    expect((await joined.nullifiers.hasMany(spent as never)).every(Boolean)).toBe(true);
+    expect(joined.deposits.get()?.consumed).toBe(server.deposits.get()?.consumed);
+    const leaf = Math.floor(mine.tree.size / 3);
+    expect(await mine.tree.path(leaf)).toEqual(await theirs.tree.path(leaf));
+    expect(await joined.compute.appliedHeight()).toBe(300n);
+    // Heights below H are not held: block sync answers "not held" for them.
+    expect(await joined.blocks.getByHeight(299n)).toBeUndefined();
+
+    // Blocks after H apply on the joined node as on the server: same roots at the same heights.
+    await chain.extend(20);
+    const set = new ValidatorSet(chain.genesis);
+    for (const record of chain.blocks.slice(300))
+      await replayBlock(joined, mine, record, set, chain.verifyVote);
+    const server2 = await LedgerState.open(server);
+    expect(mine.tip).toEqual(server2.tip);
+    expect(mine.tree.root).toBe(server2.tree.root);
+
+    // The joined node serves snapshots itself: headers below its first block come from the base.
+    const again = await buildSnapshot(joined, { epochBlocks: EPOCH });
+    const reverified = await verifySnapshot(again.manifest, source(again), trust);
+    expect(reverified.height).toBe(320n);
+    expect(reverified.tree.state).toEqual({
+      leafCount: server2.tree.size,
+      rootHistory: [...server2.tree.rootHistory],
+    });
+  }, 60_000);
+
+  it('joins a short chain whose root window reaches block 1', async () => {
+    const { storage: small } = await freshStorage('snap-small');
+    const c = await buildTestChain(small, { blocks: 30, epochBlocks: 10 });
+    const s = await buildSnapshot(small, { epochBlocks: 10 });
+    const v = await verifySnapshot(s.manifest, source(s), {
+      genesis: c.genesis,
+      epochBlocks: 10,
+      verifyVote: c.verifyVote,
+    });
+    const { storage } = await freshStorage('snap-small-join');
+    await installSnapshot(storage, v);
+    const tree = await MerkleTree.open(storage.tree);
+    expect(tree.rootHistory).toEqual((await MerkleTree.open(small.tree)).rootHistory);
+  }, 30_000);
+
+  it('refuses a tampered nullifier list, leaf or header chain, and changes nothing', async () => {
+    const { storage } = await freshStorage('snap-refuse');
+    const refuse = async (m: SnapshotManifest, chunks: readonly Uint8Array[], code: string) => {
+      await expect(verifySnapshot(m, async (i) => chunks[i]!, trust)).rejects.toMatchObject({ code });
+      expect(await isEmpty(storage)).toBe(true);
+    };
+    const kinds = built.manifest.chunks.map((c) => c.kind);
+    const nIndex = kinds.indexOf(ChunkKind.NULLIFIERS);
+    const nChunk = decodeChunk(built.chunks[nIndex]!);
+    if (nChunk.kind !== ChunkKind.NULLIFIERS) throw new Error('unreachable');
+    const fields = [...nChunk.fields];
+    fields[3] = randomField();
+    let t = withChunk(nIndex, encodeChunk({ kind: ChunkKind.NULLIFIERS, fields }));
+    await refuse(t.manifest, t.chunks, 'NULLIFIERS_MISMATCH');
+    // Two swapped: the same set, another order; the chain commits to the order.
+    const swapped = [...nChunk.fields];
+    [swapped[0], swapped[1]] = [swapped[1]!, swapped[0]!];
+    t = withChunk(nIndex, encodeChunk({ kind: ChunkKind.NULLIFIERS, fields: swapped }));
+    await refuse(t.manifest, t.chunks, 'NULLIFIERS_MISMATCH');
+
+    const lIndex = kinds.indexOf(ChunkKind.LEAVES);
+    const lChunk = decodeChunk(built.chunks[lIndex]!);
+    if (lChunk.kind !== ChunkKind.LEAVES) throw new Error('unreachable');
+    const leaves = [...lChunk.fields];
+    leaves[leaves.length - 1] = randomField();
+    t = withChunk(lIndex, encodeChunk({ kind: ChunkKind.LEAVES, fields: leaves }));
+    await refuse(t.manifest, t.chunks, 'TREE_MISMATCH');
+    // A leaf of the oldest window segment: caught at the window's first root.
+    leaves[leaves.length - 1] = lChunk.fields[leaves.length - 1]!;
+    leaves[0] = randomField();
+    t = withChunk(lIndex, encodeChunk({ kind: ChunkKind.LEAVES, fields: leaves }));
+    await refuse(t.manifest, t.chunks, 'TREE_MISMATCH');
+
+    const hIndex = kinds.indexOf(ChunkKind.HEADERS);
+    const hChunk = decodeChunk(built.chunks[hIndex]!);
+    if (hChunk.kind !== ChunkKind.HEADERS) throw new Error('unreachable');
+    t = withChunk(
+      hIndex,
+      encodeChunk({ kind: ChunkKind.HEADERS, headers: hChunk.headers.filter((_, i) => i !== 5) }),
+    );
+    await refuse(t.manifest, t.chunks, 'HEADERS_INVALID');
+    t = withChunk(hIndex, encodeChunk({ kind: ChunkKind.HEADERS, headers: hChunk.headers.slice(0, 10) }));
+    await refuse(t.manifest, t.chunks, 'HEADERS_INVALID');
+
+    // A chunk that is not the announced one is refused on its hash alone.
+    const chunks = [...built.chunks];
+    chunks[lIndex] = encodeChunk({ kind: ChunkKind.LEAVES, fields: leaves });
+    await refuse(built.manifest, chunks, 'CHUNK_MISMATCH');
+  });
+
+  it('refuses a wrong certificate, a forged header and a wrong set walk', async () => {
+    const { storage } = await freshStorage('snap-refuse-qc');
+    const refuse = async (m: SnapshotManifest, code: string, tr = trust) => {
+      await expect(verifySnapshot(m, source(built), tr)).rejects.toMatchObject({ code });
+      expect(await isEmpty(storage)).toBe(true);
+    };
+    const block = decodeBlock(built.manifest.block);
+    // Certified by validators outside the set.
+    const strangers = testCohort(7).auths.slice(4);
+    const badQc = certify(strangers, 300n, blockHash(block.header));
+    await refuse({ ...built.manifest, qc: badQc }, 'CERTIFICATE_INVALID');
+    await refuse({ ...built.manifest, qc: built.manifest.qc.subarray(0, 60) }, 'CERTIFICATE_INVALID');
+    // A header forged to match another nullifier list: its hash is not the certified one.
+    const forged = {
+      ...block,
+      header: {
+        ...block.header,
+        nullifierAccumulator: nextNullifierAccumulator(NULLIFIER_ACCUMULATOR_ZERO, [randomField()]),
+      },
+    };
+    await refuse({ ...built.manifest, block: encodeBlock(forged) }, 'CERTIFICATE_INVALID');
+    // Another genesis set: block 1 does not carry it, nothing it certifies is trusted.
+    const other = testCohort(7)
+      .signers.slice(4)
+      .map((s) => ({ publicKey: s.publicKey, stake: 1n, reputation: 1 }));
+    await refuse(built.manifest, 'CERTIFICATE_INVALID', { ...trust, genesis: other });
+    await refuse(built.manifest, 'VALIDATOR_SETS_INVALID', { ...trust, epochBlocks: 40 });
+  });
+
+  it('refuses oversized and truncated messages with typed errors', () => {
+    // Every part fits one SNAPSHOT_RESPONSE, far under the 8 MiB message cap.
+    expect(MAX_MANIFEST_BYTES).toBeLessThanOrEqual(Caps.snapshotPart);
+    expect(MAX_CHUNK_BYTES).toBeLessThanOrEqual(Caps.snapshotPart);
+    expect(() => decodeManifest(new Uint8Array(MAX_MANIFEST_BYTES + 1))).toThrow(
+      expect.objectContaining({ code: 'SNAPSHOT_OVERSIZE' }),
+    );
+    expect(() => decodeChunk(new Uint8Array(MAX_CHUNK_BYTES + 1))).toThrow(
+      expect.objectContaining({ code: 'SNAPSHOT_OVERSIZE' }),
+    );
+    for (const bytes of [built.chunks[0]!, built.manifestBytes]) {
+      const decode = bytes === built.manifestBytes ? decodeManifest : decodeChunk;
+      expect(() => decode(bytes.subarray(0, bytes.length - 1))).toThrow(
+        expect.objectContaining({ code: 'SNAPSHOT_MALFORMED' }),
+      );
+      expect(() => decode(Uint8Array.from([...bytes, 0]))).toThrow(
+        expect.objectContaining({ code: 'SNAPSHOT_MALFORMED' }),
+      );
+    }
+    expect(encodeManifest(decodeManifest(built.manifestBytes))).toEqual(built.manifestBytes);
+    for (const c of built.chunks) {
+      expect(c.length).toBeLessThanOrEqual(MAX_CHUNK_BYTES);
+      expect(encodeChunk(decodeChunk(c))).toEqual(c);
+    }
+  });
+
+  it('installs only into an empty directory; an interrupted install is wiped on restart', async () => {
+    const verified = await verifySnapshot(built.manifest, source(built), trust);
+    await expect(installSnapshot(server, verified)).rejects.toMatchObject({ code: 'STATE_NOT_EMPTY' });
+
+    const { storage, path } = await freshStorage('snap-crash');
+    // What a kill -9 after the first bulk batches leaves: the marker, some nullifiers and nodes.
+    await storage.meta.put(INSTALL_MARKER, new Uint8Array(8));
+    await storage.nullifiers.add(verified.nullifiers.slice(0, 10));
+    await storage.tree.writeChanges({ nodes: verified.tree.nodes.slice(0, 100), state: verified.tree.state });
+    expect(await recoverInterruptedInstall(storage)).toBe(true);
+    await storage.close();
+    const reopened = await NodeStorage.open(path, { logger: quietLogger });
+    cleanups.push(() => reopened.close().catch(() => {}));
+    expect(await isEmpty(reopened)).toBe(true);
+    expect(reopened.nullifiers.size).toBe(0n);
+    expect(await recoverInterruptedInstall(reopened)).toBe(false);
+    await installSnapshot(reopened, verified);
+    expect((await LedgerState.open(reopened)).tip.height).toBe(300n);
+  });
+
+  it('serves its snapshot part by part; a joiner above the threshold installs it, below it does not', async () => {
+    let handler: ((req: NetworkMessage) => Promise<NetworkMessage>) | undefined;
+    const registry = new Registry();
+    const server2 = new SnapshotServer({
+      network: {
+        handle: (_name, h) => {
+          handler = h as never;
+        },
+      },
+      storage: server,
+      epochBlocks: EPOCH,
+      refreshBlocks: 1000,
+      registry,
+      logger: quietLogger,
+    });
+    await server2.start();
+    const ask = (height: bigint, part: number) => handler!({ type: 'SNAPSHOT_REQUEST', height, part });
+    const manifest = await ask(0n, 0);
+    if (manifest.type !== 'SNAPSHOT_RESPONSE') throw new Error('unreachable');
+    const height = decodeManifest(manifest.bytes).height;
+    expect(height).toBe(server.blocks.tip()!.height);
+    expect((await ask(height, 1)).type).toBe('SNAPSHOT_RESPONSE');
+    // Another height, or a part past the end: answered as not held.
+    for (const [h, part] of [
+      [height - 1n, 1],
+      [height, 10_000],
+    ] as const) {
+      const r = await ask(h, part);
+      expect(r.type === 'SNAPSHOT_RESPONSE' && r.bytes.length).toBe(0);
+    }
+    const network = {
+      peers: { list: () => [{ peerId: 'server', state: 'connected' }] },
+      request: async (_peer: string, _name: string, req: NetworkMessage) => handler!(req),
+    } as never;
+    const far = await freshStorage('snap-join-net');
+    expect(
+      await joinBySnapshot({
+        network,
+        storage: far.storage,
+        thresholdBlocks: Number(height),
+        trust: async () => trust,
+        logger: quietLogger,
+      }),
+    ).toBeUndefined();
+    expect(await isEmpty(far.storage)).toBe(true);
+    let installed: VerifiedSnapshot | undefined;
+    const joined = await joinBySnapshot({
+      network,
+      storage: far.storage,
+      thresholdBlocks: 10,
+      trust: async () => trust,
+      registry,
+      onInstalled: async (v) => {
+        installed = v;
+      },
+      logger: quietLogger,
+    });
+    expect(joined).toBe(height);
+    // Block 1 is kept only if it is the one the set walk certified; block sync then serves it.
+    const [b1, b2] = chain.blocks;
+    const held = (r: typeof b1) => ({ height: 1n, hash: new Uint8Array(32), block: r!.bytes, qc: r!.qc });
+    expect(await keepGenesisBlock(far.storage, held(b2), installed!.block1Hash)).toBe(false);
+    expect(await loadGenesisBlock(far.storage)).toBeUndefined();
+    expect(await keepGenesisBlock(far.storage, held(b1), installed!.block1Hash)).toBe(true);
+    const sync = new BlockSyncServer({
+      network: { handle: () => {} },
+      blocks: far.storage.blocks,
+      extra: async (h) => (h === 1n ? loadGenesisBlock(far.storage) : undefined),
+      logger: quietLogger,
+    });
+    await sync.start();
+    const one = await sync.serve({ type: 'BLOCK_SYNC_REQUEST', fromHeight: 1n, maxBlocks: 1 });
+    expect(one.type === 'BLOCK_SYNC_RESPONSE' && one.blocks[0]?.block).toEqual(b1!.bytes);
+    // Heights below H other than block 1 are not held: an empty answer, the asker tries another peer.
+    const two = await sync.serve({ type: 'BLOCK_SYNC_REQUEST', fromHeight: 2n, maxBlocks: 1 });
+    expect(two.type === 'BLOCK_SYNC_RESPONSE' && two.blocks.length).toBe(0);
+    expect(far.storage.blocks.tip()?.height).toBe(height);
+    const served = await registry.getSingleMetric('paraloom_snapshot_parts_served_total')!.get();
+    expect(served.values.find((v) => v.labels.part === 'chunk')!.value).toBeGreaterThan(1);
+    expect((await registry.getSingleMetric('paraloom_snapshot_joined_height')!.get()).values[0]!.value).toBe(
+      Number(height),
+    );
+
+    // Far behind: a store holding blocks 1..50 of the same chain is emptied and takes the snapshot;
+    // within the threshold it keeps its blocks.
+    const behind = await freshStorage('snap-behind');
+    const behindState = await LedgerState.open(behind.storage);
+    const set = new ValidatorSet(chain.genesis);
+    for (const record of chain.blocks.slice(0, 50))
+      await replayBlock(behind.storage, behindState, record, set, chain.verifyVote);
+    let reopened: NodeStorage | undefined;
+    const reset = async () => {
+      await behind.storage.clearAll();
+      await behind.storage.close();
+      reopened = await NodeStorage.open(behind.path, { logger: quietLogger });
+      cleanups.push(() => reopened!.close().catch(() => {}));
+      return reopened;
+    };
+    const within = Number(height) - 50;
+    expect(
+      await joinBySnapshot({
+        network,
+        storage: behind.storage,
+        thresholdBlocks: within,
+        reset,
+        trust: async () => trust,
+        logger: quietLogger,
+      }),
+    ).toBeUndefined();
+    expect(behind.storage.blocks.tip()?.height).toBe(50n);
+    expect(
+      await joinBySnapshot({
+        network,
+        storage: behind.storage,
+        thresholdBlocks: within - 1,
+        reset,
+        trust: async () => trust,
+        logger: quietLogger,
+      }),
+    ).toBe(height);
+    expect(reopened!.blocks.tip()?.height).toBe(height);
+    expect(await reopened!.blocks.getByHeight(50n)).toBeUndefined();
+    expect((await LedgerState.open(reopened!)).tree.root).toBe((await LedgerState.open(server)).tree.root);
+
+    await server2.stop();
+    const stopped = await ask(0n, 0);
+    expect(stopped.type === 'SNAPSHOT_RESPONSE' && stopped.bytes.length).toBe(0);
+  });
+});

@@ -1,0 +1,234 @@
+/**
+ * A chain of real final blocks for snapshot tests and the join bench: blocks executed by the
+ * ledger's own code (computeEffects, commitBlock), certified by precommits of a real Ed25519 test
+ * cohort, with deposits, transactions (their nullifiers and outputs) and validator-set sections.
+ * The transactions' proofs are random bytes: nothing here verifies a SNARK (see docs/operations.md,
+ * the join bench), everything else is what a validator stores.
+ */
+import {
+  carriesValidatorSet,
+  certificateFromVotes,
+  decodeCertificate,
+  encodeCertificate,
+  encodeValidatorSet,
+  VALIDATOR_SET_SECTION,
+  type ValidatorInfo,
+  type ValidatorSet,
+  type Vote,
+  type VoteAuthenticator,
+  verifyCertificate,
+} from '../../consensus/index.js';
+import { testCohort } from '../../consensus/testing/index.js';
+import {
+  type Block,
+  type BlockSection,
+  blockHash,
+  computeEffects,
+  decodeBlock,
+  decodedFromTransaction,
+  encodeBlock,
+  executeBlock,
+  LedgerState,
+  sectionsRoot,
+} from '../../ledger/index.js';
+import {
+  ENVELOPE_BYTES,
+  ENVELOPE_VERSION,
+  FIELD_ZERO,
+  type Field,
+  PROOF_SUITE_GROTH16_BN254,
+  PROOF_WIRE_BYTES,
+  randomField,
+} from '../../privacy/index.js';
+import type { NodeStorage } from '../../storage/index.js';
+
+export interface TestChainOptions {
+  readonly blocks: number;
+  readonly epochBlocks: number;
+  readonly validators?: number;
+  /** Every this many blocks, two deposits; default 7. */
+  readonly depositEvery?: number;
+  /** Every this many blocks, one transfer (two nullifiers, two outputs); default 11. */
+  readonly txEvery?: number;
+}
+
+export interface FinalBlockRecord {
+  readonly height: bigint;
+  readonly bytes: Uint8Array;
+  readonly qc: Uint8Array;
+}
+
+export interface TestChain {
+  readonly genesis: readonly ValidatorInfo[];
+  readonly auths: readonly VoteAuthenticator[];
+  readonly verifyVote: (vote: Vote) => boolean;
+  readonly blocks: FinalBlockRecord[];
+  /** Appends `n` more blocks to the same storage. */
+  extend(n: number): Promise<void>;
+}
+
+function envelope(): Uint8Array {
+  const e = crypto.getRandomValues(new Uint8Array(ENVELOPE_BYTES));
+  e[0] = ENVELOPE_VERSION;
+  return e;
+}
+
+function transfer(root: Field) {
+  const proof = crypto.getRandomValues(new Uint8Array(PROOF_WIRE_BYTES));
+  proof[0] = PROOF_SUITE_GROTH16_BN254;
+  return decodedFromTransaction({
+    proof,
+    statement: {
+      root,
+      assetPublic: FIELD_ZERO,
+      nullifiers: [randomField(), randomField()],
+      outputCommitments: [randomField(), randomField()],
+      extData: {
+        recipient: new Uint8Array(32),
+        relayer: new Uint8Array(32),
+        fee: 0n,
+        extAmount: 0n,
+        expirationSlot: 0n,
+        encryptedOutput0: envelope(),
+        encryptedOutput1: envelope(),
+      },
+    },
+  });
+}
+
+/** Certifies `hash` at `height` with every member's precommit. */
+export function certify(auths: readonly VoteAuthenticator[], height: bigint, hash: Uint8Array): Uint8Array {
+  const votes = auths.map((a) => {
+    const v = { height, round: 0, type: 'precommit' as const, blockHash: hash };
+    return { ...v, validator: a.publicKey, signature: a.sign(v) };
+  });
+  return encodeCertificate(certificateFromVotes(votes));
+}
+
+/** Builds `o.blocks` final blocks into `storage` (empty), returning them with their certificates. */
+export async function buildTestChain(storage: NodeStorage, o: TestChainOptions): Promise<TestChain> {
+  const cohort = testCohort(o.validators ?? 4);
+  const genesis = cohort.signers.map((s) => ({
+    publicKey: s.publicKey,
+    stake: 1_000_000_000n,
+    reputation: 1,
+  }));
+  const state = await LedgerState.open(storage);
+  const blocks: FinalBlockRecord[] = [];
+  const one = async () => {
+    const tip = state.tip;
+    const height = tip.height + 1n;
+    const h = Number(height);
+    const deposits = h % (o.depositEvery ?? 7) === 0 ? [randomField(), randomField()] : [];
+    const txs = h % (o.txEvery ?? 11) === 0 ? [transfer(state.tree.root)] : [];
+    const sections: BlockSection[] = carriesValidatorSet(height, o.epochBlocks)
+      ? [{ kind: VALIDATOR_SET_SECTION, entries: [encodeValidatorSet(genesis)] }]
+      : [];
+    const effects = await computeEffects(state, deposits, txs, undefined, []);
+    if (!('plan' in effects)) throw new Error(`test chain block ${h} does not execute: ${effects}`);
+    const header = {
+      height,
+      round: 0,
+      previousHash: tip.hash,
+      leader: genesis[h % genesis.length]!.publicKey,
+      depositsConsumed: effects.depositsConsumed,
+      depositAccumulator: effects.depositAccumulator,
+      commitmentRoot: effects.commitmentRoot,
+      leafCount: BigInt(effects.plan.state.leafCount),
+      nullifierCount: effects.nullifierCount,
+      nullifierAccumulator: effects.nullifierAccumulator,
+      withdrawalsRoot: effects.withdrawalsRoot,
+      transactionRoot: effects.transactionRoot,
+      sectionsRoot: sectionsRoot(sections),
+      timestampMs: 1_700_000_000_000n + height * 1000n,
+    };
+    const block: Block = { header, deposits, transactions: txs, sections };
+    const bytes = encodeBlock(block);
+    const hash = blockHash(header);
+    const qc = certify(cohort.auths, height, hash);
+    await storage.commitBlock({
+      height,
+      hash,
+      block: bytes,
+      qc,
+      tree: effects.plan,
+      nullifiers: effects.nullifiers,
+      ...(deposits.length
+        ? {
+            depositCursor: {
+              consumed: effects.depositsConsumed,
+              accumulator: effects.depositAccumulator,
+              slot: height,
+            },
+          }
+        : {}),
+    });
+    state.tree.adopt(effects.plan, effects.leafCount);
+    state.advance({
+      height,
+      hash,
+      timestampMs: header.timestampMs,
+      depositsConsumed: effects.depositsConsumed,
+      depositAccumulator: effects.depositAccumulator,
+      nullifierCount: effects.nullifierCount,
+      nullifierAccumulator: effects.nullifierAccumulator,
+    });
+    blocks.push({ height, bytes, qc });
+  };
+  const extend = async (n: number) => {
+    for (let i = 0; i < n; i++) await one();
+  };
+  await extend(o.blocks);
+  return { genesis, auths: cohort.auths, verifyVote: (v) => cohort.auths[0]!.verify(v), blocks, extend };
+}
+
+/**
+ * Applies one final block the way a catching-up validator does, minus the SNARK checks: its
+ * certificate under `set`, re-execution against `state`, one synced batch. Full replay in the join
+ * bench is this, block after block.
+ */
+export async function replayBlock(
+  storage: NodeStorage,
+  state: LedgerState,
+  record: FinalBlockRecord,
+  set: ValidatorSet,
+  verifyVote: (vote: Vote) => boolean,
+): Promise<void> {
+  const block = decodeBlock(record.bytes);
+  const hash = blockHash(block.header);
+  verifyCertificate(
+    decodeCertificate(record.qc),
+    set,
+    { verify: verifyVote },
+    { height: record.height, blockHash: hash },
+  );
+  const effects = await executeBlock(state, block, undefined);
+  if (!('plan' in effects)) throw new Error(`block ${record.height} does not re-execute: ${effects}`);
+  await storage.commitBlock({
+    height: record.height,
+    hash,
+    block: record.bytes,
+    qc: record.qc,
+    tree: effects.plan,
+    nullifiers: effects.nullifiers,
+    ...(block.deposits.length
+      ? {
+          depositCursor: {
+            consumed: effects.depositsConsumed,
+            accumulator: effects.depositAccumulator,
+            slot: record.height,
+          },
+        }
+      : {}),
+  });
+  state.tree.adopt(effects.plan, effects.leafCount);
+  state.advance({
+    height: record.height,
+    hash,
+    timestampMs: block.header.timestampMs,
+    depositsConsumed: effects.depositsConsumed,
+    depositAccumulator: effects.depositAccumulator,
+    nullifierCount: effects.nullifierCount,
+    nullifierAccumulator: effects.nullifierAccumulator,
+  });
+}
