@@ -157,7 +157,7 @@ export function randomScenario(seed: number, validators = 4): Scenario {
     description: `drawn from seed ${seed}: ${steps.map((s) => s.do).join(', ')}`,
     validators,
     durationMs: t + 2_000,
-    load: { transfersPerSecond: 1, depositEveryMs: 4_000, withdrawals: 0 },
+    load: { transfersPerSecond: 1, depositEveryMs: 4_000, withdrawals: 1 },
     steps,
     livenessBoundMs: 30_000,
   });
