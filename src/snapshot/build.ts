@@ -1,16 +1,18 @@
 import { carriesValidatorSet } from '../consensus/index.js';
-import { decodeBlock, decodeBlockHeaderOf, encodeSections } from '../ledger/index.js';
+import { decodeBlock, decodeBlockHeaderOf, encodeSections, RefundWatch } from '../ledger/index.js';
 import { type Field, ROOT_HISTORY_SIZE } from '../privacy/index.js';
 import type { NodeStorage } from '../storage/index.js';
 import { headerBytesOf, loadBase, type SnapshotBase } from './base.js';
 import { SnapshotError } from './errors.js';
 import {
+  CHUNK_TARGET_BYTES,
   ChunkKind,
   chunkEntry,
   encodeChunk,
   encodeManifest,
   MAX_FIELDS_PER_CHUNK,
   MAX_HEADERS_PER_CHUNK,
+  MAX_REFUND_BLOCKS_PER_CHUNK,
   MAX_SET_BLOCKS_PER_CHUNK,
   type SetBlock,
   type SnapshotChunk,
@@ -20,6 +22,13 @@ import {
 export interface BuildOptions {
   /** consensus.epoch_blocks: which blocks carry validator sets. */
   readonly epochBlocks: number;
+  /**
+   * Withdrawals not refunded by H that expire before this Solana slot are left out of the refund
+   * blocks: the cohort refunds an expired unsettled withdrawal within blocks of its expiration
+   * being finalized, so one still unrefunded this long after it settled. Unset: every withdrawal
+   * offering a refund and not refunded by H is carried.
+   */
+  readonly refundCutoffSlot?: bigint;
 }
 
 export interface BuiltSnapshot {
@@ -48,8 +57,10 @@ export async function buildSnapshot(storage: NodeStorage, o: BuildOptions): Prom
   const header = decodeBlockHeaderOf(stored.block);
 
   const chunks: SnapshotChunk[] = [];
-  // Headers H-1 down to where the last ROOT_HISTORY_SIZE appending blocks (the root window) begin.
-  const headers = await windowHeaders(source, height, header.leafCount);
+  const refundHeights = await refundableHeights(storage, height, o.refundCutoffSlot);
+  // Headers H-1 down to where the last ROOT_HISTORY_SIZE appending blocks (the root window) begin,
+  // and on down to the oldest refund block (each is checked against its header's hash).
+  const headers = await windowHeaders(source, height, header.leafCount, refundHeights[0] ?? height);
   for (let i = 0; i < headers.length; i += MAX_HEADERS_PER_CHUNK) {
     chunks.push({ kind: ChunkKind.HEADERS, headers: headers.slice(i, i + MAX_HEADERS_PER_CHUNK) });
   }
@@ -77,6 +88,23 @@ export async function buildSnapshot(storage: NodeStorage, o: BuildOptions): Prom
     }
   }
   if (pending.length) chunks.push({ kind: ChunkKind.NULLIFIERS, fields: pending });
+  let refundBlocks: Uint8Array[] = [];
+  let refundBytes = 0;
+  for (const h of refundHeights) {
+    const stored = await storage.blocks.getStoredOrHeld(h);
+    if (!stored) throw new SnapshotError('NOTHING_TO_SERVE', `refund block ${h} is not held here`);
+    if (
+      refundBlocks.length === MAX_REFUND_BLOCKS_PER_CHUNK ||
+      (refundBlocks.length > 0 && refundBytes + 4 + stored.block.length > CHUNK_TARGET_BYTES)
+    ) {
+      chunks.push({ kind: ChunkKind.REFUND_BLOCKS, blocks: refundBlocks });
+      refundBlocks = [];
+      refundBytes = 0;
+    }
+    refundBlocks.push(stored.block);
+    refundBytes += 4 + stored.block.length;
+  }
+  if (refundBlocks.length) chunks.push({ kind: ChunkKind.REFUND_BLOCKS, blocks: refundBlocks });
 
   const encoded = chunks.map(encodeChunk);
   const manifest: SnapshotManifest = {
@@ -92,14 +120,50 @@ export async function buildSnapshot(storage: NodeStorage, o: BuildOptions): Prom
 }
 
 /**
- * Headers H-1, H-2, ... down to the predecessor of the ROOT_HISTORY_SIZE-th most recent block that
- * appended leaves, or to block 1: what a joiner needs to rebuild the exact root window.
+ * Heights below H of the blocks holding a withdrawal that offers a refund, is not refunded by block
+ * H and (with a cutoff) expires at or after the cutoff slot, ascending. Follows every block this
+ * node holds up to H (held refund blocks, then stored ones) as the ledger's refund watch does, so
+ * the answer is that of block H whatever commits go on meanwhile. One decode per held block: the
+ * cost of a build grows with the chain (docs/protocol.md, "State snapshots").
  */
-async function windowHeaders(source: History, height: bigint, tipLeaves: bigint): Promise<Uint8Array[]> {
+async function refundableHeights(
+  storage: NodeStorage,
+  height: bigint,
+  cutoff: bigint | undefined,
+): Promise<bigint[]> {
+  const watch = new RefundWatch();
+  for await (const held of storage.blocks.held()) {
+    if (held.height < height) watch.follow(held.height, decodeBlock(held.block));
+  }
+  for (let from = 1n; from <= height; ) {
+    const page = await storage.blocks.range(from, 256);
+    if (page.length === 0) break;
+    for (const stored of page)
+      if (stored.height <= height) watch.follow(stored.height, decodeBlock(stored.block));
+    from = page[page.length - 1]!.height + 1n;
+  }
+  const heights = new Set<bigint>();
+  for (const r of watch.pending()) {
+    if (r.height < height && (cutoff === undefined || r.expirationSlot >= cutoff)) heights.add(r.height);
+  }
+  return [...heights].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/**
+ * Headers H-1, H-2, ... down to the predecessor of the ROOT_HISTORY_SIZE-th most recent block that
+ * appended leaves, or to block 1: what a joiner needs to rebuild the exact root window; and at least
+ * down to `downTo`.
+ */
+async function windowHeaders(
+  source: History,
+  height: bigint,
+  tipLeaves: bigint,
+  downTo: bigint,
+): Promise<Uint8Array[]> {
   const out: Uint8Array[] = [];
   let appending = 0;
   let leaves = tipLeaves;
-  for (let h = height - 1n; h >= 1n && appending < ROOT_HISTORY_SIZE; h--) {
+  for (let h = height - 1n; h >= 1n && (appending < ROOT_HISTORY_SIZE || h >= downTo); h--) {
     const bytes = await source.header(h);
     out.push(bytes);
     const below = decodeBlockHeaderOf(bytes).leafCount;

@@ -27,6 +27,8 @@ export const MAX_FIELDS_PER_CHUNK = CHUNK_TARGET_BYTES / 32;
 export const MAX_HEADERS_PER_CHUNK = 3000;
 /** Validator-set blocks per chunk (each is far below a chunk; a set block's sections are capped). */
 export const MAX_SET_BLOCKS_PER_CHUNK = 64;
+/** Refund blocks per chunk (each is a whole block; a chunk holds one at least, however large). */
+export const MAX_REFUND_BLOCKS_PER_CHUNK = 1024;
 /** Certificates are bounded by their signer cap (256 x 96 bytes plus the fixed part). */
 export const MAX_QC_BYTES = 1 + 8 + 4 + 32 + 2 + 256 * 96;
 /** Chunks one snapshot may announce: 16,384 MiB of state. */
@@ -45,6 +47,11 @@ export const ChunkKind = {
   LEAVES: 3,
   /** The nullifier set in the order blocks added it. */
   NULLIFIERS: 4,
+  /**
+   * Whole blocks below H holding withdrawals that may still be refunded (ascending height): what a
+   * refund section naming them is checked against.
+   */
+  REFUND_BLOCKS: 5,
 } as const;
 export type ChunkKindCode = (typeof ChunkKind)[keyof typeof ChunkKind];
 
@@ -61,7 +68,8 @@ export type SnapshotChunk =
   | { readonly kind: typeof ChunkKind.HEADERS; readonly headers: readonly Uint8Array[] }
   | { readonly kind: typeof ChunkKind.SET_BLOCKS; readonly blocks: readonly SetBlock[] }
   | { readonly kind: typeof ChunkKind.LEAVES; readonly fields: readonly Field[] }
-  | { readonly kind: typeof ChunkKind.NULLIFIERS; readonly fields: readonly Field[] };
+  | { readonly kind: typeof ChunkKind.NULLIFIERS; readonly fields: readonly Field[] }
+  | { readonly kind: typeof ChunkKind.REFUND_BLOCKS; readonly blocks: readonly Uint8Array[] };
 
 export interface ChunkEntry {
   readonly kind: ChunkKindCode;
@@ -97,7 +105,7 @@ function checkSize(bytes: Uint8Array, cap: number): void {
 }
 
 function isChunkKind(k: number): k is ChunkKindCode {
-  return k >= ChunkKind.HEADERS && k <= ChunkKind.NULLIFIERS;
+  return k >= ChunkKind.HEADERS && k <= ChunkKind.REFUND_BLOCKS;
 }
 
 export function encodeManifest(m: SnapshotManifest): Uint8Array {
@@ -158,6 +166,8 @@ function maxItems(kind: ChunkKindCode): number {
       return MAX_HEADERS_PER_CHUNK;
     case ChunkKind.SET_BLOCKS:
       return MAX_SET_BLOCKS_PER_CHUNK;
+    case ChunkKind.REFUND_BLOCKS:
+      return MAX_REFUND_BLOCKS_PER_CHUNK;
     default:
       return MAX_FIELDS_PER_CHUNK;
   }
@@ -168,6 +178,7 @@ function chunkItems(c: SnapshotChunk): number {
     case ChunkKind.HEADERS:
       return c.headers.length;
     case ChunkKind.SET_BLOCKS:
+    case ChunkKind.REFUND_BLOCKS:
       return c.blocks.length;
     default:
       return c.fields.length;
@@ -190,6 +201,8 @@ export function encodeChunk(c: SnapshotChunk): Uint8Array {
         .bytesU32(b.sections, MAX_SECTIONS_BYTES + 1, 'sections')
         .bytesU32(b.qc, MAX_QC_BYTES, 'qc');
     }
+  } else if (c.kind === ChunkKind.REFUND_BLOCKS) {
+    for (const b of c.blocks) w.bytesU32(b, MAX_L2_BLOCK_BYTES, 'block');
   } else for (const f of c.fields) w.u256(f, 'field');
   const out = w.finish();
   if (out.length > MAX_CHUNK_BYTES) {
@@ -214,7 +227,9 @@ export function decodeChunk(bytes: Uint8Array): SnapshotChunk {
       ? BLOCK_HEADER_BYTES
       : kind === ChunkKind.SET_BLOCKS
         ? BLOCK_HEADER_BYTES + 8
-        : 32;
+        : kind === ChunkKind.REFUND_BLOCKS
+          ? 4 + BLOCK_HEADER_BYTES
+          : 32;
   const count = r.count(r.u32('count'), maxItems(kind), minBytes, 'items');
   if (count === 0) r.fail('invalid', 'an empty chunk', 'count', { count });
   let chunk: SnapshotChunk;
@@ -231,6 +246,10 @@ export function decodeChunk(bytes: Uint8Array): SnapshotChunk {
         qc: r.bytesU32(MAX_QC_BYTES, 'qc'),
       });
     }
+    chunk = { kind, blocks };
+  } else if (kind === ChunkKind.REFUND_BLOCKS) {
+    const blocks: Uint8Array[] = [];
+    for (let i = 0; i < count; i++) blocks.push(r.bytesU32(MAX_L2_BLOCK_BYTES, 'block'));
     chunk = { kind, blocks };
   } else {
     const fields: Field[] = [];

@@ -21,7 +21,7 @@ class CapturedKv implements KeyValue {
 
 /**
  * Installs a verified snapshot into an empty data directory. The install marker goes first; tree
- * nodes and nullifiers follow in bounded batches; the last batch holds block H with its QC, the tree
+ * nodes, nullifiers and the held refund blocks follow in bounded batches; the last batch holds block H with its QC, the tree
  * state, the deposit cursor, the validator-set history, the compute applied height, the snapshot
  * base, and deletes the marker. A crash before that batch leaves the marker, and
  * `recoverInterruptedInstall` empties the directory on the next start; after it, the node is at H.
@@ -56,6 +56,13 @@ export async function installSnapshot(storage: NodeStorage, v: VerifiedSnapshot)
     } finally {
       release();
     }
+  }
+
+  // Each up to a block's 1 MiB: a few per batch.
+  for (let i = 0; i < v.refundBlocks.length; i += 16) {
+    const batch = new WriteBatch();
+    for (const b of v.refundBlocks.slice(i, i + 16)) storage.blocks.stageHeld(batch, b);
+    await storage.db.write(batch, { sync: true });
   }
 
   const kv = new CapturedKv();

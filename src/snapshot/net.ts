@@ -15,6 +15,11 @@ export interface SnapshotServerOptions {
   readonly epochBlocks: number;
   /** sync.snapshot_refresh_blocks: build a newer snapshot only once the tip is this far past the last. */
   readonly refreshBlocks: number;
+  /**
+   * BuildOptions.refundCutoffSlot at build time: the finalized Solana slot this node saw minus
+   * sync.snapshot_refund_grace_slots; undefined (no cutoff) while the slot is unknown.
+   */
+  readonly refundCutoffSlot?: () => bigint | undefined;
   readonly registry?: Registry;
   readonly logger: Logger;
 }
@@ -82,7 +87,11 @@ export class SnapshotServer implements Lifecycle {
     if (current && tip - current.manifest.height < BigInt(this.o.refreshBlocks)) return current;
     this.building ??= (async () => {
       const t0 = performance.now();
-      const built = await buildSnapshot(this.o.storage, { epochBlocks: this.o.epochBlocks });
+      const cutoff = this.o.refundCutoffSlot?.();
+      const built = await buildSnapshot(this.o.storage, {
+        epochBlocks: this.o.epochBlocks,
+        ...(cutoff !== undefined ? { refundCutoffSlot: cutoff } : {}),
+      });
       this.current = built;
       this.metrics?.builds.inc();
       this.o.logger.info(

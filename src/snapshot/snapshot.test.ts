@@ -404,3 +404,137 @@ describe('snapshot build, verify, install (RocksDB)', () => {
     expect(stopped.type === 'SNAPSHOT_RESPONSE' && stopped.bytes.length).toBe(0);
   });
 });
+
+describe('refunds of withdrawals finalized below H (RocksDB)', () => {
+  let server: NodeStorage;
+  let chain: TestChain;
+  let trust: SnapshotTrust;
+  /** Withdrawal still refundable at H (below the root window), one refunded before H. */
+  const W1 = 31n;
+  const W2 = 290n;
+  const H = 340n;
+
+  beforeAll(async () => {
+    server = (await freshStorage('refund-server')).storage;
+    chain = await buildTestChain(server, { blocks: 30, epochBlocks: EPOCH });
+    await chain.extendWith({ withdrawal: true });
+    await chain.extend(Number(W2 - W1) - 1);
+    await chain.extendWith({ withdrawal: true });
+    await chain.extendWith({ refunds: [{ height: W2, index: 0 }] });
+    await chain.extend(Number(H - W2) - 1);
+    trust = { genesis: chain.genesis, epochBlocks: EPOCH, verifyVote: chain.verifyVote };
+    atH = await buildSnapshot(server, { epochBlocks: EPOCH });
+  }, 90_000);
+  let atH: BuiltSnapshot;
+
+  const refundChunks = (s: BuiltSnapshot) =>
+    s.manifest.chunks.flatMap((c, i) => (c.kind === ChunkKind.REFUND_BLOCKS ? [i] : []));
+
+  it('carries the block of a withdrawal still refundable; its refund after H applies on the joined node', async () => {
+    const built = atH;
+    expect(built.manifest.height).toBe(H);
+    const verified = await verifySnapshot(built.manifest, source(built), trust);
+    // W2 was refunded before H: only W1's block, and headers reach down to it (below the root window).
+    expect(verified.refundBlocks.map((b) => b.height)).toEqual([W1]);
+    const headers = built.manifest.chunks.filter((c) => c.kind === ChunkKind.HEADERS);
+    expect(headers.reduce((n, c) => n + c.count, 0)).toBe(Number(H - W1));
+    expect((await LedgerState.open(server)).tree.rootHistory.length).toBe(64);
+
+    // A cutoff past W1's expiration (slot 5,000) leaves it out as settled; at it, it stays in.
+    expect(
+      refundChunks(await buildSnapshot(server, { epochBlocks: EPOCH, refundCutoffSlot: 5_001n })),
+    ).toEqual([]);
+    expect(
+      refundChunks(await buildSnapshot(server, { epochBlocks: EPOCH, refundCutoffSlot: 5_000n })),
+    ).toHaveLength(1);
+
+    const { storage, path } = await freshStorage('refund-join');
+    await installSnapshot(storage, verified);
+    await storage.close();
+    const joined = await NodeStorage.open(path, { logger: quietLogger });
+    cleanups.push(() => joined.close().catch(() => {}));
+    expect(await joined.blocks.getByHeight(W1)).toBeUndefined();
+    expect((await joined.blocks.getHeld(W1))?.block).toEqual(chain.blocks[Number(W1) - 1]!.bytes);
+    expect(await joined.blocks.getHeld(W2)).toBeUndefined();
+
+    // Without the refund blocks the same chain halts the joiner at the refund (the gap this closes).
+    const withoutIndex = refundChunks(built);
+    const bare = await verifySnapshot(
+      { ...built.manifest, chunks: built.manifest.chunks.filter((_, i) => !withoutIndex.includes(i)) },
+      async (i) => built.chunks.filter((_, j) => !withoutIndex.includes(j))[i]!,
+      trust,
+    );
+    const { storage: bareStorage } = await freshStorage('refund-join-bare');
+    await installSnapshot(bareStorage, bare);
+
+    // The joined node serves a snapshot carrying W1's block from what it holds.
+    await chain.extend(2);
+    const set = new ValidatorSet(chain.genesis);
+    const mine = await LedgerState.open(joined);
+    const bareState = await LedgerState.open(bareStorage);
+    for (const record of chain.blocks.slice(Number(H))) {
+      await replayBlock(joined, mine, record, set, chain.verifyVote);
+      await replayBlock(bareStorage, bareState, record, set, chain.verifyVote);
+    }
+    const again = await buildSnapshot(joined, { epochBlocks: EPOCH });
+    expect(
+      (await verifySnapshot(again.manifest, source(again), trust)).refundBlocks.map((b) => b.height),
+    ).toEqual([W1]);
+
+    await chain.extendWith({ refunds: [{ height: W1, index: 0 }] });
+    const refunding = chain.blocks[chain.blocks.length - 1]!;
+    await replayBlock(joined, mine, refunding, set, chain.verifyVote);
+    await expect(replayBlock(bareStorage, bareState, refunding, set, chain.verifyVote)).rejects.toThrow(
+      /REFUND_INVALID/,
+    );
+    const theirs = await LedgerState.open(server);
+    expect(mine.tip).toEqual(theirs.tip);
+    expect(mine.tree.root).toBe(theirs.tree.root);
+    expect(joined.nullifiers.size).toBe(server.nullifiers.size);
+    // Refunded: the next snapshot of either node no longer carries W1's block.
+    expect(refundChunks(await buildSnapshot(joined, { epochBlocks: EPOCH }))).toEqual([]);
+  }, 90_000);
+
+  it('refuses a refund block that is not the certified one, and changes nothing', async () => {
+    // The snapshot at H (W1 unrefunded there), its refund chunk replaced by a tampered one.
+    const built = atH;
+    expect(refundChunks(built)).toHaveLength(1);
+    const keep = (_: unknown, i: number) => !refundChunks(built).includes(i);
+    const { storage } = await freshStorage('refund-refuse');
+    const refuse = async (blocks: Uint8Array[], message: RegExp) => {
+      const bytes = encodeChunk({ kind: ChunkKind.REFUND_BLOCKS, blocks });
+      const chunks = [...built.chunks.filter(keep), bytes];
+      const entries = [
+        ...built.manifest.chunks.filter(keep),
+        { kind: ChunkKind.REFUND_BLOCKS, count: blocks.length, hash: sha256(bytes) },
+      ];
+      await expect(
+        verifySnapshot({ ...built.manifest, chunks: entries }, async (i) => chunks[i]!, trust),
+      ).rejects.toMatchObject({ code: 'REFUND_BLOCKS_INVALID', message: expect.stringMatching(message) });
+      expect(await isEmpty(storage)).toBe(true);
+    };
+    const w1 = decodeBlock(chain.blocks[Number(W1) - 1]!.bytes);
+    // The certified header with another body: the withdrawal gone, or the refund section forged.
+    await refuse([encodeBlock({ ...w1, transactions: [] })], /transactions do not hash/);
+    await refuse(
+      [encodeBlock({ ...w1, sections: [{ kind: 4, entries: [new Uint8Array(8)] }] })],
+      /sections do not hash/,
+    );
+    // Another header at the same height (its hash is not the one the chain names).
+    await refuse(
+      [encodeBlock({ ...w1, header: { ...w1.header, timestampMs: w1.header.timestampMs + 1n } })],
+      /not the certified block/,
+    );
+    // A block below the headers the snapshot carries, and heights out of order.
+    await refuse([chain.blocks[4]!.bytes], /do not reach/);
+    await refuse([chain.blocks[Number(W1) - 1]!.bytes, chain.blocks[Number(W1) - 2]!.bytes], /out of order/);
+    // Block H itself is not "below H".
+    await refuse([built.manifest.block], /not below H/);
+    // The genuine block passes the same path.
+    const bytes = built.chunks[refundChunks(built)[0]!]!;
+    expect(decodeChunk(bytes)).toEqual({
+      kind: ChunkKind.REFUND_BLOCKS,
+      blocks: [chain.blocks[Number(W1) - 1]!.bytes],
+    });
+  });
+});
