@@ -1,3 +1,4 @@
+import { computeWindowStart } from '../compute/index.js';
 import { carriesValidatorSet } from '../consensus/index.js';
 import { decodeBlock, decodeBlockHeaderOf, encodeSections, RefundWatch } from '../ledger/index.js';
 import { type Field, ROOT_HISTORY_SIZE } from '../privacy/index.js';
@@ -14,9 +15,11 @@ import {
   MAX_HEADERS_PER_CHUNK,
   MAX_REFUND_BLOCKS_PER_CHUNK,
   MAX_SET_BLOCKS_PER_CHUNK,
+  MAX_WINDOW_SECTIONS_PER_CHUNK,
   type SetBlock,
   type SnapshotChunk,
   type SnapshotManifest,
+  type WindowSections,
 } from './format.js';
 
 export interface BuildOptions {
@@ -58,9 +61,13 @@ export async function buildSnapshot(storage: NodeStorage, o: BuildOptions): Prom
 
   const chunks: SnapshotChunk[] = [];
   const refundHeights = await refundableHeights(storage, height, o.refundCutoffSlot);
+  const computeFrom = computeWindowStart(height);
   // Headers H-1 down to where the last ROOT_HISTORY_SIZE appending blocks (the root window) begin,
-  // and on down to the oldest refund block (each is checked against its header's hash).
-  const headers = await windowHeaders(source, height, header.leafCount, refundHeights[0] ?? height);
+  // and on down to the oldest refund block and the compute window's start (each block carried is
+  // checked against its header).
+  const lowest =
+    refundHeights[0] !== undefined && refundHeights[0] < computeFrom ? refundHeights[0] : computeFrom;
+  const headers = await windowHeaders(source, height, header.leafCount, lowest);
   for (let i = 0; i < headers.length; i += MAX_HEADERS_PER_CHUNK) {
     chunks.push({ kind: ChunkKind.HEADERS, headers: headers.slice(i, i + MAX_HEADERS_PER_CHUNK) });
   }
@@ -105,6 +112,22 @@ export async function buildSnapshot(storage: NodeStorage, o: BuildOptions): Prom
     refundBytes += 4 + stored.block.length;
   }
   if (refundBlocks.length) chunks.push({ kind: ChunkKind.REFUND_BLOCKS, blocks: refundBlocks });
+  let window: WindowSections[] = [];
+  let windowBytes = 0;
+  for (let h = computeFrom; h < height; h++) {
+    const sections = await source.sections(h);
+    if (
+      window.length === MAX_WINDOW_SECTIONS_PER_CHUNK ||
+      (window.length > 0 && windowBytes + 12 + sections.length > CHUNK_TARGET_BYTES)
+    ) {
+      chunks.push({ kind: ChunkKind.COMPUTE_SECTIONS, blocks: window });
+      window = [];
+      windowBytes = 0;
+    }
+    window.push({ height: h, sections });
+    windowBytes += 12 + sections.length;
+  }
+  if (window.length) chunks.push({ kind: ChunkKind.COMPUTE_SECTIONS, blocks: window });
 
   const encoded = chunks.map(encodeChunk);
   const manifest: SnapshotManifest = {
@@ -185,6 +208,15 @@ class History {
     if (stored) return headerBytesOf(stored.block);
     const fromBase = this.base?.headers.get(h);
     if (!fromBase) throw new SnapshotError('NOTHING_TO_SERVE', `header ${h} is not held here`);
+    return fromBase;
+  }
+
+  async sections(h: bigint): Promise<Uint8Array> {
+    const stored = await this.storage.blocks.getByHeight(h);
+    if (stored) return encodeSections(decodeBlock(stored.block).sections);
+    const fromBase = this.base?.sections.get(h);
+    if (!fromBase)
+      throw new SnapshotError('NOTHING_TO_SERVE', `the sections of block ${h} are not held here`);
     return fromBase;
   }
 

@@ -39,6 +39,8 @@ export interface SnapshotErrorContexts {
    * sections root), out of order, or below the headers the snapshot carries.
    */
   REFUND_BLOCKS_INVALID: { height?: string };
+  /** The compute window's sections are missing, out of order, or not the ones their headers commit to. */
+  COMPUTE_WINDOW_INVALID: { height?: string };
   /** Installing needs an empty data directory (a far-behind one is wiped by the caller first). */
   STATE_NOT_EMPTY: { height?: string };
   /** This node holds no block to build a snapshot at. */

@@ -1,4 +1,5 @@
 import { ByteWriter } from '../common/index.js';
+import { replayComputeWindow } from '../compute/index.js';
 import { ACTIVATION_DELAY, type KeyValue, ValidatorSetHistory } from '../consensus/index.js';
 import { type NodeStorage, WriteBatch } from '../storage/index.js';
 import { BASE_RECORD, encodeBase, INSTALL_MARKER } from './base.js';
@@ -64,6 +65,10 @@ export async function installSnapshot(storage: NodeStorage, v: VerifiedSnapshot)
     for (const b of v.refundBlocks.slice(i, i + 16)) storage.blocks.stageHeld(batch, b);
     await storage.db.write(batch, { sync: true });
   }
+
+  // Compute jobs live at H: the window's blocks applied from nothing, each block its own write (the
+  // marker still covers a crash); the last batch then records H as applied.
+  await replayComputeWindow(storage.compute, v.computeBlocks);
 
   const kv = new CapturedKv();
   const history = new ValidatorSetHistory(kv);

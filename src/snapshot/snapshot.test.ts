@@ -1,8 +1,27 @@
+import { ed25519 } from '@noble/curves/ed25519.js';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256 } from '../common/index.js';
+import {
+  assignExecutors,
+  ComputeChain,
+  computeWindowStart,
+  encodeJobEntry,
+  encodeSignedResult,
+  executorsPerAttempt,
+  JOBS_SECTION_KIND,
+  JobPool,
+  jobId,
+  jobIdBytes,
+  outputHash,
+  RESULTS_SECTION_KIND,
+  ResultPool,
+  signResult,
+} from '../compute/index.js';
+import { assignedJobFixture, validatorSeed } from '../compute/testing/index.js';
 import { ValidatorSet } from '../consensus/index.js';
 import { testCohort } from '../consensus/testing/index.js';
+import type { BlockSection } from '../ledger/index.js';
 import {
   blockHash,
   decodeBlock,
@@ -91,8 +110,9 @@ describe('snapshot build, verify, install (RocksDB)', () => {
 
   it('installs a snapshot that continues exactly where the server is', async () => {
     expect(built.manifest.height).toBe(300n);
+    // The compute window (320 blocks) reaches block 1 here, past the root window's start.
     const headers = built.manifest.chunks.filter((c) => c.kind === ChunkKind.HEADERS);
-    expect(headers.reduce((n, c) => n + c.count, 0)).toBeLessThan(299);
+    expect(headers.reduce((n, c) => n + c.count, 0)).toBe(299);
     const manifest = decodeManifest(built.manifestBytes);
     const verified = await verifySnapshot(manifest, source(built), trust);
     const { storage, path } = await freshStorage('snap-join');
@@ -409,14 +429,14 @@ describe('refunds of withdrawals finalized below H (RocksDB)', () => {
   let server: NodeStorage;
   let chain: TestChain;
   let trust: SnapshotTrust;
-  /** Withdrawal still refundable at H (below the root window), one refunded before H. */
-  const W1 = 31n;
+  /** Withdrawal still refundable at H (below the root and compute windows), one refunded before H. */
+  const W1 = 11n;
   const W2 = 290n;
   const H = 340n;
 
   beforeAll(async () => {
     server = (await freshStorage('refund-server')).storage;
-    chain = await buildTestChain(server, { blocks: 30, epochBlocks: EPOCH });
+    chain = await buildTestChain(server, { blocks: Number(W1) - 1, epochBlocks: EPOCH });
     await chain.extendWith({ withdrawal: true });
     await chain.extend(Number(W2 - W1) - 1);
     await chain.extendWith({ withdrawal: true });
@@ -536,5 +556,181 @@ describe('refunds of withdrawals finalized below H (RocksDB)', () => {
       kind: ChunkKind.REFUND_BLOCKS,
       blocks: [chain.blocks[Number(W1) - 1]!.bytes],
     });
+  });
+});
+
+describe('compute jobs live across H (RocksDB)', () => {
+  const seeds = [0, 1, 2, 3].map(validatorSeed);
+  const validators = seeds.map((x) => ed25519.getPublicKey(x));
+  const seedOf = (key: Uint8Array) =>
+    seeds[validators.findIndex((v) => sha256(v).join() === sha256(key).join())]!;
+  let server: NodeStorage;
+  let chain: TestChain;
+  let trust: SnapshotTrust;
+  let atH: BuiltSnapshot;
+  /** Job A admitted before the compute window with results inside it; job B admitted at JB, one result before H, the rest after. */
+  const H = 340n;
+  const JA = 15n;
+  const RA = 25n;
+  const JB = 330n;
+  const RB1 = 335n;
+  const RB2 = 345n;
+  const jobs: { entry: Uint8Array; ranked: Uint8Array[]; id: bigint }[] = [];
+
+  const resultOf = (id: bigint, executor: Uint8Array) =>
+    encodeSignedResult(
+      signResult(
+        {
+          jobId: id as never,
+          status: 'ok' as never,
+          abortCode: 0,
+          fuelUsed: 77n,
+          outputCiphertext: Uint8Array.of(1, 2, 3),
+          outputHash: outputHash(Uint8Array.of(1, 2, 3)),
+        },
+        seedOf(executor),
+      ),
+    );
+  const computeSections = (jobEntries: Uint8Array[], results: Uint8Array[]): BlockSection[] => [
+    ...(jobEntries.length ? [{ kind: JOBS_SECTION_KIND, entries: jobEntries }] : []),
+    ...(results.length ? [{ kind: RESULTS_SECTION_KIND, entries: results }] : []),
+  ];
+  /** Extends the chain to `to`, with the compute sections `at` names. */
+  async function extendTo(to: bigint, at: Map<bigint, BlockSection[]>): Promise<void> {
+    for (let h = BigInt(chain.blocks.length) + 1n; h <= to; h++) {
+      await chain.extendWith({ sections: at.get(h) ?? [] });
+    }
+  }
+  /** The compute extension over blocks [from, to] of the chain, as a node applies them. */
+  async function applyCompute(storage: NodeStorage, from: bigint, to: bigint): Promise<void> {
+    const c = await ComputeChain.open({
+      store: storage.compute,
+      verifier: { verify: () => false },
+      validators: () => validators,
+      recentRoots: async () => new Set(),
+      jobs: new JobPool(),
+      results: new ResultPool(),
+      logger: quietLogger,
+    });
+    const ext = c.resultsExtension();
+    for (let h = from; h <= to; h++) {
+      const { sections } = decodeBlock(chain.blocks[Number(h) - 1]!.bytes);
+      await ext.apply(h, sections.find((x) => x.kind === RESULTS_SECTION_KIND)?.entries ?? [], sections);
+    }
+  }
+
+  beforeAll(async () => {
+    server = (await freshStorage('compute-server')).storage;
+    chain = await buildTestChain(server, { blocks: 1, epochBlocks: EPOCH });
+    for (const v of [0, 1]) {
+      const f = await assignedJobFixture(validators, v);
+      const ranked = assignExecutors(f.job, validators);
+      jobs.push({ entry: encodeJobEntry({ ranked, jobBytes: f.jobBytes }), ranked, id: jobId(f.job) });
+    }
+    const [a, b] = jobs as [(typeof jobs)[0], (typeof jobs)[0]];
+    const k = executorsPerAttempt(a.ranked.length);
+    const at = new Map<bigint, BlockSection[]>([
+      [JA, computeSections([a.entry], [])],
+      [
+        RA,
+        computeSections(
+          [],
+          a.ranked.slice(0, k).map((e) => resultOf(a.id, e)),
+        ),
+      ],
+      [JB, computeSections([b.entry], [])],
+      [RB1, computeSections([], [resultOf(b.id, b.ranked[0]!)])],
+    ]);
+    await extendTo(H, at);
+    trust = { genesis: chain.genesis, epochBlocks: EPOCH, verifyVote: chain.verifyVote };
+    atH = await buildSnapshot(server, { epochBlocks: EPOCH });
+    await extendTo(
+      RB2 + 2n,
+      new Map([
+        [
+          RB2,
+          computeSections(
+            [],
+            b.ranked.slice(1, k).map((e) => resultOf(b.id, e)),
+          ),
+        ],
+      ]),
+    );
+  }, 120_000);
+
+  it('rebuilds the jobs live at H; a result landing after H is applied as on a node that replayed', async () => {
+    expect(atH.manifest.height).toBe(H);
+    expect(computeWindowStart(H)).toBe(H - 320n);
+    expect(JA).toBeLessThan(computeWindowStart(H));
+    const verified = await verifySnapshot(atH.manifest, source(atH), trust);
+    expect(verified.computeBlocks.map((b) => b.height)).toEqual(
+      Array.from({ length: 321 }, (_, i) => computeWindowStart(H) + BigInt(i)),
+    );
+    const { storage } = await freshStorage('compute-join');
+    await installSnapshot(storage, verified);
+    // The reference: every block's compute sections applied from block 1.
+    const { storage: replayed } = await freshStorage('compute-replay');
+    await applyCompute(replayed, 1n, H);
+    const [a, b] = jobs as [(typeof jobs)[0], (typeof jobs)[0]];
+    expect((await storage.compute.activeChains()).map((c) => c.chain)).toEqual(
+      (await replayed.compute.activeChains()).map((c) => c.chain),
+    );
+    expect((await storage.compute.activeChains()).map((c) => c.id)).toEqual([jobIdBytes(b.id as never)]);
+    // The local queue sequence counts the jobs this node admitted (fewer here); the rest agrees.
+    const jobView = async (st: NodeStorage) => {
+      const j = await st.compute.getJob(jobIdBytes(b.id as never));
+      return j && { state: j.state, payload: j.payload };
+    };
+    expect(await jobView(storage)).toEqual(await jobView(replayed));
+    expect((await jobView(storage))?.state).toBe('queued');
+    // Job A was over before the window: the joiner has no record of it (docs: what is not carried).
+    expect(await replayed.compute.getResult(jobIdBytes(a.id as never))).toBeDefined();
+
+    // Blocks after H: job B's remaining results make it final identically on both.
+    const last = BigInt(chain.blocks.length);
+    await applyCompute(storage, H + 1n, last);
+    await applyCompute(replayed, H + 1n, last);
+    const idB = jobIdBytes(b.id as never);
+    expect(await storage.compute.getResult(idB)).toBeDefined();
+    expect(await storage.compute.getResult(idB)).toEqual(await replayed.compute.getResult(idB));
+    expect(await storage.compute.getChain(idB)).toEqual(await replayed.compute.getChain(idB));
+    expect(await storage.compute.activeChains()).toEqual([]);
+    expect(await storage.compute.appliedHeight()).toBe(last);
+
+    // Without the window (the gap this closes) the result after H names a job the node never saw.
+    const { storage: bare } = await freshStorage('compute-bare');
+    await expect(applyCompute(bare, H + 1n, last)).rejects.toMatchObject({ code: 'JOB_UNKNOWN' });
+  }, 60_000);
+
+  it('refuses a compute window with a block missing, out of order or with other sections', async () => {
+    const { storage } = await freshStorage('compute-refuse');
+    const index = atH.manifest.chunks.findIndex((c) => c.kind === ChunkKind.COMPUTE_SECTIONS);
+    const chunk = decodeChunk(atH.chunks[index]!);
+    if (chunk.kind !== ChunkKind.COMPUTE_SECTIONS) throw new Error('unreachable');
+    const refuse = async (blocks: typeof chunk.blocks, message: RegExp) => {
+      const bytes = encodeChunk({ kind: ChunkKind.COMPUTE_SECTIONS, blocks });
+      const chunks = [...atH.chunks];
+      chunks[index] = bytes;
+      const entries = atH.manifest.chunks.map((c, i) =>
+        i === index ? { ...c, count: blocks.length, hash: sha256(bytes) } : c,
+      );
+      await expect(
+        verifySnapshot({ ...atH.manifest, chunks: entries }, async (i) => chunks[i]!, trust),
+      ).rejects.toMatchObject({ code: 'COMPUTE_WINDOW_INVALID', message: expect.stringMatching(message) });
+      expect(await isEmpty(storage)).toBe(true);
+    };
+    const jb = chunk.blocks.findIndex((b) => b.height === JB);
+    // Job B's admission dropped from its block: the sections no longer hash to the header.
+    await refuse(
+      chunk.blocks.map((b, i) => (i === jb ? { ...b, sections: new Uint8Array([0]) } : b)),
+      /do not hash/,
+    );
+    await refuse(
+      chunk.blocks.filter((_, i) => i !== jb),
+      /expected the sections/,
+    );
+    const swapped = [...chunk.blocks];
+    [swapped[jb], swapped[jb + 1]] = [swapped[jb + 1]!, swapped[jb]!];
+    await refuse(swapped, /out of order/);
   });
 });

@@ -1,4 +1,5 @@
 import { bytesEqual, isParaloomError, sha256 } from '../common/index.js';
+import { computeWindowStart, type WindowBlock } from '../compute/index.js';
 import {
   activationHeight,
   carriesValidatorSet,
@@ -14,6 +15,7 @@ import {
 } from '../consensus/index.js';
 import {
   type BlockHeader,
+  type BlockSection,
   blockHash,
   decodeBlock,
   decodeBlockHeaderOf,
@@ -42,6 +44,7 @@ import {
   type SetBlock,
   type SnapshotChunk,
   type SnapshotManifest,
+  type WindowSections,
 } from './format.js';
 
 /** What the joiner trusts before it has any block: the genesis set, walked forward by set blocks. */
@@ -77,6 +80,11 @@ export interface VerifiedSnapshot {
    * hash the chained headers name at its height: held so a later refund of them re-executes.
    */
   readonly refundBlocks: readonly StoredBlock[];
+  /**
+   * The sections of every block of the compute window, block H's last, each checked against its
+   * header: replayed from nothing they give the compute jobs live at H.
+   */
+  readonly computeBlocks: readonly WindowBlock[];
 }
 
 /** Reads chunk `index` of the manifest (from a peer, a file, memory). */
@@ -118,6 +126,7 @@ export async function verifySnapshot(
   const leaves: Field[] = [];
   const nullifiers: Field[] = [];
   const refundBlockBytes: Uint8Array[] = [];
+  const windowSections: WindowSections[] = [];
   const historyChunks: SnapshotChunk[] = [];
   for (const [i, entry] of manifest.chunks.entries()) {
     const bytes = await chunkAt(i);
@@ -130,8 +139,15 @@ export async function verifySnapshot(
     else if (chunk.kind === ChunkKind.SET_BLOCKS) setBlocks.push(...chunk.blocks);
     else if (chunk.kind === ChunkKind.LEAVES) leaves.push(...chunk.fields);
     else if (chunk.kind === ChunkKind.NULLIFIERS) nullifiers.push(...chunk.fields);
-    else refundBlockBytes.push(...chunk.blocks);
-    if (chunk.kind === ChunkKind.HEADERS || chunk.kind === ChunkKind.SET_BLOCKS) historyChunks.push(chunk);
+    else if (chunk.kind === ChunkKind.REFUND_BLOCKS) refundBlockBytes.push(...chunk.blocks);
+    else windowSections.push(...chunk.blocks);
+    // Kept to serve snapshots: what lies below the first block this node will store.
+    if (
+      chunk.kind === ChunkKind.HEADERS ||
+      chunk.kind === ChunkKind.SET_BLOCKS ||
+      chunk.kind === ChunkKind.COMPUTE_SECTIONS
+    )
+      historyChunks.push(chunk);
   }
 
   const sets = walkValidatorSets(setBlocks, height, trust);
@@ -156,6 +172,7 @@ export async function verifySnapshot(
   checkNullifiers(nullifiers, header);
   // rootWindow checked that the headers chain back from H: their hashes are certified through H's.
   const refundBlocks = checkRefundBlocks(refundBlockBytes, header, headers);
+  const computeBlocks = [...checkComputeWindow(windowSections, header, headers), block];
 
   return {
     height,
@@ -175,7 +192,38 @@ export async function verifySnapshot(
     block1Hash: blockHash(decodeBlockHeaderOf(setBlocks[0]!.header)),
     historyChunks,
     refundBlocks,
+    computeBlocks: computeBlocks.map((b) => ({ height: b.header.height, sections: b.sections })),
   };
+}
+
+/**
+ * The compute window: the sections of every block from computeWindowStart(H) to H - 1, in order,
+ * none missing, each hashing to the sectionsRoot of the header the chain names at its height.
+ */
+function checkComputeWindow(
+  items: readonly WindowSections[],
+  top: BlockHeader,
+  headers: readonly Uint8Array[],
+): { header: BlockHeader; sections: BlockSection[] }[] {
+  const byHeight = new Map<bigint, BlockHeader>();
+  for (const bytes of headers) {
+    const h = decodeBlockHeaderOf(bytes);
+    byHeight.set(h.height, h);
+  }
+  const from = computeWindowStart(top.height);
+  if (BigInt(items.length) !== top.height - from)
+    fail('COMPUTE_WINDOW_INVALID', `expected the sections of blocks ${from} to ${top.height - 1n}`);
+  return items.map((item, i) => {
+    const height = from + BigInt(i);
+    const at = { height: `${height}` };
+    if (item.height !== height) fail('COMPUTE_WINDOW_INVALID', 'window sections out of order', at);
+    const header = byHeight.get(height);
+    if (!header) fail('COMPUTE_WINDOW_INVALID', 'the headers do not reach the compute window', at);
+    const sections = typed('COMPUTE_WINDOW_INVALID', () => decodeSections(item.sections), at);
+    if (!bytesEqual(sectionsRoot(sections), header!.sectionsRoot))
+      fail('COMPUTE_WINDOW_INVALID', 'sections do not hash to the header', at);
+    return { header: header!, sections };
+  });
 }
 
 /**
