@@ -32,6 +32,8 @@ export interface BuildOptions {
    * offering a refund and not refunded by H is carried.
    */
   readonly refundCutoffSlot?: bigint;
+  /** The server's scan kept between builds (each build then follows only new blocks). */
+  readonly refundScan?: RefundScan;
 }
 
 export interface BuiltSnapshot {
@@ -60,7 +62,7 @@ export async function buildSnapshot(storage: NodeStorage, o: BuildOptions): Prom
   const header = decodeBlockHeaderOf(stored.block);
 
   const chunks: SnapshotChunk[] = [];
-  const refundHeights = await refundableHeights(storage, height, o.refundCutoffSlot);
+  const refundHeights = await (o.refundScan ?? new RefundScan()).heights(storage, height, o.refundCutoffSlot);
   const computeFrom = computeWindowStart(height);
   // Headers H-1 down to where the last ROOT_HISTORY_SIZE appending blocks (the root window) begin,
   // and on down to the oldest refund block and the compute window's start (each block carried is
@@ -143,33 +145,46 @@ export async function buildSnapshot(storage: NodeStorage, o: BuildOptions): Prom
 }
 
 /**
- * Heights below H of the blocks holding a withdrawal that offers a refund, is not refunded by block
- * H and (with a cutoff) expires at or after the cutoff slot, ascending. Follows every block this
- * node holds up to H (held refund blocks, then stored ones) as the ledger's refund watch does, so
- * the answer is that of block H whatever commits go on meanwhile. One decode per held block: the
- * cost of a build grows with the chain (docs/protocol.md, "State snapshots").
+ * Finds the blocks below H holding a withdrawal that offers a refund, is not refunded by block H
+ * and (with a cutoff) expires at or after the cutoff slot. Follows the blocks this node holds (held
+ * refund blocks, then stored ones) as the ledger's refund watch does, up to H only, so the answer
+ * is that of block H whatever commits go on meanwhile. Kept by a snapshot server between builds,
+ * it follows only the blocks added since the last build (builds come at increasing heights), and
+ * forgets withdrawals once they expire before the cutoff (the cutoff only grows, with the finalized
+ * slot): a build then costs the new blocks' decoding, not the chain's.
  */
-async function refundableHeights(
-  storage: NodeStorage,
-  height: bigint,
-  cutoff: bigint | undefined,
-): Promise<bigint[]> {
-  const watch = new RefundWatch();
-  for await (const held of storage.blocks.held()) {
-    if (held.height < height) watch.follow(held.height, decodeBlock(held.block));
+export class RefundScan {
+  private watch = new RefundWatch();
+  private followed = 0n;
+  private storage: NodeStorage | undefined;
+
+  async heights(storage: NodeStorage, height: bigint, cutoff: bigint | undefined): Promise<bigint[]> {
+    if (this.storage !== storage || height < this.followed) {
+      // Another store (a node that rejoined) or an older height: start over.
+      this.watch = new RefundWatch();
+      this.followed = 0n;
+      this.storage = storage;
+      for await (const held of storage.blocks.held()) {
+        if (held.height < height) this.watch.follow(held.height, decodeBlock(held.block));
+      }
+    }
+    for (let from = this.followed + 1n; from <= height; ) {
+      const page = await storage.blocks.range(from, 256);
+      if (page.length === 0) break;
+      for (const stored of page) {
+        if (stored.height > height) break;
+        this.watch.follow(stored.height, decodeBlock(stored.block));
+        this.followed = stored.height;
+      }
+      from = page[page.length - 1]!.height + 1n;
+    }
+    const heights = new Set<bigint>();
+    for (const r of this.watch.pending()) {
+      if (cutoff !== undefined && r.expirationSlot < cutoff) this.watch.drop(r);
+      else if (r.height < height) heights.add(r.height);
+    }
+    return [...heights].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   }
-  for (let from = 1n; from <= height; ) {
-    const page = await storage.blocks.range(from, 256);
-    if (page.length === 0) break;
-    for (const stored of page)
-      if (stored.height <= height) watch.follow(stored.height, decodeBlock(stored.block));
-    from = page[page.length - 1]!.height + 1n;
-  }
-  const heights = new Set<bigint>();
-  for (const r of watch.pending()) {
-    if (r.height < height && (cutoff === undefined || r.expirationSlot >= cutoff)) heights.add(r.height);
-  }
-  return [...heights].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /**

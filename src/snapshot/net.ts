@@ -2,7 +2,7 @@ import type { Registry } from 'prom-client';
 import type { Lifecycle, Logger } from '../common/index.js';
 import type { NetworkMessage, NetworkNode } from '../network/index.js';
 import type { NodeStorage } from '../storage/index.js';
-import { type BuiltSnapshot, buildSnapshot } from './build.js';
+import { type BuiltSnapshot, buildSnapshot, RefundScan } from './build.js';
 import { isSnapshotError, SnapshotError } from './errors.js';
 import { decodeManifest, type SnapshotManifest } from './format.js';
 import { installSnapshot } from './install.js';
@@ -43,6 +43,7 @@ export class SnapshotServer implements Lifecycle {
   private current: BuiltSnapshot | undefined;
   private building: Promise<BuiltSnapshot> | undefined;
   private readonly metrics: SnapshotMetrics | undefined;
+  private readonly refundScan = new RefundScan();
 
   constructor(private readonly o: SnapshotServerOptions) {
     this.metrics = o.registry ? snapshotMetrics(o.registry) : undefined;
@@ -90,6 +91,7 @@ export class SnapshotServer implements Lifecycle {
       const cutoff = this.o.refundCutoffSlot?.();
       const built = await buildSnapshot(this.o.storage, {
         epochBlocks: this.o.epochBlocks,
+        refundScan: this.refundScan,
         ...(cutoff !== undefined ? { refundCutoffSlot: cutoff } : {}),
       });
       this.current = built;

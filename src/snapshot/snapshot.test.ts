@@ -50,6 +50,7 @@ import {
   loadGenesisBlock,
   MAX_CHUNK_BYTES,
   MAX_MANIFEST_BYTES,
+  RefundScan,
   recoverInterruptedInstall,
   type SnapshotManifest,
   SnapshotServer,
@@ -556,6 +557,19 @@ describe('refunds of withdrawals finalized below H (RocksDB)', () => {
       kind: ChunkKind.REFUND_BLOCKS,
       blocks: [chain.blocks[Number(W1) - 1]!.bytes],
     });
+  });
+  it('a server scan kept between builds follows only new blocks and agrees with a fresh one', async () => {
+    // Runs after the test above refunded W1 at a height past H.
+    const scan = new RefundScan();
+    expect(await scan.heights(server, H, undefined)).toEqual([W1]);
+    const tip = server.blocks.tip()!.height;
+    expect(tip).toBeGreaterThan(H);
+    expect(await scan.heights(server, tip, undefined)).toEqual([]);
+    expect(await new RefundScan().heights(server, tip - 1n, undefined)).toEqual([W1]);
+    // Expired before the cutoff: forgotten for good (the cutoff only grows).
+    const pruned = new RefundScan();
+    expect(await pruned.heights(server, H, 5_001n)).toEqual([]);
+    expect(await pruned.heights(server, H, undefined)).toEqual([]);
   });
 });
 
