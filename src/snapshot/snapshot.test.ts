@@ -26,12 +26,21 @@ import {
   blockHash,
   decodeBlock,
   encodeBlock,
+  LedgerApp,
   LedgerState,
   NULLIFIER_ACCUMULATOR_ZERO,
   nextNullifierAccumulator,
+  refundEntriesOf,
 } from '../ledger/index.js';
 import { Caps, type NetworkMessage } from '../network/index.js';
-import { MerkleTree, randomField } from '../privacy/index.js';
+import {
+  BatchVerifierPool,
+  loadCircuitArtifacts,
+  MerkleTree,
+  privacyReady,
+  randomField,
+  VerifyingKey,
+} from '../privacy/index.js';
 import { NodeStorage } from '../storage/index.js';
 import { quietLogger, tempDir } from '../storage/testing/index.js';
 import { BlockSyncServer } from '../sync/index.js';
@@ -501,6 +510,33 @@ describe('refunds of withdrawals finalized below H (RocksDB)', () => {
     expect(
       (await verifySnapshot(again.manifest, source(again), trust)).refundBlocks.map((b) => b.height),
     ).toEqual([W1]);
+
+    // The joined node's proposer finds W1 due too: its refund watch follows the held blocks.
+    await privacyReady();
+    const artifacts = await loadCircuitArtifacts();
+    const pool = new BatchVerifierPool(VerifyingKey.fromSnarkjs(artifacts.verifyingKey), { threads: 1 });
+    await pool.start();
+    try {
+      const app = await LedgerApp.open({
+        storage: joined,
+        pool,
+        registry: new Registry(),
+        leader: new Uint8Array(32).fill(9),
+        isAnchored: () => false,
+        currentSlot: () => 0n,
+        logger: quietLogger,
+        refunds: {
+          finalizedSlot: () => 6_000n,
+          readNullifiers: async (ns) => ({ slot: 6_000n, present: ns.map(() => false) }),
+        },
+      });
+      const tip = app.tip;
+      const proposal = await app.buildProposal(tip.height + 1n, 0, tip.hash);
+      expect(refundEntriesOf(decodeBlock(proposal.bytes)).map((e) => [e.height, e.index])).toEqual([[W1, 0]]);
+      await app.close();
+    } finally {
+      await pool.stop();
+    }
 
     await chain.extendWith({ refunds: [{ height: W1, index: 0 }] });
     const refunding = chain.blocks[chain.blocks.length - 1]!;
