@@ -28,8 +28,8 @@ export interface BuildOptions {
   /**
    * Withdrawals not refunded by H that expire before this Solana slot are left out of the refund
    * blocks: the cohort refunds an expired unsettled withdrawal within blocks of its expiration
-   * being finalized, so one still unrefunded this long after it settled. Unset: every withdrawal
-   * offering a refund and not refunded by H is carried.
+   * being finalized, so one still unrefunded this long after its expiration is taken as settled.
+   * Unset: every withdrawal offering a refund and not refunded by H is carried.
    */
   readonly refundCutoffSlot?: bigint;
   /** The server's scan kept between builds (each build then follows only new blocks). */
