@@ -49,6 +49,12 @@ export {
 export { JobPool, type PendingJob, ResultPool } from './distribution/pools.js';
 export { jobStatusView } from './distribution/status.js';
 export { COMPUTE_RETRY_BLOCKS, judgeResult, retryIfDue, tallyChain } from './distribution/transitions.js';
+export {
+  computeWindowStart,
+  MAX_JOB_LIFETIME_BLOCKS,
+  replayComputeWindow,
+  type WindowBlock,
+} from './distribution/window.js';
 export { ComputeError, type ComputeErrorCode } from './errors.js';
 export { type Execution, type ExecutorKeys, executeJob, executorEncryptionKey } from './executor.js';
 export { corruptedResult } from './fault.js';

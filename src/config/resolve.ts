@@ -67,7 +67,11 @@ export interface NodeConfig {
   };
   readonly ingress: { readonly host: string; readonly port: number };
   readonly dashboard: { readonly enabled: boolean; readonly host: string; readonly port: number };
-  readonly sync: { readonly snapshotThresholdBlocks: number; readonly snapshotRefreshBlocks: number };
+  readonly sync: {
+    readonly snapshotThresholdBlocks: number;
+    readonly snapshotRefreshBlocks: number;
+    readonly snapshotRefundGraceSlots: number;
+  };
   readonly consensus: {
     readonly enabled: boolean;
     readonly minValidators: number;
@@ -162,6 +166,7 @@ export function resolveConfig(f: ConfigFile, baseDir: string): { config: NodeCon
     sync: {
       snapshotThresholdBlocks: f.sync.snapshot_threshold_blocks,
       snapshotRefreshBlocks: f.sync.snapshot_refresh_blocks,
+      snapshotRefundGraceSlots: f.sync.snapshot_refund_grace_slots,
     },
     consensus: {
       enabled: f.consensus.enabled,

@@ -305,6 +305,15 @@ const sync = z
       .describe(
         'A node serving snapshots builds a new one at its tip when a joiner asks and the last one is this many blocks old',
       ),
+    snapshot_refund_grace_slots: z
+      .number()
+      .int()
+      .min(0)
+      .max(1_000_000_000)
+      .default(216_000)
+      .describe(
+        'A snapshot carries the blocks of unrefunded withdrawals that expire no more than this many slots before the Solana slot the server saw finalized (older ones are taken as settled)',
+      ),
   })
   .prefault({});
 

@@ -594,7 +594,11 @@ export class LedgerApp {
 
   /** Rebuilds the refund watch from the stored blocks (the watch is memory only). */
   private async watchStoredRefunds(): Promise<void> {
-    // From the first stored block: a node that joined by snapshot holds blocks from its height H on.
+    // A node that joined by snapshot at H holds blocks from H on, and below H only the blocks its
+    // snapshot carried for withdrawals that may still be refunded: those first, in height order.
+    for await (const held of this.state.storage.blocks.held()) {
+      this.refundWatch.follow(held.height, decodeBlock(held.block));
+    }
     let from = 1n;
     for (;;) {
       const page = await this.state.storage.blocks.range(from, 256);

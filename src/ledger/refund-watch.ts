@@ -34,6 +34,11 @@ export class RefundWatch {
     return due.slice(0, limit);
   }
 
+  /** Every withdrawal watched, in no particular order (what a snapshot must let a joiner check). */
+  pending(): ResolvedRefund[] {
+    return [...this.byPosition.values()];
+  }
+
   /** Forgets a withdrawal that settled on Solana (or was refunded): it is never refundable again. */
   drop(r: Pick<RefundEntry, 'height' | 'index'>): void {
     this.byPosition.delete(keyOf(r));

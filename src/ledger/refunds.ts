@@ -143,7 +143,9 @@ export async function resolveRefunds(
       return refuse(`entry ${i} names height ${entry.height}, not a final block`);
     }
     if (!blocks.has(entry.height)) {
-      const stored = await state.storage.blocks.getByHeight(entry.height);
+      // Held: a snapshot-joined node keeps the blocks below its height H whose withdrawals may
+      // still be refunded (docs/protocol.md, "State snapshots").
+      const stored = await state.storage.blocks.getStoredOrHeld(entry.height);
       blocks.set(entry.height, stored ? decodeBlock(stored.block) : undefined);
     }
     const tx = blocks.get(entry.height)?.transactions[entry.index];

@@ -25,6 +25,8 @@ export interface SnapshotBase {
   readonly height: bigint;
   readonly headers: ReadonlyMap<bigint, Uint8Array>;
   readonly setBlocks: ReadonlyMap<bigint, SetBlock>;
+  /** Encoded sections of the compute window's blocks below the node's first stored block. */
+  readonly sections: ReadonlyMap<bigint, Uint8Array>;
 }
 
 const corrupt = () => new SnapshotError('BASE_CORRUPT', 'the stored snapshot base does not decode');
@@ -51,16 +53,19 @@ export async function loadBase(storage: NodeStorage): Promise<SnapshotBase | und
     const n = r.count(r.u32(), 1 << 20, 4);
     const headers = new Map<bigint, Uint8Array>();
     const setBlocks = new Map<bigint, SetBlock>();
+    const sections = new Map<bigint, Uint8Array>();
     for (let i = 0; i < n; i++) {
       const chunk = decodeChunk(r.bytesU32(MAX_CHUNK_BYTES));
       if (chunk.kind === ChunkKind.HEADERS) {
         for (const h of chunk.headers) headers.set(decodeBlockHeaderOf(h).height, h);
       } else if (chunk.kind === ChunkKind.SET_BLOCKS) {
         for (const b of chunk.blocks) setBlocks.set(decodeBlockHeaderOf(b.header).height, b);
+      } else if (chunk.kind === ChunkKind.COMPUTE_SECTIONS) {
+        for (const b of chunk.blocks) sections.set(b.height, b.sections);
       }
     }
     r.end();
-    return { height, headers, setBlocks };
+    return { height, headers, setBlocks, sections };
   } catch {
     throw corrupt();
   }

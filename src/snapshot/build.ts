@@ -1,25 +1,39 @@
+import { computeWindowStart } from '../compute/index.js';
 import { carriesValidatorSet } from '../consensus/index.js';
-import { decodeBlock, decodeBlockHeaderOf, encodeSections } from '../ledger/index.js';
+import { decodeBlock, decodeBlockHeaderOf, encodeSections, RefundWatch } from '../ledger/index.js';
 import { type Field, ROOT_HISTORY_SIZE } from '../privacy/index.js';
 import type { NodeStorage } from '../storage/index.js';
 import { headerBytesOf, loadBase, type SnapshotBase } from './base.js';
 import { SnapshotError } from './errors.js';
 import {
+  CHUNK_TARGET_BYTES,
   ChunkKind,
   chunkEntry,
   encodeChunk,
   encodeManifest,
   MAX_FIELDS_PER_CHUNK,
   MAX_HEADERS_PER_CHUNK,
+  MAX_REFUND_BLOCKS_PER_CHUNK,
   MAX_SET_BLOCKS_PER_CHUNK,
+  MAX_WINDOW_SECTIONS_PER_CHUNK,
   type SetBlock,
   type SnapshotChunk,
   type SnapshotManifest,
+  type WindowSections,
 } from './format.js';
 
 export interface BuildOptions {
   /** consensus.epoch_blocks: which blocks carry validator sets. */
   readonly epochBlocks: number;
+  /**
+   * Withdrawals not refunded by H that expire before this Solana slot are left out of the refund
+   * blocks: the cohort refunds an expired unsettled withdrawal within blocks of its expiration
+   * being finalized, so one still unrefunded this long after its expiration is taken as settled.
+   * Unset: every withdrawal offering a refund and not refunded by H is carried.
+   */
+  readonly refundCutoffSlot?: bigint;
+  /** The server's scan kept between builds (each build then follows only new blocks). */
+  readonly refundScan?: RefundScan;
 }
 
 export interface BuiltSnapshot {
@@ -48,8 +62,14 @@ export async function buildSnapshot(storage: NodeStorage, o: BuildOptions): Prom
   const header = decodeBlockHeaderOf(stored.block);
 
   const chunks: SnapshotChunk[] = [];
-  // Headers H-1 down to where the last ROOT_HISTORY_SIZE appending blocks (the root window) begin.
-  const headers = await windowHeaders(source, height, header.leafCount);
+  const refundHeights = await (o.refundScan ?? new RefundScan()).heights(storage, height, o.refundCutoffSlot);
+  const computeFrom = computeWindowStart(height);
+  // Headers H-1 down to where the last ROOT_HISTORY_SIZE appending blocks (the root window) begin,
+  // and on down to the oldest refund block and the compute window's start (each block carried is
+  // checked against its header).
+  const lowest =
+    refundHeights[0] !== undefined && refundHeights[0] < computeFrom ? refundHeights[0] : computeFrom;
+  const headers = await windowHeaders(source, height, header.leafCount, lowest);
   for (let i = 0; i < headers.length; i += MAX_HEADERS_PER_CHUNK) {
     chunks.push({ kind: ChunkKind.HEADERS, headers: headers.slice(i, i + MAX_HEADERS_PER_CHUNK) });
   }
@@ -77,6 +97,39 @@ export async function buildSnapshot(storage: NodeStorage, o: BuildOptions): Prom
     }
   }
   if (pending.length) chunks.push({ kind: ChunkKind.NULLIFIERS, fields: pending });
+  let refundBlocks: Uint8Array[] = [];
+  let refundBytes = 0;
+  for (const h of refundHeights) {
+    const stored = await storage.blocks.getStoredOrHeld(h);
+    if (!stored) throw new SnapshotError('NOTHING_TO_SERVE', `refund block ${h} is not held here`);
+    if (
+      refundBlocks.length === MAX_REFUND_BLOCKS_PER_CHUNK ||
+      (refundBlocks.length > 0 && refundBytes + 4 + stored.block.length > CHUNK_TARGET_BYTES)
+    ) {
+      chunks.push({ kind: ChunkKind.REFUND_BLOCKS, blocks: refundBlocks });
+      refundBlocks = [];
+      refundBytes = 0;
+    }
+    refundBlocks.push(stored.block);
+    refundBytes += 4 + stored.block.length;
+  }
+  if (refundBlocks.length) chunks.push({ kind: ChunkKind.REFUND_BLOCKS, blocks: refundBlocks });
+  let window: WindowSections[] = [];
+  let windowBytes = 0;
+  for (let h = computeFrom; h < height; h++) {
+    const sections = await source.sections(h);
+    if (
+      window.length === MAX_WINDOW_SECTIONS_PER_CHUNK ||
+      (window.length > 0 && windowBytes + 12 + sections.length > CHUNK_TARGET_BYTES)
+    ) {
+      chunks.push({ kind: ChunkKind.COMPUTE_SECTIONS, blocks: window });
+      window = [];
+      windowBytes = 0;
+    }
+    window.push({ height: h, sections });
+    windowBytes += 12 + sections.length;
+  }
+  if (window.length) chunks.push({ kind: ChunkKind.COMPUTE_SECTIONS, blocks: window });
 
   const encoded = chunks.map(encodeChunk);
   const manifest: SnapshotManifest = {
@@ -92,14 +145,63 @@ export async function buildSnapshot(storage: NodeStorage, o: BuildOptions): Prom
 }
 
 /**
- * Headers H-1, H-2, ... down to the predecessor of the ROOT_HISTORY_SIZE-th most recent block that
- * appended leaves, or to block 1: what a joiner needs to rebuild the exact root window.
+ * Finds the blocks below H holding a withdrawal that offers a refund, is not refunded by block H
+ * and (with a cutoff) expires at or after the cutoff slot. Follows the blocks this node holds (held
+ * refund blocks, then stored ones) as the ledger's refund watch does, up to H only, so the answer
+ * is that of block H whatever commits go on meanwhile. Kept by a snapshot server between builds,
+ * it follows only the blocks added since the last build (builds come at increasing heights), and
+ * forgets withdrawals once they expire before the cutoff (the cutoff only grows, with the finalized
+ * slot): a build then costs the new blocks' decoding, not the chain's.
  */
-async function windowHeaders(source: History, height: bigint, tipLeaves: bigint): Promise<Uint8Array[]> {
+export class RefundScan {
+  private watch = new RefundWatch();
+  private followed = 0n;
+  private storage: NodeStorage | undefined;
+
+  async heights(storage: NodeStorage, height: bigint, cutoff: bigint | undefined): Promise<bigint[]> {
+    if (this.storage !== storage || height < this.followed) {
+      // Another store (a node that rejoined) or an older height: start over.
+      this.watch = new RefundWatch();
+      this.followed = 0n;
+      this.storage = storage;
+      for await (const held of storage.blocks.held()) {
+        if (held.height < height) this.watch.follow(held.height, decodeBlock(held.block));
+      }
+    }
+    for (let from = this.followed + 1n; from <= height; ) {
+      const page = await storage.blocks.range(from, 256);
+      if (page.length === 0) break;
+      for (const stored of page) {
+        if (stored.height > height) break;
+        this.watch.follow(stored.height, decodeBlock(stored.block));
+        this.followed = stored.height;
+      }
+      from = page[page.length - 1]!.height + 1n;
+    }
+    const heights = new Set<bigint>();
+    for (const r of this.watch.pending()) {
+      if (cutoff !== undefined && r.expirationSlot < cutoff) this.watch.drop(r);
+      else if (r.height < height) heights.add(r.height);
+    }
+    return [...heights].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  }
+}
+
+/**
+ * Headers H-1, H-2, ... down to the predecessor of the ROOT_HISTORY_SIZE-th most recent block that
+ * appended leaves, or to block 1: what a joiner needs to rebuild the exact root window; and at least
+ * down to `downTo`.
+ */
+async function windowHeaders(
+  source: History,
+  height: bigint,
+  tipLeaves: bigint,
+  downTo: bigint,
+): Promise<Uint8Array[]> {
   const out: Uint8Array[] = [];
   let appending = 0;
   let leaves = tipLeaves;
-  for (let h = height - 1n; h >= 1n && appending < ROOT_HISTORY_SIZE; h--) {
+  for (let h = height - 1n; h >= 1n && (appending < ROOT_HISTORY_SIZE || h >= downTo); h--) {
     const bytes = await source.header(h);
     out.push(bytes);
     const below = decodeBlockHeaderOf(bytes).leafCount;
@@ -121,6 +223,15 @@ class History {
     if (stored) return headerBytesOf(stored.block);
     const fromBase = this.base?.headers.get(h);
     if (!fromBase) throw new SnapshotError('NOTHING_TO_SERVE', `header ${h} is not held here`);
+    return fromBase;
+  }
+
+  async sections(h: bigint): Promise<Uint8Array> {
+    const stored = await this.storage.blocks.getByHeight(h);
+    if (stored) return encodeSections(decodeBlock(stored.block).sections);
+    const fromBase = this.base?.sections.get(h);
+    if (!fromBase)
+      throw new SnapshotError('NOTHING_TO_SERVE', `the sections of block ${h} are not held here`);
     return fromBase;
   }
 

@@ -34,6 +34,13 @@ export interface SnapshotErrorContexts {
   TREE_MISMATCH: { leafCount?: string };
   /** The nullifier list does not hash to block H's nullifier count and accumulator. */
   NULLIFIERS_MISMATCH: { count?: string };
+  /**
+   * A refund block that is not the certified block at its height (header hash, transaction or
+   * sections root), out of order, or below the headers the snapshot carries.
+   */
+  REFUND_BLOCKS_INVALID: { height?: string };
+  /** The compute window's sections are missing, out of order, or not the ones their headers commit to. */
+  COMPUTE_WINDOW_INVALID: { height?: string };
   /** Installing needs an empty data directory (a far-behind one is wiped by the caller first). */
   STATE_NOT_EMPTY: { height?: string };
   /** This node holds no block to build a snapshot at. */

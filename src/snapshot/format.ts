@@ -27,6 +27,10 @@ export const MAX_FIELDS_PER_CHUNK = CHUNK_TARGET_BYTES / 32;
 export const MAX_HEADERS_PER_CHUNK = 3000;
 /** Validator-set blocks per chunk (each is far below a chunk; a set block's sections are capped). */
 export const MAX_SET_BLOCKS_PER_CHUNK = 64;
+/** Refund blocks per chunk (each is a whole block; a chunk holds one at least, however large). */
+export const MAX_REFUND_BLOCKS_PER_CHUNK = 1024;
+/** Blocks' sections per compute-window chunk (an empty block's are 13 bytes with its height). */
+export const MAX_WINDOW_SECTIONS_PER_CHUNK = 4096;
 /** Certificates are bounded by their signer cap (256 x 96 bytes plus the fixed part). */
 export const MAX_QC_BYTES = 1 + 8 + 4 + 32 + 2 + 256 * 96;
 /** Chunks one snapshot may announce: 16,384 MiB of state. */
@@ -45,6 +49,16 @@ export const ChunkKind = {
   LEAVES: 3,
   /** The nullifier set in the order blocks added it. */
   NULLIFIERS: 4,
+  /**
+   * Whole blocks below H holding withdrawals that may still be refunded (ascending height): what a
+   * refund section naming them is checked against.
+   */
+  REFUND_BLOCKS: 5,
+  /**
+   * The sections of every block of the compute window below H (ascending height, each with its
+   * height): replayed from nothing, they rebuild the compute jobs live at H.
+   */
+  COMPUTE_SECTIONS: 6,
 } as const;
 export type ChunkKindCode = (typeof ChunkKind)[keyof typeof ChunkKind];
 
@@ -61,7 +75,15 @@ export type SnapshotChunk =
   | { readonly kind: typeof ChunkKind.HEADERS; readonly headers: readonly Uint8Array[] }
   | { readonly kind: typeof ChunkKind.SET_BLOCKS; readonly blocks: readonly SetBlock[] }
   | { readonly kind: typeof ChunkKind.LEAVES; readonly fields: readonly Field[] }
-  | { readonly kind: typeof ChunkKind.NULLIFIERS; readonly fields: readonly Field[] };
+  | { readonly kind: typeof ChunkKind.NULLIFIERS; readonly fields: readonly Field[] }
+  | { readonly kind: typeof ChunkKind.REFUND_BLOCKS; readonly blocks: readonly Uint8Array[] }
+  | { readonly kind: typeof ChunkKind.COMPUTE_SECTIONS; readonly blocks: readonly WindowSections[] };
+
+export interface WindowSections {
+  readonly height: bigint;
+  /** The block's encoded sections (their hash is the header's sectionsRoot). */
+  readonly sections: Uint8Array;
+}
 
 export interface ChunkEntry {
   readonly kind: ChunkKindCode;
@@ -97,7 +119,7 @@ function checkSize(bytes: Uint8Array, cap: number): void {
 }
 
 function isChunkKind(k: number): k is ChunkKindCode {
-  return k >= ChunkKind.HEADERS && k <= ChunkKind.NULLIFIERS;
+  return k >= ChunkKind.HEADERS && k <= ChunkKind.COMPUTE_SECTIONS;
 }
 
 export function encodeManifest(m: SnapshotManifest): Uint8Array {
@@ -158,6 +180,10 @@ function maxItems(kind: ChunkKindCode): number {
       return MAX_HEADERS_PER_CHUNK;
     case ChunkKind.SET_BLOCKS:
       return MAX_SET_BLOCKS_PER_CHUNK;
+    case ChunkKind.REFUND_BLOCKS:
+      return MAX_REFUND_BLOCKS_PER_CHUNK;
+    case ChunkKind.COMPUTE_SECTIONS:
+      return MAX_WINDOW_SECTIONS_PER_CHUNK;
     default:
       return MAX_FIELDS_PER_CHUNK;
   }
@@ -168,6 +194,8 @@ function chunkItems(c: SnapshotChunk): number {
     case ChunkKind.HEADERS:
       return c.headers.length;
     case ChunkKind.SET_BLOCKS:
+    case ChunkKind.REFUND_BLOCKS:
+    case ChunkKind.COMPUTE_SECTIONS:
       return c.blocks.length;
     default:
       return c.fields.length;
@@ -190,6 +218,11 @@ export function encodeChunk(c: SnapshotChunk): Uint8Array {
         .bytesU32(b.sections, MAX_SECTIONS_BYTES + 1, 'sections')
         .bytesU32(b.qc, MAX_QC_BYTES, 'qc');
     }
+  } else if (c.kind === ChunkKind.REFUND_BLOCKS) {
+    for (const b of c.blocks) w.bytesU32(b, MAX_L2_BLOCK_BYTES, 'block');
+  } else if (c.kind === ChunkKind.COMPUTE_SECTIONS) {
+    for (const b of c.blocks)
+      w.u64(b.height, 'height').bytesU32(b.sections, MAX_SECTIONS_BYTES + 1, 'sections');
   } else for (const f of c.fields) w.u256(f, 'field');
   const out = w.finish();
   if (out.length > MAX_CHUNK_BYTES) {
@@ -214,7 +247,11 @@ export function decodeChunk(bytes: Uint8Array): SnapshotChunk {
       ? BLOCK_HEADER_BYTES
       : kind === ChunkKind.SET_BLOCKS
         ? BLOCK_HEADER_BYTES + 8
-        : 32;
+        : kind === ChunkKind.REFUND_BLOCKS
+          ? 4 + BLOCK_HEADER_BYTES
+          : kind === ChunkKind.COMPUTE_SECTIONS
+            ? 12
+            : 32;
   const count = r.count(r.u32('count'), maxItems(kind), minBytes, 'items');
   if (count === 0) r.fail('invalid', 'an empty chunk', 'count', { count });
   let chunk: SnapshotChunk;
@@ -230,6 +267,16 @@ export function decodeChunk(bytes: Uint8Array): SnapshotChunk {
         sections: r.bytesU32(MAX_SECTIONS_BYTES + 1, 'sections'),
         qc: r.bytesU32(MAX_QC_BYTES, 'qc'),
       });
+    }
+    chunk = { kind, blocks };
+  } else if (kind === ChunkKind.REFUND_BLOCKS) {
+    const blocks: Uint8Array[] = [];
+    for (let i = 0; i < count; i++) blocks.push(r.bytesU32(MAX_L2_BLOCK_BYTES, 'block'));
+    chunk = { kind, blocks };
+  } else if (kind === ChunkKind.COMPUTE_SECTIONS) {
+    const blocks: WindowSections[] = [];
+    for (let i = 0; i < count; i++) {
+      blocks.push({ height: r.u64('height'), sections: r.bytesU32(MAX_SECTIONS_BYTES + 1, 'sections') });
     }
     chunk = { kind, blocks };
   } else {

@@ -12,7 +12,7 @@ export {
   loadGenesisBlock,
   type SnapshotBase,
 } from './base.js';
-export { type BuildOptions, type BuiltSnapshot, buildSnapshot } from './build.js';
+export { type BuildOptions, type BuiltSnapshot, buildSnapshot, RefundScan } from './build.js';
 export {
   isSnapshotError,
   SnapshotError,

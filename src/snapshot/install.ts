@@ -1,4 +1,5 @@
 import { ByteWriter } from '../common/index.js';
+import { replayComputeWindow } from '../compute/index.js';
 import { ACTIVATION_DELAY, type KeyValue, ValidatorSetHistory } from '../consensus/index.js';
 import { type NodeStorage, WriteBatch } from '../storage/index.js';
 import { BASE_RECORD, encodeBase, INSTALL_MARKER } from './base.js';
@@ -21,7 +22,7 @@ class CapturedKv implements KeyValue {
 
 /**
  * Installs a verified snapshot into an empty data directory. The install marker goes first; tree
- * nodes and nullifiers follow in bounded batches; the last batch holds block H with its QC, the tree
+ * nodes, nullifiers and the held refund blocks follow in bounded batches; the last batch holds block H with its QC, the tree
  * state, the deposit cursor, the validator-set history, the compute applied height, the snapshot
  * base, and deletes the marker. A crash before that batch leaves the marker, and
  * `recoverInterruptedInstall` empties the directory on the next start; after it, the node is at H.
@@ -57,6 +58,17 @@ export async function installSnapshot(storage: NodeStorage, v: VerifiedSnapshot)
       release();
     }
   }
+
+  // Each up to a block's 1 MiB: a few per batch.
+  for (let i = 0; i < v.refundBlocks.length; i += 16) {
+    const batch = new WriteBatch();
+    for (const b of v.refundBlocks.slice(i, i + 16)) storage.blocks.stageHeld(batch, b);
+    await storage.db.write(batch, { sync: true });
+  }
+
+  // Compute jobs live at H: the window's blocks applied from nothing, each block its own write (the
+  // marker still covers a crash); the last batch then records H as applied.
+  await replayComputeWindow(storage.compute, v.computeBlocks);
 
   const kv = new CapturedKv();
   const history = new ValidatorSetHistory(kv);

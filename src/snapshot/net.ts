@@ -2,7 +2,7 @@ import type { Registry } from 'prom-client';
 import type { Lifecycle, Logger } from '../common/index.js';
 import type { NetworkMessage, NetworkNode } from '../network/index.js';
 import type { NodeStorage } from '../storage/index.js';
-import { type BuiltSnapshot, buildSnapshot } from './build.js';
+import { type BuiltSnapshot, buildSnapshot, RefundScan } from './build.js';
 import { isSnapshotError, SnapshotError } from './errors.js';
 import { decodeManifest, type SnapshotManifest } from './format.js';
 import { installSnapshot } from './install.js';
@@ -15,6 +15,11 @@ export interface SnapshotServerOptions {
   readonly epochBlocks: number;
   /** sync.snapshot_refresh_blocks: build a newer snapshot only once the tip is this far past the last. */
   readonly refreshBlocks: number;
+  /**
+   * BuildOptions.refundCutoffSlot at build time: the finalized Solana slot this node saw minus
+   * sync.snapshot_refund_grace_slots; undefined (no cutoff) while the slot is unknown.
+   */
+  readonly refundCutoffSlot?: () => bigint | undefined;
   readonly registry?: Registry;
   readonly logger: Logger;
 }
@@ -38,6 +43,7 @@ export class SnapshotServer implements Lifecycle {
   private current: BuiltSnapshot | undefined;
   private building: Promise<BuiltSnapshot> | undefined;
   private readonly metrics: SnapshotMetrics | undefined;
+  private readonly refundScan = new RefundScan();
 
   constructor(private readonly o: SnapshotServerOptions) {
     this.metrics = o.registry ? snapshotMetrics(o.registry) : undefined;
@@ -82,7 +88,12 @@ export class SnapshotServer implements Lifecycle {
     if (current && tip - current.manifest.height < BigInt(this.o.refreshBlocks)) return current;
     this.building ??= (async () => {
       const t0 = performance.now();
-      const built = await buildSnapshot(this.o.storage, { epochBlocks: this.o.epochBlocks });
+      const cutoff = this.o.refundCutoffSlot?.();
+      const built = await buildSnapshot(this.o.storage, {
+        epochBlocks: this.o.epochBlocks,
+        refundScan: this.refundScan,
+        ...(cutoff !== undefined ? { refundCutoffSlot: cutoff } : {}),
+      });
       this.current = built;
       this.metrics?.builds.inc();
       this.o.logger.info(

@@ -1,18 +1,46 @@
+import { ed25519 } from '@noble/curves/ed25519.js';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256 } from '../common/index.js';
+import {
+  assignExecutors,
+  ComputeChain,
+  computeWindowStart,
+  encodeJobEntry,
+  encodeSignedResult,
+  executorsPerAttempt,
+  JOBS_SECTION_KIND,
+  JobPool,
+  jobId,
+  jobIdBytes,
+  outputHash,
+  RESULTS_SECTION_KIND,
+  ResultPool,
+  signResult,
+} from '../compute/index.js';
+import { assignedJobFixture, validatorSeed } from '../compute/testing/index.js';
 import { ValidatorSet } from '../consensus/index.js';
 import { testCohort } from '../consensus/testing/index.js';
+import type { BlockSection } from '../ledger/index.js';
 import {
   blockHash,
   decodeBlock,
   encodeBlock,
+  LedgerApp,
   LedgerState,
   NULLIFIER_ACCUMULATOR_ZERO,
   nextNullifierAccumulator,
+  refundEntriesOf,
 } from '../ledger/index.js';
 import { Caps, type NetworkMessage } from '../network/index.js';
-import { MerkleTree, randomField } from '../privacy/index.js';
+import {
+  BatchVerifierPool,
+  loadCircuitArtifacts,
+  MerkleTree,
+  privacyReady,
+  randomField,
+  VerifyingKey,
+} from '../privacy/index.js';
 import { NodeStorage } from '../storage/index.js';
 import { quietLogger, tempDir } from '../storage/testing/index.js';
 import { BlockSyncServer } from '../sync/index.js';
@@ -31,6 +59,7 @@ import {
   loadGenesisBlock,
   MAX_CHUNK_BYTES,
   MAX_MANIFEST_BYTES,
+  RefundScan,
   recoverInterruptedInstall,
   type SnapshotManifest,
   SnapshotServer,
@@ -91,8 +120,9 @@ describe('snapshot build, verify, install (RocksDB)', () => {
 
   it('installs a snapshot that continues exactly where the server is', async () => {
     expect(built.manifest.height).toBe(300n);
+    // The compute window (320 blocks) reaches block 1 here, past the root window's start.
     const headers = built.manifest.chunks.filter((c) => c.kind === ChunkKind.HEADERS);
-    expect(headers.reduce((n, c) => n + c.count, 0)).toBeLessThan(299);
+    expect(headers.reduce((n, c) => n + c.count, 0)).toBe(299);
     const manifest = decodeManifest(built.manifestBytes);
     const verified = await verifySnapshot(manifest, source(built), trust);
     const { storage, path } = await freshStorage('snap-join');
@@ -402,5 +432,355 @@ describe('snapshot build, verify, install (RocksDB)', () => {
     await server2.stop();
     const stopped = await ask(0n, 0);
     expect(stopped.type === 'SNAPSHOT_RESPONSE' && stopped.bytes.length).toBe(0);
+  });
+});
+
+describe('refunds of withdrawals finalized below H (RocksDB)', () => {
+  let server: NodeStorage;
+  let chain: TestChain;
+  let trust: SnapshotTrust;
+  /** Withdrawal still refundable at H (below the root and compute windows), one refunded before H. */
+  const W1 = 11n;
+  const W2 = 290n;
+  const H = 340n;
+
+  beforeAll(async () => {
+    server = (await freshStorage('refund-server')).storage;
+    chain = await buildTestChain(server, { blocks: Number(W1) - 1, epochBlocks: EPOCH });
+    await chain.extendWith({ withdrawal: true });
+    await chain.extend(Number(W2 - W1) - 1);
+    await chain.extendWith({ withdrawal: true });
+    await chain.extendWith({ refunds: [{ height: W2, index: 0 }] });
+    await chain.extend(Number(H - W2) - 1);
+    trust = { genesis: chain.genesis, epochBlocks: EPOCH, verifyVote: chain.verifyVote };
+    atH = await buildSnapshot(server, { epochBlocks: EPOCH });
+  }, 90_000);
+  let atH: BuiltSnapshot;
+
+  const refundChunks = (s: BuiltSnapshot) =>
+    s.manifest.chunks.flatMap((c, i) => (c.kind === ChunkKind.REFUND_BLOCKS ? [i] : []));
+
+  it('carries the block of a withdrawal still refundable; its refund after H applies on the joined node', async () => {
+    const built = atH;
+    expect(built.manifest.height).toBe(H);
+    const verified = await verifySnapshot(built.manifest, source(built), trust);
+    // W2 was refunded before H: only W1's block, and headers reach down to it (below the root window).
+    expect(verified.refundBlocks.map((b) => b.height)).toEqual([W1]);
+    const headers = built.manifest.chunks.filter((c) => c.kind === ChunkKind.HEADERS);
+    expect(headers.reduce((n, c) => n + c.count, 0)).toBe(Number(H - W1));
+    expect((await LedgerState.open(server)).tree.rootHistory.length).toBe(64);
+
+    // A cutoff past W1's expiration (slot 5,000) leaves it out as settled; at it, it stays in.
+    expect(
+      refundChunks(await buildSnapshot(server, { epochBlocks: EPOCH, refundCutoffSlot: 5_001n })),
+    ).toEqual([]);
+    expect(
+      refundChunks(await buildSnapshot(server, { epochBlocks: EPOCH, refundCutoffSlot: 5_000n })),
+    ).toHaveLength(1);
+
+    const { storage, path } = await freshStorage('refund-join');
+    await installSnapshot(storage, verified);
+    await storage.close();
+    const joined = await NodeStorage.open(path, { logger: quietLogger });
+    cleanups.push(() => joined.close().catch(() => {}));
+    expect(await joined.blocks.getByHeight(W1)).toBeUndefined();
+    expect((await joined.blocks.getHeld(W1))?.block).toEqual(chain.blocks[Number(W1) - 1]!.bytes);
+    expect(await joined.blocks.getHeld(W2)).toBeUndefined();
+
+    // Without the refund blocks the same chain halts the joiner at the refund (the gap this closes).
+    const withoutIndex = refundChunks(built);
+    const bare = await verifySnapshot(
+      { ...built.manifest, chunks: built.manifest.chunks.filter((_, i) => !withoutIndex.includes(i)) },
+      async (i) => built.chunks.filter((_, j) => !withoutIndex.includes(j))[i]!,
+      trust,
+    );
+    const { storage: bareStorage } = await freshStorage('refund-join-bare');
+    await installSnapshot(bareStorage, bare);
+
+    // The joined node serves a snapshot carrying W1's block from what it holds.
+    await chain.extend(2);
+    const set = new ValidatorSet(chain.genesis);
+    const mine = await LedgerState.open(joined);
+    const bareState = await LedgerState.open(bareStorage);
+    for (const record of chain.blocks.slice(Number(H))) {
+      await replayBlock(joined, mine, record, set, chain.verifyVote);
+      await replayBlock(bareStorage, bareState, record, set, chain.verifyVote);
+    }
+    const again = await buildSnapshot(joined, { epochBlocks: EPOCH });
+    expect(
+      (await verifySnapshot(again.manifest, source(again), trust)).refundBlocks.map((b) => b.height),
+    ).toEqual([W1]);
+
+    // The joined node's proposer finds W1 due too: its refund watch follows the held blocks.
+    await privacyReady();
+    const artifacts = await loadCircuitArtifacts();
+    const pool = new BatchVerifierPool(VerifyingKey.fromSnarkjs(artifacts.verifyingKey), { threads: 1 });
+    await pool.start();
+    try {
+      const app = await LedgerApp.open({
+        storage: joined,
+        pool,
+        registry: new Registry(),
+        leader: new Uint8Array(32).fill(9),
+        isAnchored: () => false,
+        currentSlot: () => 0n,
+        logger: quietLogger,
+        refunds: {
+          finalizedSlot: () => 6_000n,
+          readNullifiers: async (ns) => ({ slot: 6_000n, present: ns.map(() => false) }),
+        },
+      });
+      const tip = app.tip;
+      const proposal = await app.buildProposal(tip.height + 1n, 0, tip.hash);
+      expect(refundEntriesOf(decodeBlock(proposal.bytes)).map((e) => [e.height, e.index])).toEqual([[W1, 0]]);
+      await app.close();
+    } finally {
+      await pool.stop();
+    }
+
+    await chain.extendWith({ refunds: [{ height: W1, index: 0 }] });
+    const refunding = chain.blocks[chain.blocks.length - 1]!;
+    await replayBlock(joined, mine, refunding, set, chain.verifyVote);
+    await expect(replayBlock(bareStorage, bareState, refunding, set, chain.verifyVote)).rejects.toThrow(
+      /REFUND_INVALID/,
+    );
+    const theirs = await LedgerState.open(server);
+    expect(mine.tip).toEqual(theirs.tip);
+    expect(mine.tree.root).toBe(theirs.tree.root);
+    expect(joined.nullifiers.size).toBe(server.nullifiers.size);
+    // Refunded: the next snapshot of either node no longer carries W1's block.
+    expect(refundChunks(await buildSnapshot(joined, { epochBlocks: EPOCH }))).toEqual([]);
+  }, 90_000);
+
+  it('refuses a refund block that is not the certified one, and changes nothing', async () => {
+    // The snapshot at H (W1 unrefunded there), its refund chunk replaced by a tampered one.
+    const built = atH;
+    expect(refundChunks(built)).toHaveLength(1);
+    const keep = (_: unknown, i: number) => !refundChunks(built).includes(i);
+    const { storage } = await freshStorage('refund-refuse');
+    const refuse = async (blocks: Uint8Array[], message: RegExp) => {
+      const bytes = encodeChunk({ kind: ChunkKind.REFUND_BLOCKS, blocks });
+      const chunks = [...built.chunks.filter(keep), bytes];
+      const entries = [
+        ...built.manifest.chunks.filter(keep),
+        { kind: ChunkKind.REFUND_BLOCKS, count: blocks.length, hash: sha256(bytes) },
+      ];
+      await expect(
+        verifySnapshot({ ...built.manifest, chunks: entries }, async (i) => chunks[i]!, trust),
+      ).rejects.toMatchObject({ code: 'REFUND_BLOCKS_INVALID', message: expect.stringMatching(message) });
+      expect(await isEmpty(storage)).toBe(true);
+    };
+    const w1 = decodeBlock(chain.blocks[Number(W1) - 1]!.bytes);
+    // The certified header with another body: the withdrawal gone, or the refund section forged.
+    await refuse([encodeBlock({ ...w1, transactions: [] })], /transactions do not hash/);
+    await refuse(
+      [encodeBlock({ ...w1, sections: [{ kind: 4, entries: [new Uint8Array(8)] }] })],
+      /sections do not hash/,
+    );
+    // Another header at the same height (its hash is not the one the chain names).
+    await refuse(
+      [encodeBlock({ ...w1, header: { ...w1.header, timestampMs: w1.header.timestampMs + 1n } })],
+      /not the certified block/,
+    );
+    // A block below the headers the snapshot carries, and heights out of order.
+    await refuse([chain.blocks[4]!.bytes], /do not reach/);
+    await refuse([chain.blocks[Number(W1) - 1]!.bytes, chain.blocks[Number(W1) - 2]!.bytes], /out of order/);
+    // Block H itself is not "below H".
+    await refuse([built.manifest.block], /not below H/);
+    // The genuine block passes the same path.
+    const bytes = built.chunks[refundChunks(built)[0]!]!;
+    expect(decodeChunk(bytes)).toEqual({
+      kind: ChunkKind.REFUND_BLOCKS,
+      blocks: [chain.blocks[Number(W1) - 1]!.bytes],
+    });
+  });
+  it('a server scan kept between builds follows only new blocks and agrees with a fresh one', async () => {
+    // Runs after the test above refunded W1 at a height past H.
+    const scan = new RefundScan();
+    expect(await scan.heights(server, H, undefined)).toEqual([W1]);
+    const tip = server.blocks.tip()!.height;
+    expect(tip).toBeGreaterThan(H);
+    expect(await scan.heights(server, tip, undefined)).toEqual([]);
+    expect(await new RefundScan().heights(server, tip - 1n, undefined)).toEqual([W1]);
+    // Expired before the cutoff: forgotten for good (the cutoff only grows).
+    const pruned = new RefundScan();
+    expect(await pruned.heights(server, H, 5_001n)).toEqual([]);
+    expect(await pruned.heights(server, H, undefined)).toEqual([]);
+  });
+});
+
+describe('compute jobs live across H (RocksDB)', () => {
+  const seeds = [0, 1, 2, 3].map(validatorSeed);
+  const validators = seeds.map((x) => ed25519.getPublicKey(x));
+  const seedOf = (key: Uint8Array) =>
+    seeds[validators.findIndex((v) => sha256(v).join() === sha256(key).join())]!;
+  let server: NodeStorage;
+  let chain: TestChain;
+  let trust: SnapshotTrust;
+  let atH: BuiltSnapshot;
+  /** Job A admitted before the compute window with results inside it; job B admitted at JB, one result before H, the rest after. */
+  const H = 340n;
+  const JA = 15n;
+  const RA = 25n;
+  const JB = 330n;
+  const RB1 = 335n;
+  const RB2 = 345n;
+  const jobs: { entry: Uint8Array; ranked: Uint8Array[]; id: bigint }[] = [];
+
+  const resultOf = (id: bigint, executor: Uint8Array) =>
+    encodeSignedResult(
+      signResult(
+        {
+          jobId: id as never,
+          status: 'ok' as never,
+          abortCode: 0,
+          fuelUsed: 77n,
+          outputCiphertext: Uint8Array.of(1, 2, 3),
+          outputHash: outputHash(Uint8Array.of(1, 2, 3)),
+        },
+        seedOf(executor),
+      ),
+    );
+  const computeSections = (jobEntries: Uint8Array[], results: Uint8Array[]): BlockSection[] => [
+    ...(jobEntries.length ? [{ kind: JOBS_SECTION_KIND, entries: jobEntries }] : []),
+    ...(results.length ? [{ kind: RESULTS_SECTION_KIND, entries: results }] : []),
+  ];
+  /** Extends the chain to `to`, with the compute sections `at` names. */
+  async function extendTo(to: bigint, at: Map<bigint, BlockSection[]>): Promise<void> {
+    for (let h = BigInt(chain.blocks.length) + 1n; h <= to; h++) {
+      await chain.extendWith({ sections: at.get(h) ?? [] });
+    }
+  }
+  /** The compute extension over blocks [from, to] of the chain, as a node applies them. */
+  async function applyCompute(storage: NodeStorage, from: bigint, to: bigint): Promise<void> {
+    const c = await ComputeChain.open({
+      store: storage.compute,
+      verifier: { verify: () => false },
+      validators: () => validators,
+      recentRoots: async () => new Set(),
+      jobs: new JobPool(),
+      results: new ResultPool(),
+      logger: quietLogger,
+    });
+    const ext = c.resultsExtension();
+    for (let h = from; h <= to; h++) {
+      const { sections } = decodeBlock(chain.blocks[Number(h) - 1]!.bytes);
+      await ext.apply(h, sections.find((x) => x.kind === RESULTS_SECTION_KIND)?.entries ?? [], sections);
+    }
+  }
+
+  beforeAll(async () => {
+    server = (await freshStorage('compute-server')).storage;
+    chain = await buildTestChain(server, { blocks: 1, epochBlocks: EPOCH });
+    for (const v of [0, 1]) {
+      const f = await assignedJobFixture(validators, v);
+      const ranked = assignExecutors(f.job, validators);
+      jobs.push({ entry: encodeJobEntry({ ranked, jobBytes: f.jobBytes }), ranked, id: jobId(f.job) });
+    }
+    const [a, b] = jobs as [(typeof jobs)[0], (typeof jobs)[0]];
+    const k = executorsPerAttempt(a.ranked.length);
+    const at = new Map<bigint, BlockSection[]>([
+      [JA, computeSections([a.entry], [])],
+      [
+        RA,
+        computeSections(
+          [],
+          a.ranked.slice(0, k).map((e) => resultOf(a.id, e)),
+        ),
+      ],
+      [JB, computeSections([b.entry], [])],
+      [RB1, computeSections([], [resultOf(b.id, b.ranked[0]!)])],
+    ]);
+    await extendTo(H, at);
+    trust = { genesis: chain.genesis, epochBlocks: EPOCH, verifyVote: chain.verifyVote };
+    atH = await buildSnapshot(server, { epochBlocks: EPOCH });
+    await extendTo(
+      RB2 + 2n,
+      new Map([
+        [
+          RB2,
+          computeSections(
+            [],
+            b.ranked.slice(1, k).map((e) => resultOf(b.id, e)),
+          ),
+        ],
+      ]),
+    );
+  }, 120_000);
+
+  it('rebuilds the jobs live at H; a result landing after H is applied as on a node that replayed', async () => {
+    expect(atH.manifest.height).toBe(H);
+    expect(computeWindowStart(H)).toBe(H - 320n);
+    expect(JA).toBeLessThan(computeWindowStart(H));
+    const verified = await verifySnapshot(atH.manifest, source(atH), trust);
+    expect(verified.computeBlocks.map((b) => b.height)).toEqual(
+      Array.from({ length: 321 }, (_, i) => computeWindowStart(H) + BigInt(i)),
+    );
+    const { storage } = await freshStorage('compute-join');
+    await installSnapshot(storage, verified);
+    // The reference: every block's compute sections applied from block 1.
+    const { storage: replayed } = await freshStorage('compute-replay');
+    await applyCompute(replayed, 1n, H);
+    const [a, b] = jobs as [(typeof jobs)[0], (typeof jobs)[0]];
+    expect((await storage.compute.activeChains()).map((c) => c.chain)).toEqual(
+      (await replayed.compute.activeChains()).map((c) => c.chain),
+    );
+    expect((await storage.compute.activeChains()).map((c) => c.id)).toEqual([jobIdBytes(b.id as never)]);
+    // The local queue sequence counts the jobs this node admitted (fewer here); the rest agrees.
+    const jobView = async (st: NodeStorage) => {
+      const j = await st.compute.getJob(jobIdBytes(b.id as never));
+      return j && { state: j.state, payload: j.payload };
+    };
+    expect(await jobView(storage)).toEqual(await jobView(replayed));
+    expect((await jobView(storage))?.state).toBe('queued');
+    // Job A was over before the window: the joiner has no record of it (docs: what is not carried).
+    expect(await replayed.compute.getResult(jobIdBytes(a.id as never))).toBeDefined();
+
+    // Blocks after H: job B's remaining results make it final identically on both.
+    const last = BigInt(chain.blocks.length);
+    await applyCompute(storage, H + 1n, last);
+    await applyCompute(replayed, H + 1n, last);
+    const idB = jobIdBytes(b.id as never);
+    expect(await storage.compute.getResult(idB)).toBeDefined();
+    expect(await storage.compute.getResult(idB)).toEqual(await replayed.compute.getResult(idB));
+    expect(await storage.compute.getChain(idB)).toEqual(await replayed.compute.getChain(idB));
+    expect(await storage.compute.activeChains()).toEqual([]);
+    expect(await storage.compute.appliedHeight()).toBe(last);
+
+    // Without the window (the gap this closes) the result after H names a job the node never saw.
+    const { storage: bare } = await freshStorage('compute-bare');
+    await expect(applyCompute(bare, H + 1n, last)).rejects.toMatchObject({ code: 'JOB_UNKNOWN' });
+  }, 60_000);
+
+  it('refuses a compute window with a block missing, out of order or with other sections', async () => {
+    const { storage } = await freshStorage('compute-refuse');
+    const index = atH.manifest.chunks.findIndex((c) => c.kind === ChunkKind.COMPUTE_SECTIONS);
+    const chunk = decodeChunk(atH.chunks[index]!);
+    if (chunk.kind !== ChunkKind.COMPUTE_SECTIONS) throw new Error('unreachable');
+    const refuse = async (blocks: typeof chunk.blocks, message: RegExp) => {
+      const bytes = encodeChunk({ kind: ChunkKind.COMPUTE_SECTIONS, blocks });
+      const chunks = [...atH.chunks];
+      chunks[index] = bytes;
+      const entries = atH.manifest.chunks.map((c, i) =>
+        i === index ? { ...c, count: blocks.length, hash: sha256(bytes) } : c,
+      );
+      await expect(
+        verifySnapshot({ ...atH.manifest, chunks: entries }, async (i) => chunks[i]!, trust),
+      ).rejects.toMatchObject({ code: 'COMPUTE_WINDOW_INVALID', message: expect.stringMatching(message) });
+      expect(await isEmpty(storage)).toBe(true);
+    };
+    const jb = chunk.blocks.findIndex((b) => b.height === JB);
+    // Job B's admission dropped from its block: the sections no longer hash to the header.
+    await refuse(
+      chunk.blocks.map((b, i) => (i === jb ? { ...b, sections: new Uint8Array([0]) } : b)),
+      /do not hash/,
+    );
+    await refuse(
+      chunk.blocks.filter((_, i) => i !== jb),
+      /expected the sections/,
+    );
+    const swapped = [...chunk.blocks];
+    [swapped[jb], swapped[jb + 1]] = [swapped[jb + 1]!, swapped[jb]!];
+    await refuse(swapped, /out of order/);
   });
 });

@@ -1,4 +1,5 @@
 import { bytesEqual, isParaloomError, sha256 } from '../common/index.js';
+import { computeWindowStart, type WindowBlock } from '../compute/index.js';
 import {
   activationHeight,
   carriesValidatorSet,
@@ -14,6 +15,7 @@ import {
 } from '../consensus/index.js';
 import {
   type BlockHeader,
+  type BlockSection,
   blockHash,
   decodeBlock,
   decodeBlockHeaderOf,
@@ -22,6 +24,7 @@ import {
   nextNullifierAccumulator,
   sectionEntries,
   sectionsRoot,
+  transactionRoot,
 } from '../ledger/index.js';
 import {
   type Field,
@@ -32,7 +35,7 @@ import {
   type TreeState,
   type TreeStorage,
 } from '../privacy/index.js';
-import type { DepositCursor } from '../storage/index.js';
+import type { DepositCursor, StoredBlock } from '../storage/index.js';
 import { SnapshotError, type SnapshotErrorCode } from './errors.js';
 import {
   ChunkKind,
@@ -41,6 +44,7 @@ import {
   type SetBlock,
   type SnapshotChunk,
   type SnapshotManifest,
+  type WindowSections,
 } from './format.js';
 
 /** What the joiner trusts before it has any block: the genesis set, walked forward by set blocks. */
@@ -71,6 +75,16 @@ export interface VerifiedSnapshot {
   readonly block1Hash: Uint8Array;
   /** The chunks that are history rather than state (headers, set blocks), kept to serve snapshots. */
   readonly historyChunks: readonly SnapshotChunk[];
+  /**
+   * Blocks below H holding withdrawals that may still be refunded, ascending, each the block whose
+   * hash the chained headers name at its height: held so a later refund of them re-executes.
+   */
+  readonly refundBlocks: readonly StoredBlock[];
+  /**
+   * The sections of every block of the compute window, block H's last, each checked against its
+   * header: replayed from nothing they give the compute jobs live at H.
+   */
+  readonly computeBlocks: readonly WindowBlock[];
 }
 
 /** Reads chunk `index` of the manifest (from a peer, a file, memory). */
@@ -111,6 +125,8 @@ export async function verifySnapshot(
   const setBlocks: SetBlock[] = [];
   const leaves: Field[] = [];
   const nullifiers: Field[] = [];
+  const refundBlockBytes: Uint8Array[] = [];
+  const windowSections: WindowSections[] = [];
   const historyChunks: SnapshotChunk[] = [];
   for (const [i, entry] of manifest.chunks.entries()) {
     const bytes = await chunkAt(i);
@@ -122,8 +138,16 @@ export async function verifySnapshot(
     if (chunk.kind === ChunkKind.HEADERS) headers.push(...chunk.headers);
     else if (chunk.kind === ChunkKind.SET_BLOCKS) setBlocks.push(...chunk.blocks);
     else if (chunk.kind === ChunkKind.LEAVES) leaves.push(...chunk.fields);
-    else nullifiers.push(...chunk.fields);
-    if (chunk.kind === ChunkKind.HEADERS || chunk.kind === ChunkKind.SET_BLOCKS) historyChunks.push(chunk);
+    else if (chunk.kind === ChunkKind.NULLIFIERS) nullifiers.push(...chunk.fields);
+    else if (chunk.kind === ChunkKind.REFUND_BLOCKS) refundBlockBytes.push(...chunk.blocks);
+    else windowSections.push(...chunk.blocks);
+    // Kept to serve snapshots: what lies below the first block this node will store.
+    if (
+      chunk.kind === ChunkKind.HEADERS ||
+      chunk.kind === ChunkKind.SET_BLOCKS ||
+      chunk.kind === ChunkKind.COMPUTE_SECTIONS
+    )
+      historyChunks.push(chunk);
   }
 
   const sets = walkValidatorSets(setBlocks, height, trust);
@@ -146,6 +170,9 @@ export async function verifySnapshot(
   const window = rootWindow(header, headers);
   const tree = await rebuildTree(leaves, window, header);
   checkNullifiers(nullifiers, header);
+  // rootWindow checked that the headers chain back from H: their hashes are certified through H's.
+  const refundBlocks = checkRefundBlocks(refundBlockBytes, header, headers);
+  const computeBlocks = [...checkComputeWindow(windowSections, header, headers), block];
 
   return {
     height,
@@ -164,7 +191,78 @@ export async function verifySnapshot(
     // The walk checked there is one set block per expected height, block 1 first.
     block1Hash: blockHash(decodeBlockHeaderOf(setBlocks[0]!.header)),
     historyChunks,
+    refundBlocks,
+    computeBlocks: computeBlocks.map((b) => ({ height: b.header.height, sections: b.sections })),
   };
+}
+
+/**
+ * The compute window: the sections of every block from computeWindowStart(H) to H - 1, in order,
+ * none missing, each hashing to the sectionsRoot of the header the chain names at its height.
+ */
+function checkComputeWindow(
+  items: readonly WindowSections[],
+  top: BlockHeader,
+  headers: readonly Uint8Array[],
+): { header: BlockHeader; sections: BlockSection[] }[] {
+  const byHeight = new Map<bigint, BlockHeader>();
+  for (const bytes of headers) {
+    const h = decodeBlockHeaderOf(bytes);
+    byHeight.set(h.height, h);
+  }
+  const from = computeWindowStart(top.height);
+  if (BigInt(items.length) !== top.height - from)
+    fail('COMPUTE_WINDOW_INVALID', `expected the sections of blocks ${from} to ${top.height - 1n}`);
+  return items.map((item, i) => {
+    const height = from + BigInt(i);
+    const at = { height: `${height}` };
+    if (item.height !== height) fail('COMPUTE_WINDOW_INVALID', 'window sections out of order', at);
+    const header = byHeight.get(height);
+    if (!header) fail('COMPUTE_WINDOW_INVALID', 'the headers do not reach the compute window', at);
+    const sections = typed('COMPUTE_WINDOW_INVALID', () => decodeSections(item.sections), at);
+    if (!bytesEqual(sectionsRoot(sections), header!.sectionsRoot))
+      fail('COMPUTE_WINDOW_INVALID', 'sections do not hash to the header', at);
+    return { header: header!, sections };
+  });
+}
+
+/**
+ * Each refund block must be the block the chained headers name at its height (same header hash)
+ * with a body its header commits to (transaction root, sections root): a refund names a withdrawal
+ * by (height, index), so the transactions are what the refund path reads. Heights strictly
+ * ascending, below H.
+ */
+function checkRefundBlocks(
+  blocks: readonly Uint8Array[],
+  top: BlockHeader,
+  headers: readonly Uint8Array[],
+): StoredBlock[] {
+  if (blocks.length === 0) return [];
+  const hashes = new Map<bigint, Uint8Array>();
+  for (const bytes of headers) {
+    const h = decodeBlockHeaderOf(bytes);
+    hashes.set(h.height, blockHash(h));
+  }
+  const out: StoredBlock[] = [];
+  let previous = 0n;
+  for (const bytes of blocks) {
+    const block = typed('REFUND_BLOCKS_INVALID', () => decodeBlock(bytes));
+    const h = block.header.height;
+    const at = { height: `${h}` };
+    if (h <= previous || h >= top.height)
+      fail('REFUND_BLOCKS_INVALID', 'refund blocks out of order or not below H', at);
+    previous = h;
+    const certified = hashes.get(h);
+    if (!certified) fail('REFUND_BLOCKS_INVALID', 'the headers do not reach this refund block', at);
+    const hash = blockHash(block.header);
+    if (!bytesEqual(hash, certified!)) fail('REFUND_BLOCKS_INVALID', 'not the certified block', at);
+    if (!bytesEqual(transactionRoot(block.transactions.map((t) => t.id)), block.header.transactionRoot))
+      fail('REFUND_BLOCKS_INVALID', 'transactions do not hash to the header', at);
+    if (!bytesEqual(sectionsRoot(block.sections), block.header.sectionsRoot))
+      fail('REFUND_BLOCKS_INVALID', 'sections do not hash to the header', at);
+    out.push({ height: h, hash, block: bytes });
+  }
+  return out;
 }
 
 /**

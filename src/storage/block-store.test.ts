@@ -81,4 +81,35 @@ describe('BlockStore', () => {
     await expect(store.putQc(999n, Uint8Array.of(1))).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     await db.close();
   });
+
+  it('holds blocks below the chain apart from it: no tip, no hash index, in height order', async () => {
+    const d = await tempDir('blocks-held');
+    cleanups.push(d.cleanup);
+    const db = await Database.open(d.path, { logger: quietLogger });
+    let store = await BlockStore.open(db);
+    const batch = new WriteBatch();
+    for (const h of [300, 7, 40])
+      store.stageHeld(batch, { height: BigInt(h), hash: hashOf(h), block: blockOf(h) });
+    await db.write(batch, { sync: true });
+    await store.put({ height: 500n, hash: hashOf(500), block: blockOf(500) });
+    store = await BlockStore.open(db);
+    expect(store.tip()?.height).toBe(500n);
+    expect(await store.getByHeight(40n)).toBeUndefined();
+    expect(await store.getByHash(hashOf(40))).toBeUndefined();
+    expect((await store.getHeld(40n))?.block).toEqual(blockOf(40));
+    expect((await store.getStoredOrHeld(40n))?.hash).toEqual(hashOf(40));
+    expect((await store.getStoredOrHeld(500n))?.block).toEqual(blockOf(500));
+    expect(await store.getStoredOrHeld(41n)).toBeUndefined();
+    const held: bigint[] = [];
+    for await (const b of store.held()) held.push(b.height);
+    expect(held).toEqual([7n, 40n, 300n]);
+    expect((await store.range(1n, 10)).map((b) => b.height)).toEqual([500n]);
+    expect(() =>
+      store.stageHeld(new WriteBatch(), { height: 0n, hash: hashOf(0), block: blockOf(0) }),
+    ).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(() =>
+      store.stageHeld(new WriteBatch(), { height: 3n, hash: new Uint8Array(31), block: blockOf(3) }),
+    ).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    await db.close();
+  });
 });

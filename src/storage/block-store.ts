@@ -148,6 +148,38 @@ export class BlockStore {
     return out;
   }
 
+  /**
+   * Stages a block held below the chain this store keeps (a snapshot's refund blocks): not a tip,
+   * not indexed by hash, never served by block sync; the caller verified it against a header.
+   */
+  stageHeld(batch: WriteBatch, input: StoredBlock): void {
+    checkBytes32(input.hash, 'block hash');
+    if (input.height < 1n || input.height > U64_MAX || input.block.length > MAX_BLOCK_BYTES) {
+      throw new StorageError('INVALID_ARGUMENT', 'held block out of range', { height: `${input.height}` });
+    }
+    batch.put(
+      key(Prefix.HELD_BLOCK, u64BE(input.height)),
+      concatBytes(Uint8Array.of(RECORD_VERSION), input.hash, input.block),
+    );
+  }
+
+  async getHeld(height: bigint): Promise<StoredBlock | undefined> {
+    const raw = await this.db.get(key(Prefix.HELD_BLOCK, u64BE(height)));
+    return raw === undefined ? undefined : this.decode(height, raw);
+  }
+
+  /** A stored block, or else a held one: what a refund names may be either. */
+  async getStoredOrHeld(height: bigint): Promise<StoredBlock | undefined> {
+    return (await this.getByHeight(height)) ?? (await this.getHeld(height));
+  }
+
+  /** Every held block, in height order (few: one per block with a withdrawal still refundable). */
+  async *held(): AsyncGenerator<StoredBlock> {
+    for await (const [k, v] of this.db.iterate(prefixRange(Prefix.HELD_BLOCK))) {
+      yield this.decode(readU64BE(k, 1), v);
+    }
+  }
+
   private decode(height: bigint, raw: Uint8Array): StoredBlock {
     try {
       return decodeBlockRecord(height, raw);

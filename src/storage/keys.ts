@@ -25,6 +25,11 @@ export const Prefix = {
   BLOCK_HASH: 0x31,
   /** Quorum certificate by height: u64 BE. */
   QC: 0x32,
+  /**
+   * Block held below a snapshot height (not part of the contiguous chain above): height u64 BE.
+   * Bodies a snapshot-joined node needs to check refunds of withdrawals finalized before it joined.
+   */
+  HELD_BLOCK: 0x33,
   /** Deposit cursor: no further key bytes. */
   DEPOSIT_CURSOR: 0x40,
   /** Compute job queue: sequence u64 BE. */

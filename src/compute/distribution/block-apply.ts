@@ -32,12 +32,18 @@ export interface BlockPlan {
   readonly faultDelta: Map<string, bigint>;
 }
 
-/** Jobs admitted, then results recorded and tallied in block order, then timeouts at this height. */
+/**
+ * Jobs admitted, then results recorded and tallied in block order, then timeouts at this height.
+ * `fromWindow`: the state was rebuilt from a snapshot's window of blocks (replayComputeWindow), so a
+ * result for a job it does not know belongs to a job admitted before the window, over by the
+ * snapshot's height, and is skipped rather than refused.
+ */
 export function planBlock(
   height: bigint,
   active: ReadonlyMap<string, ActiveJob>,
   jobEntries: readonly Uint8Array[],
   resultEntries: readonly Uint8Array[],
+  fromWindow = false,
 ): BlockPlan {
   const next = new Map<string, ActiveJob>(active);
   const changed = new Set<string>();
@@ -67,6 +73,7 @@ export function planBlock(
     const r = decodeSignedResult(entry);
     const idHex = jobIdHex(r.result.jobId);
     const live = next.get(idHex);
+    if (!live && fromWindow) continue;
     if (!live) throw new ComputeError('JOB_UNKNOWN', 'a final block records a result for an unknown job');
     next.set(idHex, { id: live.id, chain: { ...live.chain, results: [...live.chain.results, r] } });
     changed.add(idHex);

@@ -53,6 +53,8 @@ export interface ComputeChainOptions {
   readonly onApplied?: (height: bigint) => void;
   /** When a block's compute entries penalise executors (metrics). */
   readonly onFaults?: (faults: ReadonlyMap<string, bigint>) => void;
+  /** Rebuilding the state from a snapshot's window of blocks (planBlock's `fromWindow`). */
+  readonly fromWindow?: boolean;
 }
 
 /**
@@ -331,6 +333,7 @@ export class ComputeChain {
       this.active,
       jobEntries,
       resultEntries,
+      this.o.fromWindow ?? false,
     );
     const faults: { executor: Uint8Array; count: bigint }[] = [];
     const totals = new Map<string, bigint>();

@@ -81,6 +81,13 @@ export function snapshotServer(o: SnapshotWiring): () => SnapshotServer {
       storage: o.storage.storage,
       epochBlocks: o.config.consensus.epochBlocks,
       refreshBlocks: o.config.sync.snapshotRefreshBlocks,
+      refundCutoffSlot: () => {
+        const finalized = o.bridge.service.view.finalizedSlot;
+        // 0: not read yet; carry every unrefunded withdrawal rather than guess.
+        if (finalized === 0n) return undefined;
+        const cutoff = finalized - BigInt(o.config.sync.snapshotRefundGraceSlots);
+        return cutoff > 0n ? cutoff : undefined;
+      },
       registry: o.registry,
       logger: o.logger,
     });

@@ -27,8 +27,13 @@ import {
   decodeBlock,
   decodedFromTransaction,
   encodeBlock,
+  encodeRefundEntry,
   executeBlock,
   LedgerState,
+  REFUNDS_SECTION_KIND,
+  Refusal,
+  refundOf,
+  resolveRefunds,
   sectionsRoot,
 } from '../../ledger/index.js';
 import {
@@ -65,6 +70,18 @@ export interface TestChain {
   readonly blocks: FinalBlockRecord[];
   /** Appends `n` more blocks to the same storage. */
   extend(n: number): Promise<void>;
+  /**
+   * Appends one block with a withdrawal offering a refund (as transaction 0) and/or a refund
+   * section refunding the named withdrawals (height, index) of earlier blocks.
+   */
+  extendWith(o: BlockExtras): Promise<void>;
+}
+
+export interface BlockExtras {
+  readonly withdrawal?: boolean;
+  readonly refunds?: readonly { readonly height: bigint; readonly index: number }[];
+  /** Extra sections (kinds other than 1 and 4), e.g. compute jobs and results. */
+  readonly sections?: readonly BlockSection[];
 }
 
 function envelope(): Uint8Array {
@@ -73,7 +90,7 @@ function envelope(): Uint8Array {
   return e;
 }
 
-function transfer(root: Field) {
+function transfer(root: Field, withdrawal = false) {
   const proof = crypto.getRandomValues(new Uint8Array(PROOF_WIRE_BYTES));
   proof[0] = PROOF_SUITE_GROTH16_BN254;
   return decodedFromTransaction({
@@ -87,10 +104,13 @@ function transfer(root: Field) {
         recipient: new Uint8Array(32),
         relayer: new Uint8Array(32),
         fee: 0n,
-        extAmount: 0n,
-        expirationSlot: 0n,
+        extAmount: withdrawal ? -1_000_000n : 0n,
+        expirationSlot: withdrawal ? 5_000n : 0n,
         encryptedOutput0: envelope(),
         encryptedOutput1: envelope(),
+        ...(withdrawal
+          ? { refundOwner: randomField(), refundBlinding: randomField(), refundCiphertext: envelope() }
+          : {}),
       },
     },
   });
@@ -115,16 +135,31 @@ export async function buildTestChain(storage: NodeStorage, o: TestChainOptions):
   }));
   const state = await LedgerState.open(storage);
   const blocks: FinalBlockRecord[] = [];
-  const one = async () => {
+  const one = async (extras: BlockExtras = {}) => {
     const tip = state.tip;
     const height = tip.height + 1n;
     const h = Number(height);
     const deposits = h % (o.depositEvery ?? 7) === 0 ? [randomField(), randomField()] : [];
-    const txs = h % (o.txEvery ?? 11) === 0 ? [transfer(state.tree.root)] : [];
+    const txs = extras.withdrawal
+      ? [transfer(state.tree.root, true)]
+      : h % (o.txEvery ?? 11) === 0
+        ? [transfer(state.tree.root)]
+        : [];
     const sections: BlockSection[] = carriesValidatorSet(height, o.epochBlocks)
       ? [{ kind: VALIDATOR_SET_SECTION, entries: [encodeValidatorSet(genesis)] }]
       : [];
-    const effects = await computeEffects(state, deposits, txs, undefined, []);
+    sections.push(...(extras.sections ?? []));
+    const refundEntries = (extras.refunds ?? []).map((r) => {
+      const tx = decodeBlock(blocks[Number(r.height) - 1]!.bytes).transactions[r.index];
+      const offered = tx ? refundOf(r.height, r.index, tx) : undefined;
+      if (!offered) throw new Error(`test chain: ${r.height}:${r.index} offers no refund`);
+      return encodeRefundEntry(offered);
+    });
+    if (refundEntries.length) sections.push({ kind: REFUNDS_SECTION_KIND, entries: refundEntries });
+    sections.sort((a, b) => a.kind - b.kind);
+    const refunds = await resolveRefunds(state, refundEntries);
+    if (refunds instanceof Refusal) throw new Error(`test chain refunds refused: ${refunds.detail}`);
+    const effects = await computeEffects(state, deposits, txs, undefined, refunds);
     if (!('plan' in effects)) throw new Error(`test chain block ${h} does not execute: ${effects}`);
     const header = {
       height,
@@ -179,7 +214,14 @@ export async function buildTestChain(storage: NodeStorage, o: TestChainOptions):
     for (let i = 0; i < n; i++) await one();
   };
   await extend(o.blocks);
-  return { genesis, auths: cohort.auths, verifyVote: (v) => cohort.auths[0]!.verify(v), blocks, extend };
+  return {
+    genesis,
+    auths: cohort.auths,
+    verifyVote: (v) => cohort.auths[0]!.verify(v),
+    blocks,
+    extend,
+    extendWith: one,
+  };
 }
 
 /**
