@@ -70,6 +70,23 @@ describe('a validator joining late by snapshot (multi-process)', () => {
       async () => ((await devnet.height(3)) >= target ? true : undefined),
       60_000,
     );
+    // A certificate holds any quorum of precommits, so a joiner that votes last may be in none of a
+    // few blocks: wait (bounded) until it has also proposed after H, and the cohort went past that.
+    const proposedAt = await until(
+      'validator 3 to propose a block after its join',
+      async () => {
+        const line = devnet.validators[3]!.node!.logs.find(
+          (l) => l.msg === 'proposal built' && BigInt(String(l.height)) > h,
+        );
+        return line ? BigInt(String(line.height)) : undefined;
+      },
+      90_000,
+    );
+    await until(
+      'the cohort past validator 3 proposal',
+      async () => ((await devnet.height(0)) >= proposedAt + 2n ? true : undefined),
+      60_000,
+    );
     await devnet.stop();
 
     const stores = await Promise.all(
