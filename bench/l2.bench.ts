@@ -43,12 +43,7 @@ import { Agent, request } from 'node:http';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  address,
-  createKeyPairSignerFromPrivateKeyBytes,
-  type Instruction,
-  type TransactionSigner,
-} from '@solana/kit';
+import { address, type Instruction } from '@solana/kit';
 import {
   BridgeRpc,
   depositInstruction,
@@ -56,10 +51,10 @@ import {
   PARALOOM_DEV_PROGRAM_ID,
   TransactionSender,
 } from '../src/bridge/index.js';
+import { fundedSigner } from '../src/bridge/testing/index.js';
 import { createLogger } from '../src/common/index.js';
 import { parsePrometheusText } from '../src/health/testing/index.js';
 import { MAX_BATCH_TRANSACTIONS } from '../src/ingress/index.js';
-import { generateKeypair } from '../src/validator/index.js';
 import { until } from '../test/helpers/paraloom-child.js';
 import { BenchCluster, type BenchValidator } from './l2/cluster.js';
 import { l2Fixtures } from './l2/fixtures.js';
@@ -155,27 +150,6 @@ async function nodesCpuSeconds(vs: readonly BenchValidator[]): Promise<number> {
   return total;
 }
 
-async function fundedPayer(rpcUrl: string): Promise<TransactionSigner> {
-  const kp = generateKeypair();
-  const payer = await createKeyPairSignerFromPrivateKeyBytes(kp.secretKey.slice(0, 32));
-  const rpc = async (method: string, params: unknown[]) =>
-    (await (
-      await fetch(rpcUrl, { method: 'POST', body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) })
-    ).json()) as { result: unknown };
-  await rpc('requestAirdrop', [payer.address, 10_000_000_000]);
-  await until(
-    'the payer is funded',
-    async () => {
-      const r = (await rpc('getBalance', [payer.address, { commitment: 'confirmed' }])) as {
-        result: { value: number };
-      };
-      return r.result.value > 0 ? true : undefined;
-    },
-    20_000,
-  );
-  return payer;
-}
-
 const cluster = new BenchCluster({
   validators: VALIDATORS,
   slotMs: SLOT_MS,
@@ -230,7 +204,7 @@ async function main(): Promise<void> {
   const v0 = vs[0]!;
 
   // 3. Deposits, in queue order, consumed by the cohort into the empty tree.
-  const payer = await fundedPayer(cluster.rpcUrl);
+  const payer = await fundedSigner(cluster.rpcUrl, 10_000_000_000);
   const bridge = new BridgeRpc({ rpcUrl: cluster.rpcUrl, logger: createLogger('bench', 'warn') });
   const sender = new TransactionSender(bridge, {
     feePayer: payer,

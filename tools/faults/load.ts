@@ -10,7 +10,7 @@
  * Every submission is recorded: when, to whom, and what came back.
  */
 import { randomBytes } from 'node:crypto';
-import { address, createKeyPairSignerFromPrivateKeyBytes, type TransactionSigner } from '@solana/kit';
+import { address, type TransactionSigner } from '@solana/kit';
 import type { L2Fixtures } from '../../bench/l2/fixtures.js';
 import {
   BridgeRpc,
@@ -21,9 +21,9 @@ import {
   type ProgramAddresses,
   TransactionSender,
 } from '../../src/bridge/index.js';
+import { fundedSigner } from '../../src/bridge/testing/index.js';
 import { bytesToHex, createLogger } from '../../src/common/index.js';
 import { fieldMod, NATIVE_ASSET, type Note, noteCommitment } from '../../src/privacy/index.js';
-import { generateKeypair } from '../../src/validator/index.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -72,24 +72,6 @@ export async function submitTransaction(
   }
 }
 
-export async function fundedPayer(rpcUrl: string): Promise<TransactionSigner> {
-  const kp = generateKeypair();
-  const payer = await createKeyPairSignerFromPrivateKeyBytes(kp.secretKey.slice(0, 32));
-  const rpc = async (method: string, params: unknown[]) =>
-    (await (
-      await fetch(rpcUrl, { method: 'POST', body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) })
-    ).json()) as { result: unknown };
-  await rpc('requestAirdrop', [payer.address, 50_000_000_000]);
-  for (let i = 0; i < 200; i++) {
-    const r = (await rpc('getBalance', [payer.address, { commitment: 'confirmed' }])) as {
-      result: { value: number };
-    };
-    if (r.result.value > 0) return payer;
-    await sleep(100);
-  }
-  throw new Error('the load payer was not funded within 20 s');
-}
-
 export class Depositor {
   private constructor(
     private readonly sender: TransactionSender,
@@ -99,7 +81,7 @@ export class Depositor {
   ) {}
 
   static async open(rpcUrl: string): Promise<Depositor> {
-    const payer = await fundedPayer(rpcUrl);
+    const payer = await fundedSigner(rpcUrl, 50_000_000_000);
     const logger = createLogger('faults', 'warn');
     const bridge = new BridgeRpc({ rpcUrl, logger });
     const sender = new TransactionSender(bridge, {

@@ -6,6 +6,7 @@
 export * from './chain-driver.js';
 export * from './dropping-rpc-server.js';
 export * from './fixture.js';
+export * from './funded-signer.js';
 export * from './litesvm-harness.js';
 export * from './localnet.js';
 export * from './rpc-driver.js';
