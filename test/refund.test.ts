@@ -114,14 +114,28 @@ describe('refund of a withdrawal nobody settles (multi-process, shared cohort)',
     expect(submitted.relayer).toBe(nonRelayer);
     const n0 = fieldFromDecimal(submitted.nullifier);
     // Kept while it is approved: the withdraw transaction anyone could have sent before expiry.
+    let lastSeen = 'no status';
     const approved = await until(
       'the withdrawal approved by an anchor',
       async () => {
         const s = await client.withdrawal(n0);
+        lastSeen = s
+          ? `${s.state} (height ${s.height}, expiration slot ${s.expirationSlot}, slot now ${await rpc.slot('confirmed')})`
+          : 'unknown';
         return s?.state === 'approved' && s.approval && s.transaction ? s : undefined;
       },
       120_000,
-    );
+    ).catch((e: unknown) => {
+      // Which stage it stopped at, and what the coordinators said about anchors meanwhile.
+      const anchorLines = cohort.validators.flatMap((v, i) =>
+        readFileSync(join(v.dir, 'node.log'), 'utf8')
+          .split('\n')
+          .filter((l) => l.includes('anchor'))
+          .slice(-4)
+          .map((l) => `validator ${i}: ${l.slice(0, 300)}`),
+      );
+      throw new Error(`${(e as Error).message}: last seen ${lastSeen}\n  ${anchorLines.join('\n  ')}`);
+    });
     const tx = decodeTransaction(approved.transaction!).tx;
     const args = withdrawArgsOf(tx, approved.approval!);
     console.log(

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createKeyPairSignerFromPrivateKeyBytes } from '@solana/kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { validatorToml } from '../src/devnet/index.js';
+import { lastWords, validatorToml } from '../src/devnet/index.js';
 import { parsePrometheusText } from '../src/health/testing/index.js';
 import { encodeTransaction } from '../src/ledger/index.js';
 import {
@@ -364,7 +364,20 @@ describe('three validators on a localnet (multi-process)', () => {
             return BigInt(st.height) >= target ? st : undefined;
           },
           90_000,
-        ),
+        ).catch(async (e: unknown) => {
+          // Say where each one stands and what it last complained about: a rare CI failure here
+          // needs more than the address that did not get there.
+          const where = await Promise.all(
+            validators.map(async (x, i) => {
+              const st = await statusOf(x.node!).catch((err: unknown) => String(err));
+              const tail = x
+                .node!.logs.slice(-8)
+                .map((l) => `${String(l.msg)} ${JSON.stringify(l).slice(0, 200)}`);
+              return `validator ${i} ${JSON.stringify(st)}${lastWords(x.node!.logs, x.node!.stderr)}\n  last lines:\n    ${tail.join('\n    ')}`;
+            }),
+          );
+          throw new Error(`${(e as Error).message} (before: height ${before.height})\n${where.join('\n')}`);
+        }),
       );
     }
     const restarted = await statusOf(v.node);

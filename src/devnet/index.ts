@@ -2,6 +2,7 @@
 // validators) for `paraloom devnet`, the end-to-end tests and bench:l2, and the demo run on it.
 export {
   type LocalnetChildOptions,
+  lastWords,
   PARALOOM_BIN,
   type Running,
   runParaloom,
