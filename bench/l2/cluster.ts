@@ -29,7 +29,8 @@ export interface BenchValidator {
 export interface ClusterOptions {
   readonly validators: number;
   readonly slotMs: number;
-  readonly blockIntervalMs: number;
+  /** consensus.block_interval_ms; absent: the node's default. */
+  readonly blockIntervalMs?: number;
   /** Extra environment of validator i (e.g. NODE_OPTIONS=--cpu-prof for a profile). */
   readonly envOf?: (i: number) => Record<string, string>;
 }
@@ -45,7 +46,7 @@ const tomlFor = (rpcUrl: string, p2pPort: number, o: ClusterOptions) =>
     sections: `
 [consensus]
 min_validators = ${o.validators}
-block_interval_ms = ${o.blockIntervalMs}
+${o.blockIntervalMs === undefined ? '' : `block_interval_ms = ${o.blockIntervalMs}`}
 `,
   });
 
