@@ -203,6 +203,9 @@ describe('ledger: spends from the spend-root window', () => {
     a = await openNode(clock, a.path);
     expect((await stored(a)).roots).toEqual(before.roots);
 
+    // Withdrawals are not widened: root1 is in the window but not anchored.
+    expect(reason(await a.app.submit(scenario.withdrawal.bytes))).toBe('ROOT_NOT_ANCHORED');
+
     // At the window's edge (the clock exactly WINDOW past root1's block): admitted.
     clock.ms = T0 + WINDOW;
     expect(reason(await a.app.submit(scenario.transfer.bytes))).toBe('OK');

@@ -261,10 +261,13 @@ export function decodeChunk(bytes: Uint8Array): SnapshotChunk {
   checkSize(bytes, MAX_CHUNK_BYTES);
   const r: ByteReader = new ByteReader(bytes, readError, 'snapshot chunk');
   const version = r.u8('version');
-  if (version !== SNAPSHOT_VERSION)
+  // Version 1 chunks (kinds 1 to 6, same layout) still decode: a node that joined by a version 1
+  // snapshot keeps them in its snapshot base.
+  if (version !== SNAPSHOT_VERSION && version !== 1)
     r.fail('invalid', 'unknown snapshot version', 'version', { value: version });
   const kind = r.u8('kind');
-  if (!isChunkKind(kind)) r.fail('invalid', 'unknown chunk kind', 'kind', { value: kind });
+  if (!isChunkKind(kind) || (version === 1 && kind === ChunkKind.SPEND_ROOTS))
+    r.fail('invalid', 'unknown chunk kind', 'kind', { value: kind });
   const minBytes =
     kind === ChunkKind.HEADERS
       ? BLOCK_HEADER_BYTES

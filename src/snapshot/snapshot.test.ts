@@ -279,6 +279,23 @@ describe('snapshot build, verify, install (RocksDB)', () => {
       );
     }
     expect(encodeManifest(decodeManifest(built.manifestBytes))).toEqual(built.manifestBytes);
+    // A version 1 chunk (a snapshot base kept from before the spend-root window) still decodes;
+    // a version 1 spend-root chunk or an unknown version does not.
+    const v1 = Uint8Array.from(built.chunks[0]!);
+    v1[0] = 1;
+    expect(decodeChunk(v1)).toEqual(decodeChunk(built.chunks[0]!));
+    const roots = encodeChunk({
+      kind: ChunkKind.SPEND_ROOTS,
+      roots: [{ root: randomField(), height: 1n, timestampMs: 2n }],
+    });
+    for (const version of [1, 3]) {
+      const bad = Uint8Array.from(roots);
+      bad[0] = version;
+      expect(() => decodeChunk(bad)).toThrow(expect.objectContaining({ code: 'SNAPSHOT_MALFORMED' }));
+    }
+    const m3 = Uint8Array.from(built.manifestBytes);
+    m3[0] = 1;
+    expect(() => decodeManifest(m3)).toThrow(expect.objectContaining({ code: 'SNAPSHOT_MALFORMED' }));
     for (const c of built.chunks) {
       expect(c.length).toBeLessThanOrEqual(MAX_CHUNK_BYTES);
       expect(encodeChunk(decodeChunk(c))).toEqual(c);
