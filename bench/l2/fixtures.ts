@@ -6,9 +6,12 @@
 // deposit count (a change of keys or deposits makes a new file by itself). Asking for more transfers
 // than the file holds proves only the missing ones and extends it.
 //
-// Proving is ~2.5 s per proof on 2 cores: one process, serially, the first time only.
+// Proving: ~3.3 s per proof for one snarkjs prover on 2 cores; the missing proofs are split over
+// BENCH_L2_PROVERS (default 2) child processes (bench/l2/prove-worker.ts).
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { bytesToHex, hexToBytes } from '../../src/common/index.js';
 import { decodeTransaction, encodeTransaction } from '../../src/ledger/index.js';
@@ -27,7 +30,6 @@ import {
   noteCommitment,
   privacyReady,
   proveTransact,
-  shutdownProver,
   type TransactRequest,
   type WalletKeys,
 } from '../../src/privacy/index.js';
@@ -145,71 +147,34 @@ export async function l2Fixtures(
   }
   if (proven.length >= params.transfers) return done(proven.slice(0, params.transfers), true);
 
-  const recipient = walletOf('recipient', 0);
-  const zero = (): Note => ({
-    amount: 0n,
-    pkD: recipient.pkD0,
-    blinding: derive('zero', 0),
-    asset: NATIVE_ASSET,
-  });
-  const requestFor = async (i: number): Promise<TransactRequest> => {
-    let inputs: TransactRequest['inputs'];
-    let outputs: readonly [Note, Note];
-    let owners: readonly [WalletKeys, WalletKeys] = [recipient, recipient];
-    if (i < deposits.length) {
-      const d = deposits[i]!;
-      const pay = d.note.amount / 2n;
-      inputs = [
-        { note: d.note, sk: d.keys.sk, diversifier: d.keys.d0, path: await tree.path(i) },
-        dummyInput(NATIVE_ASSET),
-      ];
-      outputs = [
-        { amount: pay, pkD: recipient.pkD0, blinding: derive('pay', i), asset: NATIVE_ASSET },
-        { amount: d.note.amount - pay, pkD: d.keys.pkD0, blinding: derive('change', i), asset: NATIVE_ASSET },
-      ];
-      owners = [recipient, d.keys];
-    } else {
-      inputs = [dummyInput(NATIVE_ASSET), dummyInput(NATIVE_ASSET)];
-      outputs = [
-        { ...zero(), blinding: derive('zero-a', i) },
-        { ...zero(), blinding: derive('zero-b', i) },
-      ];
-    }
-    return {
-      root,
-      asset: NATIVE_ASSET,
-      inputs,
-      outputs,
-      extData: {
-        recipient: new Uint8Array(32),
-        relayer: new Uint8Array(32),
-        fee: 0n,
-        extAmount: 0n,
-        expirationSlot: 0n,
-        encryptedOutput0: encryptNote(outputs[0], owners[0].address),
-        encryptedOutput1: encryptNote(outputs[1], owners[1].address),
-      },
-    };
-  };
-
   const missing = params.transfers - proven.length;
-  log(`bench:l2: proving ${missing} transfers once (serially; cached in ${file})`);
-  const started = performance.now();
+  const provers = Math.max(1, Math.min(missing, Number(process.env.BENCH_L2_PROVERS ?? 2)));
+  log(`bench:l2: proving ${missing} transfers once, ${provers} provers in parallel (cached in ${file})`);
   const txs: string[] = [...proven];
-  try {
-    for (let i = proven.length; i < params.transfers; i++) {
-      const { proof, statement } = await proveTransact(await requestFor(i), artifacts);
-      txs.push(bytesToHex(encodeTransaction({ proof: proof.toWire(), statement })));
-      if ((i + 1) % 20 === 0 || i + 1 === params.transfers) {
-        const per = (performance.now() - started) / (i + 1 - proven.length);
-        log(
-          `  ${i + 1}/${params.transfers} proofs, ${(per / 1000).toFixed(2)} s each, ~${Math.round(((params.transfers - i - 1) * per) / 1000)} s left`,
-        );
-      }
+  const save = () => {
+    // The proven prefix, so an interrupted first run keeps what it paid for.
+    let n = proven.length;
+    while (n < txs.length && txs[n] !== undefined) n++;
+    writeCache(file, params, root, txs.slice(0, n));
+  };
+  const started = performance.now();
+  let provenNow = 0;
+  await proveInWorkers(params.deposits, proven.length, params.transfers, provers, (i, hex) => {
+    txs[i] = hex;
+    provenNow++;
+    if (provenNow % 20 === 0 || provenNow === missing) {
+      const per = (performance.now() - started) / provenNow;
+      log(
+        `  ${provenNow}/${missing} proofs, ${(per / 1000).toFixed(2)} s each (wall), ~${Math.round(((missing - provenNow) * per) / 1000)} s left`,
+      );
+      save();
     }
-  } finally {
-    await shutdownProver();
-  }
+  });
+  save();
+  return done(txs, false);
+}
+
+function writeCache(file: string, params: L2FixtureParams, root: Field, txs: readonly string[]): void {
   mkdirSync(CACHE_DIR, { recursive: true });
   const cached: Cached = {
     format: 'paraloom-bench-l2/1',
@@ -221,5 +186,115 @@ export async function l2Fixtures(
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, JSON.stringify(cached));
   renameSync(tmp, file);
-  return done(txs, false);
+}
+
+/**
+ * Proves transfers [from, to) in `provers` child processes, transfer i in process i mod provers:
+ * one snarkjs prover leaves part of the cores idle (its witness and parts of its prover run on one
+ * thread).
+ */
+async function proveInWorkers(
+  deposits: number,
+  from: number,
+  to: number,
+  provers: number,
+  onProof: (i: number, hex: string) => void,
+): Promise<void> {
+  const entry = fileURLToPath(new URL('./prove-worker.ts', import.meta.url));
+  const children: ChildProcess[] = [];
+  try {
+    await Promise.all(
+      Array.from({ length: provers }, (_, k) => {
+        const child = spawn(
+          process.execPath,
+          ['--import', 'tsx', entry, JSON.stringify({ deposits, from, to, stride: provers, offset: k })],
+          { stdio: ['ignore', 'pipe', 'inherit'] },
+        );
+        children.push(child);
+        createInterface({ input: child.stdout! }).on('line', (line) => {
+          const { i, tx } = JSON.parse(line) as { i: number; tx: string };
+          onProof(i, tx);
+        });
+        return new Promise<void>((resolve, reject) => {
+          child.once('error', reject);
+          child.once('exit', (code) =>
+            code === 0 ? resolve() : reject(new Error(`bench:l2 prover ${k} exited with ${code}`)),
+          );
+        });
+      }),
+    );
+  } finally {
+    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  }
+}
+
+/** What every transfer request is built from: the deterministic deposits and their tree. */
+export interface ProvingContext {
+  readonly deposits: readonly DepositNote[];
+  readonly tree: MerkleTree;
+  readonly root: Field;
+}
+
+export async function provingContext(deposits: number): Promise<ProvingContext> {
+  const notes = depositNotes(deposits);
+  const tree = await treeOf(notes.map((d) => d.commitment));
+  return { deposits: notes, tree, root: tree.root };
+}
+
+/**
+ * Transfer i: the first `deposits` spend deposit i (plus a zero-amount dummy) into a payment and
+ * change; the rest are zero-value transfers of two dummy inputs, which cost a validator the same.
+ */
+export async function transferRequest(i: number, ctx: ProvingContext): Promise<TransactRequest> {
+  const recipient = walletOf('recipient', 0);
+  let inputs: TransactRequest['inputs'];
+  let outputs: readonly [Note, Note];
+  let owners: readonly [WalletKeys, WalletKeys] = [recipient, recipient];
+  if (i < ctx.deposits.length) {
+    const d = ctx.deposits[i]!;
+    const pay = d.note.amount / 2n;
+    inputs = [
+      { note: d.note, sk: d.keys.sk, diversifier: d.keys.d0, path: await ctx.tree.path(i) },
+      dummyInput(NATIVE_ASSET),
+    ];
+    outputs = [
+      { amount: pay, pkD: recipient.pkD0, blinding: derive('pay', i), asset: NATIVE_ASSET },
+      { amount: d.note.amount - pay, pkD: d.keys.pkD0, blinding: derive('change', i), asset: NATIVE_ASSET },
+    ];
+    owners = [recipient, d.keys];
+  } else {
+    const zero = (label: string): Note => ({
+      amount: 0n,
+      pkD: recipient.pkD0,
+      blinding: derive(label, i),
+      asset: NATIVE_ASSET,
+    });
+    inputs = [dummyInput(NATIVE_ASSET), dummyInput(NATIVE_ASSET)];
+    outputs = [zero('zero-a'), zero('zero-b')];
+  }
+  return {
+    root: ctx.root,
+    asset: NATIVE_ASSET,
+    inputs,
+    outputs,
+    extData: {
+      recipient: new Uint8Array(32),
+      relayer: new Uint8Array(32),
+      fee: 0n,
+      extAmount: 0n,
+      expirationSlot: 0n,
+      encryptedOutput0: encryptNote(outputs[0], owners[0].address),
+      encryptedOutput1: encryptNote(outputs[1], owners[1].address),
+    },
+  };
+}
+
+/** Transfer i proven and encoded (a prover worker's unit of work). */
+export async function proveTransfer(
+  i: number,
+  ctx: ProvingContext,
+  artifacts: CircuitArtifacts,
+): Promise<string> {
+  const { proof, statement } = await proveTransact(await transferRequest(i, ctx), artifacts);
+  return bytesToHex(encodeTransaction({ proof: proof.toWire(), statement }));
 }

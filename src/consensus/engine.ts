@@ -57,6 +57,8 @@ export interface Decision {
   readonly blockHash: Uint8Array;
   readonly bytes: Uint8Array;
   readonly certificate: QuorumCertificate;
+  /** ms from the decision to the end of its commit (queue wait included): a latency stage. */
+  readonly commitMs?: number;
 }
 
 export interface ConsensusEngineOptions {
@@ -332,12 +334,13 @@ export class ConsensusEngine implements Lifecycle {
       e.proposer,
     );
     for (const [k, r] of this.reputation.all()) this.metrics?.reputation.set({ validator: k }, r.score);
+    const decidedAt = performance.now();
     this.enqueue('commit', async () => {
       const t0 = performance.now();
       await this.o.application.commit(e.height, e.bytes, encodeCertificate(e.certificate));
       this.logger.debug({ height: `${e.height}`, ms: Math.round(performance.now() - t0) }, 'block committed');
       await this.reputation.persist();
-      this.o.onDecided?.(decision);
+      this.o.onDecided?.({ ...decision, commitMs: performance.now() - decidedAt });
     });
   }
 

@@ -142,7 +142,12 @@ export class ConsensusService<Tip extends LedgerTipLike> {
       // The hash makes 'block final' lines comparable across validators and restarts (fault checks).
       onDecided: (d) =>
         logger.info(
-          { height: d.height.toString(), round: d.round, hash: bytesToHex(d.blockHash) },
+          {
+            height: d.height.toString(),
+            round: d.round,
+            hash: bytesToHex(d.blockHash),
+            commitMs: Math.round(d.commitMs ?? 0),
+          },
           'block final',
         ),
       onEvidence: (e) => {

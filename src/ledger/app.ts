@@ -259,6 +259,11 @@ export class LedgerApp {
         .take(tip.depositsConsumed, Math.min(this.o.maxDepositsPerBlock ?? 256, MAX_BLOCK_DEPOSITS))
         .map((d) => d.commitment);
       const txs = await this.pickTransactions(checks, timestampMs);
+      const pickedAt = performance.now();
+      for (const t of txs) {
+        const admitted = this.mempool.admittedAt(t.idHex);
+        if (admitted !== undefined) this.metrics.inclusionWait.observe((pickedAt - admitted) / 1000);
+      }
       const refunds = await this.proposeRefunds();
       const sections = await this.proposeSections(height);
       if (refunds.length) {

@@ -55,6 +55,8 @@ export type AdmitResult =
 
 interface Entry {
   readonly tx: DecodedTransaction;
+  /** performance.now() at admission: how long it then waits for a block is a latency stage. */
+  readonly admittedAt: number;
 }
 
 /**
@@ -108,6 +110,11 @@ export class Mempool {
   /** The outcome of this transaction's proof check when admission is verifying it right now. */
   verification(idHex: string): Promise<VerifyOutcome> | undefined {
     return this.verifying.get(idHex);
+  }
+
+  /** When the entry was admitted (performance.now()), if it is in the mempool. */
+  admittedAt(idHex: string): number | undefined {
+    return this.entries.get(idHex)?.admittedAt;
   }
 
   /** Verified entries in arrival order. */
@@ -241,7 +248,7 @@ export class Mempool {
   }
 
   private insert(d: DecodedTransaction): void {
-    this.entries.set(d.idHex, { tx: d });
+    this.entries.set(d.idHex, { tx: d, admittedAt: performance.now() });
     for (const n of d.tx.statement.nullifiers) this.byNullifier.set(n, d.idHex);
     this.o.metrics.mempoolSize.set(this.entries.size);
   }

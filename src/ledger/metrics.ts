@@ -12,6 +12,7 @@ export interface LedgerMetrics {
   readonly height: Gauge;
   readonly refunds: Counter;
   readonly spendRoots: Gauge;
+  readonly inclusionWait: Histogram;
 }
 
 /** The ledger's metrics, registered in the node's one registry (or a test's own). */
@@ -74,6 +75,12 @@ export function ledgerMetrics(registry: Registry): LedgerMetrics {
     spendRoots: new Gauge({
       name: 'paraloom_ledger_spend_roots',
       help: 'Roots in the spend-root window index (ledger.spend_root_window_ms)',
+      registers,
+    }),
+    inclusionWait: new Histogram({
+      name: 'paraloom_ledger_inclusion_wait_seconds',
+      help: 'From admission to this mempool until this node, as leader, put the transaction in a proposal',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers,
     }),
   };

@@ -63,7 +63,15 @@ beforeAll(async () => {
   web3 = new Connection(net.rpcUrl, { commitment: 'confirmed', wsEndpoint: net.wsUrl });
   payer = await funded(100_000_000_000n);
 });
-afterAll(async () => net.stop());
+afterAll(async () => {
+  // web3.js reconnects its websocket forever once the localnet is gone; in a vitest fork that later
+  // files share (isolate: false) it would go on trying. Stop it for good before the localnet stops.
+  const ws = (web3 as unknown as { _rpcWebSocket?: { setAutoReconnect(on: boolean): void; close(): void } })
+    ._rpcWebSocket;
+  ws?.setAutoReconnect(false);
+  ws?.close();
+  await net.stop();
+});
 
 async function funded(amount: bigint): Promise<KeyPairSigner> {
   const signer = await generateKeyPairSigner();

@@ -32,10 +32,8 @@ describe('wallet key file (encrypted at rest)', () => {
       expect(text).not.toMatch(new RegExp(`\\b${word}\\b`));
     expect(text).not.toContain(keys.sk.toString());
     expect(text).not.toContain(keys.sk.toString(16));
-    const started = performance.now();
+    // Its cost is the KDF's parameters (checked above), not a wall-clock bound a loaded machine breaks.
     const opened = unlockWalletFile(path, 'a passphrase');
-    // ~0.8 s on the reference machine; the bound leaves room for a loaded one.
-    expect(performance.now() - started).toBeLessThan(5_000);
     expect(opened.mnemonic).toBe(mnemonic);
     expect('sk' in opened.key && opened.key.sk).toBe(keys.sk);
     expect(readWalletAddress(path)).toBe(encodeAddress(keys.address));
