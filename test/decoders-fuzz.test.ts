@@ -171,6 +171,13 @@ describe('decoders of untrusted bytes (seeded fuzz)', () => {
       }),
       encodeChunk({ kind: ChunkKind.LEAVES, fields: [1n, 2n, 3n].map(toField) }),
       encodeChunk({ kind: ChunkKind.NULLIFIERS, fields: [toField(4n)] }),
+      encodeChunk({
+        kind: ChunkKind.SPEND_ROOTS,
+        roots: [
+          { root: toField(5n), height: 1n, timestampMs: 10n },
+          { root: toField(6n), height: 2n, timestampMs: 20n },
+        ],
+      }),
     ];
     // Some mutations still decode (a changed field value): the decoder reached every kind's items.
     expect(fuzz('decodeChunk', chunks, decodeChunk, SEED + 7).decoded).toBeGreaterThan(0);

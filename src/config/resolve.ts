@@ -72,6 +72,10 @@ export interface NodeConfig {
     readonly snapshotRefreshBlocks: number;
     readonly snapshotRefundGraceSlots: number;
   };
+  readonly ledger: {
+    /** ledger.spend_root_window_ms (cohort-wide). */
+    readonly spendRootWindowMs: number;
+  };
   readonly consensus: {
     readonly enabled: boolean;
     readonly minValidators: number;
@@ -168,6 +172,7 @@ export function resolveConfig(f: ConfigFile, baseDir: string): { config: NodeCon
       snapshotRefreshBlocks: f.sync.snapshot_refresh_blocks,
       snapshotRefundGraceSlots: f.sync.snapshot_refund_grace_slots,
     },
+    ledger: { spendRootWindowMs: f.ledger.spend_root_window_ms },
     consensus: {
       enabled: f.consensus.enabled,
       minValidators: f.consensus.min_validators,

@@ -7,6 +7,7 @@ import { multiaddr } from '@multiformats/multiaddr';
 import { isAddress } from '@solana/kit';
 import { z } from 'zod';
 import { PROGRAM_VERSION } from '../bridge/index.js';
+import { DEFAULT_SPEND_ROOT_WINDOW_MS } from '../ledger/index.js';
 import { NETWORK_DEFAULTS } from '../network/index.js';
 import { CLUSTER_NAMES } from './clusters.js';
 
@@ -285,6 +286,20 @@ const consensus = z
   })
   .prefault({});
 
+const ledger = z
+  .strictObject({
+    spend_root_window_ms: z
+      .number()
+      .int()
+      .min(0)
+      .max(3_600_000)
+      .default(DEFAULT_SPEND_ROOT_WINDOW_MS)
+      .describe(
+        'An L2 transfer may spend from any root the commitment tree had after a block timestamped at most this long before its own block, besides the last 64 roots (0: the last 64 only). The whole cohort must agree on it',
+      ),
+  })
+  .prefault({});
+
 const sync = z
   .strictObject({
     snapshot_threshold_blocks: z
@@ -380,6 +395,7 @@ export const ConfigSchema = z
     health,
     ingress,
     consensus,
+    ledger,
     sync,
     dashboard,
     coordinator,

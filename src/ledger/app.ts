@@ -65,6 +65,12 @@ export interface LedgerAppOptions {
   readonly minWithdrawalSlotsInBlock?: bigint;
   /** How far ahead of this node's clock a proposal's timestamp may be; default 10 s. */
   readonly maxClockDriftMs?: number;
+  /**
+   * `ledger.spend_root_window_ms` (default 10 min): an L2 transfer may spend from a root the tree
+   * had after a block timestamped this long before its own block, besides the last 64 roots. The
+   * whole cohort must use one value (it decides which blocks execute).
+   */
+  readonly spendRootWindowMs?: number;
   readonly now?: () => number;
   readonly mempool?: Pick<
     MempoolOptions,
@@ -142,7 +148,7 @@ export class LedgerApp {
       pool: o.pool,
       metrics: this.metrics,
       context: {
-        isRecentRoot: (root) => state.isRecentRoot(root),
+        isSpendRoot: (root) => state.isSpendRoot(root, this.admissionTimeMs()),
         isAnchored: o.isAnchored,
         currentSlot: o.currentSlot,
         isSpent: (n) => state.isSpent(n),
@@ -150,6 +156,7 @@ export class LedgerApp {
       },
     });
     this.metrics.height.set(Number(tip.height));
+    this.metrics.spendRoots.set(state.spendRoots.size);
   }
 
   static async open(options: LedgerAppOptions): Promise<LedgerApp> {
@@ -159,7 +166,10 @@ export class LedgerApp {
         kind: REFUNDS_SECTION_KIND,
       });
     }
-    const app = new LedgerApp(options, await LedgerState.open(options.storage));
+    const state = await LedgerState.open(options.storage, {
+      ...(options.spendRootWindowMs !== undefined ? { spendRootWindowMs: options.spendRootWindowMs } : {}),
+    });
+    const app = new LedgerApp(options, state);
     await app.replayExtensions();
     if (options.refunds) await app.watchStoredRefunds();
     return app;
@@ -243,10 +253,12 @@ export class LedgerApp {
         });
       }
       const checks = await this.voteChecks();
+      // Fixed before picking: the spend-root window is measured from the block's own timestamp.
+      const timestampMs = maxBig(BigInt(this.now()), tip.timestampMs);
       const deposits = this.deposits
         .take(tip.depositsConsumed, Math.min(this.o.maxDepositsPerBlock ?? 256, MAX_BLOCK_DEPOSITS))
         .map((d) => d.commitment);
-      const txs = await this.pickTransactions(checks);
+      const txs = await this.pickTransactions(checks, timestampMs);
       const pickedAt = performance.now();
       for (const t of txs) {
         const admitted = this.mempool.admittedAt(t.idHex);
@@ -258,7 +270,7 @@ export class LedgerApp {
         sections.push({ kind: REFUNDS_SECTION_KIND, entries: refunds.map(encodeRefundEntry) });
         sections.sort((a, b) => a.kind - b.kind);
       }
-      const effects = await computeEffects(this.state, deposits, txs, checks, refunds);
+      const effects = await computeEffects(this.state, timestampMs, deposits, txs, checks, refunds);
       if (effects instanceof Refusal) {
         // Cannot happen for entries picked above; refusing to propose beats proposing garbage.
         throw new LedgerError('BLOCK_INVALID', `own proposal does not execute: ${effects}`);
@@ -277,7 +289,7 @@ export class LedgerApp {
         withdrawalsRoot: effects.withdrawalsRoot,
         transactionRoot: effects.transactionRoot,
         sectionsRoot: sectionsRoot(sections),
-        timestampMs: maxBig(BigInt(this.now()), tip.timestampMs),
+        timestampMs,
       };
       const block: Block = { header, deposits, transactions: txs, sections };
       const hash = blockHash(header);
@@ -313,6 +325,7 @@ export class LedgerApp {
       const prepared = await this.prepareForCommit(height, bytes);
       const { block, hash, effects } = prepared;
       const t1 = performance.now();
+      const spendRoots = this.state.planSpendRoots(height, block.header.timestampMs, effects.commitmentRoot);
       await this.state.storage.commitBlock({
         height,
         hash,
@@ -322,19 +335,24 @@ export class LedgerApp {
         qc: certificate,
         tree: effects.plan,
         nullifiers: effects.nullifiers,
+        spendRoots,
         ...this.cursorUpdate(block, effects),
       });
       this.o.afterBlockStored?.(height);
       this.state.tree.adopt(effects.plan, effects.leafCount);
-      this.state.advance({
-        height,
-        hash,
-        timestampMs: block.header.timestampMs,
-        depositsConsumed: effects.depositsConsumed,
-        depositAccumulator: effects.depositAccumulator,
-        nullifierCount: effects.nullifierCount,
-        nullifierAccumulator: effects.nullifierAccumulator,
-      });
+      this.state.advance(
+        {
+          height,
+          hash,
+          timestampMs: block.header.timestampMs,
+          depositsConsumed: effects.depositsConsumed,
+          depositAccumulator: effects.depositAccumulator,
+          nullifierCount: effects.nullifierCount,
+          nullifierAccumulator: effects.nullifierAccumulator,
+        },
+        spendRoots,
+      );
+      this.metrics.spendRoots.set(this.state.spendRoots.size);
       this.prepared.clear();
       this.refundWatch.follow(height, block);
       const t2 = performance.now();
@@ -617,7 +635,7 @@ export class LedgerApp {
     return [...(this.o.extensions ?? [])].sort((a, b) => a.kind - b.kind);
   }
 
-  private async pickTransactions(checks: VoteChecks): Promise<DecodedTransaction[]> {
+  private async pickTransactions(checks: VoteChecks, timestampMs: bigint): Promise<DecodedTransaction[]> {
     const limit = Math.min(this.o.maxTransactionsPerBlock ?? 512, MAX_BLOCK_TRANSACTIONS);
     const picked: DecodedTransaction[] = [];
     const used = new Set<bigint>();
@@ -629,7 +647,7 @@ export class LedgerApp {
         if (!checks.isAnchored(s.root)) continue;
         // Twice the voters' margin: validators whose slot runs a little ahead must still accept it.
         if (s.extData.expirationSlot < checks.currentSlot + 2n * checks.minWithdrawalSlots) continue;
-      } else if (!this.state.isRecentRoot(s.root)) continue;
+      } else if (!this.state.isSpendRoot(s.root, timestampMs)) continue;
       for (const n of s.nullifiers) used.add(n);
       picked.push(d);
     }
@@ -671,6 +689,14 @@ export class LedgerApp {
   private remember(p: Prepared): void {
     if (this.prepared.size >= PREPARED_CAP) this.prepared.delete(this.prepared.keys().next().value!);
     this.prepared.set(bytesToHex(p.hash), p);
+  }
+
+  /**
+   * What admission measures the spend-root window from: the later of the tip's timestamp and this
+   * node's clock, at or before the timestamp of any block that could still include the transaction.
+   */
+  private admissionTimeMs(): bigint {
+    return maxBig(BigInt(this.now()), this.state.tip.timestampMs);
   }
 
   private now(): number {

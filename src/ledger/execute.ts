@@ -55,10 +55,12 @@ const refuse = (code: BlockRefusalCode, detail: string): BlockRefusal => new Ref
  * Deterministic part of block execution on a given pre-state: deposits in queue order, transaction
  * roots and nullifiers, then one tree append (deposit commitments, then each transaction's two
  * outputs, then each refund's commitment). Used to build a proposal (from the mempool) and to
- * re-execute one (from its body). `refunds` come resolved (resolveRefunds).
+ * re-execute one (from its body). `refunds` come resolved (resolveRefunds). `timestampMs` is the
+ * block's header timestamp: the spend-root window is measured from it, never from a node's clock.
  */
 export async function computeEffects(
   state: LedgerState,
+  timestampMs: bigint,
   deposits: readonly Field[],
   txs: readonly DecodedTransaction[],
   checks: VoteChecks | undefined,
@@ -92,8 +94,11 @@ export async function computeEffects(
         }
       }
       withdrawalLeaves.push(withdrawalLeaf(s.nullifiers[0], s.nullifiers[1], extDataHashOf(d.tx), s.root));
-    } else if (!state.isRecentRoot(s.root)) {
-      return refuse('UNKNOWN_ROOT', `transaction ${i} spends from a root outside the last 64`);
+    } else if (!state.isSpendRoot(s.root, timestampMs)) {
+      return refuse(
+        'UNKNOWN_ROOT',
+        `transaction ${i} spends from a root outside the last 64 and the spend-root window`,
+      );
     }
     for (const n of s.nullifiers) {
       if (seen.has(n))
@@ -183,7 +188,14 @@ export async function executeBlock(
   }
   const refunds = await resolveRefunds(state, sectionEntries(block.sections, REFUNDS_SECTION_KIND));
   if (refunds instanceof Refusal) return refunds;
-  const effects = await computeEffects(state, block.deposits, block.transactions, checks, refunds);
+  const effects = await computeEffects(
+    state,
+    block.header.timestampMs,
+    block.deposits,
+    block.transactions,
+    checks,
+    refunds,
+  );
   if (effects instanceof Refusal) return effects;
   return checkHeader(block.header, tip, effects, checks) ?? effects;
 }

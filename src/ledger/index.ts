@@ -76,7 +76,8 @@ export {
   sectionEntries,
   sectionsRoot,
 } from './sections.js';
-export { GENESIS_TIP, LedgerState, type LedgerTip } from './state.js';
+export { DEFAULT_SPEND_ROOT_WINDOW_MS, SpendRootWindow } from './spend-roots.js';
+export { GENESIS_TIP, LedgerState, type LedgerStateOptions, type LedgerTip } from './state.js';
 export {
   type DecodedTransaction,
   decodedFromTransaction,

@@ -7,8 +7,12 @@ import { VerifyBatcher, type VerifyOutcome } from './verify-batcher.js';
 
 /** The state a transaction is checked against (the ledger provides it). */
 export interface MempoolContext {
-  /** Among the last 64 roots of the L2 commitment tree. */
-  isRecentRoot(root: Field): boolean;
+  /**
+   * A root an L2 transfer may spend from: among the last 64 roots of the L2 commitment tree, or in
+   * the spend-root window measured from the later of the tip's timestamp and this node's clock (so
+   * what is admitted still executes in the next block).
+   */
+  isSpendRoot(root: Field): boolean;
   /** Anchored on chain (withdrawals must spend from such a root: the program checks it again). */
   isAnchored(root: Field): boolean;
   /** Current Solana slot (for withdrawal expiry). */
@@ -195,7 +199,7 @@ export class Mempool {
     if (isWithdrawal(d.tx)) {
       if (!this.o.context.isAnchored(s.root)) return 'ROOT_NOT_ANCHORED';
       if (s.extData.expirationSlot < slot + this.minWithdrawalSlots) return 'EXPIRED';
-    } else if (!this.o.context.isRecentRoot(s.root)) {
+    } else if (!this.o.context.isSpendRoot(s.root)) {
       return 'UNKNOWN_ROOT';
     }
     return undefined;

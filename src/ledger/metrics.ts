@@ -11,6 +11,7 @@ export interface LedgerMetrics {
   readonly blocksCommitted: Counter;
   readonly height: Gauge;
   readonly refunds: Counter;
+  readonly spendRoots: Gauge;
   readonly inclusionWait: Histogram;
 }
 
@@ -69,6 +70,11 @@ export function ledgerMetrics(registry: Registry): LedgerMetrics {
     refunds: new Counter({
       name: 'paraloom_ledger_refunds_total',
       help: 'Withdrawals refunded (expired unsettled) by applied blocks',
+      registers,
+    }),
+    spendRoots: new Gauge({
+      name: 'paraloom_ledger_spend_roots',
+      help: 'Roots in the spend-root window index (ledger.spend_root_window_ms)',
       registers,
     }),
     inclusionWait: new Histogram({

@@ -49,6 +49,7 @@ export function assembleNode(config: NodeConfig, options: { registry?: Registry 
   const validator = validatorComponent({ bridge, network, ...parts('validator') });
   const ledger = new LedgerComponent({
     verifierThreads: config.node.verifierThreads,
+    spendRootWindowMs: config.ledger.spendRootWindowMs,
     storage,
     bridge,
     network,

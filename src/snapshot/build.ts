@@ -1,6 +1,13 @@
 import { computeWindowStart } from '../compute/index.js';
 import { carriesValidatorSet } from '../consensus/index.js';
-import { decodeBlock, decodeBlockHeaderOf, encodeSections, RefundWatch } from '../ledger/index.js';
+import {
+  type BlockHeader,
+  DEFAULT_SPEND_ROOT_WINDOW_MS,
+  decodeBlock,
+  decodeBlockHeaderOf,
+  encodeSections,
+  RefundWatch,
+} from '../ledger/index.js';
 import { type Field, ROOT_HISTORY_SIZE } from '../privacy/index.js';
 import type { NodeStorage } from '../storage/index.js';
 import { headerBytesOf, loadBase, type SnapshotBase } from './base.js';
@@ -15,12 +22,14 @@ import {
   MAX_HEADERS_PER_CHUNK,
   MAX_REFUND_BLOCKS_PER_CHUNK,
   MAX_SET_BLOCKS_PER_CHUNK,
+  MAX_SPEND_ROOTS_PER_CHUNK,
   MAX_WINDOW_SECTIONS_PER_CHUNK,
   type SetBlock,
   type SnapshotChunk,
   type SnapshotManifest,
   type WindowSections,
 } from './format.js';
+import { insideSpendWindow, spendRootsOf } from './spend-roots.js';
 
 export interface BuildOptions {
   /** consensus.epoch_blocks: which blocks carry validator sets. */
@@ -34,6 +43,8 @@ export interface BuildOptions {
   readonly refundCutoffSlot?: bigint;
   /** The server's scan kept between builds (each build then follows only new blocks). */
   readonly refundScan?: RefundScan;
+  /** ledger.spend_root_window_ms (cohort-wide); default the ledger's. */
+  readonly spendRootWindowMs?: number;
 }
 
 export interface BuiltSnapshot {
@@ -59,20 +70,24 @@ export async function buildSnapshot(storage: NodeStorage, o: BuildOptions): Prom
   const qc = await storage.blocks.getQc(height);
   if (!stored || !qc)
     throw new SnapshotError('NOTHING_TO_SERVE', 'the tip block or its certificate is missing');
-  const header = decodeBlockHeaderOf(stored.block);
+  const header: BlockHeader = decodeBlockHeaderOf(stored.block);
 
   const chunks: SnapshotChunk[] = [];
   const refundHeights = await (o.refundScan ?? new RefundScan()).heights(storage, height, o.refundCutoffSlot);
   const computeFrom = computeWindowStart(height);
   // Headers H-1 down to where the last ROOT_HISTORY_SIZE appending blocks (the root window) begin,
-  // and on down to the oldest refund block and the compute window's start (each block carried is
-  // checked against its header).
+  // past the spend-root window's start, and on down to the oldest refund block and the compute
+  // window's start (each block carried is checked against its header).
   const lowest =
     refundHeights[0] !== undefined && refundHeights[0] < computeFrom ? refundHeights[0] : computeFrom;
-  const headers = await windowHeaders(source, height, header.leafCount, lowest);
+  const windowMs = BigInt(o.spendRootWindowMs ?? DEFAULT_SPEND_ROOT_WINDOW_MS);
+  const headers = await windowHeaders(source, header, lowest, windowMs);
   for (let i = 0; i < headers.length; i += MAX_HEADERS_PER_CHUNK) {
     chunks.push({ kind: ChunkKind.HEADERS, headers: headers.slice(i, i + MAX_HEADERS_PER_CHUNK) });
   }
+  // Derived from the same headers the joiner checks them against, so it is block H's window
+  // whatever commits go on meanwhile.
+  const spendRoots = spendRootsOf(header, headers.map(decodeBlockHeaderOf), windowMs).entries;
   const setBlocks: SetBlock[] = [];
   for (let h = 1n; h <= height; h = h === 1n ? BigInt(o.epochBlocks) : h + BigInt(o.epochBlocks)) {
     if (carriesValidatorSet(h, o.epochBlocks)) setBlocks.push(await source.setBlock(h));
@@ -130,6 +145,9 @@ export async function buildSnapshot(storage: NodeStorage, o: BuildOptions): Prom
     windowBytes += 12 + sections.length;
   }
   if (window.length) chunks.push({ kind: ChunkKind.COMPUTE_SECTIONS, blocks: window });
+  for (let i = 0; i < spendRoots.length; i += MAX_SPEND_ROOTS_PER_CHUNK) {
+    chunks.push({ kind: ChunkKind.SPEND_ROOTS, roots: spendRoots.slice(i, i + MAX_SPEND_ROOTS_PER_CHUNK) });
+  }
 
   const encoded = chunks.map(encodeChunk);
   const manifest: SnapshotManifest = {
@@ -189,24 +207,32 @@ export class RefundScan {
 
 /**
  * Headers H-1, H-2, ... down to the predecessor of the ROOT_HISTORY_SIZE-th most recent block that
- * appended leaves, or to block 1: what a joiner needs to rebuild the exact root window; and at least
- * down to `downTo`.
+ * appended leaves, or to block 1: what a joiner needs to rebuild the exact root window; down to the
+ * first header timestamped before the spend-root window (the joiner's proof that no root of the
+ * window is left out); and at least down to `downTo`.
  */
 async function windowHeaders(
   source: History,
-  height: bigint,
-  tipLeaves: bigint,
+  top: BlockHeader,
   downTo: bigint,
+  windowMs: bigint,
 ): Promise<Uint8Array[]> {
   const out: Uint8Array[] = [];
   let appending = 0;
-  let leaves = tipLeaves;
-  for (let h = height - 1n; h >= 1n && (appending < ROOT_HISTORY_SIZE || h >= downTo); h--) {
+  let leaves = top.leafCount;
+  let lastMs = top.timestampMs;
+  for (
+    let h = top.height - 1n;
+    h >= 1n &&
+    (appending < ROOT_HISTORY_SIZE || h >= downTo || insideSpendWindow(lastMs, top.timestampMs, windowMs));
+    h--
+  ) {
     const bytes = await source.header(h);
     out.push(bytes);
-    const below = decodeBlockHeaderOf(bytes).leafCount;
-    if (leaves > below) appending++;
-    leaves = below;
+    const below = decodeBlockHeaderOf(bytes);
+    if (leaves > below.leafCount) appending++;
+    leaves = below.leafCount;
+    lastMs = below.timestampMs;
   }
   return out;
 }

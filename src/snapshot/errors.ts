@@ -41,6 +41,11 @@ export interface SnapshotErrorContexts {
   REFUND_BLOCKS_INVALID: { height?: string };
   /** The compute window's sections are missing, out of order, or not the ones their headers commit to. */
   COMPUTE_WINDOW_INVALID: { height?: string };
+  /**
+   * The spend-root window's entries are not exactly the roots and timestamps the chained headers
+   * give for the window before block H (one tampered, missing, extra or out of order).
+   */
+  SPEND_ROOTS_INVALID: { index?: number; height?: string };
   /** Installing needs an empty data directory (a far-behind one is wiped by the caller first). */
   STATE_NOT_EMPTY: { height?: string };
   /** This node holds no block to build a snapshot at. */

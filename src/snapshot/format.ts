@@ -15,7 +15,8 @@ import { BLOCK_HEADER_BYTES, MAX_L2_BLOCK_BYTES, MAX_SECTIONS_BYTES } from '../l
 import { FIELD_MODULUS, type Field } from '../privacy/index.js';
 import { SnapshotError } from './errors.js';
 
-export const SNAPSHOT_VERSION = 1;
+/** 2: the headers reach back over the spend-root window, and its roots come as their own chunks. */
+export const SNAPSHOT_VERSION = 2;
 /** What a server aims a chunk at; a chunk may be up to MAX_CHUNK_BYTES. */
 export const CHUNK_TARGET_BYTES = 1024 * 1024;
 /** Header bytes of a chunk: version u8, kind u8, count u32. */
@@ -31,6 +32,9 @@ export const MAX_SET_BLOCKS_PER_CHUNK = 64;
 export const MAX_REFUND_BLOCKS_PER_CHUNK = 1024;
 /** Blocks' sections per compute-window chunk (an empty block's are 13 bytes with its height). */
 export const MAX_WINDOW_SECTIONS_PER_CHUNK = 4096;
+const SPEND_ROOT_ENTRY_BYTES = 32 + 8 + 8;
+/** Spend-root entries per chunk (48 bytes each: 1 MiB of them, rounded down). */
+export const MAX_SPEND_ROOTS_PER_CHUNK = Math.floor(CHUNK_TARGET_BYTES / SPEND_ROOT_ENTRY_BYTES);
 /** Certificates are bounded by their signer cap (256 x 96 bytes plus the fixed part). */
 export const MAX_QC_BYTES = 1 + 8 + 4 + 32 + 2 + 256 * 96;
 /** Chunks one snapshot may announce: 16,384 MiB of state. */
@@ -59,6 +63,11 @@ export const ChunkKind = {
    * height): replayed from nothing, they rebuild the compute jobs live at H.
    */
   COMPUTE_SECTIONS: 6,
+  /**
+   * The spend-root window at H (ascending timestamp, then height): each root the tree had after a
+   * block timestamped within ledger.spend_root_window_ms of block H, with the last such block.
+   */
+  SPEND_ROOTS: 7,
 } as const;
 export type ChunkKindCode = (typeof ChunkKind)[keyof typeof ChunkKind];
 
@@ -77,7 +86,15 @@ export type SnapshotChunk =
   | { readonly kind: typeof ChunkKind.LEAVES; readonly fields: readonly Field[] }
   | { readonly kind: typeof ChunkKind.NULLIFIERS; readonly fields: readonly Field[] }
   | { readonly kind: typeof ChunkKind.REFUND_BLOCKS; readonly blocks: readonly Uint8Array[] }
-  | { readonly kind: typeof ChunkKind.COMPUTE_SECTIONS; readonly blocks: readonly WindowSections[] };
+  | { readonly kind: typeof ChunkKind.COMPUTE_SECTIONS; readonly blocks: readonly WindowSections[] }
+  | { readonly kind: typeof ChunkKind.SPEND_ROOTS; readonly roots: readonly SpendRootItem[] };
+
+/** One root of the spend-root window: root [32 LE] | height u64 | timestamp ms u64. */
+export interface SpendRootItem {
+  readonly root: Field;
+  readonly height: bigint;
+  readonly timestampMs: bigint;
+}
 
 export interface WindowSections {
   readonly height: bigint;
@@ -119,7 +136,7 @@ function checkSize(bytes: Uint8Array, cap: number): void {
 }
 
 function isChunkKind(k: number): k is ChunkKindCode {
-  return k >= ChunkKind.HEADERS && k <= ChunkKind.COMPUTE_SECTIONS;
+  return k >= ChunkKind.HEADERS && k <= ChunkKind.SPEND_ROOTS;
 }
 
 export function encodeManifest(m: SnapshotManifest): Uint8Array {
@@ -184,6 +201,8 @@ function maxItems(kind: ChunkKindCode): number {
       return MAX_REFUND_BLOCKS_PER_CHUNK;
     case ChunkKind.COMPUTE_SECTIONS:
       return MAX_WINDOW_SECTIONS_PER_CHUNK;
+    case ChunkKind.SPEND_ROOTS:
+      return MAX_SPEND_ROOTS_PER_CHUNK;
     default:
       return MAX_FIELDS_PER_CHUNK;
   }
@@ -197,6 +216,8 @@ function chunkItems(c: SnapshotChunk): number {
     case ChunkKind.REFUND_BLOCKS:
     case ChunkKind.COMPUTE_SECTIONS:
       return c.blocks.length;
+    case ChunkKind.SPEND_ROOTS:
+      return c.roots.length;
     default:
       return c.fields.length;
   }
@@ -223,6 +244,8 @@ export function encodeChunk(c: SnapshotChunk): Uint8Array {
   } else if (c.kind === ChunkKind.COMPUTE_SECTIONS) {
     for (const b of c.blocks)
       w.u64(b.height, 'height').bytesU32(b.sections, MAX_SECTIONS_BYTES + 1, 'sections');
+  } else if (c.kind === ChunkKind.SPEND_ROOTS) {
+    for (const e of c.roots) w.u256(e.root, 'root').u64(e.height, 'height').u64(e.timestampMs, 'timestamp');
   } else for (const f of c.fields) w.u256(f, 'field');
   const out = w.finish();
   if (out.length > MAX_CHUNK_BYTES) {
@@ -238,10 +261,13 @@ export function decodeChunk(bytes: Uint8Array): SnapshotChunk {
   checkSize(bytes, MAX_CHUNK_BYTES);
   const r: ByteReader = new ByteReader(bytes, readError, 'snapshot chunk');
   const version = r.u8('version');
-  if (version !== SNAPSHOT_VERSION)
+  // Version 1 chunks (kinds 1 to 6, same layout) still decode: a node that joined by a version 1
+  // snapshot keeps them in its snapshot base.
+  if (version !== SNAPSHOT_VERSION && version !== 1)
     r.fail('invalid', 'unknown snapshot version', 'version', { value: version });
   const kind = r.u8('kind');
-  if (!isChunkKind(kind)) r.fail('invalid', 'unknown chunk kind', 'kind', { value: kind });
+  if (!isChunkKind(kind) || (version === 1 && kind === ChunkKind.SPEND_ROOTS))
+    r.fail('invalid', 'unknown chunk kind', 'kind', { value: kind });
   const minBytes =
     kind === ChunkKind.HEADERS
       ? BLOCK_HEADER_BYTES
@@ -251,7 +277,9 @@ export function decodeChunk(bytes: Uint8Array): SnapshotChunk {
           ? 4 + BLOCK_HEADER_BYTES
           : kind === ChunkKind.COMPUTE_SECTIONS
             ? 12
-            : 32;
+            : kind === ChunkKind.SPEND_ROOTS
+              ? SPEND_ROOT_ENTRY_BYTES
+              : 32;
   const count = r.count(r.u32('count'), maxItems(kind), minBytes, 'items');
   if (count === 0) r.fail('invalid', 'an empty chunk', 'count', { count });
   let chunk: SnapshotChunk;
@@ -279,6 +307,16 @@ export function decodeChunk(bytes: Uint8Array): SnapshotChunk {
       blocks.push({ height: r.u64('height'), sections: r.bytesU32(MAX_SECTIONS_BYTES + 1, 'sections') });
     }
     chunk = { kind, blocks };
+  } else if (kind === ChunkKind.SPEND_ROOTS) {
+    const roots: SpendRootItem[] = [];
+    for (let i = 0; i < count; i++) {
+      roots.push({
+        root: r.u256Below(FIELD_MODULUS, 'root') as Field,
+        height: r.u64('height'),
+        timestampMs: r.u64('timestamp'),
+      });
+    }
+    chunk = { kind, roots };
   } else {
     const fields: Field[] = [];
     for (let i = 0; i < count; i++) fields.push(r.u256Below(FIELD_MODULUS, 'field') as Field);

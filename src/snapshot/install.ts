@@ -23,7 +23,7 @@ class CapturedKv implements KeyValue {
 /**
  * Installs a verified snapshot into an empty data directory. The install marker goes first; tree
  * nodes, nullifiers and the held refund blocks follow in bounded batches; the last batch holds block H with its QC, the tree
- * state, the deposit cursor, the validator-set history, the compute applied height, the snapshot
+ * state, the spend-root window, the deposit cursor, the validator-set history, the compute applied height, the snapshot
  * base, and deletes the marker. A crash before that batch leaves the marker, and
  * `recoverInterruptedInstall` empties the directory on the next start; after it, the node is at H.
  * The in-memory views of `storage` are right afterwards except the ledger's: open LedgerApp after.
@@ -82,6 +82,7 @@ export async function installSnapshot(storage: NodeStorage, v: VerifiedSnapshot)
   const batch = new WriteBatch();
   storage.tree.stageChanges(batch, { nodes: [], state: v.tree.state });
   storage.deposits.stage(batch, v.depositCursor);
+  storage.spendRoots.stage(batch, { put: v.spendRoots.entries, delete: [], windowMs: v.spendRoots.windowMs });
   for (const [name, value] of kv.values) storage.meta.stage(batch, name, value);
   storage.compute.stageApplied(batch, v.height);
   storage.meta.stage(batch, BASE_RECORD, encodeBase(v.height, v.historyChunks));

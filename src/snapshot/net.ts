@@ -20,6 +20,8 @@ export interface SnapshotServerOptions {
    * sync.snapshot_refund_grace_slots; undefined (no cutoff) while the slot is unknown.
    */
   readonly refundCutoffSlot?: () => bigint | undefined;
+  /** ledger.spend_root_window_ms (cohort-wide); default the ledger's. */
+  readonly spendRootWindowMs?: number;
   readonly registry?: Registry;
   readonly logger: Logger;
 }
@@ -92,6 +94,7 @@ export class SnapshotServer implements Lifecycle {
       const built = await buildSnapshot(this.o.storage, {
         epochBlocks: this.o.epochBlocks,
         refundScan: this.refundScan,
+        ...(this.o.spendRootWindowMs !== undefined ? { spendRootWindowMs: this.o.spendRootWindowMs } : {}),
         ...(cutoff !== undefined ? { refundCutoffSlot: cutoff } : {}),
       });
       this.current = built;

@@ -279,6 +279,23 @@ describe('snapshot build, verify, install (RocksDB)', () => {
       );
     }
     expect(encodeManifest(decodeManifest(built.manifestBytes))).toEqual(built.manifestBytes);
+    // A version 1 chunk (a snapshot base kept from before the spend-root window) still decodes;
+    // a version 1 spend-root chunk or an unknown version does not.
+    const v1 = Uint8Array.from(built.chunks[0]!);
+    v1[0] = 1;
+    expect(decodeChunk(v1)).toEqual(decodeChunk(built.chunks[0]!));
+    const roots = encodeChunk({
+      kind: ChunkKind.SPEND_ROOTS,
+      roots: [{ root: randomField(), height: 1n, timestampMs: 2n }],
+    });
+    for (const version of [1, 3]) {
+      const bad = Uint8Array.from(roots);
+      bad[0] = version;
+      expect(() => decodeChunk(bad)).toThrow(expect.objectContaining({ code: 'SNAPSHOT_MALFORMED' }));
+    }
+    const m3 = Uint8Array.from(built.manifestBytes);
+    m3[0] = 1;
+    expect(() => decodeManifest(m3)).toThrow(expect.objectContaining({ code: 'SNAPSHOT_MALFORMED' }));
     for (const c of built.chunks) {
       expect(c.length).toBeLessThanOrEqual(MAX_CHUNK_BYTES);
       expect(encodeChunk(decodeChunk(c))).toEqual(c);
@@ -446,7 +463,8 @@ describe('refunds of withdrawals finalized below H (RocksDB)', () => {
 
   beforeAll(async () => {
     server = (await freshStorage('refund-server')).storage;
-    chain = await buildTestChain(server, { blocks: Number(W1) - 1, epochBlocks: EPOCH });
+    // Ten seconds a block: the spend-root window (ten minutes) stays inside the root window here.
+    chain = await buildTestChain(server, { blocks: Number(W1) - 1, epochBlocks: EPOCH, blockMs: 10_000n });
     await chain.extendWith({ withdrawal: true });
     await chain.extend(Number(W2 - W1) - 1);
     await chain.extendWith({ withdrawal: true });
@@ -782,5 +800,130 @@ describe('compute jobs live across H (RocksDB)', () => {
     const swapped = [...chunk.blocks];
     [swapped[jb], swapped[jb + 1]] = [swapped[jb + 1]!, swapped[jb]!];
     await refuse(swapped, /out of order/);
+  });
+});
+
+describe('spend-root window across H (RocksDB)', () => {
+  const WINDOW = 300_000;
+  let server: NodeStorage;
+  let chain: TestChain;
+  let built: BuiltSnapshot;
+  let trust: SnapshotTrust;
+
+  beforeAll(async () => {
+    server = (await freshStorage('spend-server')).storage;
+    // One block a second, about half of them appending: the 300 s window holds ~140 roots, more
+    // than the last 64, and starts above block 1.
+    chain = await buildTestChain(server, {
+      blocks: 400,
+      epochBlocks: EPOCH,
+      depositEvery: 5,
+      txEvery: 3,
+      spendRootWindowMs: WINDOW,
+    });
+    built = await buildSnapshot(server, { epochBlocks: EPOCH, spendRootWindowMs: WINDOW });
+    trust = {
+      genesis: chain.genesis,
+      epochBlocks: EPOCH,
+      verifyVote: chain.verifyVote,
+      spendRootWindowMs: WINDOW,
+    };
+  }, 60_000);
+
+  const spendIndex = () => built.manifest.chunks.findIndex((c) => c.kind === ChunkKind.SPEND_ROOTS);
+
+  it('carries the window; the joined node accepts exactly the roots a replaying node does', async () => {
+    const theirs = await LedgerState.open(server, { spendRootWindowMs: WINDOW });
+    const verified = await verifySnapshot(built.manifest, source(built), trust);
+    expect(verified.spendRoots.windowMs).toBe(BigInt(WINDOW));
+    expect(verified.spendRoots.entries).toEqual(theirs.spendRoots.list());
+    expect(theirs.spendRoots.size).toBeGreaterThan(100);
+
+    const { storage, path } = await freshStorage('spend-join');
+    await installSnapshot(storage, verified);
+    await storage.close();
+    const joined = await NodeStorage.open(path, { logger: quietLogger });
+    cleanups.push(() => joined.close().catch(() => {}));
+    const mine = await LedgerState.open(joined, { spendRootWindowMs: WINDOW });
+    expect(mine.spendRoots.list()).toEqual(theirs.spendRoots.list());
+
+    // Every root of every block: accepted by both or by neither, at the tip's time and later.
+    const headers = chain.blocks.map((b) => decodeBlock(b.bytes).header);
+    const tipMs = headers.at(-1)!.timestampMs;
+    const oldest = theirs.spendRoots.list()[0]!;
+    expect(theirs.tree.isKnownRoot(oldest.root)).toBe(false);
+    expect(theirs.isSpendRoot(oldest.root, tipMs)).toBe(true);
+    expect(theirs.isSpendRoot(oldest.root, oldest.timestampMs + BigInt(WINDOW) + 1n)).toBe(false);
+    let outside = 0;
+    for (const h of headers) {
+      for (const at of [tipMs, tipMs + 60_000n]) {
+        const accepted = theirs.isSpendRoot(h.commitmentRoot, at);
+        expect(mine.isSpendRoot(h.commitmentRoot, at)).toBe(accepted);
+        if (!accepted) outside++;
+      }
+    }
+    expect(outside).toBeGreaterThan(0);
+
+    // Blocks after H: both prune the same entries and stay bounded by the window.
+    await chain.extend(30);
+    const set = new ValidatorSet(chain.genesis);
+    for (const record of chain.blocks.slice(400))
+      await replayBlock(joined, mine, record, set, chain.verifyVote);
+    const after = await LedgerState.open(server, { spendRootWindowMs: WINDOW });
+    expect(mine.spendRoots.list()).toEqual(after.spendRoots.list());
+    const cutoff = mine.tip.timestampMs - BigInt(WINDOW);
+    expect(mine.spendRoots.list().every((e) => e.timestampMs >= cutoff)).toBe(true);
+    expect(mine.spendRoots.size).toBeLessThanOrEqual(WINDOW / 1000 + 1);
+    // The joined node serves the window too, from its base headers and its own blocks.
+    const again = await buildSnapshot(joined, { epochBlocks: EPOCH, spendRootWindowMs: WINDOW });
+    expect((await verifySnapshot(again.manifest, source(again), trust)).spendRoots.entries).toEqual(
+      after.spendRoots.list(),
+    );
+  }, 60_000);
+
+  it('refuses a tampered, missing or extra root entry, and a window of another width; changes nothing', async () => {
+    const { storage } = await freshStorage('spend-refuse');
+    const index = spendIndex();
+    const chunk = decodeChunk(built.chunks[index]!);
+    if (chunk.kind !== ChunkKind.SPEND_ROOTS) throw new Error('unreachable');
+    const refuse = async (roots: typeof chunk.roots | undefined, code: string, tr = trust) => {
+      const chunks = built.chunks.filter((_, i) => i !== index);
+      const entries = built.manifest.chunks.filter((_, i) => i !== index);
+      if (roots) {
+        const bytes = encodeChunk({ kind: ChunkKind.SPEND_ROOTS, roots });
+        chunks.push(bytes);
+        entries.push({ kind: ChunkKind.SPEND_ROOTS, count: roots.length, hash: sha256(bytes) });
+      }
+      await expect(
+        verifySnapshot({ ...built.manifest, chunks: entries }, async (i) => chunks[i]!, tr),
+      ).rejects.toMatchObject({ code });
+      expect(await isEmpty(storage)).toBe(true);
+    };
+    const roots = [...chunk.roots];
+    // A root the tree never had, an older timestamp (a root kept past its time), another height.
+    await refuse(
+      roots.map((e, i) => (i === 3 ? { ...e, root: randomField() } : e)),
+      'SPEND_ROOTS_INVALID',
+    );
+    await refuse(
+      roots.map((e, i) => (i === 3 ? { ...e, timestampMs: e.timestampMs + 1n } : e)),
+      'SPEND_ROOTS_INVALID',
+    );
+    await refuse(
+      roots.map((e, i) => (i === 3 ? { ...e, height: e.height + 1n } : e)),
+      'SPEND_ROOTS_INVALID',
+    );
+    await refuse(roots.slice(1), 'SPEND_ROOTS_INVALID');
+    await refuse(
+      [{ ...roots[0]!, root: randomField(), timestampMs: roots[0]!.timestampMs - 1n }, ...roots],
+      'SPEND_ROOTS_INVALID',
+    );
+    await refuse([roots[1]!, roots[0]!, ...roots.slice(2)], 'SPEND_ROOTS_INVALID');
+    await refuse(undefined, 'SPEND_ROOTS_INVALID');
+    // A joiner of a cohort with another window expects other roots.
+    await refuse(roots, 'SPEND_ROOTS_INVALID', { ...trust, spendRootWindowMs: WINDOW - 10_000 });
+    await refuse(roots, 'SPEND_ROOTS_INVALID', { ...trust, spendRootWindowMs: 0 });
+    // The genuine list passes the same path.
+    expect((await verifySnapshot(built.manifest, source(built), trust)).spendRoots.entries).toEqual(roots);
   });
 });

@@ -17,6 +17,7 @@ import {
   type BlockHeader,
   type BlockSection,
   blockHash,
+  DEFAULT_SPEND_ROOT_WINDOW_MS,
   decodeBlock,
   decodeBlockHeaderOf,
   decodeSections,
@@ -35,7 +36,7 @@ import {
   type TreeState,
   type TreeStorage,
 } from '../privacy/index.js';
-import type { DepositCursor, StoredBlock } from '../storage/index.js';
+import type { DepositCursor, SpendRootEntry, StoredBlock } from '../storage/index.js';
 import { SnapshotError, type SnapshotErrorCode } from './errors.js';
 import {
   ChunkKind,
@@ -44,8 +45,10 @@ import {
   type SetBlock,
   type SnapshotChunk,
   type SnapshotManifest,
+  type SpendRootItem,
   type WindowSections,
 } from './format.js';
+import { spendRootsOf } from './spend-roots.js';
 
 /** What the joiner trusts before it has any block: the genesis set, walked forward by set blocks. */
 export interface SnapshotTrust {
@@ -56,6 +59,8 @@ export interface SnapshotTrust {
   /** Checks one precommit's signature (the node's VoteAuthenticator: program id and cluster bound). */
   readonly verifyVote: (vote: Vote) => boolean;
   readonly headFraction?: number;
+  /** ledger.spend_root_window_ms of the cohort (the joiner's own setting); default the ledger's. */
+  readonly spendRootWindowMs?: number;
 }
 
 /** A snapshot whose every part was checked against block H's certified header. */
@@ -85,6 +90,11 @@ export interface VerifiedSnapshot {
    * header: replayed from nothing they give the compute jobs live at H.
    */
   readonly computeBlocks: readonly WindowBlock[];
+  /**
+   * The spend-root window at H (the ledger's index, ascending timestamp), each entry the root and
+   * timestamp of the header the chain names at its height, and none missing; with its width.
+   */
+  readonly spendRoots: { readonly windowMs: bigint; readonly entries: readonly SpendRootEntry[] };
 }
 
 /** Reads chunk `index` of the manifest (from a peer, a file, memory). */
@@ -127,6 +137,7 @@ export async function verifySnapshot(
   const nullifiers: Field[] = [];
   const refundBlockBytes: Uint8Array[] = [];
   const windowSections: WindowSections[] = [];
+  const spendRootItems: SpendRootItem[] = [];
   const historyChunks: SnapshotChunk[] = [];
   for (const [i, entry] of manifest.chunks.entries()) {
     const bytes = await chunkAt(i);
@@ -140,7 +151,8 @@ export async function verifySnapshot(
     else if (chunk.kind === ChunkKind.LEAVES) leaves.push(...chunk.fields);
     else if (chunk.kind === ChunkKind.NULLIFIERS) nullifiers.push(...chunk.fields);
     else if (chunk.kind === ChunkKind.REFUND_BLOCKS) refundBlockBytes.push(...chunk.blocks);
-    else windowSections.push(...chunk.blocks);
+    else if (chunk.kind === ChunkKind.COMPUTE_SECTIONS) windowSections.push(...chunk.blocks);
+    else spendRootItems.push(...chunk.roots);
     // Kept to serve snapshots: what lies below the first block this node will store.
     if (
       chunk.kind === ChunkKind.HEADERS ||
@@ -173,6 +185,8 @@ export async function verifySnapshot(
   // rootWindow checked that the headers chain back from H: their hashes are certified through H's.
   const refundBlocks = checkRefundBlocks(refundBlockBytes, header, headers);
   const computeBlocks = [...checkComputeWindow(windowSections, header, headers), block];
+  const windowMs = BigInt(trust.spendRootWindowMs ?? DEFAULT_SPEND_ROOT_WINDOW_MS);
+  const spendRoots = checkSpendRoots(spendRootItems, header, headers, windowMs);
 
   return {
     height,
@@ -193,7 +207,36 @@ export async function verifySnapshot(
     historyChunks,
     refundBlocks,
     computeBlocks: computeBlocks.map((b) => ({ height: b.header.height, sections: b.sections })),
+    spendRoots: { windowMs, entries: spendRoots },
   };
+}
+
+/**
+ * The spend-root window the snapshot lists must be exactly the one the chained headers give (the
+ * one a node that applied every block holds at H), and the headers must reach past its start: a
+ * joiner accepts the same spend roots as a replaying node, no more and no fewer.
+ */
+function checkSpendRoots(
+  items: readonly SpendRootItem[],
+  top: BlockHeader,
+  headers: readonly Uint8Array[],
+  windowMs: bigint,
+): SpendRootItem[] {
+  const expected = spendRootsOf(top, headers.map(decodeBlockHeaderOf), windowMs);
+  if (!expected.complete)
+    fail('HEADERS_INVALID', 'headers stop before the spend-root window does', { height: `${top.height}` });
+  if (items.length !== expected.entries.length)
+    fail('SPEND_ROOTS_INVALID', `expected ${expected.entries.length} spend roots, got ${items.length}`);
+  items.forEach((item, i) => {
+    const e = expected.entries[i]!;
+    if (item.root !== e.root || item.height !== e.height || item.timestampMs !== e.timestampMs) {
+      fail('SPEND_ROOTS_INVALID', 'a spend root is not the one its header names', {
+        index: i,
+        height: `${item.height}`,
+      });
+    }
+  });
+  return expected.entries;
 }
 
 /**

@@ -15,4 +15,5 @@ export { MetaStore } from './meta-store.js';
 export { type StorageMetrics, storageMetrics } from './metrics.js';
 export { type BlockEffects, NodeStorage } from './node-storage.js';
 export { NullifierStore } from './nullifier-store.js';
+export { type SpendRootChanges, type SpendRootEntry, SpendRootStore } from './spend-root-store.js';
 export { RocksTreeStorage } from './tree-store.js';

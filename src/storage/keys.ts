@@ -12,6 +12,11 @@ export const Prefix = {
   TREE_NODE: 0x10,
   /** Tree state (leaf count, root history): no further key bytes. */
   TREE_STATE: 0x11,
+  /**
+   * Spend-root window: a root the tree held after a block inside the time window, 32-byte field
+   * element LE; value the last block that left it as the root (height u64 LE, timestamp ms u64 LE).
+   */
+  SPEND_ROOT: 0x12,
   /** Nullifier: 32-byte field element, little-endian (its canonical wire form). */
   NULLIFIER: 0x20,
   /**

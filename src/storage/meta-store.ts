@@ -5,7 +5,7 @@ import { metaKey } from './keys.js';
 import { plain } from './values.js';
 
 /** Names the storage module keeps for itself under the metadata prefix. */
-const RESERVED = new Set(['schema_version', 'nullifier_count', 'compute_next_seq']);
+const RESERVED = new Set(['schema_version', 'nullifier_count', 'compute_next_seq', 'spend_root_window_ms']);
 const MAX_NAME_BYTES = 256;
 
 /** Small named values (node settings, last anchored height, ...) under [0x00][utf-8 name]. */

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Field, hash1, MerkleTree, randomField, toField } from '../privacy/index.js';
+import { type Field, fieldToBytesLE, hash1, MerkleTree, randomField, toField } from '../privacy/index.js';
+import { WriteBatch } from './batch.js';
+import { Prefix } from './keys.js';
 import { NodeStorage } from './node-storage.js';
 import { quietLogger, tempDir } from './testing/index.js';
 
@@ -27,6 +29,11 @@ describe('NodeStorage.commitBlock', () => {
       tree: plan,
       nullifiers: spent,
       depositCursor: { consumed: 2n, accumulator: leaves[0]!, slot: 77n },
+      spendRoots: {
+        put: [{ root: plan.state.rootHistory.at(-1)!, height: 1n, timestampMs: 1_000n }],
+        delete: [],
+        windowMs: 600_000n,
+      },
     });
     tree.adopt(plan, leaves.length);
 
@@ -40,6 +47,10 @@ describe('NodeStorage.commitBlock', () => {
         tree: plan2,
         nullifiers: [randomField(), spent[1]!],
         depositCursor: { consumed: 3n, accumulator: leaves[1]!, slot: 78n },
+        spendRoots: {
+          put: [{ root: plan2.state.rootHistory.at(-1)!, height: 2n, timestampMs: 2_000n }],
+          delete: [],
+        },
       }),
     ).rejects.toMatchObject({ code: 'NULLIFIER_EXISTS' });
     // A wrong height writes nothing either, and releases its nullifiers.
@@ -53,6 +64,10 @@ describe('NodeStorage.commitBlock', () => {
     storage = await NodeStorage.open(d.path, { logger: quietLogger });
     tree = await MerkleTree.open(storage.tree);
     expect(tree.size).toBe(2);
+    expect(await storage.spendRoots.load()).toEqual({
+      windowMs: 600_000n,
+      entries: [{ root: tree.root, height: 1n, timestampMs: 1_000n }],
+    });
     expect(await storage.nullifiers.hasMany(spent)).toEqual([true, true]);
     expect(storage.nullifiers.size).toBe(2n);
     // The order entries came with the block and the refused ones left none.
@@ -103,5 +118,44 @@ describe('NodeStorage.commitBlock', () => {
       [1n, 9],
     ]);
     await storage.close();
+  });
+});
+
+describe('SpendRootStore', () => {
+  it('puts, moves and deletes entries by root; a corrupt entry is a typed error', async () => {
+    const d = await tempDir('spend-roots');
+    const storage = await NodeStorage.open(d.path, { logger: quietLogger });
+    cleanups.push(async () => {
+      await storage.close();
+      await d.cleanup();
+    });
+    expect(await storage.spendRoots.load()).toEqual({ windowMs: undefined, entries: [] });
+    const [r1, r2] = [toField(11n), toField(12n)];
+    await storage.spendRoots.write({
+      put: [
+        { root: r1, height: 1n, timestampMs: 10n },
+        { root: r2, height: 2n, timestampMs: 20n },
+      ],
+      delete: [],
+      windowMs: 0n,
+    });
+    await storage.spendRoots.write({ put: [{ root: r1, height: 3n, timestampMs: 30n }], delete: [r2] });
+    expect(await storage.spendRoots.load()).toEqual({
+      windowMs: 0n,
+      entries: [{ root: r1, height: 3n, timestampMs: 30n }],
+    });
+    await expect(
+      storage.spendRoots.write({ put: [{ root: r2, height: -1n, timestampMs: 0n }], delete: [] }),
+    ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    expect(() => storage.meta.stage(new WriteBatch(), 'spend_root_window_ms', Uint8Array.of(1))).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
+    const batch = new WriteBatch();
+    batch.put(
+      Buffer.concat([Buffer.of(Prefix.SPEND_ROOT), Buffer.from(fieldToBytesLE(r2))]),
+      Uint8Array.of(1, 2),
+    );
+    await storage.db.write(batch, { sync: true });
+    await expect(storage.spendRoots.load()).rejects.toMatchObject({ code: 'VALUE_CORRUPT' });
   });
 });

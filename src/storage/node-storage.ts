@@ -8,6 +8,7 @@ import { type DepositCursor, DepositCursorStore } from './deposit-cursor.js';
 import { metaKey } from './keys.js';
 import { MetaStore } from './meta-store.js';
 import { NullifierStore } from './nullifier-store.js';
+import { type SpendRootChanges, SpendRootStore } from './spend-root-store.js';
 import { RocksTreeStorage } from './tree-store.js';
 
 /** Everything one finalized block changes, written as one atomic synced batch. */
@@ -16,6 +17,8 @@ export interface BlockEffects extends BlockInput {
   readonly tree?: TreeChanges;
   readonly nullifiers?: readonly Field[];
   readonly depositCursor?: DepositCursor;
+  /** The spend-root window's changes for this block (the ledger's SpendRootWindow.plan). */
+  readonly spendRoots?: SpendRootChanges;
 }
 
 /** A validator's whole store: one RocksDB database with one small store per concern. */
@@ -28,6 +31,7 @@ export class NodeStorage {
     readonly deposits: DepositCursorStore,
     readonly meta: MetaStore,
     readonly compute: ComputeStore,
+    readonly spendRoots: SpendRootStore,
   ) {}
 
   static async open(location: string, options: DatabaseOptions = {}): Promise<NodeStorage> {
@@ -41,6 +45,7 @@ export class NodeStorage {
         await DepositCursorStore.open(db),
         new MetaStore(db),
         await ComputeStore.open(db),
+        new SpendRootStore(db),
       );
     } catch (err) {
       await db.close();
@@ -61,6 +66,7 @@ export class NodeStorage {
       if (effects.nullifiers?.length) this.nullifiers.stageOrder(batch, effects.height, effects.nullifiers);
       if (effects.tree) this.tree.stageChanges(batch, effects.tree);
       if (effects.depositCursor) this.deposits.stage(batch, effects.depositCursor);
+      if (effects.spendRoots) this.spendRoots.stage(batch, effects.spendRoots);
       // Last and synchronous: nothing between here and the write can abandon the batch.
       this.blocks.stage(batch, effects);
       await this.db.write(batch, { sync: true });

@@ -25,6 +25,8 @@ export interface LedgerComponentOptions extends Omit<Wiring, 'config'> {
   readonly network: NetworkComponent;
   readonly validator: ValidatorComponent;
   readonly verifierThreads?: number;
+  /** ledger.spend_root_window_ms (cohort-wide); the ledger's default when unset. */
+  readonly spendRootWindowMs?: number;
   /** Modules that put entries into blocks, made when the ledger starts (storage and the chain are up). */
   readonly extensions?: readonly (() => LedgerExtension | Promise<LedgerExtension>)[];
   /** Joining by snapshot, before the ledger opens its state (src/node/components/snapshot.ts). */
@@ -119,6 +121,7 @@ export class LedgerComponent implements Component {
         finalizedSlot: () => chain.finalizedSlot,
         readNullifiers: (nullifiers) => readFinalizedNullifiers(node.rpc, node.programId, nullifiers),
       },
+      ...(o.spendRootWindowMs !== undefined ? { spendRootWindowMs: o.spendRootWindowMs } : {}),
       logger: o.logger,
       mempool: { onAdmitted: (tx, origin) => relay.admitted(tx.bytes, origin) },
       ...(this.crashInCommit ? { afterBlockStored: this.crashInCommit } : {}),

@@ -60,7 +60,12 @@ export function snapshotJoin(o: SnapshotWiring): () => Promise<void> {
         });
         const genesis = await discovery.fromPeers(true);
         if (!genesis) throw new Error('unreachable: a running cohort serves block 1 or discovery throws');
-        return { genesis, epochBlocks: config.consensus.epochBlocks, verifyVote: (v) => auth.verify(v) };
+        return {
+          genesis,
+          epochBlocks: config.consensus.epochBlocks,
+          verifyVote: (v) => auth.verify(v),
+          spendRootWindowMs: config.ledger.spendRootWindowMs,
+        };
       },
       // Block 1 stays servable here: later joiners discover their genesis set from it.
       onInstalled: async (verified, storage) => {
@@ -81,6 +86,7 @@ export function snapshotServer(o: SnapshotWiring): () => SnapshotServer {
       storage: o.storage.storage,
       epochBlocks: o.config.consensus.epochBlocks,
       refreshBlocks: o.config.sync.snapshotRefreshBlocks,
+      spendRootWindowMs: o.config.ledger.spendRootWindowMs,
       refundCutoffSlot: () => {
         const finalized = o.bridge.service.view.finalizedSlot;
         // 0: not read yet; carry every unrefunded withdrawal rather than guess.

@@ -19,6 +19,8 @@ export interface MerklePath {
 export class MerkleTree {
   private leafCount: number;
   private roots: Field[];
+  /** The same roots as a set: a spend's root check is one lookup per transaction. */
+  private rootSet: Set<Field>;
   /** leftFrontier[l] = value of the highest even-indexed node at level l, if any. */
   private readonly leftFrontier: (Field | undefined)[];
 
@@ -30,6 +32,7 @@ export class MerkleTree {
   ) {
     this.leafCount = leafCount;
     this.roots = roots;
+    this.rootSet = new Set(roots);
     this.leftFrontier = leftFrontier;
   }
 
@@ -71,7 +74,7 @@ export class MerkleTree {
   }
 
   isKnownRoot(root: Field): boolean {
-    return this.roots.includes(root);
+    return this.rootSet.has(root);
   }
 
   async append(leaf: Field): Promise<number> {
@@ -140,6 +143,7 @@ export class MerkleTree {
     }
     this.leafCount = changes.state.leafCount;
     this.roots = [...changes.state.rootHistory];
+    this.rootSet = new Set(this.roots);
     for (let l = 0; l < changes.frontier.length; l++) this.leftFrontier[l] = changes.frontier[l];
     return first;
   }

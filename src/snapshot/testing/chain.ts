@@ -55,6 +55,10 @@ export interface TestChainOptions {
   readonly depositEvery?: number;
   /** Every this many blocks, one transfer (two nullifiers, two outputs); default 11. */
   readonly txEvery?: number;
+  /** Milliseconds between two blocks' header timestamps; default 1000. */
+  readonly blockMs?: bigint;
+  /** The ledger's spend-root window (ledger.spend_root_window_ms); default the ledger's. */
+  readonly spendRootWindowMs?: number;
 }
 
 export interface FinalBlockRecord {
@@ -133,7 +137,9 @@ export async function buildTestChain(storage: NodeStorage, o: TestChainOptions):
     stake: 1_000_000_000n,
     reputation: 1,
   }));
-  const state = await LedgerState.open(storage);
+  const state = await LedgerState.open(storage, {
+    ...(o.spendRootWindowMs !== undefined ? { spendRootWindowMs: o.spendRootWindowMs } : {}),
+  });
   const blocks: FinalBlockRecord[] = [];
   const one = async (extras: BlockExtras = {}) => {
     const tip = state.tip;
@@ -159,7 +165,8 @@ export async function buildTestChain(storage: NodeStorage, o: TestChainOptions):
     sections.sort((a, b) => a.kind - b.kind);
     const refunds = await resolveRefunds(state, refundEntries);
     if (refunds instanceof Refusal) throw new Error(`test chain refunds refused: ${refunds.detail}`);
-    const effects = await computeEffects(state, deposits, txs, undefined, refunds);
+    const timestampMs = 1_700_000_000_000n + height * (o.blockMs ?? 1000n);
+    const effects = await computeEffects(state, timestampMs, deposits, txs, undefined, refunds);
     if (!('plan' in effects)) throw new Error(`test chain block ${h} does not execute: ${effects}`);
     const header = {
       height,
@@ -175,12 +182,13 @@ export async function buildTestChain(storage: NodeStorage, o: TestChainOptions):
       withdrawalsRoot: effects.withdrawalsRoot,
       transactionRoot: effects.transactionRoot,
       sectionsRoot: sectionsRoot(sections),
-      timestampMs: 1_700_000_000_000n + height * 1000n,
+      timestampMs,
     };
     const block: Block = { header, deposits, transactions: txs, sections };
     const bytes = encodeBlock(block);
     const hash = blockHash(header);
     const qc = certify(cohort.auths, height, hash);
+    const spendRoots = state.planSpendRoots(height, timestampMs, effects.commitmentRoot);
     await storage.commitBlock({
       height,
       hash,
@@ -188,6 +196,7 @@ export async function buildTestChain(storage: NodeStorage, o: TestChainOptions):
       qc,
       tree: effects.plan,
       nullifiers: effects.nullifiers,
+      spendRoots,
       ...(deposits.length
         ? {
             depositCursor: {
@@ -199,15 +208,18 @@ export async function buildTestChain(storage: NodeStorage, o: TestChainOptions):
         : {}),
     });
     state.tree.adopt(effects.plan, effects.leafCount);
-    state.advance({
-      height,
-      hash,
-      timestampMs: header.timestampMs,
-      depositsConsumed: effects.depositsConsumed,
-      depositAccumulator: effects.depositAccumulator,
-      nullifierCount: effects.nullifierCount,
-      nullifierAccumulator: effects.nullifierAccumulator,
-    });
+    state.advance(
+      {
+        height,
+        hash,
+        timestampMs: header.timestampMs,
+        depositsConsumed: effects.depositsConsumed,
+        depositAccumulator: effects.depositAccumulator,
+        nullifierCount: effects.nullifierCount,
+        nullifierAccumulator: effects.nullifierAccumulator,
+      },
+      spendRoots,
+    );
     blocks.push({ height, bytes, qc });
   };
   const extend = async (n: number) => {
@@ -246,6 +258,7 @@ export async function replayBlock(
   );
   const effects = await executeBlock(state, block, undefined);
   if (!('plan' in effects)) throw new Error(`block ${record.height} does not re-execute: ${effects}`);
+  const spendRoots = state.planSpendRoots(record.height, block.header.timestampMs, effects.commitmentRoot);
   await storage.commitBlock({
     height: record.height,
     hash,
@@ -253,6 +266,7 @@ export async function replayBlock(
     qc: record.qc,
     tree: effects.plan,
     nullifiers: effects.nullifiers,
+    spendRoots,
     ...(block.deposits.length
       ? {
           depositCursor: {
@@ -264,13 +278,16 @@ export async function replayBlock(
       : {}),
   });
   state.tree.adopt(effects.plan, effects.leafCount);
-  state.advance({
-    height: record.height,
-    hash,
-    timestampMs: block.header.timestampMs,
-    depositsConsumed: effects.depositsConsumed,
-    depositAccumulator: effects.depositAccumulator,
-    nullifierCount: effects.nullifierCount,
-    nullifierAccumulator: effects.nullifierAccumulator,
-  });
+  state.advance(
+    {
+      height: record.height,
+      hash,
+      timestampMs: block.header.timestampMs,
+      depositsConsumed: effects.depositsConsumed,
+      depositAccumulator: effects.depositAccumulator,
+      nullifierCount: effects.nullifierCount,
+      nullifierAccumulator: effects.nullifierAccumulator,
+    },
+    spendRoots,
+  );
 }
