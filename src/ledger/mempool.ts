@@ -34,7 +34,7 @@ export interface MempoolOptions {
   readonly maxEntries?: number;
   /** Largest verification batch; default 64. */
   readonly maxBatch?: number;
-  /** How long a lone transaction waits for company before its batch starts; default 2 ms. */
+  /** How long a lone transaction waits for company before its batch starts; default 0 (none). */
   readonly lingerMs?: number;
   /** A withdrawal is refused unless it stays valid this many slots past now; default 150 (~60 s). */
   readonly minWithdrawalSlots?: bigint;
@@ -88,7 +88,7 @@ export class Mempool {
     if (!Number.isInteger(this.maxEntries) || this.maxEntries < 1) {
       throw new LedgerError('ARGUMENT_INVALID', 'maxEntries must be a positive integer');
     }
-    this.batcher = new VerifyBatcher(o.pool, o.metrics, o.maxBatch ?? 64, o.lingerMs ?? 2);
+    this.batcher = new VerifyBatcher(o.pool, o.metrics, o.maxBatch ?? 64, o.lingerMs ?? 0);
   }
 
   get size(): number {

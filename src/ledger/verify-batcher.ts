@@ -18,7 +18,7 @@ interface Waiting {
 export class VerifyBatcher {
   private waiting: Waiting[] = [];
   private running = false;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
 
   constructor(
     private readonly pool: BatchVerifierPool,
@@ -44,11 +44,14 @@ export class VerifyBatcher {
       void this.flush();
       return;
     }
-    // A short linger lets transactions arriving in the same burst share one batch.
-    this.timer = setTimeout(() => {
+    const go = () => {
       this.timer = undefined;
       void this.flush();
-    }, this.lingerMs);
+    };
+    // Without a linger a lone proof starts at once; what arrived in the same turn of the event loop
+    // (one batch request, one gossip burst) still shares its batch, and whatever arrives while a
+    // batch runs forms the next one, so batches grow only under load.
+    this.timer = this.lingerMs > 0 ? setTimeout(go, this.lingerMs) : setImmediate(go);
   }
 
   private async flush(): Promise<void> {
@@ -77,7 +80,10 @@ export class VerifyBatcher {
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer) {
+      clearTimeout(this.timer as NodeJS.Timeout);
+      clearImmediate(this.timer as NodeJS.Immediate);
+    }
     this.timer = undefined;
     for (const w of this.waiting.splice(0)) w.resolve('VERIFIER_FAILED');
   }
