@@ -11,10 +11,6 @@ export default defineConfig({
     env: { PARALOOM_WALLET_PASSPHRASE: 'paraloom-test-passphrase' },
     hookTimeout: 300_000,
     pool: 'forks',
-    // Files run one after another in each fork's module graph: importing the tree (snarkjs, libp2p,
-    // the circuits' loaders) once per fork rather than once per file took ~100 s of a CI run.
-    // Module state a file changes must be put back by that file.
-    isolate: false,
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
     reporters: ['default'],
   },

@@ -10,6 +10,8 @@
 //   transfers finalized (`cpu_ms_per_transfer_per_validator`).
 // - steps: the highest offered rate the cohort sustains (p99 <= 2 s, every transfer admitted and
 //   final, finalized rate >= 90% of the offered one), stepping from half the verification ceiling.
+//   A step feeds at most the pool's 400 measured transfers (a few seconds at these rates): an
+//   overloaded cohort finalizes at its own capacity, below 90% of the offer, within a few blocks.
 //
 // Machine reference: before any cohort starts, the bench times this machine's proof verification
 // (wire to verdict, one worker thread, in this process): `verify_ms_per_proof`, and
@@ -19,7 +21,7 @@
 //
 // Knobs (environment): BENCH_L2_REGIMES (comma list of light,saturation,steps; default all),
 // BENCH_L2_LIGHT_TRANSFERS (default 300), BENCH_L2_RATE / BENCH_L2_WARMUP / BENCH_L2_TRANSFERS
-// (saturation feed: 105 tx/s, 200 unmeasured then 600 measured), BENCH_L2_MAX_STEPS (cohorts the
+// (saturation feed: 105 tx/s, 100 unmeasured then 400 measured), BENCH_L2_MAX_STEPS (cohorts the
 // stepping may start, default 4), BENCH_L2_SLOT_MS (localnet slot, default 100),
 // BENCH_L2_BLOCK_INTERVAL_MS (consensus.block_interval_ms; unset = the node default),
 // BENCH_L2_IN_FLIGHT (default 256), BENCH_L2_BATCH / BENCH_L2_BATCH_MS (batched feeds: 16 per
@@ -34,11 +36,11 @@ import type { BenchCluster, ClusterOptions } from './l2/cluster.js';
 import { FeedClient } from './l2/feed.js';
 import { l2Fixtures } from './l2/fixtures.js';
 import { verifyReference } from './l2/machine-reference.js';
+import { BENCH_L2_DEPOSITS, BENCH_L2_POOL } from './l2/pool.js';
 import { type RegimeOptions, type RegimeResult, runRegime } from './l2/regime.js';
 import { quantile, summarizeStages } from './l2/stages.js';
 
 const VALIDATORS = 4;
-const DEPOSITS = 90;
 const REGIMES = new Set((process.env.BENCH_L2_REGIMES ?? 'light,saturation,steps').split(','));
 const LIGHT_TRANSFERS = Number(process.env.BENCH_L2_LIGHT_TRANSFERS ?? 300);
 const RATE = Number(process.env.BENCH_L2_RATE ?? 105);
@@ -47,11 +49,15 @@ const RATE = Number(process.env.BENCH_L2_RATE ?? 105);
  * while the first transfers flow (its compiler threads took about a seventh of a validator's CPU
  * in an unwarmed feed); a validator in service runs warm.
  */
-const WARMUP = Math.max(0, Number(process.env.BENCH_L2_WARMUP ?? 200));
-const TRANSFERS = Number(process.env.BENCH_L2_TRANSFERS ?? 600);
+const WARMUP = Math.max(0, Number(process.env.BENCH_L2_WARMUP ?? 100));
+const TRANSFERS = Number(process.env.BENCH_L2_TRANSFERS ?? 400);
 const MAX_STEPS = Number(process.env.BENCH_L2_MAX_STEPS ?? 4);
-/** Transfers proven once and cached; every regime draws from the start of the same set. */
-const CACHED_TRANSFERS = Math.max(800, LIGHT_TRANSFERS, WARMUP + TRANSFERS);
+/** What the selected regimes draw (from the start of the one pool): the pool when steps run. */
+const CACHED_TRANSFERS = Math.max(
+  REGIMES.has('light') ? LIGHT_TRANSFERS : 0,
+  REGIMES.has('saturation') ? WARMUP + TRANSFERS : 0,
+  REGIMES.has('steps') ? BENCH_L2_POOL : 0,
+);
 const SUSTAINED_P99_MS = 2_000;
 const STEP_SECONDS = 6;
 const STEP_WARMUP = 100;
@@ -145,7 +151,7 @@ function stageRows(r: RegimeResult): [string, string][] {
 }
 
 async function main(): Promise<void> {
-  const fixtures = await l2Fixtures({ deposits: DEPOSITS, transfers: CACHED_TRANSFERS }, { log });
+  const fixtures = await l2Fixtures({ deposits: BENCH_L2_DEPOSITS, transfers: CACHED_TRANSFERS }, { log });
   log(
     `${fixtures.transactions.length} pre-proven transfers (${fixtures.fromCache ? 'cached' : 'proven now'})`,
   );

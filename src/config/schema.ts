@@ -263,8 +263,10 @@ const consensus = z
       .int()
       .min(0)
       .max(5_000)
-      .default(100)
-      .describe('Least time between a commit and the next proposal while there is work to include'),
+      .default(0)
+      .describe(
+        'Least time between a commit and the next proposal while there is work to include (0: propose as soon as verified work exists; blocks still grow under load, since what arrives during a height goes into the next)',
+      ),
     idle_block_ms: z
       .number()
       .int()

@@ -325,7 +325,7 @@ export class Devnet {
       tomlFor(this.rpcUrl, this.programId, place?.p2pPort ?? (await freeLoopbackPort()), place, {
         candidatePriority: coordinator ? this.candidates - index : undefined,
         validators: this.n,
-        blockIntervalMs: this.o.blockIntervalMs ?? 100,
+        blockIntervalMs: this.o.blockIntervalMs ?? 0,
         idleBlockMs: this.o.idleBlockMs,
         dashboard,
       }) + (this.o.extraToml?.(index) ?? ''),
