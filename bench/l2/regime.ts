@@ -53,7 +53,6 @@ export interface RegimeResult {
     readonly verifyMsPerProof: number;
     readonly inclusionWaitMeanMs: number;
     readonly verifyBatchMean: number;
-    readonly commits: number;
   };
   readonly warnings: ReadonlyMap<string, number>;
 }
@@ -86,8 +85,6 @@ async function nodeCounters(vs: readonly BenchValidator[]): Promise<Map<string, 
       if (s.name.endsWith('_sum')) add('inclusion_s', s.value);
       if (s.name.endsWith('_count')) add('included', s.value);
     }
-    for (const s of m.get('paraloom_storage_commit_seconds')?.samples ?? [])
-      if (s.name.endsWith('_count')) add('commits', s.value);
   }
   return agg;
 }
@@ -271,7 +268,6 @@ export async function runRegime(
         verifyMsPerProof: (1000 * delta('verify_s')) / Math.max(1, delta('verified')),
         inclusionWaitMeanMs: (1000 * delta('inclusion_s')) / Math.max(1, delta('included')),
         verifyBatchMean: delta('verified') / Math.max(1, delta('batches')),
-        commits: delta('commits'),
       },
       warnings,
     };
